@@ -1,0 +1,9 @@
+// Tessera RTL file list, dependency ordered: package first, then leaf modules upward.
+// Both the Makefile's lint target and the CMake build read this list.
+tessera_pkg.sv
+tessera_delay.sv
+tessera_skew.sv
+tessera_fifo.sv
+tessera_pe.sv
+tessera_array.sv
+tessera_core.sv
