@@ -3,6 +3,7 @@
 tessera_pkg.sv
 tessera_delay.sv
 tessera_skew.sv
+tessera_tap_delay.sv
 tessera_fifo.sv
 tessera_pe.sv
 tessera_array.sv

@@ -20,6 +20,13 @@
 //             occupies max(M, NumRows) cycles, so back-to-back tiles with M >= NumRows run
 //             with no bubble: T tiles of M vectors take NumRows + T*M + Latency cycles
 //             from the first weight row to the last output (see docs/architecture.md).
+// Weights:    row r of a tile accepted in cycle W reaches PE (r, c) at the end of cycle
+//             W + c; a vector accepted in cycle T uses PE (r, c) in cycle T + r + c. Rows
+//             load in order, one per cycle at most, into a bank only once the last vector
+//             of that bank's previous tile has been accepted (cycle T_last < W_0 <= W_r - r),
+//             so row r is overwritten after that vector has passed it; and a tile's first
+//             vector is accepted after its last row (W_r < T), so it always sees the new
+//             weights. Hence the bank flags below are all the interlock the array needs.
 // Stalls:     any stream may stall. wgt_ready_o, act_ready_o and out_valid_o come from
 //             registers only. Inputs must hold valid and data stable while valid && !ready.
 //             A stalled consumer never loses or duplicates data: vectors are admitted only
@@ -56,7 +63,7 @@ module tessera_core #(
   localparam int Latency     = NumRows + NumCols;
   localparam int RowIdxWidth = tessera_pkg::index_width(NumRows);
   localparam int CreditWidth = $clog2(OutFifoDepth + 1);
-  localparam int WgtCtrlWidth = 2 + RowIdxWidth;  // valid, bank, row tag
+  localparam int WgtCtrlWidth = NumRows + 1;      // {bank, one-hot row enable}
   localparam int OutWidth    = NumCols * AccWidth + 1;
   localparam logic [RowIdxWidth-1:0] LastRow      = RowIdxWidth'(NumRows - 1);
   localparam logic [CreditWidth-1:0] CreditsTotal = CreditWidth'(OutFifoDepth);
@@ -145,22 +152,25 @@ module tessera_core #(
     .data_o(act_lanes_skewed)
   );
 
-  logic [NumCols*WgtCtrlWidth-1:0] wgt_ctrl_skewed;
+  // Weight words: column c's byte is delayed c cycles (u_wgt_data_skew); the write
+  // control, {bank, one-hot row enable}, is the same for every column, so one tapped chain
+  // gives column c its copy delayed c cycles. Only the control needs a reset.
+  logic [WgtCtrlWidth-1:0]         wgt_ctrl;
+  logic [NumCols*WgtCtrlWidth-1:0] wgt_ctrl_taps;
   logic [NumCols*DataWidth-1:0]    array_wgt_data;
-  logic [NumCols-1:0]              array_wgt_valid, array_wgt_bank;
-  logic [NumCols*RowIdxWidth-1:0]  array_wgt_row;
+  logic [NumCols*NumRows-1:0]      array_wgt_row_en;
+  logic [NumCols-1:0]              array_wgt_bank;
 
-  // The control word is the same for every column; only its delay differs. Its valid bit
-  // must reset, the data lanes need not.
-  tessera_skew #(
-    .Lanes   (NumCols),
-    .Width   (WgtCtrlWidth),
-    .HasReset(1'b1)
-  ) u_wgt_ctrl_skew (
+  assign wgt_ctrl = {load_bank_q, wgt_fire ? (NumRows'(1) << load_row_q) : NumRows'(0)};
+
+  tessera_tap_delay #(
+    .Width(WgtCtrlWidth),
+    .Taps (NumCols)
+  ) u_wgt_ctrl_taps (
     .clk_i,
     .rst_ni,
-    .data_i({NumCols{wgt_fire, load_bank_q, load_row_q}}),
-    .data_o(wgt_ctrl_skewed)
+    .data_i(wgt_ctrl),
+    .data_o(wgt_ctrl_taps)
   );
 
   tessera_skew #(
@@ -174,9 +184,8 @@ module tessera_core #(
   );
 
   for (genvar c = 0; c < NumCols; c++) begin : g_wgt_lane
-    assign {array_wgt_valid[c], array_wgt_bank[c],
-            array_wgt_row[c*RowIdxWidth +: RowIdxWidth]} =
-        wgt_ctrl_skewed[c*WgtCtrlWidth +: WgtCtrlWidth];
+    assign {array_wgt_bank[c], array_wgt_row_en[c*NumRows +: NumRows]} =
+        wgt_ctrl_taps[c*WgtCtrlWidth +: WgtCtrlWidth];
   end
 
   // ---------------------------------------------------------------------------------------
@@ -185,19 +194,16 @@ module tessera_core #(
   logic [NumCols*AccWidth-1:0] array_psum, psum_aligned;
 
   tessera_array #(
-    .NumRows    (NumRows),
-    .NumCols    (NumCols),
-    .RowIdxWidth(RowIdxWidth)
+    .NumRows(NumRows),
+    .NumCols(NumCols)
   ) u_array (
     .clk_i,
-    .rst_ni,
-    .act_i      (array_act),
-    .act_bank_i (array_act_bank),
-    .wgt_valid_i(array_wgt_valid),
-    .wgt_bank_i (array_wgt_bank),
-    .wgt_row_i  (array_wgt_row),
-    .wgt_data_i (array_wgt_data),
-    .psum_o     (array_psum)
+    .act_i       (array_act),
+    .act_bank_i  (array_act_bank),
+    .wgt_row_en_i(array_wgt_row_en),
+    .wgt_bank_i  (array_wgt_bank),
+    .wgt_data_i  (array_wgt_data),
+    .psum_o      (array_psum)
   );
 
   tessera_skew #(

@@ -20,26 +20,24 @@ module tessera_delay #(
     logic unused_clk_rst;
     assign unused_clk_rst = clk_i ^ rst_ni;
   end else begin : g_stages
-    // Stage s occupies bits [s*Width +: Width]; stage 0 is the newest word.
-    logic [Depth*Width-1:0] stages_q;
+    // Stage s occupies bits [s*Width +: Width]; stage 0 is the newest word. The line
+    // shifts as one vector, which simulates far faster than a per-stage loop.
+    logic [Depth*Width-1:0] stages_d, stages_q;
+
+    if (Depth == 1) begin : g_single
+      assign stages_d = data_i;
+    end else begin : g_multi
+      assign stages_d = {stages_q[(Depth-1)*Width-1:0], data_i};
+    end
 
     if (HasReset) begin : g_reset
       always_ff @(posedge clk_i or negedge rst_ni) begin
-        if (!rst_ni) begin
-          stages_q <= '0;
-        end else begin
-          stages_q[0 +: Width] <= data_i;
-          for (int s = 1; s < Depth; s++) begin
-            stages_q[s*Width +: Width] <= stages_q[(s-1)*Width +: Width];
-          end
-        end
+        if (!rst_ni) stages_q <= '0;
+        else         stages_q <= stages_d;
       end
     end else begin : g_no_reset
       always_ff @(posedge clk_i) begin
-        stages_q[0 +: Width] <= data_i;
-        for (int s = 1; s < Depth; s++) begin
-          stages_q[s*Width +: Width] <= stages_q[(s-1)*Width +: Width];
-        end
+        stages_q <= stages_d;
       end
       logic unused_rst;
       assign unused_rst = rst_ni;

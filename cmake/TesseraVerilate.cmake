@@ -1,0 +1,32 @@
+# Verilating Tessera's RTL. The file list rtl/tessera.f is the single source of truth for
+# which files make up the design; both this and the Makefile's lint target read it.
+file(STRINGS "${PROJECT_SOURCE_DIR}/rtl/tessera.f" _tessera_rtl_lines)
+set(TESSERA_RTL_SOURCES "")
+foreach(_line IN LISTS _tessera_rtl_lines)
+  string(STRIP "${_line}" _line)
+  if(_line AND NOT _line MATCHES "^//")
+    list(APPEND TESSERA_RTL_SOURCES "${PROJECT_SOURCE_DIR}/rtl/${_line}")
+  endif()
+endforeach()
+
+# Flags for every model: assertions on, unknowns fast, power-up values randomizable at run
+# time (+verilator+rand+reset+2) so that a missing reset fails a test.
+set(TESSERA_VERILATOR_ARGS
+  -O3 --assert --x-assign fast --x-initial unique
+  -I${PROJECT_SOURCE_DIR}/rtl ${PROJECT_SOURCE_DIR}/rtl/lint.vlt)
+
+# Verilator 5.006's generated makefiles would put -Os after our flags; the CMake flow takes
+# its optimisation levels from here instead.
+set(TESSERA_VERILATOR_OPT OPT_FAST -O3 OPT_SLOW -O1 OPT_GLOBAL -O3)
+
+# tessera_verilate_core(<target> ROWS <r> COLS <c>): adds a Verilated tessera_core of that
+# shape to <target> as class Vtessera_core_<r>x<c>.
+function(tessera_verilate_core target)
+  cmake_parse_arguments(ARG "" "ROWS;COLS" "" ${ARGN})
+  verilate(${target}
+    PREFIX Vtessera_core_${ARG_ROWS}x${ARG_COLS}
+    TOP_MODULE tessera_core
+    SOURCES ${TESSERA_RTL_SOURCES}
+    VERILATOR_ARGS ${TESSERA_VERILATOR_ARGS} -GNumRows=${ARG_ROWS} -GNumCols=${ARG_COLS}
+    ${TESSERA_VERILATOR_OPT})
+endfunction()
