@@ -35,11 +35,18 @@ module tessera_pe (
   logic [DataWidth:0]    act_q;  // {bank, activation}
   logic [DataWidth-1:0]  wgt0_q, wgt1_q, wgt_selected;
   logic [AccWidth-1:0]   psum_d, psum_q;
+  logic [2*DataWidth-1:0] act_wide, wgt_wide, product;
 
-  // Operands are sign-extended to the accumulator width before multiplying; synthesis
-  // narrows the multiplier back to 8x8 bits (the product of two int8 fits in 16).
+  // The int8 x int8 product is formed as the low 16 bits of an unsigned multiply of the
+  // operands sign-extended to 16 bits, which equals the signed product. Two tools shaped
+  // this line: Yosys 0.23 maps a 32x32 multiply of sign-extended operands to three
+  // DSP48E2 (this form takes one), and Verilator's signed-multiply helpers cost a third
+  // of the array's simulation speed (this form is a plain C++ multiply).
   assign wgt_selected = act_bank_i ? wgt1_q : wgt0_q;
-  assign psum_d       = psum_i + AccWidth'($signed(act_i)) * AccWidth'($signed(wgt_selected));
+  assign act_wide     = {{DataWidth{act_i[DataWidth-1]}}, act_i};
+  assign wgt_wide     = {{DataWidth{wgt_selected[DataWidth-1]}}, wgt_selected};
+  assign product      = act_wide * wgt_wide;
+  assign psum_d       = psum_i + {{(AccWidth-2*DataWidth){product[2*DataWidth-1]}}, product};
 
   // The datapath has no reset: every value is written before the core marks it valid.
   always_ff @(posedge clk_i) begin

@@ -40,11 +40,16 @@ Options parse(int argc, char** argv) {
     }
     if (i + 1 >= argc) throw std::invalid_argument("missing value after " + flag);
     const char* value = argv[++i];
-    if (flag == "--m") o.m = parse_number(flag, value, 1, 65536);
-    else if (flag == "--k") o.k = parse_number(flag, value, 1, 65536);
-    else if (flag == "--n") o.n = parse_number(flag, value, 1, 65536);
-    else if (flag == "--seed") o.seed = parse_number(flag, value, 0, UINT64_MAX);
-    else throw std::invalid_argument("unknown option " + flag + " (try --help)");
+    if (flag == "--m")
+      o.m = parse_number(flag, value, 1, 65536);
+    else if (flag == "--k")
+      o.k = parse_number(flag, value, 1, 65536);
+    else if (flag == "--n")
+      o.n = parse_number(flag, value, 1, 65536);
+    else if (flag == "--seed")
+      o.seed = parse_number(flag, value, 0, UINT64_MAX);
+    else
+      throw std::invalid_argument("unknown option " + flag + " (try --help)");
   }
   return o;
 }
@@ -68,8 +73,8 @@ int main(int argc, char** argv) {
 
     std::size_t mismatches = 0;
     for (std::size_t i = 0; i < expected.size(); ++i) mismatches += result.c[i] != expected[i];
-    tessera::sim::print_gemm_report("GEMM (seed " + std::to_string(o.seed) + ")", 16, 16, o.m,
-                                    o.k, o.n, result.stats, seconds);
+    tessera::sim::print_gemm_report("GEMM (seed " + std::to_string(o.seed) + ")", 16, 16, o.m, o.k,
+                                    o.n, result.stats, seconds);
     std::printf("  check vs reference %s (%zu of %zu outputs differ)\n",
                 mismatches ? "FAILED" : "passed", mismatches, expected.size());
     return mismatches ? 1 : 0;

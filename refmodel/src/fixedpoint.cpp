@@ -67,8 +67,7 @@ void OutputStage::validate(std::size_t channels) const {
 
 void set_activation(OutputStage& stage, Activation act, double output_scale) {
   if (!(output_scale > 0.0)) {
-    throw std::invalid_argument("output scale = " + std::to_string(output_scale) +
-                                " must be > 0");
+    throw std::invalid_argument("output scale = " + std::to_string(output_scale) + " must be > 0");
   }
   stage.act_min = -128;
   stage.act_max = 127;
@@ -114,9 +113,9 @@ std::vector<int8_t> requantize(const std::vector<int32_t>& acc, std::size_t rows
                                std::size_t channels, const OutputStage& stage) {
   stage.validate(channels);
   if (acc.size() != rows * channels) {
-    throw std::invalid_argument("accumulator has " + std::to_string(acc.size()) +
-                                " elements; expected rows x channels = " +
-                                std::to_string(rows * channels));
+    throw std::invalid_argument(
+        "accumulator has " + std::to_string(acc.size()) +
+        " elements; expected rows x channels = " + std::to_string(rows * channels));
   }
   const bool per_channel = stage.multiplier.size() > 1;
   std::vector<int8_t> out(acc.size());

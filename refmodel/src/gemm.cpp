@@ -84,8 +84,7 @@ Nhwc Conv2dParams::output_shape(const Nhwc& in, std::size_t out_channels) const 
           out_channels};
 }
 
-std::vector<int8_t> im2col(const std::vector<int8_t>& input, const Nhwc& s,
-                           const Conv2dParams& p) {
+std::vector<int8_t> im2col(const std::vector<int8_t>& input, const Nhwc& s, const Conv2dParams& p) {
   const Nhwc o = p.output_shape(s, 1);
   check_size("input", input.size(), s.elements());
   const std::size_t cols = p.kernel_h * p.kernel_w * s.c;
@@ -107,9 +106,9 @@ std::vector<int8_t> im2col(const std::vector<int8_t>& input, const Nhwc& s,
                 ix >= static_cast<long long>(s.w)) {
               continue;  // stays at the zero point
             }
-            const int8_t* src =
-                &input[((b * s.h + static_cast<std::size_t>(iy)) * s.w +
-                        static_cast<std::size_t>(ix)) * s.c];
+            const int8_t* src = &input[((b * s.h + static_cast<std::size_t>(iy)) * s.w +
+                                        static_cast<std::size_t>(ix)) *
+                                       s.c];
             std::copy(src, src + s.c, tap);
           }
         }

@@ -31,8 +31,8 @@ inline uint64_t test_seed() {
     for (unsigned char ch : name) seed = (seed ^ ch) * 1099511628211ull;
   }
   ::testing::Test::RecordProperty("seed", std::to_string(seed));
-  std::printf("[   SEED   ] %s.%s seed=%llu (replay: TESSERA_SEED=%llu)\n",
-              info->test_suite_name(), info->name(), static_cast<unsigned long long>(seed),
+  std::printf("[   SEED   ] %s.%s seed=%llu (replay: TESSERA_SEED=%llu)\n", info->test_suite_name(),
+              info->name(), static_cast<unsigned long long>(seed),
               static_cast<unsigned long long>(seed));
   return seed;
 }

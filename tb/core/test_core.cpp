@@ -93,8 +93,8 @@ TYPED_TEST(CoreTest, RandomGemmsUnderBackpressure) {
     const std::size_t k = 1 + this->rng_() % (3 * R + 2);
     const std::size_t n = 1 + this->rng_() % (3 * C + 2);
     const auto flow = this->random_flow();
-    SCOPED_TRACE("trial " + std::to_string(t) + " M=" + std::to_string(m) + " K=" +
-                 std::to_string(k) + " N=" + std::to_string(n));
+    SCOPED_TRACE("trial " + std::to_string(t) + " M=" + std::to_string(m) +
+                 " K=" + std::to_string(k) + " N=" + std::to_string(n));
     this->check_gemm(this->random_matrix(m * k), this->random_matrix(k * n), m, k, n, flow);
   }
 }
@@ -102,7 +102,10 @@ TYPED_TEST(CoreTest, RandomGemmsUnderBackpressure) {
 TYPED_TEST(CoreTest, DegenerateShapes) {
   constexpr std::size_t R = TestFixture::R, C = TestFixture::C;
   for (auto [m, k, n] : {std::tuple<std::size_t, std::size_t, std::size_t>{1, 1, 1},
-                         {1, R, C}, {R + 1, 1, 1}, {1, 2 * R + 1, 1}, {2, 1, 2 * C + 1}}) {
+                         {1, R, C},
+                         {R + 1, 1, 1},
+                         {1, 2 * R + 1, 1},
+                         {2, 1, 2 * C + 1}}) {
     this->check_gemm(this->random_matrix(m * k), this->random_matrix(k * n), m, k, n,
                      this->random_flow());
   }
@@ -158,16 +161,14 @@ TYPED_TEST(CoreTest, ShortTilesAreBoundByWeightLoad) {
   // With M < R a tile occupies R cycles (the weight load): T*R + M + Latency in all.
   if (R < 2) GTEST_SKIP();
   const std::size_t m = R / 2, k = 2 * R, n = 2 * C;  // 4 tiles
-  const auto st =
-      this->check_gemm(this->random_matrix(m * k), this->random_matrix(k * n), m, k, n);
+  const auto st = this->check_gemm(this->random_matrix(m * k), this->random_matrix(k * n), m, k, n);
   EXPECT_EQ(st.cycles, st.tiles * R + m + TestFixture::kLatency);
 }
 
 TYPED_TEST(CoreTest, LongStreamApproachesFullUtilization) {
   constexpr std::size_t R = TestFixture::R, C = TestFixture::C;
   const std::size_t m = 2048, k = 2 * R, n = 2 * C;
-  const auto st =
-      this->check_gemm(this->random_matrix(m * k), this->random_matrix(k * n), m, k, n);
+  const auto st = this->check_gemm(this->random_matrix(m * k), this->random_matrix(k * n), m, k, n);
   EXPECT_EQ(st.cycles, R + st.tiles * m + TestFixture::kLatency);
   EXPECT_GT(st.utilization(R, C), 0.99);
 }

@@ -19,9 +19,19 @@ constexpr int32_t kMin = std::numeric_limits<int32_t>::min();
 constexpr int32_t kMax = std::numeric_limits<int32_t>::max();
 
 std::vector<int32_t> edge_values() {
-  std::vector<int32_t> v = {kMin, kMin + 1, kMin + 2, -(1 << 30) - 1, -(1 << 30), -(1 << 30) + 1,
-                            -65536, -32769, -1025, -3, -2, -1, 0, 1, 2, 3, 1023, 32767, 65535,
-                            (1 << 30) - 1, 1 << 30, (1 << 30) + 1, kMax - 2, kMax - 1, kMax};
+  std::vector<int32_t> v = {kMin,       kMin + 1,
+                            kMin + 2,   -(1 << 30) - 1,
+                            -(1 << 30), -(1 << 30) + 1,
+                            -65536,     -32769,
+                            -1025,      -3,
+                            -2,         -1,
+                            0,          1,
+                            2,          3,
+                            1023,       32767,
+                            65535,      (1 << 30) - 1,
+                            1 << 30,    (1 << 30) + 1,
+                            kMax - 2,   kMax - 1,
+                            kMax};
   for (int e = 0; e < 31; ++e) {
     v.push_back(1 << e);
     v.push_back(-(1 << e));

@@ -189,9 +189,9 @@ TEST(RefRequantize, ValidateNamesTheBadField) {
 
 TEST(RefPool, MaxPool2x2FloorsOddSizes) {
   // 1x3x5x1: rows 0-1 and columns 0-3 are pooled; the last row and column are dropped.
-  const std::vector<int8_t> in = {1, -5, 3,  4,  9,    //
-                                  2, 0,  -8, 7,  9,    //
-                                  9, 9,  9,  9,  9};
+  const std::vector<int8_t> in = {1, -5, 3,  4, 9,  //
+                                  2, 0,  -8, 7, 9,  //
+                                  9, 9,  9,  9, 9};
   ref::Nhwc shape{1, 3, 5, 1};
   const auto out = ref::max_pool_2x2(in, shape);
   EXPECT_EQ(shape.h, 1u);

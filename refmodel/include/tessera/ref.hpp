@@ -39,8 +39,8 @@ inline constexpr int kMaxShift = 30;
 struct OutputStage {
   std::vector<int32_t> multiplier;
   std::vector<int> shift;
-  int32_t zero_point = 0;   // [-128, 127]
-  int32_t act_min = -128;   // clamp bounds, [-128, 127], act_min <= act_max
+  int32_t zero_point = 0;  // [-128, 127]
+  int32_t act_min = -128;  // clamp bounds, [-128, 127], act_min <= act_max
   int32_t act_max = 127;
 
   // Checks every field against its range for `channels` output channels; throws.

@@ -61,14 +61,14 @@ struct FlowControl {
 };
 
 struct RunStats {
-  uint64_t cycles = 0;            // clock edges from start to the last output handshake
-  uint64_t first_wgt_cycle = 0;   // cycle index of each stream's first and last handshake
+  uint64_t cycles = 0;           // clock edges from start to the last output handshake
+  uint64_t first_wgt_cycle = 0;  // cycle index of each stream's first and last handshake
   uint64_t first_act_cycle = 0;
   uint64_t last_act_cycle = 0;
   uint64_t first_out_cycle = 0;
-  uint64_t act_vectors = 0;       // vectors streamed (M per tile)
+  uint64_t act_vectors = 0;  // vectors streamed (M per tile)
   uint64_t tiles = 0;
-  uint64_t useful_macs = 0;       // M*K*N of the GEMM (padding excluded)
+  uint64_t useful_macs = 0;  // M*K*N of the GEMM (padding excluded)
   double utilization(std::size_t rows, std::size_t cols) const {
     return cycles ? static_cast<double>(useful_macs) / (static_cast<double>(cycles) * rows * cols)
                   : 0.0;
@@ -112,9 +112,9 @@ class CoreHarness {
 
   // C = A (M x K) * B (K x N), int8 in, int32 out, accumulated over K on the host.
   // max_cycles bounds the run so that a hang fails instead of spinning forever.
-  GemmResult run_gemm(const std::vector<int8_t>& a, const std::vector<int8_t>& b,
-                      std::size_t m, std::size_t k, std::size_t n,
-                      const FlowControl& flow = {}, uint64_t max_cycles = 0) {
+  GemmResult run_gemm(const std::vector<int8_t>& a, const std::vector<int8_t>& b, std::size_t m,
+                      std::size_t k, std::size_t n, const FlowControl& flow = {},
+                      uint64_t max_cycles = 0) {
     if (m == 0 || k == 0 || n == 0) {
       throw std::invalid_argument("GEMM dimensions must be >= 1 (M=" + std::to_string(m) +
                                   ", K=" + std::to_string(k) + ", N=" + std::to_string(n) + ")");

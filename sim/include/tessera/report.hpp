@@ -24,8 +24,8 @@ class Stopwatch {
 inline void print_gemm_report(const std::string& name, std::size_t rows, std::size_t cols,
                               std::size_t m, std::size_t k, std::size_t n, const RunStats& st,
                               double wall_seconds) {
-  std::printf("%-26s array %zux%zu  M=%zu K=%zu N=%zu  tiles=%llu\n", name.c_str(), rows, cols,
-              m, k, n, static_cast<unsigned long long>(st.tiles));
+  std::printf("%-26s array %zux%zu  M=%zu K=%zu N=%zu  tiles=%llu\n", name.c_str(), rows, cols, m,
+              k, n, static_cast<unsigned long long>(st.tiles));
   std::printf("  cycles            %12llu\n", static_cast<unsigned long long>(st.cycles));
   std::printf("  MACs              %12llu\n", static_cast<unsigned long long>(st.useful_macs));
   std::printf("  MAC utilization   %11.2f%%\n", 100.0 * st.utilization(rows, cols));
