@@ -19,14 +19,22 @@ set(TESSERA_VERILATOR_ARGS
 # its optimisation levels from here instead.
 set(TESSERA_VERILATOR_OPT OPT_FAST -O3 OPT_SLOW -O1 OPT_GLOBAL -O3)
 
-# tessera_verilate_core(<target> ROWS <r> COLS <c>): adds a Verilated tessera_core of that
-# shape to <target> as class Vtessera_core_<r>x<c>.
+# tessera_verilate(<target> PREFIX <class> TOP <module> [PARAMS -GName=value ...]): adds a
+# Verilated model of <module> with those parameters to <target> as C++ class <class>.
+function(tessera_verilate target)
+  cmake_parse_arguments(ARG "" "PREFIX;TOP" "PARAMS" ${ARGN})
+  verilate(${target}
+    PREFIX ${ARG_PREFIX}
+    TOP_MODULE ${ARG_TOP}
+    SOURCES ${TESSERA_RTL_SOURCES}
+    VERILATOR_ARGS ${TESSERA_VERILATOR_ARGS} ${ARG_PARAMS}
+    ${TESSERA_VERILATOR_OPT})
+endfunction()
+
+# tessera_verilate_core(<target> ROWS <r> COLS <c>): a tessera_core of that shape, as class
+# Vtessera_core_<r>x<c>.
 function(tessera_verilate_core target)
   cmake_parse_arguments(ARG "" "ROWS;COLS" "" ${ARGN})
-  verilate(${target}
-    PREFIX Vtessera_core_${ARG_ROWS}x${ARG_COLS}
-    TOP_MODULE tessera_core
-    SOURCES ${TESSERA_RTL_SOURCES}
-    VERILATOR_ARGS ${TESSERA_VERILATOR_ARGS} -GNumRows=${ARG_ROWS} -GNumCols=${ARG_COLS}
-    ${TESSERA_VERILATOR_OPT})
+  tessera_verilate(${target} PREFIX Vtessera_core_${ARG_ROWS}x${ARG_COLS} TOP tessera_core
+    PARAMS -GNumRows=${ARG_ROWS} -GNumCols=${ARG_COLS})
 endfunction()

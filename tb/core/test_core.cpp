@@ -86,7 +86,7 @@ TYPED_TEST_SUITE(CoreTest, Shapes, ShapeNames);
 
 TYPED_TEST(CoreTest, RandomGemmsUnderBackpressure) {
   constexpr std::size_t R = TestFixture::R, C = TestFixture::C;
-  const int trials = R * C > 64 ? 6 : 25;
+  const int trials = R * C > 64 ? 40 : 150;
   for (int t = 0; t < trials; ++t) {
     // M not a multiple of the array height, K and N spanning partial and several tiles.
     const std::size_t m = 1 + this->rng_() % (3 * R + 2);
@@ -123,6 +123,15 @@ TYPED_TEST(CoreTest, ExtremeOperandsWithLongK) {
   for (auto& x : a) x = (this->rng_() & 1) ? 127 : -128;
   for (auto& x : b) x = (this->rng_() & 1) ? 127 : -128;
   this->check_gemm(a, b, m, k, n, this->random_flow());
+}
+
+TYPED_TEST(CoreTest, RandomLongReductions) {
+  // K well past 1024 with random operands, partial tiles and backpressure.
+  constexpr std::size_t R = TestFixture::R, C = TestFixture::C;
+  const std::size_t m = 1 + this->rng_() % (2 * R), k = 1024 + this->rng_() % 200;
+  const std::size_t n = 1 + this->rng_() % (2 * C);
+  this->check_gemm(this->random_matrix(m * k), this->random_matrix(k * n), m, k, n,
+                   this->random_flow());
 }
 
 TYPED_TEST(CoreTest, StalledConsumerLosesNothing) {
