@@ -9,6 +9,7 @@
 #include <random>
 
 #include "Vtessera_fifo_w8_d5.h"
+#include "tessera/verilated_support.hpp"
 #include "test_seed.hpp"
 
 namespace {
@@ -20,17 +21,11 @@ class FifoTest : public ::testing::Test {
   void SetUp() override {
     seed_ = tessera::test::test_seed();
     rng_.seed(seed_);
-    context_ = std::make_unique<VerilatedContext>();
-    context_->fatalOnError(false);
-    context_->randReset(2);
-    context_->randSeed(static_cast<int>(seed_ & 0x7fffffff));
+    context_ = tessera::sim::make_context(seed_);
     fifo_ = std::make_unique<Vtessera_fifo_w8_d5>(context_.get(), "fifo");
     fifo_->wr_valid_i = 0;
     fifo_->rd_ready_i = 0;
-    fifo_->rst_ni = 0;
-    for (int i = 0; i < 3; ++i) clock();
-    fifo_->rst_ni = 1;
-    clock();
+    tessera::sim::apply_reset(*fifo_);
   }
 
   // One cycle with the given inputs: checks the outputs against the model before the edge,
@@ -54,13 +49,6 @@ class FifoTest : public ::testing::Test {
     fifo_->eval();
     EXPECT_FALSE(context_->gotError()) << "RTL assertion failed";
     return {wrote, read};
-  }
-
-  void clock() {
-    fifo_->clk_i = 0;
-    fifo_->eval();
-    fifo_->clk_i = 1;
-    fifo_->eval();
   }
 
   uint64_t seed_ = 0;

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "tessera/verilated_support.hpp"
+
 namespace tessera::sim {
 
 // ---- Packing byte and int32 lanes into Verilator port types -------------------------------
@@ -88,26 +90,19 @@ class CoreHarness {
   // rows/cols must match the parameters the model was Verilated with. reset_seed picks
   // the random power-up values (+verilator+rand+reset+2) so missing resets show up.
   CoreHarness(std::size_t rows, std::size_t cols, uint64_t reset_seed = 1)
-      : rows_(rows), cols_(cols), context_(std::make_unique<VerilatedContext>()) {
-    context_->fatalOnError(false);  // an RTL assertion fails the run, not the process
-    context_->randReset(2);
-    context_->randSeed(static_cast<int>(reset_seed & 0x7fffffff));
+      : rows_(rows), cols_(cols), context_(make_context(reset_seed)) {
     model_ = std::make_unique<Model>(context_.get(), "core");
     reset();
   }
 
   std::size_t rows() const { return rows_; }
   std::size_t cols() const { return cols_; }
-  uint64_t total_cycles() const { return total_cycles_; }
 
   void reset() {
     model_->wgt_valid_i = 0;
     model_->act_valid_i = 0;
     model_->out_ready_i = 0;
-    model_->rst_ni = 0;
-    for (int i = 0; i < 4; ++i) tick();
-    model_->rst_ni = 1;
-    tick();
+    apply_reset(*model_);
   }
 
   // C = A (M x K) * B (K x N), int8 in, int32 out, accumulated over K on the host.
@@ -222,7 +217,6 @@ class CoreHarness {
       model_->clk_i = 1;
       model_->eval();
       ++cycle;
-      ++total_cycles_;
       if (context_->gotError()) {
         throw std::runtime_error("RTL assertion failed at cycle " + std::to_string(cycle));
       }
@@ -235,18 +229,9 @@ class CoreHarness {
   }
 
  private:
-  void tick() {
-    model_->clk_i = 0;
-    model_->eval();
-    model_->clk_i = 1;
-    model_->eval();
-    ++total_cycles_;
-  }
-
   std::size_t rows_, cols_;
   std::unique_ptr<VerilatedContext> context_;
   std::unique_ptr<Model> model_;
-  uint64_t total_cycles_ = 0;
 };
 
 }  // namespace tessera::sim
