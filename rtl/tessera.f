@@ -5,6 +5,9 @@ tessera_delay.sv
 tessera_skew.sv
 tessera_tap_delay.sv
 tessera_fifo.sv
+tessera_ram.sv
+tessera_scratchpad.sv
+tessera_accumulator.sv
 tessera_pe.sv
 tessera_array.sv
 tessera_core.sv

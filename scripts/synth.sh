@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Synthesizes tessera_core with Yosys and prints a cell summary.
+# Synthesizes Tessera's blocks with Yosys and prints cell summaries.
 #
-#   scripts/synth.sh            16x16 core (ROWS=.. COLS=.. to change the shape)
+#   scripts/synth.sh            (ROWS=.. COLS=.. change the core's shape; default 16x16)
 #
-# Two flows: Yosys's generic `synth` (technology-independent gates and flops) and
-# `synth_xilinx -family xcup` (UltraScale+: LUTs, FFs, DSP48E2, LUTRAM/SRL, block RAM).
-# Logs and JSON statistics go to $BUILD/synth/; scripts/synth_report.py prints the table
-# and fails if the array's multipliers stop mapping one MAC to at most one DSP48E2.
+# Flows, each with a log and flattened JSON statistics in $BUILD/synth/:
+#   - tessera_core: Yosys's generic `synth` and `synth_xilinx -family xcup` (UltraScale+);
+#   - tessera_scratchpad and tessera_accumulator at their default sizes with synth_xilinx,
+#     and reduced ones with synth_ice40 (iCE40 parts have 15..30 KiB of block RAM).
+# scripts/synth_report.py prints the tables and fails when the array stops taking exactly
+# one DSP48E2 per MAC or a buffer's storage stops mapping to block RAM.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,19 +19,37 @@ COLS=${COLS:-16}
 out="$BUILD/synth"
 mkdir -p "$out"
 mapfile -t files < <(sed -e 's#//.*##' -e '/^[[:space:]]*$/d' -e 's#^#rtl/#' rtl/tessera.f)
-shape="${ROWS}x${COLS}"
-read_design="read_verilog -sv -Irtl ${files[*]}; hierarchy -check -top tessera_core -chparam NumRows $ROWS -chparam NumCols $COLS"
 
+# run_flow <report name> <top> "<chparam options>" "<synthesis command>"
 run_flow() {
-  local name=$1 command=$2
-  local base="$out/${name}_core_${shape}"
-  echo "synth: $name flow for tessera_core $shape (log: $base.log)"
+  local name=$1 top=$2 params=$3 command=$4
+  local base="$out/$name"
+  echo "synth: $name (log: $base.log)"
   # Statistics are taken flattened: Yosys 0.23's `stat -json` writes invalid JSON for a
   # hierarchical design (it splices in the text hierarchy listing).
-  "$YOSYS" -q -l "$base.log" -p "$read_design; $command; flatten; tee -q -o $base.json stat -json" > /dev/null
+  # Technology mapping prints benign warnings (port resizing); they stay in the log.
+  if ! "$YOSYS" -q -l "$base.log" -p "read_verilog -sv -Irtl ${files[*]}; \
+    hierarchy -check -top $top $params; $command -top $top; flatten; \
+    tee -q -o $base.json stat -json" > /dev/null 2>&1; then
+    echo "synth: $name FAILED; end of $base.log:" >&2
+    tail -20 "$base.log" >&2
+    exit 1
+  fi
 }
 
-run_flow generic "synth -top tessera_core"
-run_flow xcup "synth_xilinx -family xcup -top tessera_core"
-python3 scripts/synth_report.py --rows "$ROWS" --cols "$COLS" \
-  "$out/generic_core_${shape}.json" "$out/xcup_core_${shape}.json"
+core="core_${ROWS}x${COLS}"
+run_flow "generic_$core" tessera_core "-chparam NumRows $ROWS -chparam NumCols $COLS" synth
+run_flow "xcup_$core" tessera_core "-chparam NumRows $ROWS -chparam NumCols $COLS" \
+  "synth_xilinx -family xcup"
+run_flow xcup_scratchpad tessera_scratchpad "" "synth_xilinx -family xcup"
+run_flow xcup_accumulator tessera_accumulator "" "synth_xilinx -family xcup"
+run_flow ice40_scratchpad tessera_scratchpad "-chparam Lines 512 -chparam NumBanks 2" synth_ice40
+run_flow ice40_accumulator tessera_accumulator "-chparam Lanes 4 -chparam Lines 128" synth_ice40
+
+python3 scripts/synth_report.py core --rows "$ROWS" --cols "$COLS" \
+  "$out/generic_$core.json" "$out/xcup_$core.json"
+python3 scripts/synth_report.py memory \
+  "scratchpad 256 KiB (16384 x 16 B, 4 banks)=$out/xcup_scratchpad.json=$((256 * 1024 * 8))" \
+  "accumulator 64 KiB (1024 x 16 x int32, 2 banks)=$out/xcup_accumulator.json=$((64 * 1024 * 8))" \
+  "scratchpad 8 KiB (512 x 16 B, 2 banks)=$out/ice40_scratchpad.json=$((8 * 1024 * 8))" \
+  "accumulator 2 KiB (128 x 4 x int32, 2 banks)=$out/ice40_accumulator.json=$((2 * 1024 * 8))"
