@@ -8,6 +8,10 @@ tessera_fifo.sv
 tessera_ram.sv
 tessera_scratchpad.sv
 tessera_accumulator.sv
+tessera_dma_addr_gen.sv
+tessera_dma_burst_gen.sv
+tessera_dma_reader.sv
+tessera_dma_writer.sv
 tessera_pe.sv
 tessera_array.sv
 tessera_core.sv

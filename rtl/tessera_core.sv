@@ -238,6 +238,7 @@ module tessera_core #(
   ) u_out_fifo (
     .clk_i,
     .rst_ni,
+    .clr_i     (1'b0),
     .wr_valid_i(result_valid),
     .wr_ready_o(fifo_wr_ready),
     .wr_data_i ({result_last, psum_aligned}),

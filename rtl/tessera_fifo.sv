@@ -5,6 +5,8 @@
 // Latency:    a word written in cycle t is readable in cycle t+1.
 // Throughput: one write and one read per cycle, also when full (a read frees the slot the
 //             same cycle's write takes) and when empty (the write is seen next cycle).
+// Clear:      clr_i empties the FIFO at the next clock edge (a handshake in that cycle is
+//             dropped).
 // Stalls:     either side; wr_ready_o and rd_valid_o come from registers only. rd_data_o is
 //             stable while rd_valid_o && !rd_ready_i. The storage has no reset so that it
 //             maps to distributed or block RAM.
@@ -16,6 +18,7 @@ module tessera_fifo #(
 ) (
   input  logic             clk_i,
   input  logic             rst_ni,
+  input  logic             clr_i,
   // Write side
   input  logic             wr_valid_i,
   output logic             wr_ready_o,
@@ -50,6 +53,11 @@ module tessera_fifo #(
     if (rd_fire) rd_ptr_d = (rd_ptr_q == LastSlot) ? '0 : rd_ptr_q + 1'b1;
     if (wr_fire && !rd_fire) count_d = count_q + 1'b1;
     if (rd_fire && !wr_fire) count_d = count_q - 1'b1;
+    if (clr_i) begin
+      wr_ptr_d = '0;
+      rd_ptr_d = '0;
+      count_d  = '0;
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -74,6 +82,6 @@ module tessera_fifo #(
 
   `TESSERA_ASSERT(CountInRange_A, count_q <= Full, clk_i, rst_ni)
   `TESSERA_ASSERT(ReadDataStable_A,
-                  (rd_valid_o && !rd_ready_i) |=> $stable(rd_data_o), clk_i, rst_ni)
+                  (rd_valid_o && !rd_ready_i && !clr_i) |=> $stable(rd_data_o), clk_i, rst_ni)
 
 endmodule

@@ -15,6 +15,26 @@ package tessera_pkg;
   localparam int DefaultNumRows = 16;
   localparam int DefaultNumCols = 16;
 
+  // ---- DMA ------------------------------------------------------------------------------
+  localparam int DmaAddrWidth   = 64;  // AXI addresses
+  localparam int DmaLenWidth    = 24;  // bytes per row of a descriptor: 1 .. 2^24-1
+  localparam int DmaRowsWidth   = 16;  // rows of a descriptor: 1 .. 2^16-1
+  localparam int AxiLenWidth    = 8;   // AXI4 burst length field (beats - 1)
+  localparam int AxiMaxBeats    = 256; // AXI4 INCR burst limit
+  localparam int AxiBoundary    = 4096;// bursts never cross a 4 KiB boundary
+
+  // DMA completion codes (the low bits of the engine's error code register).
+  localparam logic [2:0] DmaOk         = 3'd0;
+  localparam logic [2:0] DmaErrWindow  = 3'd1;  // a row lies outside the address window
+  localparam logic [2:0] DmaErrSlave   = 3'd2;  // SLVERR response
+  localparam logic [2:0] DmaErrDecode  = 3'd3;  // DECERR response
+  localparam logic [2:0] DmaErrDesc    = 3'd4;  // zero rows or zero bytes per row
+
+  // AXI4 response codes.
+  localparam logic [1:0] AxiRespOkay   = 2'b00;
+  localparam logic [1:0] AxiRespSlvErr = 2'b10;
+  localparam logic [1:0] AxiRespDecErr = 2'b11;
+
   // Width of an index that can name any of n items; at least one bit so that a
   // single-row array still has a legal declaration.
   function automatic int index_width(input int n);

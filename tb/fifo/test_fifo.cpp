@@ -25,6 +25,7 @@ class FifoTest : public ::testing::Test {
     fifo_ = std::make_unique<Vtessera_fifo_w8_d5>(context_.get(), "fifo");
     fifo_->wr_valid_i = 0;
     fifo_->rd_ready_i = 0;
+    fifo_->clr_i = 0;
     tessera::sim::apply_reset(*fifo_);
   }
 
@@ -90,6 +91,19 @@ TEST_F(FifoTest, WriteAndReadInTheSameCycleWhenFull) {
     const auto [w, r] = cycle(true, static_cast<uint8_t>(0x80 + i), true);
     EXPECT_TRUE(w && r) << "cycle " << i;  // steady state: one in and one out per cycle
   }
+}
+
+TEST_F(FifoTest, ClearEmptiesIt) {
+  for (int i = 0; i < 3; ++i) cycle(true, static_cast<uint8_t>(i), false);
+  fifo_->clr_i = 1;
+  tessera::sim::tick(*fifo_);
+  fifo_->clr_i = 0;
+  model_.clear();
+  cycle(false, 0, true);  // checks rd_valid_o is low
+  cycle(true, 0x33, false);
+  const auto [wrote, read] = cycle(false, 0, true);
+  EXPECT_TRUE(read);  // and cycle() checked the data is the new word
+  EXPECT_FALSE(wrote);
 }
 
 TEST_F(FifoTest, StreamsAtFullRateFromEmpty) {
