@@ -19,11 +19,17 @@ set(TESSERA_VERILATOR_ARGS
 # its optimisation levels from here instead.
 set(TESSERA_VERILATOR_OPT OPT_FAST -O3 OPT_SLOW -O1 OPT_GLOBAL -O3)
 
-# tessera_verilate(<target> PREFIX <class> TOP <module> [PARAMS -GName=value ...]): adds a
-# Verilated model of <module> with those parameters to <target> as C++ class <class>.
+# tessera_verilate(<target> PREFIX <class> TOP <module> [SYSTEMC] [PARAMS -GName=value ...]):
+# adds a Verilated model of <module> with those parameters to <target> as class <class>,
+# a SystemC module with SYSTEMC (then every model in <target> must be SystemC: Verilator
+# compiles its runtime once per target, for one flavour).
 function(tessera_verilate target)
-  cmake_parse_arguments(ARG "" "PREFIX;TOP" "PARAMS" ${ARGN})
-  verilate(${target}
+  cmake_parse_arguments(ARG "SYSTEMC" "PREFIX;TOP" "PARAMS" ${ARGN})
+  set(flavour "")
+  if(ARG_SYSTEMC)
+    set(flavour SYSTEMC)
+  endif()
+  verilate(${target} ${flavour}
     PREFIX ${ARG_PREFIX}
     TOP_MODULE ${ARG_TOP}
     SOURCES ${TESSERA_RTL_SOURCES}

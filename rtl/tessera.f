@@ -12,6 +12,7 @@ tessera_dma_addr_gen.sv
 tessera_dma_burst_gen.sv
 tessera_dma_reader.sv
 tessera_dma_writer.sv
+tessera_dma.sv
 tessera_pe.sv
 tessera_array.sv
 tessera_core.sv

@@ -170,8 +170,9 @@ module tessera_dma_reader #(
     else if (burst_take && !burst_error) ar_valid_q <= 1'b1;
     else if (m_axi_arready_i) ar_valid_q <= 1'b0;
   end
+  // An error pseudo-burst issues nothing and must not disturb a stalled AR.
   always_ff @(posedge clk_i) begin
-    if (burst_take) begin
+    if (burst_take && !burst_error) begin
       ar_addr_q <= burst_addr;
       ar_len_q  <= burst_len;
     end
