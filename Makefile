@@ -43,8 +43,9 @@ test: lint build ## Lint, build and run every test suite (the CI command)
 sim: build ## Run the default 16x16 GEMM on the cycle-accurate model and print its report
 	$(BUILD)/sim/tessera_core_sim
 
-bench: build ## Print cycles, MAC utilization and simulated cycles/s of the 16x16 core
+bench: build ## Core cycles/utilization/speed; DMA throughput against latency and bus width
 	$(BUILD)/bench/tessera_bench_core
+	@for w in 64 128 256 512; do SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 $(BUILD)/bench/tessera_bench_dma_w$$w || exit 1; done
 
 synth: deps ## Yosys synthesis of the 16x16 core: generic and UltraScale+ cell counts
 	@scripts/synth.sh

@@ -14,7 +14,8 @@
 //             the tessera_pkg::DmaErr* code. Every descriptor's stream ends with exactly one
 //             out_last_o beat, so a consumer never waits forever; the engine is then ready
 //             for the next descriptor.
-// Latency:    first output beat = memory latency + 3 cycles after the descriptor.
+// Latency:    the first AR is valid 3 cycles after the descriptor handshake; a data beat
+//             is in the output register 1 cycle after its R handshake.
 // Throughput: one beat per cycle, except one extra cycle at the end of a row whose data
 //             spans as many bus beats as output beats while starting unaligned (n >= 2).
 //             One descriptor at a time.

@@ -15,7 +15,8 @@
 //             status reports the tessera_pkg::DmaErr* code. The engine is then ready again.
 // Status:     one status beat per descriptor, after the last write response: status_error_o
 //             is tessera_pkg::DmaOk or the error code.
-// Latency:    first W beat 2 cycles after the descriptor (with input waiting).
+// Latency:    the first AW is valid 3 cycles after the descriptor handshake, its first W
+//             beat (with input waiting) one cycle later.
 // Throughput: one beat per cycle, except one extra cycle at the end of a row whose bytes
 //             need one bus beat more than its input beats. One descriptor at a time.
 // Stalls:     in and status may stall; AW/W/B follow AXI4 handshake rules.

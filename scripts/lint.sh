@@ -15,6 +15,7 @@ mapfile -t files < <(sed -e 's#//.*##' -e '/^[[:space:]]*$/d' -e 's#^#rtl/#' rtl
 # Every module defined in the file list is linted as a top with its default parameters.
 mapfile -t modules < <(grep -h -o '^module [a-z_0-9]*' "${files[@]}" | cut -d' ' -f2)
 core_shapes=("16 16" "4 4" "8 4" "1 1" "1 7" "7 1" "5 3")
+dma_widths=(64 256 512)  # 128 is the default, linted above
 
 status=0
 lint_verilator() {
@@ -31,6 +32,7 @@ for shape in "${core_shapes[@]}"; do
   read -r rows cols <<< "$shape"
   lint_verilator tessera_core -GNumRows="$rows" -GNumCols="$cols"
 done
+for width in "${dma_widths[@]}"; do lint_verilator tessera_dma -GDataWidth="$width"; done
 
 mkdir -p "$BUILD/lint"
 script="$BUILD/lint/yosys_check.ys"
@@ -50,6 +52,12 @@ script="$BUILD/lint/yosys_check.ys"
     echo "check -assert"
     echo "design -load loaded"
   done
+  for width in "${dma_widths[@]}"; do
+    echo "hierarchy -check -top tessera_dma -chparam DataWidth $width"
+    echo "proc"
+    echo "check -assert"
+    echo "design -load loaded"
+  done
 } > "$script"
 log="$BUILD/lint/yosys_check.log"
 if ! "$YOSYS" -q -l "$log" -s "$script" > /dev/null 2>&1; then
@@ -63,6 +71,7 @@ elif grep -q -i "warning" "$log"; then
 fi
 
 if ((status == 0)); then
-  echo "lint: ${#modules[@]} modules and ${#core_shapes[@]} core shapes clean in Verilator and Yosys"
+  echo "lint: ${#modules[@]} modules, ${#core_shapes[@]} core shapes and ${#dma_widths[@]} more" \
+    "DMA widths clean in Verilator and Yosys"
 fi
 exit $status

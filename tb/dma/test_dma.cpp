@@ -299,6 +299,11 @@ TEST_F(DmaTest, SustainsTheBusAtLongLatency) {
   const double read_eff = beats / double(r.end_cycle - r.start_cycle);
   std::printf("[   INFO   ] %d-bit bus, latency 100: read %.1f%%, write %.1f%% of peak\n", kWidth,
               100 * read_eff, 100 * write_eff);
+  std::printf("[   INFO   ] first read beat %llu cycles after the descriptor\n",
+              (unsigned long long)(r.first_beat_cycle - r.start_cycle));
+  // AR 3 cycles after the descriptor, the model's first beat latency + 1 after the AR, one
+  // cycle from R to the engine's output (tessera_dma_reader's header).
+  EXPECT_EQ(r.first_beat_cycle - r.start_cycle, c.read_latency + 5);
   EXPECT_LE(double(r.end_cycle - r.start_cycle), beats + c.read_latency + 8);
   EXPECT_LE(double(w.end_cycle - w.start_cycle), beats + c.write_latency + 8);
   if (kWidth <= 128) {

@@ -19,6 +19,7 @@
 #include <systemc.h>
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <random>
@@ -155,6 +156,9 @@ SC_MODULE(AxiMemory) {
   const std::vector<std::string>& violations() const { return violations_; }
   void clear_violations() { violations_.clear(); }
   const AxiMemoryStats& stats() const { return stats_; }
+  // Opt-in: measure the wall-clock time spent in the model's clock process (benchmarks).
+  void set_profiling(bool on) { profiling_ = on; }
+  double profiled_seconds() const { return profiled_seconds_; }
   void clear_stats() { stats_ = {}; }
   bool idle() const {
     return reads_.empty() && writes_.empty() && wbeats_.empty() && bqueue_.empty();
@@ -271,6 +275,14 @@ SC_MODULE(AxiMemory) {
   }
 
   void on_clock() {
+    if (!profiling_) return step();
+    const auto start = std::chrono::steady_clock::now();
+    step();
+    profiled_seconds_ +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+
+  void step() {
     if (!rst_n.read()) {
       reset_state();
       return;
@@ -414,6 +426,8 @@ SC_MODULE(AxiMemory) {
   AddrSample ar_prev_, aw_prev_;
   WBeat w_prev_{};
   double tokens_ = 0;
+  bool profiling_ = false;
+  double profiled_seconds_ = 0;
 };
 
 }  // namespace tessera::sim

@@ -35,6 +35,7 @@ struct DmaReadJob {
   uint32_t error = 0;                      // the code on the stream's last beat
   bool done = false;
   uint64_t start_cycle = 0, end_cycle = 0;  // descriptor handshake, last beat
+  uint64_t first_beat_cycle = 0;            // first beat handshake
 };
 
 struct DmaWriteJob {
@@ -127,7 +128,7 @@ class DmaBench : public sc_module {
   }
 
   DmaReadJob& read(const DmaDescriptor& desc) {
-    reads_.push_back({desc, {}, 0, false, 0, 0});
+    reads_.push_back({desc, {}, 0, false, 0, 0, 0});
     return reads_.back();
   }
   DmaWriteJob& write(const DmaDescriptor& desc, std::vector<uint8_t> data) {
@@ -215,6 +216,7 @@ class DmaBench : public sc_module {
     }
     if (rd_valid.read() && rd_ready.read()) {
       if (!rj || !rd_started_) throw std::runtime_error("read stream beat with no job");
+      if (rj->rows.empty() && !row_closed_) rj->first_beat_cycle = cycle_;
       if (rj->rows.empty() || row_closed_) rj->rows.emplace_back();
       row_closed_ = false;
       uint8_t lanes[kBytes];
