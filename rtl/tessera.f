@@ -10,6 +10,7 @@ tessera_scratchpad.sv
 tessera_accumulator.sv
 tessera_dma_addr_gen.sv
 tessera_dma_burst_gen.sv
+tessera_dma_frontend.sv
 tessera_dma_reader.sv
 tessera_dma_writer.sv
 tessera_dma.sv

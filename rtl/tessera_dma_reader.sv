@@ -94,27 +94,7 @@ module tessera_dma_reader #(
   assign desc_bad     = desc_rows_i == '0 || desc_row_bytes_i == '0;
   assign abort        = error_q;
 
-  logic                 addr_gen_idle, row_valid, row_ready, row_last;
-  logic [AddrWidth-1:0] row_addr;
-  logic [LenWidth-1:0]  row_bytes;
-
-  tessera_dma_addr_gen u_addr_gen (
-    .clk_i,
-    .rst_ni,
-    .abort_i         (abort),
-    .desc_valid_i    (desc_fire && !desc_bad),
-    .desc_ready_o    (addr_gen_idle),
-    .desc_addr_i,
-    .desc_row_bytes_i,
-    .desc_rows_i,
-    .desc_stride_i,
-    .row_valid_o     (row_valid),
-    .row_ready_i     (row_ready),
-    .row_addr_o      (row_addr),
-    .row_bytes_o     (row_bytes),
-    .row_last_o      (row_last)
-  );
-
+  logic                 addr_gen_idle;
   logic                 burst_valid, burst_take, burst_first, burst_last, burst_desc_last;
   logic                 burst_error;
   logic [AddrWidth-1:0] burst_addr;
@@ -123,19 +103,20 @@ module tessera_dma_reader #(
   logic [LenWidth-1:0]  burst_row_bytes;
   logic [BeatWidth-1:0] burst_row_beats;
 
-  tessera_dma_burst_gen #(
+  tessera_dma_frontend #(
     .DataWidth(DataWidth)
-  ) u_burst_gen (
+  ) u_frontend (
     .clk_i,
     .rst_ni,
     .abort_i          (abort),
     .window_base_i,
     .window_limit_i,
-    .row_valid_i      (row_valid),
-    .row_ready_o      (row_ready),
-    .row_addr_i       (row_addr),
-    .row_bytes_i      (row_bytes),
-    .row_last_i       (row_last),
+    .start_i          (desc_fire && !desc_bad),
+    .idle_o           (addr_gen_idle),
+    .desc_addr_i,
+    .desc_row_bytes_i,
+    .desc_rows_i,
+    .desc_stride_i,
     .burst_valid_o    (burst_valid),
     .burst_ready_i    (burst_take),
     .burst_addr_o     (burst_addr),
@@ -341,8 +322,7 @@ module tessera_dma_reader #(
       error_code = tessera_pkg::DmaErrWindow;
     end else if (r_fire && !error_q && m_axi_rresp_i != tessera_pkg::AxiRespOkay) begin
       error_set  = 1'b1;
-      error_code = m_axi_rresp_i == tessera_pkg::AxiRespDecErr ? tessera_pkg::DmaErrDecode
-                                                              : tessera_pkg::DmaErrSlave;
+      error_code = tessera_pkg::dma_error_of_resp(m_axi_rresp_i);
     end
   end
 

@@ -35,6 +35,11 @@ package tessera_pkg;
   localparam logic [1:0] AxiRespSlvErr = 2'b10;
   localparam logic [1:0] AxiRespDecErr = 2'b11;
 
+  // The DMA completion code for a failing AXI response.
+  function automatic logic [2:0] dma_error_of_resp(input logic [1:0] resp);
+    dma_error_of_resp = (resp == AxiRespDecErr) ? DmaErrDecode : DmaErrSlave;
+  endfunction
+
   // Width of an index that can name any of n items; at least one bit so that a
   // single-row array still has a legal declaration.
   function automatic int index_width(input int n);
