@@ -14,6 +14,8 @@ tessera_dma_frontend.sv
 tessera_dma_reader.sv
 tessera_dma_writer.sv
 tessera_dma.sv
+tessera_requant_lane.sv
+tessera_postproc.sv
 tessera_pe.sv
 tessera_array.sv
 tessera_core.sv
