@@ -1,6 +1,7 @@
 // Tessera RTL file list, dependency ordered: package first, then leaf modules upward.
 // Both the Makefile's lint target and the CMake build read this list.
 tessera_pkg.sv
+tessera_reg_pkg.sv
 tessera_delay.sv
 tessera_skew.sv
 tessera_tap_delay.sv
@@ -16,6 +17,7 @@ tessera_dma_writer.sv
 tessera_dma.sv
 tessera_requant_lane.sv
 tessera_postproc.sv
+tessera_regs.sv
 tessera_pe.sv
 tessera_array.sv
 tessera_core.sv

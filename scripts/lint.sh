@@ -3,7 +3,8 @@
 #   - verilator --lint-only -Wall, with the commented waivers in rtl/lint.vlt, once per
 #     module as top and for tessera_core in several shapes (non-square, degenerate);
 #   - Yosys: read every file, then for each top `hierarchy; proc; check -assert`, and fail
-#     on any line Yosys marks as a warning (some silent mis-sizings only show up there).
+#     on any line Yosys marks as a warning (some silent mis-sizings only show up there);
+#   - the register map's generated files (scripts/regmap.py --check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,9 @@ core_shapes=("16 16" "4 4" "8 4" "1 1" "1 7" "7 1" "5 3")
 dma_widths=(64 256 512)  # 128 is the default, linted above
 
 status=0
+# The register map's generated files must match its table.
+if ! python3 scripts/regmap.py --check; then status=1; fi
+
 lint_verilator() {
   local top=$1
   shift
