@@ -4,7 +4,7 @@
 #     module as top and for tessera_core in several shapes (non-square, degenerate);
 #   - Yosys: read every file, then for each top `hierarchy; proc; check -assert`, and fail
 #     on any line Yosys marks as a warning (some silent mis-sizings only show up there);
-#   - the register map's generated files (scripts/regmap.py --check).
+#   - the generated files of the register map and the command set (--check).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,8 +19,9 @@ core_shapes=("16 16" "4 4" "8 4" "1 1" "1 7" "7 1" "5 3")
 dma_widths=(64 256 512)  # 128 is the default, linted above
 
 status=0
-# The register map's generated files must match its table.
+# The register map's and the command set's generated files must match their tables.
 if ! python3 scripts/regmap.py --check; then status=1; fi
+if ! python3 scripts/isagen.py --check; then status=1; fi
 
 lint_verilator() {
   local top=$1

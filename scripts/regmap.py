@@ -10,6 +10,8 @@ offsets word-aligned, unique and in range; fields inside 32 bits and not overlap
 """
 import argparse
 import textwrap
+
+from generated import emit
 import json
 import pathlib
 import sys
@@ -167,19 +169,7 @@ def main():
         ROOT / "driver" / "include" / "tessera" / "regs.hpp": gen_hpp(spec),
         ROOT / "docs" / "registers.md": gen_md(spec),
     }
-    stale = []
-    for path, text in outputs.items():
-        if args.check:
-            if not path.exists() or path.read_text() != text:
-                stale.append(str(path.relative_to(ROOT)))
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-    if stale:
-        print("regmap: out of date with rtl/tessera_regs.json (run scripts/regmap.py): " + ", ".join(stale),
-              file=sys.stderr)
-        return 1
-    return 0
+    return emit(ROOT, outputs, args.check, "rtl/tessera_regs.json (run scripts/regmap.py)")
 
 
 if __name__ == "__main__":

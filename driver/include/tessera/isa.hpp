@@ -1,0 +1,132 @@
+// Tessera commands in C++: encoding, the engine's checks, disassembly and the command
+// stream builder that the simulator's testbench and the driver share (docs/isa.md).
+//
+// The byte layout comes from isa_fields.hpp, generated from rtl/tessera_isa.json like the
+// RTL decoder's package, so the two cannot drift apart. check() applies the same checks,
+// in the same order, as the engine's decoder and returns the same error code, with a
+// message that names the offending field, its value and the accepted range.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "tessera/isa_fields.hpp"
+
+namespace tessera::isa {
+
+// The build an engine reports in its CONFIG registers; limits for the checks.
+struct BuildConfig {
+  uint32_t rows = 16;                 // NumRows: scratchpad line bytes, weight tile rows
+  uint32_t cols = 16;                 // NumCols: accumulator line lanes
+  uint32_t scratchpad_lines = 16384;  // 256 KiB / 16
+  uint32_t accumulator_lines = 1024;  // 64 KiB / 64
+  uint32_t qtable_entries = 256;
+};
+
+inline constexpr uint32_t kQTableEntryBytes = 16;
+inline constexpr uint32_t kMaxRowBytes = (1u << 24) - 1;
+inline constexpr uint32_t kMaxRows = 65535;
+
+class Command {
+ public:
+  Command() = default;
+  explicit Command(Opcode op) { set(kHdrOpcode, static_cast<uint8_t>(op)); }
+  static Command from_bytes(const uint8_t* bytes);
+
+  uint64_t get(Field f) const;
+  void set(Field f, uint64_t value);
+  Opcode opcode() const { return static_cast<Opcode>(bytes_[0]); }
+  uint8_t deps() const { return bytes_[1]; }
+  uint8_t mode() const { return bytes_[2]; }
+  const std::array<uint8_t, kCommandBytes>& bytes() const { return bytes_; }
+  bool operator==(const Command& o) const { return bytes_ == o.bytes_; }
+
+ private:
+  std::array<uint8_t, kCommandBytes> bytes_{};
+};
+
+// Commands by their fields, named as in docs/isa.md. `deps` holds kDeps* flags.
+struct Load {
+  enum class Dest { kScratchpad, kAccumulator, kQTable };
+  Dest dest = Dest::kScratchpad;
+  uint64_t dram_addr = 0;
+  uint32_t row_bytes = 0, rows = 0;
+  uint64_t dram_stride = 0;
+  uint32_t sram_line = 0, sram_stride = 0;
+  uint8_t deps = 0;
+};
+struct Compute {
+  bool accumulate = false;
+  uint32_t act_line = 0, act_stride = 1, vectors = 0, wgt_line = 0, acc_line = 0;
+  uint16_t k_valid = 0, n_valid = 0;
+  uint8_t deps = 0;
+};
+struct Store {
+  bool requantize = false, per_channel = false;
+  uint64_t dram_addr = 0;
+  uint32_t rows = 0, acc_line = 0;
+  uint64_t dram_stride = 0;
+  uint16_t cols = 0;
+  int8_t zero_point = 0, act_min = -128, act_max = 127;
+  uint32_t qparam_entry = 0;
+  uint8_t deps = 0;
+};
+struct Fence {
+  bool interrupt = false;
+  uint64_t dram_addr = 0;
+  uint32_t value = 0;
+};
+
+Command encode(const Load& c);
+Command encode(const Compute& c);
+Command encode(const Store& c);
+Command encode(const Fence& c);
+
+// The engine's decoder in software: kNone, or the first error the engine would report.
+struct CheckResult {
+  Error error = Error::kNone;
+  std::string message;  // names the field, its value and the accepted range
+  explicit operator bool() const { return error == Error::kNone; }
+};
+CheckResult check(const Command& c, const BuildConfig& config);
+
+// One line of assembly-like text, e.g. "COMPUTE deps=pop_prev,push_next acc act_line=0 ...".
+std::string disassemble(const Command& c);
+
+// A command the engine would refuse.
+class InvalidCommand : public std::invalid_argument {
+ public:
+  InvalidCommand(Error error, const std::string& message)
+      : std::invalid_argument(message), error_(error) {}
+  Error error() const { return error_; }
+
+ private:
+  Error error_;
+};
+
+// The command stream: the exact bytes the engine fetches, on every backend.
+class CommandStream {
+ public:
+  explicit CommandStream(BuildConfig config = {}) : config_(config) {}
+
+  // Appends a command after checking it as the engine would; throws InvalidCommand.
+  CommandStream& push(const Command& c);
+  template <typename Args>
+  CommandStream& push(const Args& args) {
+    return push(encode(args));
+  }
+
+  const std::vector<Command>& commands() const { return commands_; }
+  std::vector<uint8_t> bytes() const;
+  std::size_t size() const { return commands_.size(); }
+  const BuildConfig& config() const { return config_; }
+
+ private:
+  BuildConfig config_;
+  std::vector<Command> commands_;
+};
+
+}  // namespace tessera::isa

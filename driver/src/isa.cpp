@@ -1,0 +1,305 @@
+// Command encoding, checks and disassembly; see isa.hpp and docs/isa.md.
+#include "tessera/isa.hpp"
+
+#include <cstdio>
+#include <sstream>
+
+namespace tessera::isa {
+namespace {
+
+CheckResult fail(Error e, const std::string& message) { return {e, message}; }
+
+std::string range_message(const char* op, const char* field, uint64_t value, uint64_t lo,
+                          uint64_t hi) {
+  return std::string(op) + " " + field + " = " + std::to_string(value) + " is out of range [" +
+         std::to_string(lo) + ", " + std::to_string(hi) + "]";
+}
+
+// value in [lo, hi], else BAD_DIMENSION naming it.
+CheckResult in_range(const char* op, const char* field, uint64_t value, uint64_t lo, uint64_t hi) {
+  if (value < lo || value > hi)
+    return fail(Error::kBadDimension, range_message(op, field, value, lo, hi));
+  return {};
+}
+
+// Lines [first, first + (count-1)*stride + span) within a buffer of `size` lines.
+CheckResult lines_fit(Error e, const char* op, const char* what, uint64_t first, uint64_t count,
+                      uint64_t stride, uint64_t span, uint64_t size) {
+  const uint64_t last = first + (count - 1) * stride + span - 1;  // no overflow: 32x16 bits
+  if (last >= size) {
+    return fail(e, std::string(op) + " " + what + " lines " + std::to_string(first) + ".." +
+                       std::to_string(last) + " run past the last line " +
+                       std::to_string(size - 1));
+  }
+  return {};
+}
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+
+CheckResult check_reserved(const Command& c, uint8_t deps_allowed, uint8_t mode_allowed,
+                           uint64_t used_bytes, const char* op) {
+  for (std::size_t i = 3; i < kCommandBytes; ++i) {
+    if (!((used_bytes >> i) & 1) && c.bytes()[i] != 0) {
+      return fail(Error::kReservedBits, std::string(op) + " reserved byte " + std::to_string(i) +
+                                            " is " + std::to_string(c.bytes()[i]) + "; must be 0");
+    }
+  }
+  if (c.deps() & ~deps_allowed) {
+    return fail(Error::kReservedBits, std::string(op) + " DEPS = " + std::to_string(c.deps()) +
+                                          " sets flags this unit does not have (allowed mask " +
+                                          std::to_string(deps_allowed) + ")");
+  }
+  if (c.mode() & ~mode_allowed) {
+    return fail(Error::kReservedBits, std::string(op) + " MODE = " + std::to_string(c.mode()) +
+                                          " sets undefined bits (allowed mask " +
+                                          std::to_string(mode_allowed) + ")");
+  }
+  return {};
+}
+
+CheckResult check_load(const Command& c, const BuildConfig& cfg) {
+  if (auto r = check_reserved(c, load::kDepsAllowed, load::kModeAllowed, load::kUsedBytes, "LOAD");
+      !r)
+    return r;
+  const bool to_acc = c.mode() & kLoadModeToAccumulator, to_table = c.mode() & kLoadModeToQtable;
+  if (to_acc && to_table)
+    return fail(Error::kBadMode, "LOAD MODE sets both TO_ACCUMULATOR and TO_QTABLE");
+  const uint64_t row_bytes = c.get(load::kRowBytes), rows = c.get(load::kRows);
+  if (auto r = in_range("LOAD", "ROW_BYTES", row_bytes, 1, kMaxRowBytes); !r) return r;
+  if (auto r = in_range("LOAD", "ROWS", rows, 1, kMaxRows); !r) return r;
+  uint64_t unit = cfg.rows, size = cfg.scratchpad_lines;
+  Error range_error = Error::kScratchpadRange;
+  const char* what = "scratchpad";
+  if (to_acc || to_table) {
+    unit = to_acc ? 4ull * cfg.cols : kQTableEntryBytes;
+    size = to_acc ? cfg.accumulator_lines : cfg.qtable_entries;
+    range_error = to_acc ? Error::kAccumulatorRange : Error::kQtableRange;
+    what = to_acc ? "accumulator" : "quantization-table";
+    if (row_bytes % unit) {
+      return fail(Error::kBadDimension, "LOAD ROW_BYTES = " + std::to_string(row_bytes) +
+                                            " must be a multiple of " + std::to_string(unit) +
+                                            " for the " + what);
+    }
+  }
+  const uint64_t span = ceil_div(row_bytes, unit), stride = c.get(load::kSramStride);
+  if (rows > 1 && stride < span) {
+    return fail(Error::kBadDimension, "LOAD SRAM_STRIDE = " + std::to_string(stride) +
+                                          " is smaller than a row (" + std::to_string(span) +
+                                          " lines)");
+  }
+  return lines_fit(range_error, "LOAD", what, c.get(load::kSramLine), rows, stride, span, size);
+}
+
+CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
+  if (auto r = check_reserved(c, compute::kDepsAllowed, compute::kModeAllowed, compute::kUsedBytes,
+                              "COMPUTE");
+      !r)
+    return r;
+  const uint64_t vectors = c.get(compute::kVectors);
+  if (auto r = in_range("COMPUTE", "VECTORS", vectors, 1, kMaxRows); !r) return r;
+  if (auto r = in_range("COMPUTE", "K_VALID", c.get(compute::kKValid), 1, cfg.rows); !r) return r;
+  if (auto r = in_range("COMPUTE", "N_VALID", c.get(compute::kNValid), 1, cfg.cols); !r) return r;
+  if (auto r = lines_fit(Error::kScratchpadRange, "COMPUTE", "activation", c.get(compute::kActLine),
+                         vectors, c.get(compute::kActStride), 1, cfg.scratchpad_lines);
+      !r)
+    return r;
+  if (auto r = lines_fit(Error::kScratchpadRange, "COMPUTE", "weight", c.get(compute::kWgtLine), 1,
+                         1, cfg.rows, cfg.scratchpad_lines);
+      !r)
+    return r;
+  return lines_fit(Error::kAccumulatorRange, "COMPUTE", "accumulator", c.get(compute::kAccLine),
+                   vectors, 1, 1, cfg.accumulator_lines);
+}
+
+CheckResult check_store(const Command& c, const BuildConfig& cfg) {
+  if (auto r =
+          check_reserved(c, store::kDepsAllowed, store::kModeAllowed, store::kUsedBytes, "STORE");
+      !r)
+    return r;
+  const uint64_t rows = c.get(store::kRows), cols = c.get(store::kCols);
+  if (auto r = in_range("STORE", "ROWS", rows, 1, kMaxRows); !r) return r;
+  if (auto r = in_range("STORE", "COLS", cols, 1, cfg.cols); !r) return r;
+  if (auto r = lines_fit(Error::kAccumulatorRange, "STORE", "accumulator", c.get(store::kAccLine),
+                         rows, 1, 1, cfg.accumulator_lines);
+      !r)
+    return r;
+  if (c.mode() & kStoreModeRequantize) {
+    const uint64_t entries = (c.mode() & kStoreModePerChannel) ? cols : 1;
+    if (auto r = lines_fit(Error::kQtableRange, "STORE", "quantization-table",
+                           c.get(store::kQparamEntry), entries, 1, 1, cfg.qtable_entries);
+        !r)
+      return r;
+    const auto lo = static_cast<int8_t>(c.get(store::kActMin));
+    const auto hi = static_cast<int8_t>(c.get(store::kActMax));
+    if (lo > hi) {
+      return fail(Error::kBadClamp, "STORE ACT_MIN = " + std::to_string(lo) +
+                                        " is above ACT_MAX = " + std::to_string(hi));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Command Command::from_bytes(const uint8_t* bytes) {
+  Command c;
+  std::copy(bytes, bytes + kCommandBytes, c.bytes_.begin());
+  return c;
+}
+
+uint64_t Command::get(Field f) const {
+  uint64_t v = 0;
+  for (uint32_t i = 0; i < f.bytes; ++i)
+    v |= static_cast<uint64_t>(bytes_[f.offset + i]) << (8 * i);
+  return v;
+}
+
+void Command::set(Field f, uint64_t value) {
+  for (uint32_t i = 0; i < f.bytes; ++i)
+    bytes_[f.offset + i] = static_cast<uint8_t>(value >> (8 * i));
+}
+
+Command encode(const Load& a) {
+  Command c(Opcode::kLoad);
+  c.set(kHdrDeps, a.deps);
+  c.set(kHdrMode, a.dest == Load::Dest::kAccumulator ? kLoadModeToAccumulator
+                  : a.dest == Load::Dest::kQTable    ? kLoadModeToQtable
+                                                     : 0);
+  c.set(load::kDramAddr, a.dram_addr);
+  c.set(load::kRowBytes, a.row_bytes);
+  c.set(load::kRows, a.rows);
+  c.set(load::kDramStride, a.dram_stride);
+  c.set(load::kSramLine, a.sram_line);
+  c.set(load::kSramStride, a.sram_stride);
+  return c;
+}
+
+Command encode(const Compute& a) {
+  Command c(Opcode::kCompute);
+  c.set(kHdrDeps, a.deps);
+  c.set(kHdrMode, a.accumulate ? kComputeModeAccumulate : 0);
+  c.set(compute::kActLine, a.act_line);
+  c.set(compute::kActStride, a.act_stride);
+  c.set(compute::kVectors, a.vectors);
+  c.set(compute::kWgtLine, a.wgt_line);
+  c.set(compute::kAccLine, a.acc_line);
+  c.set(compute::kKValid, a.k_valid);
+  c.set(compute::kNValid, a.n_valid);
+  return c;
+}
+
+Command encode(const Store& a) {
+  Command c(Opcode::kStore);
+  c.set(kHdrDeps, a.deps);
+  c.set(kHdrMode,
+        (a.requantize ? kStoreModeRequantize : 0) | (a.per_channel ? kStoreModePerChannel : 0));
+  c.set(store::kDramAddr, a.dram_addr);
+  c.set(store::kRows, a.rows);
+  c.set(store::kAccLine, a.acc_line);
+  c.set(store::kDramStride, a.dram_stride);
+  c.set(store::kCols, a.cols);
+  c.set(store::kZeroPoint, static_cast<uint8_t>(a.zero_point));
+  c.set(store::kActMin, static_cast<uint8_t>(a.act_min));
+  c.set(store::kActMax, static_cast<uint8_t>(a.act_max));
+  c.set(store::kQparamEntry, a.qparam_entry);
+  return c;
+}
+
+Command encode(const Fence& a) {
+  Command c(Opcode::kFence);
+  c.set(kHdrMode, a.interrupt ? kFenceModeInterrupt : 0);
+  c.set(fence::kDramAddr, a.dram_addr);
+  c.set(fence::kValue, a.value);
+  return c;
+}
+
+CheckResult check(const Command& c, const BuildConfig& config) {
+  switch (c.opcode()) {
+    case Opcode::kLoad:
+      return check_load(c, config);
+    case Opcode::kCompute:
+      return check_compute(c, config);
+    case Opcode::kStore:
+      return check_store(c, config);
+    case Opcode::kFence:
+      return check_reserved(c, fence::kDepsAllowed, fence::kModeAllowed, fence::kUsedBytes,
+                            "FENCE");
+  }
+  return fail(Error::kBadOpcode, "OPCODE = " + std::to_string(c.bytes()[0]) +
+                                     " is not a command (LOAD=1, COMPUTE=2, STORE=3, FENCE=4)");
+}
+
+std::string disassemble(const Command& c) {
+  std::ostringstream out;
+  auto deps = [&] {
+    static const char* names[] = {"pop_prev", "pop_next", "push_prev", "push_next"};
+    std::string s;
+    for (int b = 0; b < 4; ++b)
+      if ((c.deps() >> b) & 1) s += std::string(s.empty() ? "" : ",") + names[b];
+    if (!s.empty()) out << " deps=" << s;
+  };
+  auto hex = [](uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+    return std::string(buf);
+  };
+  switch (c.opcode()) {
+    case Opcode::kLoad:
+      out << "LOAD";
+      deps();
+      out << ((c.mode() & kLoadModeToAccumulator) ? " to=acc"
+              : (c.mode() & kLoadModeToQtable)    ? " to=qtable"
+                                                  : " to=spad")
+          << " dram_addr=" << hex(c.get(load::kDramAddr)) << " row_bytes=" << c.get(load::kRowBytes)
+          << " rows=" << c.get(load::kRows) << " dram_stride=" << c.get(load::kDramStride)
+          << " sram_line=" << c.get(load::kSramLine) << " sram_stride=" << c.get(load::kSramStride);
+      break;
+    case Opcode::kCompute:
+      out << "COMPUTE";
+      deps();
+      out << ((c.mode() & kComputeModeAccumulate) ? " accumulate" : " overwrite")
+          << " act_line=" << c.get(compute::kActLine)
+          << " act_stride=" << c.get(compute::kActStride) << " vectors=" << c.get(compute::kVectors)
+          << " wgt_line=" << c.get(compute::kWgtLine) << " acc_line=" << c.get(compute::kAccLine)
+          << " k_valid=" << c.get(compute::kKValid) << " n_valid=" << c.get(compute::kNValid);
+      break;
+    case Opcode::kStore:
+      out << "STORE";
+      deps();
+      out << ((c.mode() & kStoreModeRequantize)
+                  ? ((c.mode() & kStoreModePerChannel) ? " requant=channel" : " requant=tensor")
+                  : " raw")
+          << " dram_addr=" << hex(c.get(store::kDramAddr)) << " rows=" << c.get(store::kRows)
+          << " acc_line=" << c.get(store::kAccLine) << " dram_stride=" << c.get(store::kDramStride)
+          << " cols=" << c.get(store::kCols)
+          << " zero_point=" << int(static_cast<int8_t>(c.get(store::kZeroPoint)))
+          << " act_min=" << int(static_cast<int8_t>(c.get(store::kActMin)))
+          << " act_max=" << int(static_cast<int8_t>(c.get(store::kActMax)))
+          << " qparam_entry=" << c.get(store::kQparamEntry);
+      break;
+    case Opcode::kFence:
+      out << "FENCE" << ((c.mode() & kFenceModeInterrupt) ? " interrupt" : "")
+          << " dram_addr=" << hex(c.get(fence::kDramAddr)) << " value=" << c.get(fence::kValue);
+      break;
+    default:
+      out << "INVALID opcode=" << int(c.bytes()[0]);
+  }
+  return out.str();
+}
+
+CommandStream& CommandStream::push(const Command& c) {
+  if (const CheckResult r = check(c, config_); !r) {
+    throw InvalidCommand(r.error, "command " + std::to_string(commands_.size()) + ": " + r.message);
+  }
+  commands_.push_back(c);
+  return *this;
+}
+
+std::vector<uint8_t> CommandStream::bytes() const {
+  std::vector<uint8_t> out;
+  out.reserve(commands_.size() * kCommandBytes);
+  for (const auto& c : commands_) out.insert(out.end(), c.bytes().begin(), c.bytes().end());
+  return out;
+}
+
+}  // namespace tessera::isa

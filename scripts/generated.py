@@ -1,0 +1,26 @@
+"""Writing, or checking, files generated from one of Tessera's source-of-truth tables."""
+import pathlib
+import sys
+
+
+def emit(root: pathlib.Path, outputs: dict, check: bool, table: str) -> int:
+    """Writes each path -> text, or with check reports the stale ones; returns an exit code."""
+    stale = []
+    for path, text in outputs.items():
+        if check:
+            if not path.exists() or path.read_text() != text:
+                stale.append(str(path.relative_to(root)))
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+    if stale:
+        print(f"{table} changed but these were not regenerated: {', '.join(stale)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def replace_between(text: str, begin: str, end: str, body: str) -> str:
+    """Replaces what lies between the marker lines begin and end (kept) with body."""
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{body}{end}{tail}"
