@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
+#include "random_commands.hpp"
 #include "tessera/isa.hpp"
 #include "test_seed.hpp"
 
@@ -187,22 +189,24 @@ TEST(Isa, DisassemblyNamesEveryField) {
   EXPECT_EQ(disassemble(Command{}), "INVALID opcode=0");
 }
 
-TEST(Isa, CheckNeverThrowsOnRandomBytes) {
+TEST(Isa, RandomCommandsReachEveryCheck) {
   std::mt19937_64 rng(tessera::test::test_seed());
   const BuildConfig cfg;
+  std::set<Error> seen;
   int valid = 0;
   for (int i = 0; i < 200000; ++i) {
-    uint8_t raw[kCommandBytes];
-    for (auto& b : raw) b = static_cast<uint8_t>(rng());
-    raw[0] = static_cast<uint8_t>(rng() % 6);
-    // Mostly-zero commands reach the deeper checks.
-    if (rng() % 2)
-      for (std::size_t j = 8 + rng() % 40; j < kCommandBytes; ++j) raw[j] = 0;
-    const CheckResult r = check(Command::from_bytes(raw), cfg);
+    const CheckResult r = check(tessera::test::random_command(rng, cfg), cfg);
     valid += static_cast<bool>(r);
-    EXPECT_EQ(r.message.empty(), static_cast<bool>(r));
+    seen.insert(r.error);
+    ASSERT_EQ(r.message.empty(), static_cast<bool>(r));
   }
-  EXPECT_GT(valid, 1000);  // the fuzzing reaches past the first checks
+  EXPECT_GT(valid, 50000);
+  // Every error a command alone can cause (not the run-time DMA, bus and ring ones).
+  for (Error e : {Error::kNone, Error::kBadOpcode, Error::kReservedBits, Error::kBadDimension,
+                  Error::kScratchpadRange, Error::kAccumulatorRange, Error::kBadClamp,
+                  Error::kBadMode, Error::kQtableRange}) {
+    EXPECT_TRUE(seen.count(e)) << "never produced " << error_name(e);
+  }
 }
 
 }  // namespace

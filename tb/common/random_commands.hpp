@@ -1,0 +1,83 @@
+// Random commands for testing the engine's checks: a valid command of a random opcode with
+// random in-range fields, then (half the time) one random byte or field overwritten, so that
+// every check of docs/isa.md is reached, valid commands included. Mutations: a byte set to
+// 0, 1, 0xff or a random value, or one bit of it flipped.
+#pragma once
+
+#include <random>
+
+#include "tessera/isa.hpp"
+
+namespace tessera::test {
+
+inline isa::Command random_command(std::mt19937_64& rng, const isa::BuildConfig& cfg) {
+  using namespace tessera::isa;
+  auto upto = [&](uint64_t n) { return n ? rng() % n : 0; };
+  Command c;
+  switch (rng() % 4) {
+    case 0: {
+      Load l;
+      const auto dest = rng() % 3;
+      l.dest = dest == 0   ? Load::Dest::kScratchpad
+               : dest == 1 ? Load::Dest::kAccumulator
+                           : Load::Dest::kQTable;
+      const uint32_t unit = dest == 0 ? 1 : dest == 1 ? 4 * cfg.cols : kQTableEntryBytes;
+      const uint32_t line_bytes = dest == 0 ? cfg.rows : unit;
+      const uint32_t size = dest == 0   ? cfg.scratchpad_lines
+                            : dest == 1 ? cfg.accumulator_lines
+                                        : cfg.qtable_entries;
+      l.rows = 1 + upto(8);
+      l.row_bytes = unit * (1 + upto(dest == 0 ? 200 : 3));
+      const uint32_t span = (l.row_bytes + line_bytes - 1) / line_bytes;
+      l.sram_stride = span + upto(3);
+      l.sram_line = upto(size / 2);
+      l.dram_addr = rng();
+      l.dram_stride = upto(1u << 20);
+      l.deps = static_cast<uint8_t>(rng() & (kDepsPopNext | kDepsPushNext));
+      c = encode(l);
+      break;
+    }
+    case 1: {
+      Compute k;
+      k.accumulate = rng() & 1;
+      k.vectors = 1 + upto(64);
+      k.act_stride = upto(4);
+      k.act_line = upto(cfg.scratchpad_lines / 2);
+      k.wgt_line = upto(cfg.scratchpad_lines - cfg.rows);
+      k.acc_line = upto(cfg.accumulator_lines - 64);
+      k.k_valid = static_cast<uint16_t>(1 + upto(cfg.rows));
+      k.n_valid = static_cast<uint16_t>(1 + upto(cfg.cols));
+      k.deps = static_cast<uint8_t>(rng() & 0xf);
+      c = encode(k);
+      break;
+    }
+    case 2: {
+      Store s;
+      s.requantize = rng() & 1;
+      s.per_channel = s.requantize && (rng() & 1);
+      s.rows = 1 + upto(64);
+      s.acc_line = upto(cfg.accumulator_lines - 64);
+      s.cols = static_cast<uint16_t>(1 + upto(cfg.cols));
+      s.dram_addr = rng();
+      s.dram_stride = upto(4096);
+      s.zero_point = static_cast<int8_t>(rng());
+      s.act_min = static_cast<int8_t>(-128 + upto(128));
+      s.act_max = static_cast<int8_t>(s.act_min + upto(127 - s.act_min + 1));
+      s.qparam_entry = upto(cfg.qtable_entries - cfg.cols);
+      s.deps = static_cast<uint8_t>(rng() & (kDepsPopPrev | kDepsPushPrev));
+      c = encode(s);
+      break;
+    }
+    default:
+      c = encode(Fence{static_cast<bool>(rng() & 1), rng(), static_cast<uint32_t>(rng())});
+  }
+  if (rng() % 2) {
+    const uint32_t byte = rng() % (rng() % 3 ? 48 : kCommandBytes);
+    const uint64_t flipped = c.get({byte, 1}) ^ (1u << (rng() % 8));
+    const uint64_t values[] = {0, 1, 0xff, static_cast<uint8_t>(rng()), flipped, flipped};
+    c.set({byte, 1}, values[rng() % 6]);
+  }
+  return c;
+}
+
+}  // namespace tessera::test
