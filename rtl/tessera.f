@@ -2,6 +2,7 @@
 // Both the Makefile's lint target and the CMake build read this list.
 tessera_pkg.sv
 tessera_reg_pkg.sv
+tessera_isa_pkg.sv
 tessera_delay.sv
 tessera_skew.sv
 tessera_tap_delay.sv
@@ -18,6 +19,7 @@ tessera_dma.sv
 tessera_requant_lane.sv
 tessera_postproc.sv
 tessera_regs.sv
+tessera_cmd_check.sv
 tessera_pe.sv
 tessera_array.sv
 tessera_core.sv

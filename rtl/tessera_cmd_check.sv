@@ -1,0 +1,171 @@
+// tessera_cmd_check: the engine's command checker (docs/isa.md, "Errors").
+//
+// Function:   decides whether a fetched command may run: the opcode; reserved bytes,
+//             dependency flags the unit does not have and undefined mode bits; mode
+//             combinations; dimensions; buffer line ranges. error_o is the first failing
+//             check's tessera_isa_pkg::Err* code (ErrNone when the command may run), in the
+//             order tessera::isa::check() in the driver applies them, so hardware and
+//             software agree (tb/isa compares them on random commands).
+// Latency:    combinational. Engine-level shapes are powers of two, so line arithmetic is
+//             shifts; the range checks take two 16x32-bit multipliers.
+module tessera_cmd_check #(
+  parameter int NumRows          = tessera_pkg::DefaultNumRows,
+  parameter int NumCols          = tessera_pkg::DefaultNumCols,
+  parameter int ScratchpadLines  = 16384,
+  parameter int AccumulatorLines = 1024,
+  parameter int QTableEntries    = 256
+) (
+  input  logic [tessera_isa_pkg::CommandBits-1:0] cmd_i,
+  output logic [7:0]                              error_o
+);
+
+  localparam int LineShift   = $clog2(NumRows);      // scratchpad line: NumRows bytes
+  localparam int AccShift    = $clog2(4 * NumCols);  // accumulator line: NumCols int32
+  localparam int EntryShift  = 4;                    // quantization-table entry: 16 bytes
+  localparam logic [31:0] MaxRowBytes = 32'h00ff_ffff;
+  localparam logic [31:0] MaxRows     = 32'd65535;
+
+  // Lines [first, first + (count-1)*stride + span) inside a buffer of `size` lines. count
+  // has passed its range check (<= 65535) whenever the result matters.
+  function automatic logic fits(input logic [31:0] first, input logic [31:0] count,
+                                input logic [31:0] stride, input logic [31:0] span,
+                                input logic [31:0] size);
+    logic [63:0] last;
+    last = 64'(first) + 64'(16'(count - 1)) * 64'(stride) + 64'(span) - 64'd1;
+    fits = last < 64'(size);
+  endfunction
+
+  // ---- Header ---------------------------------------------------------------------------
+  logic [7:0] opcode, deps, mode;
+  assign opcode = cmd_i[tessera_isa_pkg::HdrOpcodeLsb +: 8];
+  assign deps   = cmd_i[tessera_isa_pkg::HdrDepsLsb +: 8];
+  assign mode   = cmd_i[tessera_isa_pkg::HdrModeLsb +: 8];
+
+  // ---- LOAD -----------------------------------------------------------------------------
+  logic [31:0] ld_row_bytes, ld_rows, ld_line, ld_stride, ld_span, ld_size;
+  logic        ld_to_acc, ld_to_table, ld_whole_units;
+  assign ld_row_bytes = cmd_i[tessera_isa_pkg::LoadRowBytesLsb +: 32];
+  assign ld_rows      = cmd_i[tessera_isa_pkg::LoadRowsLsb +: 32];
+  assign ld_line      = cmd_i[tessera_isa_pkg::LoadSramLineLsb +: 32];
+  assign ld_stride    = cmd_i[tessera_isa_pkg::LoadSramStrideLsb +: 32];
+  assign ld_to_acc    = mode[tessera_isa_pkg::LoadModeToAccumulatorBit];
+  assign ld_to_table  = mode[tessera_isa_pkg::LoadModeToQtableBit];
+  always_comb begin
+    if (ld_to_acc) begin
+      ld_span        = ld_row_bytes >> AccShift;
+      ld_size        = 32'(AccumulatorLines);
+      ld_whole_units = ld_row_bytes[AccShift-1:0] == '0;
+    end else if (ld_to_table) begin
+      ld_span        = ld_row_bytes >> EntryShift;
+      ld_size        = 32'(QTableEntries);
+      ld_whole_units = ld_row_bytes[EntryShift-1:0] == '0;
+    end else begin
+      // ceil(row_bytes / NumRows); row_bytes < 2^24 here, so the sum cannot wrap.
+      ld_span        = (ld_row_bytes + 32'(NumRows - 1)) >> LineShift;
+      ld_size        = 32'(ScratchpadLines);
+      ld_whole_units = 1'b1;
+    end
+  end
+
+  // ---- COMPUTE --------------------------------------------------------------------------
+  logic [31:0] cp_act_line, cp_act_stride, cp_vectors, cp_wgt_line, cp_acc_line;
+  logic [15:0] cp_k_valid, cp_n_valid;
+  assign cp_act_line   = cmd_i[tessera_isa_pkg::ComputeActLineLsb +: 32];
+  assign cp_act_stride = cmd_i[tessera_isa_pkg::ComputeActStrideLsb +: 32];
+  assign cp_vectors    = cmd_i[tessera_isa_pkg::ComputeVectorsLsb +: 32];
+  assign cp_wgt_line   = cmd_i[tessera_isa_pkg::ComputeWgtLineLsb +: 32];
+  assign cp_acc_line   = cmd_i[tessera_isa_pkg::ComputeAccLineLsb +: 32];
+  assign cp_k_valid    = cmd_i[tessera_isa_pkg::ComputeKValidLsb +: 16];
+  assign cp_n_valid    = cmd_i[tessera_isa_pkg::ComputeNValidLsb +: 16];
+
+  // ---- STORE ----------------------------------------------------------------------------
+  logic [31:0] st_rows, st_acc_line, st_entry, st_entries;
+  logic [15:0] st_cols;
+  logic [7:0]  st_act_min, st_act_max;
+  assign st_rows     = cmd_i[tessera_isa_pkg::StoreRowsLsb +: 32];
+  assign st_acc_line = cmd_i[tessera_isa_pkg::StoreAccLineLsb +: 32];
+  assign st_entry    = cmd_i[tessera_isa_pkg::StoreQparamEntryLsb +: 32];
+  assign st_cols     = cmd_i[tessera_isa_pkg::StoreColsLsb +: 16];
+  assign st_act_min  = cmd_i[tessera_isa_pkg::StoreActMinLsb +: 8];
+  assign st_act_max  = cmd_i[tessera_isa_pkg::StoreActMaxLsb +: 8];
+  assign st_entries  = mode[tessera_isa_pkg::StoreModePerChannelBit] ? 32'(st_cols) : 32'd1;
+
+  // ---- The checks, first failure wins ---------------------------------------------------
+  function automatic logic reserved_clear(input logic [tessera_isa_pkg::CommandBits-1:0] cmd,
+                                          input logic [tessera_isa_pkg::CommandBits-1:0] zero,
+                                          input logic [7:0] deps_v, input logic [7:0] deps_ok,
+                                          input logic [7:0] mode_v, input logic [7:0] mode_ok);
+    reserved_clear = (cmd & zero) == '0 && (deps_v & ~deps_ok) == '0 &&
+                     (mode_v & ~mode_ok) == '0;
+  endfunction
+
+  always_comb begin
+    error_o = tessera_isa_pkg::ErrNone;
+    unique case (opcode)
+      tessera_isa_pkg::OpLoad: begin
+        if (!reserved_clear(cmd_i, tessera_isa_pkg::LoadZeroMask, deps,
+                            tessera_isa_pkg::LoadDepsAllowed, mode,
+                            tessera_isa_pkg::LoadModeAllowed)) begin
+          error_o = tessera_isa_pkg::ErrReservedBits;
+        end else if (ld_to_acc && ld_to_table) begin
+          error_o = tessera_isa_pkg::ErrBadMode;
+        end else if (ld_row_bytes == '0 || ld_row_bytes > MaxRowBytes ||
+                     ld_rows == '0 || ld_rows > MaxRows || !ld_whole_units ||
+                     (ld_rows > 32'd1 && ld_stride < ld_span)) begin
+          error_o = tessera_isa_pkg::ErrBadDimension;
+        end else if (!fits(ld_line, ld_rows, ld_stride, ld_span, ld_size)) begin
+          error_o = ld_to_acc   ? tessera_isa_pkg::ErrAccumulatorRange
+                  : ld_to_table ? tessera_isa_pkg::ErrQtableRange
+                                : tessera_isa_pkg::ErrScratchpadRange;
+        end
+      end
+      tessera_isa_pkg::OpCompute: begin
+        if (!reserved_clear(cmd_i, tessera_isa_pkg::ComputeZeroMask, deps,
+                            tessera_isa_pkg::ComputeDepsAllowed, mode,
+                            tessera_isa_pkg::ComputeModeAllowed)) begin
+          error_o = tessera_isa_pkg::ErrReservedBits;
+        end else if (cp_vectors == '0 || cp_vectors > MaxRows ||
+                     cp_k_valid == '0 || 32'(cp_k_valid) > 32'(NumRows) ||
+                     cp_n_valid == '0 || 32'(cp_n_valid) > 32'(NumCols)) begin
+          error_o = tessera_isa_pkg::ErrBadDimension;
+        end else if (!fits(cp_act_line, cp_vectors, cp_act_stride, 32'd1, 32'(ScratchpadLines)) ||
+                     !fits(cp_wgt_line, 32'd1, 32'd1, 32'(NumRows), 32'(ScratchpadLines))) begin
+          error_o = tessera_isa_pkg::ErrScratchpadRange;
+        end else if (!fits(cp_acc_line, cp_vectors, 32'd1, 32'd1, 32'(AccumulatorLines))) begin
+          error_o = tessera_isa_pkg::ErrAccumulatorRange;
+        end
+      end
+      tessera_isa_pkg::OpStore: begin
+        if (!reserved_clear(cmd_i, tessera_isa_pkg::StoreZeroMask, deps,
+                            tessera_isa_pkg::StoreDepsAllowed, mode,
+                            tessera_isa_pkg::StoreModeAllowed)) begin
+          error_o = tessera_isa_pkg::ErrReservedBits;
+        end else if (st_rows == '0 || st_rows > MaxRows ||
+                     st_cols == '0 || 32'(st_cols) > 32'(NumCols)) begin
+          error_o = tessera_isa_pkg::ErrBadDimension;
+        end else if (!fits(st_acc_line, st_rows, 32'd1, 32'd1, 32'(AccumulatorLines))) begin
+          error_o = tessera_isa_pkg::ErrAccumulatorRange;
+        end else if (mode[tessera_isa_pkg::StoreModeRequantizeBit] &&
+                     !fits(st_entry, st_entries, 32'd1, 32'd1, 32'(QTableEntries))) begin
+          error_o = tessera_isa_pkg::ErrQtableRange;
+        end else if (mode[tessera_isa_pkg::StoreModeRequantizeBit] &&
+                     $signed(st_act_min) > $signed(st_act_max)) begin
+          error_o = tessera_isa_pkg::ErrBadClamp;
+        end
+      end
+      tessera_isa_pkg::OpFence: begin
+        if (!reserved_clear(cmd_i, tessera_isa_pkg::FenceZeroMask, deps,
+                            tessera_isa_pkg::FenceDepsAllowed, mode,
+                            tessera_isa_pkg::FenceModeAllowed)) begin
+          error_o = tessera_isa_pkg::ErrReservedBits;
+        end
+      end
+      default: error_o = tessera_isa_pkg::ErrBadOpcode;
+    endcase
+  end
+
+  if ((NumRows & (NumRows - 1)) != 0 || (NumCols & (NumCols - 1)) != 0) begin : g_bad_shape
+    $error("tessera_cmd_check: engine shapes must be powers of two");
+  end
+
+endmodule
