@@ -23,8 +23,9 @@ set(TESSERA_VERILATOR_OPT OPT_FAST -O3 OPT_SLOW -O1 OPT_GLOBAL -O3)
 # adds a Verilated model of <module> with those parameters to <target> as class <class>,
 # a SystemC module with SYSTEMC (then every model in <target> must be SystemC: Verilator
 # compiles its runtime once per target, for one flavour).
+# EXTRA_SOURCES adds test-only wrappers from tb/ to the design sources.
 function(tessera_verilate target)
-  cmake_parse_arguments(ARG "SYSTEMC" "PREFIX;TOP" "PARAMS" ${ARGN})
+  cmake_parse_arguments(ARG "SYSTEMC" "PREFIX;TOP" "PARAMS;EXTRA_SOURCES" ${ARGN})
   set(flavour "")
   if(ARG_SYSTEMC)
     set(flavour SYSTEMC)
@@ -32,7 +33,7 @@ function(tessera_verilate target)
   verilate(${target} ${flavour}
     PREFIX ${ARG_PREFIX}
     TOP_MODULE ${ARG_TOP}
-    SOURCES ${TESSERA_RTL_SOURCES}
+    SOURCES ${TESSERA_RTL_SOURCES} ${ARG_EXTRA_SOURCES}
     VERILATOR_ARGS ${TESSERA_VERILATOR_ARGS} ${ARG_PARAMS}
     ${TESSERA_VERILATOR_OPT})
 endfunction()

@@ -23,3 +23,4 @@ tessera_cmd_check.sv
 tessera_pe.sv
 tessera_array.sv
 tessera_core.sv
+tessera_compute_unit.sv

@@ -1,0 +1,304 @@
+// tessera_compute_unit: executes COMPUTE commands (docs/isa.md) on the systolic core.
+//
+// Function:   for each command, the weight feeder reads the NumRows weight lines
+//             wgt_line .. wgt_line + NumRows - 1 from the scratchpad into the core; the
+//             activation feeder reads the `vectors` activation lines act_line + m*act_stride
+//             and streams them through the core (the last one closes the tile); the
+//             collector writes result m to accumulator line acc_line + m, added to what is
+//             there (accumulate) or overwriting it. The weight feeder runs a command ahead
+//             of the activations, so the next tile's weights load while this tile computes
+//             (the core's double-buffered banks order the two). done_o pulses when a
+//             command's last result has been handed to the accumulator, whose forwarding
+//             makes it visible to every later read.
+// Scratchpad: one read port for activations, one for weights. Responses arrive one cycle
+//             after the request and cannot be stalled, so each feeder reads only against a
+//             free slot of its FIFO in front of the core (credits).
+// Timing:     T commands of M >= NumRows vectors each take T*M + 2*NumRows + NumCols + 3
+//             cycles from the first command handshake to the last done_o (the first weight
+//             load, the core's latency and three stage registers): one activation vector
+//             per cycle and no bubble between commands, given scratchpad ports that are not
+//             stalled (tb/compute asserts it).
+`include "tessera_assert.svh"
+
+module tessera_compute_unit #(
+  parameter int NumRows    = tessera_pkg::DefaultNumRows,
+  parameter int NumCols    = tessera_pkg::DefaultNumCols,
+  parameter int LineBytes  = NumRows,
+  parameter int SpadLines  = 16384,
+  parameter int AccLines   = 1024,
+  parameter int CmdDepth   = 2,  // commands each feeder can hold
+  parameter int SkidDepth  = 4,  // read-response FIFO depth per feeder
+  localparam int SpadAddrWidth = tessera_pkg::index_width(SpadLines),
+  localparam int AccAddrWidth  = tessera_pkg::index_width(AccLines),
+  localparam int LineWidth     = 8 * LineBytes,
+  localparam int AccLineWidth  = tessera_pkg::AccWidth * NumCols
+) (
+  input  logic                     clk_i,
+  input  logic                     rst_ni,
+  // Commands (fields of a checked COMPUTE)
+  input  logic                     cmd_valid_i,
+  output logic                     cmd_ready_o,
+  input  logic [SpadAddrWidth-1:0] cmd_act_line_i,
+  input  logic [31:0]              cmd_act_stride_i,
+  input  logic [15:0]              cmd_vectors_i,
+  input  logic [SpadAddrWidth-1:0] cmd_wgt_line_i,
+  input  logic [AccAddrWidth-1:0]  cmd_acc_line_i,
+  input  logic                     cmd_accumulate_i,
+  output logic                     done_o,
+  output logic                     idle_o,
+  // Scratchpad read port for activations
+  output logic                     act_req_valid_o,
+  input  logic                     act_req_ready_i,
+  output logic [SpadAddrWidth-1:0] act_req_addr_o,
+  input  logic                     act_rsp_valid_i,
+  input  logic [LineWidth-1:0]     act_rsp_data_i,
+  // Scratchpad read port for weights
+  output logic                     wgt_req_valid_o,
+  input  logic                     wgt_req_ready_i,
+  output logic [SpadAddrWidth-1:0] wgt_req_addr_o,
+  input  logic                     wgt_rsp_valid_i,
+  input  logic [LineWidth-1:0]     wgt_rsp_data_i,
+  // Accumulator acc port (it never stalls)
+  output logic                     acc_valid_o,
+  output logic [AccAddrWidth-1:0]  acc_addr_o,
+  output logic [AccLineWidth-1:0]  acc_data_o,
+  output logic                     acc_add_o
+);
+
+  localparam int DataWidth   = tessera_pkg::DataWidth;
+  localparam int CreditWidth = $clog2(SkidDepth + 1);
+  localparam int ActCmdWidth = SpadAddrWidth + 32 + 16;
+  localparam int OutCmdWidth = AccAddrWidth + 1;
+  localparam int RowIdxWidth = tessera_pkg::index_width(NumRows);
+
+  // ---------------------------------------------------------------------------------------
+  // Command queues: each feeder keeps its own copy of the command; the activation feeder
+  // hands the collector what it needs when it starts a command.
+  // ---------------------------------------------------------------------------------------
+  logic act_cmdq_ready, wgt_cmdq_ready, act_cmdq_valid, wgt_cmdq_valid;
+  logic act_cmd_pop, wgt_cmd_pop;
+  logic [ActCmdWidth-1:0]   act_cmd;
+  logic [SpadAddrWidth-1:0] wgt_cmd_line;
+  logic [OutCmdWidth-1:0]   act_cmd_out;  // {acc_line, accumulate} for the collector
+  logic                     outq_ready, outq_valid, outq_pop;
+  logic [OutCmdWidth-1:0]   outq_data;
+
+  assign cmd_ready_o = act_cmdq_ready && wgt_cmdq_ready;
+
+  tessera_fifo #(
+    .Width(ActCmdWidth + OutCmdWidth),
+    .Depth(CmdDepth)
+  ) u_act_cmdq (
+    .clk_i,
+    .rst_ni,
+    .clr_i     (1'b0),
+    .wr_valid_i(cmd_valid_i && cmd_ready_o),
+    .wr_ready_o(act_cmdq_ready),
+    .wr_data_i ({cmd_act_line_i, cmd_act_stride_i, cmd_vectors_i, cmd_acc_line_i,
+                 cmd_accumulate_i}),
+    .rd_valid_o(act_cmdq_valid),
+    .rd_ready_i(act_cmd_pop),
+    .rd_data_o ({act_cmd, act_cmd_out})
+  );
+
+  tessera_fifo #(
+    .Width(SpadAddrWidth),
+    .Depth(CmdDepth)
+  ) u_wgt_cmdq (
+    .clk_i,
+    .rst_ni,
+    .clr_i     (1'b0),
+    .wr_valid_i(cmd_valid_i && cmd_ready_o),
+    .wr_ready_o(wgt_cmdq_ready),
+    .wr_data_i (cmd_wgt_line_i),
+    .rd_valid_o(wgt_cmdq_valid),
+    .rd_ready_i(wgt_cmd_pop),
+    .rd_data_o (wgt_cmd_line)
+  );
+
+  // ---------------------------------------------------------------------------------------
+  // Weight feeder: NumRows line reads per command into the weight skid FIFO
+  // ---------------------------------------------------------------------------------------
+  logic [RowIdxWidth-1:0] wgt_row_q;
+  logic [CreditWidth-1:0] wgt_credits_q;  // reads issued and not yet taken by the core
+  logic                   wgt_issue, wgt_skid_valid, wgt_skid_pop, wgt_skid_ready;
+  logic [LineWidth-1:0]   wgt_skid_data;
+  localparam logic [RowIdxWidth-1:0] LastRow = RowIdxWidth'(NumRows - 1);
+
+  assign wgt_req_valid_o = wgt_cmdq_valid && wgt_credits_q != CreditWidth'(SkidDepth);
+  assign wgt_req_addr_o  = wgt_cmd_line + SpadAddrWidth'(wgt_row_q);
+  assign wgt_issue       = wgt_req_valid_o && wgt_req_ready_i;
+  assign wgt_cmd_pop     = wgt_issue && wgt_row_q == LastRow;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wgt_row_q     <= '0;
+      wgt_credits_q <= '0;
+    end else begin
+      if (wgt_issue) wgt_row_q <= wgt_cmd_pop ? '0 : wgt_row_q + 1'b1;
+      wgt_credits_q <= wgt_credits_q + CreditWidth'(wgt_issue) - CreditWidth'(wgt_skid_pop);
+    end
+  end
+
+  tessera_fifo #(
+    .Width(LineWidth),
+    .Depth(SkidDepth)
+  ) u_wgt_skid (
+    .clk_i,
+    .rst_ni,
+    .clr_i     (1'b0),
+    .wr_valid_i(wgt_rsp_valid_i),
+    .wr_ready_o(wgt_skid_ready),
+    .wr_data_i (wgt_rsp_data_i),
+    .rd_valid_o(wgt_skid_valid),
+    .rd_ready_i(wgt_skid_pop),
+    .rd_data_o (wgt_skid_data)
+  );
+
+  // ---------------------------------------------------------------------------------------
+  // Activation feeder: `vectors` strided line reads per command, the last one tagged
+  // ---------------------------------------------------------------------------------------
+  logic [SpadAddrWidth-1:0] act_cmd_line;
+  logic [31:0]              act_cmd_stride;
+  logic [15:0]              act_cmd_vectors;
+  assign {act_cmd_line, act_cmd_stride, act_cmd_vectors} = act_cmd;
+
+  logic                     act_started_q;  // the current command's collector entry is queued
+  logic [15:0]              act_count_q;    // vectors of the current command read so far
+  logic [SpadAddrWidth-1:0] act_addr_q;
+  logic [CreditWidth-1:0]   act_credits_q;
+  logic                     act_issue, act_issue_last, act_last_q, act_skid_valid, act_skid_pop;
+  logic                     act_skid_last, act_skid_ready;
+  logic [LineWidth-1:0]     act_skid_data;
+
+  // A command starts (and tells the collector about itself) with its first read.
+  assign act_req_valid_o = act_cmdq_valid && act_credits_q != CreditWidth'(SkidDepth) &&
+                           (act_started_q || outq_ready);
+  assign act_req_addr_o  = act_started_q ? act_addr_q : act_cmd_line;
+  assign act_issue       = act_req_valid_o && act_req_ready_i;
+  assign act_issue_last  = act_issue && act_count_q == act_cmd_vectors - 16'd1;
+  assign act_cmd_pop     = act_issue_last;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      act_started_q <= 1'b0;
+      act_count_q   <= '0;
+      act_credits_q <= '0;
+    end else begin
+      if (act_issue) begin
+        act_started_q <= !act_issue_last;
+        act_count_q   <= act_issue_last ? '0 : act_count_q + 16'd1;
+      end
+      act_credits_q <= act_credits_q + CreditWidth'(act_issue) - CreditWidth'(act_skid_pop);
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (act_issue) act_addr_q <= act_req_addr_o + SpadAddrWidth'(act_cmd_stride);
+    act_last_q <= act_issue_last;  // travels with the response, one cycle later
+  end
+
+  tessera_fifo #(
+    .Width(LineWidth + 1),
+    .Depth(SkidDepth)
+  ) u_act_skid (
+    .clk_i,
+    .rst_ni,
+    .clr_i     (1'b0),
+    .wr_valid_i(act_rsp_valid_i),
+    .wr_ready_o(act_skid_ready),
+    .wr_data_i ({act_last_q, act_rsp_data_i}),
+    .rd_valid_o(act_skid_valid),
+    .rd_ready_i(act_skid_pop),
+    .rd_data_o ({act_skid_last, act_skid_data})
+  );
+
+  tessera_fifo #(
+    .Width(OutCmdWidth),
+    .Depth(CmdDepth + 2)
+  ) u_out_cmdq (
+    .clk_i,
+    .rst_ni,
+    .clr_i     (1'b0),
+    .wr_valid_i(act_issue && !act_started_q),
+    .wr_ready_o(outq_ready),
+    .wr_data_i (act_cmd_out),
+    .rd_valid_o(outq_valid),
+    .rd_ready_i(outq_pop),
+    .rd_data_o (outq_data)
+  );
+
+  // ---------------------------------------------------------------------------------------
+  // The core
+  // ---------------------------------------------------------------------------------------
+  logic                             core_wgt_ready, core_act_ready, core_out_valid, core_out_last;
+  logic [NumCols*tessera_pkg::AccWidth-1:0] core_out_data;
+
+  assign wgt_skid_pop = wgt_skid_valid && core_wgt_ready;
+  assign act_skid_pop = act_skid_valid && core_act_ready;
+
+  tessera_core #(
+    .NumRows(NumRows),
+    .NumCols(NumCols)
+  ) u_core (
+    .clk_i,
+    .rst_ni,
+    .wgt_valid_i(wgt_skid_valid),
+    .wgt_ready_o(core_wgt_ready),
+    .wgt_data_i (wgt_skid_data[NumCols*DataWidth-1:0]),
+    .act_valid_i(act_skid_valid),
+    .act_ready_o(core_act_ready),
+    .act_data_i (act_skid_data[NumRows*DataWidth-1:0]),
+    .act_last_i (act_skid_last),
+    .out_valid_o(core_out_valid),
+    .out_ready_i(1'b1),  // the accumulator never stalls
+    .out_data_o (core_out_data),
+    .out_last_o (core_out_last)
+  );
+
+  // ---------------------------------------------------------------------------------------
+  // Collector: results into the accumulator
+  // ---------------------------------------------------------------------------------------
+  logic [AccAddrWidth-1:0] out_line_q;
+  logic                    out_first_q;   // the next result is its command's first
+  logic [AccAddrWidth-1:0] out_cmd_line;
+  logic                    out_cmd_accumulate;
+  assign {out_cmd_line, out_cmd_accumulate} = outq_data;
+
+  assign acc_valid_o = core_out_valid;
+  assign acc_addr_o  = out_first_q ? out_cmd_line : out_line_q;
+  assign acc_data_o  = core_out_data;
+  assign acc_add_o   = out_cmd_accumulate;
+  assign outq_pop    = core_out_valid && core_out_last;
+
+  logic done_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      out_first_q <= 1'b1;
+      done_q      <= 1'b0;
+    end else begin
+      if (core_out_valid) out_first_q <= core_out_last;
+      done_q <= core_out_valid && core_out_last;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (core_out_valid) out_line_q <= acc_addr_o + 1'b1;
+  end
+  assign done_o = done_q;
+  assign idle_o = !act_cmdq_valid && !wgt_cmdq_valid && !outq_valid && !done_q;
+
+  // Unused: the line bytes beyond a weight row or an activation vector (LineBytes may
+  // exceed NumCols or NumRows in a non-square build), and the stride bits above a line
+  // address (the command checker has proven the whole range inside the scratchpad, so the
+  // stride is used modulo the address width).
+  logic unused_bits;
+  assign unused_bits = ^{wgt_skid_data, act_skid_data, act_cmd_stride >> SpadAddrWidth};
+
+  if (LineBytes < NumRows || LineBytes < NumCols) begin : g_bad_line
+    $error("tessera_compute_unit: LineBytes must hold an activation vector and a weight row");
+  end
+
+  `TESSERA_ASSERT(ResultHasCommand_A, core_out_valid |-> outq_valid, clk_i, rst_ni)
+  `TESSERA_ASSERT(WgtSkidNeverOverflows_A, wgt_rsp_valid_i |-> wgt_skid_ready, clk_i, rst_ni)
+  `TESSERA_ASSERT(ActSkidNeverOverflows_A, act_rsp_valid_i |-> act_skid_ready, clk_i, rst_ni)
+
+endmodule

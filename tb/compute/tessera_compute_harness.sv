@@ -1,0 +1,118 @@
+// Test wrapper (not part of the design): tessera_compute_unit with the scratchpad and
+// accumulator it runs on, so that a test can fill the scratchpad, issue COMPUTE commands
+// and read the accumulator back.
+module tessera_compute_harness #(
+  parameter int NumRows   = 4,
+  parameter int NumCols   = 4,
+  parameter int SpadLines = 256,
+  parameter int AccLines  = 64,
+  localparam int SpadAddrWidth = tessera_pkg::index_width(SpadLines),
+  localparam int AccAddrWidth  = tessera_pkg::index_width(AccLines),
+  localparam int LineWidth     = 8 * NumRows,
+  localparam int AccLineWidth  = 32 * NumCols
+) (
+  input  logic                     clk_i,
+  input  logic                     rst_ni,
+  // Scratchpad fill
+  input  logic                     spad_wr_valid_i,
+  input  logic [SpadAddrWidth-1:0] spad_wr_addr_i,
+  input  logic [LineWidth-1:0]     spad_wr_data_i,
+  // Commands
+  input  logic                     cmd_valid_i,
+  output logic                     cmd_ready_o,
+  input  logic [SpadAddrWidth-1:0] cmd_act_line_i,
+  input  logic [31:0]              cmd_act_stride_i,
+  input  logic [15:0]              cmd_vectors_i,
+  input  logic [SpadAddrWidth-1:0] cmd_wgt_line_i,
+  input  logic [AccAddrWidth-1:0]  cmd_acc_line_i,
+  input  logic                     cmd_accumulate_i,
+  output logic                     done_o,
+  output logic                     idle_o,
+  // Accumulator read-back
+  input  logic                     acc_rd_valid_i,
+  output logic                     acc_rd_ready_o,
+  input  logic [AccAddrWidth-1:0]  acc_rd_addr_i,
+  output logic                     acc_rsp_valid_o,
+  output logic [AccLineWidth-1:0]  acc_rsp_data_o
+);
+
+  logic [1:0]                 rd_req_valid, rd_req_ready, rd_rsp_valid;
+  logic [2*SpadAddrWidth-1:0] rd_req_addr;
+  logic [2*LineWidth-1:0]     rd_rsp_data;
+  logic                       acc_valid, acc_add;
+  logic [AccAddrWidth-1:0]    acc_addr;
+  logic [AccLineWidth-1:0]    acc_data;
+  logic                       unused_wr_ready, unused_acc_ready;
+
+  tessera_scratchpad #(
+    .LineBytes(NumRows),
+    .Lines    (SpadLines),
+    .NumBanks (4)
+  ) u_spad (
+    .clk_i,
+    .rst_ni,
+    .wr_valid_i    (spad_wr_valid_i),
+    .wr_ready_o    (unused_wr_ready),
+    .wr_addr_i     (spad_wr_addr_i),
+    .wr_data_i     (spad_wr_data_i),
+    .wr_strb_i     ('1),
+    .rd_req_valid_i(rd_req_valid),
+    .rd_req_ready_o(rd_req_ready),
+    .rd_req_addr_i (rd_req_addr),
+    .rd_rsp_valid_o(rd_rsp_valid),
+    .rd_rsp_data_o (rd_rsp_data)
+  );
+
+  tessera_compute_unit #(
+    .NumRows  (NumRows),
+    .NumCols  (NumCols),
+    .SpadLines(SpadLines),
+    .AccLines (AccLines)
+  ) u_compute (
+    .clk_i,
+    .rst_ni,
+    .cmd_valid_i,
+    .cmd_ready_o,
+    .cmd_act_line_i,
+    .cmd_act_stride_i,
+    .cmd_vectors_i,
+    .cmd_wgt_line_i,
+    .cmd_acc_line_i,
+    .cmd_accumulate_i,
+    .done_o,
+    .idle_o,
+    .act_req_valid_o(rd_req_valid[0]),
+    .act_req_ready_i(rd_req_ready[0]),
+    .act_req_addr_o (rd_req_addr[0 +: SpadAddrWidth]),
+    .act_rsp_valid_i(rd_rsp_valid[0]),
+    .act_rsp_data_i (rd_rsp_data[0 +: LineWidth]),
+    .wgt_req_valid_o(rd_req_valid[1]),
+    .wgt_req_ready_i(rd_req_ready[1]),
+    .wgt_req_addr_o (rd_req_addr[SpadAddrWidth +: SpadAddrWidth]),
+    .wgt_rsp_valid_i(rd_rsp_valid[1]),
+    .wgt_rsp_data_i (rd_rsp_data[LineWidth +: LineWidth]),
+    .acc_valid_o    (acc_valid),
+    .acc_addr_o     (acc_addr),
+    .acc_data_o     (acc_data),
+    .acc_add_o      (acc_add)
+  );
+
+  tessera_accumulator #(
+    .Lanes(NumCols),
+    .Lines(AccLines)
+  ) u_acc (
+    .clk_i,
+    .rst_ni,
+    .acc_valid_i   (acc_valid),
+    .acc_ready_o   (unused_acc_ready),
+    .acc_addr_i    (acc_addr),
+    .acc_data_i    (acc_data),
+    .acc_add_i     (acc_add),
+    .rd_req_valid_i(acc_rd_valid_i),
+    .rd_req_ready_o(acc_rd_ready_o),
+    .rd_req_addr_i (acc_rd_addr_i),
+    .rd_rsp_valid_o(acc_rsp_valid_o),
+    .rd_rsp_data_o (acc_rsp_data_o)
+  );
+
+endmodule
