@@ -24,3 +24,5 @@ tessera_pe.sv
 tessera_array.sv
 tessera_core.sv
 tessera_compute_unit.sv
+tessera_line_packer.sv
+tessera_load_unit.sv

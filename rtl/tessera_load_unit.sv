@@ -1,0 +1,203 @@
+// tessera_load_unit: executes LOAD commands (docs/isa.md).
+//
+// Function:   hands the command's 2D block to the DMA read engine and writes the rows it
+//             delivers into the destination: scratchpad lines (NumRows bytes), accumulator
+//             lines (NumCols int32, overwriting) or quantization-table entries (16 bytes).
+//             Row r starts at line sram_line + r*sram_stride and fills consecutive lines;
+//             the unused tail of a row's last line is zero. done_o pulses when the last
+//             line is written, with error_o = 0, or when the transfer failed, with the DMA's
+//             tessera_pkg::DmaErr* code (nothing more is written then).
+// Latency:    the descriptor leaves the cycle after the command; lines follow the DMA's
+//             data one cycle after it arrives (tessera_line_packer is combinational).
+// Throughput: one command at a time; one bus beat (or one line, if smaller) per cycle.
+// Stalls:     accumulator writes wait for acc_wr_ready_i (the compute unit has priority on
+//             the accumulator); scratchpad and table writes never wait.
+`include "tessera_assert.svh"
+
+module tessera_load_unit #(
+  parameter int NumRows       = tessera_pkg::DefaultNumRows,
+  parameter int NumCols       = tessera_pkg::DefaultNumCols,
+  parameter int BusWidth      = 128,
+  parameter int SpadLines     = 16384,
+  parameter int AccLines      = 1024,
+  parameter int QTableEntries = 256,
+  localparam int BusBytes      = BusWidth / 8,
+  localparam int CountWidth    = $clog2(BusBytes) + 1,
+  localparam int SpadAddrWidth = tessera_pkg::index_width(SpadLines),
+  localparam int AccAddrWidth  = tessera_pkg::index_width(AccLines),
+  localparam int QtAddrWidth   = tessera_pkg::index_width(QTableEntries),
+  localparam int AddrWidth     = tessera_pkg::DmaAddrWidth
+) (
+  input  logic                     clk_i,
+  input  logic                     rst_ni,
+  // Commands (fields of a checked LOAD)
+  input  logic                     cmd_valid_i,
+  output logic                     cmd_ready_o,
+  input  logic [1:0]               cmd_dest_i,   // 0 scratchpad, 1 accumulator, 2 table
+  input  logic [AddrWidth-1:0]     cmd_dram_addr_i,
+  input  logic [23:0]              cmd_row_bytes_i,
+  input  logic [15:0]              cmd_rows_i,
+  input  logic [AddrWidth-1:0]     cmd_dram_stride_i,
+  input  logic [31:0]              cmd_sram_line_i,
+  input  logic [31:0]              cmd_sram_stride_i,
+  output logic                     done_o,
+  output logic [2:0]               error_o,
+  output logic                     idle_o,
+  // DMA read engine
+  output logic                     rd_desc_valid_o,
+  input  logic                     rd_desc_ready_i,
+  output logic [AddrWidth-1:0]     rd_desc_addr_o,
+  output logic [23:0]              rd_desc_row_bytes_o,
+  output logic [15:0]              rd_desc_rows_o,
+  output logic [AddrWidth-1:0]     rd_desc_stride_o,
+  input  logic                     rd_valid_i,
+  output logic                     rd_ready_o,
+  input  logic [BusWidth-1:0]      rd_data_i,
+  input  logic [CountWidth-1:0]    rd_bytes_i,
+  input  logic                     rd_row_last_i,
+  input  logic                     rd_last_i,
+  input  logic [2:0]               rd_error_i,
+  // Destinations
+  output logic                     spad_wr_valid_o,
+  output logic [SpadAddrWidth-1:0] spad_wr_addr_o,
+  output logic [8*NumRows-1:0]     spad_wr_data_o,
+  output logic                     acc_wr_valid_o,
+  input  logic                     acc_wr_ready_i,
+  output logic [AccAddrWidth-1:0]  acc_wr_addr_o,
+  output logic [32*NumCols-1:0]    acc_wr_data_o,
+  output logic                     qt_wr_valid_o,
+  output logic [QtAddrWidth-1:0]   qt_wr_addr_o,
+  output logic [127:0]             qt_wr_data_o
+);
+
+  localparam int EntryBytes = 16;
+  localparam int MaxUnit    = (4 * NumCols > NumRows) ? (4 * NumCols > EntryBytes ? 4 * NumCols
+                                                                                : EntryBytes)
+                                                      : (NumRows > EntryBytes ? NumRows : EntryBytes);
+  localparam int ShiftWidth = $clog2($clog2(MaxUnit) + 1);
+  localparam logic [1:0] DestSpad = 2'd0, DestAcc = 2'd1, DestTable = 2'd2;
+
+  // ---- Command state --------------------------------------------------------------------
+  logic        busy_q, desc_sent_q, first_row_q, done_q;
+  logic [1:0]  dest_q;
+  logic [31:0] sram_line_q, sram_stride_q, row_line_q, next_line_q;
+  logic [2:0]  error_q;
+
+  assign cmd_ready_o = !busy_q;
+
+  // ---- Descriptor -----------------------------------------------------------------------
+  logic [AddrWidth-1:0] dram_addr_q, dram_stride_q;
+  logic [23:0]          row_bytes_q;
+  logic [15:0]          rows_q;
+  assign rd_desc_valid_o     = busy_q && !desc_sent_q;
+  assign rd_desc_addr_o      = dram_addr_q;
+  assign rd_desc_row_bytes_o = row_bytes_q;
+  assign rd_desc_rows_o      = rows_q;
+  assign rd_desc_stride_o    = dram_stride_q;
+
+  // ---- Stream: a failed transfer's terminating beat is taken here, the rest is packed ---
+  logic error_beat;
+  assign error_beat = rd_valid_i && rd_last_i && rd_error_i != tessera_pkg::DmaOk;
+
+  logic [ShiftWidth-1:0] unit_shift;
+  always_comb begin
+    unique case (dest_q)
+      DestAcc:   unit_shift = ShiftWidth'($clog2(4 * NumCols));
+      DestTable: unit_shift = ShiftWidth'($clog2(EntryBytes));
+      default:   unit_shift = ShiftWidth'($clog2(NumRows));
+    endcase
+  end
+
+  logic                 pk_in_ready, pk_out_valid, pk_out_ready, pk_row_first, pk_last;
+  logic [8*MaxUnit-1:0] pk_data;
+
+  tessera_line_packer #(
+    .BusBytes(BusBytes),
+    .MaxUnit (MaxUnit)
+  ) u_packer (
+    .clk_i,
+    .rst_ni,
+    .unit_shift_i   (unit_shift),
+    .in_valid_i     (rd_valid_i && !error_beat),
+    .in_ready_o     (pk_in_ready),
+    .in_data_i      (rd_data_i),
+    .in_bytes_i     (rd_bytes_i),
+    .in_row_last_i  (rd_row_last_i),
+    .in_last_i      (rd_last_i),
+    .out_valid_o    (pk_out_valid),
+    .out_ready_i    (pk_out_ready),
+    .out_data_o     (pk_data),
+    .out_row_first_o(pk_row_first),
+    .out_last_o     (pk_last)
+  );
+  assign rd_ready_o = error_beat || pk_in_ready;
+
+  // ---- Lines: row r at sram_line + r*sram_stride, then consecutive ----------------------
+  logic [31:0] line;
+  logic        write;
+  assign line  = !pk_row_first ? next_line_q : first_row_q ? sram_line_q
+                                                           : row_line_q + sram_stride_q;
+  assign pk_out_ready = dest_q != DestAcc || acc_wr_ready_i;
+  assign write        = pk_out_valid && pk_out_ready;
+
+  assign spad_wr_valid_o = write && dest_q == DestSpad;
+  assign spad_wr_addr_o  = SpadAddrWidth'(line);
+  assign spad_wr_data_o  = pk_data[8*NumRows-1:0];
+  assign acc_wr_valid_o  = pk_out_valid && dest_q == DestAcc;
+  assign acc_wr_addr_o   = AccAddrWidth'(line);
+  assign acc_wr_data_o   = pk_data[32*NumCols-1:0];
+  assign qt_wr_valid_o   = write && dest_q == DestTable;
+  assign qt_wr_addr_o    = QtAddrWidth'(line);
+  assign qt_wr_data_o    = pk_data[8*EntryBytes-1:0];
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      busy_q <= 1'b0;
+      done_q <= 1'b0;
+    end else begin
+      done_q <= 1'b0;
+      if (cmd_valid_i && cmd_ready_o) busy_q <= 1'b1;
+      if ((write && pk_last) || error_beat) begin
+        busy_q <= 1'b0;
+        done_q <= 1'b1;
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i) begin
+    if (cmd_valid_i && cmd_ready_o) begin
+      dest_q        <= cmd_dest_i;
+      dram_addr_q   <= cmd_dram_addr_i;
+      row_bytes_q   <= cmd_row_bytes_i;
+      rows_q        <= cmd_rows_i;
+      dram_stride_q <= cmd_dram_stride_i;
+      sram_line_q   <= cmd_sram_line_i;
+      sram_stride_q <= cmd_sram_stride_i;
+      desc_sent_q   <= 1'b0;
+      first_row_q   <= 1'b1;
+      error_q       <= tessera_pkg::DmaOk;
+    end
+    if (rd_desc_valid_o && rd_desc_ready_i) desc_sent_q <= 1'b1;
+    if (write) begin
+      next_line_q <= line + 32'd1;
+      if (pk_row_first) begin
+        row_line_q  <= line;
+        first_row_q <= 1'b0;
+      end
+    end
+    if (error_beat) error_q <= rd_error_i;
+  end
+
+  assign done_o  = done_q;
+  assign error_o = error_q;
+  assign idle_o  = !busy_q && !done_q;
+
+  // Unused: line addresses beyond each destination's width (the command checker has proven
+  // every line in range) and the unit bytes a narrower destination does not take.
+  logic unused_bits;
+  assign unused_bits = ^{line >> SpadAddrWidth, line >> AccAddrWidth, line >> QtAddrWidth,
+                         pk_data};
+
+  `TESSERA_ASSERT(DataOnlyWhileBusy_A, rd_valid_i |-> busy_q && desc_sent_q, clk_i, rst_ni)
+
+endmodule
