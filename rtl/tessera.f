@@ -1,8 +1,9 @@
-// Tessera RTL file list, dependency ordered: package first, then leaf modules upward.
+// Tessera RTL file list, dependency ordered: packages first (the two generated ones, which
+// tessera_pkg refers to), then leaf modules upward.
 // Both the Makefile's lint target and the CMake build read this list.
-tessera_pkg.sv
 tessera_reg_pkg.sv
 tessera_isa_pkg.sv
+tessera_pkg.sv
 tessera_delay.sv
 tessera_skew.sv
 tessera_tap_delay.sv
@@ -26,3 +27,4 @@ tessera_core.sv
 tessera_compute_unit.sv
 tessera_line_packer.sv
 tessera_load_unit.sv
+tessera_store_unit.sv

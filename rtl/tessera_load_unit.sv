@@ -5,8 +5,9 @@
 //             lines (NumCols int32, overwriting) or quantization-table entries (16 bytes).
 //             Row r starts at line sram_line + r*sram_stride and fills consecutive lines;
 //             the unused tail of a row's last line is zero. done_o pulses when the last
-//             line is written, with error_o = 0, or when the transfer failed, with the DMA's
-//             tessera_pkg::DmaErr* code (nothing more is written then).
+//             line is written, with error_o = ErrNone, or when the transfer failed, with the
+//             engine error code of the DMA's failure (tessera_pkg::isa_error_of_dma; nothing
+//             more is written then).
 // Latency:    the descriptor leaves the cycle after the command; lines follow the DMA's
 //             data one cycle after it arrives (tessera_line_packer is combinational).
 // Throughput: one command at a time; one bus beat (or one line, if smaller) per cycle.
@@ -41,7 +42,7 @@ module tessera_load_unit #(
   input  logic [31:0]              cmd_sram_line_i,
   input  logic [31:0]              cmd_sram_stride_i,
   output logic                     done_o,
-  output logic [2:0]               error_o,
+  output logic [7:0]               error_o,
   output logic                     idle_o,
   // DMA read engine
   output logic                     rd_desc_valid_o,
@@ -81,7 +82,7 @@ module tessera_load_unit #(
   logic        busy_q, desc_sent_q, first_row_q, done_q;
   logic [1:0]  dest_q;
   logic [31:0] sram_line_q, sram_stride_q, row_line_q, next_line_q;
-  logic [2:0]  error_q;
+  logic [7:0]  error_q;
 
   assign cmd_ready_o = !busy_q;
 
@@ -175,7 +176,7 @@ module tessera_load_unit #(
       sram_stride_q <= cmd_sram_stride_i;
       desc_sent_q   <= 1'b0;
       first_row_q   <= 1'b1;
-      error_q       <= tessera_pkg::DmaOk;
+      error_q       <= '0;
     end
     if (rd_desc_valid_o && rd_desc_ready_i) desc_sent_q <= 1'b1;
     if (write) begin
@@ -185,7 +186,7 @@ module tessera_load_unit #(
         first_row_q <= 1'b0;
       end
     end
-    if (error_beat) error_q <= rd_error_i;
+    if (error_beat) error_q <= tessera_pkg::isa_error_of_dma(rd_error_i);
   end
 
   assign done_o  = done_q;

@@ -40,6 +40,18 @@ package tessera_pkg;
     dma_error_of_resp = (resp == AxiRespDecErr) ? DmaErrDecode : DmaErrSlave;
   endfunction
 
+  // The engine error code (tessera_isa_pkg::Err*, docs/isa.md) for a DMA completion code.
+  function automatic logic [7:0] isa_error_of_dma(input logic [2:0] code);
+    unique case (code)
+      DmaOk:        isa_error_of_dma = tessera_isa_pkg::ErrNone;
+      DmaErrWindow: isa_error_of_dma = tessera_isa_pkg::ErrDmaWindow;
+      DmaErrSlave:  isa_error_of_dma = tessera_isa_pkg::ErrAxiSlverr;
+      DmaErrDecode: isa_error_of_dma = tessera_isa_pkg::ErrAxiDecerr;
+      // DmaErrDesc: a zero-sized descriptor, which the command checker never lets through.
+      default:      isa_error_of_dma = tessera_isa_pkg::ErrBadDimension;
+    endcase
+  endfunction
+
   // Width of an index that can name any of n items; at least one bit so that a
   // single-row array still has a legal declaration.
   function automatic int index_width(input int n);
