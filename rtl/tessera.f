@@ -28,3 +28,5 @@ tessera_compute_unit.sv
 tessera_line_packer.sv
 tessera_load_unit.sv
 tessera_store_unit.sv
+tessera_token_counter.sv
+tessera_dep_gate.sv

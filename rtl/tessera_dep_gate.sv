@@ -1,0 +1,75 @@
+// tessera_dep_gate: lets a unit's commands start only when their tokens are there.
+//
+// Function:   holds the unit's next command until every token its DEPS flags ask to pop
+//             (POP_PREV, POP_NEXT) is available, takes those tokens as the command starts,
+//             and remembers its PUSH_PREV / PUSH_NEXT flags; when the unit reports that
+//             command done (units finish in order), the tokens are given. This is all the
+//             ordering the engine does: a unit never starts a command before its tokens,
+//             and a token is never given before its command's results are in place.
+// Latency:    a command whose tokens are there passes in the same cycle (combinational).
+// Throughput: one command per cycle; up to InFlight commands between start and done.
+`include "tessera_assert.svh"
+
+module tessera_dep_gate #(
+  parameter int PayloadWidth = 32,
+  parameter int InFlight     = 4
+) (
+  input  logic                    clk_i,
+  input  logic                    rst_ni,
+  input  logic                    clr_i,
+  // Commands from the unit's queue: DEPS flags (tessera_isa_pkg::DepsPopPrevBit etc.)
+  input  logic                    in_valid_i,
+  output logic                    in_ready_o,
+  input  logic [3:0]              in_deps_i,
+  input  logic [PayloadWidth-1:0] in_payload_i,
+  // Commands to the unit
+  output logic                    out_valid_o,
+  input  logic                    out_ready_i,
+  output logic [PayloadWidth-1:0] out_payload_o,
+  input  logic                    done_i,
+  // Token counters
+  input  logic                    prev_avail_i,
+  output logic                    prev_pop_o,
+  input  logic                    next_avail_i,
+  output logic                    next_pop_o,
+  output logic                    prev_push_o,
+  output logic                    next_push_o
+);
+
+  logic want_prev, want_next, tokens_ok, start, flags_ready, flags_valid;
+  logic push_prev, push_next;
+
+  assign want_prev = in_deps_i[tessera_isa_pkg::DepsPopPrevBit];
+  assign want_next = in_deps_i[tessera_isa_pkg::DepsPopNextBit];
+  assign tokens_ok = (!want_prev || prev_avail_i) && (!want_next || next_avail_i);
+
+  assign out_valid_o   = in_valid_i && tokens_ok && flags_ready;
+  assign out_payload_o = in_payload_i;
+  assign start         = out_valid_o && out_ready_i;
+  assign in_ready_o    = start;
+  assign prev_pop_o    = start && want_prev;
+  assign next_pop_o    = start && want_next;
+
+  // PUSH flags of the commands started and not yet done, in order.
+  tessera_fifo #(
+    .Width(2),
+    .Depth(InFlight)
+  ) u_push_flags (
+    .clk_i,
+    .rst_ni,
+    .clr_i,
+    .wr_valid_i(start),
+    .wr_ready_o(flags_ready),
+    .wr_data_i ({in_deps_i[tessera_isa_pkg::DepsPushNextBit],
+                 in_deps_i[tessera_isa_pkg::DepsPushPrevBit]}),
+    .rd_valid_o(flags_valid),
+    .rd_ready_i(done_i),
+    .rd_data_o ({push_next, push_prev})
+  );
+
+  assign prev_push_o = done_i && push_prev;
+  assign next_push_o = done_i && push_next;
+
+  `TESSERA_ASSERT(DoneHasCommand_A, done_i |-> flags_valid, clk_i, rst_ni)
+
+endmodule
