@@ -6,7 +6,9 @@
 # Flows, each with a log and flattened JSON statistics in $BUILD/synth/:
 #   - tessera_core: Yosys's generic `synth` and `synth_xilinx -family xcup` (UltraScale+);
 #   - tessera_scratchpad and tessera_accumulator at their default sizes with synth_xilinx,
-#     and reduced ones with synth_ice40 (iCE40 parts have 15..30 KiB of block RAM).
+#     and reduced ones with synth_ice40 (iCE40 parts have 15..30 KiB of block RAM);
+#   - the engine's other blocks (DMA, post-processing, units, checker, registers) with
+#     synth_xilinx, for their cost.
 # scripts/synth_report.py prints the tables and fails when the array stops taking exactly
 # one DSP48E2 per MAC or a buffer's storage stops mapping to block RAM.
 set -euo pipefail
@@ -46,6 +48,13 @@ run_flow xcup_accumulator tessera_accumulator "" "synth_xilinx -family xcup"
 run_flow ice40_scratchpad tessera_scratchpad "-chparam Lines 512 -chparam NumBanks 2" synth_ice40
 run_flow ice40_accumulator tessera_accumulator "-chparam Lanes 4 -chparam Lines 128" synth_ice40
 
+# The engine's other blocks at their default parameters (16 lanes, 128-bit bus).
+blocks=(tessera_dma tessera_postproc tessera_load_unit tessera_store_unit tessera_cmd_check
+        tessera_regs)
+for top in "${blocks[@]}"; do
+  run_flow "xcup_${top#tessera_}" "$top" "" "synth_xilinx -family xcup"
+done
+
 python3 scripts/synth_report.py core --rows "$ROWS" --cols "$COLS" \
   "$out/generic_$core.json" "$out/xcup_$core.json"
 python3 scripts/synth_report.py memory \
@@ -53,3 +62,6 @@ python3 scripts/synth_report.py memory \
   "accumulator 64 KiB (1024 x 16 x int32, 2 banks)=$out/xcup_accumulator.json=$((64 * 1024 * 8))" \
   "scratchpad 8 KiB (512 x 16 B, 2 banks)=$out/ice40_scratchpad.json=$((8 * 1024 * 8))" \
   "accumulator 2 KiB (128 x 4 x int32, 2 banks)=$out/ice40_accumulator.json=$((2 * 1024 * 8))"
+block_reports=()
+for top in "${blocks[@]}"; do block_reports+=("$top=$out/xcup_${top#tessera_}.json"); done
+python3 scripts/synth_report.py blocks "${block_reports[@]}"

@@ -7,6 +7,8 @@
   synth_report.py memory "LABEL=REPORT.json=BITS" ...
       buffers: fails unless the storage maps to block RAM (RAMB36/18 or SB_RAM40_4K) and
       the design has far fewer flip-flops than storage bits.
+  synth_report.py blocks "MODULE=REPORT.json" ...
+      other blocks: their cells, for the record.
 """
 import argparse
 import json
@@ -82,6 +84,18 @@ def memory_report(args):
     return failures
 
 
+def blocks_report(args):
+    print("\nEngine blocks (UltraScale+, default parameters)\n")
+    rows = []
+    for spec in args.reports:
+        name, path = spec.split("=", 1)
+        g = grouped(cells(path), GROUPS)
+        rows.append([f"`{name}`", g["LUT"], g["FF"], g["CARRY"], g["DSP48E2"], g["LUTRAM"],
+                     g["RAMB36"] + g["RAMB18"]])
+    table(["block", "LUT", "FF", "CARRY", "DSP48E2", "LUTRAM", "RAMB"], rows)
+    return []
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -93,8 +107,11 @@ def main():
     core.add_argument("xilinx_json")
     memory = sub.add_parser("memory")
     memory.add_argument("reports", nargs="+")
+    blocks = sub.add_parser("blocks")
+    blocks.add_argument("reports", nargs="+")
     args = parser.parse_args()
-    failures = core_report(args) if args.kind == "core" else memory_report(args)
+    report = {"core": core_report, "memory": memory_report, "blocks": blocks_report}[args.kind]
+    failures = report(args)
     for failure in failures:
         print(f"synth: FAIL: {failure}", file=sys.stderr)
     return 1 if failures else 0
