@@ -30,3 +30,4 @@ tessera_load_unit.sv
 tessera_store_unit.sv
 tessera_token_counter.sv
 tessera_dep_gate.sv
+tessera_cmd_fetch.sv

@@ -14,6 +14,8 @@
 //             unit per cycle when they are smaller.
 // Stalls:     either side (in_ready_o depends on out_ready_i). unit_shift_i must hold still
 //             while a transfer is in progress.
+// Flush:      flush_i drops a partly built unit (a transfer that ended early, on an error);
+//             the next beat starts a new unit.
 `include "tessera_assert.svh"
 
 module tessera_line_packer #(
@@ -24,6 +26,7 @@ module tessera_line_packer #(
 ) (
   input  logic                  clk_i,
   input  logic                  rst_ni,
+  input  logic                  flush_i,
   input  logic [ShiftWidth-1:0] unit_shift_i,
   // Beats
   input  logic                  in_valid_i,
@@ -78,6 +81,11 @@ module tessera_line_packer #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
+      beat_off_q  <= '0;
+      unit_off_q  <= '0;
+      unit_q      <= '0;
+      row_first_q <= 1'b1;
+    end else if (flush_i) begin
       beat_off_q  <= '0;
       unit_off_q  <= '0;
       unit_q      <= '0;

@@ -118,6 +118,7 @@ module tessera_load_unit #(
   ) u_packer (
     .clk_i,
     .rst_ni,
+    .flush_i        (error_beat),
     .unit_shift_i   (unit_shift),
     .in_valid_i     (rd_valid_i && !error_beat),
     .in_ready_o     (pk_in_ready),

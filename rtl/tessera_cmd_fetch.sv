@@ -1,0 +1,195 @@
+// tessera_cmd_fetch: fetches commands from the host's ring (docs/isa.md, "Ring and doorbell").
+//
+// Function:   while enabled and head != tail, reads the next commands of the ring through
+//             the DMA read engine - up to MaxBatch at a time, never across the ring's end,
+//             never more than the command queue can take - cuts the stream into 64-byte
+//             commands (tessera_line_packer) and queues each with its ring index. head_o is
+//             the index of the next command to fetch: it moves past a command once all its
+//             bytes are in. A ring that is not usable (RING_SIZE not a power of two,
+//             RING_BASE not 64-byte aligned) or a failed fetch stops the fetcher with
+//             error_o / error_code_o (docs/isa.md codes) and error_index_o = head_o, until
+//             clr_i (soft reset), which empties the queue and moves head to the tail. clr_i
+//             may only come while no fetch is in flight (!busy_o).
+// Latency:    a command is queued the cycle its last byte arrives from the read engine.
+// Throughput: one command per 64/(BusWidth/8) cycles while a batch streams; one descriptor
+//             (and the memory latency) per batch.
+`include "tessera_assert.svh"
+
+module tessera_cmd_fetch #(
+  parameter int BusWidth   = 128,
+  parameter int QueueDepth = 8,
+  parameter int MaxBatch   = 8,
+  localparam int BusBytes    = BusWidth / 8,
+  localparam int CountWidth  = $clog2(BusBytes) + 1,
+  localparam int CmdBits     = tessera_isa_pkg::CommandBits,
+  localparam int AddrWidth   = tessera_pkg::DmaAddrWidth
+) (
+  input  logic                  clk_i,
+  input  logic                  rst_ni,
+  input  logic                  clr_i,
+  // Ring configuration and doorbell (registers)
+  input  logic                  enable_i,
+  input  logic [AddrWidth-1:0]  ring_base_i,
+  input  logic [31:0]           ring_size_i,
+  input  logic [31:0]           ring_tail_i,
+  output logic [31:0]           head_o,
+  // DMA read engine (this client's share of it)
+  output logic                  rd_desc_valid_o,
+  input  logic                  rd_desc_ready_i,
+  output logic [AddrWidth-1:0]  rd_desc_addr_o,
+  output logic [23:0]           rd_desc_row_bytes_o,
+  output logic [15:0]           rd_desc_rows_o,
+  output logic [AddrWidth-1:0]  rd_desc_stride_o,
+  input  logic                  rd_valid_i,
+  output logic                  rd_ready_o,
+  input  logic [BusWidth-1:0]   rd_data_i,
+  input  logic [CountWidth-1:0] rd_bytes_i,
+  input  logic                  rd_row_last_i,
+  input  logic                  rd_last_i,
+  input  logic [2:0]            rd_error_i,
+  // Fetched commands
+  output logic                  cmd_valid_o,
+  input  logic                  cmd_ready_i,
+  output logic [CmdBits-1:0]    cmd_o,
+  output logic [31:0]           cmd_index_o,
+  output logic                  busy_o,
+  // Stop
+  output logic                  error_o,
+  output logic [7:0]            error_code_o,
+  output logic [31:0]           error_index_o
+);
+
+  localparam int CmdBytes    = tessera_isa_pkg::CommandBytes;
+  localparam int CreditWidth = $clog2(QueueDepth + 1);
+
+  logic [31:0]            head_q;             // next command to fetch (and its index)
+  logic                   in_flight_q, stopped_q, error_q;
+  logic [7:0]             error_code_q;
+  logic [CreditWidth-1:0] reserved_q;         // queue slots taken or promised
+  logic                   ring_ok, want_fetch, issue, error_beat, queued, popped;
+  logic [31:0]            slot, pending, to_end, batch;
+
+  // ---- Ring geometry --------------------------------------------------------------------
+  assign ring_ok = ring_size_i != '0 && (ring_size_i & (ring_size_i - 32'd1)) == '0 &&
+                   ring_base_i[5:0] == '0;
+  assign slot    = head_q & (ring_size_i - 32'd1);
+  assign pending = ring_tail_i - head_q;
+  assign to_end  = ring_size_i - slot;
+
+  always_comb begin
+    batch = pending;
+    if (batch > to_end) batch = to_end;
+    if (batch > 32'(QueueDepth) - 32'(reserved_q)) batch = 32'(QueueDepth) - 32'(reserved_q);
+    if (batch > 32'(MaxBatch)) batch = 32'(MaxBatch);
+  end
+
+  assign want_fetch      = enable_i && !stopped_q && !in_flight_q && pending != '0 &&
+                           reserved_q != CreditWidth'(QueueDepth);
+  assign rd_desc_valid_o = want_fetch && ring_ok;
+  assign rd_desc_addr_o  = ring_base_i + (AddrWidth'(slot) << 6);
+  assign rd_desc_row_bytes_o = 24'(CmdBytes);
+  assign rd_desc_rows_o  = 16'(batch);
+  assign rd_desc_stride_o = AddrWidth'(CmdBytes);
+  assign issue           = rd_desc_valid_o && rd_desc_ready_i;
+
+  // ---- The stream, cut into commands ----------------------------------------------------
+  assign error_beat = rd_valid_i && rd_last_i && rd_error_i != tessera_pkg::DmaOk;
+
+  logic                  pk_in_ready, pk_valid, pk_last, q_ready, unused_row_first;
+  logic [8*CmdBytes-1:0] pk_cmd;
+
+  tessera_line_packer #(
+    .BusBytes(BusBytes),
+    .MaxUnit (CmdBytes)
+  ) u_packer (
+    .clk_i,
+    .rst_ni,
+    .flush_i        (error_beat),
+    .unit_shift_i   (3'(6)),  // 64-byte units
+    .in_valid_i     (rd_valid_i && !error_beat),
+    .in_ready_o     (pk_in_ready),
+    .in_data_i      (rd_data_i),
+    .in_bytes_i     (rd_bytes_i),
+    .in_row_last_i  (rd_row_last_i),
+    .in_last_i      (rd_last_i),
+    .out_valid_o    (pk_valid),
+    .out_ready_i    (q_ready),
+    .out_data_o     (pk_cmd),
+    .out_row_first_o(unused_row_first),
+    .out_last_o     (pk_last)
+  );
+  assign rd_ready_o = error_beat || pk_in_ready;
+  assign queued     = pk_valid && q_ready;
+
+  tessera_fifo #(
+    .Width(CmdBits + 32),
+    .Depth(QueueDepth)
+  ) u_queue (
+    .clk_i,
+    .rst_ni,
+    .clr_i,
+    .wr_valid_i(pk_valid),
+    .wr_ready_o(q_ready),
+    .wr_data_i ({head_q, pk_cmd}),
+    .rd_valid_o(cmd_valid_o),
+    .rd_ready_i(cmd_ready_i),
+    .rd_data_o ({cmd_index_o, cmd_o})
+  );
+  assign popped = cmd_valid_o && cmd_ready_i;
+
+  // ---- State ----------------------------------------------------------------------------
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      head_q       <= '0;
+      in_flight_q  <= 1'b0;
+      stopped_q    <= 1'b0;
+      error_q      <= 1'b0;
+      error_code_q <= '0;
+      reserved_q   <= '0;
+    end else if (clr_i) begin
+      // Soft reset: drop the queue and skip to the doorbell, as docs/isa.md says. Only
+      // while no fetch is in flight (the engine lets the read engine drain first).
+      head_q      <= ring_tail_i;
+      stopped_q   <= 1'b0;
+      error_q     <= 1'b0;
+      reserved_q  <= '0;
+    end else begin
+      error_q <= 1'b0;
+      if (want_fetch && !ring_ok) begin
+        stopped_q    <= 1'b1;
+        error_q      <= 1'b1;
+        error_code_q <= tessera_isa_pkg::ErrBadRing;
+      end
+      if (issue) in_flight_q <= 1'b1;
+      if (queued) begin
+        head_q <= head_q + 32'd1;
+        if (pk_last) in_flight_q <= 1'b0;
+      end
+      if (error_beat) begin
+        in_flight_q  <= 1'b0;
+        stopped_q    <= 1'b1;
+        error_q      <= 1'b1;
+        error_code_q <= tessera_pkg::isa_error_of_dma(rd_error_i);
+      end
+      // Slots are reserved for a whole batch when it is requested and freed as commands
+      // leave; a failed batch keeps its slots until the soft reset that must follow.
+      reserved_q <= reserved_q + (issue ? CreditWidth'(batch) : '0) - CreditWidth'(popped);
+    end
+  end
+
+  assign head_o        = head_q;
+  assign busy_o        = in_flight_q;
+  assign error_o       = error_q;
+  assign error_code_o  = error_code_q;
+  assign error_index_o = head_q;
+
+  // Unused: the packer's row-start flag (every row is one command).
+  logic unused_bits;
+  assign unused_bits = unused_row_first;
+
+  `TESSERA_ASSERT(QueueHasRoom_A, pk_valid |-> q_ready, clk_i, rst_ni)
+  `TESSERA_ASSERT(ClearWhenIdle_A, clr_i |-> !in_flight_q, clk_i, rst_ni)
+  `TESSERA_ASSERT(BatchFitsQueue_A, issue |-> 32'(reserved_q) + batch <= 32'(QueueDepth),
+                  clk_i, rst_ni)
+
+endmodule
