@@ -31,3 +31,4 @@ tessera_store_unit.sv
 tessera_token_counter.sv
 tessera_dep_gate.sv
 tessera_cmd_fetch.sv
+tessera_dispatch.sv
