@@ -3,7 +3,9 @@
 // Function:   holds the unit's next command until every token its DEPS flags ask to pop
 //             (POP_PREV, POP_NEXT) is available, takes those tokens as the command starts,
 //             and remembers its PUSH_PREV / PUSH_NEXT flags; when the unit reports that
-//             command done (units finish in order), the tokens are given. This is all the
+//             command done (units finish in order), the tokens are given, and the command's
+//             tag (in_tag_i when it started: the engine uses its ring index) comes back on
+//             done_tag_o so a failure can be reported against it. This is all the
 //             ordering the engine does: a unit never starts a command before its tokens,
 //             and a token is never given before its command's results are in place.
 // Latency:    a command whose tokens are there passes in the same cycle (combinational).
@@ -12,6 +14,7 @@
 
 module tessera_dep_gate #(
   parameter int PayloadWidth = 32,
+  parameter int TagWidth     = 1,
   parameter int InFlight     = 4
 ) (
   input  logic                    clk_i,
@@ -22,11 +25,13 @@ module tessera_dep_gate #(
   output logic                    in_ready_o,
   input  logic [3:0]              in_deps_i,
   input  logic [PayloadWidth-1:0] in_payload_i,
+  input  logic [TagWidth-1:0]     in_tag_i,
   // Commands to the unit
   output logic                    out_valid_o,
   input  logic                    out_ready_i,
   output logic [PayloadWidth-1:0] out_payload_o,
   input  logic                    done_i,
+  output logic [TagWidth-1:0]     done_tag_o,
   // Token counters
   input  logic                    prev_avail_i,
   output logic                    prev_pop_o,
@@ -50,9 +55,9 @@ module tessera_dep_gate #(
   assign prev_pop_o    = start && want_prev;
   assign next_pop_o    = start && want_next;
 
-  // PUSH flags of the commands started and not yet done, in order.
+  // PUSH flags and tags of the commands started and not yet done, in order.
   tessera_fifo #(
-    .Width(2),
+    .Width(2 + TagWidth),
     .Depth(InFlight)
   ) u_push_flags (
     .clk_i,
@@ -60,11 +65,11 @@ module tessera_dep_gate #(
     .clr_i,
     .wr_valid_i(start),
     .wr_ready_o(flags_ready),
-    .wr_data_i ({in_deps_i[tessera_isa_pkg::DepsPushNextBit],
+    .wr_data_i ({in_tag_i, in_deps_i[tessera_isa_pkg::DepsPushNextBit],
                  in_deps_i[tessera_isa_pkg::DepsPushPrevBit]}),
     .rd_valid_o(flags_valid),
     .rd_ready_i(done_i),
-    .rd_data_o ({push_next, push_prev})
+    .rd_data_o ({done_tag_o, push_next, push_prev})
   );
 
   assign prev_push_o = done_i && push_prev;

@@ -61,6 +61,8 @@ TEST(Deps, DoubleBufferedProgramRunsInTokenOrder) {
     dut.eval();
     for (int u = 0; u < 3; ++u) {
       if (tessera::sim::get_field(dut.done_i, u, 1)) {
+        // The gate hands back the finished command's tag.
+        ASSERT_EQ(tessera::sim::get_field(dut.done_id_o, 16 * u, 16), running[u].front().first);
         done[u][running[u].front().first] = cycle;
         running[u].pop_front();
         ++finished;
