@@ -32,3 +32,4 @@ tessera_token_counter.sv
 tessera_dep_gate.sv
 tessera_cmd_fetch.sv
 tessera_dispatch.sv
+tessera_dma_share.sv
