@@ -33,3 +33,5 @@ tessera_dep_gate.sv
 tessera_cmd_fetch.sv
 tessera_dispatch.sv
 tessera_dma_share.sv
+tessera_perf_counters.sv
+tessera_top.sv

@@ -38,7 +38,9 @@ module tessera_dep_gate #(
   input  logic                    next_avail_i,
   output logic                    next_pop_o,
   output logic                    prev_push_o,
-  output logic                    next_push_o
+  output logic                    next_push_o,
+  // A command is waiting for tokens this cycle (the stall counter)
+  output logic                    stall_o
 );
 
   logic want_prev, want_next, tokens_ok, start, flags_ready, flags_valid;
@@ -72,6 +74,7 @@ module tessera_dep_gate #(
     .rd_data_o ({done_tag_o, push_next, push_prev})
   );
 
+  assign stall_o     = in_valid_i && !tokens_ok;
   assign prev_push_o = done_i && push_prev;
   assign next_push_o = done_i && push_next;
 

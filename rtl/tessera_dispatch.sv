@@ -61,7 +61,8 @@ module tessera_dispatch #(
   output logic [7:0]           error_code_o,
   output logic [31:0]          error_index_o,
   output logic                 event_fence_o,
-  output logic                 event_error_o
+  output logic                 event_error_o,
+  output logic                 fence_done_o    // pulse: a fence completed (retired)
 );
 
   typedef enum logic [2:0] {Run, FenceWait, FenceDesc, FenceData, FenceStatus, Stopped} state_e;
@@ -200,6 +201,8 @@ module tessera_dispatch #(
   assign error_index_o = error_index_q;
   assign event_fence_o = event_fence_q;
   assign event_error_o = event_error_q;
+  assign fence_done_o  = state_q == FenceStatus && wr_status_valid_i &&
+                         wr_status_error_i == tessera_pkg::DmaOk;
 
   `TESSERA_ASSERT(OneUnitAtATime_A, $onehot0(unit_valid_o), clk_i, rst_ni)
 

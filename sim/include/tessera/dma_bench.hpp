@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "tessera/axi_memory.hpp"
+#include "tessera/axi_link.hpp"
 
 namespace tessera::sim {
 
@@ -93,7 +93,7 @@ class DmaBench : public sc_module {
     dut.wr_status_valid_o(wr_status_valid);
     dut.wr_status_ready_i(wr_status_ready);
     dut.wr_status_error_o(wr_status_error);
-    bind_axi();
+    axi_.connect(dut, mem, clk, rst_n);
     SC_METHOD(on_clock);
     sensitive << clk.posedge_event();
     dont_initialize();
@@ -277,77 +277,6 @@ class DmaBench : public sc_module {
     wr_status_ready.write(chance(flow_.status_ready));
   }
 
-  void bind_axi() {
-    dut.m_axi_awvalid_o(awvalid);
-    dut.m_axi_awready_i(awready);
-    dut.m_axi_awid_o(awid);
-    dut.m_axi_awaddr_o(awaddr);
-    dut.m_axi_awlen_o(awlen);
-    dut.m_axi_awsize_o(awsize);
-    dut.m_axi_awburst_o(awburst);
-    dut.m_axi_awcache_o(awcache);
-    dut.m_axi_awprot_o(awprot);
-    dut.m_axi_wvalid_o(wvalid);
-    dut.m_axi_wready_i(wready);
-    dut.m_axi_wdata_o(wdata);
-    dut.m_axi_wstrb_o(wstrb);
-    dut.m_axi_wlast_o(wlast);
-    dut.m_axi_bvalid_i(bvalid);
-    dut.m_axi_bready_o(bready);
-    dut.m_axi_bid_i(bid);
-    dut.m_axi_bresp_i(bresp);
-    dut.m_axi_arvalid_o(arvalid);
-    dut.m_axi_arready_i(arready);
-    dut.m_axi_arid_o(arid);
-    dut.m_axi_araddr_o(araddr);
-    dut.m_axi_arlen_o(arlen);
-    dut.m_axi_arsize_o(arsize);
-    dut.m_axi_arburst_o(arburst);
-    dut.m_axi_arcache_o(arcache);
-    dut.m_axi_arprot_o(arprot);
-    dut.m_axi_rvalid_i(rvalid);
-    dut.m_axi_rready_o(rready);
-    dut.m_axi_rid_i(rid);
-    dut.m_axi_rdata_i(rdata);
-    dut.m_axi_rresp_i(rresp);
-    dut.m_axi_rlast_i(rlast);
-    mem.clk(clk);
-    mem.rst_n(rst_n);
-    mem.awvalid(awvalid);
-    mem.awready(awready);
-    mem.awid(awid);
-    mem.awaddr(awaddr);
-    mem.awlen(awlen);
-    mem.awsize(awsize);
-    mem.awburst(awburst);
-    mem.awcache(awcache);
-    mem.awprot(awprot);
-    mem.wvalid(wvalid);
-    mem.wready(wready);
-    mem.wdata(wdata);
-    mem.wstrb(wstrb);
-    mem.wlast(wlast);
-    mem.bvalid(bvalid);
-    mem.bready(bready);
-    mem.bid(bid);
-    mem.bresp(bresp);
-    mem.arvalid(arvalid);
-    mem.arready(arready);
-    mem.arid(arid);
-    mem.araddr(araddr);
-    mem.arlen(arlen);
-    mem.arsize(arsize);
-    mem.arburst(arburst);
-    mem.arcache(arcache);
-    mem.arprot(arprot);
-    mem.rvalid(rvalid);
-    mem.rready(rready);
-    mem.rid(rid);
-    mem.rdata(rdata);
-    mem.rresp(rresp);
-    mem.rlast(rlast);
-  }
-
   sc_clock clk;
   sc_signal<bool> rst_n{"rst_n"};
   sc_signal<uint64_t> window_base{"window_base"}, window_limit{"window_limit"};
@@ -360,14 +289,7 @@ class DmaBench : public sc_module {
   sc_signal<uint64_t> wr_desc_addr, wr_desc_stride;
   sc_signal<uint32_t> wr_desc_row_bytes, wr_desc_rows, wr_status_error;
   sc_signal<Data> wr_data;
-  sc_signal<bool> awvalid, awready, wvalid, wready, wlast, bvalid, bready, arvalid, arready, rvalid,
-      rready, rlast;
-  sc_signal<uint32_t> awid, awlen, awsize, awburst, awcache, awprot, bid, bresp, arid, arlen,
-      arsize, arburst, arcache, arprot, rid, rresp;
-  sc_signal<uint64_t> awaddr, araddr;
-  sc_signal<Data> wdata, rdata;
-  sc_signal<Strb> wstrb;
-
+  AxiLink<DataWidth> axi_;
   std::deque<DmaReadJob> reads_;
   std::deque<DmaWriteJob> writes_;
   std::deque<InBeat> in_beats_;
