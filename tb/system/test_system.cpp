@@ -4,10 +4,12 @@
 // Results are checked against the reference model.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <random>
 
 #include "Vtessera_top.h"
+#include "tessera/gemm_plan.hpp"
 #include "tessera/isa.hpp"
 #include "tessera/ref.hpp"
 #include "tessera/regs.hpp"
@@ -153,6 +155,75 @@ TEST_F(SystemTest, GemmThroughTheEngine) {
   EXPECT_EQ(regs::kStatusError.get(status), 0u);
   EXPECT_EQ(bench->read_reg(regs::counter_lo(regs::Counter::kMacs)), M * K * N);
   EXPECT_EQ(bench->read_reg(regs::counter_lo(regs::Counter::kCommandsRetired)), s.size());
+}
+
+TEST_F(SystemTest, RandomGemmsUnderRandomMemoryTiming) {
+  // Shapes that are not multiples of the array, per-channel requantization, and a memory
+  // with random latency, bandwidth and stalls; every output checked.
+  for (int trial = 0; trial < 8; ++trial) {
+    tessera::sim::AxiMemoryConfig mc;
+    mc.read_latency = rng_() % 150;
+    mc.write_latency = rng_() % 150;
+    mc.read_beats_per_cycle = std::uniform_real_distribution<double>(0.3, 1.0)(rng_);
+    mc.ready_probability = std::uniform_real_distribution<double>(0.4, 1.0)(rng_);
+    mc.valid_probability = std::uniform_real_distribution<double>(0.4, 1.0)(rng_);
+    mc.seed = rng_();
+    bench->mem.configure(mc);
+    const uint32_t m = 1 + rng_() % 70, k = 1 + rng_() % 90, n = 1 + rng_() % 40;
+    const auto a = random_bytes(m * k), b = random_bytes(k * n);
+    bench->mem.write(kA, reinterpret_cast<const uint8_t*>(a.data()), a.size());
+    bench->mem.write(kB, reinterpret_cast<const uint8_t*>(b.data()), b.size());
+    tessera::ref::OutputStage stage;
+    stage.zero_point = int32_t(rng_() % 256) - 128;
+    stage.act_min = -128;
+    stage.act_max = 127;
+    if (trial % 2) tessera::ref::set_activation(stage, tessera::ref::Activation::kRelu, 0.05);
+    std::vector<int32_t> bias(n);
+    std::vector<uint8_t> table(16 * n, 0);
+    for (uint32_t c = 0; c < n; ++c) {
+      int32_t mult = 0;
+      int shift = 0;
+      tessera::ref::quantize_multiplier(
+          std::exp2(-double(6 + rng_() % 8)) * (1 + double(rng_() % 100) / 100), mult, shift);
+      bias[c] = int32_t(rng_() % 4001) - 2000;
+      stage.multiplier.push_back(mult);
+      stage.shift.push_back(shift);
+      std::memcpy(&table[16 * c], &bias[c], 4);
+      std::memcpy(&table[16 * c + 4], &mult, 4);
+      const int32_t sh = shift;
+      std::memcpy(&table[16 * c + 8], &sh, 4);
+    }
+    constexpr uint64_t kTable = 0x0050'0000, kScratch = 0x0060'0000;
+    bench->mem.write(kTable, table);
+    CommandStream s;
+    GemmPlan plan;
+    plan.m = m;
+    plan.k = k;
+    plan.n = n;
+    plan.a_addr = kA;
+    plan.b_addr = kB;
+    plan.c_addr = kC;
+    plan.qtable_addr = kTable;
+    plan.zero_point = int8_t(stage.zero_point);
+    plan.act_min = int8_t(stage.act_min);
+    plan.act_max = int8_t(stage.act_max);
+    plan.scratch_addr = kScratch;
+    plan_gemm(s, plan);
+    s.push(Fence{true, kFence, 1000u + trial});
+    bench->write_reg(regs::kIntrStatus, regs::kIntrStatusFence.mask());
+    host_.submit(s);
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": M=" + std::to_string(m) +
+                 " K=" + std::to_string(k) + " N=" + std::to_string(n));
+    ASSERT_NO_THROW(bench->run_until([&] { return bench->interrupt(); }, 2'000'000));
+    ASSERT_EQ(host_.fence_value(), 1000u + trial);
+    ASSERT_EQ(regs::kStatusError.get(bench->read_reg(regs::kStatus)), 0u);
+    const auto want =
+        tessera::ref::requantize(tessera::ref::gemm(a, b, bias, m, k, n), m, n, stage);
+    const auto got = bench->mem.read(kC, m * n);
+    for (uint32_t i = 0; i < m * n; ++i) {
+      ASSERT_EQ(int8_t(got[i]), want[i]) << "C[" << i / n << "][" << i % n << "]";
+    }
+  }
 }
 
 TEST_F(SystemTest, ABadCommandStopsTheEngineAndSoftResetRecovers) {
