@@ -13,7 +13,7 @@ module tessera_cmd_check #(
   parameter int NumCols          = tessera_pkg::DefaultNumCols,
   parameter int ScratchpadLines  = 16384,
   parameter int AccumulatorLines = 1024,
-  parameter int QTableEntries    = 256
+  parameter int QTableEntries    = 1024
 ) (
   input  logic [tessera_isa_pkg::CommandBits-1:0] cmd_i,
   output logic [7:0]                              error_o

@@ -18,7 +18,7 @@ module tessera_dispatch #(
   parameter int NumCols          = tessera_pkg::DefaultNumCols,
   parameter int ScratchpadLines  = 16384,
   parameter int AccumulatorLines = 1024,
-  parameter int QTableEntries    = 256,
+  parameter int QTableEntries    = 1024,
   parameter int BusWidth         = 128,
   localparam int CmdBits   = tessera_isa_pkg::CommandBits,
   localparam int AddrWidth = tessera_pkg::DmaAddrWidth

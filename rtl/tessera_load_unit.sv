@@ -21,7 +21,7 @@ module tessera_load_unit #(
   parameter int BusWidth      = 128,
   parameter int SpadLines     = 16384,
   parameter int AccLines      = 1024,
-  parameter int QTableEntries = 256,
+  parameter int QTableEntries = 1024,
   localparam int BusBytes      = BusWidth / 8,
   localparam int CountWidth    = $clog2(BusBytes) + 1,
   localparam int SpadAddrWidth = tessera_pkg::index_width(SpadLines),

@@ -31,6 +31,9 @@ package tessera_reg_pkg;
   localparam logic [11:0] RegConfigAccumulator = 12'h018;
   // CONFIG_BUS (ro): AXI4 master data width.
   localparam logic [11:0] RegConfigBus = 12'h01c;
+  // CONFIG_QTABLE (ro): Quantization-table entries of this build (per-channel parameters for that
+  // many output channels at once).
+  localparam logic [11:0] RegConfigQtable = 12'h020;
   // CTRL (rw): Control.
   localparam logic [11:0] RegCtrl = 12'h040;
   localparam logic [31:0] CtrlReset = 32'h00000000;

@@ -22,6 +22,7 @@ module tessera_regs #(
   parameter int AccumulatorBytes = 64 * 1024,
   parameter int BusWidth         = 128,
   parameter int IsaVersion       = 1,
+  parameter int QTableEntries    = 1024,
   localparam int AddrWidth       = tessera_reg_pkg::RegAddrWidth,
   localparam int NumCounters     = tessera_reg_pkg::NumCounters
 ) (
@@ -263,6 +264,7 @@ module tessera_regs #(
       tessera_reg_pkg::RegConfigScratchpad:  rdata = 32'(ScratchpadBytes);
       tessera_reg_pkg::RegConfigAccumulator: rdata = 32'(AccumulatorBytes);
       tessera_reg_pkg::RegConfigBus:         rdata = 32'(BusWidth);
+      tessera_reg_pkg::RegConfigQtable:      rdata = 32'(QTableEntries);
       tessera_reg_pkg::RegCtrl:              rdata = ctrl_q;
       tessera_reg_pkg::RegSoftReset:         rdata = '0;
       tessera_reg_pkg::RegStatus: begin

@@ -22,7 +22,7 @@ module tessera_store_unit #(
   parameter int NumCols       = tessera_pkg::DefaultNumCols,
   parameter int BusWidth      = 128,
   parameter int AccLines      = 1024,
-  parameter int QTableEntries = 256,
+  parameter int QTableEntries = 1024,
   parameter int SkidDepth     = 4,
   localparam int BusBytes      = BusWidth / 8,
   localparam int AccAddrWidth  = tessera_pkg::index_width(AccLines),

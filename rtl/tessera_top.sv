@@ -24,7 +24,7 @@ module tessera_top #(
   parameter int BusWidth         = 128,
   parameter int ScratchpadBytes  = 256 * 1024,
   parameter int AccumulatorBytes = 64 * 1024,
-  parameter int QTableEntries    = 256,
+  parameter int QTableEntries    = 1024,
   parameter int IdWidth          = 4,
   localparam int AddrWidth       = tessera_pkg::DmaAddrWidth,
   localparam int BusBytes        = BusWidth / 8,
@@ -118,7 +118,8 @@ module tessera_top #(
     .ScratchpadBytes (ScratchpadBytes),
     .AccumulatorBytes(AccumulatorBytes),
     .BusWidth        (BusWidth),
-    .IsaVersion      (tessera_isa_pkg::IsaVersion)
+    .IsaVersion      (tessera_isa_pkg::IsaVersion),
+    .QTableEntries   (QTableEntries)
   ) u_regs (
     .clk_i,
     .rst_ni,

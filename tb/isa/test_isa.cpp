@@ -129,8 +129,8 @@ TEST(Isa, EveryCheckGivesItsErrorAndNamesTheValue) {
   l.dest = Load::Dest::kQTable;
   l.row_bytes = 32;
   l.sram_stride = 2;
-  l.sram_line = 252;
-  cases.push_back({"qtable end", encode(l), Error::kQtableRange, "lines 252..257"});
+  l.sram_line = 1020;
+  cases.push_back({"qtable end", encode(l), Error::kQtableRange, "lines 1020..1025"});
   Compute c = valid_compute();
   c.k_valid = 17;
   cases.push_back(
@@ -146,8 +146,8 @@ TEST(Isa, EveryCheckGivesItsErrorAndNamesTheValue) {
   s.cols = 0;
   cases.push_back({"zero cols", encode(s), Error::kBadDimension, "COLS = 0"});
   s = valid_store();
-  s.qparam_entry = 250;
-  cases.push_back({"qtable entries", encode(s), Error::kQtableRange, "250..265"});
+  s.qparam_entry = 1010;
+  cases.push_back({"qtable entries", encode(s), Error::kQtableRange, "1010..1025"});
   s = valid_store();
   s.act_min = 5;
   s.act_max = 4;

@@ -128,6 +128,7 @@ TEST_F(RegsTest, IdentifiesTheBuild) {
   EXPECT_EQ(rd(regs::kConfigScratchpad), 256u * 1024);
   EXPECT_EQ(rd(regs::kConfigAccumulator), 64u * 1024);
   EXPECT_EQ(rd(regs::kConfigBus), 128u);
+  EXPECT_EQ(rd(regs::kConfigQtable), 1024u);
 }
 
 TEST_F(RegsTest, WritableRegistersResetAndTakeByteStrobes) {
@@ -261,7 +262,7 @@ TEST_F(RegsTest, StatusAndCountersReadBack) {
 
 TEST_F(RegsTest, UnmappedOffsetsAnswerSlvErr) {
   for (uint32_t offset :
-       {0x00cu, 0x020u, 0x0ecu, 0x200u, 0xffcu, regs::kCounterBase + 8 * regs::kNumCounters}) {
+       {0x00cu, 0x024u, 0x0ecu, 0x200u, 0xffcu, regs::kCounterBase + 8 * regs::kNumCounters}) {
     const auto [data, resp] = read(offset);
     EXPECT_EQ(resp, 2u) << std::hex << offset;
     EXPECT_EQ(data, 0u);

@@ -23,7 +23,7 @@ struct BuildConfig {
   uint32_t cols = 16;                 // NumCols: accumulator line lanes
   uint32_t scratchpad_lines = 16384;  // 256 KiB / 16
   uint32_t accumulator_lines = 1024;  // 64 KiB / 64
-  uint32_t qtable_entries = 256;
+  uint32_t qtable_entries = 1024;
 };
 
 inline constexpr uint32_t kQTableEntryBytes = 16;

@@ -54,6 +54,10 @@ inline constexpr Field kConfigAccumulatorBytes{0, 32};  // bytes
 inline constexpr uint32_t kConfigBus = 0x01c;
 inline constexpr Field kConfigBusBits{0, 32};  // 64, 128, 256 or 512
 
+// CONFIG_QTABLE (ro): Quantization-table entries of this build (per-channel parameters for that many output channels at once).
+inline constexpr uint32_t kConfigQtable = 0x020;
+inline constexpr Field kConfigQtableEntries{0, 32};  // entries of 16 bytes
+
 // CTRL (rw): Control.
 inline constexpr uint32_t kCtrl = 0x040;
 inline constexpr uint32_t kCtrlReset = 0x00000000;
