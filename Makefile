@@ -40,8 +40,8 @@ build: deps $(BUILD)/CMakeCache.txt ## Build the reference model, Verilated mode
 test: lint build ## Lint, build and run every test suite (the CI command)
 	$(CTEST) --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-sim: build ## Run the default 16x16 GEMM on the cycle-accurate model and print its report
-	$(BUILD)/sim/tessera_core_sim
+sim: build ## Run a 512x512x512 int8 GEMM on the whole engine (SystemC) and print its report
+	SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 $(BUILD)/sim/tessera_sim
 
 bench: build ## Core cycles/utilization/speed; DMA throughput against latency and bus width
 	$(BUILD)/bench/tessera_bench_core

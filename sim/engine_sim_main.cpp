@@ -115,7 +115,9 @@ int sc_main(int argc, char** argv) {
     constexpr uint64_t kRing = 0x1'0000, kA = 0x10'0000, kB = 0x100'0000, kC = 0x200'0000;
     constexpr uint64_t kTable = 0x300'0000, kScratch = 0x301'0000, kFence = 0x302'0000;
     bench->mem.write(kA, reinterpret_cast<const uint8_t*>(a.data()), a.size());
-    bench->mem.write(kB, reinterpret_cast<const uint8_t*>(b.data()), b.size());
+    // Weights are constants: the driver packs them once, panel by panel (pack_weights).
+    const auto packed = tessera::isa::pack_weights(b, o.k, o.n, 16);
+    bench->mem.write(kB, reinterpret_cast<const uint8_t*>(packed.data()), packed.size());
     bench->mem.write(kTable, table);
 
     tessera::isa::CommandStream stream;
@@ -125,6 +127,7 @@ int sc_main(int argc, char** argv) {
     plan.n = o.n;
     plan.a_addr = kA;
     plan.b_addr = kB;
+    plan.b_packed = true;
     plan.c_addr = kC;
     plan.qtable_addr = kTable;
     plan.zero_point = int8_t(stage.zero_point);

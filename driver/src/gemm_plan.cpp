@@ -60,11 +60,18 @@ void plan_gemm(CommandStream& s, const GemmPlan& p) {
       const uint32_t n0 = j * cols, n_cols = std::min(cols, p.n - n0);
       const uint32_t wgt_base = 2 * bank + (panel % 2) * bank;
       const uint32_t acc_base = (panel % 2) * acc_region;
-      Load b;  // the panel's K rows; tile t in lines wgt_base + t*rows ..
-      b.dram_addr = p.b_addr + n0;
-      b.row_bytes = n_cols;
-      b.rows = p.k;
-      b.dram_stride = p.n;
+      Load b;            // the panel's K rows; tile t in lines wgt_base + t*rows ..
+      if (p.b_packed) {  // one contiguous transfer: K lines of `cols` bytes
+        b.dram_addr = p.b_addr + uint64_t(j) * p.k * cols;
+        b.row_bytes = p.k * cols;
+        b.rows = 1;
+        b.dram_stride = b.row_bytes;
+      } else {
+        b.dram_addr = p.b_addr + n0;
+        b.row_bytes = n_cols;
+        b.rows = p.k;
+        b.dram_stride = p.n;
+      }
       b.sram_line = wgt_base;
       b.sram_stride = 1;
       b.deps = uint8_t(kDepsPushNext | (panel >= 2 ? kDepsPopNext : 0));
@@ -100,6 +107,22 @@ void plan_gemm(CommandStream& s, const GemmPlan& p) {
       s.push(st);
     }
   }
+}
+
+std::vector<int8_t> pack_weights(const std::vector<int8_t>& b, uint32_t k, uint32_t n,
+                                 uint32_t cols) {
+  if (b.size() != std::size_t(k) * n) {
+    throw std::invalid_argument(
+        "pack_weights: B has " + std::to_string(b.size()) +
+        " elements; expected K x N = " + std::to_string(std::size_t(k) * n));
+  }
+  const uint32_t panels = ceil_div(n, cols);
+  std::vector<int8_t> packed(std::size_t(panels) * k * cols, 0);
+  for (uint32_t j = 0; j < panels; ++j)
+    for (uint32_t r = 0; r < k; ++r)
+      for (uint32_t c = 0; c < cols && j * cols + c < n; ++c)
+        packed[(std::size_t(j) * k + r) * cols + c] = b[std::size_t(r) * n + j * cols + c];
+  return packed;
 }
 
 }  // namespace tessera::isa

@@ -172,7 +172,9 @@ TEST_F(SystemTest, RandomGemmsUnderRandomMemoryTiming) {
     const uint32_t m = 1 + rng_() % 70, k = 1 + rng_() % 90, n = 1 + rng_() % 40;
     const auto a = random_bytes(m * k), b = random_bytes(k * n);
     bench->mem.write(kA, reinterpret_cast<const uint8_t*>(a.data()), a.size());
-    bench->mem.write(kB, reinterpret_cast<const uint8_t*>(b.data()), b.size());
+    const bool packed = trial % 2 == 0;  // weights packed panel by panel, or row-major
+    const auto b_host = packed ? pack_weights(b, k, n, 16) : b;
+    bench->mem.write(kB, reinterpret_cast<const uint8_t*>(b_host.data()), b_host.size());
     tessera::ref::OutputStage stage;
     stage.zero_point = int32_t(rng_() % 256) - 128;
     stage.act_min = -128;
@@ -202,6 +204,7 @@ TEST_F(SystemTest, RandomGemmsUnderRandomMemoryTiming) {
     plan.n = n;
     plan.a_addr = kA;
     plan.b_addr = kB;
+    plan.b_packed = packed;
     plan.c_addr = kC;
     plan.qtable_addr = kTable;
     plan.zero_point = int8_t(stage.zero_point);

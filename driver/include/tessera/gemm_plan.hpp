@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "tessera/isa.hpp"
 
@@ -19,7 +20,9 @@ namespace tessera::isa {
 struct GemmPlan {
   uint32_t m = 0, k = 0, n = 0;
   uint64_t a_addr = 0;       // int8 M x K, row-major
-  uint64_t b_addr = 0;       // int8 K x N, row-major
+  uint64_t b_addr = 0;       // int8 K x N, row-major, or packed (b_packed)
+  bool b_packed = false;     // B as ceil(N/16) panels, each K rows of 16 bytes (zero-padded):
+                             // a panel is then one contiguous transfer (pack_weights())
   uint64_t c_addr = 0;       // int8 M x N, row-major
   uint64_t qtable_addr = 0;  // N quantization entries of 16 bytes (bias, multiplier, shift, 0)
   int8_t zero_point = 0, act_min = -128, act_max = 127;
@@ -29,5 +32,10 @@ struct GemmPlan {
 // Appends the GEMM's commands to the stream; throws InvalidCommand (or std::invalid_argument
 // for a shape the plan cannot place) naming the value and the accepted range.
 void plan_gemm(CommandStream& stream, const GemmPlan& plan);
+
+// B (K x N, row-major) in the packed layout: panel j holds columns 16j .. 16j+15 of every
+// row, K rows of `cols` bytes, zeros past N. Weights are constants: pack them once.
+std::vector<int8_t> pack_weights(const std::vector<int8_t>& b, uint32_t k, uint32_t n,
+                                 uint32_t cols);
 
 }  // namespace tessera::isa
