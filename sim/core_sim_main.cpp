@@ -9,6 +9,7 @@
 #include <string>
 
 #include "Vtessera_core_16x16.h"
+#include "tessera/args.hpp"
 #include "tessera/core_harness.hpp"
 #include "tessera/ref.hpp"
 #include "tessera/report.hpp"
@@ -19,16 +20,6 @@ struct Options {
   std::size_t m = 256, k = 256, n = 256;
   uint64_t seed = 1;
 };
-
-uint64_t parse_number(const std::string& flag, const char* text, uint64_t lo, uint64_t hi) {
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(text, &end, 10);
-  if (end == text || *end != '\0' || v < lo || v > hi || text[0] == '-') {
-    throw std::invalid_argument(flag + " = '" + text + "' is not an integer in [" +
-                                std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  }
-  return v;
-}
 
 Options parse(int argc, char** argv) {
   Options o;
@@ -41,13 +32,13 @@ Options parse(int argc, char** argv) {
     if (i + 1 >= argc) throw std::invalid_argument("missing value after " + flag);
     const char* value = argv[++i];
     if (flag == "--m")
-      o.m = parse_number(flag, value, 1, 65536);
+      o.m = tessera::sim::parse_uint(flag, value, 1, 65536);
     else if (flag == "--k")
-      o.k = parse_number(flag, value, 1, 65536);
+      o.k = tessera::sim::parse_uint(flag, value, 1, 65536);
     else if (flag == "--n")
-      o.n = parse_number(flag, value, 1, 65536);
+      o.n = tessera::sim::parse_uint(flag, value, 1, 65536);
     else if (flag == "--seed")
-      o.seed = parse_number(flag, value, 0, UINT64_MAX);
+      o.seed = tessera::sim::parse_uint(flag, value, 0, UINT64_MAX);
     else
       throw std::invalid_argument("unknown option " + flag + " (try --help)");
   }

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "Vtessera_top.h"
+#include "tessera/args.hpp"
 #include "tessera/gemm_plan.hpp"
 #include "tessera/ref.hpp"
 #include "tessera/regs.hpp"
@@ -33,16 +34,6 @@ struct Options {
   std::string json;
 };
 
-uint64_t number(const std::string& flag, const char* text, uint64_t lo, uint64_t hi) {
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(text, &end, 10);
-  if (end == text || *end != '\0' || text[0] == '-' || v < lo || v > hi) {
-    throw std::invalid_argument(flag + " = '" + text + "' is not an integer in [" +
-                                std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  }
-  return v;
-}
-
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -56,15 +47,15 @@ Options parse(int argc, char** argv) {
     if (i + 1 >= argc) throw std::invalid_argument("missing value after " + flag);
     const char* v = argv[++i];
     if (flag == "--m")
-      o.m = uint32_t(number(flag, v, 1, 65535));
+      o.m = uint32_t(tessera::sim::parse_uint(flag, v, 1, 65535));
     else if (flag == "--k")
-      o.k = uint32_t(number(flag, v, 1, 4096));
+      o.k = uint32_t(tessera::sim::parse_uint(flag, v, 1, 4096));
     else if (flag == "--n")
-      o.n = uint32_t(number(flag, v, 1, 256));
+      o.n = uint32_t(tessera::sim::parse_uint(flag, v, 1, 1024));
     else if (flag == "--latency")
-      o.latency = uint32_t(number(flag, v, 0, 10000));
+      o.latency = uint32_t(tessera::sim::parse_uint(flag, v, 0, 10000));
     else if (flag == "--seed")
-      o.seed = number(flag, v, 0, UINT64_MAX);
+      o.seed = tessera::sim::parse_uint(flag, v, 0, UINT64_MAX);
     else if (flag == "--json")
       o.json = v;
     else
@@ -98,7 +89,6 @@ int sc_main(int argc, char** argv) {
     tessera::ref::OutputStage stage;
     stage.zero_point = -5;
     std::vector<int32_t> bias(o.n);
-    std::vector<uint8_t> table(16 * o.n, 0);
     for (uint32_t c = 0; c < o.n; ++c) {
       int32_t mult = 0;
       int shift = 0;
@@ -107,10 +97,6 @@ int sc_main(int argc, char** argv) {
       bias[c] = int32_t(rng() % 20001) - 10000;
       stage.multiplier.push_back(mult);
       stage.shift.push_back(shift);
-      std::memcpy(&table[16 * c], &bias[c], 4);
-      std::memcpy(&table[16 * c + 4], &mult, 4);
-      const int32_t sh = shift;
-      std::memcpy(&table[16 * c + 8], &sh, 4);
     }
     constexpr uint64_t kRing = 0x1'0000, kA = 0x10'0000, kB = 0x100'0000, kC = 0x200'0000;
     constexpr uint64_t kTable = 0x300'0000, kScratch = 0x301'0000, kFence = 0x302'0000;
@@ -118,7 +104,7 @@ int sc_main(int argc, char** argv) {
     // Weights are constants: the driver packs them once, panel by panel (pack_weights).
     const auto packed = tessera::isa::pack_weights(b, o.k, o.n, 16);
     bench->mem.write(kB, reinterpret_cast<const uint8_t*>(packed.data()), packed.size());
-    bench->mem.write(kTable, table);
+    bench->mem.write(kTable, tessera::isa::qtable_entries(bias, stage.multiplier, stage.shift));
 
     tessera::isa::CommandStream stream;
     tessera::isa::GemmPlan plan;

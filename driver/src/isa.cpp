@@ -287,6 +287,26 @@ std::string disassemble(const Command& c) {
   return out.str();
 }
 
+std::vector<uint8_t> qtable_entries(const std::vector<int32_t>& bias,
+                                    const std::vector<int32_t>& multiplier,
+                                    const std::vector<int>& shift) {
+  if (bias.size() != multiplier.size() || bias.size() != shift.size()) {
+    throw std::invalid_argument("quantization table: " + std::to_string(bias.size()) + " biases, " +
+                                std::to_string(multiplier.size()) + " multipliers and " +
+                                std::to_string(shift.size()) + " shifts; the three must match");
+  }
+  std::vector<uint8_t> out(kQTableEntryBytes * bias.size(), 0);
+  auto put = [&](std::size_t at, uint32_t v) {
+    for (int i = 0; i < 4; ++i) out[at + i] = uint8_t(v >> (8 * i));
+  };
+  for (std::size_t c = 0; c < bias.size(); ++c) {
+    put(kQTableEntryBytes * c, uint32_t(bias[c]));
+    put(kQTableEntryBytes * c + 4, uint32_t(multiplier[c]));
+    put(kQTableEntryBytes * c + 8, uint32_t(shift[c]));
+  }
+  return out;
+}
+
 CommandStream& CommandStream::push(const Command& c) {
   if (const CheckResult r = check(c, config_); !r) {
     throw InvalidCommand(r.error, "command " + std::to_string(commands_.size()) + ": " + r.message);

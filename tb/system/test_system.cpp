@@ -181,7 +181,6 @@ TEST_F(SystemTest, RandomGemmsUnderRandomMemoryTiming) {
     stage.act_max = 127;
     if (trial % 2) tessera::ref::set_activation(stage, tessera::ref::Activation::kRelu, 0.05);
     std::vector<int32_t> bias(n);
-    std::vector<uint8_t> table(16 * n, 0);
     for (uint32_t c = 0; c < n; ++c) {
       int32_t mult = 0;
       int shift = 0;
@@ -190,13 +189,9 @@ TEST_F(SystemTest, RandomGemmsUnderRandomMemoryTiming) {
       bias[c] = int32_t(rng_() % 4001) - 2000;
       stage.multiplier.push_back(mult);
       stage.shift.push_back(shift);
-      std::memcpy(&table[16 * c], &bias[c], 4);
-      std::memcpy(&table[16 * c + 4], &mult, 4);
-      const int32_t sh = shift;
-      std::memcpy(&table[16 * c + 8], &sh, 4);
     }
     constexpr uint64_t kTable = 0x0050'0000, kScratch = 0x0060'0000;
-    bench->mem.write(kTable, table);
+    bench->mem.write(kTable, qtable_entries(bias, stage.multiplier, stage.shift));
     CommandStream s;
     GemmPlan plan;
     plan.m = m;

@@ -93,6 +93,13 @@ struct CheckResult {
 };
 CheckResult check(const Command& c, const BuildConfig& config);
 
+// Quantization-table entries (docs/isa.md): per channel {int32 bias, int32 multiplier,
+// int32 shift, int32 0}, little-endian, ready for a LOAD with Load::Dest::kQTable. Throws
+// std::invalid_argument if the three vectors differ in length.
+std::vector<uint8_t> qtable_entries(const std::vector<int32_t>& bias,
+                                    const std::vector<int32_t>& multiplier,
+                                    const std::vector<int>& shift);
+
 // One line of assembly-like text, e.g. "COMPUTE deps=pop_prev,push_next acc act_line=0 ...".
 std::string disassemble(const Command& c);
 
