@@ -43,13 +43,17 @@ module tessera_cmd_check #(
 
   // ---- LOAD -----------------------------------------------------------------------------
   logic [31:0] ld_row_bytes, ld_rows, ld_line, ld_stride, ld_span, ld_size;
-  logic        ld_to_acc, ld_to_table, ld_whole_units;
+  logic        ld_to_acc, ld_to_table, ld_fill, ld_whole_units;
   assign ld_row_bytes = cmd_i[tessera_isa_pkg::LoadRowBytesLsb +: 32];
   assign ld_rows      = cmd_i[tessera_isa_pkg::LoadRowsLsb +: 32];
   assign ld_line      = cmd_i[tessera_isa_pkg::LoadSramLineLsb +: 32];
   assign ld_stride    = cmd_i[tessera_isa_pkg::LoadSramStrideLsb +: 32];
   assign ld_to_acc    = mode[tessera_isa_pkg::LoadModeToAccumulatorBit];
   assign ld_to_table  = mode[tessera_isa_pkg::LoadModeToQtableBit];
+  assign ld_fill      = mode[tessera_isa_pkg::LoadModeFillBit];
+  // One destination; FILL writes scratchpad lines only.
+  logic ld_mode_clash;
+  assign ld_mode_clash = (ld_to_acc && ld_to_table) || (ld_fill && (ld_to_acc || ld_to_table));
   always_comb begin
     if (ld_to_acc) begin
       ld_span        = ld_row_bytes >> AccShift;
@@ -107,7 +111,7 @@ module tessera_cmd_check #(
                             tessera_isa_pkg::LoadDepsAllowed, mode,
                             tessera_isa_pkg::LoadModeAllowed)) begin
           error_o = tessera_isa_pkg::ErrReservedBits;
-        end else if (ld_to_acc && ld_to_table) begin
+        end else if (ld_mode_clash) begin
           error_o = tessera_isa_pkg::ErrBadMode;
         end else if (ld_row_bytes == '0 || ld_row_bytes > MaxRowBytes ||
                      ld_rows == '0 || ld_rows > MaxRows || !ld_whole_units ||

@@ -8,7 +8,7 @@ package tessera_isa_pkg;
   localparam int CommandBytes = 64;
   localparam int CommandBits = 512;
 
-  localparam logic [7:0] OpLoad = 8'd1;  // DMA a block from host memory into the scratchpad, the accumulator or the quantization table
+  localparam logic [7:0] OpLoad = 8'd1;  // DMA a block from host memory into the scratchpad, the accumulator or the quantization table, or fill scratchpad rows with a constant
   localparam logic [7:0] OpCompute = 8'd2;  // multiply scratchpad activations by a weight tile into the accumulator
   localparam logic [7:0] OpStore = 8'd3;  // move accumulator lines to host memory, raw or post-processed
   localparam logic [7:0] OpFence = 8'd4;  // wait for every earlier command, write a completion value, optionally interrupt
@@ -26,6 +26,7 @@ package tessera_isa_pkg;
   localparam int DepsPushNextBit = 3;
   localparam int LoadModeToAccumulatorBit = 0;
   localparam int LoadModeToQtableBit = 1;
+  localparam int LoadModeFillBit = 2;
   localparam int ComputeModeAccumulateBit = 0;
   localparam int StoreModeRequantizeBit = 0;
   localparam int StoreModePerChannelBit = 1;
@@ -44,10 +45,12 @@ package tessera_isa_pkg;
   localparam int LoadSramLineWidth = 32;
   localparam int LoadSramStrideLsb = 288;
   localparam int LoadSramStrideWidth = 32;
+  localparam int LoadFillValueLsb = 320;
+  localparam int LoadFillValueWidth = 8;
   localparam logic [7:0] LoadDepsAllowed = 8'h0a;
-  localparam logic [7:0] LoadModeAllowed = 8'h03;
+  localparam logic [7:0] LoadModeAllowed = 8'h07;
   localparam logic [511:0] LoadZeroMask =
-      512'hffffffffffffffffffffffffffffffffffffffffffffffff0000000000000000000000000000000000000000000000000000000000000000ffffffffff000000;
+      512'hffffffffffffffffffffffffffffffffffffffffffffff000000000000000000000000000000000000000000000000000000000000000000ffffffffff000000;
 
   // COMPUTE
   localparam int ComputeActLineLsb = 64;
@@ -114,7 +117,7 @@ package tessera_isa_pkg;
   localparam logic [7:0] ErrAxiDecerr = 8'd8;  // the bus answered DECERR
   localparam logic [7:0] ErrBadClamp = 8'd9;  // ACT_MIN > ACT_MAX, or a shift outside [-31, 30] in the quantization table
   localparam logic [7:0] ErrBadRing = 8'd10;  // RING_SIZE is not a power of two, or RING_BASE is not command-aligned
-  localparam logic [7:0] ErrBadMode = 8'd11;  // mode flags that cannot go together (LOAD to both the accumulator and the table)
+  localparam logic [7:0] ErrBadMode = 8'd11;  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL to either)
   localparam logic [7:0] ErrQtableRange = 8'd12;  // a quantization-table entry range runs past the table
 
 endpackage

@@ -4,7 +4,9 @@
 //             delivers into the destination: scratchpad lines (NumRows bytes), accumulator
 //             lines (NumCols int32, overwriting) or quantization-table entries (16 bytes).
 //             Row r starts at line sram_line + r*sram_stride and fills consecutive lines;
-//             the unused tail of a row's last line is zero. done_o pulses when the last
+//             the unused tail of a row's last line is zero. A FILL command writes its
+//             scratchpad rows with the fill byte instead (same line layout, no transfer),
+//             one line per cycle. done_o pulses when the last
 //             line is written, with error_o = ErrNone, or when the transfer failed, with the
 //             engine error code of the DMA's failure (tessera_pkg::isa_error_of_dma; nothing
 //             more is written then).
@@ -35,6 +37,8 @@ module tessera_load_unit #(
   input  logic                     cmd_valid_i,
   output logic                     cmd_ready_o,
   input  logic [1:0]               cmd_dest_i,   // 0 scratchpad, 1 accumulator, 2 table
+  input  logic                     cmd_fill_i,   // scratchpad only (checked)
+  input  logic [7:0]               cmd_fill_value_i,
   input  logic [AddrWidth-1:0]     cmd_dram_addr_i,
   input  logic [23:0]              cmd_row_bytes_i,
   input  logic [15:0]              cmd_rows_i,
@@ -79,7 +83,7 @@ module tessera_load_unit #(
   localparam logic [1:0] DestSpad = 2'd0, DestAcc = 2'd1, DestTable = 2'd2;
 
   // ---- Command state --------------------------------------------------------------------
-  logic        busy_q, desc_sent_q, first_row_q, done_q;
+  logic        busy_q, desc_sent_q, first_row_q, done_q, fill_q;
   logic [1:0]  dest_q;
   logic [31:0] sram_line_q, sram_stride_q, row_line_q, next_line_q;
   logic [7:0]  error_q;
@@ -111,6 +115,8 @@ module tessera_load_unit #(
 
   logic                 pk_in_ready, pk_out_valid, pk_out_ready, pk_row_first, pk_last;
   logic [8*MaxUnit-1:0] pk_data;
+  logic                 packed_valid, packed_row_first, packed_last;
+  logic [8*MaxUnit-1:0] packed_data;
 
   tessera_line_packer #(
     .BusBytes(BusBytes),
@@ -126,13 +132,35 @@ module tessera_load_unit #(
     .in_bytes_i     (rd_bytes_i),
     .in_row_last_i  (rd_row_last_i),
     .in_last_i      (rd_last_i),
-    .out_valid_o    (pk_out_valid),
+    .out_valid_o    (packed_valid),
     .out_ready_i    (pk_out_ready),
-    .out_data_o     (pk_data),
-    .out_row_first_o(pk_row_first),
-    .out_last_o     (pk_last)
+    .out_data_o     (packed_data),
+    .out_row_first_o(packed_row_first),
+    .out_last_o     (packed_last)
   );
   assign rd_ready_o = error_beat || pk_in_ready;
+
+  // ---- FILL: the same line stream, generated: ceil(row_bytes / NumRows) lines per row ----
+  localparam int LineShift = $clog2(NumRows);
+  logic [23:0]          fill_line_q;  // line within the row
+  logic [15:0]          fill_rows_left_q;
+  logic [7:0]           fill_value_q;
+  logic [23:0]          fill_row_lines, fill_tail_bytes;
+  logic                 fill_row_end;
+  logic [8*MaxUnit-1:0] fill_data;
+  assign fill_row_lines  = (row_bytes_q + 24'(NumRows - 1)) >> LineShift;
+  assign fill_tail_bytes = row_bytes_q - (fill_line_q << LineShift);  // > 0 on the row's lines
+  assign fill_row_end    = fill_line_q + 24'd1 == fill_row_lines;
+  always_comb begin
+    fill_data = '0;
+    for (int b = 0; b < NumRows; b++)
+      if (24'(b) < fill_tail_bytes) fill_data[8*b +: 8] = fill_value_q;
+  end
+
+  assign pk_out_valid = fill_q ? busy_q : packed_valid;
+  assign pk_data      = fill_q ? fill_data : packed_data;
+  assign pk_row_first = fill_q ? fill_line_q == '0 : packed_row_first;
+  assign pk_last      = fill_q ? fill_row_end && fill_rows_left_q == 16'd1 : packed_last;
 
   // ---- Lines: row r at sram_line + r*sram_stride, then consecutive ----------------------
   logic [31:0] line;
@@ -180,6 +208,16 @@ module tessera_load_unit #(
       error_q       <= '0;
     end
     if (rd_desc_valid_o && rd_desc_ready_i) desc_sent_q <= 1'b1;
+    if (cmd_valid_i && cmd_ready_o) begin
+      fill_q           <= cmd_fill_i;
+      fill_value_q     <= cmd_fill_value_i;
+      fill_line_q      <= '0;
+      fill_rows_left_q <= cmd_rows_i;
+      if (cmd_fill_i) desc_sent_q <= 1'b1;  // nothing to transfer
+    end else if (fill_q && write) begin
+      fill_line_q <= fill_row_end ? '0 : fill_line_q + 24'd1;
+      if (fill_row_end) fill_rows_left_q <= fill_rows_left_q - 16'd1;
+    end
     if (write) begin
       next_line_q <= line + 32'd1;
       if (pk_row_first) begin
@@ -200,6 +238,8 @@ module tessera_load_unit #(
   assign unused_bits = ^{line >> SpadAddrWidth, line >> AccAddrWidth, line >> QtAddrWidth,
                          pk_data};
 
-  `TESSERA_ASSERT(DataOnlyWhileBusy_A, rd_valid_i |-> busy_q && desc_sent_q, clk_i, rst_ni)
+  `TESSERA_ASSERT(DataOnlyWhileBusy_A, rd_valid_i |-> busy_q && desc_sent_q && !fill_q, clk_i,
+                  rst_ni)
+  `TESSERA_ASSERT(FillOnlyToScratchpad_A, busy_q && fill_q |-> dest_q == DestSpad, clk_i, rst_ni)
 
 endmodule

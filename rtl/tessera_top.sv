@@ -610,6 +610,8 @@ module tessera_top #(
     .cmd_valid_i        (g_valid[0]),
     .cmd_ready_o        (g_ready[0]),
     .cmd_dest_i         (ld_dest),
+    .cmd_fill_i         (ld_cmd[tessera_isa_pkg::HdrModeLsb + tessera_isa_pkg::LoadModeFillBit]),
+    .cmd_fill_value_i   (ld_cmd[tessera_isa_pkg::LoadFillValueLsb +: 8]),
     .cmd_dram_addr_i    (ld_cmd[tessera_isa_pkg::LoadDramAddrLsb +: 64]),
     .cmd_row_bytes_i    (ld_cmd[tessera_isa_pkg::LoadRowBytesLsb +: 24]),
     .cmd_rows_i         (ld_cmd[tessera_isa_pkg::LoadRowsLsb +: 16]),

@@ -99,7 +99,7 @@ int sc_main(int argc, char** argv) {
       stage.shift.push_back(shift);
     }
     constexpr uint64_t kRing = 0x1'0000, kA = 0x10'0000, kB = 0x100'0000, kC = 0x200'0000;
-    constexpr uint64_t kTable = 0x300'0000, kScratch = 0x301'0000, kFence = 0x302'0000;
+    constexpr uint64_t kTable = 0x300'0000, kFence = 0x302'0000;
     bench->mem.write(kA, reinterpret_cast<const uint8_t*>(a.data()), a.size());
     // Weights are constants: the driver packs them once, panel by panel (pack_weights).
     const auto packed = tessera::isa::pack_weights(b, o.k, o.n, 16);
@@ -117,7 +117,6 @@ int sc_main(int argc, char** argv) {
     plan.c_addr = kC;
     plan.qtable_addr = kTable;
     plan.zero_point = int8_t(stage.zero_point);
-    plan.scratch_addr = kScratch;
     tessera::isa::plan_gemm(stream, plan);
     stream.push(tessera::isa::Fence{true, kFence, 0xD0});
     const uint32_t ring_size = 1u << uint32_t(std::ceil(std::log2(double(stream.size()) + 1)));

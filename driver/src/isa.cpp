@@ -64,6 +64,11 @@ CheckResult check_load(const Command& c, const BuildConfig& cfg) {
   const bool to_acc = c.mode() & kLoadModeToAccumulator, to_table = c.mode() & kLoadModeToQtable;
   if (to_acc && to_table)
     return fail(Error::kBadMode, "LOAD MODE sets both TO_ACCUMULATOR and TO_QTABLE");
+  if ((c.mode() & kLoadModeFill) && (to_acc || to_table)) {
+    return fail(Error::kBadMode, std::string("LOAD MODE sets FILL with ") +
+                                     (to_acc ? "TO_ACCUMULATOR" : "TO_QTABLE") +
+                                     "; FILL writes the scratchpad only");
+  }
   const uint64_t row_bytes = c.get(load::kRowBytes), rows = c.get(load::kRows);
   if (auto r = in_range("LOAD", "ROW_BYTES", row_bytes, 1, kMaxRowBytes); !r) return r;
   if (auto r = in_range("LOAD", "ROWS", rows, 1, kMaxRows); !r) return r;
@@ -162,15 +167,17 @@ void Command::set(Field f, uint64_t value) {
 Command encode(const Load& a) {
   Command c(Opcode::kLoad);
   c.set(kHdrDeps, a.deps);
-  c.set(kHdrMode, a.dest == Load::Dest::kAccumulator ? kLoadModeToAccumulator
-                  : a.dest == Load::Dest::kQTable    ? kLoadModeToQtable
-                                                     : 0);
+  c.set(kHdrMode, (a.dest == Load::Dest::kAccumulator ? kLoadModeToAccumulator
+                   : a.dest == Load::Dest::kQTable    ? kLoadModeToQtable
+                                                      : 0) |
+                      (a.fill ? kLoadModeFill : 0));
   c.set(load::kDramAddr, a.dram_addr);
   c.set(load::kRowBytes, a.row_bytes);
   c.set(load::kRows, a.rows);
   c.set(load::kDramStride, a.dram_stride);
   c.set(load::kSramLine, a.sram_line);
   c.set(load::kSramStride, a.sram_stride);
+  c.set(load::kFillValue, static_cast<uint8_t>(a.fill_value));
   return c;
 }
 
@@ -249,8 +256,10 @@ std::string disassemble(const Command& c) {
       deps();
       out << ((c.mode() & kLoadModeToAccumulator) ? " to=acc"
               : (c.mode() & kLoadModeToQtable)    ? " to=qtable"
-                                                  : " to=spad")
-          << " dram_addr=" << hex(c.get(load::kDramAddr)) << " row_bytes=" << c.get(load::kRowBytes)
+                                                  : " to=spad");
+      if (c.mode() & kLoadModeFill)
+        out << " fill=" << int(static_cast<int8_t>(c.get(load::kFillValue)));
+      out << " dram_addr=" << hex(c.get(load::kDramAddr)) << " row_bytes=" << c.get(load::kRowBytes)
           << " rows=" << c.get(load::kRows) << " dram_stride=" << c.get(load::kDramStride)
           << " sram_line=" << c.get(load::kSramLine) << " sram_stride=" << c.get(load::kSramStride);
       break;

@@ -4,7 +4,8 @@
 // and 64-byte accumulator lines gather beats) and 16x16 on 512 bits. Random LOADs to all
 // three destinations with random gaps and accumulator backpressure; every line written is
 // checked, including the zeroed tail of a row's last line and that nothing else is written;
-// a failed transfer reports its DMA error and writes nothing more.
+// a failed transfer reports its DMA error and writes nothing more. FILL loads (mixed in)
+// write the fill byte with the same layout and never touch the DMA.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -62,15 +63,17 @@ class LoadUnitTest : public ::testing::Test {
     uint32_t error;
   };
 
-  // Runs one LOAD; returns {done error code, the lines written per destination}.
+  // Runs one LOAD (a FILL with fill_value if fill >= 0); returns {done error code, the lines
+  // written per destination}.
   std::pair<uint32_t, std::map<uint32_t, Line>> run(uint32_t dest, uint32_t rows,
                                                     uint32_t row_bytes, uint32_t line,
                                                     uint32_t stride,
                                                     const std::vector<uint8_t>& data,
-                                                    uint32_t fail_after_beats = ~0u) {
+                                                    uint32_t fail_after_beats = ~0u,
+                                                    int fill = -1) {
     const uint32_t B = S::kBusBytes;
     std::vector<Beat> beats;
-    for (uint32_t r = 0; r < rows; ++r) {
+    for (uint32_t r = 0; r < rows && fill < 0; ++r) {
       for (uint32_t off = 0; off < row_bytes; off += B) {
         Beat b{std::vector<uint8_t>(B), std::min(B, row_bytes - off), off + B >= row_bytes, false,
                0};
@@ -79,7 +82,7 @@ class LoadUnitTest : public ::testing::Test {
         beats.push_back(b);
       }
     }
-    beats.back().last = true;
+    if (!beats.empty()) beats.back().last = true;
     if (fail_after_beats < beats.size()) {
       beats.resize(fail_after_beats);
       beats.push_back({std::vector<uint8_t>(B), 0, true, true, 2});  // SLVERR terminator
@@ -91,6 +94,8 @@ class LoadUnitTest : public ::testing::Test {
     for (int guard = 0; guard < 200000; ++guard) {
       dut_->cmd_valid_i = !cmd_sent;
       dut_->cmd_dest_i = dest;
+      dut_->cmd_fill_i = fill >= 0;
+      dut_->cmd_fill_value_i = uint8_t(fill);
       dut_->cmd_dram_addr_i = 0x1000;
       dut_->cmd_row_bytes_i = row_bytes;
       dut_->cmd_rows_i = rows;
@@ -114,6 +119,7 @@ class LoadUnitTest : public ::testing::Test {
       if (dut_->cmd_valid_i && dut_->cmd_ready_o) cmd_sent = true;
       if (dut_->rd_desc_valid_o && dut_->rd_desc_ready_i) {
         EXPECT_FALSE(desc_seen);
+        EXPECT_LT(fill, 0) << "a FILL asked the DMA for data";
         EXPECT_EQ(dut_->rd_desc_rows_o, rows);
         EXPECT_EQ(dut_->rd_desc_row_bytes_o, row_bytes);
         EXPECT_EQ(dut_->rd_desc_stride_o, row_bytes + 7u);
@@ -161,7 +167,8 @@ TYPED_TEST_SUITE(LoadUnitTest, Shapes, ShapeNames);
 TYPED_TEST(LoadUnitTest, RandomLoadsWriteExactlyTheirLines) {
   auto& rng = this->rng_;
   for (int trial = 0; trial < 150; ++trial) {
-    const uint32_t dest = rng() % 3, unit = TestFixture::kUnits[dest];
+    const bool fill = rng() % 4 == 0;  // FILL writes the scratchpad only
+    const uint32_t dest = fill ? 0 : rng() % 3, unit = TestFixture::kUnits[dest];
     const uint32_t size = dest == 0   ? TestFixture::kSpadLines
                           : dest == 1 ? TestFixture::kAccLines
                                       : TestFixture::kEntries;
@@ -171,9 +178,13 @@ TYPED_TEST(LoadUnitTest, RandomLoadsWriteExactlyTheirLines) {
     const uint32_t line = rng() % (size - (rows - 1) * stride - span + 1);
     std::vector<uint8_t> data(rows * row_bytes);
     for (auto& b : data) b = uint8_t(rng());
+    const int fill_value = fill ? int(rng() % 256) : -1;
+    if (fill) std::fill(data.begin(), data.end(), uint8_t(fill_value));
     SCOPED_TRACE("trial " + std::to_string(trial) + " dest " + std::to_string(dest) + " rows " +
-                 std::to_string(rows) + " row_bytes " + std::to_string(row_bytes));
-    const auto [error, written] = this->run(dest, rows, row_bytes, line, stride, data);
+                 std::to_string(rows) + " row_bytes " + std::to_string(row_bytes) +
+                 (fill ? " fill " + std::to_string(fill_value) : ""));
+    const auto [error, written] =
+        this->run(dest, rows, row_bytes, line, stride, data, ~0u, fill_value);
     EXPECT_EQ(error, 0u);
     std::map<uint32_t, Line> want;
     for (uint32_t r = 0; r < rows; ++r) {

@@ -190,7 +190,7 @@ TEST_F(SystemTest, RandomGemmsUnderRandomMemoryTiming) {
       stage.multiplier.push_back(mult);
       stage.shift.push_back(shift);
     }
-    constexpr uint64_t kTable = 0x0050'0000, kScratch = 0x0060'0000;
+    constexpr uint64_t kTable = 0x0050'0000;
     bench->mem.write(kTable, qtable_entries(bias, stage.multiplier, stage.shift));
     CommandStream s;
     GemmPlan plan;
@@ -205,7 +205,6 @@ TEST_F(SystemTest, RandomGemmsUnderRandomMemoryTiming) {
     plan.zero_point = int8_t(stage.zero_point);
     plan.act_min = int8_t(stage.act_min);
     plan.act_max = int8_t(stage.act_max);
-    plan.scratch_addr = kScratch;
     plan_gemm(s, plan);
     s.push(Fence{true, kFence, 1000u + trial});
     bench->write_reg(regs::kIntrStatus, regs::kIntrStatusFence.mask());

@@ -1,11 +1,13 @@
 // plan_gemm: the command stream for one int8 GEMM with per-channel requantization,
 // C[M x N] = requantize(A[M x K] * B[K x N] + bias), any M, K, N.
 //
-// The plan keeps a block of A's rows resident in the scratchpad (banks 0-1), loads B one
-// 16-column panel at a time with all its K tiles in one LOAD (banks 2-3, double-buffered),
-// runs one COMPUTE per K tile into an accumulator region (double-buffered), and stores each
-// region requantized, per channel, through the quantization table. Dependency tokens
-// overlap the loads and stores with compute; a FENCE separates blocks of A.
+// The plan keeps a block of A's rows resident in a scratchpad bank (blocks alternate between
+// banks 0 and 1), loads B one 16-column panel at a time with all its K tiles in one LOAD
+// (banks 2-3, double-buffered), runs one COMPUTE per K tile into an accumulator region
+// (double-buffered), and stores each region requantized, per channel, through the
+// quantization table. Dependency tokens overlap every load and store with compute (the
+// schedule: driver/src/panel_schedule.hpp). A plan starts by loading the quantization
+// table: separate it from earlier work with a FENCE.
 // Edges need no special case: a row's last scratchpad line is zero-filled, so padded
 // activation lanes contribute nothing, and columns past N are not stored.
 #pragma once
@@ -26,7 +28,6 @@ struct GemmPlan {
   uint64_t c_addr = 0;       // int8 M x N, row-major
   uint64_t qtable_addr = 0;  // N quantization entries of 16 bytes (bias, multiplier, shift, 0)
   int8_t zero_point = 0, act_min = -128, act_max = 127;
-  uint64_t scratch_addr = 0;  // 4 bytes the block fences write
 };
 
 // Appends the GEMM's commands to the stream; throws InvalidCommand (or std::invalid_argument

@@ -16,7 +16,7 @@ struct Field {
 };
 
 enum class Opcode : uint8_t {
-  kLoad = 1,  // DMA a block from host memory into the scratchpad, the accumulator or the quantization table
+  kLoad = 1,  // DMA a block from host memory into the scratchpad, the accumulator or the quantization table, or fill scratchpad rows with a constant
   kCompute = 2,  // multiply scratchpad activations by a weight tile into the accumulator
   kStore = 3,  // move accumulator lines to host memory, raw or post-processed
   kFence = 4,  // wait for every earlier command, write a completion value, optionally interrupt
@@ -32,6 +32,7 @@ inline constexpr uint8_t kDepsPushPrev = 1u << 2;  // when done, give a token to
 inline constexpr uint8_t kDepsPushNext = 1u << 3;  // when done, give a token to the next unit
 inline constexpr uint8_t kLoadModeToAccumulator = 1u << 0;  // destination is the accumulator (rows of whole lines of int32, e.g. bias)
 inline constexpr uint8_t kLoadModeToQtable = 1u << 1;  // destination is the quantization table (rows of 16-byte entries); with neither bit set, the scratchpad
+inline constexpr uint8_t kLoadModeFill = 1u << 2;  // no transfer: write FILL_VALUE to every byte of the rows (scratchpad only; DRAM_ADDR and DRAM_STRIDE are ignored), e.g. a convolution's padding with the input zero point
 inline constexpr uint8_t kComputeModeAccumulate = 1u << 0;  // add to the accumulator lines; otherwise overwrite them
 inline constexpr uint8_t kStoreModeRequantize = 1u << 0;  // bias, requantize, clamp to int8 (tessera_postproc); otherwise raw int32
 inline constexpr uint8_t kStoreModePerChannel = 1u << 1;  // one multiplier/shift/bias per output channel; otherwise one per tensor
@@ -44,9 +45,10 @@ inline constexpr Field kRows{20, 4};  // rows, 1 .. 65535
 inline constexpr Field kDramStride{24, 8};  // host bytes from one row's start to the next
 inline constexpr Field kSramLine{32, 4};  // destination of row 0: scratchpad or accumulator line, or quantization-table entry
 inline constexpr Field kSramStride{36, 4};  // lines (entries) from one row's first to the next's; at least what a row fills
+inline constexpr Field kFillValue{40, 1};  // the byte FILL writes (int8; ignored without FILL)
 inline constexpr uint8_t kDepsAllowed = 0x0a;
-inline constexpr uint8_t kModeAllowed = 0x03;
-inline constexpr uint64_t kUsedBytes = 0x000000ffffffff07ull;  // bit i: byte i is a field
+inline constexpr uint8_t kModeAllowed = 0x07;
+inline constexpr uint64_t kUsedBytes = 0x000001ffffffff07ull;  // bit i: byte i is a field
 }  // namespace load
 
 namespace compute {
@@ -97,7 +99,7 @@ enum class Error : uint8_t {
   kAxiDecerr = 8,  // the bus answered DECERR
   kBadClamp = 9,  // ACT_MIN > ACT_MAX, or a shift outside [-31, 30] in the quantization table
   kBadRing = 10,  // RING_SIZE is not a power of two, or RING_BASE is not command-aligned
-  kBadMode = 11,  // mode flags that cannot go together (LOAD to both the accumulator and the table)
+  kBadMode = 11,  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL to either)
   kQtableRange = 12,  // a quantization-table entry range runs past the table
 };
 

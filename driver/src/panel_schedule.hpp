@@ -1,0 +1,71 @@
+// The schedule GEMM and convolution plans share (internal to the driver library).
+//
+// Scratchpad: banks 0 and 1 hold activation blocks (block b in bank b % 2), banks 2 and 3
+// weight panels (panel g in bank 2 + g % 2); the accumulator holds two regions (panel g's
+// results in region g % 2). A panel is NumCols output channels with all their K tiles, one
+// LOAD. For each block, for each panel: LOAD the panel, run every COMPUTE of every K tile
+// into the region, STORE the region. Everything is double-buffered, so the next panel's
+// load and the previous panel's store overlap the compute.
+//
+// Dependency tokens (docs/isa.md), g counting panels over the whole plan, G in all:
+//   load -> compute  the LOAD that completes a panel's inputs pushes one; the panel's first
+//                    COMPUTE pops it. For a block's first panel that is the block's last
+//                    activation LOAD, which is queued after the panel's LOAD (loads run in
+//                    order): the panel's LOAD waits for panel g-2's computes, which are the
+//                    last that can read the block two back (same bank).
+//   compute -> load  panel g's last COMPUTE pushes one if a panel g+2 will pop it.
+//   compute -> store panel g's last COMPUTE pushes one; its first STORE pops it.
+//   store -> compute panel g's last STORE pushes one if panel g+2's first COMPUTE will pop it.
+// Every token pushed is popped, so a plan leaves the token counters as it found them.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "tessera/isa.hpp"
+
+namespace tessera::isa::detail {
+
+// One block of activations and what its results are.
+struct ActivationBlock {
+  // Fill the block's bank; sram_line relative to the bank's first line. No deps (set here).
+  std::vector<Load> loads;
+  // The COMPUTEs of K tile t: act_line (relative to the bank) + tile_offset[t].
+  struct Segment {
+    uint32_t act_line = 0, act_stride = 1, vectors = 0, acc_line = 0;
+  };
+  std::vector<Segment> segments;
+  // STOREs per panel: dram_addr + the panel's first column (in bytes), acc_line relative to
+  // the region.
+  struct Output {
+    uint64_t dram_addr = 0;
+    uint32_t rows = 0, acc_line = 0;
+  };
+  std::vector<Output> outputs;
+};
+
+struct PanelSchedule {
+  uint32_t n = 0;                     // output channels
+  std::vector<uint32_t> tile_offset;  // per K tile, see ActivationBlock::Segment
+  std::vector<uint16_t> tile_k_valid; // per K tile: weight rows that are not padding
+  // Weights: K x N, packed (pack_weights layout) or row-major, at weight_addr. K <= the
+  // tiles' rows; rows past K are left as they were, which is harmless where the activation
+  // lanes they meet are zero (a LOAD zero-fills the tail of a row's last line).
+  uint32_t k = 0;
+  uint64_t weight_addr = 0;
+  bool weights_packed = true;
+  uint64_t qtable_addr = 0;           // n entries
+  uint64_t out_stride = 0;            // bytes between output rows (pixels)
+  int8_t zero_point = 0, act_min = -128, act_max = 127;
+};
+
+// Lines per scratchpad bank and per accumulator region in this schedule.
+inline uint32_t bank_lines(const BuildConfig& c) { return c.scratchpad_lines / 4; }
+inline uint32_t region_lines(const BuildConfig& c) { return c.accumulator_lines / 2; }
+
+// Appends the plan; `block(b)` describes block b of `blocks`.
+void emit_panel_schedule(CommandStream& stream, const PanelSchedule& schedule, uint32_t blocks,
+                         const std::function<ActivationBlock(uint32_t)>& block);
+
+}  // namespace tessera::isa::detail
