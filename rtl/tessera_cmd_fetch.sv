@@ -2,7 +2,7 @@
 //
 // Function:   while enabled and head != tail, reads the next commands of the ring through
 //             the DMA read engine - up to MaxBatch at a time, never across the ring's end,
-//             never more than the command queue can take - cuts the stream into 64-byte
+//             each batch once the command queue can take all of it - cuts the stream into 64-byte
 //             commands (tessera_line_packer) and queues each with its ring index. head_o is
 //             the index of the next command to fetch: it moves past a command once all its
 //             bytes are in. A ring that is not usable (RING_SIZE not a power of two,
@@ -17,8 +17,8 @@
 
 module tessera_cmd_fetch #(
   parameter int BusWidth   = 128,
-  parameter int QueueDepth = 8,
-  parameter int MaxBatch   = 8,
+  parameter int QueueDepth = 32,  // commands fetched ahead: 2 KiB, distributed RAM
+  parameter int MaxBatch   = 16,
   localparam int BusBytes    = BusWidth / 8,
   localparam int CountWidth  = $clog2(BusBytes) + 1,
   localparam int CmdBits     = tessera_isa_pkg::CommandBits,
@@ -76,15 +76,16 @@ module tessera_cmd_fetch #(
   assign pending = ring_tail_i - head_q;
   assign to_end  = ring_size_i - slot;
 
+  // A batch is never cut short by queue space: it waits until the whole batch fits, so
+  // each descriptor (and its memory latency) brings as many commands as it can.
   always_comb begin
     batch = pending;
     if (batch > to_end) batch = to_end;
-    if (batch > 32'(QueueDepth) - 32'(reserved_q)) batch = 32'(QueueDepth) - 32'(reserved_q);
     if (batch > 32'(MaxBatch)) batch = 32'(MaxBatch);
   end
 
   assign want_fetch      = enable_i && !stopped_q && !in_flight_q && pending != '0 &&
-                           reserved_q != CreditWidth'(QueueDepth);
+                           32'(reserved_q) + batch <= 32'(QueueDepth);
   assign rd_desc_valid_o = want_fetch && ring_ok;
   assign rd_desc_addr_o  = ring_base_i + (AddrWidth'(slot) << 6);
   assign rd_desc_row_bytes_o = 24'(CmdBytes);

@@ -21,8 +21,13 @@ void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t bloc
   table.dram_stride = table.row_bytes;
   s.push(table);
 
+  // Commands per panel: its loads, then its computes and stores. The stream puts panel
+  // g+1's loads before panel g's computes, so the dispatcher (which queues commands in
+  // stream order) hands them to the load unit a whole panel ahead.
+  std::vector<Command> pending_work;  // panel g's computes and stores, not yet pushed
+  ActivationBlock blk;
   for (uint32_t b = 0, g = 0; b < blocks; ++b) {
-    const ActivationBlock blk = block(b);
+    blk = block(b);
     const uint32_t act_base = (b % 2) * bank;
     for (uint32_t j = 0; j < panels; ++j, ++g) {
       const uint32_t n0 = j * cols, n_cols = std::min(cols, p.n - n0);
@@ -51,6 +56,8 @@ void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t bloc
           s.push(a);
         }
       }
+      for (const Command& c : pending_work) s.push(c);
+      pending_work.clear();
       for (uint32_t t = 0; t < tiles; ++t) {
         for (std::size_t q = 0; q < blk.segments.size(); ++q) {
           const auto& seg = blk.segments[q];
@@ -68,7 +75,7 @@ void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t bloc
           if (t == tiles - 1 && q + 1 == blk.segments.size())
             deps |= kDepsPushNext | (g + 2 < total ? kDepsPushPrev : 0);
           c.deps = deps;
-          s.push(c);
+          pending_work.push_back(encode(c));
         }
       }
       for (std::size_t o = 0; o < blk.outputs.size(); ++o) {
@@ -86,10 +93,11 @@ void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t bloc
         st.qparam_entry = n0;
         st.deps = uint8_t((o == 0 ? kDepsPopPrev : 0) |
                           (o + 1 == blk.outputs.size() && g + 2 < total ? kDepsPushPrev : 0));
-        s.push(st);
+        pending_work.push_back(encode(st));
       }
     }
   }
+  for (const Command& c : pending_work) s.push(c);
 }
 
 }  // namespace tessera::isa::detail

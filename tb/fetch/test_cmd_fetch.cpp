@@ -5,6 +5,8 @@
 // enable bit behave as docs/isa.md says; a soft reset recovers.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <deque>
 #include <optional>
 #include <random>
@@ -20,7 +22,7 @@ using tessera::sim::get_field;
 using tessera::sim::set_field;
 
 constexpr uint64_t kBase = 0x10000;
-constexpr uint32_t kMaxBatch = 8;
+constexpr uint32_t kMaxBatch = 16;  // tessera_cmd_fetch's default
 
 template <typename M, uint32_t Bus>
 struct Shape {
@@ -82,7 +84,7 @@ class FetchTest : public ::testing::Test {
       dut_->rd_last_i = (flags >> 9) & 1;
       dut_->rd_error_i = (flags >> 10) & 7;
     }
-    dut_->cmd_ready_i = p(rng_) < 0.6;
+    dut_->cmd_ready_i = p(rng_) < consume_rate_;
     dut_->clk_i = 0;
     dut_->eval();
     std::optional<std::pair<uint32_t, Cmd>> popped;
@@ -103,6 +105,8 @@ class FetchTest : public ::testing::Test {
       EXPECT_GE(rows, 1u);
       EXPECT_LE(rows, kMaxBatch);
       EXPECT_LE(slot + rows, size) << "batch runs past the ring's end";
+      EXPECT_EQ(rows, std::min({dut_->ring_tail_i - dut_->head_o, size - slot, kMaxBatch}))
+          << "a batch was cut short";
       const bool fail = rd.descriptors++ == fail_at;
       for (uint32_t r = 0; r < rows && !fail; ++r) {
         for (uint32_t off = 0; off < 64; off += B) {
@@ -123,6 +127,7 @@ class FetchTest : public ::testing::Test {
     return popped;
   }
 
+  double consume_rate_ = 0.6;  // probability the command consumer is ready in a cycle
   uint64_t seed_ = 0;
   std::mt19937_64 rng_;
   std::unique_ptr<VerilatedContext> context_;
@@ -132,16 +137,19 @@ class FetchTest : public ::testing::Test {
 TYPED_TEST_SUITE(FetchTest, Shapes, ShapeNames);
 
 TYPED_TEST(FetchTest, EveryCommandOnceInOrderAcrossWraps) {
-  constexpr uint32_t kSize = 8, kTotal = 300;
+  constexpr uint32_t kSize = 64, kTotal = 600;  // batches of every size up to kMaxBatch
   std::vector<Cmd> ring(kSize, Cmd(64, 0));
   std::vector<Cmd> published;
   typename TestFixture::Reader rd;
+  this->dut_->ring_size_i = kSize;
   this->dut_->enable_i = 1;
   uint32_t tail = 0, received = 0;
   for (int c = 0; c < 100000 && received < kTotal; ++c) {
+    // Phases of a fast and a slow consumer: the queue runs empty and fills up.
+    this->consume_rate_ = (c / 1500) % 2 ? 0.03 : 0.6;
     // The host writes into free slots (before head + size) and rings the doorbell.
     if (tail < kTotal && tail - this->dut_->head_o < kSize && this->rng_() % 3 == 0) {
-      const uint32_t n = 1 + this->rng_() % 4;
+      const uint32_t n = 1 + this->rng_() % 24;
       for (uint32_t i = 0; i < n && tail < kTotal && tail - this->dut_->head_o < kSize;
            ++i, ++tail) {
         ring[tail % kSize] = this->random_cmd();

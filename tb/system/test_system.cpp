@@ -9,6 +9,7 @@
 #include <random>
 
 #include "Vtessera_top.h"
+#include "tessera/conv_plan.hpp"
 #include "tessera/gemm_plan.hpp"
 #include "tessera/isa.hpp"
 #include "tessera/ref.hpp"
@@ -24,7 +25,7 @@ using Bench = tessera::sim::TopBench<Vtessera_top, 128>;
 Bench* bench = nullptr;
 
 constexpr uint64_t kRing = 0x0001'0000, kA = 0x0010'0000, kB = 0x0020'0000, kC = 0x0030'0000;
-constexpr uint64_t kFence = 0x0040'0000;
+constexpr uint64_t kFence = 0x0040'0000, kTable = 0x0050'0000;
 constexpr uint32_t kRingSize = 64;
 
 // What a driver does: configure, write the commands into the ring, ring the doorbell.
@@ -44,12 +45,22 @@ struct Host {
     bench->write_reg(regs::kCtrl, regs::kCtrlEnable.mask());
   }
 
+  // Writes the commands as ring space frees up (the engine's head passes them), ringing
+  // the doorbell after each batch.
   void submit(const CommandStream& stream) {
-    for (const Command& c : stream.commands()) {
-      bench->mem.write(kRing + 64 * (tail % kRingSize), c.bytes().data(), kCommandBytes);
-      ++tail;
+    for (std::size_t i = 0; i < stream.size();) {
+      const uint32_t free = kRingSize - (tail - bench->read_reg(regs::kRingHead));
+      if (free == 0) {
+        bench->run_until([&] { return tail - bench->read_reg(regs::kRingHead) < kRingSize; },
+                         1'000'000);
+        continue;
+      }
+      for (uint32_t n = 0; n < free && i < stream.size(); ++n, ++i, ++tail) {
+        bench->mem.write(kRing + 64 * (tail % kRingSize), stream.commands()[i].bytes().data(),
+                         kCommandBytes);
+      }
+      bench->write_reg(regs::kRingTail, tail);
     }
-    bench->write_reg(regs::kRingTail, tail);
   }
 
   uint32_t fence_value() const {
@@ -76,6 +87,51 @@ class SystemTest : public ::testing::Test {
     std::vector<int8_t> v(n);
     for (auto& x : v) x = int8_t(rng_());
     return v;
+  }
+
+  // A per-channel output stage with random scales, zero point, clamp (ReLU if asked) and
+  // bias; multipliers scaled for accumulators of a few thousand.
+  tessera::ref::OutputStage random_output_stage(uint32_t channels, bool relu,
+                                                std::vector<int32_t>& bias) {
+    tessera::ref::OutputStage stage;
+    stage.zero_point = int32_t(rng_() % 256) - 128;
+    if (relu) tessera::ref::set_activation(stage, tessera::ref::Activation::kRelu, 0.05);
+    bias.resize(channels);
+    for (uint32_t c = 0; c < channels; ++c) {
+      int32_t mult = 0;
+      int shift = 0;
+      tessera::ref::quantize_multiplier(
+          std::exp2(-double(6 + rng_() % 8)) * (1 + double(rng_() % 100) / 100), mult, shift);
+      bias[c] = int32_t(rng_() % 4001) - 2000;
+      stage.multiplier.push_back(mult);
+      stage.shift.push_back(shift);
+    }
+    return stage;
+  }
+
+  // Submits the stream and a fence; waits for the fence's interrupt with no engine error.
+  void run_to_fence(CommandStream& s, uint32_t value) {
+    s.push(Fence{true, kFence, value});
+    bench->write_reg(regs::kIntrStatus, regs::kIntrStatusFence.mask());
+    host_.submit(s);
+    ASSERT_NO_THROW(bench->run_until([&] { return bench->interrupt(); }, 4'000'000));
+    const uint32_t status = bench->read_reg(regs::kStatus);
+    const uint32_t index = bench->read_reg(regs::kErrorIndex);
+    ASSERT_EQ(regs::kStatusError.get(status), 0u)
+        << "error code " << regs::kStatusErrorCode.get(status) << " at command " << index
+        << " (of " << s.size() << "): " << disassemble(s.commands()[index % s.size()]);
+    ASSERT_EQ(host_.fence_value(), value);
+  }
+
+  void randomize_memory_timing() {
+    tessera::sim::AxiMemoryConfig mc;
+    mc.read_latency = rng_() % 150;
+    mc.write_latency = rng_() % 150;
+    mc.read_beats_per_cycle = std::uniform_real_distribution<double>(0.3, 1.0)(rng_);
+    mc.ready_probability = std::uniform_real_distribution<double>(0.4, 1.0)(rng_);
+    mc.valid_probability = std::uniform_real_distribution<double>(0.4, 1.0)(rng_);
+    mc.seed = rng_();
+    bench->mem.configure(mc);
   }
 
   uint64_t seed_ = 0;
@@ -161,36 +217,15 @@ TEST_F(SystemTest, RandomGemmsUnderRandomMemoryTiming) {
   // Shapes that are not multiples of the array, per-channel requantization, and a memory
   // with random latency, bandwidth and stalls; every output checked.
   for (int trial = 0; trial < 8; ++trial) {
-    tessera::sim::AxiMemoryConfig mc;
-    mc.read_latency = rng_() % 150;
-    mc.write_latency = rng_() % 150;
-    mc.read_beats_per_cycle = std::uniform_real_distribution<double>(0.3, 1.0)(rng_);
-    mc.ready_probability = std::uniform_real_distribution<double>(0.4, 1.0)(rng_);
-    mc.valid_probability = std::uniform_real_distribution<double>(0.4, 1.0)(rng_);
-    mc.seed = rng_();
-    bench->mem.configure(mc);
+    randomize_memory_timing();
     const uint32_t m = 1 + rng_() % 70, k = 1 + rng_() % 90, n = 1 + rng_() % 40;
     const auto a = random_bytes(m * k), b = random_bytes(k * n);
     bench->mem.write(kA, reinterpret_cast<const uint8_t*>(a.data()), a.size());
     const bool packed = trial % 2 == 0;  // weights packed panel by panel, or row-major
     const auto b_host = packed ? pack_weights(b, k, n, 16) : b;
     bench->mem.write(kB, reinterpret_cast<const uint8_t*>(b_host.data()), b_host.size());
-    tessera::ref::OutputStage stage;
-    stage.zero_point = int32_t(rng_() % 256) - 128;
-    stage.act_min = -128;
-    stage.act_max = 127;
-    if (trial % 2) tessera::ref::set_activation(stage, tessera::ref::Activation::kRelu, 0.05);
-    std::vector<int32_t> bias(n);
-    for (uint32_t c = 0; c < n; ++c) {
-      int32_t mult = 0;
-      int shift = 0;
-      tessera::ref::quantize_multiplier(
-          std::exp2(-double(6 + rng_() % 8)) * (1 + double(rng_() % 100) / 100), mult, shift);
-      bias[c] = int32_t(rng_() % 4001) - 2000;
-      stage.multiplier.push_back(mult);
-      stage.shift.push_back(shift);
-    }
-    constexpr uint64_t kTable = 0x0050'0000;
+    std::vector<int32_t> bias;
+    const tessera::ref::OutputStage stage = random_output_stage(n, trial % 2 == 1, bias);
     bench->mem.write(kTable, qtable_entries(bias, stage.multiplier, stage.shift));
     CommandStream s;
     GemmPlan plan;
@@ -206,19 +241,104 @@ TEST_F(SystemTest, RandomGemmsUnderRandomMemoryTiming) {
     plan.act_min = int8_t(stage.act_min);
     plan.act_max = int8_t(stage.act_max);
     plan_gemm(s, plan);
-    s.push(Fence{true, kFence, 1000u + trial});
-    bench->write_reg(regs::kIntrStatus, regs::kIntrStatusFence.mask());
-    host_.submit(s);
     SCOPED_TRACE("trial " + std::to_string(trial) + ": M=" + std::to_string(m) +
                  " K=" + std::to_string(k) + " N=" + std::to_string(n));
-    ASSERT_NO_THROW(bench->run_until([&] { return bench->interrupt(); }, 2'000'000));
-    ASSERT_EQ(host_.fence_value(), 1000u + trial);
-    ASSERT_EQ(regs::kStatusError.get(bench->read_reg(regs::kStatus)), 0u);
+    run_to_fence(s, 1000u + trial);
+    if (HasFatalFailure()) return;
     const auto want =
         tessera::ref::requantize(tessera::ref::gemm(a, b, bias, m, k, n), m, n, stage);
     const auto got = bench->mem.read(kC, m * n);
     for (uint32_t i = 0; i < m * n; ++i) {
       ASSERT_EQ(int8_t(got[i]), want[i]) << "C[" << i / n << "][" << i % n << "]";
+    }
+  }
+}
+
+TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
+  // NHWC convolutions straight from the input tensor (no im2col in host memory): kernels
+  // 1x1 to 7x7, stride, dilation, asymmetric zero-point padding, channel counts that are not
+  // multiples of the array, batches; per-channel requantization; every output checked.
+  for (int trial = 0; trial < 30; ++trial) {
+    randomize_memory_timing();
+    ConvPlan plan;
+    tessera::ref::Conv2dParams cp;
+    const uint32_t kernels[] = {1, 2, 3, 3, 5, 7};
+    do {
+      plan.batch = 1 + rng_() % 2;
+      plan.h = 1 + rng_() % 12;
+      plan.w = 1 + rng_() % 24;
+      plan.c = trial < 2 ? 16 * (1 + rng_() % 3) : 1 + rng_() % 40;
+      plan.out_channels = 1 + rng_() % 40;
+      plan.kernel_h = kernels[rng_() % 6];
+      plan.kernel_w = rng_() % 4 ? plan.kernel_h : kernels[rng_() % 6];
+      plan.stride_h = 1 + rng_() % 2;
+      plan.stride_w = rng_() % 4 ? plan.stride_h : 1 + rng_() % 2;
+      plan.dilation_h = rng_() % 4 ? 1 : 2;
+      plan.dilation_w = rng_() % 4 ? plan.dilation_h : 1 + rng_() % 2;
+      plan.pad_top = rng_() % 3;
+      plan.pad_bottom = rng_() % 3;
+      plan.pad_left = rng_() % 3;
+      plan.pad_right = rng_() % 3;
+    } while (uint64_t(plan.dilation_h) * (plan.kernel_h - 1) + 1 >
+                 plan.h + plan.pad_top + plan.pad_bottom ||
+             uint64_t(plan.dilation_w) * (plan.kernel_w - 1) + 1 >
+                 plan.w + plan.pad_left + plan.pad_right);
+    cp.kernel_h = plan.kernel_h;
+    cp.kernel_w = plan.kernel_w;
+    cp.stride_h = plan.stride_h;
+    cp.stride_w = plan.stride_w;
+    cp.dilation_h = plan.dilation_h;
+    cp.dilation_w = plan.dilation_w;
+    cp.pad_top = plan.pad_top;
+    cp.pad_bottom = plan.pad_bottom;
+    cp.pad_left = plan.pad_left;
+    cp.pad_right = plan.pad_right;
+    cp.input_zero_point = int32_t(rng_() % 256) - 128;
+    plan.input_zero_point = int8_t(cp.input_zero_point);
+    const tessera::ref::Nhwc shape{plan.batch, plan.h, plan.w, plan.c};
+    const auto input = random_bytes(shape.elements());
+    const auto weights =
+        random_bytes(std::size_t(plan.kernel_h) * plan.kernel_w * plan.c * plan.out_channels);
+    std::vector<int32_t> bias;
+    const tessera::ref::OutputStage stage =
+        random_output_stage(plan.out_channels, trial % 3 == 0, bias);
+    bench->mem.write(kA, reinterpret_cast<const uint8_t*>(input.data()), input.size());
+    const auto packed = pack_conv_weights(weights, plan.kernel_h, plan.kernel_w, plan.c,
+                                          plan.out_channels, 16, 16);
+    bench->mem.write(kB, reinterpret_cast<const uint8_t*>(packed.data()), packed.size());
+    bench->mem.write(kTable, qtable_entries(conv_bias(bias, weights, plan.kernel_h,
+                                                      plan.kernel_w, plan.c, plan.out_channels,
+                                                      plan.input_zero_point),
+                                            stage.multiplier, stage.shift));
+    plan.input_addr = kA;
+    plan.weight_addr = kB;
+    plan.output_addr = kC;
+    plan.qtable_addr = kTable;
+    plan.zero_point = int8_t(stage.zero_point);
+    plan.act_min = int8_t(stage.act_min);
+    plan.act_max = int8_t(stage.act_max);
+    CommandStream s;
+    plan_conv2d(s, plan);
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": " + std::to_string(plan.batch) + "x" +
+                 std::to_string(plan.h) + "x" + std::to_string(plan.w) + "x" +
+                 std::to_string(plan.c) + " * " + std::to_string(plan.kernel_h) + "x" +
+                 std::to_string(plan.kernel_w) + "x" + std::to_string(plan.out_channels) +
+                 " stride " + std::to_string(plan.stride_h) + "," + std::to_string(plan.stride_w) +
+                 " dilation " + std::to_string(plan.dilation_h) + "," +
+                 std::to_string(plan.dilation_w) + " pad " + std::to_string(plan.pad_top) + "," +
+                 std::to_string(plan.pad_bottom) + "," + std::to_string(plan.pad_left) + "," +
+                 std::to_string(plan.pad_right));
+    run_to_fence(s, 2000u + trial);
+    if (HasFatalFailure()) return;
+    const auto out_shape = cp.output_shape(shape, plan.out_channels);
+    const std::size_t pixels = out_shape.n * out_shape.h * out_shape.w;
+    const auto want = tessera::ref::requantize(
+        tessera::ref::conv2d(input, shape, weights, plan.out_channels, bias, cp), pixels,
+        plan.out_channels, stage);
+    const auto got = bench->mem.read(kC, want.size());
+    for (std::size_t i = 0; i < want.size(); ++i) {
+      ASSERT_EQ(int8_t(got[i]), want[i])
+          << "pixel " << i / plan.out_channels << " channel " << i % plan.out_channels;
     }
   }
 }

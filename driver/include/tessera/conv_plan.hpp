@@ -1,0 +1,62 @@
+// plan_conv2d: the command stream for one int8 2D convolution with per-channel
+// requantization: output[OH x OW x OC] = requantize(conv(input[H x W x C], weights) + bias),
+// NHWC, weights [KH][KW][C][OC], any stride, dilation and padding.
+//
+// No im2col copy exists anywhere. A block of input rows is loaded once into a scratchpad
+// bank, laid out as the padded image (Wp = pad_left + W + pad_right pixels per row, each
+// pixel ceil(C/NumRows) lines), with the padding written by LOAD FILL as the input zero
+// point. The convolution is then a GEMM whose K tiles are the (ky, kx, channel block)
+// taps: the COMPUTE of tap (ky, kx) reads the activation lines of output pixel (oy, ox) at
+// ((oy*stride_h + ky*dilation_h)*Wp + ox*stride_w + kx*dilation_w) lines-per-pixel +
+// channel block, which is an ACT_LINE and an ACT_STRIDE per output row (or, for narrow
+// stride-1 layers, per block of rows, computing and discarding the pad columns). Each input
+// byte crosses the bus once per block instead of KH*KW times. The schedule around it (weight
+// panels, accumulator regions, tokens) is GEMM's: driver/src/panel_schedule.hpp.
+//
+// The engine sums input * weight with the padding at the zero point; subtracting the zero
+// point's share is a per-channel constant, folded into the bias (conv_bias()).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "tessera/isa.hpp"
+
+namespace tessera::isa {
+
+struct ConvPlan {
+  uint32_t batch = 1, h = 0, w = 0, c = 0;  // input, NHWC
+  uint32_t kernel_h = 1, kernel_w = 1, out_channels = 0;
+  uint32_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
+  uint32_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  int8_t input_zero_point = 0;
+  uint64_t input_addr = 0;   // int8 batch x H x W x C
+  uint64_t weight_addr = 0;  // pack_conv_weights() of the [KH][KW][C][OC] weights
+  uint64_t output_addr = 0;  // int8 batch x OH x OW x OC
+  uint64_t qtable_addr = 0;  // OC entries, with the bias from conv_bias()
+  int8_t zero_point = 0, act_min = -128, act_max = 127;
+
+  uint32_t out_h() const;  // throw std::invalid_argument if the window does not fit
+  uint32_t out_w() const;
+};
+
+// Appends the convolution's commands; throws std::invalid_argument naming the value and
+// its accepted range (zero sizes, a window larger than the padded input, a layer too wide or
+// deep for this build's buffers) or InvalidCommand.
+void plan_conv2d(CommandStream& stream, const ConvPlan& plan);
+
+// The weights [KH][KW][C][OC] as the plan loads them: each tap's C rows padded with zero
+// rows to whole NumRows-row tiles, then pack_weights() panels of `cols` columns.
+std::vector<int8_t> pack_conv_weights(const std::vector<int8_t>& weights, uint32_t kernel_h,
+                                      uint32_t kernel_w, uint32_t c, uint32_t out_channels,
+                                      uint32_t rows, uint32_t cols);
+
+// bias[oc] - input_zero_point * sum of the weights of output channel oc (bias may be empty:
+// zero). With it in the quantization table, the engine's sum over input * weight equals the
+// reference's sum over (input - input_zero_point) * weight plus bias.
+std::vector<int32_t> conv_bias(const std::vector<int32_t>& bias,
+                               const std::vector<int8_t>& weights, uint32_t kernel_h,
+                               uint32_t kernel_w, uint32_t c, uint32_t out_channels,
+                               int8_t input_zero_point);
+
+}  // namespace tessera::isa
