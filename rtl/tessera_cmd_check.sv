@@ -93,6 +93,21 @@ module tessera_cmd_check #(
   assign st_act_min  = cmd_i[tessera_isa_pkg::StoreActMinLsb +: 8];
   assign st_act_max  = cmd_i[tessera_isa_pkg::StoreActMaxLsb +: 8];
   assign st_entries  = mode[tessera_isa_pkg::StoreModePerChannelBit] ? 32'(st_cols) : 32'd1;
+  // 2x2 max-pool: ROWS pooled rows of POOL_WIDTH pixels, windows read ACC_PITCH apart.
+  logic        st_pool, st_pool_dims_ok;
+  logic [15:0] st_pool_width, st_acc_pitch;
+  logic [16:0] st_window_rows;  // accumulator rows the windows span, less one
+  logic [63:0] st_pool_last;    // the last accumulator line a pooled store reads
+  assign st_pool       = mode[tessera_isa_pkg::StoreModePool2x2Bit];
+  assign st_pool_width = cmd_i[tessera_isa_pkg::StorePoolWidthLsb +: 16];
+  assign st_acc_pitch  = cmd_i[tessera_isa_pkg::StoreAccPitchLsb +: 16];
+  assign st_pool_dims_ok = st_pool ? st_pool_width != '0 &&
+                                     17'(st_acc_pitch) >= 17'(st_pool_width) << 1 &&
+                                     32'(16'(st_rows)) * 32'(st_pool_width) <= MaxRows
+                                   : st_pool_width == '0 && st_acc_pitch == '0;
+  assign st_window_rows = {st_rows[15:0], 1'b0} - 17'd1;
+  assign st_pool_last   = 64'(st_acc_line) + 64'(st_window_rows) * 64'(st_acc_pitch) +
+                          (64'(st_pool_width) << 1) - 64'd1;
 
   // ---- The checks, first failure wins ---------------------------------------------------
   function automatic logic reserved_clear(input logic [tessera_isa_pkg::CommandBits-1:0] cmd,
@@ -144,10 +159,13 @@ module tessera_cmd_check #(
                             tessera_isa_pkg::StoreDepsAllowed, mode,
                             tessera_isa_pkg::StoreModeAllowed)) begin
           error_o = tessera_isa_pkg::ErrReservedBits;
+        end else if (st_pool && !mode[tessera_isa_pkg::StoreModeRequantizeBit]) begin
+          error_o = tessera_isa_pkg::ErrBadMode;
         end else if (st_rows == '0 || st_rows > MaxRows ||
-                     st_cols == '0 || 32'(st_cols) > 32'(NumCols)) begin
+                     st_cols == '0 || 32'(st_cols) > 32'(NumCols) || !st_pool_dims_ok) begin
           error_o = tessera_isa_pkg::ErrBadDimension;
-        end else if (!fits(st_acc_line, st_rows, 32'd1, 32'd1, 32'(AccumulatorLines))) begin
+        end else if (st_pool ? st_pool_last >= 64'(AccumulatorLines)
+                             : !fits(st_acc_line, st_rows, 32'd1, 32'd1, 32'(AccumulatorLines))) begin
           error_o = tessera_isa_pkg::ErrAccumulatorRange;
         end else if (mode[tessera_isa_pkg::StoreModeRequantizeBit] &&
                      !fits(st_entry, st_entries, 32'd1, 32'd1, 32'(QTableEntries))) begin

@@ -30,6 +30,7 @@ package tessera_isa_pkg;
   localparam int ComputeModeAccumulateBit = 0;
   localparam int StoreModeRequantizeBit = 0;
   localparam int StoreModePerChannelBit = 1;
+  localparam int StoreModePool2x2Bit = 2;
   localparam int FenceModeInterruptBit = 0;
 
   // LOAD
@@ -91,10 +92,14 @@ package tessera_isa_pkg;
   localparam int StoreActMaxWidth = 8;
   localparam int StoreQparamEntryLsb = 320;
   localparam int StoreQparamEntryWidth = 32;
+  localparam int StorePoolWidthLsb = 352;
+  localparam int StorePoolWidthWidth = 16;
+  localparam int StoreAccPitchLsb = 368;
+  localparam int StoreAccPitchWidth = 16;
   localparam logic [7:0] StoreDepsAllowed = 8'h05;
-  localparam logic [7:0] StoreModeAllowed = 8'h03;
+  localparam logic [7:0] StoreModeAllowed = 8'h07;
   localparam logic [511:0] StoreZeroMask =
-      512'hffffffffffffffffffffffffffffffffffffffff00000000ffffff0000000000000000000000000000000000000000000000000000000000ffffffffff000000;
+      512'hffffffffffffffffffffffffffffffff0000000000000000ffffff0000000000000000000000000000000000000000000000000000000000ffffffffff000000;
 
   // FENCE
   localparam int FenceDramAddrLsb = 64;
@@ -109,7 +114,7 @@ package tessera_isa_pkg;
   localparam logic [7:0] ErrNone = 8'd0;  // no error
   localparam logic [7:0] ErrBadOpcode = 8'd1;  // unknown opcode (0 included: a zeroed ring slot)
   localparam logic [7:0] ErrReservedBits = 8'd2;  // a reserved byte, flag or mode bit is not zero
-  localparam logic [7:0] ErrBadDimension = 8'd3;  // a size is zero or above its limit (rows, bytes, vectors, K_VALID, N_VALID, COLS), a row stride smaller than a row, or rows that are not whole accumulator lines or table entries
+  localparam logic [7:0] ErrBadDimension = 8'd3;  // a size is zero or above its limit (rows, bytes, vectors, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, or POOL_WIDTH / ACC_PITCH set without POOL_2X2
   localparam logic [7:0] ErrScratchpadRange = 8'd4;  // a scratchpad line range runs past the scratchpad
   localparam logic [7:0] ErrAccumulatorRange = 8'd5;  // an accumulator line range runs past the accumulator
   localparam logic [7:0] ErrDmaWindow = 8'd6;  // a host access lies outside the DMA window (nothing is accessed)
@@ -117,7 +122,7 @@ package tessera_isa_pkg;
   localparam logic [7:0] ErrAxiDecerr = 8'd8;  // the bus answered DECERR
   localparam logic [7:0] ErrBadClamp = 8'd9;  // ACT_MIN > ACT_MAX, or a shift outside [-31, 30] in the quantization table
   localparam logic [7:0] ErrBadRing = 8'd10;  // RING_SIZE is not a power of two, or RING_BASE is not command-aligned
-  localparam logic [7:0] ErrBadMode = 8'd11;  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL to either)
+  localparam logic [7:0] ErrBadMode = 8'd11;  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL to either; STORE POOL_2X2 without REQUANTIZE)
   localparam logic [7:0] ErrQtableRange = 8'd12;  // a quantization-table entry range runs past the table
 
 endpackage

@@ -5,7 +5,11 @@
 //             dram_addr + m*dram_stride: raw int32 (4*cols bytes per row) or, with
 //             requantize, int8 (cols bytes) from tessera_postproc with the quantization
 //             table's {bias, multiplier, shift} - entry qparam_entry + l for lane l with
-//             per_channel, entry qparam_entry for every lane otherwise. done_o pulses once
+//             per_channel, entry qparam_entry for every lane otherwise. With pool, a 2x2
+//             max-pool follows the requantization: `rows` pooled rows of pool_width pixels,
+//             pooled pixel (y, x) the lane-wise maximum of lines acc_line + 2y*acc_pitch +
+//             2x + {0, 1, acc_pitch, acc_pitch + 1}, written as consecutive rows (pooling the
+//             int8 results is what the reference model does). done_o pulses once
 //             the write engine reports the last write complete, with error_o = ErrNone, or
 //             the engine error code: ErrBadClamp for a table shift outside [-31, 30]
 //             (nothing is written then), or the DMA's failure.
@@ -13,7 +17,8 @@
 //             the accumulator is read a line per cycle against credits into a skid FIFO
 //             (its responses cannot be stalled), through the post-processing pipeline, and
 //             each row is cut into bus beats for the write engine.
-// Throughput: one line per cycle, or one bus beat per cycle when a row spans several.
+// Throughput: one line per cycle, or one bus beat per cycle when a row spans several;
+//             pooled, one output row per four lines.
 // Stalls:     accumulator reads retry when refused (the compute unit has priority on a
 //             bank); the write engine's input may stall.
 `include "tessera_assert.svh"
@@ -42,6 +47,9 @@ module tessera_store_unit #(
   input  logic [15:0]             cmd_cols_i,
   input  logic                    cmd_requantize_i,
   input  logic                    cmd_per_channel_i,
+  input  logic                    cmd_pool_i,
+  input  logic [15:0]             cmd_pool_width_i,
+  input  logic [15:0]             cmd_acc_pitch_i,
   input  logic [7:0]              cmd_zero_point_i,
   input  logic [7:0]              cmd_act_min_i,
   input  logic [7:0]              cmd_act_max_i,
@@ -86,9 +94,10 @@ module tessera_store_unit #(
   state_e state_d, state_q;
 
   logic [AddrWidth-1:0]    dram_addr_q, dram_stride_q;
-  logic [15:0]             rows_q, cols_q;
+  logic [15:0]             rows_q, cols_q, out_rows_q, pool_width_q;
+  logic [AccAddrWidth-1:0] acc_pitch_q;  // checked: a pooled store's lines are all in range
   logic [AccAddrWidth-1:0] acc_line_q;
-  logic                    requant_q, per_channel_q, desc_sent_q;
+  logic                    requant_q, per_channel_q, pool_q, desc_sent_q;
   logic [7:0]              zero_point_q, act_min_q, act_max_q, error_q;
   logic [QtAddrWidth-1:0]  entry_q;
 
@@ -114,14 +123,31 @@ module tessera_store_unit #(
   assign entry_shift_ok = $signed(entry_shift) >= -32'sd31 && $signed(entry_shift) <= 32'sd30;
 
   // ---- Accumulator reads against credits ------------------------------------------------
-  logic [15:0]            read_count_q;   // lines requested so far
-  logic [CreditWidth-1:0] credits_q;
-  logic                   acc_issue, skid_valid, skid_ready, skid_pop;
+  // Consecutive lines, or pooled: the four lines of each window, window after window.
+  logic [15:0]             read_count_q;   // lines (unpooled) requested so far
+  logic [1:0]              quad_q;         // pooled: line of the window to read next
+  logic [15:0]             pool_x_q, pool_y_q;
+  logic [AccAddrWidth-1:0] window_q, window_row_q;  // top-left line of the window / its row
+  logic                    reads_done_q, last_read;
+  logic [AccAddrWidth-1:0] quad_offset;
+  logic [CreditWidth-1:0]  credits_q;
+  logic                    acc_issue, skid_valid, skid_ready, skid_pop;
   logic [AccLineWidth-1:0] skid_data;
 
-  assign acc_req_valid_o = state_q == Stream && read_count_q != rows_q &&
+  always_comb begin
+    unique case (quad_q)
+      2'd0:    quad_offset = '0;
+      2'd1:    quad_offset = AccAddrWidth'(1);
+      2'd2:    quad_offset = acc_pitch_q;
+      default: quad_offset = acc_pitch_q + AccAddrWidth'(1);
+    endcase
+  end
+  assign last_read = pool_q ? quad_q == 2'd3 && pool_x_q == pool_width_q - 16'd1 &&
+                              pool_y_q == rows_q - 16'd1
+                            : read_count_q == rows_q - 16'd1;
+  assign acc_req_valid_o = state_q == Stream && !reads_done_q &&
                            credits_q != CreditWidth'(SkidDepth);
-  assign acc_req_addr_o  = acc_line_q + AccAddrWidth'(read_count_q);
+  assign acc_req_addr_o  = pool_q ? window_q + quad_offset : acc_line_q + AccAddrWidth'(read_count_q);
   assign acc_issue       = acc_req_valid_o && acc_req_ready_i;
 
   tessera_fifo #(
@@ -168,10 +194,23 @@ module tessera_store_unit #(
     .out_user_o     (pp_out_user)
   );
 
+  // ---- 2x2 max-pool of the int8 results: the fourth line of a window emits the row ----
+  logic [1:0]           pool_in_q;   // line of the window the post-processing emits next
+  logic [NumCols*8-1:0] pool_max_q, pooled;
+  logic                 row_emit;
+  always_comb begin
+    for (int l = 0; l < NumCols; l++) begin
+      pooled[8*l +: 8] = (pool_in_q != 2'd0 &&
+                          $signed(pool_max_q[8*l +: 8]) > $signed(pp_out_data[8*l +: 8]))
+                         ? pool_max_q[8*l +: 8] : pp_out_data[8*l +: 8];
+    end
+  end
+  assign row_emit = !pool_q || pool_in_q == 2'd3;
+
   assign skid_pop     = skid_valid && (requant_q ? pp_in_ready : row_ready);
-  assign row_valid    = requant_q ? pp_out_valid : skid_valid;
-  assign row_data     = requant_q ? Wide'(pp_out_data) : Wide'(skid_data);
-  assign pp_out_ready = row_ready;
+  assign row_valid    = requant_q ? pp_out_valid && row_emit : skid_valid;
+  assign row_data     = requant_q ? Wide'(pooled) : Wide'(skid_data);
+  assign pp_out_ready = !row_emit || row_ready;
 
   // ---- Rows into bus beats --------------------------------------------------------------
   logic [15:0]             rows_sent_q;
@@ -183,7 +222,7 @@ module tessera_store_unit #(
   assign last_beat_of_row = (32'(beat_q) + 32'd1) * BusBytes >= 32'(row_bytes);
   assign wr_valid_o       = state_q == Stream && row_valid;
   assign wr_data_o        = BusWidth'(row_data >> (32'(beat_q) * 8 * BusBytes));
-  assign wr_last_o        = last_beat_of_row && rows_sent_q == rows_q - 16'd1;
+  assign wr_last_o        = last_beat_of_row && rows_sent_q == out_rows_q - 16'd1;
   assign wr_fire          = wr_valid_o && wr_ready_i;
   assign row_ready        = wr_ready_i && state_q == Stream && last_beat_of_row;
 
@@ -191,7 +230,7 @@ module tessera_store_unit #(
   assign wr_desc_valid_o     = (state_q == Stream || state_q == Drain) && !desc_sent_q;
   assign wr_desc_addr_o      = dram_addr_q;
   assign wr_desc_row_bytes_o = 24'(row_bytes);
-  assign wr_desc_rows_o      = rows_q;
+  assign wr_desc_rows_o      = out_rows_q;
   assign wr_desc_stride_o    = dram_stride_q;
   assign wr_status_ready_o   = state_q == Drain;
 
@@ -230,6 +269,18 @@ module tessera_store_unit #(
       acc_line_q     <= cmd_acc_line_i;
       requant_q      <= cmd_requantize_i;
       per_channel_q  <= cmd_per_channel_i;
+      pool_q         <= cmd_pool_i;
+      pool_width_q   <= cmd_pool_width_i;
+      acc_pitch_q    <= AccAddrWidth'(cmd_acc_pitch_i);
+      // Checked: rows * pool_width <= 65535 pooled pixels.
+      out_rows_q     <= cmd_pool_i ? 16'(32'(cmd_rows_i) * 32'(cmd_pool_width_i)) : cmd_rows_i;
+      quad_q         <= '0;
+      pool_x_q       <= '0;
+      pool_y_q       <= '0;
+      window_q       <= cmd_acc_line_i;
+      window_row_q   <= cmd_acc_line_i;
+      reads_done_q   <= 1'b0;
+      pool_in_q      <= '0;
       zero_point_q   <= cmd_zero_point_i;
       act_min_q      <= cmd_act_min_i;
       act_max_q      <= cmd_act_max_i;
@@ -259,7 +310,26 @@ module tessera_store_unit #(
     end
     if (state_q == Params && state_d == Finish) error_q <= tessera_isa_pkg::ErrBadClamp;
     if (wr_desc_valid_o && wr_desc_ready_i) desc_sent_q <= 1'b1;
-    if (acc_issue) read_count_q <= read_count_q + 16'd1;
+    if (acc_issue) begin
+      read_count_q <= read_count_q + 16'd1;
+      quad_q       <= quad_q + 2'd1;
+      if (last_read) reads_done_q <= 1'b1;
+      if (quad_q == 2'd3) begin  // next window: two lines right, or two rows down
+        if (pool_x_q == pool_width_q - 16'd1) begin
+          pool_x_q     <= '0;
+          pool_y_q     <= pool_y_q + 16'd1;
+          window_row_q <= window_row_q + (acc_pitch_q << 1);
+          window_q     <= window_row_q + (acc_pitch_q << 1);
+        end else begin
+          pool_x_q <= pool_x_q + 16'd1;
+          window_q <= window_q + AccAddrWidth'(2);
+        end
+      end
+    end
+    if (pool_q && pp_out_valid && pp_out_ready) begin
+      pool_in_q  <= pool_in_q + 2'd1;
+      pool_max_q <= pooled;
+    end
     if (wr_fire) begin
       beat_q <= last_beat_of_row ? '0 : beat_q + 1'b1;
       if (last_beat_of_row) rows_sent_q <= rows_sent_q + 16'd1;
@@ -275,9 +345,11 @@ module tessera_store_unit #(
 
   // Unused: the table entry's reserved word; the shift bits beyond the 6 the
   // post-processing takes (a shift outside [-31, 30] stops the command instead); cols above
-  // 8 bits (the command checker keeps cols <= NumCols); the post-processing's sideband.
+  // 8 bits (the command checker keeps cols <= NumCols); the post-processing's sideband; pitch
+  // bits beyond the accumulator's lines (checked).
   logic unused_bits;
-  assign unused_bits = ^{qt_rd_data_i[127:96], entry_shift[31:6], cols_q[15:8], pp_out_user};
+  assign unused_bits = ^{qt_rd_data_i[127:96], entry_shift[31:6], cols_q[15:8], pp_out_user,
+                         cmd_acc_pitch_i >> AccAddrWidth};
 
   `TESSERA_ASSERT(SkidNeverOverflows_A, acc_rsp_valid_i |-> skid_ready, clk_i, rst_ni)
   `TESSERA_ASSERT(RowFitsBeats_A, wr_valid_o |-> 32'(beat_q) * BusBytes < 32'(row_bytes),

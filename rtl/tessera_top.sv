@@ -700,6 +700,9 @@ module tessera_top #(
                                 tessera_isa_pkg::StoreModeRequantizeBit]),
     .cmd_per_channel_i  (st_cmd[tessera_isa_pkg::HdrModeLsb +
                                 tessera_isa_pkg::StoreModePerChannelBit]),
+    .cmd_pool_i         (st_cmd[tessera_isa_pkg::HdrModeLsb + tessera_isa_pkg::StoreModePool2x2Bit]),
+    .cmd_pool_width_i   (st_cmd[tessera_isa_pkg::StorePoolWidthLsb +: 16]),
+    .cmd_acc_pitch_i    (st_cmd[tessera_isa_pkg::StoreAccPitchLsb +: 16]),
     .cmd_zero_point_i   (st_cmd[tessera_isa_pkg::StoreZeroPointLsb +: 8]),
     .cmd_act_min_i      (st_cmd[tessera_isa_pkg::StoreActMinLsb +: 8]),
     .cmd_act_max_i      (st_cmd[tessera_isa_pkg::StoreActMaxLsb +: 8]),

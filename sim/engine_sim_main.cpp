@@ -5,7 +5,8 @@
 // from the engine's own counters.
 //
 //   tessera_sim [--workload gemm|conv|all] [--m M] [--k K] [--n N]
-//               [--h H] [--w W] [--c C] [--oc OC] [--kernel KxK] [--stride S] [--pad P]
+//               [--h H] [--w W] [--c C] [--oc OC] [--kernel K] [--stride S] [--pad P]
+//               [--pool 0|1]
 //               [--latency CYCLES] [--seed S] [--json FILE]
 #include <verilated.h>
 
@@ -35,12 +36,12 @@ using Bench = tessera::sim::TopBench<Vtessera_top, 128>;
 
 constexpr uint64_t kRing = 0x1'0000, kIn = 0x10'0000, kWgt = 0x100'0000, kOut = 0x200'0000;
 constexpr uint64_t kTable = 0x300'0000, kFence = 0x302'0000, kWindowLimit = 0x0fff'ffff;
-constexpr uint32_t kArray = 16;
+constexpr uint32_t kArray = 16, kRingSize = 4096;  // ring: 256 KiB below kIn
 
 struct Options {
   std::string workload = "all";
   uint32_t m = 512, k = 512, n = 512;
-  uint32_t h = 56, w = 56, c = 64, oc = 64, kernel = 3, stride = 1, pad = 1;
+  uint32_t h = 56, w = 56, c = 64, oc = 64, kernel = 3, stride = 1, pad = 1, pool = 0;
   uint32_t latency = 100;
   uint64_t seed = 1;
   std::string json;
@@ -49,6 +50,7 @@ struct Options {
 const char* kUsage =
     "usage: tessera_sim [--workload gemm|conv|all] [--m M] [--k K] [--n N]\n"
     "                   [--h H] [--w W] [--c C] [--oc OC] [--kernel K] [--stride S] [--pad P]\n"
+    "                   [--pool 0|1]\n"
     "                   [--latency CYCLES] [--seed S] [--json FILE]\n"
     "Defaults: all; GEMM 512x512x512; conv 56x56x64 -> 64, 3x3, stride 1, pad 1, ReLU;\n"
     "memory latency 100 cycles.\n";
@@ -72,7 +74,8 @@ Options parse(int argc, char** argv) {
         {"--m", &o.m, 1, 65535},      {"--k", &o.k, 1, 4096},    {"--n", &o.n, 1, 1024},
         {"--h", &o.h, 1, 4096},       {"--w", &o.w, 1, 4096},    {"--c", &o.c, 1, 448},
         {"--oc", &o.oc, 1, 1024},     {"--kernel", &o.kernel, 1, 11},
-        {"--stride", &o.stride, 1, 4}, {"--pad", &o.pad, 0, 5}, {"--latency", &o.latency, 0, 10000}};
+        {"--stride", &o.stride, 1, 4}, {"--pad", &o.pad, 0, 5}, {"--pool", &o.pool, 0, 1},
+        {"--latency", &o.latency, 0, 10000}};
     bool known = false;
     for (const auto& num : numbers) {
       if (flag == num.name) {
@@ -130,28 +133,27 @@ struct Result {
   std::string name;
   uint64_t useful_macs = 0, cycles = 0, macs = 0, read_bytes = 0, write_bytes = 0;
   uint64_t busy[4] = {}, stall_dependency = 0, stall_memory = 0;
-  std::size_t commands = 0, outputs = 0, mismatches = 0;
+  std::size_t commands = 0, outputs = 0, mismatches = 0, first_mismatch = 0;
   double seconds = 0;
   double utilization() const { return double(useful_macs) / (double(cycles) * kArray * kArray); }
 };
 
-// Writes the stream and a final fence into the ring, rings the doorbell from a cleared
-// counter state and runs to the fence's interrupt.
+// Runs the stream and a final fence from a reset engine with cleared counters: the host
+// writes the ring as the engine frees it and waits for the fence's interrupt.
 Result run(Bench& bench, isa::CommandStream stream) {
   stream.push(isa::Fence{true, kFence, 0xD0});
-  const uint32_t ring_size = 1u << uint32_t(std::ceil(std::log2(double(stream.size()) + 1)));
-  for (std::size_t i = 0; i < stream.size(); ++i)
-    bench.mem.write(kRing + 64 * i, stream.commands()[i].bytes().data(), 64);
   bench.reset();
   bench.write_reg(regs::kRingBaseLo, uint32_t(kRing));
-  bench.write_reg(regs::kRingSize, ring_size);
+  bench.write_reg(regs::kRingSize, kRingSize);
   bench.write_reg(regs::kWindowLimitLo, uint32_t(kWindowLimit));
   bench.write_reg(regs::kIntrEnable, regs::kIntrEnableFence.mask() | regs::kIntrEnableError.mask());
   bench.write_reg(regs::kCtrl, regs::kCtrlEnable.mask());
   bench.write_reg(regs::kPerfCtrl, regs::kPerfCtrlClear.mask());
   const tessera::sim::Stopwatch clock;
   const uint64_t start = bench.cycle();
-  bench.write_reg(regs::kRingTail, uint32_t(stream.size()));
+  uint32_t tail = 0;
+  const auto bytes = stream.bytes();
+  bench.submit(kRing, kRingSize, tail, bytes.data(), stream.size());
   bench.run_until([&] { return bench.interrupt(); }, 1'000'000'000);
   Result r;
   r.seconds = clock.seconds();
@@ -177,7 +179,9 @@ Result run(Bench& bench, isa::CommandStream stream) {
 void compare(Bench& bench, const std::vector<int8_t>& want, Result& r) {
   const auto got = bench.mem.read(kOut, want.size());
   r.outputs = want.size();
-  for (std::size_t i = 0; i < want.size(); ++i) r.mismatches += int8_t(got[i]) != want[i];
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    if (int8_t(got[i]) != want[i] && r.mismatches++ == 0) r.first_mismatch = i;
+  }
 }
 
 Result gemm(Bench& bench, const Options& o, std::mt19937_64& rng) {
@@ -250,6 +254,7 @@ Result conv(Bench& bench, const Options& o, std::mt19937_64& rng) {
   plan.zero_point = int8_t(stage.zero_point);
   plan.act_min = int8_t(stage.act_min);
   plan.act_max = int8_t(stage.act_max);
+  plan.max_pool = o.pool != 0;
   isa::CommandStream stream;
   isa::plan_conv2d(stream, plan);
   Result r = run(bench, stream);
@@ -257,13 +262,16 @@ Result conv(Bench& bench, const Options& o, std::mt19937_64& rng) {
   std::ostringstream name;
   name << "int8 conv2d " << o.h << "x" << o.w << "x" << o.c << " -> " << oh << "x" << ow << "x"
        << o.oc << ", " << o.kernel << "x" << o.kernel << " stride " << o.stride << " pad "
-       << o.pad << ", ReLU";
+       << o.pad << ", ReLU" << (plan.max_pool ? ", 2x2 max-pool" : "");
   r.name = name.str();
   r.useful_macs = oh * ow * o.oc * o.kernel * o.kernel * o.c;
-  compare(bench,
-          tessera::ref::requantize(tessera::ref::conv2d(input, shape, weights, o.oc, bias, cp),
-                                   oh * ow, o.oc, stage),
-          r);
+  auto want = tessera::ref::requantize(
+      tessera::ref::conv2d(input, shape, weights, o.oc, bias, cp), oh * ow, o.oc, stage);
+  if (plan.max_pool) {
+    auto out_shape = cp.output_shape(shape, o.oc);
+    want = tessera::ref::max_pool_2x2(want, out_shape);
+  }
+  compare(bench, want, r);
   return r;
 }
 
@@ -287,6 +295,7 @@ void print(const Result& r) {
               r.cycles / r.seconds, r.seconds);
   std::printf("  check vs reference %s (%zu of %zu outputs differ)\n",
               r.mismatches ? "FAILED" : "passed", r.mismatches, r.outputs);
+  if (r.mismatches) std::printf("  first difference at output byte %zu\n", r.first_mismatch);
 }
 
 std::string json(const Result& r) {

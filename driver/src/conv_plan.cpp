@@ -45,7 +45,13 @@ void plan_conv2d(CommandStream& s, const ConvPlan& p) {
                              p.kernel_h,   p.kernel_w, p.out_channels, p.stride_h,
                              p.stride_w,   p.dilation_h, p.dilation_w};
   for (std::size_t i = 0; i < std::size(values); ++i) require_positive(names[i], values[i]);
-  const uint32_t oh = p.out_h(), ow = p.out_w();
+  const uint32_t conv_h = p.out_h(), ow = p.out_w();
+  if (p.max_pool && (conv_h < 2 || ow < 2)) {
+    throw std::invalid_argument("conv2d max_pool needs an output of at least 2x2; it is " +
+                                std::to_string(conv_h) + "x" + std::to_string(ow));
+  }
+  // Pooling drops an odd last row (floor), so it is not computed at all.
+  const uint32_t oh = p.max_pool ? conv_h & ~1u : conv_h;
   if (p.out_channels > cfg.qtable_entries) {
     throw std::invalid_argument("conv2d out_channels = " + std::to_string(p.out_channels) +
                                 " is above " + std::to_string(cfg.qtable_entries) +
@@ -79,8 +85,16 @@ void plan_conv2d(CommandStream& s, const ConvPlan& p) {
         " lines), or output width " + std::to_string(ow) + " is above " + std::to_string(region) +
         ", an accumulator region");
   }
-  uint32_t rb = 1;  // output rows per block
+  uint32_t rb = 1;  // output rows per block: even when pooling, so windows stay in a block
   while (rb < oh && fits(rb + 1)) ++rb;
+  if (p.max_pool) {
+    rb &= ~1u;
+    if (rb == 0) {
+      throw std::invalid_argument("conv2d max_pool needs two output rows per block; a row of "
+                                  "width " + std::to_string(wp) + " x " + std::to_string(cl) +
+                                  " lines per pixel already fills the buffers");
+    }
+  }
   const uint32_t blocks_per_image = ceil_div(oh, rb);
 
   detail::PanelSchedule sched;
@@ -104,7 +118,8 @@ void plan_conv2d(CommandStream& s, const ConvPlan& p) {
   sched.act_max = p.act_max;
 
   const uint64_t image_bytes = uint64_t(p.h) * p.w * p.c;
-  const uint64_t out_image_bytes = uint64_t(oh) * ow * p.out_channels;
+  const uint64_t out_image_bytes =
+      p.max_pool ? uint64_t(oh / 2) * (ow / 2) * p.out_channels : uint64_t(oh) * ow * p.out_channels;
   const uint32_t pixel_lines = cl, row_lines = uint32_t(wp) * cl;
   detail::emit_panel_schedule(s, sched, p.batch * blocks_per_image, [&](uint32_t b) {
     const uint32_t image = b / blocks_per_image, oy0 = (b % blocks_per_image) * rb;
@@ -147,16 +162,29 @@ void plan_conv2d(CommandStream& s, const ConvPlan& p) {
         blk.loads.push_back(a);
       }
     }
-    const uint64_t out_addr = p.output_addr + image * out_image_bytes +
-                              uint64_t(oy0) * ow * p.out_channels;
+    // Results: pixel (r, x) of the block in accumulator line r*pitch + x.
+    const uint32_t pitch = flat ? uint32_t(wp) : ow;
     if (flat) {
       blk.segments.push_back({0, pixel_lines, uint32_t((r_count - 1) * wp + ow), 0});
-      for (uint32_t r = 0; r < r_count; ++r)
-        blk.outputs.push_back({out_addr + uint64_t(r) * ow * p.out_channels, ow, uint32_t(r * wp)});
     } else {
       for (uint32_t r = 0; r < r_count; ++r)
         blk.segments.push_back({r * p.stride_h * row_lines, p.stride_w * pixel_lines, ow, r * ow});
-      blk.outputs.push_back({out_addr, r_count * ow, 0});
+    }
+    const uint64_t out_addr = p.output_addr + image * out_image_bytes;
+    if (p.max_pool) {
+      detail::ActivationBlock::Output out;
+      out.dram_addr = out_addr + uint64_t(oy0 / 2) * (ow / 2) * p.out_channels;
+      out.rows = r_count / 2;
+      out.pool_width = uint16_t(ow / 2);
+      out.acc_pitch = uint16_t(pitch);
+      blk.outputs.push_back(out);
+    } else if (flat) {
+      for (uint32_t r = 0; r < r_count; ++r) {
+        blk.outputs.push_back(
+            {out_addr + uint64_t(oy0 + r) * ow * p.out_channels, ow, r * pitch, 0, 0});
+      }
+    } else {
+      blk.outputs.push_back({out_addr + uint64_t(oy0) * ow * p.out_channels, r_count * ow, 0, 0, 0});
     }
     return blk;
   });

@@ -116,18 +116,57 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
                    vectors, 1, 1, cfg.accumulator_lines);
 }
 
+CheckResult check_store_params(const Command& c, const BuildConfig& cfg, CheckResult range);
+
 CheckResult check_store(const Command& c, const BuildConfig& cfg) {
   if (auto r =
           check_reserved(c, store::kDepsAllowed, store::kModeAllowed, store::kUsedBytes, "STORE");
       !r)
     return r;
+  const bool pool = c.mode() & kStoreModePool2x2;
+  if (pool && !(c.mode() & kStoreModeRequantize))
+    return fail(Error::kBadMode, "STORE MODE sets POOL_2X2 without REQUANTIZE");
   const uint64_t rows = c.get(store::kRows), cols = c.get(store::kCols);
+  const uint64_t pool_width = c.get(store::kPoolWidth), pitch = c.get(store::kAccPitch);
   if (auto r = in_range("STORE", "ROWS", rows, 1, kMaxRows); !r) return r;
   if (auto r = in_range("STORE", "COLS", cols, 1, cfg.cols); !r) return r;
-  if (auto r = lines_fit(Error::kAccumulatorRange, "STORE", "accumulator", c.get(store::kAccLine),
-                         rows, 1, 1, cfg.accumulator_lines);
-      !r)
-    return r;
+  if (!pool) {
+    if (pool_width || pitch) {
+      return fail(Error::kBadDimension, "STORE POOL_WIDTH = " + std::to_string(pool_width) +
+                                            " and ACC_PITCH = " + std::to_string(pitch) +
+                                            " must be 0 without POOL_2X2");
+    }
+    return check_store_params(c, cfg, lines_fit(Error::kAccumulatorRange, "STORE", "accumulator",
+                                                 c.get(store::kAccLine), rows, 1, 1,
+                                                 cfg.accumulator_lines));
+  }
+  if (auto r = in_range("STORE", "POOL_WIDTH", pool_width, 1, kMaxRows); !r) return r;
+  if (pitch < 2 * pool_width) {
+    return fail(Error::kBadDimension, "STORE ACC_PITCH = " + std::to_string(pitch) +
+                                          " is below 2 x POOL_WIDTH = " +
+                                          std::to_string(2 * pool_width));
+  }
+  if (rows * pool_width > kMaxRows) {
+    return fail(Error::kBadDimension, "STORE ROWS x POOL_WIDTH = " +
+                                          std::to_string(rows * pool_width) +
+                                          " pooled pixels; at most " + std::to_string(kMaxRows));
+  }
+  const uint64_t first = c.get(store::kAccLine);
+  const uint64_t last = first + (2 * rows - 1) * pitch + 2 * pool_width - 1;
+  CheckResult range;
+  if (last >= cfg.accumulator_lines) {
+    range = fail(Error::kAccumulatorRange,
+                 "STORE POOL_2X2 reads accumulator lines " + std::to_string(first) + " .. " +
+                     std::to_string(last) + "; the accumulator has lines 0 .. " +
+                     std::to_string(cfg.accumulator_lines - 1));
+  }
+  return check_store_params(c, cfg, range);
+}
+
+// The checks after the accumulator range: the table range and the clamp.
+CheckResult check_store_params(const Command& c, const BuildConfig& cfg, CheckResult range) {
+  if (!range) return range;
+  const uint64_t cols = c.get(store::kCols);
   if (c.mode() & kStoreModeRequantize) {
     const uint64_t entries = (c.mode() & kStoreModePerChannel) ? cols : 1;
     if (auto r = lines_fit(Error::kQtableRange, "STORE", "quantization-table",
@@ -198,8 +237,8 @@ Command encode(const Compute& a) {
 Command encode(const Store& a) {
   Command c(Opcode::kStore);
   c.set(kHdrDeps, a.deps);
-  c.set(kHdrMode,
-        (a.requantize ? kStoreModeRequantize : 0) | (a.per_channel ? kStoreModePerChannel : 0));
+  c.set(kHdrMode, (a.requantize ? kStoreModeRequantize : 0) |
+                      (a.per_channel ? kStoreModePerChannel : 0) | (a.pool ? kStoreModePool2x2 : 0));
   c.set(store::kDramAddr, a.dram_addr);
   c.set(store::kRows, a.rows);
   c.set(store::kAccLine, a.acc_line);
@@ -209,6 +248,8 @@ Command encode(const Store& a) {
   c.set(store::kActMin, static_cast<uint8_t>(a.act_min));
   c.set(store::kActMax, static_cast<uint8_t>(a.act_max));
   c.set(store::kQparamEntry, a.qparam_entry);
+  c.set(store::kPoolWidth, a.pool_width);
+  c.set(store::kAccPitch, a.acc_pitch);
   return c;
 }
 
@@ -285,6 +326,12 @@ std::string disassemble(const Command& c) {
           << " act_min=" << int(static_cast<int8_t>(c.get(store::kActMin)))
           << " act_max=" << int(static_cast<int8_t>(c.get(store::kActMax)))
           << " qparam_entry=" << c.get(store::kQparamEntry);
+      if (c.mode() & kStoreModePool2x2) {
+        out << " pool2x2 pool_width=" << c.get(store::kPoolWidth)
+            << " acc_pitch=" << c.get(store::kAccPitch);
+      } else if (c.get(store::kPoolWidth) || c.get(store::kAccPitch)) {
+        out << " pool_width=" << c.get(store::kPoolWidth) << " acc_pitch=" << c.get(store::kAccPitch);
+      }
       break;
     case Opcode::kFence:
       out << "FENCE" << ((c.mode() & kFenceModeInterrupt) ? " interrupt" : "")

@@ -91,6 +91,9 @@ void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t bloc
         st.act_min = p.act_min;
         st.act_max = p.act_max;
         st.qparam_entry = n0;
+        st.pool = out.pool_width > 0;
+        st.pool_width = out.pool_width;
+        st.acc_pitch = out.acc_pitch;
         st.deps = uint8_t((o == 0 ? kDepsPopPrev : 0) |
                           (o + 1 == blk.outputs.size() && g + 2 < total ? kDepsPushPrev : 0));
         pending_work.push_back(encode(st));

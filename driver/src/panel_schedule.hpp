@@ -37,10 +37,11 @@ struct ActivationBlock {
   };
   std::vector<Segment> segments;
   // STOREs per panel: dram_addr + the panel's first column (in bytes), acc_line relative to
-  // the region.
+  // the region; pool_width > 0 for a 2x2 max-pooled store (rows are pooled rows then).
   struct Output {
     uint64_t dram_addr = 0;
     uint32_t rows = 0, acc_line = 0;
+    uint16_t pool_width = 0, acc_pitch = 0;
   };
   std::vector<Output> outputs;
 };

@@ -3,8 +3,10 @@
 // requantized int8 stores, per tensor and per channel, checked bit-exactly against
 // tessera::ref, row by row as the write engine receives them; a table shift out of range
 // stops the command before anything is written; a DMA failure comes back as its error code.
+// Pooled stores (2x2 max-pool of the requantized pixels) read their windows at random pitches.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -93,9 +95,16 @@ class StoreUnitTest : public ::testing::Test {
   };
 
   // Runs one STORE, playing the write engine; status_error is what the engine reports.
+  struct Pool {
+    bool on = false;
+    uint16_t width = 0, pitch = 0;
+  };
+
   Result run(uint16_t rows, uint8_t acc_line, uint16_t cols, bool requant, bool per_channel,
-             int8_t zp, int8_t lo, int8_t hi, uint8_t entry, uint32_t status_error = 0) {
+             int8_t zp, int8_t lo, int8_t hi, uint8_t entry, uint32_t status_error = 0,
+             Pool pool = {}) {
     Result res;
+    const uint32_t out_rows = pool.on ? uint32_t(rows) * pool.width : rows;
     std::uniform_real_distribution<double> p(0, 1);
     bool cmd_sent = false, status_offered = false;
     std::vector<uint8_t> row;
@@ -109,6 +118,9 @@ class StoreUnitTest : public ::testing::Test {
       dut_->cmd_cols_i = cols;
       dut_->cmd_requantize_i = requant;
       dut_->cmd_per_channel_i = per_channel;
+      dut_->cmd_pool_i = pool.on;
+      dut_->cmd_pool_width_i = pool.width;
+      dut_->cmd_acc_pitch_i = pool.pitch;
       dut_->cmd_zero_point_i = uint8_t(zp);
       dut_->cmd_act_min_i = uint8_t(lo);
       dut_->cmd_act_max_i = uint8_t(hi);
@@ -117,7 +129,7 @@ class StoreUnitTest : public ::testing::Test {
       dut_->wr_ready_i = res.desc_seen && p(rng_) < 0.7;
       // Status, like the write engine's, is held once offered until it is taken.
       dut_->wr_status_valid_i =
-          status_offered || (res.desc_seen && res.rows.size() == rows && p(rng_) < 0.5);
+          status_offered || (res.desc_seen && res.rows.size() == out_rows && p(rng_) < 0.5);
       status_offered = dut_->wr_status_valid_i;
       dut_->wr_status_error_i = status_error;
       dut_->clk_i = 0;
@@ -128,7 +140,7 @@ class StoreUnitTest : public ::testing::Test {
         res.desc_seen = true;
         row_bytes = dut_->wr_desc_row_bytes_o;
         EXPECT_EQ(row_bytes, requant ? cols : 4u * cols);
-        EXPECT_EQ(dut_->wr_desc_rows_o, rows);
+        EXPECT_EQ(dut_->wr_desc_rows_o, out_rows);
         EXPECT_EQ(dut_->wr_desc_stride_o, 100u);
         EXPECT_EQ(dut_->wr_desc_addr_o, 0x4000u);
       }
@@ -138,7 +150,7 @@ class StoreUnitTest : public ::testing::Test {
         if (row.size() == row_bytes) {
           res.rows.push_back(row);
           row.clear();
-          EXPECT_EQ(static_cast<bool>(dut_->wr_last_o), res.rows.size() == rows);
+          EXPECT_EQ(static_cast<bool>(dut_->wr_last_o), res.rows.size() == out_rows);
         } else {
           EXPECT_FALSE(dut_->wr_last_o);
         }
@@ -202,6 +214,54 @@ TYPED_TEST(StoreUnitTest, RawAndRequantizedRowsMatchTheReference) {
           const auto x = int32_t(uint32_t(acc) + uint32_t(e.bias));
           ASSERT_EQ(int8_t(res.rows[r][l]), ref::requantize(x, e.mult, e.shift, stage))
               << "row " << r << " lane " << l;
+        }
+      }
+    }
+  }
+}
+
+TYPED_TEST(StoreUnitTest, PooledRowsMatchTheReference) {
+  constexpr uint32_t C = TestFixture::C;
+  auto& rng = this->rng_;
+  std::vector<Entry> table(64);
+  for (uint32_t i = 0; i < 64; ++i) {
+    table[i] = this->random_entry();
+    this->write_entry(i, table[i]);
+  }
+  for (int trial = 0; trial < 40; ++trial) {
+    typename TestFixture::Pool pool{true, uint16_t(1 + rng() % 5), 0};
+    pool.pitch = uint16_t(2 * pool.width + rng() % 4);
+    const uint16_t rows = uint16_t(1 + rng() % std::max<uint32_t>(1, 64 / (2 * pool.pitch)));
+    const uint32_t span = (2 * rows - 1) * pool.pitch + 2 * pool.width;  // lines read
+    if (span > 64) continue;
+    const uint8_t line = uint8_t(rng() % (64 - span + 1));
+    const uint16_t cols = uint16_t(1 + rng() % C);
+    const bool per_channel = rng() % 2;
+    const int8_t zp = int8_t(rng() % 256 - 128), lo = int8_t(-128 + rng() % 128);
+    const int8_t hi = int8_t(lo + rng() % (128 - lo));
+    const uint8_t entry = uint8_t(rng() % (64 - C));
+    SCOPED_TRACE("trial " + std::to_string(trial) + " rows " + std::to_string(rows) +
+                 " width " + std::to_string(pool.width) + " pitch " + std::to_string(pool.pitch));
+    const auto res =
+        this->run(rows, line, cols, true, per_channel, zp, lo, hi, entry, 0, pool);
+    ASSERT_EQ(res.error, 0u);
+    ASSERT_EQ(res.rows.size(), uint32_t(rows) * pool.width);
+    ref::OutputStage stage;
+    stage.zero_point = zp;
+    stage.act_min = lo;
+    stage.act_max = hi;
+    for (uint32_t y = 0; y < rows; ++y) {
+      for (uint32_t x = 0; x < pool.width; ++x) {
+        for (uint32_t l = 0; l < cols; ++l) {
+          const Entry& e = table[entry + (per_channel ? l : 0)];
+          int want = -129;
+          for (uint32_t d : {0u, 1u, uint32_t(pool.pitch), pool.pitch + 1u}) {
+            const int32_t acc = this->acc_[line + 2 * y * pool.pitch + 2 * x + d][l];
+            const auto v = int32_t(uint32_t(acc) + uint32_t(e.bias));
+            want = std::max<int>(want, ref::requantize(v, e.mult, e.shift, stage));
+          }
+          ASSERT_EQ(int8_t(res.rows[y * pool.width + x][l]), want)
+              << "pooled pixel (" << y << ", " << x << ") lane " << l;
         }
       }
     }

@@ -45,22 +45,9 @@ struct Host {
     bench->write_reg(regs::kCtrl, regs::kCtrlEnable.mask());
   }
 
-  // Writes the commands as ring space frees up (the engine's head passes them), ringing
-  // the doorbell after each batch.
   void submit(const CommandStream& stream) {
-    for (std::size_t i = 0; i < stream.size();) {
-      const uint32_t free = kRingSize - (tail - bench->read_reg(regs::kRingHead));
-      if (free == 0) {
-        bench->run_until([&] { return tail - bench->read_reg(regs::kRingHead) < kRingSize; },
-                         1'000'000);
-        continue;
-      }
-      for (uint32_t n = 0; n < free && i < stream.size(); ++n, ++i, ++tail) {
-        bench->mem.write(kRing + 64 * (tail % kRingSize), stream.commands()[i].bytes().data(),
-                         kCommandBytes);
-      }
-      bench->write_reg(regs::kRingTail, tail);
-    }
+    const auto bytes = stream.bytes();
+    bench->submit(kRing, kRingSize, tail, bytes.data(), stream.size());
   }
 
   uint32_t fence_value() const {
@@ -257,7 +244,8 @@ TEST_F(SystemTest, RandomGemmsUnderRandomMemoryTiming) {
 TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
   // NHWC convolutions straight from the input tensor (no im2col in host memory): kernels
   // 1x1 to 7x7, stride, dilation, asymmetric zero-point padding, channel counts that are not
-  // multiples of the array, batches; per-channel requantization; every output checked.
+  // multiples of the array, batches; per-channel requantization, ReLU, 2x2 max-pool; every
+  // output checked.
   for (int trial = 0; trial < 30; ++trial) {
     randomize_memory_timing();
     ConvPlan plan;
@@ -317,6 +305,8 @@ TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
     plan.zero_point = int8_t(stage.zero_point);
     plan.act_min = int8_t(stage.act_min);
     plan.act_max = int8_t(stage.act_max);
+    auto out_shape = cp.output_shape(shape, plan.out_channels);
+    plan.max_pool = out_shape.h >= 2 && out_shape.w >= 2 && rng_() % 3 == 0;
     CommandStream s;
     plan_conv2d(s, plan);
     SCOPED_TRACE("trial " + std::to_string(trial) + ": " + std::to_string(plan.batch) + "x" +
@@ -327,14 +317,14 @@ TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
                  " dilation " + std::to_string(plan.dilation_h) + "," +
                  std::to_string(plan.dilation_w) + " pad " + std::to_string(plan.pad_top) + "," +
                  std::to_string(plan.pad_bottom) + "," + std::to_string(plan.pad_left) + "," +
-                 std::to_string(plan.pad_right));
+                 std::to_string(plan.pad_right) + (plan.max_pool ? " max-pool" : ""));
     run_to_fence(s, 2000u + trial);
     if (HasFatalFailure()) return;
-    const auto out_shape = cp.output_shape(shape, plan.out_channels);
     const std::size_t pixels = out_shape.n * out_shape.h * out_shape.w;
-    const auto want = tessera::ref::requantize(
+    auto want = tessera::ref::requantize(
         tessera::ref::conv2d(input, shape, weights, plan.out_channels, bias, cp), pixels,
         plan.out_channels, stage);
+    if (plan.max_pool) want = tessera::ref::max_pool_2x2(want, out_shape);
     const auto got = bench->mem.read(kC, want.size());
     for (std::size_t i = 0; i < want.size(); ++i) {
       ASSERT_EQ(int8_t(got[i]), want[i])

@@ -32,10 +32,13 @@ struct ConvPlan {
   int8_t input_zero_point = 0;
   uint64_t input_addr = 0;   // int8 batch x H x W x C
   uint64_t weight_addr = 0;  // pack_conv_weights() of the [KH][KW][C][OC] weights
-  uint64_t output_addr = 0;  // int8 batch x OH x OW x OC
+  uint64_t output_addr = 0;  // int8 batch x OH x OW x OC (pooled: OH/2 x OW/2)
   uint64_t qtable_addr = 0;  // OC entries, with the bias from conv_bias()
   int8_t zero_point = 0, act_min = -128, act_max = 127;
+  bool max_pool = false;     // 2x2 max-pool, stride 2, after requantization (odd sizes: floor)
 
+  // The convolution's output size (before pooling); throw std::invalid_argument if the
+  // window does not fit.
   uint32_t out_h() const;  // throw std::invalid_argument if the window does not fit
   uint32_t out_w() const;
 };

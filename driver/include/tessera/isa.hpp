@@ -74,6 +74,10 @@ struct Store {
   uint16_t cols = 0;
   int8_t zero_point = 0, act_min = -128, act_max = 127;
   uint32_t qparam_entry = 0;
+  // 2x2 max-pool (with requantize): rows pooled rows of pool_width pixels, pooled pixel
+  // (y, x) the maximum of lines acc_line + 2y*acc_pitch + 2x + {0, 1, acc_pitch, acc_pitch+1}.
+  bool pool = false;
+  uint16_t pool_width = 0, acc_pitch = 0;
   uint8_t deps = 0;
 };
 struct Fence {

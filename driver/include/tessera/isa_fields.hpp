@@ -36,6 +36,7 @@ inline constexpr uint8_t kLoadModeFill = 1u << 2;  // no transfer: write FILL_VA
 inline constexpr uint8_t kComputeModeAccumulate = 1u << 0;  // add to the accumulator lines; otherwise overwrite them
 inline constexpr uint8_t kStoreModeRequantize = 1u << 0;  // bias, requantize, clamp to int8 (tessera_postproc); otherwise raw int32
 inline constexpr uint8_t kStoreModePerChannel = 1u << 1;  // one multiplier/shift/bias per output channel; otherwise one per tensor
+inline constexpr uint8_t kStoreModePool2x2 = 1u << 2;  // with REQUANTIZE: 2x2 max-pool, stride 2, of the requantized pixels (ROWS pooled rows of POOL_WIDTH pixels; see POOL_WIDTH and ACC_PITCH)
 inline constexpr uint8_t kFenceModeInterrupt = 1u << 0;  // set INTR_STATUS.FENCE when done
 
 namespace load {
@@ -66,17 +67,19 @@ inline constexpr uint64_t kUsedBytes = 0x00000000ffffff07ull;  // bit i: byte i 
 
 namespace store {
 inline constexpr Field kDramAddr{8, 8};  // host address of the first row
-inline constexpr Field kRows{16, 4};  // accumulator lines to store, 1 .. 65535
-inline constexpr Field kAccLine{20, 4};  // first accumulator line; lines are consecutive
-inline constexpr Field kDramStride{24, 8};  // host bytes from one row's start to the next
+inline constexpr Field kRows{16, 4};  // accumulator lines to store, 1 .. 65535; with POOL_2X2, pooled rows (ROWS x POOL_WIDTH <= 65535 pixels)
+inline constexpr Field kAccLine{20, 4};  // first accumulator line; lines are consecutive (with POOL_2X2, the top-left pixel of the first window)
+inline constexpr Field kDramStride{24, 8};  // host bytes from one row's (with POOL_2X2, one pooled pixel's) start to the next
 inline constexpr Field kCols{32, 2};  // lanes stored per line, 1 .. NumCols (bytes per row: COLS, or 4*COLS raw)
 inline constexpr Field kZeroPoint{34, 1};  // output zero point, int8
 inline constexpr Field kActMin{35, 1};  // lower clamp, int8 (ReLU: the zero point)
 inline constexpr Field kActMax{36, 1};  // upper clamp, int8, >= ACT_MIN
 inline constexpr Field kQparamEntry{40, 4};  // first quantization-table entry: lane l uses entry QPARAM_ENTRY + l with PER_CHANNEL, QPARAM_ENTRY otherwise
+inline constexpr Field kPoolWidth{44, 2};  // with POOL_2X2: pooled pixels per row, 1 .. 65535; pooled pixel (y, x) is the maximum of lines ACC_LINE + 2y*ACC_PITCH + 2x + {0, 1, ACC_PITCH, ACC_PITCH + 1}; otherwise 0
+inline constexpr Field kAccPitch{46, 2};  // with POOL_2X2: accumulator lines from a pixel to the one below it, >= 2 x POOL_WIDTH; otherwise 0
 inline constexpr uint8_t kDepsAllowed = 0x05;
-inline constexpr uint8_t kModeAllowed = 0x03;
-inline constexpr uint64_t kUsedBytes = 0x00000f1fffffff07ull;  // bit i: byte i is a field
+inline constexpr uint8_t kModeAllowed = 0x07;
+inline constexpr uint64_t kUsedBytes = 0x0000ff1fffffff07ull;  // bit i: byte i is a field
 }  // namespace store
 
 namespace fence {
@@ -91,7 +94,7 @@ enum class Error : uint8_t {
   kNone = 0,  // no error
   kBadOpcode = 1,  // unknown opcode (0 included: a zeroed ring slot)
   kReservedBits = 2,  // a reserved byte, flag or mode bit is not zero
-  kBadDimension = 3,  // a size is zero or above its limit (rows, bytes, vectors, K_VALID, N_VALID, COLS), a row stride smaller than a row, or rows that are not whole accumulator lines or table entries
+  kBadDimension = 3,  // a size is zero or above its limit (rows, bytes, vectors, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, or POOL_WIDTH / ACC_PITCH set without POOL_2X2
   kScratchpadRange = 4,  // a scratchpad line range runs past the scratchpad
   kAccumulatorRange = 5,  // an accumulator line range runs past the accumulator
   kDmaWindow = 6,  // a host access lies outside the DMA window (nothing is accessed)
@@ -99,7 +102,7 @@ enum class Error : uint8_t {
   kAxiDecerr = 8,  // the bus answered DECERR
   kBadClamp = 9,  // ACT_MIN > ACT_MAX, or a shift outside [-31, 30] in the quantization table
   kBadRing = 10,  // RING_SIZE is not a power of two, or RING_BASE is not command-aligned
-  kBadMode = 11,  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL to either)
+  kBadMode = 11,  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL to either; STORE POOL_2X2 without REQUANTIZE)
   kQtableRange = 12,  // a quantization-table entry range runs past the table
 };
 

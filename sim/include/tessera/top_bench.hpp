@@ -14,6 +14,7 @@
 #include <string>
 
 #include "tessera/axi_link.hpp"
+#include "tessera/regs.hpp"
 
 namespace tessera::sim {
 
@@ -93,6 +94,24 @@ class TopBench : public sc_module {
       }
       sc_start(16, SC_NS);
       if (Verilated::gotError()) throw std::runtime_error("an RTL assertion failed");
+    }
+  }
+
+  // The host's side of the command ring (docs/registers.md): writes `count` 64-byte
+  // commands into the ring at ring_base (ring_size commands) as fast as the engine frees
+  // slots - as its RING_HEAD passes them - ringing the doorbell after each batch. `tail` is
+  // the host's free-running tail index, advanced past the commands.
+  void submit(uint64_t ring_base, uint32_t ring_size, uint32_t& tail, const uint8_t* commands,
+              std::size_t count) {
+    for (std::size_t i = 0; i < count;) {
+      const uint32_t free = ring_size - (tail - read_reg(regs::kRingHead));
+      if (free == 0) {
+        run_until([&] { return tail - read_reg(regs::kRingHead) < ring_size; }, 100'000'000);
+        continue;
+      }
+      for (uint32_t n = 0; n < free && i < count; ++n, ++i, ++tail)
+        mem.write(ring_base + 64 * (tail % ring_size), commands + 64 * i, 64);
+      write_reg(regs::kRingTail, tail);
     }
   }
 
