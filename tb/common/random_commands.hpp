@@ -33,6 +33,8 @@ inline isa::Command random_command(std::mt19937_64& rng, const isa::BuildConfig&
       l.sram_line = upto(size / 2);
       l.dram_addr = rng();
       l.dram_stride = upto(1u << 20);
+      l.fill = dest == 0 && rng() % 4 == 0;
+      l.fill_value = static_cast<int8_t>(rng());
       l.deps = static_cast<uint8_t>(rng() & (kDepsPopNext | kDepsPushNext));
       c = encode(l);
       break;
@@ -64,6 +66,13 @@ inline isa::Command random_command(std::mt19937_64& rng, const isa::BuildConfig&
       s.act_min = static_cast<int8_t>(-128 + upto(128));
       s.act_max = static_cast<int8_t>(s.act_min + upto(127 - s.act_min + 1));
       s.qparam_entry = upto(cfg.qtable_entries - cfg.cols);
+      if (s.requantize && rng() % 3 == 0) {  // pooled: windows inside the accumulator
+        s.pool = true;
+        s.pool_width = static_cast<uint16_t>(1 + upto(8));
+        s.acc_pitch = static_cast<uint16_t>(2 * s.pool_width + upto(3));
+        s.rows = 1 + upto(4);
+        s.acc_line = upto(cfg.accumulator_lines - 8u * s.acc_pitch);
+      }
       s.deps = static_cast<uint8_t>(rng() & (kDepsPopPrev | kDepsPushPrev));
       c = encode(s);
       break;

@@ -152,6 +152,37 @@ TEST(Isa, EveryCheckGivesItsErrorAndNamesTheValue) {
   s.act_min = 5;
   s.act_max = 4;
   cases.push_back({"clamp", encode(s), Error::kBadClamp, "ACT_MIN = 5 is above ACT_MAX = 4"});
+  l = valid_load();
+  l.dest = Load::Dest::kAccumulator;
+  l.fill = true;
+  cases.push_back({"fill to acc", encode(l), Error::kBadMode, "FILL with TO_ACCUMULATOR"});
+  s = valid_store();
+  s.requantize = s.per_channel = false;
+  s.pool = true;
+  s.pool_width = 2;
+  s.acc_pitch = 4;
+  cases.push_back({"raw pool", encode(s), Error::kBadMode, "POOL_2X2 without REQUANTIZE"});
+  s = valid_store();
+  s.pool_width = 3;
+  cases.push_back({"pool width unpooled", encode(s), Error::kBadDimension, "POOL_WIDTH = 3"});
+  s = valid_store();
+  s.pool = true;
+  s.pool_width = 4;
+  s.acc_pitch = 7;
+  cases.push_back({"pool pitch", encode(s), Error::kBadDimension,
+                   "ACC_PITCH = 7 is below 2 x POOL_WIDTH = 8"});
+  s = valid_store();
+  s.pool = true;
+  s.rows = 300;
+  s.pool_width = 300;
+  s.acc_pitch = 600;
+  cases.push_back({"pooled pixels", encode(s), Error::kBadDimension, "90000 pooled pixels"});
+  s = valid_store();
+  s.pool = true;
+  s.rows = 8;
+  s.pool_width = 8;
+  s.acc_pitch = 70;  // the last window's last line: 15 x 70 + 15 = 1065
+  cases.push_back({"pool windows end", encode(s), Error::kAccumulatorRange, "lines 0 .. 1065"});
   Command fence_deps = encode(Fence{});
   fence_deps.set(kHdrDeps, kDepsPushNext);
   cases.push_back({"fence deps", fence_deps, Error::kReservedBits, "FENCE DEPS"});

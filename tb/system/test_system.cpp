@@ -6,6 +6,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <functional>
+#include <string>
 #include <random>
 
 #include "Vtessera_top.h"
@@ -45,9 +47,21 @@ struct Host {
     bench->write_reg(regs::kCtrl, regs::kCtrlEnable.mask());
   }
 
-  void submit(const CommandStream& stream) {
-    const auto bytes = stream.bytes();
-    bench->submit(kRing, kRingSize, tail, bytes.data(), stream.size());
+  void submit(const CommandStream& stream) { submit(stream.commands()); }
+  // Any bytes, also commands the driver would refuse.
+  void submit(const std::vector<Command>& commands) {
+    std::vector<uint8_t> bytes;
+    for (const Command& c : commands) bytes.insert(bytes.end(), c.bytes().begin(), c.bytes().end());
+    bench->submit(kRing, kRingSize, tail, bytes.data(), commands.size());
+  }
+
+  // After a failure: soft reset, clear the interrupt status; the engine is usable again.
+  void recover() {
+    bench->write_reg(regs::kSoftReset, regs::kSoftResetGo.mask());
+    bench->write_reg(regs::kIntrStatus,
+                     regs::kIntrStatusError.mask() | regs::kIntrStatusFence.mask());
+    bench->run_until(
+        [&] { return regs::kStatusError.get(bench->read_reg(regs::kStatus)) == 0; }, 10000);
   }
 
   uint32_t fence_value() const {
@@ -362,6 +376,317 @@ TEST_F(SystemTest, ABadCommandStopsTheEngineAndSoftResetRecovers) {
   EXPECT_EQ(host_.fence_value(), 2u);
 }
 
+
+// A small GEMM with raw int32 results, checked: the "correct run" after each failure.
+void expect_engine_works(std::mt19937_64& rng, Host& host) {
+  constexpr uint32_t M = 20, K = 24, N = 12;
+  std::vector<int8_t> a(M * K), b(K * N);
+  for (auto& x : a) x = int8_t(rng());
+  for (auto& x : b) x = int8_t(rng());
+  bench->mem.write(kA, reinterpret_cast<const uint8_t*>(a.data()), a.size());
+  bench->mem.write(kB, reinterpret_cast<const uint8_t*>(b.data()), b.size());
+  CommandStream s;
+  Load la;  // row m in lines 2m, 2m+1
+  la.dram_addr = kA;
+  la.row_bytes = K;
+  la.rows = M;
+  la.dram_stride = K;
+  la.sram_stride = 2;
+  s.push(la);
+  Load lb;  // K rows of N bytes, zero-padded to 16 lanes, from line 4096
+  lb.dram_addr = kB;
+  lb.row_bytes = N;
+  lb.rows = K;
+  lb.dram_stride = N;
+  lb.sram_line = 4096;
+  lb.sram_stride = 1;
+  lb.deps = kDepsPushNext;
+  s.push(lb);
+  for (uint32_t t2 = 0; t2 < 2; ++t2) {
+    Compute c;
+    c.accumulate = t2 > 0;
+    c.act_line = t2;
+    c.act_stride = 2;
+    c.vectors = M;
+    c.wgt_line = 4096 + 16 * t2;
+    c.k_valid = uint16_t(std::min(16u, K - 16 * t2));
+    c.n_valid = N;
+    c.deps = uint8_t(t2 == 0 ? kDepsPopPrev : kDepsPushNext);
+    s.push(c);
+  }
+  Store st;
+  st.dram_addr = kC;
+  st.rows = M;
+  st.dram_stride = 4 * N;
+  st.cols = N;
+  st.deps = kDepsPopPrev;
+  s.push(st);
+  s.push(Fence{true, kFence, 0xAA});
+  bench->write_reg(regs::kIntrStatus, regs::kIntrStatusFence.mask());
+  host.submit(s);
+  ASSERT_NO_THROW(bench->run_until([&] { return bench->interrupt(); }, 200000));
+  ASSERT_EQ(regs::kStatusError.get(bench->read_reg(regs::kStatus)), 0u);
+  ASSERT_EQ(host.fence_value(), 0xAAu);
+  // Rows of B past K are stale in the scratchpad: harmless, activation lanes past K are 0.
+  const auto want = tessera::ref::gemm(a, b, {}, M, K, N);
+  const auto got = bench->mem.read(kC, 4 * M * N);
+  for (uint32_t i = 0; i < M * N; ++i) {
+    int32_t v;
+    std::memcpy(&v, &got[4 * i], 4);
+    ASSERT_EQ(v, want[i]) << "C[" << i / N << "][" << i % N << "]";
+  }
+}
+
+TEST_F(SystemTest, EveryErrorStopsTheEngineAndSoftResetRecovers) {
+  // Each case: FENCE 1, the culprit, FENCE 2. The engine must stop on the culprit with its
+  // code and index (the first fence done, the second never), raise the error interrupt,
+  // write nothing outside the window, and run correctly after a soft reset.
+  constexpr uint64_t kOutside = 0x0200'0000;  // past the 16 MiB window
+  struct Case {
+    const char* name;
+    Error error;
+    std::function<Command()> culprit;  // may also arrange memory
+  };
+  auto load = [] {
+    Load l;
+    l.dram_addr = kA;
+    l.row_bytes = 64;
+    l.rows = 4;
+    l.dram_stride = 64;
+    l.sram_stride = 4;
+    return l;
+  };
+  auto store = [] {
+    Store st;
+    st.dram_addr = kC;
+    st.rows = 4;
+    st.dram_stride = 64;
+    st.cols = 16;
+    return st;
+  };
+  const std::vector<Case> cases = {
+      {"opcode 7", Error::kBadOpcode, [] { Command c; c.set(kHdrOpcode, 7); return c; }},
+      {"reserved byte", Error::kReservedBits,
+       [&] { Command c = encode(load()); c.set({60, 1}, 0x10); return c; }},
+      {"zero rows", Error::kBadDimension, [&] { Load l = load(); l.rows = 0; return encode(l); }},
+      {"scratchpad end", Error::kScratchpadRange,
+       [&] { Load l = load(); l.sram_line = 16384 - 8; return encode(l); }},
+      {"accumulator end", Error::kAccumulatorRange,
+       [] {
+         Compute c;
+         c.vectors = 100;
+         c.acc_line = 1000;
+         c.k_valid = c.n_valid = 16;
+         return encode(c);
+       }},
+      {"load outside window", Error::kDmaWindow,
+       [&] { Load l = load(); l.dram_addr = kOutside; return encode(l); }},
+      {"store outside window", Error::kDmaWindow,
+       [&] { Store st = store(); st.dram_addr = kOutside - 64; return encode(st); }},
+      {"read SLVERR", Error::kAxiSlverr,
+       [&] {
+         bench->mem.inject_error(kA + 128, 16, tessera::sim::AxiResp::kSlvErr);
+         return encode(load());
+       }},
+      {"write DECERR", Error::kAxiDecerr,
+       [&] {
+         bench->mem.inject_error(kC, 4096, tessera::sim::AxiResp::kDecErr);
+         return encode(store());
+       }},
+      {"clamp", Error::kBadClamp,
+       [&] {
+         Store st = store();
+         st.requantize = true;
+         st.act_min = 10;
+         st.act_max = -10;
+         return encode(st);
+       }},
+      {"table shift", Error::kBadClamp,
+       [&] {  // entry 5 holds shift 40: found only when the store reads the table
+         std::vector<uint8_t> entry(16, 0);
+         entry[4] = 1;
+         entry[8] = 40;
+         bench->mem.write(kTable + 5 * 16, entry);
+         Store st = store();
+         st.requantize = true;
+         st.qparam_entry = 5;
+         return encode(st);
+       }},
+      {"fill to table", Error::kBadMode,
+       [&] {
+         Load l = load();
+         l.dest = Load::Dest::kQTable;
+         l.fill = true;
+         return encode(l);
+       }},
+      {"table end", Error::kQtableRange,
+       [&] {
+         Store st = store();
+         st.requantize = st.per_channel = true;
+         st.qparam_entry = 1020;
+         return encode(st);
+       }},
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.name);
+    host_.open();
+    bench->mem.clear();
+    bench->mem.clear_errors();
+    std::vector<Command> commands;
+    if (std::string(k.name) == "table shift") {  // the table entry must be loaded first
+      Load t;
+      t.dest = Load::Dest::kQTable;
+      t.dram_addr = kTable;
+      t.row_bytes = 16 * 8;
+      t.rows = 1;
+      t.dram_stride = 16 * 8;
+      commands.push_back(encode(t));
+    }
+    commands.push_back(encode(Fence{false, kFence, 1}));
+    const uint32_t culprit_index = uint32_t(commands.size());
+    commands.push_back(k.culprit());
+    commands.push_back(encode(Fence{true, kFence, 2}));
+    host_.submit(commands);
+    ASSERT_NO_THROW(bench->run_until([&] { return bench->interrupt(); }, 200000));
+    const uint32_t status = bench->read_reg(regs::kStatus);
+    EXPECT_EQ(regs::kStatusError.get(status), 1u);
+    EXPECT_EQ(regs::kStatusErrorCode.get(status), uint32_t(k.error));
+    EXPECT_EQ(bench->read_reg(regs::kErrorIndex), culprit_index);
+    EXPECT_EQ(regs::kIntrStatusError.get(bench->read_reg(regs::kIntrStatus)), 1u);
+    EXPECT_EQ(host_.fence_value(), 1u) << "the fence after the culprit ran";
+    for (uint64_t a = kOutside - 4096; a < kOutside + 4096; a += 64) {
+      const auto got = bench->mem.read(a, 64);
+      for (uint64_t i = 0; i < 64; ++i)
+        ASSERT_EQ(got[i], bench->mem.background(a + i)) << "written outside the window";
+    }
+    bench->mem.clear_errors();
+    host_.recover();
+    EXPECT_FALSE(bench->interrupt());
+    expect_engine_works(rng_, host_);
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST_F(SystemTest, ABadRingStopsTheFetcherAndSoftResetRecovers) {
+  bench->write_reg(regs::kRingSize, 48);  // not a power of two
+  bench->write_reg(regs::kRingTail, 1);
+  ASSERT_NO_THROW(bench->run_until([&] { return bench->interrupt(); }, 10000));
+  const uint32_t status = bench->read_reg(regs::kStatus);
+  EXPECT_EQ(regs::kStatusErrorCode.get(status), uint32_t(Error::kBadRing));
+  EXPECT_EQ(bench->read_reg(regs::kErrorIndex), 0u);
+  bench->write_reg(regs::kRingSize, kRingSize);
+  host_.recover();  // the head moves to the tail: the host starts over from there
+  host_.tail = bench->read_reg(regs::kRingHead);
+  expect_engine_works(rng_, host_);
+}
+
+TEST_F(SystemTest, TokensOrderTheUnitsUnderExtremeMemoryTiming) {
+  // A GEMM of 2 activation blocks x 3 panels (every buffer reused) where, in turn, loads,
+  // stores or both are hundreds of times slower than compute: any missing wait would
+  // compute on stale or half-loaded buffers, or store a region being overwritten.
+  const struct {
+    unsigned read_latency, write_latency;
+    double read_rate, ready;
+  } timings[] = {{1500, 0, 0.05, 1.0}, {0, 1500, 1.0, 0.05}, {800, 800, 0.1, 0.2}, {0, 0, 1.0, 1.0}};
+  constexpr uint32_t m = 600, k = 40, n = 40;  // 600 > one block's 512 rows
+  for (const auto& t : timings) {
+    tessera::sim::AxiMemoryConfig mc;
+    mc.read_latency = t.read_latency;
+    mc.write_latency = t.write_latency;
+    mc.read_beats_per_cycle = t.read_rate;
+    mc.ready_probability = mc.valid_probability = t.ready;
+    mc.seed = rng_();
+    bench->mem.configure(mc);
+    const auto a = random_bytes(m * k), b = random_bytes(k * n);
+    bench->mem.write(kA, reinterpret_cast<const uint8_t*>(a.data()), a.size());
+    const auto packed = pack_weights(b, k, n, 16);
+    bench->mem.write(kB, reinterpret_cast<const uint8_t*>(packed.data()), packed.size());
+    std::vector<int32_t> bias;
+    const auto stage = random_output_stage(n, false, bias);
+    bench->mem.write(kTable, qtable_entries(bias, stage.multiplier, stage.shift));
+    CommandStream s;
+    GemmPlan plan;
+    plan.m = m;
+    plan.k = k;
+    plan.n = n;
+    plan.a_addr = kA;
+    plan.b_addr = kB;
+    plan.b_packed = true;
+    plan.c_addr = kC;
+    plan.qtable_addr = kTable;
+    plan.zero_point = int8_t(stage.zero_point);
+    plan_gemm(s, plan);
+    SCOPED_TRACE("read latency " + std::to_string(t.read_latency) + ", write latency " +
+                 std::to_string(t.write_latency));
+    run_to_fence(s, 77);
+    if (HasFatalFailure()) return;
+    const auto want =
+        tessera::ref::requantize(tessera::ref::gemm(a, b, bias, m, k, n), m, n, stage);
+    const auto got = bench->mem.read(kC, m * n);
+    for (uint32_t i = 0; i < m * n; ++i)
+      ASSERT_EQ(int8_t(got[i]), want[i]) << "C[" << i / n << "][" << i % n << "]";
+  }
+}
+
+TEST_F(SystemTest, FencesWaitForEverythingBeforeThemAndInterruptOnlyWhenAsked) {
+  tessera::sim::AxiMemoryConfig slow;  // stores take long to complete
+  slow.write_latency = 600;
+  bench->mem.configure(slow);
+  // 1. A fence without INTERRUPT writes its value but raises nothing.
+  host_.submit(std::vector<Command>{encode(Fence{false, kFence, 5})});
+  bench->run_until([&] { return host_.fence_value() == 5; }, 100000);
+  const uint64_t then = bench->cycle();
+  bench->run_until([&] { return bench->cycle() > then + 200; }, 1000);
+  EXPECT_FALSE(bench->interrupt());
+  EXPECT_EQ(regs::kIntrStatusFence.get(bench->read_reg(regs::kIntrStatus)), 0u);
+  // 2. With the fence interrupt disabled, INTERRUPT sets the status but not the line.
+  bench->write_reg(regs::kIntrEnable, regs::kIntrEnableError.mask());
+  host_.submit(std::vector<Command>{encode(Fence{true, kFence, 6})});
+  bench->run_until([&] { return host_.fence_value() == 6; }, 100000);
+  bench->run_until(
+      [&] { return regs::kIntrStatusFence.get(bench->read_reg(regs::kIntrStatus)) == 1; }, 1000);
+  EXPECT_FALSE(bench->interrupt());
+  bench->write_reg(regs::kIntrEnable,
+                   regs::kIntrEnableFence.mask() | regs::kIntrEnableError.mask());
+  EXPECT_TRUE(bench->interrupt()) << "enabling a pending interrupt raises the line";
+  bench->write_reg(regs::kIntrStatus, regs::kIntrStatusFence.mask());  // write one to clear
+  EXPECT_FALSE(bench->interrupt());
+  EXPECT_EQ(regs::kIntrStatusFence.get(bench->read_reg(regs::kIntrStatus)), 0u);
+  // 3. A fence after slow stores: when its value lands, every store before it is complete.
+  std::vector<Command> commands;
+  Load bias;  // 32 accumulator lines of known int32 values
+  bias.dest = Load::Dest::kAccumulator;
+  bias.dram_addr = kA;
+  bias.row_bytes = 64 * 32;
+  bias.rows = 1;
+  bias.dram_stride = bias.row_bytes;
+  bias.deps = kDepsPushNext;
+  commands.push_back(encode(bias));
+  Compute c;  // the compute unit passes the token on: no MACs needed for this test
+  c.vectors = 1;
+  c.acc_line = 100;
+  c.k_valid = c.n_valid = 1;
+  c.deps = kDepsPopPrev | kDepsPushNext;
+  commands.push_back(encode(c));
+  std::vector<uint8_t> lines(64 * 32);
+  for (auto& x : lines) x = uint8_t(rng_());
+  bench->mem.write(kA, lines);
+  for (uint32_t i = 0; i < 4; ++i) {
+    Store st;  // 8 raw lines each
+    st.dram_addr = kC + 512 * i;
+    st.rows = 8;
+    st.acc_line = 8 * i;
+    st.dram_stride = 64;
+    st.cols = 16;
+    st.deps = i == 0 ? kDepsPopPrev : 0;
+    commands.push_back(encode(st));
+  }
+  commands.push_back(encode(Fence{true, kFence, 7}));
+  host_.submit(commands);
+  bench->run_until([&] { return host_.fence_value() == 7; }, 1'000'000);
+  EXPECT_EQ(bench->mem.read(kC, lines.size()), lines) << "the fence overtook a store";
+  bench->run_until([&] { return bench->interrupt(); }, 1000);
+}
 }  // namespace
 
 int sc_main(int argc, char** argv) {
