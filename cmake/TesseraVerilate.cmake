@@ -23,12 +23,16 @@ set(TESSERA_VERILATOR_OPT OPT_FAST -O3 OPT_SLOW -O1 OPT_GLOBAL -O3)
 # adds a Verilated model of <module> with those parameters to <target> as class <class>,
 # a SystemC module with SYSTEMC (then every model in <target> must be SystemC: Verilator
 # compiles its runtime once per target, for one flavour).
-# EXTRA_SOURCES adds test-only wrappers from tb/ to the design sources.
+# EXTRA_SOURCES adds test-only wrappers from tb/ to the design sources. TRACE_FST builds
+# the model able to write an FST waveform (off until a program opens a trace).
 function(tessera_verilate target)
-  cmake_parse_arguments(ARG "SYSTEMC" "PREFIX;TOP" "PARAMS;EXTRA_SOURCES" ${ARGN})
+  cmake_parse_arguments(ARG "SYSTEMC;TRACE_FST" "PREFIX;TOP" "PARAMS;EXTRA_SOURCES" ${ARGN})
   set(flavour "")
   if(ARG_SYSTEMC)
     set(flavour SYSTEMC)
+  endif()
+  if(ARG_TRACE_FST)
+    list(APPEND flavour TRACE_FST)
   endif()
   verilate(${target} ${flavour}
     PREFIX ${ARG_PREFIX}

@@ -7,8 +7,12 @@
 //   tessera_sim [--workload gemm|conv|all] [--m M] [--k K] [--n N]
 //               [--h H] [--w W] [--c C] [--oc OC] [--kernel K] [--stride S] [--pad P]
 //               [--pool 0|1]
-//               [--latency CYCLES] [--seed S] [--json FILE]
+//               [--latency CYCLES] [--seed S] [--json FILE] [--trace FILE.fst]
+//
+// --trace writes every signal of the engine to an FST waveform (GTKWave); it uses a
+// separately built model with tracing compiled in, about 5x slower: trace small runs.
 #include <verilated.h>
+#include <verilated_fst_sc.h>
 
 #include <cmath>
 #include <cstdio>
@@ -20,6 +24,7 @@
 #include <string>
 
 #include "Vtessera_top.h"
+#include "Vtessera_top_traced.h"
 #include "tessera/args.hpp"
 #include "tessera/conv_plan.hpp"
 #include "tessera/gemm_plan.hpp"
@@ -32,7 +37,6 @@ namespace {
 
 namespace regs = tessera::regs;
 namespace isa = tessera::isa;
-using Bench = tessera::sim::TopBench<Vtessera_top, 128>;
 
 constexpr uint64_t kRing = 0x1'0000, kIn = 0x10'0000, kWgt = 0x100'0000, kOut = 0x200'0000;
 constexpr uint64_t kTable = 0x300'0000, kFence = 0x302'0000, kWindowLimit = 0x0fff'ffff;
@@ -44,14 +48,14 @@ struct Options {
   uint32_t h = 56, w = 56, c = 64, oc = 64, kernel = 3, stride = 1, pad = 1, pool = 0;
   uint32_t latency = 100;
   uint64_t seed = 1;
-  std::string json;
+  std::string json, trace;
 };
 
 const char* kUsage =
     "usage: tessera_sim [--workload gemm|conv|all] [--m M] [--k K] [--n N]\n"
     "                   [--h H] [--w W] [--c C] [--oc OC] [--kernel K] [--stride S] [--pad P]\n"
     "                   [--pool 0|1]\n"
-    "                   [--latency CYCLES] [--seed S] [--json FILE]\n"
+    "                   [--latency CYCLES] [--seed S] [--json FILE] [--trace FILE.fst]\n"
     "Defaults: all; GEMM 512x512x512; conv 56x56x64 -> 64, 3x3, stride 1, pad 1, ReLU;\n"
     "memory latency 100 cycles.\n";
 
@@ -88,6 +92,8 @@ Options parse(int argc, char** argv) {
       o.seed = parse_uint(flag, v, 0, UINT64_MAX);
     } else if (flag == "--json") {
       o.json = v;
+    } else if (flag == "--trace") {
+      o.trace = v;
     } else if (flag == "--workload") {
       o.workload = v;
       if (o.workload != "gemm" && o.workload != "conv" && o.workload != "all")
@@ -99,6 +105,7 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
+template <typename Bench>
 uint64_t counter(Bench& b, regs::Counter c) {
   const uint64_t lo = b.read_reg(regs::counter_lo(c));
   return lo | uint64_t(b.read_reg(regs::counter_hi(c))) << 32;
@@ -140,6 +147,7 @@ struct Result {
 
 // Runs the stream and a final fence from a reset engine with cleared counters: the host
 // writes the ring as the engine frees it and waits for the fence's interrupt.
+template <typename Bench>
 Result run(Bench& bench, isa::CommandStream stream) {
   stream.push(isa::Fence{true, kFence, 0xD0});
   bench.reset();
@@ -176,6 +184,7 @@ Result run(Bench& bench, isa::CommandStream stream) {
   return r;
 }
 
+template <typename Bench>
 void compare(Bench& bench, const std::vector<int8_t>& want, Result& r) {
   const auto got = bench.mem.read(kOut, want.size());
   r.outputs = want.size();
@@ -184,6 +193,7 @@ void compare(Bench& bench, const std::vector<int8_t>& want, Result& r) {
   }
 }
 
+template <typename Bench>
 Result gemm(Bench& bench, const Options& o, std::mt19937_64& rng) {
   const auto a = random_bytes(rng, std::size_t(o.m) * o.k);
   const auto b = random_bytes(rng, std::size_t(o.k) * o.n);
@@ -218,6 +228,7 @@ Result gemm(Bench& bench, const Options& o, std::mt19937_64& rng) {
   return r;
 }
 
+template <typename Bench>
 Result conv(Bench& bench, const Options& o, std::mt19937_64& rng) {
   isa::ConvPlan plan;
   plan.h = o.h;
@@ -313,36 +324,56 @@ std::string json(const Result& r) {
   return js.str();
 }
 
+
+// Builds the bench (one per process: SystemC elaborates once), runs the workloads, prints
+// and records the report; returns the exit status.
+template <typename Model, bool Traced>
+int simulate(const Options& o) {
+  auto* bench = new tessera::sim::TopBench<Model, 128>("bench");
+  VerilatedFstSc* trace = nullptr;
+  if constexpr (Traced) {
+    sc_start(SC_ZERO_TIME);  // elaborate before tracing
+    trace = new VerilatedFstSc;
+    bench->dut.trace(trace, 99);
+    trace->open(o.trace.c_str());
+    if (!trace->isOpen()) throw std::runtime_error("cannot write the trace " + o.trace);
+  }
+  tessera::sim::AxiMemoryConfig mc;
+  mc.read_latency = mc.write_latency = o.latency;
+  bench->mem.configure(mc);
+  std::mt19937_64 rng(o.seed);
+  std::printf("Tessera engine %ux%u, 128-bit AXI, memory latency %u cycles, seed %llu\n\n",
+              kArray, kArray, o.latency, (unsigned long long)o.seed);
+  std::vector<Result> results;
+  if (o.workload != "conv") results.push_back(gemm(*bench, o, rng));
+  if (o.workload != "gemm") results.push_back(conv(*bench, o, rng));
+  if (trace) trace->close();
+  bool ok = true;
+  for (const Result& r : results) {
+    print(r);
+    std::printf("\n");
+    ok = ok && r.mismatches == 0;
+  }
+  if (trace) std::printf("waveform: %s\n", o.trace.c_str());
+  if (!o.json.empty()) {
+    std::ofstream js(o.json);
+    js << "{\"latency\": " << o.latency << ", \"seed\": " << o.seed << ", \"workloads\": [";
+    for (std::size_t i = 0; i < results.size(); ++i) js << (i ? ", " : "") << json(results[i]);
+    js << "]}\n";
+    if (!js) throw std::runtime_error("cannot write " + o.json);
+  }
+  return ok ? 0 : 1;
+}
+
 }  // namespace
 
 int sc_main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
     Verilated::fatalOnError(false);
-    auto* bench = new Bench("bench");
-    tessera::sim::AxiMemoryConfig mc;
-    mc.read_latency = mc.write_latency = o.latency;
-    bench->mem.configure(mc);
-    std::mt19937_64 rng(o.seed);
-    std::printf("Tessera engine %ux%u, 128-bit AXI, memory latency %u cycles, seed %llu\n\n",
-                kArray, kArray, o.latency, (unsigned long long)o.seed);
-    std::vector<Result> results;
-    if (o.workload != "conv") results.push_back(gemm(*bench, o, rng));
-    if (o.workload != "gemm") results.push_back(conv(*bench, o, rng));
-    bool ok = true;
-    for (const Result& r : results) {
-      print(r);
-      std::printf("\n");
-      ok = ok && r.mismatches == 0;
-    }
-    if (!o.json.empty()) {
-      std::ofstream js(o.json);
-      js << "{\"latency\": " << o.latency << ", \"seed\": " << o.seed << ", \"workloads\": [";
-      for (std::size_t i = 0; i < results.size(); ++i) js << (i ? ", " : "") << json(results[i]);
-      js << "]}\n";
-      if (!js) throw std::runtime_error("cannot write " + o.json);
-    }
-    return ok ? 0 : 1;
+    if (o.trace.empty()) return simulate<Vtessera_top, false>(o);
+    Verilated::traceEverOn(true);
+    return simulate<Vtessera_top_traced, true>(o);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tessera_sim: error: %s\n", e.what());
     return 2;
