@@ -255,7 +255,8 @@ module tessera_top #(
 
   tessera_dma #(
     .DataWidth(BusWidth),
-    .IdWidth  (IdWidth)
+    .IdWidth  (IdWidth),
+    .MaxOutstanding(32)
   ) u_dma (
     .clk_i,
     .rst_ni,
