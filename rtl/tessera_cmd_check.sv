@@ -81,6 +81,15 @@ module tessera_cmd_check #(
   assign cp_acc_line   = cmd_i[tessera_isa_pkg::ComputeAccLineLsb +: 32];
   assign cp_k_valid    = cmd_i[tessera_isa_pkg::ComputeKValidLsb +: 16];
   assign cp_n_valid    = cmd_i[tessera_isa_pkg::ComputeNValidLsb +: 16];
+  // ACT_ROWS rows of VECTORS: the last activation line and the results' count.
+  logic [15:0] cp_rows;
+  logic [31:0] cp_row_stride, cp_total;
+  logic [63:0] cp_act_last;
+  assign cp_rows       = cmd_i[tessera_isa_pkg::ComputeActRowsLsb +: 16];
+  assign cp_row_stride = cmd_i[tessera_isa_pkg::ComputeActRowStrideLsb +: 32];
+  assign cp_total      = 32'(cp_rows) * 32'(cp_vectors[15:0]);
+  assign cp_act_last   = 64'(cp_act_line) + 64'(16'(cp_rows - 16'd1)) * 64'(cp_row_stride) +
+                         64'(16'(cp_vectors[15:0] - 16'd1)) * 64'(cp_act_stride);
 
   // ---- STORE ----------------------------------------------------------------------------
   logic [31:0] st_rows, st_acc_line, st_entry, st_entries;
@@ -143,14 +152,15 @@ module tessera_cmd_check #(
                             tessera_isa_pkg::ComputeDepsAllowed, mode,
                             tessera_isa_pkg::ComputeModeAllowed)) begin
           error_o = tessera_isa_pkg::ErrReservedBits;
-        end else if (cp_vectors == '0 || cp_vectors > MaxRows ||
+        end else if (cp_vectors == '0 || cp_vectors > MaxRows || cp_rows == '0 ||
+                     cp_total > MaxRows ||
                      cp_k_valid == '0 || 32'(cp_k_valid) > 32'(NumRows) ||
                      cp_n_valid == '0 || 32'(cp_n_valid) > 32'(NumCols)) begin
           error_o = tessera_isa_pkg::ErrBadDimension;
-        end else if (!fits(cp_act_line, cp_vectors, cp_act_stride, 32'd1, 32'(ScratchpadLines)) ||
+        end else if (cp_act_last >= 64'(ScratchpadLines) ||
                      !fits(cp_wgt_line, 32'd1, 32'd1, 32'(NumRows), 32'(ScratchpadLines))) begin
           error_o = tessera_isa_pkg::ErrScratchpadRange;
-        end else if (!fits(cp_acc_line, cp_vectors, 32'd1, 32'd1, 32'(AccumulatorLines))) begin
+        end else if (!fits(cp_acc_line, cp_total, 32'd1, 32'd1, 32'(AccumulatorLines))) begin
           error_o = tessera_isa_pkg::ErrAccumulatorRange;
         end
       end

@@ -2,9 +2,10 @@
 //
 // Function:   for each command, the weight feeder reads the NumRows weight lines
 //             wgt_line .. wgt_line + NumRows - 1 from the scratchpad into the core; the
-//             activation feeder reads the `vectors` activation lines act_line + m*act_stride
-//             and streams them through the core (the last one closes the tile); the
-//             collector writes result m to accumulator line acc_line + m, added to what is
+//             activation feeder reads act_rows rows of `vectors` activation lines, vector m
+//             of row r at act_line + r*act_row_stride + m*act_stride, and streams them
+//             through the core (the last one closes the tile); the collector writes the
+//             results to consecutive accumulator lines from acc_line, added to what is
 //             there (accumulate) or overwriting it. The weight feeder runs a command ahead
 //             of the activations, so the next tile's weights load while this tile computes
 //             (the core's double-buffered banks order the two). done_o pulses when a
@@ -41,6 +42,8 @@ module tessera_compute_unit #(
   input  logic [SpadAddrWidth-1:0] cmd_act_line_i,
   input  logic [31:0]              cmd_act_stride_i,
   input  logic [15:0]              cmd_vectors_i,
+  input  logic [15:0]              cmd_act_rows_i,
+  input  logic [31:0]              cmd_act_row_stride_i,
   input  logic [SpadAddrWidth-1:0] cmd_wgt_line_i,
   input  logic [AccAddrWidth-1:0]  cmd_acc_line_i,
   input  logic                     cmd_accumulate_i,
@@ -67,7 +70,7 @@ module tessera_compute_unit #(
 
   localparam int DataWidth   = tessera_pkg::DataWidth;
   localparam int CreditWidth = $clog2(SkidDepth + 1);
-  localparam int ActCmdWidth = SpadAddrWidth + 32 + 16;
+  localparam int ActCmdWidth = SpadAddrWidth + 32 + 16 + 16 + 32;
   localparam int OutCmdWidth = AccAddrWidth + 1;
   localparam int RowIdxWidth = tessera_pkg::index_width(NumRows);
 
@@ -94,7 +97,8 @@ module tessera_compute_unit #(
     .clr_i     (1'b0),
     .wr_valid_i(cmd_valid_i && cmd_ready_o),
     .wr_ready_o(act_cmdq_ready),
-    .wr_data_i ({cmd_act_line_i, cmd_act_stride_i, cmd_vectors_i, cmd_acc_line_i,
+    .wr_data_i ({cmd_act_line_i, cmd_act_stride_i, cmd_vectors_i, cmd_act_rows_i,
+                 cmd_act_row_stride_i, cmd_acc_line_i,
                  cmd_accumulate_i}),
     .rd_valid_o(act_cmdq_valid),
     .rd_ready_i(act_cmd_pop),
@@ -159,13 +163,16 @@ module tessera_compute_unit #(
   // Activation feeder: `vectors` strided line reads per command, the last one tagged
   // ---------------------------------------------------------------------------------------
   logic [SpadAddrWidth-1:0] act_cmd_line;
-  logic [31:0]              act_cmd_stride;
-  logic [15:0]              act_cmd_vectors;
-  assign {act_cmd_line, act_cmd_stride, act_cmd_vectors} = act_cmd;
+  logic [31:0]              act_cmd_stride, act_cmd_row_stride;
+  logic [15:0]              act_cmd_vectors, act_cmd_rows;
+  assign {act_cmd_line, act_cmd_stride, act_cmd_vectors, act_cmd_rows, act_cmd_row_stride} =
+         act_cmd;
 
   logic                     act_started_q;  // the current command's collector entry is queued
-  logic [15:0]              act_count_q;    // vectors of the current command read so far
-  logic [SpadAddrWidth-1:0] act_addr_q;
+  logic [15:0]              act_count_q;    // vectors of the current row read so far
+  logic [15:0]              act_row_q;      // rows of the current command finished
+  logic [SpadAddrWidth-1:0] act_addr_q, act_row_addr_q, act_row_start, act_next_row;
+  logic                     act_row_end;
   logic [CreditWidth-1:0]   act_credits_q;
   logic                     act_issue, act_issue_last, act_last_q, act_skid_valid, act_skid_pop;
   logic                     act_skid_last, act_skid_ready;
@@ -175,25 +182,33 @@ module tessera_compute_unit #(
   assign act_req_valid_o = act_cmdq_valid && act_credits_q != CreditWidth'(SkidDepth) &&
                            (act_started_q || outq_ready);
   assign act_req_addr_o  = act_started_q ? act_addr_q : act_cmd_line;
+  assign act_row_start   = act_started_q ? act_row_addr_q : act_cmd_line;
+  assign act_next_row    = act_row_start + SpadAddrWidth'(act_cmd_row_stride);
   assign act_issue       = act_req_valid_o && act_req_ready_i;
-  assign act_issue_last  = act_issue && act_count_q == act_cmd_vectors - 16'd1;
+  assign act_row_end     = act_count_q == act_cmd_vectors - 16'd1;
+  assign act_issue_last  = act_issue && act_row_end && act_row_q == act_cmd_rows - 16'd1;
   assign act_cmd_pop     = act_issue_last;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       act_started_q <= 1'b0;
       act_count_q   <= '0;
+      act_row_q     <= '0;
       act_credits_q <= '0;
     end else begin
       if (act_issue) begin
         act_started_q <= !act_issue_last;
-        act_count_q   <= act_issue_last ? '0 : act_count_q + 16'd1;
+        act_count_q   <= act_row_end ? '0 : act_count_q + 16'd1;
+        act_row_q     <= act_issue_last ? '0 : act_row_end ? act_row_q + 16'd1 : act_row_q;
       end
       act_credits_q <= act_credits_q + CreditWidth'(act_issue) - CreditWidth'(act_skid_pop);
     end
   end
   always_ff @(posedge clk_i) begin
-    if (act_issue) act_addr_q <= act_req_addr_o + SpadAddrWidth'(act_cmd_stride);
+    if (act_issue) begin
+      act_addr_q     <= act_row_end ? act_next_row : act_req_addr_o + SpadAddrWidth'(act_cmd_stride);
+      act_row_addr_q <= act_row_end ? act_next_row : act_row_start;
+    end
     act_last_q <= act_issue_last;  // travels with the response, one cycle later
   end
 
@@ -291,7 +306,8 @@ module tessera_compute_unit #(
   // address (the command checker has proven the whole range inside the scratchpad, so the
   // stride is used modulo the address width).
   logic unused_bits;
-  assign unused_bits = ^{wgt_skid_data, act_skid_data, act_cmd_stride >> SpadAddrWidth};
+  assign unused_bits = ^{wgt_skid_data, act_skid_data, act_cmd_stride >> SpadAddrWidth,
+                         act_cmd_row_stride >> SpadAddrWidth};
 
   if (LineBytes < NumRows || LineBytes < NumCols) begin : g_bad_line
     $error("tessera_compute_unit: LineBytes must hold an activation vector and a weight row");

@@ -68,10 +68,14 @@ package tessera_isa_pkg;
   localparam int ComputeKValidWidth = 16;
   localparam int ComputeNValidLsb = 240;
   localparam int ComputeNValidWidth = 16;
+  localparam int ComputeActRowsLsb = 256;
+  localparam int ComputeActRowsWidth = 16;
+  localparam int ComputeActRowStrideLsb = 288;
+  localparam int ComputeActRowStrideWidth = 32;
   localparam logic [7:0] ComputeDepsAllowed = 8'h0f;
   localparam logic [7:0] ComputeModeAllowed = 8'h01;
   localparam logic [511:0] ComputeZeroMask =
-      512'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff000000000000000000000000000000000000000000000000ffffffffff000000;
+      512'hffffffffffffffffffffffffffffffffffffffffffffffff00000000ffff0000000000000000000000000000000000000000000000000000ffffffffff000000;
 
   // STORE
   localparam int StoreDramAddrLsb = 64;
@@ -114,7 +118,7 @@ package tessera_isa_pkg;
   localparam logic [7:0] ErrNone = 8'd0;  // no error
   localparam logic [7:0] ErrBadOpcode = 8'd1;  // unknown opcode (0 included: a zeroed ring slot)
   localparam logic [7:0] ErrReservedBits = 8'd2;  // a reserved byte, flag or mode bit is not zero
-  localparam logic [7:0] ErrBadDimension = 8'd3;  // a size is zero or above its limit (rows, bytes, vectors, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, or POOL_WIDTH / ACC_PITCH set without POOL_2X2
+  localparam logic [7:0] ErrBadDimension = 8'd3;  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, or POOL_WIDTH / ACC_PITCH set without POOL_2X2
   localparam logic [7:0] ErrScratchpadRange = 8'd4;  // a scratchpad line range runs past the scratchpad
   localparam logic [7:0] ErrAccumulatorRange = 8'd5;  // an accumulator line range runs past the accumulator
   localparam logic [7:0] ErrDmaWindow = 8'd6;  // a host access lies outside the DMA window (nothing is accessed)

@@ -660,6 +660,8 @@ module tessera_top #(
     .cmd_act_line_i  (cu_cmd[tessera_isa_pkg::ComputeActLineLsb +: SpadAddrWidth]),
     .cmd_act_stride_i(cu_cmd[tessera_isa_pkg::ComputeActStrideLsb +: 32]),
     .cmd_vectors_i   (cu_cmd[tessera_isa_pkg::ComputeVectorsLsb +: 16]),
+    .cmd_act_rows_i  (cu_cmd[tessera_isa_pkg::ComputeActRowsLsb +: 16]),
+    .cmd_act_row_stride_i(cu_cmd[tessera_isa_pkg::ComputeActRowStrideLsb +: 32]),
     .cmd_wgt_line_i  (cu_cmd[tessera_isa_pkg::ComputeWgtLineLsb +: SpadAddrWidth]),
     .cmd_acc_line_i  (cu_cmd[tessera_isa_pkg::ComputeAccLineLsb +: AccAddrWidth]),
     .cmd_accumulate_i(cu_cmd[tessera_isa_pkg::HdrModeLsb +
@@ -770,6 +772,7 @@ module tessera_top #(
   assign b_fire = m_axi_bvalid_i && m_axi_bready_o;
   assign macs   = (g_valid[1] && g_ready[1])
                   ? 32'(cu_cmd[tessera_isa_pkg::ComputeVectorsLsb +: 16]) *
+                    32'(cu_cmd[tessera_isa_pkg::ComputeActRowsLsb +: 16]) *
                     32'(cu_cmd[tessera_isa_pkg::ComputeKValidLsb +: 16]) *
                     32'(cu_cmd[tessera_isa_pkg::ComputeNValidLsb +: 16])
                   : '0;

@@ -69,13 +69,13 @@ void plan_conv2d(CommandStream& s, const ConvPlan& p) {
                                 " weight rows per panel; one bank holds " + std::to_string(bank));
   }
 
-  // One COMPUTE per output row, unless the rows are narrower than the array: then, at
-  // stride 1, one per block over the padded width (the pad columns' results are dropped).
-  const bool flat = p.stride_h == 1 && p.stride_w == 1 && ow < rows && wp < rows;
-  auto in_rows = [&](uint64_t r) { return (r - 1) * p.stride_h + uint64_t(p.dilation_h) * (p.kernel_h - 1) + 1; };
+  // One COMPUTE per K tile and block: ACT_ROWS = the block's output rows, each of OW
+  // vectors; the results land in consecutive accumulator lines, row-major.
+  auto in_rows = [&](uint64_t r) {
+    return (r - 1) * p.stride_h + uint64_t(p.dilation_h) * (p.kernel_h - 1) + 1;
+  };
   auto fits = [&](uint64_t r) {
-    const uint64_t acc = flat ? (r - 1) * wp + ow : r * ow;
-    return in_rows(r) * wp * cl <= bank && acc <= region && acc <= kMaxRows;
+    return in_rows(r) * wp * cl <= bank && r * ow <= region && r * ow <= kMaxRows;
   };
   if (!fits(1)) {
     throw std::invalid_argument(
@@ -162,30 +162,25 @@ void plan_conv2d(CommandStream& s, const ConvPlan& p) {
         blk.loads.push_back(a);
       }
     }
-    // Results: pixel (r, x) of the block in accumulator line r*pitch + x.
-    const uint32_t pitch = flat ? uint32_t(wp) : ow;
-    if (flat) {
-      blk.segments.push_back({0, pixel_lines, uint32_t((r_count - 1) * wp + ow), 0});
-    } else {
-      for (uint32_t r = 0; r < r_count; ++r)
-        blk.segments.push_back({r * p.stride_h * row_lines, p.stride_w * pixel_lines, ow, r * ow});
-    }
+    // Results: pixel (r, x) of the block in accumulator line r*OW + x.
+    detail::ActivationBlock::Segment seg;
+    seg.act_stride = p.stride_w * pixel_lines;
+    seg.vectors = ow;
+    seg.act_rows = r_count;
+    seg.act_row_stride = p.stride_h * row_lines;
+    blk.segments.push_back(seg);
     const uint64_t out_addr = p.output_addr + image * out_image_bytes;
+    detail::ActivationBlock::Output out;
     if (p.max_pool) {
-      detail::ActivationBlock::Output out;
       out.dram_addr = out_addr + uint64_t(oy0 / 2) * (ow / 2) * p.out_channels;
       out.rows = r_count / 2;
       out.pool_width = uint16_t(ow / 2);
-      out.acc_pitch = uint16_t(pitch);
-      blk.outputs.push_back(out);
-    } else if (flat) {
-      for (uint32_t r = 0; r < r_count; ++r) {
-        blk.outputs.push_back(
-            {out_addr + uint64_t(oy0 + r) * ow * p.out_channels, ow, r * pitch, 0, 0});
-      }
+      out.acc_pitch = uint16_t(ow);
     } else {
-      blk.outputs.push_back({out_addr + uint64_t(oy0) * ow * p.out_channels, r_count * ow, 0, 0, 0});
+      out.dram_addr = out_addr + uint64_t(oy0) * ow * p.out_channels;
+      out.rows = r_count * ow;
     }
+    blk.outputs.push_back(out);
     return blk;
   });
 }

@@ -100,12 +100,20 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
                               "COMPUTE");
       !r)
     return r;
-  const uint64_t vectors = c.get(compute::kVectors);
+  const uint64_t vectors = c.get(compute::kVectors), rows = c.get(compute::kActRows);
   if (auto r = in_range("COMPUTE", "VECTORS", vectors, 1, kMaxRows); !r) return r;
+  if (auto r = in_range("COMPUTE", "ACT_ROWS", rows, 1, kMaxRows); !r) return r;
+  if (rows * vectors > kMaxRows) {
+    return fail(Error::kBadDimension, "COMPUTE ACT_ROWS x VECTORS = " +
+                                          std::to_string(rows * vectors) +
+                                          " results; at most " + std::to_string(kMaxRows));
+  }
   if (auto r = in_range("COMPUTE", "K_VALID", c.get(compute::kKValid), 1, cfg.rows); !r) return r;
   if (auto r = in_range("COMPUTE", "N_VALID", c.get(compute::kNValid), 1, cfg.cols); !r) return r;
+  // Rows ACT_ROW_STRIDE apart, each spanning (VECTORS - 1) x ACT_STRIDE + 1 lines.
   if (auto r = lines_fit(Error::kScratchpadRange, "COMPUTE", "activation", c.get(compute::kActLine),
-                         vectors, c.get(compute::kActStride), 1, cfg.scratchpad_lines);
+                         rows, c.get(compute::kActRowStride),
+                         (vectors - 1) * c.get(compute::kActStride) + 1, cfg.scratchpad_lines);
       !r)
     return r;
   if (auto r = lines_fit(Error::kScratchpadRange, "COMPUTE", "weight", c.get(compute::kWgtLine), 1,
@@ -113,7 +121,7 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
       !r)
     return r;
   return lines_fit(Error::kAccumulatorRange, "COMPUTE", "accumulator", c.get(compute::kAccLine),
-                   vectors, 1, 1, cfg.accumulator_lines);
+                   rows * vectors, 1, 1, cfg.accumulator_lines);
 }
 
 CheckResult check_store_params(const Command& c, const BuildConfig& cfg, CheckResult range);
@@ -227,6 +235,8 @@ Command encode(const Compute& a) {
   c.set(compute::kActLine, a.act_line);
   c.set(compute::kActStride, a.act_stride);
   c.set(compute::kVectors, a.vectors);
+  c.set(compute::kActRows, a.act_rows);
+  c.set(compute::kActRowStride, a.act_row_stride);
   c.set(compute::kWgtLine, a.wgt_line);
   c.set(compute::kAccLine, a.acc_line);
   c.set(compute::kKValid, a.k_valid);
@@ -310,6 +320,8 @@ std::string disassemble(const Command& c) {
       out << ((c.mode() & kComputeModeAccumulate) ? " accumulate" : " overwrite")
           << " act_line=" << c.get(compute::kActLine)
           << " act_stride=" << c.get(compute::kActStride) << " vectors=" << c.get(compute::kVectors)
+          << " act_rows=" << c.get(compute::kActRows)
+          << " act_row_stride=" << c.get(compute::kActRowStride)
           << " wgt_line=" << c.get(compute::kWgtLine) << " acc_line=" << c.get(compute::kAccLine)
           << " k_valid=" << c.get(compute::kKValid) << " n_valid=" << c.get(compute::kNValid);
       break;

@@ -66,6 +66,8 @@ void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t bloc
           c.act_line = act_base + seg.act_line + p.tile_offset[t];
           c.act_stride = seg.act_stride;
           c.vectors = seg.vectors;
+          c.act_rows = seg.act_rows;
+          c.act_row_stride = seg.act_row_stride;
           c.wgt_line = wgt_base + t * cfg.rows;
           c.acc_line = acc_base + seg.acc_line;
           c.k_valid = p.tile_k_valid[t];

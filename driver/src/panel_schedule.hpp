@@ -31,9 +31,11 @@ namespace tessera::isa::detail {
 struct ActivationBlock {
   // Fill the block's bank; sram_line relative to the bank's first line. No deps (set here).
   std::vector<Load> loads;
-  // The COMPUTEs of K tile t: act_line (relative to the bank) + tile_offset[t].
+  // The COMPUTEs of K tile t: act_line (relative to the bank) + tile_offset[t]; act_rows
+  // rows of `vectors`, act_row_stride lines apart (COMPUTE's ACT_ROWS).
   struct Segment {
     uint32_t act_line = 0, act_stride = 1, vectors = 0, acc_line = 0;
+    uint32_t act_rows = 1, act_row_stride = 0;
   };
   std::vector<Segment> segments;
   // STOREs per panel: dram_addr + the panel's first column (in bytes), acc_line relative to

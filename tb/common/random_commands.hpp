@@ -44,6 +44,10 @@ inline isa::Command random_command(std::mt19937_64& rng, const isa::BuildConfig&
       k.accumulate = rng() & 1;
       k.vectors = 1 + upto(64);
       k.act_stride = upto(4);
+      if (rng() % 3 == 0) {  // several activation rows
+        k.act_rows = 1 + upto(4);
+        k.act_row_stride = upto(600);
+      }
       k.act_line = upto(cfg.scratchpad_lines / 2);
       k.wgt_line = upto(cfg.scratchpad_lines - cfg.rows);
       k.acc_line = upto(cfg.accumulator_lines - 64);

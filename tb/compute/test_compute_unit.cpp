@@ -38,6 +38,7 @@ struct ShapeNames {
 struct Cmd {
   uint32_t act_line, act_stride, vectors, wgt_line, acc_line;
   bool accumulate;
+  uint32_t act_rows = 1, act_row_stride = 0;
 };
 
 template <typename S>
@@ -84,6 +85,8 @@ class ComputeUnitTest : public ::testing::Test {
         dut_->cmd_act_line_i = c.act_line;
         dut_->cmd_act_stride_i = c.act_stride;
         dut_->cmd_vectors_i = c.vectors;
+        dut_->cmd_act_rows_i = c.act_rows;
+        dut_->cmd_act_row_stride_i = c.act_row_stride;
         dut_->cmd_wgt_line_i = c.wgt_line;
         dut_->cmd_acc_line_i = c.acc_line;
         dut_->cmd_accumulate_i = c.accumulate;
@@ -130,20 +133,27 @@ class ComputeUnitTest : public ::testing::Test {
     return v;
   }
 
-  // C[M x R] = A[M x K] * B[K x R] with K = kt * R: activations in lines
-  // act_base + m*kt + t, weights of tile t in lines wgt_base + t*R + r, results in acc_base.
-  uint64_t gemm(uint32_t m, uint32_t kt, uint32_t act_base, uint32_t wgt_base, uint32_t acc_base) {
+  // C[M x R] = A[M x K] * B[K x R] with K = kt * R, A's M rows in `groups` activation rows
+  // of M/groups vectors (COMPUTE's ACT_ROWS), `gap` lines between them: vector i = (g, j) in
+  // lines act_base + g*(M/groups*kt + gap) + j*kt + t; weights of tile t in lines
+  // wgt_base + t*R + r; results in acc_base.
+  uint64_t gemm(uint32_t m, uint32_t kt, uint32_t act_base, uint32_t wgt_base, uint32_t acc_base,
+                uint32_t groups = 1, uint32_t gap = 0) {
+    const uint32_t per_row = m / groups, row_stride = per_row * kt + gap;
     const uint32_t k = kt * R;
     std::uniform_int_distribution<int> byte(-128, 127);
     std::vector<int8_t> a(m * k), b(k * R);
     for (auto& x : a) x = int8_t(byte(rng_));
     for (auto& x : b) x = int8_t(byte(rng_));
-    for (uint32_t i = 0; i < m; ++i)
-      for (uint32_t t = 0; t < kt; ++t) write_line(act_base + i * kt + t, &a[i * k + t * R]);
+    for (uint32_t i = 0; i < m; ++i) {
+      const uint32_t line = act_base + (i / per_row) * row_stride + (i % per_row) * kt;
+      for (uint32_t t = 0; t < kt; ++t) write_line(line + t, &a[i * k + t * R]);
+    }
     for (uint32_t r = 0; r < k; ++r) write_line(wgt_base + r, &b[r * R]);
     std::deque<Cmd> cmds;
     for (uint32_t t = 0; t < kt; ++t) {
-      cmds.push_back({act_base + t, kt, m, wgt_base + t * R, acc_base, t > 0});
+      cmds.push_back({act_base + t, kt, per_row, wgt_base + t * R, acc_base, t > 0, groups,
+                      row_stride});
     }
     const uint64_t cycles = run(cmds);
     const auto want = tessera::ref::gemm(a, b, {}, m, k, R);
@@ -169,15 +179,18 @@ TYPED_TEST_SUITE(ComputeUnitTest, Shapes, ShapeNames);
 TYPED_TEST(ComputeUnitTest, RandomGemmsMatchTheReference) {
   constexpr uint32_t R = TestFixture::R;
   for (int trial = 0; trial < (R > 4 ? 6 : 30); ++trial) {
-    const uint32_t m = 1 + this->rng_() % (3 * R + 5), kt = 1 + this->rng_() % 4;
+    // Half the trials in several activation rows (ACT_ROWS) with gaps between them.
+    const uint32_t groups = trial % 2 ? 1 + this->rng_() % 3 : 1, gap = this->rng_() % 5;
+    const uint32_t m = groups * (1 + this->rng_() % (3 * R + 5) / groups);
+    const uint32_t kt = 1 + this->rng_() % 4;
     // Activations in bank 0; weights in bank 2, or (every third trial) in bank 0 too, so that
     // the two read ports collide and the weight port waits.
-    const uint32_t act_base = this->rng_() % (kBankLines - m * kt);
+    const uint32_t act_base = this->rng_() % (kBankLines - m * kt - groups * gap);
     const uint32_t wgt_base =
-        (trial % 3 == 0 ? act_base + m * kt : 2 * kBankLines) + this->rng_() % 8;
+        (trial % 3 == 0 ? act_base + m * kt + groups * gap : 2 * kBankLines) + this->rng_() % 8;
     const uint32_t acc_base = this->rng_() % (kAccLines - m);
-    SCOPED_TRACE("trial " + std::to_string(trial));
-    this->gemm(m, kt, act_base, wgt_base, acc_base);
+    SCOPED_TRACE("trial " + std::to_string(trial) + " groups " + std::to_string(groups));
+    this->gemm(m, kt, act_base, wgt_base, acc_base, groups, gap);
     if (this->HasFailure()) return;
   }
 }
@@ -185,9 +198,10 @@ TYPED_TEST(ComputeUnitTest, RandomGemmsMatchTheReference) {
 TYPED_TEST(ComputeUnitTest, BackToBackTilesHaveNoBubble) {
   constexpr uint32_t R = TestFixture::R;
   const uint32_t m = 2 * R, kt = 8;
-  const uint64_t cycles = this->gemm(m, kt, 0, 2 * kBankLines, 0);
-  // Every tile's vectors stream on consecutive cycles; only the first weight load (R), the
-  // core's latency (R + C) and three stage registers come on top (tessera_compute_unit).
+  const uint64_t cycles = this->gemm(m, kt, 0, 2 * kBankLines, 0, /*groups=*/2, /*gap=*/3);
+  // Every tile's vectors stream on consecutive cycles, across its activation rows too; only
+  // the first weight load (R), the core's latency (R + C) and three stage registers come on
+  // top (tessera_compute_unit).
   std::printf("[   INFO   ] %ux%u: %u tiles of %u vectors in %llu cycles\n", R, R, kt, m,
               (unsigned long long)cycles);
   EXPECT_EQ(cycles, uint64_t(kt) * m + 2 * R + R + 3);

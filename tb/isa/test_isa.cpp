@@ -142,6 +142,14 @@ TEST(Isa, EveryCheckGivesItsErrorAndNamesTheValue) {
   c.acc_line = 1000;
   cases.push_back(
       {"accumulator end", encode(c), Error::kAccumulatorRange, "accumulator lines 1000..1127"});
+  c = valid_compute();
+  c.act_rows = 600;  // x 128 vectors
+  cases.push_back({"act rows x vectors", encode(c), Error::kBadDimension, "= 76800 results"});
+  c = valid_compute();
+  c.act_rows = 3;
+  c.act_row_stride = 8000;  // rows 0, 8000, 16000: the last row runs past the end
+  cases.push_back({"activation rows end", encode(c), Error::kScratchpadRange,
+                   "activation lines 0..20064"});
   Store s = valid_store();
   s.cols = 0;
   cases.push_back({"zero cols", encode(s), Error::kBadDimension, "COLS = 0"});
@@ -215,7 +223,7 @@ TEST(Isa, StreamRefusesWhatTheEngineWouldRefuse) {
 TEST(Isa, DisassemblyNamesEveryField) {
   EXPECT_EQ(disassemble(encode(valid_compute())),
             "COMPUTE deps=pop_prev,push_next overwrite act_line=0 act_stride=32 vectors=128 "
-            "wgt_line=8192 acc_line=0 k_valid=16 n_valid=16");
+            "act_rows=1 act_row_stride=0 wgt_line=8192 acc_line=0 k_valid=16 n_valid=16");
   EXPECT_EQ(disassemble(encode(Fence{true, 0x40, 9})), "FENCE interrupt dram_addr=0x40 value=9");
   EXPECT_EQ(disassemble(Command{}), "INVALID opcode=0");
 }

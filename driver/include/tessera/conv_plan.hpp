@@ -8,9 +8,9 @@
 // point. The convolution is then a GEMM whose K tiles are the (ky, kx, channel block)
 // taps: the COMPUTE of tap (ky, kx) reads the activation lines of output pixel (oy, ox) at
 // ((oy*stride_h + ky*dilation_h)*Wp + ox*stride_w + kx*dilation_w) lines-per-pixel +
-// channel block, which is an ACT_LINE and an ACT_STRIDE per output row (or, for narrow
-// stride-1 layers, per block of rows, computing and discarding the pad columns). Each input
-// byte crosses the bus once per block instead of KH*KW times. The schedule around it (weight
+// channel block: one COMPUTE per tap covers a block's output rows with ACT_LINE, ACT_STRIDE
+// (along a row) and ACT_ROW_STRIDE (between rows). Each input byte crosses the bus once per
+// block instead of KH*KW times. The schedule around it (weight
 // panels, accumulator regions, tokens) is GEMM's: driver/src/panel_schedule.hpp.
 //
 // The engine sums input * weight with the padding at the zero point; subtracting the zero

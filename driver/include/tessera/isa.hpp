@@ -63,6 +63,8 @@ struct Load {
 struct Compute {
   bool accumulate = false;
   uint32_t act_line = 0, act_stride = 1, vectors = 0, wgt_line = 0, acc_line = 0;
+  // act_rows rows of `vectors` vectors, act_row_stride lines apart (results consecutive).
+  uint32_t act_rows = 1, act_row_stride = 0;
   uint16_t k_valid = 0, n_valid = 0;
   uint8_t deps = 0;
 };

@@ -54,15 +54,17 @@ inline constexpr uint64_t kUsedBytes = 0x000001ffffffff07ull;  // bit i: byte i 
 
 namespace compute {
 inline constexpr Field kActLine{8, 4};  // scratchpad line of the first activation vector
-inline constexpr Field kActStride{12, 4};  // lines between consecutive activation vectors
-inline constexpr Field kVectors{16, 4};  // activation vectors (M), 1 .. 65535
+inline constexpr Field kActStride{12, 4};  // lines between consecutive activation vectors of a row
+inline constexpr Field kVectors{16, 4};  // activation vectors per row (M of one row), 1 .. 65535; ACT_ROWS x VECTORS <= 65535
 inline constexpr Field kWgtLine{20, 4};  // scratchpad line of weight row 0; the tile is NumRows consecutive lines
-inline constexpr Field kAccLine{24, 4};  // accumulator line of the first result; results are consecutive
+inline constexpr Field kAccLine{24, 4};  // accumulator line of the first result; results are consecutive (row r, vector m at ACC_LINE + r*VECTORS + m)
 inline constexpr Field kKValid{28, 2};  // weight rows that are not padding (MAC counter only), 1 .. NumRows
 inline constexpr Field kNValid{30, 2};  // weight columns that are not padding (MAC counter only), 1 .. NumCols
+inline constexpr Field kActRows{32, 2};  // rows of activation vectors, 1 .. 65535: vector m of row r is line ACT_LINE + r*ACT_ROW_STRIDE + m*ACT_STRIDE (e.g. the output rows of a convolution)
+inline constexpr Field kActRowStride{36, 4};  // lines from one row's first activation vector to the next's (any value with ACT_ROWS = 1)
 inline constexpr uint8_t kDepsAllowed = 0x0f;
 inline constexpr uint8_t kModeAllowed = 0x01;
-inline constexpr uint64_t kUsedBytes = 0x00000000ffffff07ull;  // bit i: byte i is a field
+inline constexpr uint64_t kUsedBytes = 0x000000f3ffffff07ull;  // bit i: byte i is a field
 }  // namespace compute
 
 namespace store {
@@ -94,7 +96,7 @@ enum class Error : uint8_t {
   kNone = 0,  // no error
   kBadOpcode = 1,  // unknown opcode (0 included: a zeroed ring slot)
   kReservedBits = 2,  // a reserved byte, flag or mode bit is not zero
-  kBadDimension = 3,  // a size is zero or above its limit (rows, bytes, vectors, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, or POOL_WIDTH / ACC_PITCH set without POOL_2X2
+  kBadDimension = 3,  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, or POOL_WIDTH / ACC_PITCH set without POOL_2X2
   kScratchpadRange = 4,  // a scratchpad line range runs past the scratchpad
   kAccumulatorRange = 5,  // an accumulator line range runs past the accumulator
   kDmaWindow = 6,  // a host access lies outside the DMA window (nothing is accessed)
