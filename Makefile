@@ -40,7 +40,7 @@ build: deps $(BUILD)/CMakeCache.txt ## Build the reference model, Verilated mode
 test: lint build ## Lint, build and run every test suite (the CI command)
 	$(CTEST) --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-sim: build ## Run a 512x512x512 int8 GEMM on the whole engine (SystemC) and print its report
+sim: build ## Run a 512^3 int8 GEMM and a 3x3 conv layer on the whole engine (SystemC); print the report
 	SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 $(BUILD)/sim/tessera_sim
 
 bench: build ## Core cycles/utilization/speed; DMA throughput against latency and bus width
