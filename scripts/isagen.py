@@ -97,11 +97,15 @@ def gen_sv(spec):
 
 def gen_hpp(spec):
     out = [f"// {NOTE}", "//", "// The command set's layout for the driver (docs/isa.md).", "#pragma once", "",
-           "#include <cstdint>", "", "namespace tessera::isa {", "",
+           "#include <cstddef>", "#include <cstdint>", "#include <iterator>", "", "namespace tessera::isa {", "",
            f"inline constexpr uint32_t kVersion = {spec['version']};",
            f"inline constexpr std::size_t kCommandBytes = {spec['command_bytes']};", "",
            "// A little-endian field of a command: byte offset and size.",
            "struct Field {", "  uint32_t offset, bytes;", "};", "",
+           "// Names for text (the assembler and disassembler): fields, flags, opcodes.",
+           "struct FieldInfo {", "  const char* name;  // lower case, as in assembly text", "  Field field;",
+           "  bool is_signed;    // int8 in two's complement", "};",
+           "struct FlagInfo {", "  const char* name;", "  uint8_t mask;", "};", "",
            "enum class Opcode : uint8_t {"]
     out += [f"  k{camel(op['name'])} = {op['value']},  // {op['description']}" for op in spec["opcodes"]]
     out += ["};", ""]
@@ -113,6 +117,9 @@ def gen_hpp(spec):
             out.append(f"inline constexpr uint8_t k{camel(group)}{camel(flag['name'])} = 1u << {flag['bit']};  "
                        f"// {flag['description']}")
     out.append("")
+    out.append("inline constexpr FlagInfo kDepsFlags[] = {")
+    out += [f'    {{"{x["name"].lower()}", k{camel("DEPS")}{camel(x["name"])}}},' for x in spec["flags"]["DEPS"]]
+    out += ["};", ""]
     for op in spec["opcodes"]:
         name = camel(op["name"])
         out.append(f"namespace {op['name'].lower()} {{")
@@ -124,8 +131,25 @@ def gen_hpp(spec):
         for b in op["used_bytes"]:
             used |= 1 << b
         out.append(f"inline constexpr uint64_t kUsedBytes = 0x{used:016x}ull;  // bit i: byte i is a field")
+        out.append("inline constexpr FieldInfo kFields[] = {")
+        for f in spec["commands"][op["name"]]:
+            signed = "true" if f.get("signed") else "false"
+            out.append(f'    {{"{f["name"].lower()}", k{camel(f["name"])}, {signed}}},')
+        out.append("};")
+        flags = spec["flags"][op["mode_flags"]]
+        out.append("inline constexpr FlagInfo kModeFlags[] = {")
+        out += [f'    {{"{x["name"].lower()}", k{camel(op["mode_flags"])}{camel(x["name"])}}},' for x in flags]
+        out.append("};")
         out.append(f"}}  // namespace {op['name'].lower()}")
         out.append("")
+    out += ["// Per opcode: its name and tables.", "struct OpcodeInfo {", "  const char* name;", "  Opcode opcode;",
+            "  const FieldInfo* fields;", "  std::size_t field_count;", "  const FlagInfo* modes;",
+            "  std::size_t mode_count;", "  uint8_t deps_allowed;", "};", "inline constexpr OpcodeInfo kOpcodes[] = {"]
+    for op in spec["opcodes"]:
+        ns = op["name"].lower()
+        out.append(f'    {{"{op["name"]}", Opcode::k{camel(op["name"])}, {ns}::kFields, std::size({ns}::kFields), '
+                   f'{ns}::kModeFlags, std::size({ns}::kModeFlags), {ns}::kDepsAllowed}},')
+    out += ["};", ""]
     out.append("enum class Error : uint8_t {")
     out += [f"  k{camel(e['name'])} = {e['value']},  // {e['description']}" for e in spec["errors"]]
     out += ["};", "", "inline constexpr const char* error_name(Error e) {", "  switch (e) {"]

@@ -1,7 +1,10 @@
-// Command encoding, checks and disassembly; see isa.hpp and docs/isa.md.
+// Command encoding, checks, assembly and disassembly; see isa.hpp and docs/isa.md.
 #include "tessera/isa.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <iterator>
 #include <sstream>
 
 namespace tessera::isa {
@@ -287,72 +290,121 @@ CheckResult check(const Command& c, const BuildConfig& config) {
                                      " is not a command (LOAD=1, COMPUTE=2, STORE=3, FENCE=4)");
 }
 
+namespace {
+
+const OpcodeInfo* opcode_info(uint8_t value) {
+  for (const OpcodeInfo& op : kOpcodes)
+    if (static_cast<uint8_t>(op.opcode) == value) return &op;
+  return nullptr;
+}
+
+// "a,b" for the flags set in `bits`, in table order.
+std::string flag_list(const FlagInfo* flags, std::size_t count, uint8_t bits) {
+  std::string s;
+  for (std::size_t i = 0; i < count; ++i)
+    if (bits & flags[i].mask) s += std::string(s.empty() ? "" : ",") + flags[i].name;
+  return s;
+}
+
+bool is_address(const FieldInfo& f) {
+  const std::string n = f.name;
+  return n.size() > 5 && n.compare(n.size() - 5, 5, "_addr") == 0;
+}
+
+}  // namespace
+
 std::string disassemble(const Command& c) {
+  const OpcodeInfo* op = opcode_info(c.bytes()[0]);
+  if (!op) return "INVALID opcode=" + std::to_string(c.bytes()[0]);
   std::ostringstream out;
-  auto deps = [&] {
-    static const char* names[] = {"pop_prev", "pop_next", "push_prev", "push_next"};
-    std::string s;
-    for (int b = 0; b < 4; ++b)
-      if ((c.deps() >> b) & 1) s += std::string(s.empty() ? "" : ",") + names[b];
-    if (!s.empty()) out << " deps=" << s;
-  };
-  auto hex = [](uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return std::string(buf);
-  };
-  switch (c.opcode()) {
-    case Opcode::kLoad:
-      out << "LOAD";
-      deps();
-      out << ((c.mode() & kLoadModeToAccumulator) ? " to=acc"
-              : (c.mode() & kLoadModeToQtable)    ? " to=qtable"
-                                                  : " to=spad");
-      if (c.mode() & kLoadModeFill)
-        out << " fill=" << int(static_cast<int8_t>(c.get(load::kFillValue)));
-      out << " dram_addr=" << hex(c.get(load::kDramAddr)) << " row_bytes=" << c.get(load::kRowBytes)
-          << " rows=" << c.get(load::kRows) << " dram_stride=" << c.get(load::kDramStride)
-          << " sram_line=" << c.get(load::kSramLine) << " sram_stride=" << c.get(load::kSramStride);
-      break;
-    case Opcode::kCompute:
-      out << "COMPUTE";
-      deps();
-      out << ((c.mode() & kComputeModeAccumulate) ? " accumulate" : " overwrite")
-          << " act_line=" << c.get(compute::kActLine)
-          << " act_stride=" << c.get(compute::kActStride) << " vectors=" << c.get(compute::kVectors)
-          << " act_rows=" << c.get(compute::kActRows)
-          << " act_row_stride=" << c.get(compute::kActRowStride)
-          << " wgt_line=" << c.get(compute::kWgtLine) << " acc_line=" << c.get(compute::kAccLine)
-          << " k_valid=" << c.get(compute::kKValid) << " n_valid=" << c.get(compute::kNValid);
-      break;
-    case Opcode::kStore:
-      out << "STORE";
-      deps();
-      out << ((c.mode() & kStoreModeRequantize)
-                  ? ((c.mode() & kStoreModePerChannel) ? " requant=channel" : " requant=tensor")
-                  : " raw")
-          << " dram_addr=" << hex(c.get(store::kDramAddr)) << " rows=" << c.get(store::kRows)
-          << " acc_line=" << c.get(store::kAccLine) << " dram_stride=" << c.get(store::kDramStride)
-          << " cols=" << c.get(store::kCols)
-          << " zero_point=" << int(static_cast<int8_t>(c.get(store::kZeroPoint)))
-          << " act_min=" << int(static_cast<int8_t>(c.get(store::kActMin)))
-          << " act_max=" << int(static_cast<int8_t>(c.get(store::kActMax)))
-          << " qparam_entry=" << c.get(store::kQparamEntry);
-      if (c.mode() & kStoreModePool2x2) {
-        out << " pool2x2 pool_width=" << c.get(store::kPoolWidth)
-            << " acc_pitch=" << c.get(store::kAccPitch);
-      } else if (c.get(store::kPoolWidth) || c.get(store::kAccPitch)) {
-        out << " pool_width=" << c.get(store::kPoolWidth) << " acc_pitch=" << c.get(store::kAccPitch);
-      }
-      break;
-    case Opcode::kFence:
-      out << "FENCE" << ((c.mode() & kFenceModeInterrupt) ? " interrupt" : "")
-          << " dram_addr=" << hex(c.get(fence::kDramAddr)) << " value=" << c.get(fence::kValue);
-      break;
-    default:
-      out << "INVALID opcode=" << int(c.bytes()[0]);
+  out << op->name;
+  if (c.deps()) out << " deps=" << flag_list(kDepsFlags, std::size(kDepsFlags), c.deps());
+  if (c.mode()) out << " mode=" << flag_list(op->modes, op->mode_count, c.mode());
+  for (std::size_t i = 0; i < op->field_count; ++i) {
+    const FieldInfo& f = op->fields[i];
+    const uint64_t v = c.get(f.field);
+    out << ' ' << f.name << '=';
+    if (f.is_signed) {
+      out << int(static_cast<int8_t>(v));
+    } else if (is_address(f)) {
+      char buf[24];
+      std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+      out << buf;
+    } else {
+      out << v;
+    }
   }
   return out.str();
+}
+
+Command assemble(const std::string& line) {
+  auto bad = [&](const std::string& why) {
+    return std::invalid_argument("cannot assemble '" + line + "': " + why);
+  };
+  std::istringstream in(line);
+  std::string word;
+  if (!(in >> word)) throw bad("empty line");
+  const OpcodeInfo* op = nullptr;
+  for (const OpcodeInfo& o : kOpcodes)
+    if (word == o.name) op = &o;
+  if (!op) throw bad("unknown opcode '" + word + "' (LOAD, COMPUTE, STORE, FENCE)");
+  Command c(op->opcode);
+  auto parse_flags = [&](const std::string& list, const FlagInfo* flags, std::size_t count,
+                         const char* what) {
+    uint8_t bits = 0;
+    std::istringstream items(list);
+    std::string item;
+    while (std::getline(items, item, ',')) {
+      bool known = false;
+      for (std::size_t i = 0; i < count; ++i) {
+        if (item == flags[i].name) {
+          bits |= flags[i].mask;
+          known = true;
+        }
+      }
+      if (!known) {
+        std::string names;
+        for (std::size_t i = 0; i < count; ++i) names += std::string(i ? ", " : "") + flags[i].name;
+        throw bad(std::string(what) + " flag '" + item + "' is not one of: " + names);
+      }
+    }
+    return bits;
+  };
+  while (in >> word) {
+    const auto eq = word.find('=');
+    if (eq == std::string::npos) throw bad("'" + word + "' is not key=value");
+    const std::string key = word.substr(0, eq), text = word.substr(eq + 1);
+    if (key == "deps") {
+      c.set(kHdrDeps, parse_flags(text, kDepsFlags, std::size(kDepsFlags), "deps"));
+      continue;
+    }
+    if (key == "mode") {
+      c.set(kHdrMode, parse_flags(text, op->modes, op->mode_count, "mode"));
+      continue;
+    }
+    const FieldInfo* field = nullptr;
+    for (std::size_t i = 0; i < op->field_count; ++i)
+      if (key == op->fields[i].name) field = &op->fields[i];
+    if (!field) throw bad(std::string(op->name) + " has no field '" + key + "'");
+    const int bits = int(8 * field->field.bytes);
+    errno = 0;
+    char* end = nullptr;
+    if (field->is_signed) {
+      const long long v = std::strtoll(text.c_str(), &end, 0);
+      if (text.empty() || *end || errno || v < -128 || v > 127)
+        throw bad(key + " = '" + text + "' is not an integer in [-128, 127]");
+      c.set(field->field, static_cast<uint8_t>(v));
+    } else {
+      const unsigned long long v = std::strtoull(text.c_str(), &end, 0);
+      const unsigned long long max = bits >= 64 ? ~0ull : (1ull << bits) - 1;
+      if (text.empty() || text[0] == '-' || *end || errno || v > max) {
+        throw bad(key + " = '" + text + "' is not an integer in [0, " + std::to_string(max) +
+                  "]");
+      }
+      c.set(field->field, v);
+    }
+  }
+  return c;
 }
 
 std::vector<uint8_t> qtable_entries(const std::vector<int32_t>& bias,

@@ -222,10 +222,56 @@ TEST(Isa, StreamRefusesWhatTheEngineWouldRefuse) {
 
 TEST(Isa, DisassemblyNamesEveryField) {
   EXPECT_EQ(disassemble(encode(valid_compute())),
-            "COMPUTE deps=pop_prev,push_next overwrite act_line=0 act_stride=32 vectors=128 "
-            "act_rows=1 act_row_stride=0 wgt_line=8192 acc_line=0 k_valid=16 n_valid=16");
-  EXPECT_EQ(disassemble(encode(Fence{true, 0x40, 9})), "FENCE interrupt dram_addr=0x40 value=9");
+            "COMPUTE deps=pop_prev,push_next act_line=0 act_stride=32 vectors=128 wgt_line=8192 "
+            "acc_line=0 k_valid=16 n_valid=16 act_rows=1 act_row_stride=0");
+  EXPECT_EQ(disassemble(encode(Fence{true, 0x40, 9})),
+            "FENCE mode=interrupt dram_addr=0x40 value=9");
+  Store s = valid_store();
+  s.zero_point = -3;
+  EXPECT_NE(disassemble(encode(s)).find("mode=requantize,per_channel "), std::string::npos);
+  EXPECT_NE(disassemble(encode(s)).find(" zero_point=-3 "), std::string::npos);
   EXPECT_EQ(disassemble(Command{}), "INVALID opcode=0");
+}
+
+TEST(Isa, AssemblyRoundTripsEveryValidCommand) {
+  std::mt19937_64 rng(tessera::test::test_seed());
+  const BuildConfig cfg;
+  int valid = 0;
+  for (int i = 0; i < 20000; ++i) {
+    const Command c = tessera::test::random_command(rng, cfg);
+    if (!check(c, cfg)) continue;
+    ++valid;
+    const std::string text = disassemble(c);
+    ASSERT_EQ(assemble(text), c) << text;
+  }
+  EXPECT_GT(valid, 5000);
+}
+
+TEST(Isa, AssemblyNamesWhatItCannotRead) {
+  const struct {
+    const char* text;
+    const char* message_has;
+  } cases[] = {
+      {"", "empty line"},
+      {"JUMP value=1", "unknown opcode 'JUMP'"},
+      {"FENCE value", "'value' is not key=value"},
+      {"FENCE vectors=3", "FENCE has no field 'vectors'"},
+      {"COMPUTE mode=overwrite", "mode flag 'overwrite' is not one of: accumulate"},
+      {"STORE zero_point=200", "zero_point = '200' is not an integer in [-128, 127]"},
+      {"COMPUTE k_valid=65536", "k_valid = '65536' is not an integer in [0, 65535]"},
+      {"LOAD rows=-1", "rows = '-1' is not an integer in [0, 4294967295]"},
+      {"LOAD deps=pop_sideways", "deps flag 'pop_sideways'"},
+  };
+  for (const auto& k : cases) {
+    try {
+      assemble(k.text);
+      ADD_FAILURE() << "'" << k.text << "' assembled";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(k.message_has), std::string::npos)
+          << "'" << e.what() << "' lacks '" << k.message_has << "'";
+    }
+  }
+  EXPECT_EQ(assemble("FENCE mode=interrupt dram_addr=0x40 value=9"), encode(Fence{true, 0x40, 9}));
 }
 
 TEST(Isa, RandomCommandsReachEveryCheck) {

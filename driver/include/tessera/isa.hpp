@@ -108,8 +108,13 @@ std::vector<uint8_t> qtable_entries(const std::vector<int32_t>& bias,
                                     const std::vector<int32_t>& multiplier,
                                     const std::vector<int>& shift);
 
-// One line of assembly-like text, e.g. "COMPUTE deps=pop_prev,push_next acc act_line=0 ...".
+// One line of assembly text naming every field: "OPCODE [deps=flag,..] [mode=flag,..]
+// field=value ...", in the order and with the lower-case names of docs/isa.md (addresses in
+// hex, int8 fields signed). assemble() reads it back, byte for byte, for every command whose
+// reserved bytes are zero; it also takes any subset of the fields (the rest are zero) and
+// throws std::invalid_argument naming the offending word and the accepted values.
 std::string disassemble(const Command& c);
+Command assemble(const std::string& line);
 
 // A command the engine would refuse.
 class InvalidCommand : public std::invalid_argument {

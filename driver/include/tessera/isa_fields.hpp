@@ -3,7 +3,9 @@
 // The command set's layout for the driver (docs/isa.md).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 
 namespace tessera::isa {
 
@@ -13,6 +15,17 @@ inline constexpr std::size_t kCommandBytes = 64;
 // A little-endian field of a command: byte offset and size.
 struct Field {
   uint32_t offset, bytes;
+};
+
+// Names for text (the assembler and disassembler): fields, flags, opcodes.
+struct FieldInfo {
+  const char* name;  // lower case, as in assembly text
+  Field field;
+  bool is_signed;    // int8 in two's complement
+};
+struct FlagInfo {
+  const char* name;
+  uint8_t mask;
 };
 
 enum class Opcode : uint8_t {
@@ -39,6 +52,13 @@ inline constexpr uint8_t kStoreModePerChannel = 1u << 1;  // one multiplier/shif
 inline constexpr uint8_t kStoreModePool2x2 = 1u << 2;  // with REQUANTIZE: 2x2 max-pool, stride 2, of the requantized pixels (ROWS pooled rows of POOL_WIDTH pixels; see POOL_WIDTH and ACC_PITCH)
 inline constexpr uint8_t kFenceModeInterrupt = 1u << 0;  // set INTR_STATUS.FENCE when done
 
+inline constexpr FlagInfo kDepsFlags[] = {
+    {"pop_prev", kDepsPopPrev},
+    {"pop_next", kDepsPopNext},
+    {"push_prev", kDepsPushPrev},
+    {"push_next", kDepsPushNext},
+};
+
 namespace load {
 inline constexpr Field kDramAddr{8, 8};  // host address of row 0 (any alignment)
 inline constexpr Field kRowBytes{16, 4};  // bytes per row, 1 .. 2^24-1
@@ -50,6 +70,20 @@ inline constexpr Field kFillValue{40, 1};  // the byte FILL writes (int8; ignore
 inline constexpr uint8_t kDepsAllowed = 0x0a;
 inline constexpr uint8_t kModeAllowed = 0x07;
 inline constexpr uint64_t kUsedBytes = 0x000001ffffffff07ull;  // bit i: byte i is a field
+inline constexpr FieldInfo kFields[] = {
+    {"dram_addr", kDramAddr, false},
+    {"row_bytes", kRowBytes, false},
+    {"rows", kRows, false},
+    {"dram_stride", kDramStride, false},
+    {"sram_line", kSramLine, false},
+    {"sram_stride", kSramStride, false},
+    {"fill_value", kFillValue, true},
+};
+inline constexpr FlagInfo kModeFlags[] = {
+    {"to_accumulator", kLoadModeToAccumulator},
+    {"to_qtable", kLoadModeToQtable},
+    {"fill", kLoadModeFill},
+};
 }  // namespace load
 
 namespace compute {
@@ -65,6 +99,20 @@ inline constexpr Field kActRowStride{36, 4};  // lines from one row's first acti
 inline constexpr uint8_t kDepsAllowed = 0x0f;
 inline constexpr uint8_t kModeAllowed = 0x01;
 inline constexpr uint64_t kUsedBytes = 0x000000f3ffffff07ull;  // bit i: byte i is a field
+inline constexpr FieldInfo kFields[] = {
+    {"act_line", kActLine, false},
+    {"act_stride", kActStride, false},
+    {"vectors", kVectors, false},
+    {"wgt_line", kWgtLine, false},
+    {"acc_line", kAccLine, false},
+    {"k_valid", kKValid, false},
+    {"n_valid", kNValid, false},
+    {"act_rows", kActRows, false},
+    {"act_row_stride", kActRowStride, false},
+};
+inline constexpr FlagInfo kModeFlags[] = {
+    {"accumulate", kComputeModeAccumulate},
+};
 }  // namespace compute
 
 namespace store {
@@ -82,6 +130,24 @@ inline constexpr Field kAccPitch{46, 2};  // with POOL_2X2: accumulator lines fr
 inline constexpr uint8_t kDepsAllowed = 0x05;
 inline constexpr uint8_t kModeAllowed = 0x07;
 inline constexpr uint64_t kUsedBytes = 0x0000ff1fffffff07ull;  // bit i: byte i is a field
+inline constexpr FieldInfo kFields[] = {
+    {"dram_addr", kDramAddr, false},
+    {"rows", kRows, false},
+    {"acc_line", kAccLine, false},
+    {"dram_stride", kDramStride, false},
+    {"cols", kCols, false},
+    {"zero_point", kZeroPoint, true},
+    {"act_min", kActMin, true},
+    {"act_max", kActMax, true},
+    {"qparam_entry", kQparamEntry, false},
+    {"pool_width", kPoolWidth, false},
+    {"acc_pitch", kAccPitch, false},
+};
+inline constexpr FlagInfo kModeFlags[] = {
+    {"requantize", kStoreModeRequantize},
+    {"per_channel", kStoreModePerChannel},
+    {"pool_2x2", kStoreModePool2x2},
+};
 }  // namespace store
 
 namespace fence {
@@ -90,7 +156,31 @@ inline constexpr Field kValue{16, 4};  // completion value
 inline constexpr uint8_t kDepsAllowed = 0x00;
 inline constexpr uint8_t kModeAllowed = 0x01;
 inline constexpr uint64_t kUsedBytes = 0x00000000000fff07ull;  // bit i: byte i is a field
+inline constexpr FieldInfo kFields[] = {
+    {"dram_addr", kDramAddr, false},
+    {"value", kValue, false},
+};
+inline constexpr FlagInfo kModeFlags[] = {
+    {"interrupt", kFenceModeInterrupt},
+};
 }  // namespace fence
+
+// Per opcode: its name and tables.
+struct OpcodeInfo {
+  const char* name;
+  Opcode opcode;
+  const FieldInfo* fields;
+  std::size_t field_count;
+  const FlagInfo* modes;
+  std::size_t mode_count;
+  uint8_t deps_allowed;
+};
+inline constexpr OpcodeInfo kOpcodes[] = {
+    {"LOAD", Opcode::kLoad, load::kFields, std::size(load::kFields), load::kModeFlags, std::size(load::kModeFlags), load::kDepsAllowed},
+    {"COMPUTE", Opcode::kCompute, compute::kFields, std::size(compute::kFields), compute::kModeFlags, std::size(compute::kModeFlags), compute::kDepsAllowed},
+    {"STORE", Opcode::kStore, store::kFields, std::size(store::kFields), store::kModeFlags, std::size(store::kModeFlags), store::kDepsAllowed},
+    {"FENCE", Opcode::kFence, fence::kFields, std::size(fence::kFields), fence::kModeFlags, std::size(fence::kModeFlags), fence::kDepsAllowed},
+};
 
 enum class Error : uint8_t {
   kNone = 0,  // no error
