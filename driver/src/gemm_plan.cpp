@@ -27,7 +27,7 @@ void plan_gemm(CommandStream& s, const GemmPlan& p) {
     throw std::invalid_argument("GEMM K = " + std::to_string(p.k) + " is above " +
                                 std::to_string(bank) + ", the weight panel one bank holds");
   }
-  if (p.n > cfg.qtable_entries) {
+  if (!p.raw_int32 && p.n > cfg.qtable_entries) {
     throw std::invalid_argument("GEMM N = " + std::to_string(p.n) + " is above " +
                                 std::to_string(cfg.qtable_entries) +
                                 ", the quantization table's entries");
@@ -42,7 +42,8 @@ void plan_gemm(CommandStream& s, const GemmPlan& p) {
   sched.weight_addr = p.b_addr;
   sched.weights_packed = p.b_packed;
   sched.qtable_addr = p.qtable_addr;
-  sched.out_stride = p.n;
+  sched.raw_int32 = p.raw_int32;
+  sched.out_stride = p.raw_int32 ? 4ull * p.n : p.n;
   sched.zero_point = p.zero_point;
   sched.act_min = p.act_min;
   sched.act_max = p.act_max;
@@ -62,7 +63,7 @@ void plan_gemm(CommandStream& s, const GemmPlan& p) {
     a.sram_stride = kt;
     blk.loads.push_back(a);
     blk.segments.push_back({0, kt, m_rows, 0});
-    blk.outputs.push_back({p.c_addr + uint64_t(m0) * p.n, m_rows, 0});
+    blk.outputs.push_back({p.c_addr + sched.out_stride * m0, m_rows, 0});
     return blk;
   });
 }

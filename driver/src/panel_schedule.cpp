@@ -13,13 +13,15 @@ void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t bloc
   const uint32_t panels = (p.n + cols - 1) / cols;
   const uint32_t total = blocks * panels;  // G
 
-  Load table;
-  table.dest = Load::Dest::kQTable;
-  table.dram_addr = p.qtable_addr;
-  table.row_bytes = kQTableEntryBytes * p.n;
-  table.rows = 1;
-  table.dram_stride = table.row_bytes;
-  s.push(table);
+  if (!p.raw_int32) {
+    Load table;
+    table.dest = Load::Dest::kQTable;
+    table.dram_addr = p.qtable_addr;
+    table.row_bytes = kQTableEntryBytes * p.n;
+    table.rows = 1;
+    table.dram_stride = table.row_bytes;
+    s.push(table);
+  }
 
   // Commands per panel: its loads, then its computes and stores. The stream puts panel
   // g+1's loads before panel g's computes, so the dispatcher (which queues commands in
@@ -83,8 +85,8 @@ void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t bloc
       for (std::size_t o = 0; o < blk.outputs.size(); ++o) {
         const auto& out = blk.outputs[o];
         Store st;
-        st.requantize = st.per_channel = true;
-        st.dram_addr = out.dram_addr + n0;
+        st.requantize = st.per_channel = !p.raw_int32;
+        st.dram_addr = out.dram_addr + (p.raw_int32 ? 4ull : 1ull) * n0;
         st.rows = out.rows;
         st.acc_line = acc_base + out.acc_line;
         st.dram_stride = p.out_stride;

@@ -59,6 +59,7 @@ struct PanelSchedule {
   uint64_t weight_addr = 0;
   bool weights_packed = true;
   uint64_t qtable_addr = 0;           // n entries
+  bool raw_int32 = false;             // store raw int32 accumulators (no table, no clamp)
   uint64_t out_stride = 0;            // bytes between output rows (pixels)
   int8_t zero_point = 0, act_min = -128, act_max = 127;
 };

@@ -25,8 +25,9 @@ struct GemmPlan {
   uint64_t b_addr = 0;       // int8 K x N, row-major, or packed (b_packed)
   bool b_packed = false;     // B as ceil(N/16) panels, each K rows of 16 bytes (zero-padded):
                              // a panel is then one contiguous transfer (pack_weights())
-  uint64_t c_addr = 0;       // int8 M x N, row-major
+  uint64_t c_addr = 0;       // int8 M x N, row-major (int32 with raw_int32)
   uint64_t qtable_addr = 0;  // N quantization entries of 16 bytes (bias, multiplier, shift, 0)
+  bool raw_int32 = false;    // C = A * B as int32 accumulators: no table, no bias
   int8_t zero_point = 0, act_min = -128, act_max = 127;
 };
 

@@ -87,14 +87,19 @@ class TopBench : public sc_module {
   // Runs until cond() holds, checking it every 16 cycles; throws after max_cycles or on
   // an RTL assertion.
   void run_until(const std::function<bool()>& cond, uint64_t max_cycles) {
+    if (!wait_until(cond, max_cycles)) {
+      throw std::runtime_error("timed out after " + std::to_string(max_cycles) + " cycles");
+    }
+  }
+  // The same, returning false after max_cycles instead of throwing.
+  bool wait_until(const std::function<bool()>& cond, uint64_t max_cycles) {
     const uint64_t start = cycle_;
     while (!cond()) {
-      if (cycle_ - start > max_cycles) {
-        throw std::runtime_error("timed out after " + std::to_string(max_cycles) + " cycles");
-      }
+      if (cycle_ - start > max_cycles) return false;
       sc_start(16, SC_NS);
       if (Verilated::gotError()) throw std::runtime_error("an RTL assertion failed");
     }
+    return true;
   }
 
   // The host's side of the command ring (docs/registers.md): writes `count` 64-byte

@@ -1,0 +1,285 @@
+// Engine; see engine.hpp.
+#include "tessera/engine.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+namespace tessera::driver {
+namespace {
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+Engine::Engine(std::unique_ptr<Device> device, std::chrono::milliseconds timeout)
+    : device_(std::move(device)),
+      timeout_(timeout),
+      memory_(device_->memory_base(), device_->memory_size()) {
+  Device& d = *device_;
+  info_.device = d.name();
+  info_.id = d.read32(regs::kId);
+  if (info_.id != regs::kExpectedId) {
+    throw DeviceError(d.name() + ": ID register reads " + hex(info_.id) + ", not Tessera's " +
+                      hex(regs::kExpectedId) +
+                      (info_.id == 0xffffffffu ? " (the device does not answer)" : ""));
+  }
+  info_.version = d.read32(regs::kVersion);
+  info_.isa_version = d.read32(regs::kIsaVersion);
+  if (info_.isa_version != isa::kVersion) {
+    throw DeviceError(d.name() + ": the engine executes ISA version " +
+                      std::to_string(info_.isa_version) + "; this driver knows version " +
+                      std::to_string(isa::kVersion));
+  }
+  const uint32_t shape = d.read32(regs::kConfigArray);
+  info_.config.rows = regs::kConfigArrayRows.get(shape);
+  info_.config.cols = regs::kConfigArrayCols.get(shape);
+  info_.scratchpad_bytes = d.read32(regs::kConfigScratchpad);
+  info_.accumulator_bytes = d.read32(regs::kConfigAccumulator);
+  info_.bus_bits = d.read32(regs::kConfigBus);
+  info_.config.qtable_entries = d.read32(regs::kConfigQtable);
+  if (info_.config.rows == 0 || info_.config.cols == 0) {
+    throw DeviceError(d.name() + ": CONFIG_ARRAY reads " + hex(shape) + ", an empty array");
+  }
+  info_.config.scratchpad_lines = info_.scratchpad_bytes / info_.config.rows;
+  info_.config.accumulator_lines = info_.accumulator_bytes / (4 * info_.config.cols);
+  info_.memory_base = d.memory_base();
+  info_.memory_size = d.memory_size();
+
+  reset();
+  ring_addr_ = memory_.allocate(uint64_t(64) * ring_size_, 4096);
+  fence_addr_ = memory_.allocate(64);
+  const uint64_t limit = info_.memory_base + info_.memory_size - 1;
+  d.write32(regs::kWindowBaseLo, uint32_t(info_.memory_base));
+  d.write32(regs::kWindowBaseHi, uint32_t(info_.memory_base >> 32));
+  d.write32(regs::kWindowLimitLo, uint32_t(limit));
+  d.write32(regs::kWindowLimitHi, uint32_t(limit >> 32));
+  d.write32(regs::kRingBaseLo, uint32_t(ring_addr_));
+  d.write32(regs::kRingBaseHi, uint32_t(ring_addr_ >> 32));
+  d.write32(regs::kRingSize, ring_size_);
+  d.write32(regs::kIntrEnable, regs::kIntrEnableFence.mask() | regs::kIntrEnableError.mask());
+  tail_ = d.read32(regs::kRingHead);
+  d.write32(regs::kRingTail, tail_);
+  d.write32(regs::kCtrl, regs::kCtrlEnable.mask());
+}
+
+Engine::~Engine() = default;
+
+void Engine::reset() {
+  device_->write32(regs::kSoftReset, regs::kSoftResetGo.mask());
+  device_->write32(regs::kIntrStatus,
+                   regs::kIntrStatusFence.mask() | regs::kIntrStatusError.mask());
+  tail_ = device_->read32(regs::kRingHead);
+}
+
+Counters Engine::counters() {
+  Counters c;
+  for (uint32_t i = 0; i < regs::kNumCounters; ++i) {
+    const auto which = static_cast<regs::Counter>(i);
+    const uint64_t lo = device_->read32(regs::counter_lo(which));  // latches the high word
+    c.value[i] = lo | uint64_t(device_->read32(regs::counter_hi(which))) << 32;
+  }
+  return c;
+}
+
+void Engine::clear_counters() { device_->write32(regs::kPerfCtrl, regs::kPerfCtrlClear.mask()); }
+
+void Engine::write_ring(const isa::Command& command) {
+  device_->write_memory(ring_addr_ + 64ull * (tail_ % ring_size_), command.bytes().data(),
+                        isa::kCommandBytes);
+  ++tail_;
+}
+
+void Engine::check_stopped(const isa::CommandStream& stream, uint32_t first_index) {
+  const uint32_t status = device_->read32(regs::kStatus);
+  if (!regs::kStatusError.get(status)) return;
+  const auto code = static_cast<isa::Error>(regs::kStatusErrorCode.get(status));
+  const uint32_t index = device_->read32(regs::kErrorIndex) - first_index;
+  std::string what = "the engine stopped with " + std::string(isa::error_name(code)) + " (" +
+                     std::to_string(static_cast<int>(code)) + ") at command " +
+                     std::to_string(index);
+  if (index < stream.size()) what += ": " + isa::disassemble(stream.commands()[index]);
+  reset();
+  throw EngineError(code, index, what);
+}
+
+void Engine::write(uint64_t addr, const void* src, std::size_t bytes) {
+  device_->write_memory(addr, src, bytes);
+  if (recording_) {
+    const auto* p = static_cast<const uint8_t*>(src);
+    recording_->inputs.push_back({addr, std::vector<uint8_t>(p, p + bytes)});
+  }
+}
+
+void Engine::read(uint64_t addr, void* dst, std::size_t bytes) {
+  device_->read_memory(addr, dst, bytes);
+  if (recording_) {
+    const auto* p = static_cast<const uint8_t*>(dst);
+    recording_->outputs.push_back({addr, std::vector<uint8_t>(p, p + bytes)});
+  }
+}
+
+void Engine::run(const isa::CommandStream& stream) {
+  Device& d = *device_;
+  if (recording_) {
+    recording_->commands.insert(recording_->commands.end(), stream.commands().begin(),
+                                stream.commands().end());
+  }
+  const uint32_t first = tail_;
+  const uint32_t value = ++fence_value_;
+  const std::size_t total = stream.size() + 1;
+  d.write32(regs::kIntrStatus, regs::kIntrStatusFence.mask());
+  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  std::size_t written = 0;
+  while (written < total) {
+    const uint32_t head = d.read32(regs::kRingHead);
+    uint32_t free = ring_size_ - (tail_ - head);
+    if (free == 0) {
+      check_stopped(stream, first);
+      if (std::chrono::steady_clock::now() > deadline) {
+        throw TimeoutError(d.name() + ": the engine fetched no command for " +
+                           std::to_string(timeout_.count()) + " ms");
+      }
+      d.wait_interrupt(std::chrono::milliseconds(1));  // lets a simulator run
+      continue;
+    }
+    for (; free > 0 && written < total; --free, ++written) {
+      write_ring(written < stream.size() ? stream.commands()[written]
+                                         : isa::encode(isa::Fence{true, fence_addr_, value}));
+    }
+    d.write32(regs::kRingTail, tail_);
+    if (progress) progress(written > 0 ? std::size_t(head - first) : 0, total);
+  }
+  while (true) {
+    d.wait_interrupt(std::chrono::milliseconds(100));
+    check_stopped(stream, first);
+    uint32_t done = 0;
+    d.read_memory(fence_addr_, &done, 4);
+    if (regs::kIntrStatusFence.get(d.read32(regs::kIntrStatus)) && done == value) break;
+    if (progress) progress(std::size_t(d.read32(regs::kRingHead) - first), total);
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw TimeoutError(d.name() + ": the engine did not finish within " +
+                         std::to_string(timeout_.count()) + " ms (" +
+                         std::to_string(d.read32(regs::kRingHead) - first) + " of " +
+                         std::to_string(total) + " commands fetched)");
+    }
+  }
+  d.write32(regs::kIntrStatus, regs::kIntrStatusFence.mask());
+  if (progress) progress(total, total);
+}
+
+Buffer::Buffer(Engine& engine, uint64_t bytes)
+    : engine_(engine), addr_(engine.memory().allocate(bytes)), size_(bytes) {}
+
+void Buffer::write(const void* src, std::size_t bytes, uint64_t offset) {
+  if (offset + bytes > size_) {
+    throw std::out_of_range("buffer write of " + std::to_string(bytes) + " bytes at offset " +
+                            std::to_string(offset) + " runs past its " + std::to_string(size_) +
+                            " bytes");
+  }
+  engine_.write(addr_ + offset, src, bytes);
+}
+
+void Buffer::read(void* dst, std::size_t bytes, uint64_t offset) const {
+  if (offset + bytes > size_) {
+    throw std::out_of_range("buffer read of " + std::to_string(bytes) + " bytes at offset " +
+                            std::to_string(offset) + " runs past its " + std::to_string(size_) +
+                            " bytes");
+  }
+  engine_.read(addr_ + offset, dst, bytes);
+}
+
+// ---- Recording file: "TSRA", format 1, ISA version, inputs, outputs, commands ------------
+namespace {
+
+constexpr char kMagic[4] = {'T', 'S', 'R', 'A'};
+constexpr uint32_t kFormat = 1;
+
+void put64(std::ostream& o, uint64_t v) {
+  for (int i = 0; i < 8; ++i) o.put(char(v >> (8 * i)));
+}
+uint64_t get64(std::istream& in, const std::string& path) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) {
+    const int c = in.get();
+    if (c == EOF) throw std::runtime_error(path + ": truncated recording");
+    v |= uint64_t(uint8_t(c)) << (8 * i);
+  }
+  return v;
+}
+
+}  // namespace
+
+void Recording::save(const std::string& path) const {
+  const std::string tmp = path + ".partial";
+  {
+    std::ofstream o(tmp, std::ios::binary);
+    if (!o) throw std::runtime_error("cannot write " + path);
+    o.write(kMagic, 4);
+    put64(o, kFormat);
+    put64(o, isa::kVersion);
+    for (const auto* regions : {&inputs, &outputs}) {
+      put64(o, regions->size());
+      for (const Region& r : *regions) {
+        put64(o, r.addr);
+        put64(o, r.bytes.size());
+        o.write(reinterpret_cast<const char*>(r.bytes.data()), std::streamsize(r.bytes.size()));
+      }
+    }
+    put64(o, commands.size());
+    for (const isa::Command& c : commands)
+      o.write(reinterpret_cast<const char*>(c.bytes().data()), isa::kCommandBytes);
+    if (!o) throw std::runtime_error("cannot write " + path);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error("cannot write " + path);
+  }
+}
+
+Recording Recording::load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  char magic[4] = {};
+  in.read(magic, 4);
+  if (!in || std::memcmp(magic, kMagic, 4) != 0)
+    throw std::runtime_error(path + " is not a Tessera recording (no TSRA header)");
+  const uint64_t format = get64(in, path), isa_version = get64(in, path);
+  if (format != kFormat) {
+    throw std::runtime_error(path + ": recording format " + std::to_string(format) +
+                             "; this tool reads format " + std::to_string(kFormat));
+  }
+  if (isa_version != isa::kVersion) {
+    throw std::runtime_error(path + ": recorded for ISA version " + std::to_string(isa_version) +
+                             "; this tool speaks version " + std::to_string(isa::kVersion));
+  }
+  Recording r;
+  for (auto* regions : {&r.inputs, &r.outputs}) {
+    const uint64_t count = get64(in, path);
+    for (uint64_t i = 0; i < count; ++i) {
+      Region reg;
+      reg.addr = get64(in, path);
+      const uint64_t bytes = get64(in, path);
+      if (bytes > (1ull << 32)) throw std::runtime_error(path + ": implausible region size");
+      reg.bytes.resize(bytes);
+      in.read(reinterpret_cast<char*>(reg.bytes.data()), std::streamsize(bytes));
+      if (!in) throw std::runtime_error(path + ": truncated recording");
+      regions->push_back(std::move(reg));
+    }
+  }
+  const uint64_t commands = get64(in, path);
+  for (uint64_t i = 0; i < commands; ++i) {
+    uint8_t bytes[isa::kCommandBytes];
+    in.read(reinterpret_cast<char*>(bytes), isa::kCommandBytes);
+    if (!in) throw std::runtime_error(path + ": truncated recording");
+    r.commands.push_back(isa::Command::from_bytes(bytes));
+  }
+  return r;
+}
+
+}  // namespace tessera::driver

@@ -1,0 +1,145 @@
+// .npy reading and writing; see npy.hpp. The format: "\x93NUMPY", major and minor version,
+// a little-endian header length (2 bytes in 1.0, 4 in 2.0 and 3.0), then a Python dict
+// literal {'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), } padded to 64 bytes.
+#include "tessera/npy.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+namespace tessera::npy {
+namespace {
+
+std::size_t element_bytes(const std::string& dtype) { return dtype == "i4" ? 4 : 1; }
+
+std::string shape_text(const std::vector<std::size_t>& shape) {
+  if (shape.size() == 1) return "(" + std::to_string(shape[0]) + ",)";
+  std::string s = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + ")";
+}
+
+}  // namespace
+
+std::size_t Array::elements() const {
+  std::size_t n = 1;
+  for (std::size_t d : shape) n *= d;
+  return n;
+}
+
+std::vector<int8_t> Array::as_int8(const std::string& what) const {
+  if (dtype != "i1") {
+    throw std::invalid_argument(what + " must be int8; it is " +
+                                (dtype == "i4" ? std::string("int32") : dtype));
+  }
+  return std::vector<int8_t>(data.begin(), data.end());
+}
+
+std::vector<int32_t> Array::as_int32(const std::string& what) const {
+  std::vector<int32_t> out(elements());
+  if (dtype == "i1") {
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = int8_t(data[i]);
+  } else if (dtype == "i4") {
+    std::memcpy(out.data(), data.data(), data.size());
+  } else {
+    throw std::invalid_argument(what + " must be int8 or int32");
+  }
+  return out;
+}
+
+Array load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  char magic[8] = {};
+  in.read(magic, 8);
+  if (!in || std::memcmp(magic, "\x93NUMPY", 6) != 0)
+    throw std::runtime_error(path + " is not a .npy file");
+  const int major = uint8_t(magic[6]);
+  uint32_t header_len = 0;
+  unsigned char len[4] = {};
+  in.read(reinterpret_cast<char*>(len), major == 1 ? 2 : 4);
+  if (!in || major < 1 || major > 3)
+    throw std::runtime_error(path + ": unsupported .npy version " + std::to_string(major));
+  header_len = len[0] | len[1] << 8 | (major == 1 ? 0 : (len[2] << 16 | uint32_t(len[3]) << 24));
+  if (header_len > 1 << 20) throw std::runtime_error(path + ": implausible .npy header");
+  std::string header(header_len, '\0');
+  in.read(header.data(), header_len);
+  if (!in) throw std::runtime_error(path + ": truncated .npy header");
+
+  std::smatch m;
+  if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([<>|=])([a-z])(\d+)')")))
+    throw std::runtime_error(path + ": .npy header without 'descr'");
+  const std::string kind = m[2].str() + m[3].str();
+  if ((kind != "i1" && kind != "i4") || (kind == "i4" && m[1] == ">")) {
+    throw std::runtime_error(path + ": dtype '" + m[1].str() + kind +
+                             "' is not supported; use int8 or little-endian int32");
+  }
+  if (std::regex_search(header, std::regex(R"('fortran_order'\s*:\s*True)")))
+    throw std::runtime_error(path + ": Fortran-order arrays are not supported; save in C order");
+  if (!std::regex_search(header, m, std::regex(R"('shape'\s*:\s*\(([^)]*)\))")))
+    throw std::runtime_error(path + ": .npy header without 'shape'");
+  Array a;
+  a.dtype = kind;
+  std::stringstream dims(m[1].str());
+  std::string item;
+  while (std::getline(dims, item, ',')) {
+    if (item.find_first_not_of(" ") == std::string::npos) continue;
+    a.shape.push_back(std::stoull(item));
+  }
+  a.data.resize(a.elements() * element_bytes(kind));
+  in.read(reinterpret_cast<char*>(a.data.data()), std::streamsize(a.data.size()));
+  if (!in) {
+    throw std::runtime_error(path + ": holds fewer than the " + std::to_string(a.elements()) +
+                             " elements its header announces");
+  }
+  return a;
+}
+
+void save(const std::string& path, const Array& a) {
+  std::string header = "{'descr': '" + std::string(a.dtype == "i4" ? "<i4" : "|i1") +
+                       "', 'fortran_order': False, 'shape': " + shape_text(a.shape) + ", }";
+  const std::size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  const std::string tmp = path + ".partial";
+  {
+    std::ofstream out(tmp, std::ios::binary);
+    if (!out) throw std::runtime_error("cannot write " + path);
+    out.write("\x93NUMPY\x01\x00", 8);
+    const uint16_t len = uint16_t(header.size());
+    out.put(char(len & 0xff)).put(char(len >> 8));
+    out.write(header.data(), std::streamsize(header.size()));
+    out.write(reinterpret_cast<const char*>(a.data.data()), std::streamsize(a.data.size()));
+    if (!out) {
+      out.close();
+      std::remove(tmp.c_str());
+      throw std::runtime_error("cannot write " + path);
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    throw std::runtime_error("cannot write " + path);
+  }
+}
+
+Array from(const std::vector<int8_t>& values, std::vector<std::size_t> shape) {
+  Array a;
+  a.dtype = "i1";
+  a.shape = std::move(shape);
+  a.data.assign(values.begin(), values.end());
+  return a;
+}
+
+Array from(const std::vector<int32_t>& values, std::vector<std::size_t> shape) {
+  Array a;
+  a.dtype = "i4";
+  a.shape = std::move(shape);
+  a.data.resize(4 * values.size());
+  std::memcpy(a.data.data(), values.data(), a.data.size());
+  return a;
+}
+
+}  // namespace tessera::npy

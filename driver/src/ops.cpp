@@ -1,0 +1,185 @@
+// GEMM and convolution on an Engine; see ops.hpp.
+#include "tessera/ops.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include "tessera/conv_plan.hpp"
+#include "tessera/gemm_plan.hpp"
+
+namespace tessera::driver {
+namespace {
+
+void require_size(const char* what, std::size_t got, std::size_t want, const char* shape) {
+  if (got != want) {
+    throw std::invalid_argument(std::string(what) + " has " + std::to_string(got) +
+                                " elements; " + shape + " = " + std::to_string(want));
+  }
+}
+
+void require_range(const std::string& what, long long v, long long lo, long long hi) {
+  if (v < lo || v > hi) {
+    throw std::invalid_argument(what + " = " + std::to_string(v) + " is out of range [" +
+                                std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  }
+}
+
+// The quantization table: per channel {bias, multiplier, shift}, per-tensor values repeated.
+std::vector<uint8_t> table_for(const Quantization& q, const std::vector<int32_t>& bias,
+                               uint32_t channels) {
+  const std::size_t nm = q.multiplier.size(), ns = q.shift.size();
+  if (nm != ns || (nm != 1 && nm != channels)) {
+    throw std::invalid_argument(
+        "quantization: " + std::to_string(nm) + " multipliers and " + std::to_string(ns) +
+        " shifts; expected 1 of each (per tensor) or " + std::to_string(channels) +
+        " of each (per channel)");
+  }
+  require_range("quantization zero_point", q.zero_point, -128, 127);
+  require_range("quantization act_min", q.act_min, -128, 127);
+  require_range("quantization act_max", q.act_max, q.act_min, 127);
+  std::vector<int32_t> mult(channels), full_bias(channels, 0);
+  std::vector<int> shift(channels);
+  for (uint32_t c = 0; c < channels; ++c) {
+    mult[c] = q.multiplier[nm == 1 ? 0 : c];
+    shift[c] = q.shift[nm == 1 ? 0 : c];
+    require_range("quantization multiplier[" + std::to_string(c) + "]", mult[c], 0, 2147483647);
+    require_range("quantization shift[" + std::to_string(c) + "]", shift[c], -31, 30);
+    if (!bias.empty()) full_bias[c] = bias[c];
+  }
+  return isa::qtable_entries(full_bias, mult, shift);
+}
+
+void check_gemm(const GemmArgs& g) {
+  require_range("GEMM M", g.m, 1, 1ll << 31);
+  require_range("GEMM K", g.k, 1, 1ll << 31);
+  require_range("GEMM N", g.n, 1, 1ll << 31);
+  require_size("GEMM A", g.a.size(), std::size_t(g.m) * g.k, "M x K");
+  require_size("GEMM B", g.b.size(), std::size_t(g.k) * g.n, "K x N");
+  if (!g.bias.empty()) require_size("GEMM bias", g.bias.size(), g.n, "N");
+}
+
+// Runs plan_gemm with the operands in device memory; `out` receives C's bytes.
+void run_gemm(Engine& e, const GemmArgs& g, bool raw, std::vector<uint8_t>& out) {
+  const uint32_t cols = e.info().config.cols;
+  const auto packed = isa::pack_weights(g.b, g.k, g.n, cols);
+  const std::size_t out_bytes = std::size_t(g.m) * g.n * (raw ? 4 : 1);
+  Buffer a(e, g.a.size()), b(e, packed.size()), c(e, out_bytes);
+  a.write(g.a.data(), g.a.size());
+  b.write(packed.data(), packed.size());
+  std::vector<uint8_t> table;
+  if (!raw) table = table_for(g.quant, g.bias, g.n);
+  Buffer t(e, std::max<std::size_t>(table.size(), 16));
+  if (!raw) t.write(table.data(), table.size());
+  isa::GemmPlan plan;
+  plan.m = g.m;
+  plan.k = g.k;
+  plan.n = g.n;
+  plan.a_addr = a.device_addr();
+  plan.b_addr = b.device_addr();
+  plan.b_packed = true;
+  plan.c_addr = c.device_addr();
+  plan.qtable_addr = t.device_addr();
+  plan.raw_int32 = raw;
+  if (!raw) {
+    plan.zero_point = int8_t(g.quant.zero_point);
+    plan.act_min = int8_t(g.quant.act_min);
+    plan.act_max = int8_t(g.quant.act_max);
+  }
+  isa::CommandStream stream = e.new_stream();
+  isa::plan_gemm(stream, plan);
+  e.run(stream);
+  out.resize(out_bytes);
+  c.read(out.data(), out_bytes);
+}
+
+}  // namespace
+
+std::vector<int8_t> gemm_int8(Engine& engine, const GemmArgs& args) {
+  check_gemm(args);
+  std::vector<uint8_t> bytes;
+  run_gemm(engine, args, false, bytes);
+  return std::vector<int8_t>(bytes.begin(), bytes.end());
+}
+
+std::vector<int32_t> gemm_int32(Engine& engine, const GemmArgs& args) {
+  check_gemm(args);
+  std::vector<uint8_t> bytes;
+  run_gemm(engine, args, true, bytes);
+  std::vector<int32_t> out(std::size_t(args.m) * args.n);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const uint32_t v = uint32_t(bytes[4 * i]) | uint32_t(bytes[4 * i + 1]) << 8 |
+                       uint32_t(bytes[4 * i + 2]) << 16 | uint32_t(bytes[4 * i + 3]) << 24;
+    // Wrapping, as the engine's accumulators wrap.
+    out[i] = int32_t(v + uint32_t(args.bias.empty() ? 0 : args.bias[i % args.n]));
+  }
+  return out;
+}
+
+Conv2dResult conv2d(Engine& e, const Conv2dArgs& a) {
+  isa::ConvPlan plan;
+  plan.batch = a.batch;
+  plan.h = a.h;
+  plan.w = a.w;
+  plan.c = a.c;
+  plan.kernel_h = a.kernel_h;
+  plan.kernel_w = a.kernel_w;
+  plan.out_channels = a.out_channels;
+  plan.stride_h = a.stride_h;
+  plan.stride_w = a.stride_w;
+  plan.dilation_h = a.dilation_h;
+  plan.dilation_w = a.dilation_w;
+  plan.pad_top = a.pad_top;
+  plan.pad_bottom = a.pad_bottom;
+  plan.pad_left = a.pad_left;
+  plan.pad_right = a.pad_right;
+  plan.max_pool = a.max_pool;
+  require_range("conv2d input_zero_point", a.input_zero_point, -128, 127);
+  plan.input_zero_point = int8_t(a.input_zero_point);
+  for (const auto& [name, v] : {std::pair{"batch", a.batch}, {"H", a.h}, {"W", a.w}, {"C", a.c},
+                                {"kernel_h", a.kernel_h}, {"kernel_w", a.kernel_w},
+                                {"out_channels", a.out_channels}, {"stride_h", a.stride_h},
+                                {"stride_w", a.stride_w}, {"dilation_h", a.dilation_h},
+                                {"dilation_w", a.dilation_w}}) {
+    require_range(std::string("conv2d ") + name, v, 1, 65535);
+  }
+  require_size("conv2d input", a.input.size(), std::size_t(a.batch) * a.h * a.w * a.c,
+               "batch x H x W x C");
+  require_size("conv2d weights", a.weights.size(),
+               std::size_t(a.kernel_h) * a.kernel_w * a.c * a.out_channels, "KH x KW x C x OC");
+  if (!a.bias.empty()) require_size("conv2d bias", a.bias.size(), a.out_channels, "OC");
+  const uint32_t oh = plan.out_h(), ow = plan.out_w();  // checks the window fits
+
+  const auto& cfg = e.info().config;
+  const auto packed = isa::pack_conv_weights(a.weights, a.kernel_h, a.kernel_w, a.c,
+                                             a.out_channels, cfg.rows, cfg.cols);
+  const auto table = table_for(
+      a.quant,
+      isa::conv_bias(a.bias, a.weights, a.kernel_h, a.kernel_w, a.c, a.out_channels,
+                     int8_t(a.input_zero_point)),
+      a.out_channels);
+  Conv2dResult r;
+  r.batch = a.batch;
+  r.h = a.max_pool ? oh / 2 : oh;
+  r.w = a.max_pool ? ow / 2 : ow;
+  r.c = a.out_channels;
+  const std::size_t out_bytes = std::size_t(r.batch) * r.h * r.w * r.c;
+  Buffer in(e, a.input.size()), w(e, packed.size()), t(e, table.size()), out(e, out_bytes);
+  in.write(a.input.data(), a.input.size());
+  w.write(packed.data(), packed.size());
+  t.write(table.data(), table.size());
+  plan.input_addr = in.device_addr();
+  plan.weight_addr = w.device_addr();
+  plan.output_addr = out.device_addr();
+  plan.qtable_addr = t.device_addr();
+  plan.zero_point = int8_t(a.quant.zero_point);
+  plan.act_min = int8_t(a.quant.act_min);
+  plan.act_max = int8_t(a.quant.act_max);
+  isa::CommandStream stream = e.new_stream();
+  isa::plan_conv2d(stream, plan);
+  e.run(stream);
+  r.output.resize(out_bytes);
+  out.read(r.output.data(), out_bytes);
+  return r;
+}
+
+}  // namespace tessera::driver
