@@ -1,0 +1,453 @@
+// The driver library: .npy files, the device-memory allocator, the xdma and uio backends
+// against a fake device tree (regular files in a temporary directory stand in for the
+// device nodes and sysfs: what this does and does not verify is in docs/boards.md), the
+// engine session's checks, and the operations end to end on the simulator, bit-exact
+// against the reference model, including that a board would receive the same stream bytes.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <verilated.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "tessera/board_devices.hpp"
+#include "tessera/engine.hpp"
+#include "tessera/npy.hpp"
+#include "tessera/ops.hpp"
+#include "tessera/ref.hpp"
+#include "tessera/sim_device.hpp"
+#include "test_seed.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace drv = tessera::driver;
+namespace regs = tessera::regs;
+
+drv::Engine* sim_engine = nullptr;  // SystemC: one simulator per process
+
+// A fresh temporary directory per test.
+class TempDir {
+ public:
+  TempDir() {
+    char pattern[] = "/tmp/tessera_test_XXXXXX";
+    path_ = mkdtemp(pattern);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+void write_file(const std::string& path, const std::string& text) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream(path) << text;
+}
+void sized_file(const std::string& path, std::size_t bytes, uint8_t fill = 0) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream out(path, std::ios::binary);
+  std::vector<char> zeros(bytes, char(fill));
+  out.write(zeros.data(), std::streamsize(bytes));
+}
+void poke32(const std::string& path, uint32_t offset, uint32_t value) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekp(offset);
+  f.write(reinterpret_cast<const char*>(&value), 4);
+}
+uint32_t peek32(const std::string& path, uint32_t offset) {
+  std::ifstream f(path, std::ios::binary);
+  f.seekg(offset);
+  uint32_t v = 0;
+  f.read(reinterpret_cast<char*>(&v), 4);
+  return v;
+}
+
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// ---- .npy -------------------------------------------------------------------------------
+TEST(Npy, RoundTripsInt8AndInt32OfAnyRank) {
+  TempDir dir;
+  std::mt19937_64 rng(tessera::test::test_seed());
+  for (const std::vector<std::size_t>& shape :
+       {std::vector<std::size_t>{7}, {3, 5}, {2, 3, 4}, {1, 2, 3, 4}, {0, 3}}) {
+    std::size_t n = 1;
+    for (auto d : shape) n *= d;
+    std::vector<int8_t> a(n);
+    std::vector<int32_t> b(n);
+    for (auto& x : a) x = int8_t(rng());
+    for (auto& x : b) x = int32_t(rng());
+    tessera::npy::save(dir / "a.npy", tessera::npy::from(a, shape));
+    tessera::npy::save(dir / "b.npy", tessera::npy::from(b, shape));
+    const auto la = tessera::npy::load(dir / "a.npy"), lb = tessera::npy::load(dir / "b.npy");
+    EXPECT_EQ(la.shape, shape);
+    EXPECT_EQ(la.as_int8("a"), a);
+    EXPECT_EQ(lb.shape, shape);
+    EXPECT_EQ(lb.as_int32("b"), b);
+    // NumPy's layout: the header pads the data to a 64-byte boundary.
+    EXPECT_EQ(fs::file_size(dir / "a.npy") % 64, n % 64);
+  }
+}
+
+TEST(Npy, NamesWhatIsWrongWithAFile) {
+  TempDir dir;
+  auto header = [](const std::string& dict) {
+    std::string h = dict;
+    h.append((64 - (10 + h.size() + 1) % 64) % 64, ' ');
+    h += '\n';
+    std::string out = std::string("\x93NUMPY\x01\x00", 8);
+    out += char(h.size() & 0xff);
+    out += char(h.size() >> 8);
+    return out + h;
+  };
+  write_file(dir / "text.npy", "hello");
+  write_file(dir / "float.npy", header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }") +
+                                    std::string(8, '\0'));
+  write_file(dir / "fortran.npy",
+             header("{'descr': '|i1', 'fortran_order': True, 'shape': (2, 2), }") + "abcd");
+  write_file(dir / "short.npy", header("{'descr': '|i1', 'fortran_order': False, 'shape': (9,), }") + "ab");
+  EXPECT_NE(error_of([&] { tessera::npy::load(dir / "text.npy"); }).find("is not a .npy file"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { tessera::npy::load(dir / "float.npy"); }).find("dtype '<f4' is not supported"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { tessera::npy::load(dir / "fortran.npy"); }).find("Fortran-order"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { tessera::npy::load(dir / "short.npy"); }).find("fewer than the 9 elements"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { tessera::npy::load(dir / "missing.npy"); }).find("cannot read"),
+            std::string::npos);
+  const auto i32 = tessera::npy::from(std::vector<int32_t>{1, 2}, {2});
+  EXPECT_NE(error_of([&] { i32.as_int8("B"); }).find("B must be int8; it is int32"), std::string::npos);
+  // A failed write leaves no file behind.
+  EXPECT_THROW(tessera::npy::save(dir / "no/such/dir/x.npy", i32), std::runtime_error);
+  EXPECT_FALSE(fs::exists(dir / "no/such/dir/x.npy.partial"));
+}
+
+// ---- Device memory ----------------------------------------------------------------------
+TEST(DeviceMemory, AllocatesAlignedFirstFitAndNamesWhatDoesNotFit) {
+  drv::DeviceMemory m(0x1000, 4096);
+  const uint64_t a = m.allocate(100), b = m.allocate(1000), c = m.allocate(64);
+  EXPECT_EQ(a, 0x1000u);
+  EXPECT_EQ(b % 64, 0u);
+  EXPECT_GE(b, a + 100);
+  EXPECT_GE(c, b + 1000);
+  m.release(b);
+  EXPECT_EQ(m.allocate(900), b) << "first fit reuses the hole";
+  const std::string e = error_of([&] { m.allocate(5000); });
+  EXPECT_NE(e.find("5000 bytes requested; the 4096-byte device memory has at most"), std::string::npos)
+      << e;
+  EXPECT_THROW(m.allocate(5000), drv::CapacityError);
+}
+
+// ---- xdma against a fake device tree ------------------------------------------------------
+struct FakeXdma {
+  TempDir dir;
+  std::string prefix = dir / "xdma0";
+  FakeXdma() {
+    sized_file(prefix + "_user", 64 * 1024);
+    sized_file(prefix + "_h2c_0", 0);
+    fs::create_symlink(prefix + "_h2c_0", prefix + "_c2h_0");  // one card memory
+    write_file(prefix + "_events_0", "\x01\x00\x00\x00");
+  }
+  // The registers a Tessera build reports, as the simulator's engine does.
+  void tessera_registers(uint32_t isa_version = tessera::isa::kVersion) {
+    poke32(prefix + "_user", regs::kId, regs::kExpectedId);
+    poke32(prefix + "_user", regs::kIsaVersion, isa_version);
+    poke32(prefix + "_user", regs::kConfigArray, 16u | 16u << 16);
+    poke32(prefix + "_user", regs::kConfigScratchpad, 256 * 1024);
+    poke32(prefix + "_user", regs::kConfigAccumulator, 64 * 1024);
+    poke32(prefix + "_user", regs::kConfigBus, 128);
+    poke32(prefix + "_user", regs::kConfigQtable, 1024);
+  }
+  drv::XdmaOptions options() const {
+    drv::XdmaOptions o;
+    o.prefix = prefix;
+    o.memory_base = 0x8000'0000;  // the simulator's window, so streams can be compared
+    o.memory_size = 1ull << 30;
+    return o;
+  }
+};
+
+TEST(XdmaBackend, MapsTheBarAndMovesCardMemoryThroughTheDmaNodes) {
+  FakeXdma fake;
+  auto dev = drv::open_xdma_device(fake.options());
+  dev->write32(0x6c, 0xabcd1234);
+  EXPECT_EQ(peek32(fake.prefix + "_user", 0x6c), 0xabcd1234u) << "the write reached the BAR";
+  poke32(fake.prefix + "_user", 0x70, 77);
+  EXPECT_EQ(dev->read32(0x70), 77u);
+  const std::vector<uint8_t> data = {1, 2, 3, 4, 5, 6, 7};
+  dev->write_memory(0x8000'1003, data.data(), data.size());
+  EXPECT_EQ(fs::file_size(fake.prefix + "_h2c_0"), 0x8000'100au) << "offset = card address";
+  std::vector<uint8_t> back(7);
+  dev->read_memory(0x8000'1003, back.data(), back.size());
+  EXPECT_EQ(back, data);
+  EXPECT_EQ(dev->host_pointer(0x8000'0000), nullptr);
+  EXPECT_TRUE(dev->wait_interrupt(std::chrono::milliseconds(10)));
+  EXPECT_THROW(dev->read32(64 * 1024), std::out_of_range);
+  EXPECT_THROW(dev->write_memory(0x10, data.data(), 1), std::out_of_range);
+}
+
+TEST(XdmaBackend, NamesTheNodeItCannotOpen) {
+  FakeXdma fake;
+  fs::remove(fake.prefix + "_events_0");
+  const std::string e = error_of([&] { drv::open_xdma_device(fake.options()); });
+  EXPECT_NE(e.find("cannot open " + fake.prefix + "_events_0: No such file or directory"),
+            std::string::npos)
+      << e;
+  drv::XdmaOptions o = fake.options();
+  o.prefix = "/nonexistent/xdma7";
+  EXPECT_THROW(drv::open_xdma_device(o), drv::DeviceError);
+}
+
+TEST(Engine, RefusesADeviceThatDoesNotAnswerOrSpeaksAnotherIsa) {
+  FakeXdma fake;
+  sized_file(fake.prefix + "_user", 64 * 1024, 0xff);  // a PCIe read of a dead BAR
+  std::string e = error_of([&] { drv::Engine(drv::open_xdma_device(fake.options())); });
+  EXPECT_NE(e.find("ID register reads 0xffffffff, not Tessera's 0x54455353 (the device does not answer)"),
+            std::string::npos)
+      << e;
+  fake.tessera_registers(/*isa_version=*/7);
+  e = error_of([&] { drv::Engine(drv::open_xdma_device(fake.options())); });
+  EXPECT_NE(e.find("ISA version 7; this driver knows version 1"), std::string::npos) << e;
+}
+
+// ---- uio against a fake device tree -------------------------------------------------------
+struct FakeUio {
+  TempDir dir;
+  FakeUio() {
+    sized_file(dir / "dev/uio0", 64 * 1024);
+    sized_file(dir / "dev/uio0_irq", 0);
+    sized_file(dir / "dev/udmabuf0", 1 << 20);
+    write_file(dir / "sys/class/uio/uio0/maps/map0/size", "0x10000\n");
+    write_file(dir / "sys/class/u-dma-buf/udmabuf0/phys_addr", "0x70000000\n");
+    write_file(dir / "sys/class/u-dma-buf/udmabuf0/size", "1048576\n");
+  }
+  drv::UioOptions options() const {
+    drv::UioOptions o;
+    o.uio = dir / "dev/uio0";
+    o.irq = dir / "dev/uio0_irq";
+    o.dmabuf = dir / "dev/udmabuf0";
+    o.sysfs = dir / "sys";
+    return o;
+  }
+};
+
+TEST(UioBackend, TakesItsWindowFromSysfsAndMapsRegistersAndTheDmaBuffer) {
+  FakeUio fake;
+  auto dev = drv::open_uio_device(fake.options());
+  EXPECT_EQ(dev->memory_base(), 0x7000'0000u);
+  EXPECT_EQ(dev->memory_size(), 1u << 20);
+  dev->write32(0x40, 1);
+  EXPECT_EQ(peek32(fake.dir / "dev/uio0", 0x40), 1u);
+  const uint32_t word = 0x11223344;
+  dev->write_memory(0x7000'0100, &word, 4);
+  EXPECT_EQ(peek32(fake.dir / "dev/udmabuf0", 0x100), word) << "physical address - phys_addr";
+  ASSERT_NE(dev->host_pointer(0x7000'0100), nullptr);
+  EXPECT_EQ(std::memcmp(dev->host_pointer(0x7000'0100), &word, 4), 0);
+  EXPECT_THROW(dev->read_memory(0x6fff'fff0, nullptr, 4), std::out_of_range);
+  // An interrupt wait unmasks it first (writes 1 to the UIO node), then reads.
+  write_file(fake.dir / "dev/uio0_irq", "");
+  EXPECT_TRUE(dev->wait_interrupt(std::chrono::milliseconds(10)));
+  EXPECT_EQ(peek32(fake.dir / "dev/uio0_irq", 0), 1u);
+}
+
+TEST(UioBackend, NamesTheMissingOrBrokenSysfsAttribute) {
+  FakeUio fake;
+  fs::remove(fake.dir / "sys/class/u-dma-buf/udmabuf0/phys_addr");
+  std::string e = error_of([&] { drv::open_uio_device(fake.options()); });
+  EXPECT_NE(e.find("u-dma-buf/udmabuf0/phys_addr (is the driver loaded?)"), std::string::npos) << e;
+  write_file(fake.dir / "sys/class/u-dma-buf/udmabuf0/phys_addr", "banana\n");
+  e = error_of([&] { drv::open_uio_device(fake.options()); });
+  EXPECT_NE(e.find("holds 'banana', not a number"), std::string::npos) << e;
+}
+
+// ---- Operations on the simulator ----------------------------------------------------------
+drv::Quantization random_quant(std::mt19937_64& rng, uint32_t channels, uint64_t k) {
+  drv::Quantization q;
+  for (uint32_t c = 0; c < channels; ++c) {
+    int32_t m = 0;
+    int s = 0;
+    tessera::ref::quantize_multiplier(1.0 / (32.0 * std::sqrt(double(k))) * (1 + (rng() % 100) / 100.0), m, s);
+    q.multiplier.push_back(m);
+    q.shift.push_back(s);
+  }
+  q.zero_point = int(rng() % 256) - 128;
+  return q;
+}
+
+tessera::ref::OutputStage stage_of(const drv::Quantization& q) {
+  tessera::ref::OutputStage s;
+  s.multiplier = q.multiplier;
+  s.shift = q.shift;
+  s.zero_point = q.zero_point;
+  s.act_min = q.act_min;
+  s.act_max = q.act_max;
+  return s;
+}
+
+TEST(Ops, GemmsOfOddShapesMatchTheReference) {
+  std::mt19937_64 rng(tessera::test::test_seed());
+  const uint32_t shapes[][3] = {{1, 1, 1}, {1, 300, 7}, {37, 1, 5}, {5, 40, 1}, {70, 33, 17}, {16, 16, 16}};
+  for (const auto& s : shapes) {
+    drv::GemmArgs g;
+    g.m = s[0], g.k = s[1], g.n = s[2];
+    g.a.resize(std::size_t(g.m) * g.k);
+    g.b.resize(std::size_t(g.k) * g.n);
+    for (auto& x : g.a) x = int8_t(rng());
+    for (auto& x : g.b) x = int8_t(rng());
+    g.bias.resize(g.n);
+    for (auto& b : g.bias) b = int32_t(rng() % 4001) - 2000;
+    g.quant = random_quant(rng, g.n, g.k);
+    SCOPED_TRACE(std::to_string(g.m) + "x" + std::to_string(g.k) + "x" + std::to_string(g.n));
+    const auto acc = tessera::ref::gemm(g.a, g.b, g.bias, g.m, g.k, g.n);
+    EXPECT_EQ(drv::gemm_int32(*sim_engine, g), acc);
+    EXPECT_EQ(drv::gemm_int8(*sim_engine, g),
+              tessera::ref::requantize(acc, g.m, g.n, stage_of(g.quant)));
+  }
+}
+
+TEST(Ops, ConvolutionsOfOddShapesMatchTheReference) {
+  std::mt19937_64 rng(tessera::test::test_seed());
+  struct Shape {
+    uint32_t h, w, c, oc, k, stride, pad, dilation;
+    bool pool;
+  };
+  const Shape shapes[] = {{9, 9, 3, 8, 7, 2, 3, 1, false},  {6, 5, 20, 17, 1, 1, 0, 1, false},
+                          {10, 12, 16, 16, 3, 1, 1, 1, true}, {11, 7, 5, 3, 3, 2, 1, 2, false},
+                          {1, 1, 1, 1, 1, 1, 0, 1, false}};
+  for (const Shape& s : shapes) {
+    drv::Conv2dArgs a;
+    a.h = s.h, a.w = s.w, a.c = s.c, a.out_channels = s.oc;
+    a.kernel_h = a.kernel_w = s.k;
+    a.stride_h = a.stride_w = s.stride;
+    a.dilation_h = a.dilation_w = s.dilation;
+    a.pad_top = a.pad_bottom = a.pad_left = a.pad_right = s.pad;
+    a.input_zero_point = int(rng() % 256) - 128;
+    a.max_pool = s.pool;
+    a.input.resize(std::size_t(s.h) * s.w * s.c);
+    a.weights.resize(std::size_t(s.k) * s.k * s.c * s.oc);
+    for (auto& x : a.input) x = int8_t(rng());
+    for (auto& x : a.weights) x = int8_t(rng());
+    a.quant = random_quant(rng, s.oc, uint64_t(s.k) * s.k * s.c);
+    tessera::ref::Conv2dParams p;
+    p.kernel_h = p.kernel_w = s.k;
+    p.stride_h = p.stride_w = s.stride;
+    p.dilation_h = p.dilation_w = s.dilation;
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = s.pad;
+    p.input_zero_point = a.input_zero_point;
+    const tessera::ref::Nhwc shape{1, s.h, s.w, s.c};
+    auto os = p.output_shape(shape, s.oc);
+    auto want = tessera::ref::requantize(
+        tessera::ref::conv2d(a.input, shape, a.weights, s.oc, {}, p), os.h * os.w, s.oc,
+        stage_of(a.quant));
+    if (s.pool) want = tessera::ref::max_pool_2x2(want, os);
+    SCOPED_TRACE(std::to_string(s.h) + "x" + std::to_string(s.w) + "x" + std::to_string(s.c) + " k" +
+                 std::to_string(s.k));
+    const auto got = drv::conv2d(*sim_engine, a);
+    EXPECT_EQ(got.h, os.h);
+    EXPECT_EQ(got.output, want);
+  }
+}
+
+TEST(Ops, BadArgumentsNameTheValueAndTheRange) {
+  drv::GemmArgs g;
+  g.m = 4, g.k = 4, g.n = 4;
+  g.a.resize(16);
+  g.b.resize(15);
+  g.quant.multiplier = {1 << 30};
+  g.quant.shift = {-3};
+  EXPECT_NE(error_of([&] { drv::gemm_int8(*sim_engine, g); }).find("GEMM B has 15 elements; K x N = 16"),
+            std::string::npos);
+  g.b.resize(16);
+  g.quant.shift = {40};
+  EXPECT_NE(error_of([&] { drv::gemm_int8(*sim_engine, g); }).find("shift[0] = 40 is out of range [-31, 30]"),
+            std::string::npos);
+  g.quant.shift = {0};
+  g.quant.zero_point = 300;
+  EXPECT_NE(error_of([&] { drv::gemm_int8(*sim_engine, g); }).find("zero_point = 300 is out of range [-128, 127]"),
+            std::string::npos);
+  drv::Conv2dArgs a;
+  a.h = a.w = 2, a.c = 1, a.out_channels = 1, a.kernel_h = a.kernel_w = 5;
+  a.input.resize(4);
+  a.weights.resize(25);
+  a.quant.multiplier = {1 << 30};
+  a.quant.shift = {0};
+  EXPECT_NE(error_of([&] { drv::conv2d(*sim_engine, a); }).find("the dilated kernel spans 5 pixels, above the padded input's 2"),
+            std::string::npos);
+  drv::GemmArgs deep;  // K beyond what one scratchpad bank holds of a weight panel
+  deep.m = 1, deep.k = 5000, deep.n = 1;
+  deep.a.resize(deep.k);
+  deep.b.resize(deep.k);
+  deep.quant = g.quant;
+  deep.quant.zero_point = 0;
+  EXPECT_NE(error_of([&] { drv::gemm_int8(*sim_engine, deep); }).find("GEMM K = 5000 is above 4096"),
+            std::string::npos);
+}
+
+TEST(Ops, ABoardReceivesTheSameStreamBytesAsTheSimulator) {
+  // The same GEMM, once on the simulator and once on the xdma backend (a fake card: the run
+  // times out there, but the stream is written into its ring first). Both engines report
+  // the same build and memory window, so the recorded streams - and the bytes in the fake
+  // card's ring - must be identical.
+  std::mt19937_64 rng(tessera::test::test_seed());
+  drv::GemmArgs g;
+  g.m = 40, g.k = 50, g.n = 20;
+  g.a.resize(std::size_t(g.m) * g.k);
+  g.b.resize(std::size_t(g.k) * g.n);
+  for (auto& x : g.a) x = int8_t(rng());
+  for (auto& x : g.b) x = int8_t(rng());
+  g.quant = random_quant(rng, 1, g.k);
+
+  FakeXdma fake;
+  fake.tessera_registers();
+  drv::Engine board(drv::open_xdma_device(fake.options()), std::chrono::milliseconds(200));
+  drv::Recording on_board, on_sim;
+  board.record_to(&on_board);
+  EXPECT_THROW(drv::gemm_int8(board, g), drv::TimeoutError);
+  // The simulator's engine has run other tests: a fresh one would place the ring first, as
+  // the board's did. Compare against a stream planned the same way on the simulator.
+  drv::Engine& sim = *sim_engine;
+  sim.record_to(&on_sim);
+  drv::gemm_int8(sim, g);
+  sim.record_to(nullptr);
+  ASSERT_EQ(on_board.commands.size(), on_sim.commands.size());
+  // Addresses of the tensors depend on what else was allocated; with the same allocation
+  // history (both engines free all buffers after an operation) they coincide.
+  for (std::size_t i = 0; i < on_sim.commands.size(); ++i) {
+    ASSERT_EQ(tessera::isa::disassemble(on_board.commands[i]),
+              tessera::isa::disassemble(on_sim.commands[i]))
+        << "command " << i;
+  }
+  // And what the fake card's ring holds is that stream.
+  std::ifstream card(fake.prefix + "_h2c_0", std::ios::binary);
+  std::vector<char> ring(64 * on_board.commands.size());
+  card.seekg(0x8000'0000);
+  card.read(ring.data(), std::streamsize(ring.size()));
+  for (std::size_t i = 0; i < on_board.commands.size(); ++i) {
+    ASSERT_EQ(std::memcmp(ring.data() + 64 * i, on_board.commands[i].bytes().data(), 64), 0)
+        << "ring slot " << i;
+  }
+}
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  Verilated::randReset(2);
+  tessera::sim::SimDeviceOptions o;
+  sim_engine = new drv::Engine(tessera::sim::open_sim_device(o));
+  const int rc = RUN_ALL_TESTS();
+  return rc;
+}
