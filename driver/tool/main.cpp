@@ -521,6 +521,7 @@ std::vector<isa::Command> read_stream(const std::string& path) {
   char magic[4] = {};
   in.read(magic, 4);
   if (in.gcount() == 4 && std::string(magic, 4) == "TSRA") return drv::Recording::load(path).commands;
+  in.clear();  // a file shorter than the magic hit its end
   in.seekg(0);
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (bytes.size() % isa::kCommandBytes) {

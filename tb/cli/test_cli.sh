@@ -1,0 +1,92 @@
+#!/bin/sh
+# The tessera CLI end to end on the simulator: every subcommand, .npy in and out, record and
+# replay, asm/disasm round trip, and bad arguments or files: one clear line, a non-zero
+# status, no partial output file. Usage: test_cli.sh path/to/tessera
+set -u
+T=$(realpath "$1")
+DIR=$(mktemp -d)
+trap 'rm -rf "$DIR"' EXIT
+export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
+FAILED=0
+
+# expect STATUS PATTERN -- command...: the exit status and a line of its output must match.
+expect() {
+  want_status=$1 pattern=$2
+  shift 3
+  out=$("$@" 2>&1)
+  status=$?
+  if [ "$status" -ne "$want_status" ] || ! printf '%s\n' "$out" | grep -q -- "$pattern"; then
+    echo "FAIL: $* -> status $status (want $want_status), output:"
+    printf '%s\n' "$out" | head -20
+    echo "(wanted a line matching: $pattern)"
+    FAILED=1
+  else
+    echo "ok: $*"
+  fi
+}
+
+# An int8 .npy file of the given shape with pseudo-random values (no NumPy needed).
+npy() {
+  python3 - "$@" <<'PY'
+import struct, sys, random
+path, shape = sys.argv[1], tuple(int(x) for x in sys.argv[2:])
+random.seed(7)
+n = 1
+for d in shape: n *= d
+dims = "(%d,)" % shape[0] if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
+h = "{'descr': '|i1', 'fortran_order': False, 'shape': %s, }" % dims
+h += " " * ((64 - (10 + len(h) + 1) % 64) % 64) + "\n"
+with open(path, "wb") as f:
+    f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode())
+    f.write(bytes(random.randrange(256) for _ in range(n)))
+PY
+}
+
+cd "$DIR"
+expect 2 "usage: tessera <command>" -- "$T"
+expect 2 "unknown command 'frobnicate'" -- "$T" frobnicate
+expect 2 "unrecognised option '--bogus'" -- "$T" info --bogus
+expect 0 "ISA version *1" -- "$T" info
+expect 0 '"array": "16x16"' -- "$T" info --json
+"$T" info --json | python3 -m json.tool > /dev/null || { echo "FAIL: info --json is not JSON"; FAILED=1; }
+expect 1 "device 'pcie' is not sim, xdma:PATH or uio:PATH" -- "$T" info --device pcie
+expect 1 "cannot open /nonexistent/xdma0_user: No such file or directory" -- "$T" info --device xdma:/nonexistent/xdma0
+expect 1 "uio device option 'colour=blue' is not one of buf, irq, sysfs" -- "$T" info --device uio:/dev/uio9,colour=blue
+expect 2 "needs --device sim" -- "$T" info --device xdma:/dev/xdma0 --trace t.fst
+
+# GEMM: random and from files; int8 and int32; record, replay, disassemble.
+expect 0 "outputs differing from the reference *0" -- "$T" gemm --m 20 --k 30 --n 10 --check --out c.npy --record gemm.tsr
+head -c 6 c.npy | grep -q NUMPY || { echo "FAIL: c.npy is not a .npy file"; FAILED=1; }
+expect 0 "output bytes differing from the recording *0" -- "$T" run gemm.tsr
+npy a.npy 7 33
+npy b.npy 33 5
+expect 0 '"mismatches": 0' -- "$T" gemm --a a.npy --b b.npy --int32 --check --json --out c32.npy
+expect 0 "outputs differing from the reference *0" -- "$T" gemm --a a.npy --b b.npy --relu --zero-point -20 --check
+expect 2 "b.npy: B must be 2-D with K = 5 rows" -- "$T" gemm --a b.npy --b b.npy
+expect 1 "cannot read missing.npy" -- "$T" gemm --a missing.npy --n 3
+expect 2 "give --a A.npy, or --m and --k" -- "$T" gemm --m 0 --k 3 --n 3
+expect 1 "shift\[0\] = 40 is out of range \[-31, 30\]" -- "$T" gemm --m 5 --k 5 --n 5 --multiplier 5 --shift 40 --out bad.npy
+[ -e bad.npy ] && { echo "FAIL: a failed gemm left bad.npy"; FAILED=1; }
+expect 2 "the argument ('x') for option '--m' is invalid" -- "$T" gemm --m x --k 1 --n 1
+
+# conv2d: random and from files, pooling.
+expect 0 "outputs differing from the reference *0" -- "$T" conv2d --h 12 --w 10 --c 20 --oc 24 --kernel 3 --pad 1 --relu --pool --check --out y.npy
+npy x.npy 2 9 9 3
+npy w.npy 5 5 3 8
+expect 0 "1x9x9x3\|2x9x9x3 -> 2x5x5x8" -- "$T" conv2d --input x.npy --weights w.npy --stride 2 --pads 2,2,2,2 --input-zero-point 5 --check
+expect 1 "the dilated kernel spans 7 pixels, above the padded input's 4" -- "$T" conv2d --h 4 --w 4 --c 3 --oc 2 --kernel 7
+expect 2 "--pads = '1,2' is not TOP,BOTTOM,LEFT,RIGHT" -- "$T" conv2d --h 4 --w 4 --c 3 --oc 2 --pads 1,2
+
+# asm / disasm round trip, and a line the assembler cannot read.
+expect 0 "" -- "$T" disasm gemm.tsr stream.txt
+expect 0 "" -- "$T" asm stream.txt stream.bin
+"$T" disasm stream.bin | diff - stream.txt > /dev/null || { echo "FAIL: asm(disasm(s)) != s"; FAILED=1; }
+printf 'FENCE value=1\nJUMP value=2\n' > bad.txt
+expect 1 "bad.txt:2: cannot assemble 'JUMP value=2': unknown opcode 'JUMP'" -- "$T" asm bad.txt bad.bin
+[ -e bad.bin ] && { echo "FAIL: a failed asm left bad.bin"; FAILED=1; }
+printf 'abc' > odd.bin
+expect 1 "odd.bin holds 3 bytes, not a whole number of 64-byte commands" -- "$T" disasm odd.bin
+
+expect 0 "selftest: 4 of 4 operations match the reference model" -- "$T" selftest --count 4
+expect 0 "gemm 64^3" -- "$T" bench --quick
+exit $FAILED
