@@ -64,10 +64,14 @@ class SimDevice : public driver::Device {
   bool wait_interrupt(std::chrono::milliseconds timeout) override {
     try {
       return bench_->wait_until([&] { return bench_->interrupt(); },
-                                uint64_t(timeout.count()) * options_.cycles_per_ms);
+                                uint64_t(timeout.count()) * 1000 * options_.clock_mhz);
     } catch (const std::runtime_error& e) {
       throw driver::DeviceError(std::string("sim: ") + e.what());
     }
+  }
+  void pause(std::chrono::microseconds duration) override {
+    const uint64_t until = bench_->cycle() + uint64_t(duration.count()) * options_.clock_mhz;
+    bench_->wait_until([&] { return bench_->cycle() >= until; }, ~0ull);
   }
 
  private:

@@ -125,6 +125,14 @@ void Engine::read(uint64_t addr, void* dst, std::size_t bytes) {
 }
 
 void Engine::run(const isa::CommandStream& stream) {
+  const auto started = std::chrono::steady_clock::now();
+  struct Clock {  // adds the time spent here to run_seconds_, however run() ends
+    double& total;
+    std::chrono::steady_clock::time_point start;
+    ~Clock() {
+      total += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+  } clock{run_seconds_, started};
   Device& d = *device_;
   if (recording_) {
     recording_->commands.insert(recording_->commands.end(), stream.commands().begin(),
@@ -145,7 +153,8 @@ void Engine::run(const isa::CommandStream& stream) {
         throw TimeoutError(d.name() + ": the engine fetched no command for " +
                            std::to_string(timeout_.count()) + " ms");
       }
-      d.wait_interrupt(std::chrono::milliseconds(1));  // lets a simulator run
+      // The ring is full of work: look again shortly (a full ring is thousands of cycles).
+      d.pause(std::chrono::microseconds(20));
       continue;
     }
     for (; free > 0 && written < total; --free, ++written) {

@@ -16,6 +16,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "tessera/isa_fields.hpp"
 
@@ -71,6 +72,11 @@ class Device {
   // Waits until the engine raises its interrupt; false on timeout. Each call waits for a
   // new interrupt (the backend re-arms it).
   virtual bool wait_interrupt(std::chrono::milliseconds timeout) = 0;
+  // Lets the device run for a while (a board: the host sleeps; the simulator: simulates that
+  // long at its modelled clock). For polling, e.g. for free ring slots.
+  virtual void pause(std::chrono::microseconds duration) {
+    std::this_thread::sleep_for(duration);
+  }
 };
 
 // First-fit allocator over a device's memory; 64-byte aligned blocks.

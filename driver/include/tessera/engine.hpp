@@ -67,6 +67,9 @@ class Engine {
   // are fetched.
   void run(const isa::CommandStream& stream);
   std::function<void(std::size_t done, std::size_t total)> progress;
+  // Wall-clock seconds spent inside run() so far (submitting and waiting: on the simulator,
+  // simulating). An operation's wall time minus this is its host-side overhead.
+  double run_seconds() const { return run_seconds_; }
 
   // Soft reset (also clears the interrupt status); the engine is then idle and usable.
   void reset();
@@ -87,6 +90,7 @@ class Engine {
   uint64_t ring_addr_ = 0, fence_addr_ = 0;
   uint32_t ring_size_ = 1024, tail_ = 0, fence_value_ = 0;
   Recording* recording_ = nullptr;
+  double run_seconds_ = 0;
 };
 
 // A block of device memory, released when it goes out of scope; I/O through the engine.

@@ -18,7 +18,7 @@ struct SimDeviceOptions {
   AxiMemoryConfig memory;             // latency, bandwidth, ...
   uint64_t memory_base = 0x8000'0000; // the engine's DMA window
   uint64_t memory_size = 1ull << 30;
-  uint64_t cycles_per_ms = 100'000;   // simulated cycles per millisecond of an interrupt wait
+  uint64_t clock_mhz = 250;           // the modelled clock: waits and pauses in device time
 };
 
 // Throws tessera::driver::DeviceError if the simulator was already opened in this process.
