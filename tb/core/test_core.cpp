@@ -1,6 +1,7 @@
-// tessera_core, Verilated in three shapes (4x4, 8x4 and the 16x16 default): random GEMMs
-// bit-exact against the reference model under random valid/ready backpressure, and the
-// latency and back-to-back throughput its header documents, asserted cycle-exactly.
+// tessera_core, Verilated in three shapes (4x4, 8x4 and the 16x16 default) and as Yosys's
+// gate-level netlist of the 4x4 core (the post-synthesis check): random GEMMs bit-exact
+// against the reference model under random valid/ready backpressure, and the latency and
+// back-to-back throughput its header documents, asserted cycle-exactly.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -8,6 +9,7 @@
 #include "Vtessera_core_16x16.h"
 #include "Vtessera_core_4x4.h"
 #include "Vtessera_core_8x4.h"
+#include "Vtessera_core_netlist_4x4.h"
 #include "tessera/core_harness.hpp"
 #include "tessera/ref.hpp"
 #include "test_seed.hpp"
@@ -17,20 +19,23 @@ namespace {
 using tessera::sim::CoreHarness;
 using tessera::sim::FlowControl;
 
-template <typename M, std::size_t R, std::size_t C>
+template <typename M, std::size_t R, std::size_t C, bool Netlist = false>
 struct Shape {
   using Model = M;
   static constexpr std::size_t kRows = R;
   static constexpr std::size_t kCols = C;
+  static constexpr bool kNetlist = Netlist;
 };
 
 using Shapes = ::testing::Types<Shape<Vtessera_core_4x4, 4, 4>, Shape<Vtessera_core_8x4, 8, 4>,
-                                Shape<Vtessera_core_16x16, 16, 16>>;
+                                Shape<Vtessera_core_16x16, 16, 16>,
+                                Shape<Vtessera_core_netlist_4x4, 4, 4, true>>;
 
 struct ShapeNames {
   template <typename S>
   static std::string GetName(int) {
-    return std::to_string(S::kRows) + "x" + std::to_string(S::kCols);
+    return std::to_string(S::kRows) + "x" + std::to_string(S::kCols) +
+           (S::kNetlist ? "_yosys_netlist" : "");
   }
 };
 
