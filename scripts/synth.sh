@@ -8,7 +8,11 @@
 #   - tessera_scratchpad and tessera_accumulator at their default sizes with synth_xilinx,
 #     and reduced ones with synth_ice40 (iCE40 parts have 15..30 KiB of block RAM);
 #   - the engine's other blocks (DMA, post-processing, units, checker, registers) with
-#     synth_xilinx, for their cost.
+#     synth_xilinx, for their cost;
+#   - the whole engine, tessera_top, with synth_xilinx kept hierarchical (cells per block):
+#     the default 16x16 / 128-bit build and a small 4x4 / 64-bit one.
+#   scripts/synth.sh --quick   only the small flows: the 4x4 core, reduced buffers and the
+#                              small engine, with the same checks (the CI test runs this).
 # scripts/synth_report.py prints the tables and fails when the array stops taking exactly
 # one DSP48E2 per MAC or a buffer's storage stops mapping to block RAM.
 set -euo pipefail
@@ -18,6 +22,8 @@ YOSYS=${YOSYS:-yosys}
 BUILD=${BUILD:-build}
 ROWS=${ROWS:-16}
 COLS=${COLS:-16}
+QUICK=0
+if [[ ${1:-} == --quick ]]; then QUICK=1; ROWS=4; COLS=4; fi
 out="$BUILD/synth"
 mkdir -p "$out"
 mapfile -t files < <(sed -e 's#//.*##' -e '/^[[:space:]]*$/d' -e 's#^#rtl/#' rtl/tessera.f)
@@ -39,7 +45,42 @@ run_flow() {
   fi
 }
 
+# run_top_flow <report name> "<chparam -set options>": tessera_top with synth_xilinx, kept
+# hierarchical, statistics as `stat` text. (The parameters go through `chparam` before
+# `hierarchy`: Yosys 0.23 trips an internal assertion on `hierarchy -chparam` for this top.)
+run_top_flow() {
+  local name=$1 params=$2
+  local base="$out/$name"
+  echo "synth: $name (log: $base.log)"
+  if ! "$YOSYS" -q -l "$base.log" -p "read_verilog -sv -Irtl ${files[*]}; \
+    ${params:+chparam $params tessera_top;} \
+    synth_xilinx -family xcup -top tessera_top; \
+    tee -q -o $base.stat stat" > /dev/null 2>&1; then
+    echo "synth: $name FAILED; end of $base.log:" >&2
+    tail -20 "$base.log" >&2
+    exit 1
+  fi
+}
+small_top="-set NumRows 4 -set NumCols 4 -set BusWidth 64 -set ScratchpadBytes 16384 \
+  -set AccumulatorBytes 4096 -set QTableEntries 64"
+
 core="core_${ROWS}x${COLS}"
+if (( QUICK )); then
+  run_flow "xcup_$core" tessera_core "-chparam NumRows $ROWS -chparam NumCols $COLS" \
+    "synth_xilinx -family xcup"
+  run_flow "generic_$core" tessera_core "-chparam NumRows $ROWS -chparam NumCols $COLS" synth
+  run_flow ice40_scratchpad tessera_scratchpad "-chparam Lines 512 -chparam NumBanks 2" synth_ice40
+  run_flow ice40_accumulator tessera_accumulator "-chparam Lanes 4 -chparam Lines 128" synth_ice40
+  run_top_flow xcup_top_4x4 "$small_top"
+  python3 scripts/synth_report.py core --rows "$ROWS" --cols "$COLS" \
+    "$out/generic_$core.json" "$out/xcup_$core.json"
+  python3 scripts/synth_report.py memory \
+    "scratchpad 8 KiB (512 x 16 B, 2 banks)=$out/ice40_scratchpad.json=$((8 * 1024 * 8))" \
+    "accumulator 2 KiB (128 x 4 x int32, 2 banks)=$out/ice40_accumulator.json=$((2 * 1024 * 8))"
+  python3 scripts/synth_report.py top --rows 4 --cols 4 \
+    "small 4x4, 64-bit, 16 KiB + 4 KiB=$out/xcup_top_4x4.stat"
+  exit 0
+fi
 run_flow "generic_$core" tessera_core "-chparam NumRows $ROWS -chparam NumCols $COLS" synth
 run_flow "xcup_$core" tessera_core "-chparam NumRows $ROWS -chparam NumCols $COLS" \
   "synth_xilinx -family xcup"
@@ -65,3 +106,9 @@ python3 scripts/synth_report.py memory \
 block_reports=()
 for top in "${blocks[@]}"; do block_reports+=("$top=$out/xcup_${top#tessera_}.json"); done
 python3 scripts/synth_report.py blocks "${block_reports[@]}"
+
+run_top_flow xcup_top_16x16 ""
+run_top_flow xcup_top_4x4 "$small_top"
+python3 scripts/synth_report.py top --rows 16 --cols 16 --small-rows 4 --small-cols 4 \
+  "default 16x16, 128-bit, 256 KiB + 64 KiB=$out/xcup_top_16x16.stat" \
+  "small 4x4, 64-bit, 16 KiB + 4 KiB=$out/xcup_top_4x4.stat"

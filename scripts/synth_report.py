@@ -9,6 +9,11 @@
       the design has far fewer flip-flops than storage bits.
   synth_report.py blocks "MODULE=REPORT.json" ...
       other blocks: their cells, for the record.
+  synth_report.py top --rows R --cols C "LABEL=REPORT.stat" ...
+      the whole engine, synthesized hierarchically (`stat` text: Yosys 0.23's JSON is broken
+      for hierarchies): cells per block - array, feeders, buffers, DMA, command processor,
+      units, registers - and the same two checks as above: one DSP48E2 per MAC in the array,
+      buffers in block RAM.
 """
 import argparse
 import json
@@ -96,6 +101,108 @@ def blocks_report(args):
     return []
 
 
+def parse_stat(path):
+    """Per module, its cells by type (instances of other modules appear as cells too)."""
+    modules, current = {}, None
+    with open(path) as f:
+        for line in f:
+            if line.startswith("=== ") and line.rstrip().endswith(" ==="):
+                name = line.strip()[4:-4]
+                current = None if name == "design hierarchy" else modules.setdefault(name, {})
+            elif current is not None:
+                parts = line.split()
+                if len(parts) == 2 and parts[1].isdigit() and not line.lstrip().startswith("Number"):
+                    current[parts[0]] = current.get(parts[0], 0) + int(parts[1])
+    return modules
+
+
+def flatten_cells(modules, name, memo):
+    """All primitive cells under module `name`."""
+    if name not in memo:
+        total = {}
+        for cell, n in modules[name].items():
+            sub = flatten_cells(modules, cell, memo) if cell in modules else {cell: 1}
+            for t, k in sub.items():
+                total[t] = total.get(t, 0) + n * k
+        memo[name] = total
+    return memo[name]
+
+
+def base(module):
+    return module.rsplit("\\", 1)[-1]
+
+
+# tessera_top's children, by module, into the blocks of the table.
+TOP_BLOCKS = [
+    ("buffers: scratchpad", {"tessera_scratchpad"}),
+    ("buffers: accumulator", {"tessera_accumulator"}),
+    ("buffers: quantization table", {"tessera_ram"}),
+    ("DMA (read + write engines, sharing)", {"tessera_dma", "tessera_dma_share"}),
+    ("command processor (fetch, dispatch + checker, queues, tokens, gates)",
+     {"tessera_cmd_fetch", "tessera_dispatch", "tessera_fifo", "tessera_token_counter",
+      "tessera_dep_gate"}),
+    ("load unit", {"tessera_load_unit"}),
+    ("store unit (with post-processing)", {"tessera_store_unit"}),
+    ("registers + counters", {"tessera_regs", "tessera_perf_counters"}),
+]
+
+
+def top_report(args):
+    failures = []
+    macs = args.rows * args.cols
+    for spec in args.reports:
+        label, path = spec.split("=", 1)
+        modules = parse_stat(path)
+        memo = {}
+        top = next(cells for name, cells in modules.items() if base(name) == "tessera_top")
+        groups = {name: {} for name, _ in TOP_BLOCKS}
+        groups["systolic array (tessera_core)"] = {}
+        groups["compute unit's feeders and collector"] = {}
+        groups["top-level glue"] = {}
+
+        def add(group, cells):
+            for t, n in cells.items():
+                groups[group][t] = groups[group].get(t, 0) + n
+
+        for cell, n in top.items():
+            if cell not in modules:
+                add("top-level glue", {cell: n})
+                continue
+            b = base(cell)
+            if b == "tessera_compute_unit":
+                cu = modules[cell]
+                for sub, k in cu.items():
+                    target = ("systolic array (tessera_core)" if sub in modules and
+                              base(sub) == "tessera_core" else "compute unit's feeders and collector")
+                    add(target, {t: v * k * n for t, v in
+                                 (flatten_cells(modules, sub, memo) if sub in modules else {sub: 1}).items()})
+                continue
+            group = next((g for g, names in TOP_BLOCKS if b in names), "top-level glue")
+            add(group, {t: v * n for t, v in flatten_cells(modules, cell, memo).items()})
+        order = (["systolic array (tessera_core)", "compute unit's feeders and collector"] +
+                 [g for g, _ in TOP_BLOCKS] + ["top-level glue"])
+        rows, total = [], {}
+        for g in order:
+            x = grouped(groups[g], GROUPS)
+            for k, v in x.items():
+                total[k] = total.get(k, 0) + v
+            rows.append([g, x["LUT"], x["FF"], x["CARRY"], x["DSP48E2"], x["LUTRAM"], x["RAMB36"],
+                         x["RAMB18"]])
+        rows.append(["**total**"] + [f"**{total[k]}**" for k in
+                                     ("LUT", "FF", "CARRY", "DSP48E2", "LUTRAM", "RAMB36", "RAMB18")])
+        print(f"\ntessera_top, {label} (UltraScale+, hierarchical)\n")
+        table(["block", "LUT", "FF", "CARRY", "DSP48E2", "LUTRAM", "RAMB36", "RAMB18"], rows)
+        array = grouped(groups["systolic array (tessera_core)"], GROUPS)
+        if array["DSP48E2"] != macs:
+            failures.append(f"{label}: the array took {array['DSP48E2']} DSP48E2 for {macs} MACs")
+        for g in ("buffers: scratchpad", "buffers: accumulator"):
+            x = grouped(groups[g], GROUPS)
+            if x["RAMB36"] + x["RAMB18"] == 0:
+                failures.append(f"{label}: the {g.split(': ')[1]} did not map to block RAM")
+        macs = args.small_rows * args.small_cols if args.small_rows else macs
+    return failures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -109,8 +216,15 @@ def main():
     memory.add_argument("reports", nargs="+")
     blocks = sub.add_parser("blocks")
     blocks.add_argument("reports", nargs="+")
+    top = sub.add_parser("top")
+    top.add_argument("--rows", type=int, required=True)
+    top.add_argument("--cols", type=int, required=True)
+    top.add_argument("--small-rows", type=int, default=0, help="array of the second report")
+    top.add_argument("--small-cols", type=int, default=0)
+    top.add_argument("reports", nargs="+")
     args = parser.parse_args()
-    report = {"core": core_report, "memory": memory_report, "blocks": blocks_report}[args.kind]
+    report = {"core": core_report, "memory": memory_report, "blocks": blocks_report,
+              "top": top_report}[args.kind]
     failures = report(args)
     for failure in failures:
         print(f"synth: FAIL: {failure}", file=sys.stderr)
