@@ -47,7 +47,7 @@ bench: build ## Core cycles/utilization/speed; DMA throughput against latency an
 	$(BUILD)/bench/tessera_bench_core
 	@for w in 64 128 256 512; do SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 $(BUILD)/bench/tessera_bench_dma_w$$w || exit 1; done
 
-synth: deps ## Yosys synthesis of the 16x16 core: generic and UltraScale+ cell counts
+synth: deps ## Yosys: the core, buffers, blocks and whole engine (UltraScale+, iCE40); checked tables
 	@scripts/synth.sh
 
 clean: ## Remove the build directory

@@ -152,6 +152,8 @@ def top_report(args):
     macs = args.rows * args.cols
     for spec in args.reports:
         label, path = spec.split("=", 1)
+        if args.row_only:  # one line of the sweep table: "SHAPE=WIDTH=REPORT"
+            width, path = path.split("=", 1)
         modules = parse_stat(path)
         memo = {}
         top = next(cells for name, cells in modules.items() if base(name) == "tessera_top")
@@ -188,11 +190,17 @@ def top_report(args):
                 total[k] = total.get(k, 0) + v
             rows.append([g, x["LUT"], x["FF"], x["CARRY"], x["DSP48E2"], x["LUTRAM"], x["RAMB36"],
                          x["RAMB18"]])
-        rows.append(["**total**"] + [f"**{total[k]}**" for k in
-                                     ("LUT", "FF", "CARRY", "DSP48E2", "LUTRAM", "RAMB36", "RAMB18")])
-        print(f"\ntessera_top, {label} (UltraScale+, hierarchical)\n")
-        table(["block", "LUT", "FF", "CARRY", "DSP48E2", "LUTRAM", "RAMB36", "RAMB18"], rows)
         array = grouped(groups["systolic array (tessera_core)"], GROUPS)
+        if args.row_only:
+            print(f"| {label} | {width} | {total['LUT']} | {total['FF']} | {total['CARRY']} | "
+                  f"{total['DSP48E2']} | {array['DSP48E2'] / macs:g} | {total['LUTRAM']} | "
+                  f"{total['RAMB36']} | {total['RAMB18']} |")
+        else:
+            rows.append(["**total**"] + [f"**{total[k]}**" for k in
+                                         ("LUT", "FF", "CARRY", "DSP48E2", "LUTRAM", "RAMB36",
+                                          "RAMB18")])
+            print(f"\ntessera_top, {label} (UltraScale+, hierarchical)\n")
+            table(["block", "LUT", "FF", "CARRY", "DSP48E2", "LUTRAM", "RAMB36", "RAMB18"], rows)
         if array["DSP48E2"] != macs:
             failures.append(f"{label}: the array took {array['DSP48E2']} DSP48E2 for {macs} MACs")
         for g in ("buffers: scratchpad", "buffers: accumulator"):
@@ -221,6 +229,7 @@ def main():
     top.add_argument("--cols", type=int, required=True)
     top.add_argument("--small-rows", type=int, default=0, help="array of the second report")
     top.add_argument("--small-cols", type=int, default=0)
+    top.add_argument("--row-only", action="store_true", help="one sweep-table row per report")
     top.add_argument("reports", nargs="+")
     args = parser.parse_args()
     report = {"core": core_report, "memory": memory_report, "blocks": blocks_report,
