@@ -142,7 +142,9 @@ struct Session {
   std::string record_path;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 
-  explicit Session(const Common& c) {
+  // clear: zero the engine's counters (an operation's report counts only itself); `info`
+  // shows them as they are.
+  explicit Session(const Common& c, bool clear = true) {
     require_range("timeout", c.timeout_s, 0.001, 1e6);
     require_range("clock-mhz", c.clock_mhz, 1e-3, 1e5);
     std::string spec = c.device;
@@ -167,7 +169,7 @@ struct Session {
     }
     record_path = c.record;
     if (!record_path.empty()) engine->record_to(&recording);
-    engine->clear_counters();
+    if (clear) engine->clear_counters();
   }
   void finish() {
     if (!record_path.empty()) recording.save(record_path);
@@ -259,7 +261,7 @@ int cmd_info(int argc, char** argv) {
   Common c;
   auto d = common_options(c);
   parse(argc, argv, d, {}, "tessera info [options]");
-  Session s(c);
+  Session s(c, /*clear=*/false);
   const auto& i = s.engine->info();
   Report r(c.json);
   r.add("device", "device", i.device, true);
@@ -275,7 +277,8 @@ int cmd_info(int argc, char** argv) {
   r.num("scratchpad_bytes", "scratchpad (bytes)", i.scratchpad_bytes);
   r.num("accumulator_bytes", "accumulator (bytes)", i.accumulator_bytes);
   r.num("qtable_entries", "quantization-table entries", i.config.qtable_entries);
-  r.num("memory_base", "device memory base", i.memory_base);
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(i.memory_base));
+  r.add("memory_base", "device memory base", buf, true);
   r.num("memory_bytes", "device memory (bytes)", i.memory_size);
   const auto counters = s.engine->counters();
   const char* names[] = {"cycles", "fetch_busy", "load_busy", "compute_busy", "store_busy", "macs",
