@@ -14,6 +14,9 @@
       for hierarchies): cells per block - array, feeders, buffers, DMA, command processor,
       units, registers - and the same two checks as above: one DSP48E2 per MAC in the array,
       buffers in block RAM.
+  synth_report.py pnr "LABEL=NEXTPNR_REPORT.json"
+      a nextpnr --report: utilization, the maximum frequency per clock and where the
+      critical register-to-register path starts and ends.
 """
 import argparse
 import json
@@ -211,6 +214,28 @@ def top_report(args):
     return failures
 
 
+def pnr_report(args):
+    for spec in args.reports:
+        label, path = spec.split("=", 1)
+        with open(path) as f:
+            r = json.load(f)
+        print(f"\n{label} (nextpnr-ice40)\n")
+        table(["resource", "used", "available", "%"],
+              [[k, v["used"], v["available"], f"{100 * v['used'] / v['available']:.0f}"]
+               for k, v in r["utilization"].items() if v["used"]])
+        for clock, f in r["fmax"].items():
+            print(f"\nMaximum frequency ({clock}): {f['achieved']:.2f} MHz "
+                  f"(constraint {f['constraint']} MHz)")
+        for path in r["critical_paths"]:
+            if "async" in path["from"] or "async" in path["to"] or not path["path"]:
+                continue
+            start, end = path["path"][0]["from"]["cell"], path["path"][-1]["to"]["cell"]
+            delay = sum(step.get("delay", 0) for step in path["path"])
+            print(f"Critical path: {len(path['path'])} steps, {delay:.1f} ns, from {start} "
+                  f"to {end}")
+    return []
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -230,10 +255,12 @@ def main():
     top.add_argument("--small-rows", type=int, default=0, help="array of the second report")
     top.add_argument("--small-cols", type=int, default=0)
     top.add_argument("--row-only", action="store_true", help="one sweep-table row per report")
+    pnr = sub.add_parser("pnr")
+    pnr.add_argument("reports", nargs="+")
     top.add_argument("reports", nargs="+")
     args = parser.parse_args()
     report = {"core": core_report, "memory": memory_report, "blocks": blocks_report,
-              "top": top_report}[args.kind]
+              "top": top_report, "pnr": pnr_report}[args.kind]
     failures = report(args)
     for failure in failures:
         print(f"synth: FAIL: {failure}", file=sys.stderr)
