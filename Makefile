@@ -18,7 +18,7 @@ export VERILATOR YOSYS BUILD
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
 .DEFAULT_GOAL := help
-.PHONY: help deps lint build test sim bench synth clean
+.PHONY: help deps lint build test sim bench synth bitstream clean
 
 help: ## Show this help
 	@echo "Tessera make targets:"
@@ -49,6 +49,9 @@ bench: build ## Core cycles/utilization/speed; DMA throughput against latency an
 
 synth: deps ## Yosys: the core, buffers, blocks and whole engine (UltraScale+, iCE40); checked tables
 	@scripts/synth.sh
+
+bitstream: ## A board's bitstream with its vendor flow: make bitstream BOARD=zcu104 (needs Vivado)
+	@scripts/bitstream.sh $(BOARD)
 
 clean: ## Remove the build directory
 	rm -rf $(BUILD)

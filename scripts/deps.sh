@@ -11,6 +11,7 @@ PACKAGES=(
   verilator                    # RTL simulation and lint (5.006 in Debian 12)
   yosys                        # synthesis and the second lint front end (0.23)
   nextpnr-ice40 fpga-icestorm  # open iCE40 place and route
+  tcl                          # tclsh: checks the boards' Vivado scripts
   libsystemc-dev               # SystemC testbench (2.3.4)
   libboost-program-options-dev # the tessera CLI
   libgtest-dev libgmock-dev    # tests

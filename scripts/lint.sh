@@ -38,6 +38,9 @@ for shape in "${core_shapes[@]}"; do
   lint_verilator tessera_core -GNumRows="$rows" -GNumCols="$cols"
 done
 for width in "${dma_widths[@]}"; do lint_verilator tessera_dma -GDataWidth="$width"; done
+# The boards' wrapper (plain Verilog, for Vivado's block designer) around tessera_top.
+board_wrapper=constraints/common/tessera_axi.v
+lint_verilator tessera_axi "$board_wrapper"
 
 mkdir -p "$BUILD/lint"
 script="$BUILD/lint/yosys_check.ys"
@@ -63,6 +66,10 @@ script="$BUILD/lint/yosys_check.ys"
     echo "check -assert"
     echo "design -load loaded"
   done
+  echo "read_verilog $board_wrapper"
+  echo "hierarchy -check -top tessera_axi"
+  echo "proc"
+  echo "check -assert"
 } > "$script"
 log="$BUILD/lint/yosys_check.log"
 if ! "$YOSYS" -q -l "$log" -s "$script" > /dev/null 2>&1; then
@@ -76,7 +83,7 @@ elif grep -q -i "warning" "$log"; then
 fi
 
 if ((status == 0)); then
-  echo "lint: ${#modules[@]} modules, ${#core_shapes[@]} core shapes and ${#dma_widths[@]} more" \
-    "DMA widths clean in Verilator and Yosys"
+  echo "lint: ${#modules[@]} modules, ${#core_shapes[@]} core shapes, ${#dma_widths[@]} more" \
+    "DMA widths and the board wrapper clean in Verilator and Yosys"
 fi
 exit $status
