@@ -50,7 +50,7 @@ bench: build ## Core cycles/utilization/speed; DMA throughput against latency an
 synth: deps ## Yosys: the core, buffers, blocks and whole engine (UltraScale+, iCE40); checked tables
 	@scripts/synth.sh
 
-bitstream: ## A board's bitstream with its vendor flow: make bitstream BOARD=zcu104 (needs Vivado)
+bitstream: ## A board's bitstream: make bitstream BOARD=zcu104|kcu105 (needs Vivado)
 	@scripts/bitstream.sh $(BOARD)
 
 clean: ## Remove the build directory
