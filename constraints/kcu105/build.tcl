@@ -19,21 +19,9 @@ set out [expr {$argc > 0 ? [file normalize [lindex $argv 0]] : "$root/build/boar
 create_project -force tessera_kcu105 $out -part xcku040-ffva1156-2-e
 set_property board_part xilinx.com:kcu105:part0:1.1 [current_project]
 
-# The RTL in the order of rtl/tessera.f (packages first), then the board wrapper.
-set sources {}
-set list [open [file join $root rtl tessera.f]]
-foreach line [split [read $list] "\n"] {
-  set line [string trim [regsub {//.*} $line ""]]
-  if {$line ne ""} { lappend sources [file join $root rtl $line] }
-}
-close $list
-add_files -norecurse $sources
-add_files -norecurse [file join $root rtl tessera_assert.svh]
-set_property file_type SystemVerilog [get_files -filter {FILE_TYPE == Verilog && NAME =~ *.sv}]
-set_property include_dirs [list [file join $root rtl]] [current_fileset]
-add_files -norecurse [file join $root constraints common tessera_axi.v]
+source [file join $root constraints common vivado.tcl]
+tessera_add_sources $root
 add_files -fileset constrs_1 -norecurse [file join $here kcu105.xdc]
-update_compile_order -fileset sources_1
 
 create_bd_design tessera
 
@@ -99,22 +87,5 @@ set_property range 4K [get_bd_addr_segs {xdma/M_AXI_LITE/SEG_tessera_reg0}]
 validate_bd_design
 save_bd_design
 
-make_wrapper -files [get_files tessera.bd] -top -import
-set_property top tessera_wrapper [current_fileset]
-update_compile_order -fileset sources_1
-
-launch_runs impl_1 -to_step write_bitstream -jobs 4
-wait_on_run impl_1
-if {[get_property PROGRESS [get_runs impl_1]] ne "100%"} {
-  error "tessera: implementation did not complete; see $out/tessera_kcu105.runs/impl_1"
-}
-open_run impl_1
-report_timing_summary -file [file join $out timing_summary.rpt]
-report_utilization -hierarchical -file [file join $out utilization.rpt]
-set wns [get_property SLACK [get_timing_paths -max_paths 1 -nworst 1 -setup]]
-if {$wns < 0} {
-  error "tessera: timing not met (WNS $wns ns); see timing_summary.rpt"
-}
-file copy -force [lindex [glob [file join $out tessera_kcu105.runs impl_1 *.bit]] 0] \
-  [file join $out tessera_kcu105.bit]
+set wns [tessera_implement $out tessera_kcu105]
 puts "tessera: $out/tessera_kcu105.bit written (WNS $wns ns)"

@@ -16,20 +16,8 @@ set clock_mhz 200
 create_project -force tessera_zcu104 $out -part xczu7ev-ffvc1156-2-e
 set_property board_part xilinx.com:zcu104:part0:1.1 [current_project]
 
-# The RTL in the order of rtl/tessera.f (packages first), then the board wrapper.
-set sources {}
-set list [open [file join $root rtl tessera.f]]
-foreach line [split [read $list] "\n"] {
-  set line [string trim [regsub {//.*} $line ""]]
-  if {$line ne ""} { lappend sources [file join $root rtl $line] }
-}
-close $list
-add_files -norecurse $sources
-add_files -norecurse [file join $root rtl tessera_assert.svh]
-set_property file_type SystemVerilog [get_files -filter {FILE_TYPE == Verilog && NAME =~ *.sv}]
-set_property include_dirs [list [file join $root rtl]] [current_fileset]
-add_files -norecurse [file join $root constraints common tessera_axi.v]
-update_compile_order -fileset sources_1
+source [file join $root constraints common vivado.tcl]
+tessera_add_sources $root
 
 # Block design.
 create_bd_design tessera
@@ -60,23 +48,6 @@ set_property range 4K [get_bd_addr_segs {zynq_ps/Data/SEG_tessera_reg0}]
 validate_bd_design
 save_bd_design
 
-make_wrapper -files [get_files tessera.bd] -top -import
-set_property top tessera_wrapper [current_fileset]
-update_compile_order -fileset sources_1
-
-launch_runs impl_1 -to_step write_bitstream -jobs 4
-wait_on_run impl_1
-if {[get_property PROGRESS [get_runs impl_1]] ne "100%"} {
-  error "tessera: implementation did not complete; see $out/tessera_zcu104.runs/impl_1"
-}
-open_run impl_1
-report_timing_summary -file [file join $out timing_summary.rpt]
-report_utilization -hierarchical -file [file join $out utilization.rpt]
-set wns [get_property SLACK [get_timing_paths -max_paths 1 -nworst 1 -setup]]
-if {$wns < 0} {
-  error "tessera: timing not met at $clock_mhz MHz (WNS $wns ns); see timing_summary.rpt"
-}
+set wns [tessera_implement $out tessera_zcu104]
 write_hw_platform -fixed -include_bit -force [file join $out tessera_zcu104.xsa]
-file copy -force [lindex [glob [file join $out tessera_zcu104.runs impl_1 *.bit]] 0] \
-  [file join $out tessera_zcu104.bit]
 puts "tessera: $out/tessera_zcu104.bit and .xsa written (WNS $wns ns at $clock_mhz MHz)"
