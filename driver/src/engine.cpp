@@ -71,10 +71,23 @@ Engine::Engine(std::unique_ptr<Device> device, std::chrono::milliseconds timeout
 Engine::~Engine() = default;
 
 void Engine::reset() {
-  device_->write32(regs::kSoftReset, regs::kSoftResetGo.mask());
-  device_->write32(regs::kIntrStatus,
-                   regs::kIntrStatusFence.mask() | regs::kIntrStatusError.mask());
-  tail_ = device_->read32(regs::kRingHead);
+  Device& d = *device_;
+  d.write32(regs::kSoftReset, regs::kSoftResetGo.mask());
+  // The engine drains its bus transfers before it resets (the AXI protocol is never cut):
+  // wait until it is neither busy nor stopped, then start from its (moved) ring head.
+  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  while (true) {
+    const uint32_t status = d.read32(regs::kStatus);
+    if (!regs::kStatusBusy.get(status) && !regs::kStatusError.get(status)) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw TimeoutError(d.name() + ": the soft reset did not complete within " +
+                         std::to_string(timeout_.count()) + " ms (STATUS reads " +
+                         hex(status) + ")");
+    }
+    d.pause(std::chrono::microseconds(1));
+  }
+  d.write32(regs::kIntrStatus, regs::kIntrStatusFence.mask() | regs::kIntrStatusError.mask());
+  tail_ = d.read32(regs::kRingHead);
 }
 
 Counters Engine::counters() {

@@ -396,6 +396,34 @@ TEST(Ops, BadArgumentsNameTheValueAndTheRange) {
             std::string::npos);
 }
 
+TEST(Engine, AnEngineErrorNamesTheCommandAndTheEngineRecovers) {
+  // A LOAD from outside the device memory (the DMA window): the engine stops on it, the
+  // driver reports the code, the index and the command, soft-resets, and carries on.
+  tessera::isa::CommandStream s = sim_engine->new_stream();
+  tessera::isa::Load l;
+  l.dram_addr = 0x40;
+  l.row_bytes = 16;
+  l.rows = 1;
+  l.dram_stride = 16;
+  s.push(l);
+  try {
+    sim_engine->run(s);
+    FAIL() << "the engine accepted a load outside its window";
+  } catch (const drv::EngineError& e) {
+    EXPECT_EQ(e.code(), tessera::isa::Error::kDmaWindow);
+    EXPECT_EQ(e.index(), 0u);
+    EXPECT_NE(std::string(e.what()).find("DMA_WINDOW (6) at command 0: LOAD dram_addr=0x40"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(regs::kStatusError.get(sim_engine->device().read32(regs::kStatus)), 0u);
+  drv::GemmArgs g;  // and the engine works again
+  g.m = g.k = g.n = 3;
+  g.a = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  g.b = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+  EXPECT_EQ(drv::gemm_int32(*sim_engine, g), std::vector<int32_t>({1, 2, 3, 4, 5, 6, 7, 8, 9}));
+}
+
 TEST(Ops, ABoardReceivesTheSameStreamBytesAsTheSimulator) {
   // The same GEMM, once on the simulator and once on the xdma backend (a fake card: the run
   // times out there, but the stream is written into its ring first). Both engines report
