@@ -13,8 +13,9 @@
 // Throughput: one activation vector in and one partial-sum vector out per cycle
 //             (NumRows * NumCols MACs per cycle); never stalls.
 module tessera_array #(
-  parameter int NumRows = tessera_pkg::DefaultNumRows,
-  parameter int NumCols = tessera_pkg::DefaultNumCols
+  parameter int NumRows         = tessera_pkg::DefaultNumRows,
+  parameter int NumCols         = tessera_pkg::DefaultNumCols,
+  parameter int ProductRegister = 0  // see tessera_pe
 ) (
   input  logic                                      clk_i,
   // Skewed activations entering the left edge, one element and bank bit per row
@@ -59,7 +60,9 @@ module tessera_array #(
       localparam int HIn  = r * (NumCols + 1) + c;  // horizontal slot entering this PE
       localparam int VIn  = r * NumCols + c;        // vertical slot entering this PE
 
-      tessera_pe u_pe (
+      tessera_pe #(
+        .ProductRegister(ProductRegister)
+      ) u_pe (
         .clk_i,
         .act_i      (act_w[HIn*DataWidth +: DataWidth]),
         .act_bank_i (act_bank_w[HIn]),

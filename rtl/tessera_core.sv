@@ -13,7 +13,9 @@
 //   out  One int32 vector per activation vector, in order (column c at bits
 //        [32c+31:32c]); out_last_o repeats the act_last_i of its vector.
 // Latency:    Latency = NumRows + NumCols cycles from an act handshake to the matching
-//             out_valid_o (with out_ready_i held high, it is also the output handshake).
+//             out_valid_o (with out_ready_i held high, it is also the output handshake);
+//             one more with ProductRegister (a register between each PE's multiply and
+//             add, for slow multipliers: see tessera_pe). Everything else is unchanged.
 //             A weight tile takes NumRows cycles to load; the first vector that uses it
 //             can be accepted the cycle after its last row.
 // Throughput: one activation vector and one output vector per cycle. A tile of M vectors
@@ -37,8 +39,9 @@
 
 module tessera_core #(
   parameter int NumRows      = tessera_pkg::DefaultNumRows,
-  parameter int NumCols      = tessera_pkg::DefaultNumCols,
-  parameter int OutFifoDepth = NumRows + NumCols + 1
+  parameter int NumCols         = tessera_pkg::DefaultNumCols,
+  parameter int ProductRegister = 0,
+  parameter int OutFifoDepth    = NumRows + NumCols + 1 + (ProductRegister != 0 ? 1 : 0)
 ) (
   input  logic                                      clk_i,
   input  logic                                      rst_ni,
@@ -60,7 +63,7 @@ module tessera_core #(
 
   localparam int DataWidth   = tessera_pkg::DataWidth;
   localparam int AccWidth    = tessera_pkg::AccWidth;
-  localparam int Latency     = NumRows + NumCols;
+  localparam int Latency     = NumRows + NumCols + (ProductRegister != 0 ? 1 : 0);
   localparam int RowIdxWidth = tessera_pkg::index_width(NumRows);
   localparam int CreditWidth = $clog2(OutFifoDepth + 1);
   localparam int WgtCtrlWidth = NumRows + 1;      // {bank, one-hot row enable}
@@ -194,8 +197,9 @@ module tessera_core #(
   logic [NumCols*AccWidth-1:0] array_psum, psum_aligned;
 
   tessera_array #(
-    .NumRows(NumRows),
-    .NumCols(NumCols)
+    .NumRows        (NumRows),
+    .NumCols        (NumCols),
+    .ProductRegister(ProductRegister)
   ) u_array (
     .clk_i,
     .act_i       (array_act),

@@ -8,10 +8,17 @@
 //             When wgt_write_i is high it stores wgt_data_i into bank wgt_bank_i. Loading
 //             one bank never disturbs the other, which is what lets the next tile load
 //             while this one computes.
-// Latency:    one cycle on the activation and partial-sum paths; a weight write is visible
-//             to the next cycle's multiply.
+//             With ProductRegister = 1 the product is registered before the add (psum_o
+//             then carries the product of the previous cycle's activation): the multiply
+//             and the 32-bit add take a cycle each, for clock rates where they do not fit
+//             in one (the iCE40's LUT multipliers; a DSP's M register elsewhere).
+// Latency:    one cycle on the activation and partial-sum paths (two from act_i to
+//             psum_o with ProductRegister); a weight write is visible to the next cycle's
+//             multiply.
 // Throughput: one MAC per cycle; never stalls (flow control lives in tessera_core).
-module tessera_pe (
+module tessera_pe #(
+  parameter int ProductRegister = 0  // 1: register the product (see above)
+) (
   input  logic                              clk_i,
   // Activation from the left, with the weight bank it uses
   input  logic [tessera_pkg::DataWidth-1:0] act_i,
@@ -46,7 +53,16 @@ module tessera_pe (
   assign act_wide     = {{DataWidth{act_i[DataWidth-1]}}, act_i};
   assign wgt_wide     = {{DataWidth{wgt_selected[DataWidth-1]}}, wgt_selected};
   assign product      = act_wide * wgt_wide;
-  assign psum_d       = psum_i + {{(AccWidth-2*DataWidth){product[2*DataWidth-1]}}, product};
+
+  logic [2*DataWidth-1:0] addend;  // the product the add takes: this cycle's or the last
+  if (ProductRegister != 0) begin : g_product_q
+    logic [2*DataWidth-1:0] product_q;
+    always_ff @(posedge clk_i) product_q <= product;
+    assign addend = product_q;
+  end else begin : g_product
+    assign addend = product;
+  end
+  assign psum_d = psum_i + {{(AccWidth-2*DataWidth){addend[2*DataWidth-1]}}, addend};
 
   // The datapath has no reset: every value is written before the core marks it valid.
   always_ff @(posedge clk_i) begin

@@ -38,6 +38,7 @@ for shape in "${core_shapes[@]}"; do
   lint_verilator tessera_core -GNumRows="$rows" -GNumCols="$cols"
 done
 for width in "${dma_widths[@]}"; do lint_verilator tessera_dma -GDataWidth="$width"; done
+lint_verilator tessera_core -GNumRows=4 -GNumCols=4 -GProductRegister=1
 # The boards' wrapper (plain Verilog, for Vivado's block designer) around tessera_top.
 board_wrapper=constraints/common/tessera_axi.v
 lint_verilator tessera_axi "$board_wrapper"
@@ -66,6 +67,10 @@ script="$BUILD/lint/yosys_check.ys"
     echo "check -assert"
     echo "design -load loaded"
   done
+  echo "hierarchy -check -top tessera_core -chparam NumRows 4 -chparam NumCols 4 -chparam ProductRegister 1"
+  echo "proc"
+  echo "check -assert"
+  echo "design -load loaded"
   echo "read_verilog $board_wrapper"
   echo "hierarchy -check -top tessera_axi"
   echo "proc"

@@ -12,7 +12,8 @@
 #   - the whole engine, tessera_top, with synth_xilinx kept hierarchical (cells per block):
 #     the default 16x16 / 128-bit build and a small 4x4 / 64-bit one;
 #   - the 4x4 core through synth_ice40 and nextpnr-ice40 on an iCE40 HX8K (CT256, pins
-#     unconstrained): utilization, the maximum clock frequency and the critical path.
+#     unconstrained), without and with the PEs' product register: utilization, the maximum
+#     clock frequency and the critical path.
 #   scripts/synth.sh --quick   only the small flows: the 4x4 core, reduced buffers and the
 #                              small engine, with the same checks (the CI test runs this).
 # scripts/synth_report.py prints the tables and fails when the array stops taking exactly
@@ -109,16 +110,21 @@ block_reports=()
 for top in "${blocks[@]}"; do block_reports+=("$top=$out/xcup_${top#tessera_}.json"); done
 python3 scripts/synth_report.py blocks "${block_reports[@]}"
 
-# iCE40 place and route: the 4x4 core on an HX8K (no DSPs there: LUT multipliers).
-ice="$out/ice40_core_4x4_hx8k"
-echo "synth: ice40_core_4x4_hx8k (logs: $ice.log, $ice.pnr.log)"
-"$YOSYS" -q -l "$ice.log" -p "read_verilog -sv -Irtl ${files[*]}; \
-  chparam -set NumRows 4 -set NumCols 4 tessera_core; synth_ice40 -top tessera_core \
-  -json $ice.json" > /dev/null 2>&1 || { echo "synth: ice40 synthesis FAILED" >&2; exit 1; }
-"${NEXTPNR_ICE40:-nextpnr-ice40}" --hx8k --package ct256 --json "$ice.json" \
-  --pcf-allow-unconstrained --freq 50 --seed 1 --report "$ice.report.json" > "$ice.pnr.log" 2>&1 ||
-  { echo "synth: nextpnr-ice40 FAILED; end of $ice.pnr.log:" >&2; tail -20 "$ice.pnr.log" >&2; exit 1; }
-python3 scripts/synth_report.py pnr "tessera_core 4x4 on iCE40 HX8K-CT256=$ice.report.json"
+# iCE40 place and route: the 4x4 core on an HX8K (no DSPs there: LUT multipliers), without
+# and with the PEs' product register (tessera_pe's ProductRegister).
+for product_reg in 0 1; do
+  ice="$out/ice40_core_4x4_hx8k_pr$product_reg"
+  echo "synth: ice40_core_4x4_hx8k_pr$product_reg (logs: $ice.log, $ice.pnr.log)"
+  "$YOSYS" -q -l "$ice.log" -p "read_verilog -sv -Irtl ${files[*]}; \
+    chparam -set NumRows 4 -set NumCols 4 -set ProductRegister $product_reg tessera_core; \
+    synth_ice40 -top tessera_core -json $ice.json" > /dev/null 2>&1 ||
+    { echo "synth: ice40 synthesis FAILED (see $ice.log)" >&2; exit 1; }
+  "${NEXTPNR_ICE40:-nextpnr-ice40}" --hx8k --package ct256 --json "$ice.json" \
+    --pcf-allow-unconstrained --freq 50 --seed 1 --report "$ice.report.json" > "$ice.pnr.log" 2>&1 ||
+    { echo "synth: nextpnr-ice40 FAILED; end of $ice.pnr.log:" >&2; tail -20 "$ice.pnr.log" >&2; exit 1; }
+  python3 scripts/synth_report.py pnr \
+    "tessera_core 4x4, ProductRegister=$product_reg, on iCE40 HX8K-CT256=$ice.report.json"
+done
 
 run_top_flow xcup_top_16x16 ""
 run_top_flow xcup_top_4x4 "$small_top"

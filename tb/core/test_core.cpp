@@ -1,5 +1,6 @@
-// tessera_core, Verilated in three shapes (4x4, 8x4 and the 16x16 default) and as Yosys's
-// gate-level netlist of the 4x4 core (the post-synthesis check): random GEMMs bit-exact
+// tessera_core, Verilated in three shapes (4x4, 8x4 and the 16x16 default), as Yosys's
+// gate-level netlist of the 4x4 core (the post-synthesis check) and with the PEs' product
+// register (ProductRegister, 4x4): random GEMMs bit-exact
 // against the reference model under random valid/ready backpressure, and the latency and
 // back-to-back throughput its header documents, asserted cycle-exactly.
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 
 #include "Vtessera_core_16x16.h"
 #include "Vtessera_core_4x4.h"
+#include "Vtessera_core_4x4_product_reg.h"
 #include "Vtessera_core_8x4.h"
 #include "Vtessera_core_netlist_4x4.h"
 #include "tessera/core_harness.hpp"
@@ -19,23 +21,26 @@ namespace {
 using tessera::sim::CoreHarness;
 using tessera::sim::FlowControl;
 
-template <typename M, std::size_t R, std::size_t C, bool Netlist = false>
+template <typename M, std::size_t R, std::size_t C, bool Netlist = false,
+          bool ProductRegister = false>
 struct Shape {
   using Model = M;
   static constexpr std::size_t kRows = R;
   static constexpr std::size_t kCols = C;
   static constexpr bool kNetlist = Netlist;
+  static constexpr bool kProductRegister = ProductRegister;
 };
 
 using Shapes = ::testing::Types<Shape<Vtessera_core_4x4, 4, 4>, Shape<Vtessera_core_8x4, 8, 4>,
                                 Shape<Vtessera_core_16x16, 16, 16>,
-                                Shape<Vtessera_core_netlist_4x4, 4, 4, true>>;
+                                Shape<Vtessera_core_netlist_4x4, 4, 4, true>,
+                                Shape<Vtessera_core_4x4_product_reg, 4, 4, false, true>>;
 
 struct ShapeNames {
   template <typename S>
   static std::string GetName(int) {
     return std::to_string(S::kRows) + "x" + std::to_string(S::kCols) +
-           (S::kNetlist ? "_yosys_netlist" : "");
+           (S::kNetlist ? "_yosys_netlist" : "") + (S::kProductRegister ? "_product_reg" : "");
   }
 };
 
@@ -44,7 +49,8 @@ class CoreTest : public ::testing::Test {
  protected:
   static constexpr std::size_t R = S::kRows;
   static constexpr std::size_t C = S::kCols;
-  static constexpr uint64_t kLatency = R + C;  // documented in tessera_core.sv
+  // Documented in tessera_core.sv: one more cycle with the PEs' product register.
+  static constexpr uint64_t kLatency = R + C + (S::kProductRegister ? 1 : 0);
 
   void SetUp() override {
     seed_ = tessera::test::test_seed();
