@@ -216,7 +216,7 @@ def top_report(args):
 
 def pnr_report(args):
     for spec in args.reports:
-        label, path = spec.split("=", 1)
+        label, path = spec.rsplit("=", 1)  # the label may hold "=", the path does not
         with open(path) as f:
             r = json.load(f)
         print(f"\n{label} (nextpnr-ice40)\n")
