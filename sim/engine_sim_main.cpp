@@ -1,8 +1,8 @@
-// tessera_sim: the whole engine (16x16, 128-bit AXI) in SystemC, driven as a driver drives
-// it (registers, a command ring, the doorbell, the fence interrupt), running the default
-// workloads: an int8 GEMM and a 3x3 convolution layer with ReLU, both with per-channel
-// requantization. Every output is checked against the reference model; the report comes
-// from the engine's own counters.
+// tessera_sim: the whole engine (16x16, 128-bit AXI) in SystemC, driven through the driver
+// library exactly as `tessera` drives it (the sim device, tessera::driver::Engine, the
+// gemm/conv2d operations), running the default workloads: an int8 GEMM and a 3x3
+// convolution layer with ReLU, both with per-channel requantization. Every output is
+// checked against the reference model; the report comes from the engine's own counters.
 //
 //   tessera_sim [--workload gemm|conv|all] [--m M] [--k K] [--n N]
 //               [--h H] [--w W] [--c C] [--oc OC] [--kernel K] [--stride S] [--pad P]
@@ -11,36 +11,28 @@
 //
 // --trace writes every signal of the engine to an FST waveform (GTKWave); it uses a
 // separately built model with tracing compiled in, about 5x slower: trace small runs.
-#include <verilated.h>
-#include <verilated_fst_sc.h>
-
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 
-#include "Vtessera_top.h"
-#include "Vtessera_top_traced.h"
 #include "tessera/args.hpp"
-#include "tessera/conv_plan.hpp"
-#include "tessera/gemm_plan.hpp"
+#include "tessera/engine.hpp"
+#include "tessera/ops.hpp"
 #include "tessera/ref.hpp"
-#include "tessera/regs.hpp"
-#include "tessera/report.hpp"
-#include "tessera/top_bench.hpp"
+#include "tessera/sim_device.hpp"
 
 namespace {
 
 namespace regs = tessera::regs;
-namespace isa = tessera::isa;
+namespace drv = tessera::driver;
 
-constexpr uint64_t kRing = 0x1'0000, kIn = 0x10'0000, kWgt = 0x100'0000, kOut = 0x200'0000;
-constexpr uint64_t kTable = 0x300'0000, kFence = 0x302'0000, kWindowLimit = 0x0fff'ffff;
-constexpr uint32_t kArray = 16, kRingSize = 4096;  // ring: 256 KiB below kIn
+constexpr uint32_t kArray = 16;
 
 struct Options {
   std::string workload = "all";
@@ -105,12 +97,6 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
-template <typename Bench>
-uint64_t counter(Bench& b, regs::Counter c) {
-  const uint64_t lo = b.read_reg(regs::counter_lo(c));
-  return lo | uint64_t(b.read_reg(regs::counter_hi(c))) << 32;
-}
-
 std::vector<int8_t> random_bytes(std::mt19937_64& rng, std::size_t n) {
   std::vector<int8_t> v(n);
   for (auto& x : v) x = int8_t(rng());
@@ -145,150 +131,101 @@ struct Result {
   double utilization() const { return double(useful_macs) / (double(cycles) * kArray * kArray); }
 };
 
-// Runs the stream and a final fence from a reset engine with cleared counters: the host
-// writes the ring as the engine frees it and waits for the fence's interrupt.
-template <typename Bench>
-Result run(Bench& bench, isa::CommandStream stream) {
-  stream.push(isa::Fence{true, kFence, 0xD0});
-  bench.reset();
-  bench.write_reg(regs::kRingBaseLo, uint32_t(kRing));
-  bench.write_reg(regs::kRingSize, kRingSize);
-  bench.write_reg(regs::kWindowLimitLo, uint32_t(kWindowLimit));
-  bench.write_reg(regs::kIntrEnable, regs::kIntrEnableFence.mask() | regs::kIntrEnableError.mask());
-  bench.write_reg(regs::kCtrl, regs::kCtrlEnable.mask());
-  bench.write_reg(regs::kPerfCtrl, regs::kPerfCtrlClear.mask());
-  const tessera::sim::Stopwatch clock;
-  const uint64_t start = bench.cycle();
-  uint32_t tail = 0;
-  const auto bytes = stream.bytes();
-  bench.submit(kRing, kRingSize, tail, bytes.data(), stream.size());
-  bench.run_until([&] { return bench.interrupt(); }, 1'000'000'000);
+// Runs `op` on the engine from cleared counters and takes its measurements; `want` is the
+// reference model's output.
+Result measure(drv::Engine& engine, const std::string& name, uint64_t useful_macs,
+               const std::function<std::vector<int8_t>()>& op, const std::vector<int8_t>& want) {
+  engine.clear_counters();
+  const double run_before = engine.run_seconds();
+  const std::vector<int8_t> got = op();
   Result r;
-  r.seconds = clock.seconds();
-  r.cycles = bench.cycle() - start;
-  const uint32_t status = bench.read_reg(regs::kStatus);
-  if (regs::kStatusError.get(status)) {
-    throw std::runtime_error("the engine stopped with error code " +
-                             std::to_string(regs::kStatusErrorCode.get(status)) + " at command " +
-                             std::to_string(bench.read_reg(regs::kErrorIndex)));
-  }
-  r.commands = stream.size();
-  r.macs = counter(bench, regs::Counter::kMacs);
-  r.read_bytes = counter(bench, regs::Counter::kDmaReadBytes);
-  r.write_bytes = counter(bench, regs::Counter::kDmaWriteBytes);
+  r.name = name;
+  r.useful_macs = useful_macs;
+  r.seconds = engine.run_seconds() - run_before;
+  const drv::Counters c = engine.counters();
+  r.cycles = c[regs::Counter::kCycles];
+  r.commands = c[regs::Counter::kCommandsRetired];
+  r.macs = c[regs::Counter::kMacs];
+  r.read_bytes = c[regs::Counter::kDmaReadBytes];
+  r.write_bytes = c[regs::Counter::kDmaWriteBytes];
   const regs::Counter busy[] = {regs::Counter::kFetchBusy, regs::Counter::kLoadBusy,
                                 regs::Counter::kComputeBusy, regs::Counter::kStoreBusy};
-  for (int u = 0; u < 4; ++u) r.busy[u] = counter(bench, busy[u]);
-  r.stall_dependency = counter(bench, regs::Counter::kStallDependency);
-  r.stall_memory = counter(bench, regs::Counter::kStallMemory);
-  return r;
-}
-
-template <typename Bench>
-void compare(Bench& bench, const std::vector<int8_t>& want, Result& r) {
-  const auto got = bench.mem.read(kOut, want.size());
+  for (int u = 0; u < 4; ++u) r.busy[u] = c[busy[u]];
+  r.stall_dependency = c[regs::Counter::kStallDependency];
+  r.stall_memory = c[regs::Counter::kStallMemory];
   r.outputs = want.size();
   for (std::size_t i = 0; i < want.size(); ++i) {
-    if (int8_t(got[i]) != want[i] && r.mismatches++ == 0) r.first_mismatch = i;
+    if ((i >= got.size() || got[i] != want[i]) && r.mismatches++ == 0) r.first_mismatch = i;
   }
-}
-
-template <typename Bench>
-Result gemm(Bench& bench, const Options& o, std::mt19937_64& rng) {
-  const auto a = random_bytes(rng, std::size_t(o.m) * o.k);
-  const auto b = random_bytes(rng, std::size_t(o.k) * o.n);
-  std::vector<int32_t> bias;
-  const auto stage = output_stage(rng, o.n, bias);
-  bench.mem.clear();
-  bench.mem.write(kIn, reinterpret_cast<const uint8_t*>(a.data()), a.size());
-  // Weights are constants: the driver packs them once, panel by panel (pack_weights).
-  const auto packed = isa::pack_weights(b, o.k, o.n, kArray);
-  bench.mem.write(kWgt, reinterpret_cast<const uint8_t*>(packed.data()), packed.size());
-  bench.mem.write(kTable, isa::qtable_entries(bias, stage.multiplier, stage.shift));
-  isa::CommandStream stream;
-  isa::GemmPlan plan;
-  plan.m = o.m;
-  plan.k = o.k;
-  plan.n = o.n;
-  plan.a_addr = kIn;
-  plan.b_addr = kWgt;
-  plan.b_packed = true;
-  plan.c_addr = kOut;
-  plan.qtable_addr = kTable;
-  plan.zero_point = int8_t(stage.zero_point);
-  isa::plan_gemm(stream, plan);
-  Result r = run(bench, stream);
-  std::ostringstream name;
-  name << "int8 GEMM " << o.m << "x" << o.k << "x" << o.n << ", per-channel requantization";
-  r.name = name.str();
-  r.useful_macs = uint64_t(o.m) * o.k * o.n;
-  compare(bench,
-          tessera::ref::requantize(tessera::ref::gemm(a, b, bias, o.m, o.k, o.n), o.m, o.n, stage),
-          r);
   return r;
 }
 
-template <typename Bench>
-Result conv(Bench& bench, const Options& o, std::mt19937_64& rng) {
-  isa::ConvPlan plan;
-  plan.h = o.h;
-  plan.w = o.w;
-  plan.c = o.c;
-  plan.out_channels = o.oc;
-  plan.kernel_h = plan.kernel_w = o.kernel;
-  plan.stride_h = plan.stride_w = o.stride;
-  plan.pad_top = plan.pad_bottom = plan.pad_left = plan.pad_right = o.pad;
-  plan.input_zero_point = 3;
+drv::Quantization quantization(const tessera::ref::OutputStage& s) {
+  drv::Quantization q;
+  q.multiplier = s.multiplier;
+  q.shift = s.shift;
+  q.zero_point = s.zero_point;
+  q.act_min = s.act_min;
+  q.act_max = s.act_max;
+  return q;
+}
+
+Result gemm(drv::Engine& engine, const Options& o, std::mt19937_64& rng) {
+  drv::GemmArgs g;
+  g.m = o.m;
+  g.k = o.k;
+  g.n = o.n;
+  g.a = random_bytes(rng, std::size_t(o.m) * o.k);
+  g.b = random_bytes(rng, std::size_t(o.k) * o.n);
+  const auto stage = output_stage(rng, o.n, g.bias);
+  g.quant = quantization(stage);
+  std::ostringstream name;
+  name << "int8 GEMM " << o.m << "x" << o.k << "x" << o.n << ", per-channel requantization";
+  return measure(engine, name.str(), uint64_t(o.m) * o.k * o.n,
+                 [&] { return drv::gemm_int8(engine, g); },
+                 tessera::ref::requantize(tessera::ref::gemm(g.a, g.b, g.bias, o.m, o.k, o.n),
+                                          o.m, o.n, stage));
+}
+
+Result conv(drv::Engine& engine, const Options& o, std::mt19937_64& rng) {
+  drv::Conv2dArgs a;
+  a.h = o.h;
+  a.w = o.w;
+  a.c = o.c;
+  a.out_channels = o.oc;
+  a.kernel_h = a.kernel_w = o.kernel;
+  a.stride_h = a.stride_w = o.stride;
+  a.pad_top = a.pad_bottom = a.pad_left = a.pad_right = o.pad;
+  a.input_zero_point = 3;
+  a.max_pool = o.pool != 0;
   tessera::ref::Conv2dParams cp;
   cp.kernel_h = cp.kernel_w = o.kernel;
   cp.stride_h = cp.stride_w = o.stride;
   cp.pad_top = cp.pad_bottom = cp.pad_left = cp.pad_right = o.pad;
-  cp.input_zero_point = plan.input_zero_point;
+  cp.input_zero_point = a.input_zero_point;
   const tessera::ref::Nhwc shape{1, o.h, o.w, o.c};
-  const auto input = random_bytes(rng, shape.elements());
-  const auto weights = random_bytes(rng, std::size_t(o.kernel) * o.kernel * o.c * o.oc);
-  std::vector<int32_t> bias;
-  auto stage = output_stage(rng, o.oc, bias);
+  a.input = random_bytes(rng, shape.elements());
+  a.weights = random_bytes(rng, std::size_t(o.kernel) * o.kernel * o.c * o.oc);
+  auto stage = output_stage(rng, o.oc, a.bias);
   tessera::ref::set_activation(stage, tessera::ref::Activation::kRelu, 0.05);
-  bench.mem.clear();
-  bench.mem.write(kIn, reinterpret_cast<const uint8_t*>(input.data()), input.size());
-  const auto packed =
-      isa::pack_conv_weights(weights, o.kernel, o.kernel, o.c, o.oc, kArray, kArray);
-  bench.mem.write(kWgt, reinterpret_cast<const uint8_t*>(packed.data()), packed.size());
-  bench.mem.write(kTable, isa::qtable_entries(isa::conv_bias(bias, weights, o.kernel, o.kernel,
-                                                             o.c, o.oc, plan.input_zero_point),
-                                              stage.multiplier, stage.shift));
-  plan.input_addr = kIn;
-  plan.weight_addr = kWgt;
-  plan.output_addr = kOut;
-  plan.qtable_addr = kTable;
-  plan.zero_point = int8_t(stage.zero_point);
-  plan.act_min = int8_t(stage.act_min);
-  plan.act_max = int8_t(stage.act_max);
-  plan.max_pool = o.pool != 0;
-  isa::CommandStream stream;
-  isa::plan_conv2d(stream, plan);
-  Result r = run(bench, stream);
-  const uint64_t oh = plan.out_h(), ow = plan.out_w();
-  std::ostringstream name;
-  name << "int8 conv2d " << o.h << "x" << o.w << "x" << o.c << " -> " << oh << "x" << ow << "x"
-       << o.oc << ", " << o.kernel << "x" << o.kernel << " stride " << o.stride << " pad "
-       << o.pad << ", ReLU" << (plan.max_pool ? ", 2x2 max-pool" : "");
-  r.name = name.str();
-  r.useful_macs = oh * ow * o.oc * o.kernel * o.kernel * o.c;
+  a.quant = quantization(stage);
+  auto out_shape = cp.output_shape(shape, o.oc);  // throws if the window does not fit
+  const uint64_t pixels = out_shape.h * out_shape.w;
   auto want = tessera::ref::requantize(
-      tessera::ref::conv2d(input, shape, weights, o.oc, bias, cp), oh * ow, o.oc, stage);
-  if (plan.max_pool) {
-    auto out_shape = cp.output_shape(shape, o.oc);
-    want = tessera::ref::max_pool_2x2(want, out_shape);
-  }
-  compare(bench, want, r);
-  return r;
+      tessera::ref::conv2d(a.input, shape, a.weights, o.oc, a.bias, cp), pixels, o.oc, stage);
+  if (a.max_pool) want = tessera::ref::max_pool_2x2(want, out_shape);
+  std::ostringstream name;
+  name << "int8 conv2d " << o.h << "x" << o.w << "x" << o.c << " -> " << cp.output_shape(shape, o.oc).h
+       << "x" << cp.output_shape(shape, o.oc).w << "x" << o.oc << ", " << o.kernel << "x"
+       << o.kernel << " stride " << o.stride << " pad " << o.pad << ", ReLU"
+       << (a.max_pool ? ", 2x2 max-pool" : "");
+  return measure(engine, name.str(), pixels * o.oc * o.kernel * o.kernel * o.c,
+                 [&] { return drv::conv2d(engine, a).output; }, want);
 }
 
 void print(const Result& r) {
   std::printf("%s, %zu commands\n", r.name.c_str(), r.commands);
-  std::printf("  cycles (doorbell to fence interrupt) %12llu\n", (unsigned long long)r.cycles);
+  std::printf("  cycles (engine counter)              %12llu\n", (unsigned long long)r.cycles);
   std::printf("  MACs (useful / engine counter)       %12llu / %llu\n",
               (unsigned long long)r.useful_macs, (unsigned long long)r.macs);
   std::printf("  MAC utilization                      %11.2f%%\n", 100 * r.utilization());
@@ -325,55 +262,36 @@ std::string json(const Result& r) {
 }
 
 
-// Builds the bench (one per process: SystemC elaborates once), runs the workloads, prints
-// and records the report; returns the exit status.
-template <typename Model, bool Traced>
-int simulate(const Options& o) {
-  auto* bench = new tessera::sim::TopBench<Model, 128>("bench");
-  VerilatedFstSc* trace = nullptr;
-  if constexpr (Traced) {
-    sc_start(SC_ZERO_TIME);  // elaborate before tracing
-    trace = new VerilatedFstSc;
-    bench->dut.trace(trace, 99);
-    trace->open(o.trace.c_str());
-    if (!trace->isOpen()) throw std::runtime_error("cannot write the trace " + o.trace);
-  }
-  tessera::sim::AxiMemoryConfig mc;
-  mc.read_latency = mc.write_latency = o.latency;
-  bench->mem.configure(mc);
-  std::mt19937_64 rng(o.seed);
-  std::printf("Tessera engine %ux%u, 128-bit AXI, memory latency %u cycles, seed %llu\n\n",
-              kArray, kArray, o.latency, (unsigned long long)o.seed);
-  std::vector<Result> results;
-  if (o.workload != "conv") results.push_back(gemm(*bench, o, rng));
-  if (o.workload != "gemm") results.push_back(conv(*bench, o, rng));
-  if (trace) trace->close();
-  bool ok = true;
-  for (const Result& r : results) {
-    print(r);
-    std::printf("\n");
-    ok = ok && r.mismatches == 0;
-  }
-  if (trace) std::printf("waveform: %s\n", o.trace.c_str());
-  if (!o.json.empty()) {
-    std::ofstream js(o.json);
-    js << "{\"latency\": " << o.latency << ", \"seed\": " << o.seed << ", \"workloads\": [";
-    for (std::size_t i = 0; i < results.size(); ++i) js << (i ? ", " : "") << json(results[i]);
-    js << "]}\n";
-    if (!js) throw std::runtime_error("cannot write " + o.json);
-  }
-  return ok ? 0 : 1;
-}
-
 }  // namespace
 
 int sc_main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
-    Verilated::fatalOnError(false);
-    if (o.trace.empty()) return simulate<Vtessera_top, false>(o);
-    Verilated::traceEverOn(true);
-    return simulate<Vtessera_top_traced, true>(o);
+    tessera::sim::SimDeviceOptions so;
+    so.trace = o.trace;
+    so.memory.read_latency = so.memory.write_latency = o.latency;
+    drv::Engine engine(tessera::sim::open_sim_device(so));
+    std::mt19937_64 rng(o.seed);
+    std::printf("Tessera engine %ux%u, 128-bit AXI, memory latency %u cycles, seed %llu\n\n",
+                kArray, kArray, o.latency, (unsigned long long)o.seed);
+    std::vector<Result> results;
+    if (o.workload != "conv") results.push_back(gemm(engine, o, rng));
+    if (o.workload != "gemm") results.push_back(conv(engine, o, rng));
+    bool ok = true;
+    for (const Result& r : results) {
+      print(r);
+      std::printf("\n");
+      ok = ok && r.mismatches == 0;
+    }
+    if (!o.trace.empty()) std::printf("waveform: %s\n", o.trace.c_str());
+    if (!o.json.empty()) {
+      std::ofstream js(o.json);
+      js << "{\"latency\": " << o.latency << ", \"seed\": " << o.seed << ", \"workloads\": [";
+      for (std::size_t i = 0; i < results.size(); ++i) js << (i ? ", " : "") << json(results[i]);
+      js << "]}\n";
+      if (!js) throw std::runtime_error("cannot write " + o.json);
+    }
+    return ok ? 0 : 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "tessera_sim: error: %s\n", e.what());
     return 2;

@@ -11,8 +11,6 @@
 namespace tessera::sim {
 namespace {
 
-std::function<uint64_t()> g_cycles;  // the open simulator's cycle counter
-
 template <typename Model, bool Traced>
 class SimDevice : public driver::Device {
  public:
@@ -29,11 +27,9 @@ class SimDevice : public driver::Device {
     }
     bench_->mem.configure(o.memory);
     bench_->reset();
-    g_cycles = [b = bench_] { return b->cycle(); };
   }
   ~SimDevice() override {
     if (trace_) trace_->close();
-    g_cycles = nullptr;
   }
 
   std::string name() const override { return Traced ? "sim (tracing to " + options_.trace + ")" : "sim"; }
@@ -99,7 +95,5 @@ std::unique_ptr<driver::Device> open_sim_device(const SimDeviceOptions& options)
   if (options.trace.empty()) return std::make_unique<SimDevice<Vtessera_top, false>>(options);
   return std::make_unique<SimDevice<Vtessera_top_traced, true>>(options);
 }
-
-uint64_t sim_cycles() { return g_cycles ? g_cycles() : 0; }
 
 }  // namespace tessera::sim

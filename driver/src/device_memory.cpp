@@ -29,10 +29,4 @@ uint64_t DeviceMemory::allocate(uint64_t bytes, uint64_t alignment) {
 
 void DeviceMemory::release(uint64_t addr) { used_.erase(addr); }
 
-uint64_t DeviceMemory::free_bytes() const {
-  uint64_t used = 0;
-  for (const auto& block : used_) used += block.second;
-  return size_ - used;
-}
-
 }  // namespace tessera::driver

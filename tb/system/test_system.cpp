@@ -124,6 +124,39 @@ class SystemTest : public ::testing::Test {
     ASSERT_EQ(host_.fence_value(), value);
   }
 
+  // A random GEMM planned by plan_gemm with per-channel requantization (ReLU if asked),
+  // weights packed or row-major, run to a fence; every output checked.
+  void random_gemm(uint32_t m, uint32_t k, uint32_t n, bool packed, bool relu, uint32_t fence) {
+    const auto a = random_bytes(m * k), b = random_bytes(k * n);
+    bench->mem.write(kA, reinterpret_cast<const uint8_t*>(a.data()), a.size());
+    const auto b_host = packed ? pack_weights(b, k, n, 16) : b;
+    bench->mem.write(kB, reinterpret_cast<const uint8_t*>(b_host.data()), b_host.size());
+    std::vector<int32_t> bias;
+    const tessera::ref::OutputStage stage = random_output_stage(n, relu, bias);
+    bench->mem.write(kTable, qtable_entries(bias, stage.multiplier, stage.shift));
+    CommandStream s;
+    GemmPlan plan;
+    plan.m = m;
+    plan.k = k;
+    plan.n = n;
+    plan.a_addr = kA;
+    plan.b_addr = kB;
+    plan.b_packed = packed;
+    plan.c_addr = kC;
+    plan.qtable_addr = kTable;
+    plan.zero_point = int8_t(stage.zero_point);
+    plan.act_min = int8_t(stage.act_min);
+    plan.act_max = int8_t(stage.act_max);
+    plan_gemm(s, plan);
+    run_to_fence(s, fence);
+    if (HasFatalFailure()) return;
+    const auto want =
+        tessera::ref::requantize(tessera::ref::gemm(a, b, bias, m, k, n), m, n, stage);
+    const auto got = bench->mem.read(kC, m * n);
+    for (uint32_t i = 0; i < m * n; ++i)
+      ASSERT_EQ(int8_t(got[i]), want[i]) << "C[" << i / n << "][" << i % n << "]";
+  }
+
   void randomize_memory_timing() {
     tessera::sim::AxiMemoryConfig mc;
     mc.read_latency = rng_() % 150;
@@ -220,38 +253,11 @@ TEST_F(SystemTest, RandomGemmsUnderRandomMemoryTiming) {
   for (int trial = 0; trial < 8; ++trial) {
     randomize_memory_timing();
     const uint32_t m = 1 + rng_() % 70, k = 1 + rng_() % 90, n = 1 + rng_() % 40;
-    const auto a = random_bytes(m * k), b = random_bytes(k * n);
-    bench->mem.write(kA, reinterpret_cast<const uint8_t*>(a.data()), a.size());
-    const bool packed = trial % 2 == 0;  // weights packed panel by panel, or row-major
-    const auto b_host = packed ? pack_weights(b, k, n, 16) : b;
-    bench->mem.write(kB, reinterpret_cast<const uint8_t*>(b_host.data()), b_host.size());
-    std::vector<int32_t> bias;
-    const tessera::ref::OutputStage stage = random_output_stage(n, trial % 2 == 1, bias);
-    bench->mem.write(kTable, qtable_entries(bias, stage.multiplier, stage.shift));
-    CommandStream s;
-    GemmPlan plan;
-    plan.m = m;
-    plan.k = k;
-    plan.n = n;
-    plan.a_addr = kA;
-    plan.b_addr = kB;
-    plan.b_packed = packed;
-    plan.c_addr = kC;
-    plan.qtable_addr = kTable;
-    plan.zero_point = int8_t(stage.zero_point);
-    plan.act_min = int8_t(stage.act_min);
-    plan.act_max = int8_t(stage.act_max);
-    plan_gemm(s, plan);
     SCOPED_TRACE("trial " + std::to_string(trial) + ": M=" + std::to_string(m) +
                  " K=" + std::to_string(k) + " N=" + std::to_string(n));
-    run_to_fence(s, 1000u + trial);
+    // Weights packed panel by panel, or row-major; ReLU every other trial.
+    random_gemm(m, k, n, trial % 2 == 0, trial % 2 == 1, 1000u + trial);
     if (HasFatalFailure()) return;
-    const auto want =
-        tessera::ref::requantize(tessera::ref::gemm(a, b, bias, m, k, n), m, n, stage);
-    const auto got = bench->mem.read(kC, m * n);
-    for (uint32_t i = 0; i < m * n; ++i) {
-      ASSERT_EQ(int8_t(got[i]), want[i]) << "C[" << i / n << "][" << i % n << "]";
-    }
   }
 }
 
@@ -597,34 +603,10 @@ TEST_F(SystemTest, TokensOrderTheUnitsUnderExtremeMemoryTiming) {
     mc.ready_probability = mc.valid_probability = t.ready;
     mc.seed = rng_();
     bench->mem.configure(mc);
-    const auto a = random_bytes(m * k), b = random_bytes(k * n);
-    bench->mem.write(kA, reinterpret_cast<const uint8_t*>(a.data()), a.size());
-    const auto packed = pack_weights(b, k, n, 16);
-    bench->mem.write(kB, reinterpret_cast<const uint8_t*>(packed.data()), packed.size());
-    std::vector<int32_t> bias;
-    const auto stage = random_output_stage(n, false, bias);
-    bench->mem.write(kTable, qtable_entries(bias, stage.multiplier, stage.shift));
-    CommandStream s;
-    GemmPlan plan;
-    plan.m = m;
-    plan.k = k;
-    plan.n = n;
-    plan.a_addr = kA;
-    plan.b_addr = kB;
-    plan.b_packed = true;
-    plan.c_addr = kC;
-    plan.qtable_addr = kTable;
-    plan.zero_point = int8_t(stage.zero_point);
-    plan_gemm(s, plan);
     SCOPED_TRACE("read latency " + std::to_string(t.read_latency) + ", write latency " +
                  std::to_string(t.write_latency));
-    run_to_fence(s, 77);
+    random_gemm(m, k, n, /*packed=*/true, /*relu=*/false, 77);
     if (HasFatalFailure()) return;
-    const auto want =
-        tessera::ref::requantize(tessera::ref::gemm(a, b, bias, m, k, n), m, n, stage);
-    const auto got = bench->mem.read(kC, m * n);
-    for (uint32_t i = 0; i < m * n; ++i)
-      ASSERT_EQ(int8_t(got[i]), want[i]) << "C[" << i / n << "][" << i % n << "]";
   }
 }
 

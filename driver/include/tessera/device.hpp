@@ -86,7 +86,6 @@ class DeviceMemory {
   // Throws CapacityError naming the request and the largest free block.
   uint64_t allocate(uint64_t bytes, uint64_t alignment = 64);
   void release(uint64_t addr);
-  uint64_t free_bytes() const;
 
  private:
   uint64_t base_, size_;

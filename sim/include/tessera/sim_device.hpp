@@ -24,7 +24,4 @@ struct SimDeviceOptions {
 // Throws tessera::driver::DeviceError if the simulator was already opened in this process.
 std::unique_ptr<driver::Device> open_sim_device(const SimDeviceOptions& options);
 
-// Cycles simulated so far by the open simulator (0 if none): for reports.
-uint64_t sim_cycles();
-
 }  // namespace tessera::sim
