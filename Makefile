@@ -50,7 +50,7 @@ bench: build ## Core cycles/utilization/speed; DMA throughput against latency an
 synth: deps ## Yosys: the core, buffers, blocks and whole engine (UltraScale+, iCE40); checked tables
 	@scripts/synth.sh
 
-bitstream: ## A board's bitstream: make bitstream BOARD=zcu104|kcu105 (needs Vivado)
+bitstream: deps ## A board's bitstream: BOARD=icebreaker (open flow, runs here) or zcu104|kcu105 (Vivado)
 	@scripts/bitstream.sh $(BOARD)
 
 clean: ## Remove the build directory

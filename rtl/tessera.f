@@ -35,3 +35,7 @@ tessera_dispatch.sv
 tessera_dma_share.sv
 tessera_perf_counters.sv
 tessera_top.sv
+// The iCE40 board build: the core behind a serial link (constraints/icebreaker).
+tessera_uart_rx.sv
+tessera_uart_tx.sv
+tessera_core_link.sv

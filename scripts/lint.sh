@@ -42,6 +42,9 @@ lint_verilator tessera_core -GNumRows=4 -GNumCols=4 -GProductRegister=1
 # The boards' wrapper (plain Verilog, for Vivado's block designer) around tessera_top.
 board_wrapper=constraints/common/tessera_axi.v
 lint_verilator tessera_axi "$board_wrapper"
+# The iCEBreaker's top (the core behind a serial link).
+icebreaker_top=constraints/icebreaker/tessera_icebreaker.sv
+lint_verilator tessera_icebreaker "$icebreaker_top"
 
 mkdir -p "$BUILD/lint"
 script="$BUILD/lint/yosys_check.ys"
@@ -75,6 +78,11 @@ script="$BUILD/lint/yosys_check.ys"
   echo "hierarchy -check -top tessera_axi"
   echo "proc"
   echo "check -assert"
+  echo "design -load loaded"
+  echo "read_verilog -sv -Irtl $icebreaker_top"
+  echo "hierarchy -check -top tessera_icebreaker"
+  echo "proc"
+  echo "check -assert"
 } > "$script"
 log="$BUILD/lint/yosys_check.log"
 if ! "$YOSYS" -q -l "$log" -s "$script" > /dev/null 2>&1; then
@@ -89,6 +97,6 @@ fi
 
 if ((status == 0)); then
   echo "lint: ${#modules[@]} modules, ${#core_shapes[@]} core shapes, ${#dma_widths[@]} more" \
-    "DMA widths and the board wrapper clean in Verilator and Yosys"
+    "DMA widths and the two board tops clean in Verilator and Yosys"
 fi
 exit $status

@@ -14,9 +14,11 @@
       for hierarchies): cells per block - array, feeders, buffers, DMA, command processor,
       units, registers - and the same two checks as above: one DSP48E2 per MAC in the array,
       buffers in block RAM.
-  synth_report.py pnr "LABEL=NEXTPNR_REPORT.json"
+  synth_report.py pnr [--dsp N] "LABEL=NEXTPNR_REPORT.json"
       a nextpnr --report: utilization, the maximum frequency per clock and where the
-      critical register-to-register path starts and ends.
+      critical register-to-register path starts and ends; fails when a clock misses its
+      constraint, and with --dsp when the design does not use exactly N DSP blocks (the
+      array's multipliers).
 """
 import argparse
 import json
@@ -215,6 +217,7 @@ def top_report(args):
 
 
 def pnr_report(args):
+    failures = []
     for spec in args.reports:
         label, path = spec.rsplit("=", 1)  # the label may hold "=", the path does not
         with open(path) as f:
@@ -226,6 +229,13 @@ def pnr_report(args):
         for clock, f in r["fmax"].items():
             print(f"\nMaximum frequency ({clock}): {f['achieved']:.2f} MHz "
                   f"(constraint {f['constraint']} MHz)")
+            if f["achieved"] < f["constraint"]:
+                failures.append(f"{label}: {clock} reaches {f['achieved']:.2f} MHz, below "
+                                f"its {f['constraint']} MHz constraint")
+        dsps = r["utilization"].get("ICESTORM_DSP", {}).get("used", 0)
+        if args.dsp is not None and dsps != args.dsp:
+            failures.append(f"{label}: {dsps} DSP blocks used, expected {args.dsp} (one per "
+                            f"MAC: a multiplier left the DSPs)")
         for path in r["critical_paths"]:
             if "async" in path["from"] or "async" in path["to"] or not path["path"]:
                 continue
@@ -233,7 +243,7 @@ def pnr_report(args):
             delay = sum(step.get("delay", 0) for step in path["path"])
             print(f"Critical path: {len(path['path'])} steps, {delay:.1f} ns, from {start} "
                   f"to {end}")
-    return []
+    return failures
 
 
 def main():
@@ -256,6 +266,7 @@ def main():
     top.add_argument("--small-cols", type=int, default=0)
     top.add_argument("--row-only", action="store_true", help="one sweep-table row per report")
     pnr = sub.add_parser("pnr")
+    pnr.add_argument("--dsp", type=int, default=None, help="DSP blocks the design must use")
     pnr.add_argument("reports", nargs="+")
     top.add_argument("reports", nargs="+")
     args = parser.parse_args()

@@ -1,6 +1,7 @@
 // tessera: the command-line tool (docs/driver.md).
 //
 //   tessera info | gemm | conv2d | run FILE | asm IN OUT | disasm IN | bench | selftest
+//   tessera coretest --serial /dev/ttyUSB1     (the iCEBreaker's core over its serial link)
 //           [--device sim|xdma:/dev/xdma0|uio:/dev/uio0] [--trace FILE.fst] [--record FILE]
 //           [--json] [--seed N] [--timeout SECONDS] [--clock-mhz F] ...
 //
@@ -21,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "tessera/core_link.hpp"
 #include "tessera/engine.hpp"
 #include "tessera/npy.hpp"
 #include "tessera/open_device.hpp"
@@ -734,6 +736,64 @@ int cmd_selftest(int argc, char** argv) {
   return passed == count ? 0 : 1;
 }
 
+// The iCEBreaker build: the bare core over a serial port (docs/boards.md), not an engine.
+int cmd_coretest(int argc, char** argv) {
+  std::string serial;
+  uint32_t baud = drv::kCoreLinkBaud;
+  unsigned count = 10;
+  uint64_t seed = 1;
+  double timeout_s = 2;
+  bool json = false;
+  po::options_description d("Options");
+  d.add_options()("help,h", "show this help")(
+      "serial", po::value(&serial)->required(), "the board's serial port, e.g. /dev/ttyUSB1")(
+      "baud", po::value(&baud)->default_value(drv::kCoreLinkBaud), "the link's rate (the bitstream's: 1000000)")(
+      "count", po::value(&count)->default_value(10), "random GEMMs")(
+      "seed", po::value(&seed)->default_value(1), "seed for the random GEMMs")(
+      "timeout", po::value(&timeout_s)->default_value(2), "seconds to wait for a byte")(
+      "json", po::bool_switch(&json), "print the report as one JSON object");
+  parse(argc, argv, d, {}, "tessera coretest --serial /dev/ttyUSB1 [options]");
+  require_range("count", count, 1u, 100000u);
+  require_range("timeout", timeout_s, 0.001, 3600.0);
+  std::unique_ptr<drv::ByteChannel> port;
+  try {
+    port = drv::open_serial_port(serial, baud);
+  } catch (const drv::DeviceError&) {
+    throw;
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--baud: ") + e.what());
+  }
+  drv::CoreLink link(std::move(port), std::chrono::milliseconds(int64_t(timeout_s * 1000)));
+  const auto& info = link.info();
+  std::mt19937_64 rng(seed);
+  unsigned passed = 0;
+  uint64_t macs = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (unsigned i = 0; i < count; ++i) {
+    const std::size_t m = 1 + rng() % 48, k = 1 + rng() % 48, n = 1 + rng() % 24;
+    const auto a = random_int8(rng, m * k), b = random_int8(rng, k * n);
+    const bool ok = link.gemm(a, b, m, k, n) == ref::gemm(a, b, {}, m, k, n);
+    passed += ok;
+    macs += uint64_t(m) * k * n;
+    if (!json) std::printf("  gemm %zux%zux%zu %s\n", m, k, n, ok ? "ok" : "MISMATCH");
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  Report r(json);
+  r.add("port", "port", serial, true);
+  r.add("core", "core (rows x cols)", std::to_string(info.rows) + " x " + std::to_string(info.cols), true);
+  r.num("rx_buffer_bytes", "board receive buffer (bytes)", info.rx_buffer_bytes);
+  r.num("gemms", "GEMMs", count);
+  r.num("passed", "bit-exact against the reference model", passed);
+  r.num("macs", "MACs", macs);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f", wall > 0 ? double(macs) / wall : 0.0);
+  r.add("macs_per_second", "MACs per second (the link's rate bounds it)", buf);
+  std::snprintf(buf, sizeof buf, "%.0f", wall > 0 ? double(link.bytes_sent() + link.bytes_received()) / wall : 0.0);
+  r.add("link_bytes_per_second", "link bytes per second, both ways", buf);
+  r.print();
+  return passed == count ? 0 : 1;
+}
+
 const char* kUsage =
     "usage: tessera <command> [options]   (tessera <command> --help for its options)\n"
     "  info       the device, its configuration and counters\n"
@@ -742,7 +802,8 @@ const char* kUsage =
     "  run FILE   replay a recording (--record) and compare its outputs\n"
     "  asm TEXT STREAM / disasm STREAM [TEXT]   text <-> binary command streams\n"
     "  bench      512^3 GEMM and ResNet-like 3x3 convolutions: cycles, utilization, host time\n"
-    "  selftest   random operations against the reference model\n";
+    "  selftest   random operations against the reference model\n"
+    "  coretest   random GEMMs on a board's bare core over a serial port (the iCEBreaker)\n";
 
 }  // namespace
 
@@ -757,12 +818,12 @@ int sc_main(int argc, char** argv) {
     int (*run)(int, char**);
   } commands[] = {{"info", cmd_info},     {"gemm", cmd_gemm},     {"conv2d", cmd_conv2d},
                   {"run", cmd_run},       {"asm", cmd_asm},       {"disasm", cmd_disasm},
-                  {"bench", cmd_bench},   {"selftest", cmd_selftest}};
+                  {"bench", cmd_bench},   {"selftest", cmd_selftest}, {"coretest", cmd_coretest}};
   try {
     for (const auto& c : commands) {
       if (command == c.name) return c.run(argc - 1, argv + 1);
     }
-    throw UsageError("unknown command '" + command + "' (info, gemm, conv2d, run, asm, disasm, bench, selftest)");
+    throw UsageError("unknown command '" + command + "' (info, gemm, conv2d, run, asm, disasm, bench, selftest, coretest)");
   } catch (const UsageError& e) {
     std::fprintf(stderr, "tessera: error: %s\n", e.what());
     return 2;
