@@ -89,4 +89,11 @@ expect 1 "odd.bin holds 3 bytes, not a whole number of 64-byte commands" -- "$T"
 
 expect 0 "selftest: 4 of 4 operations match the reference model" -- "$T" selftest --count 4
 expect 0 "gemm 64^3" -- "$T" bench --quick
+
+# coretest (the iCEBreaker's serial link): its errors. tb/boards runs it against the board.
+expect 2 "the option '--serial' is required but missing" -- "$T" coretest
+expect 1 "not a serial port: /dev/null" -- "$T" coretest --serial /dev/null
+expect 1 "cannot open /nonexistent/ttyUSB1: No such file or directory" -- "$T" coretest --serial /nonexistent/ttyUSB1
+expect 2 "--baud: baud rate 7 is not one of 9600, " -- "$T" coretest --serial /dev/null --baud 7
+expect 2 "--count = 0 is out of range \[1, 100000\]" -- "$T" coretest --serial /dev/null --count 0
 exit $FAILED
