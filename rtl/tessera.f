@@ -22,6 +22,7 @@ tessera_postproc.sv
 tessera_regs.sv
 tessera_cmd_check.sv
 tessera_pe.sv
+tessera_pe_pair.sv
 tessera_array.sv
 tessera_core.sv
 tessera_compute_unit.sv

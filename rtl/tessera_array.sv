@@ -15,7 +15,10 @@
 module tessera_array #(
   parameter int NumRows         = tessera_pkg::DefaultNumRows,
   parameter int NumCols         = tessera_pkg::DefaultNumCols,
-  parameter int ProductRegister = 0  // see tessera_pe
+  parameter int ProductRegister = 0,  // see tessera_pe
+  parameter int PackedPairs     = 0   // 1: columns 2j and 2j+1 share a multiplier per row
+                                      // (tessera_pe_pair); needs an even NumCols and
+                                      // NumRows >= 2; the same timing at the ports
 ) (
   input  logic                                      clk_i,
   // Skewed activations entering the left edge, one element and bank bit per row
@@ -59,22 +62,51 @@ module tessera_array #(
     for (genvar c = 0; c < NumCols; c++) begin : g_col
       localparam int HIn  = r * (NumCols + 1) + c;  // horizontal slot entering this PE
       localparam int VIn  = r * NumCols + c;        // vertical slot entering this PE
-
-      tessera_pe #(
-        .ProductRegister(ProductRegister)
-      ) u_pe (
-        .clk_i,
-        .act_i      (act_w[HIn*DataWidth +: DataWidth]),
-        .act_bank_i (act_bank_w[HIn]),
-        .act_o      (act_w[(HIn+1)*DataWidth +: DataWidth]),
-        .act_bank_o (act_bank_w[HIn+1]),
-        .psum_i     (psum_w[VIn*AccWidth +: AccWidth]),
-        .psum_o     (psum_w[(VIn+NumCols)*AccWidth +: AccWidth]),
-        .wgt_write_i(wgt_row_en_i[c*NumRows + r]),
-        .wgt_bank_i (wgt_bank_i[c]),
-        .wgt_data_i (wgt_data_i[c*DataWidth +: DataWidth])
-      );
+      if (PackedPairs == 0) begin : g_pe
+        tessera_pe #(
+          .ProductRegister(ProductRegister)
+        ) u_pe (
+          .clk_i,
+          .act_i      (act_w[HIn*DataWidth +: DataWidth]),
+          .act_bank_i (act_bank_w[HIn]),
+          .act_o      (act_w[(HIn+1)*DataWidth +: DataWidth]),
+          .act_bank_o (act_bank_w[HIn+1]),
+          .psum_i     (psum_w[VIn*AccWidth +: AccWidth]),
+          .psum_o     (psum_w[(VIn+NumCols)*AccWidth +: AccWidth]),
+          .wgt_write_i(wgt_row_en_i[c*NumRows + r]),
+          .wgt_bank_i (wgt_bank_i[c]),
+          .wgt_data_i (wgt_data_i[c*DataWidth +: DataWidth])
+        );
+      end else if (c % 2 == 0) begin : g_pair
+        // PEs (r, c) and (r, c+1) on one multiplier; the slot between them stays unused.
+        tessera_pe_pair #(
+          .ProductRegister(ProductRegister)
+        ) u_pair (
+          .clk_i,
+          .act_i         (act_w[HIn*DataWidth +: DataWidth]),
+          .act_bank_i    (act_bank_w[HIn]),
+          .act_o         (act_w[(HIn+2)*DataWidth +: DataWidth]),
+          .act_bank_o    (act_bank_w[HIn+2]),
+          .psum_lo_i     (psum_w[VIn*AccWidth +: AccWidth]),
+          .psum_lo_o     (psum_w[(VIn+NumCols)*AccWidth +: AccWidth]),
+          .psum_hi_i     (psum_w[(VIn+1)*AccWidth +: AccWidth]),
+          .psum_hi_o     (psum_w[(VIn+1+NumCols)*AccWidth +: AccWidth]),
+          .wgt_lo_write_i(wgt_row_en_i[c*NumRows + r]),
+          .wgt_lo_bank_i (wgt_bank_i[c]),
+          .wgt_lo_data_i (wgt_data_i[c*DataWidth +: DataWidth]),
+          .wgt_hi_write_i(wgt_row_en_i[(c+1)*NumRows + r]),
+          .wgt_hi_bank_i (wgt_bank_i[c+1]),
+          .wgt_hi_data_i (wgt_data_i[(c+1)*DataWidth +: DataWidth])
+        );
+        // Nothing drives the horizontal slot between the pair's two columns.
+        assign act_w[(HIn+1)*DataWidth +: DataWidth] = '0;
+        assign act_bank_w[HIn+1] = 1'b0;
+      end
     end
+  end
+
+  if (PackedPairs != 0 && (NumCols % 2 != 0 || NumRows < 2)) begin : g_bad_pairs
+    $error("tessera_array: PackedPairs needs an even NumCols and NumRows >= 2");
   end
 
   // Activations leaving the right edge are deliberately dropped: the last column has no

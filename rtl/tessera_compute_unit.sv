@@ -29,6 +29,7 @@ module tessera_compute_unit #(
   parameter int AccLines   = 1024,
   parameter int CmdDepth   = 2,  // commands each feeder can hold
   parameter int SkidDepth  = 4,  // read-response FIFO depth per feeder
+  parameter int PackedPairs = 0, // 1: two MACs per multiplier (tessera_core); same timing
   localparam int SpadAddrWidth = tessera_pkg::index_width(SpadLines),
   localparam int AccAddrWidth  = tessera_pkg::index_width(AccLines),
   localparam int LineWidth     = 8 * LineBytes,
@@ -252,8 +253,9 @@ module tessera_compute_unit #(
   assign act_skid_pop = act_skid_valid && core_act_ready;
 
   tessera_core #(
-    .NumRows(NumRows),
-    .NumCols(NumCols)
+    .NumRows    (NumRows),
+    .NumCols    (NumCols),
+    .PackedPairs(PackedPairs)
   ) u_core (
     .clk_i,
     .rst_ni,

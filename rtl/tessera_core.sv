@@ -16,6 +16,9 @@
 //             out_valid_o (with out_ready_i held high, it is also the output handshake);
 //             one more with ProductRegister (a register between each PE's multiply and
 //             add, for slow multipliers: see tessera_pe). Everything else is unchanged.
+//             PackedPairs = 1 forms each row's two products of columns 2j and 2j+1 with
+//             one multiply (tessera_pe_pair: one DSP48E2 for two MACs); nothing changes at
+//             the ports, timing included. It needs an even NumCols and NumRows >= 2.
 //             A weight tile takes NumRows cycles to load; the first vector that uses it
 //             can be accepted the cycle after its last row.
 // Throughput: one activation vector and one output vector per cycle. A tile of M vectors
@@ -41,6 +44,7 @@ module tessera_core #(
   parameter int NumRows      = tessera_pkg::DefaultNumRows,
   parameter int NumCols         = tessera_pkg::DefaultNumCols,
   parameter int ProductRegister = 0,
+  parameter int PackedPairs     = 0,  // 1: two MACs per multiplier (tessera_pe_pair)
   parameter int OutFifoDepth    = NumRows + NumCols + 1 + (ProductRegister != 0 ? 1 : 0)
 ) (
   input  logic                                      clk_i,
@@ -199,7 +203,8 @@ module tessera_core #(
   tessera_array #(
     .NumRows        (NumRows),
     .NumCols        (NumCols),
-    .ProductRegister(ProductRegister)
+    .ProductRegister(ProductRegister),
+    .PackedPairs    (PackedPairs)
   ) u_array (
     .clk_i,
     .act_i       (array_act),

@@ -26,6 +26,9 @@ module tessera_top #(
   parameter int AccumulatorBytes = 64 * 1024,
   parameter int QTableEntries    = 1024,
   parameter int IdWidth          = 4,
+  // 1: each row's PEs of columns 2j and 2j+1 share one multiplier (one DSP48E2 for two
+  // MACs, tessera_pe_pair); nothing else changes, timing included.
+  parameter int PackedPairs      = 0,
   localparam int AddrWidth       = tessera_pkg::DmaAddrWidth,
   localparam int BusBytes        = BusWidth / 8,
   localparam int RegAddrWidth    = tessera_reg_pkg::RegAddrWidth
@@ -648,10 +651,11 @@ module tessera_top #(
   );
 
   tessera_compute_unit #(
-    .NumRows  (NumRows),
-    .NumCols  (NumCols),
-    .SpadLines(SpadLines),
-    .AccLines (AccLines)
+    .NumRows    (NumRows),
+    .NumCols    (NumCols),
+    .SpadLines  (SpadLines),
+    .AccLines   (AccLines),
+    .PackedPairs(PackedPairs)
   ) u_compute (
     .clk_i,
     .rst_ni,

@@ -39,9 +39,17 @@ for shape in "${core_shapes[@]}"; do
 done
 for width in "${dma_widths[@]}"; do lint_verilator tessera_dma -GDataWidth="$width"; done
 lint_verilator tessera_core -GNumRows=4 -GNumCols=4 -GProductRegister=1
+# Two MACs per multiplier (tessera_pe_pair), alone and with the product register.
+packed_shapes=("16 16" "4 4" "2 2" "8 4")
+for shape in "${packed_shapes[@]}"; do
+  read -r rows cols <<< "$shape"
+  lint_verilator tessera_core -GNumRows="$rows" -GNumCols="$cols" -GPackedPairs=1
+done
+lint_verilator tessera_core -GNumRows=4 -GNumCols=4 -GPackedPairs=1 -GProductRegister=1
 # The boards' wrapper (plain Verilog, for Vivado's block designer) around tessera_top.
 board_wrapper=constraints/common/tessera_axi.v
 lint_verilator tessera_axi "$board_wrapper"
+lint_verilator tessera_axi "$board_wrapper" -GPACKED_PAIRS=1
 # The iCEBreaker's top (the core behind a serial link).
 icebreaker_top=constraints/icebreaker/tessera_icebreaker.sv
 lint_verilator tessera_icebreaker "$icebreaker_top"
@@ -74,6 +82,13 @@ script="$BUILD/lint/yosys_check.ys"
   echo "proc"
   echo "check -assert"
   echo "design -load loaded"
+  for shape in "${packed_shapes[@]}"; do
+    read -r rows cols <<< "$shape"
+    echo "hierarchy -check -top tessera_core -chparam NumRows $rows -chparam NumCols $cols -chparam PackedPairs 1"
+    echo "proc"
+    echo "check -assert"
+    echo "design -load loaded"
+  done
   echo "read_verilog $board_wrapper"
   echo "hierarchy -check -top tessera_axi"
   echo "proc"
@@ -97,6 +112,6 @@ fi
 
 if ((status == 0)); then
   echo "lint: ${#modules[@]} modules, ${#core_shapes[@]} core shapes, ${#dma_widths[@]} more" \
-    "DMA widths and the two board tops clean in Verilator and Yosys"
+    "DMA widths, ${#packed_shapes[@]} packed-pair cores and the two board tops clean in Verilator and Yosys"
 fi
 exit $status

@@ -4,7 +4,8 @@
 #   scripts/synth.sh            (ROWS=.. COLS=.. change the core's shape; default 16x16)
 #
 # Flows, each with a log and flattened JSON statistics in $BUILD/synth/:
-#   - tessera_core: Yosys's generic `synth` and `synth_xilinx -family xcup` (UltraScale+);
+#   - tessera_core: Yosys's generic `synth` and `synth_xilinx -family xcup` (UltraScale+),
+#     and with two MACs per DSP48E2 (PackedPairs);
 #   - tessera_scratchpad and tessera_accumulator at their default sizes with synth_xilinx,
 #     and reduced ones with synth_ice40 (iCE40 parts have 15..30 KiB of block RAM);
 #   - the engine's other blocks (DMA, post-processing, units, checker, registers) with
@@ -72,11 +73,15 @@ if (( QUICK )); then
   run_flow "xcup_$core" tessera_core "-chparam NumRows $ROWS -chparam NumCols $COLS" \
     "synth_xilinx -family xcup"
   run_flow "generic_$core" tessera_core "-chparam NumRows $ROWS -chparam NumCols $COLS" synth
+  run_flow "xcup_${core}_packed" tessera_core \
+    "-chparam NumRows $ROWS -chparam NumCols $COLS -chparam PackedPairs 1" "synth_xilinx -family xcup"
   run_flow ice40_scratchpad tessera_scratchpad "-chparam Lines 512 -chparam NumBanks 2" synth_ice40
   run_flow ice40_accumulator tessera_accumulator "-chparam Lanes 4 -chparam Lines 128" synth_ice40
   run_top_flow xcup_top_4x4 "$small_top"
   python3 scripts/synth_report.py core --rows "$ROWS" --cols "$COLS" \
     "$out/generic_$core.json" "$out/xcup_$core.json"
+  python3 scripts/synth_report.py core --rows "$ROWS" --cols "$COLS" --packed \
+    - "$out/xcup_${core}_packed.json"
   python3 scripts/synth_report.py memory \
     "scratchpad 8 KiB (512 x 16 B, 2 banks)=$out/ice40_scratchpad.json=$((8 * 1024 * 8))" \
     "accumulator 2 KiB (128 x 4 x int32, 2 banks)=$out/ice40_accumulator.json=$((2 * 1024 * 8))"
@@ -87,6 +92,8 @@ fi
 run_flow "generic_$core" tessera_core "-chparam NumRows $ROWS -chparam NumCols $COLS" synth
 run_flow "xcup_$core" tessera_core "-chparam NumRows $ROWS -chparam NumCols $COLS" \
   "synth_xilinx -family xcup"
+run_flow "xcup_${core}_packed" tessera_core \
+  "-chparam NumRows $ROWS -chparam NumCols $COLS -chparam PackedPairs 1" "synth_xilinx -family xcup"
 run_flow xcup_scratchpad tessera_scratchpad "" "synth_xilinx -family xcup"
 run_flow xcup_accumulator tessera_accumulator "" "synth_xilinx -family xcup"
 run_flow ice40_scratchpad tessera_scratchpad "-chparam Lines 512 -chparam NumBanks 2" synth_ice40
@@ -101,6 +108,8 @@ done
 
 python3 scripts/synth_report.py core --rows "$ROWS" --cols "$COLS" \
   "$out/generic_$core.json" "$out/xcup_$core.json"
+python3 scripts/synth_report.py core --rows "$ROWS" --cols "$COLS" --packed \
+  - "$out/xcup_${core}_packed.json"
 python3 scripts/synth_report.py memory \
   "scratchpad 256 KiB (16384 x 16 B, 4 banks)=$out/xcup_scratchpad.json=$((256 * 1024 * 8))" \
   "accumulator 64 KiB (1024 x 16 x int32, 2 banks)=$out/xcup_accumulator.json=$((64 * 1024 * 8))" \
@@ -131,3 +140,6 @@ run_top_flow xcup_top_4x4 "$small_top"
 python3 scripts/synth_report.py top --rows 16 --cols 16 --small-rows 4 --small-cols 4 \
   "default 16x16, 128-bit, 256 KiB + 64 KiB=$out/xcup_top_16x16.stat" \
   "small 4x4, 64-bit, 16 KiB + 4 KiB=$out/xcup_top_4x4.stat"
+run_top_flow xcup_top_16x16_packed "-set PackedPairs 1"
+python3 scripts/synth_report.py top --rows 16 --cols 16 \
+  "default 16x16 with PackedPairs=1 (two MACs per DSP48E2)=$out/xcup_top_16x16_packed.stat"

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Summarizes Yosys `stat -json` reports (flattened designs) as Markdown tables.
 
-  synth_report.py core --rows R --cols C GENERIC.json XILINX.json
+  synth_report.py core --rows R --cols C [--packed] GENERIC.json|- XILINX.json
       tessera_core: fails unless the array takes exactly one DSP48E2 per MAC (the PEs hold
-      the design's only multipliers) with no multiplier left unmapped.
+      the design's only multipliers), or one per two MACs with --packed (PackedPairs), with
+      no multiplier left unmapped.
   synth_report.py memory "LABEL=REPORT.json=BITS" ...
       buffers: fails unless the storage maps to block RAM (RAMB36/18 or SB_RAM40_4K) and
       the design has far fewer flip-flops than storage bits.
@@ -12,8 +13,8 @@
   synth_report.py top --rows R --cols C "LABEL=REPORT.stat" ...
       the whole engine, synthesized hierarchically (`stat` text: Yosys 0.23's JSON is broken
       for hierarchies): cells per block - array, feeders, buffers, DMA, command processor,
-      units, registers - and the same two checks as above: one DSP48E2 per MAC in the array,
-      buffers in block RAM.
+      units, registers - and the same two checks as above: one DSP48E2 per MAC in the array
+      (one per two MACs when the label says PackedPairs), buffers in block RAM.
   synth_report.py pnr [--dsp N] "LABEL=NEXTPNR_REPORT.json"
       a nextpnr --report: utilization, the maximum frequency per clock and where the
       critical register-to-register path starts and ends; fails when a clock misses its
@@ -58,18 +59,25 @@ def table(header, rows):
 
 
 def core_report(args):
-    g = grouped(cells(args.generic_json), GENERIC_GROUPS)
     by_type = cells(args.xilinx_json)
     x = grouped(by_type, GROUPS)
     macs = args.rows * args.cols
-    print(f"\ntessera_core {args.rows}x{args.cols} ({macs} MACs)\n")
-    table(["flow"] + list(g) + list(x),
-          [["generic `synth`"] + list(g.values()) + ["-"] * len(x),
-           ["`synth_xilinx -family xcup`"] + ["-"] * len(g) + list(x.values())])
+    name = f"tessera_core {args.rows}x{args.cols}" + (", PackedPairs=1" if args.packed else "")
+    print(f"\n{name} ({macs} MACs)\n")
+    if args.generic_json == "-":
+        table(["flow"] + list(x), [["`synth_xilinx -family xcup`"] + list(x.values())])
+    else:
+        g = grouped(cells(args.generic_json), GENERIC_GROUPS)
+        table(["flow"] + list(g) + list(x),
+              [["generic `synth`"] + list(g.values()) + ["-"] * len(x),
+               ["`synth_xilinx -family xcup`"] + ["-"] * len(g) + list(x.values())])
     print(f"\nDSP48E2 per MAC: {x['DSP48E2'] / macs:g} ({x['DSP48E2']} for {macs} MACs)")
     failures = []
-    if x["DSP48E2"] != macs:
-        failures.append(f"expected one DSP48E2 per MAC ({macs}), got {x['DSP48E2']}")
+    expected = macs // 2 if args.packed else macs
+    if x["DSP48E2"] != expected:
+        failures.append(f"{name}: expected {expected} DSP48E2 "
+                        f"({'one per two MACs' if args.packed else 'one per MAC'}), "
+                        f"got {x['DSP48E2']}")
     soft = [t for t in by_type if "mul" in t.lower()]
     if soft:
         failures.append(f"multipliers left unmapped: {soft}")
@@ -206,8 +214,10 @@ def top_report(args):
                                           "RAMB18")])
             print(f"\ntessera_top, {label} (UltraScale+, hierarchical)\n")
             table(["block", "LUT", "FF", "CARRY", "DSP48E2", "LUTRAM", "RAMB36", "RAMB18"], rows)
-        if array["DSP48E2"] != macs:
-            failures.append(f"{label}: the array took {array['DSP48E2']} DSP48E2 for {macs} MACs")
+        expected = macs // 2 if "PackedPairs" in label else macs
+        if array["DSP48E2"] != expected:
+            failures.append(f"{label}: the array took {array['DSP48E2']} DSP48E2 for {macs} MACs "
+                            f"(expected {expected})")
         for g in ("buffers: scratchpad", "buffers: accumulator"):
             x = grouped(groups[g], GROUPS)
             if x["RAMB36"] + x["RAMB18"] == 0:
@@ -253,6 +263,7 @@ def main():
     core = sub.add_parser("core")
     core.add_argument("--rows", type=int, required=True)
     core.add_argument("--cols", type=int, required=True)
+    core.add_argument("--packed", action="store_true", help="PackedPairs: two MACs per DSP")
     core.add_argument("generic_json")
     core.add_argument("xilinx_json")
     memory = sub.add_parser("memory")

@@ -13,7 +13,8 @@ module tessera_axi #(
   parameter SCRATCHPAD_BYTES  = 262144,
   parameter ACCUMULATOR_BYTES = 65536,
   parameter QTABLE_ENTRIES    = 1024,
-  parameter ID_WIDTH          = 4
+  parameter ID_WIDTH          = 4,
+  parameter PACKED_PAIRS      = 0   // 1: two MACs per DSP48E2 (tessera_top's PackedPairs)
 ) (
   (* X_INTERFACE_INFO = "xilinx.com:signal:clock:1.0 aclk CLK" *)
   (* X_INTERFACE_PARAMETER = "ASSOCIATED_BUSIF s_axi_ctrl:m_axi_mem, ASSOCIATED_RESET aresetn" *)
@@ -89,7 +90,8 @@ module tessera_axi #(
     .ScratchpadBytes (SCRATCHPAD_BYTES),
     .AccumulatorBytes(ACCUMULATOR_BYTES),
     .QTableEntries   (QTABLE_ENTRIES),
-    .IdWidth         (ID_WIDTH)
+    .IdWidth         (ID_WIDTH),
+    .PackedPairs     (PACKED_PAIRS)
   ) u_tessera (
     .clk_i           (aclk),
     .rst_ni          (aresetn),

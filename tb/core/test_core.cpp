@@ -1,6 +1,7 @@
 // tessera_core, Verilated in three shapes (4x4, 8x4 and the 16x16 default), as Yosys's
-// gate-level netlist of the 4x4 core (the post-synthesis check) and with the PEs' product
-// register (ProductRegister, 4x4): random GEMMs bit-exact
+// gate-level netlist of the 4x4 core (the post-synthesis check), with the PEs' product
+// register (ProductRegister, 4x4) and with two MACs per multiplier (PackedPairs, 4x4 with
+// and without the product register, and 16x16): random GEMMs bit-exact
 // against the reference model under random valid/ready backpressure, and the latency and
 // back-to-back throughput its header documents, asserted cycle-exactly.
 #include <gtest/gtest.h>
@@ -9,6 +10,9 @@
 
 #include "Vtessera_core_16x16.h"
 #include "Vtessera_core_4x4.h"
+#include "Vtessera_core_16x16_packed.h"
+#include "Vtessera_core_4x4_packed.h"
+#include "Vtessera_core_4x4_packed_product_reg.h"
 #include "Vtessera_core_4x4_product_reg.h"
 #include "Vtessera_core_8x4.h"
 #include "Vtessera_core_netlist_4x4.h"
@@ -22,25 +26,30 @@ using tessera::sim::CoreHarness;
 using tessera::sim::FlowControl;
 
 template <typename M, std::size_t R, std::size_t C, bool Netlist = false,
-          bool ProductRegister = false>
+          bool ProductRegister = false, bool Packed = false>
 struct Shape {
   using Model = M;
   static constexpr std::size_t kRows = R;
   static constexpr std::size_t kCols = C;
   static constexpr bool kNetlist = Netlist;
   static constexpr bool kProductRegister = ProductRegister;
+  static constexpr bool kPacked = Packed;  // the same ports and timing: the name only
 };
 
 using Shapes = ::testing::Types<Shape<Vtessera_core_4x4, 4, 4>, Shape<Vtessera_core_8x4, 8, 4>,
                                 Shape<Vtessera_core_16x16, 16, 16>,
                                 Shape<Vtessera_core_netlist_4x4, 4, 4, true>,
-                                Shape<Vtessera_core_4x4_product_reg, 4, 4, false, true>>;
+                                Shape<Vtessera_core_4x4_product_reg, 4, 4, false, true>,
+                                Shape<Vtessera_core_4x4_packed, 4, 4, false, false, true>,
+                                Shape<Vtessera_core_4x4_packed_product_reg, 4, 4, false, true, true>,
+                                Shape<Vtessera_core_16x16_packed, 16, 16, false, false, true>>;
 
 struct ShapeNames {
   template <typename S>
   static std::string GetName(int) {
     return std::to_string(S::kRows) + "x" + std::to_string(S::kCols) +
-           (S::kNetlist ? "_yosys_netlist" : "") + (S::kProductRegister ? "_product_reg" : "");
+           (S::kNetlist ? "_yosys_netlist" : "") + (S::kPacked ? "_packed" : "") +
+           (S::kProductRegister ? "_product_reg" : "");
   }
 };
 
