@@ -142,7 +142,9 @@ def flatten_cells(modules, name, memo):
 
 
 def base(module):
-    return module.rsplit("\\", 1)[-1]
+    # "$paramod$<hash>\name", "$paramod\name\Param=value..." or a plain "name"
+    parts = module.split("\\")
+    return parts[1] if module.startswith("$paramod") and len(parts) > 1 else parts[-1]
 
 
 # tessera_top's children, by module, into the blocks of the table.
@@ -164,9 +166,11 @@ def top_report(args):
     failures = []
     macs = args.rows * args.cols
     for spec in args.reports:
-        label, path = spec.split("=", 1)
+        # The label may hold "=", the width and the path do not.
         if args.row_only:  # one line of the sweep table: "SHAPE=WIDTH=REPORT"
-            width, path = path.split("=", 1)
+            label, width, path = spec.rsplit("=", 2)
+        else:
+            label, path = spec.rsplit("=", 1)
         modules = parse_stat(path)
         memo = {}
         top = next(cells for name, cells in modules.items() if base(name) == "tessera_top")
