@@ -30,7 +30,7 @@
 module tessera_core_link #(
   parameter int NumRows         = 4,
   parameter int NumCols         = 4,
-  parameter int ProductRegister = 1,
+  parameter int ProductRegister = 0,
   parameter int ClocksPerBit    = 12,   // clock frequency / baud rate, >= 4
   parameter int RxBufferBytes   = 512   // a power of two that holds a weight frame
 ) (
@@ -138,17 +138,19 @@ module tessera_core_link #(
   // ---------------------------------------------------------------------------------------
   typedef enum logic [2:0] {
     Opcode,     // next byte is an opcode
-    WgtBytes,   // collecting a weight row
+    Collect,    // collecting a weight row (collect_wgt_q) or an activation vector
     WgtIssue,   // handing the row to the core
-    ActBytes,   // collecting an activation vector
     ActIssue,   // handing the vector to the core
     Reply       // waiting for earlier results to leave, then queueing reply_word
   } state_e;
 
+  localparam int CollectWidth = RowWidth > VecWidth ? RowWidth : VecWidth;
+
   state_e                       state_d, state_q;
-  logic [RowWidth-1:0]          row_d, row_q;
-  logic [VecWidth-1:0]          vec_d, vec_q;
+  logic [CollectWidth-1:0]      collect_d, collect_q;  // byte k at bits [8k+7:8k]
+  logic                         collect_wgt_d, collect_wgt_q;
   logic [7:0]                   nbytes_d, nbytes_q;  // bytes collected of the row / vector
+  logic [7:0]                   collect_last;        // index of the row's / vector's last byte
   logic [7:0]                   wgt_row_d, wgt_row_q;
   logic                         vec_last_d, vec_last_q;
   logic [IdentifyBytes*8-1:0]   reply_word_d, reply_word_q;
@@ -161,22 +163,23 @@ module tessera_core_link #(
   logic                         tx_idle, reply_load;
   logic                         act_fire, out_fire;
 
+  assign collect_last = collect_wgt_q ? 8'(NumCols - 1) : 8'(NumRows - 1);
   assign reply_load = (state_q == Reply) && (in_flight_q == '0) && tx_idle;
   assign act_fire   = (state_q == ActIssue) && act_ready;
   assign out_fire   = out_valid && out_ready;
 
   always_comb begin
-    state_d      = state_q;
-    row_d        = row_q;
-    vec_d        = vec_q;
-    nbytes_d     = nbytes_q;
-    wgt_row_d    = wgt_row_q;
-    vec_last_d   = vec_last_q;
-    reply_word_d = reply_word_q;
-    reply_len_d  = reply_len_q;
-    byte_take    = 1'b0;
-    overrun_d    = overrun_q || rx_overrun;
-    damaged_d    = damaged_q || rx_damaged;
+    state_d       = state_q;
+    collect_d     = collect_q;
+    collect_wgt_d = collect_wgt_q;
+    nbytes_d      = nbytes_q;
+    wgt_row_d     = wgt_row_q;
+    vec_last_d    = vec_last_q;
+    reply_word_d  = reply_word_q;
+    reply_len_d   = reply_len_q;
+    byte_take     = 1'b0;
+    overrun_d     = overrun_q || rx_overrun;
+    damaged_d     = damaged_q || rx_damaged;
 
     unique case (state_q)
       Opcode: begin
@@ -185,10 +188,12 @@ module tessera_core_link #(
           nbytes_d  = '0;
           wgt_row_d = '0;
           if (byte_q == OpWeights) begin
-            state_d = WgtBytes;
+            state_d       = Collect;
+            collect_wgt_d = 1'b1;
           end else if (byte_q == OpVector || byte_q == OpLast) begin
-            state_d    = ActBytes;
-            vec_last_d = (byte_q == OpLast);
+            state_d       = Collect;
+            collect_wgt_d = 1'b0;
+            vec_last_d    = (byte_q == OpLast);
           end else if (byte_q == OpIdentify) begin
             state_d      = Reply;
             reply_len_d  = 4'(IdentifyBytes);
@@ -202,27 +207,19 @@ module tessera_core_link #(
           end
         end
       end
-      WgtBytes: begin
+      Collect: begin
         if (byte_valid_q) begin
           byte_take = 1'b1;
-          row_d     = {byte_q, row_q[RowWidth-1:8]};
+          collect_d[nbytes_q*8 +: 8] = byte_q;
           nbytes_d  = nbytes_q + 1'b1;
-          if (nbytes_q == 8'(NumCols - 1)) state_d = WgtIssue;
+          if (nbytes_q == collect_last) state_d = collect_wgt_q ? WgtIssue : ActIssue;
         end
       end
       WgtIssue: begin
         if (wgt_ready) begin
           nbytes_d  = '0;
           wgt_row_d = wgt_row_q + 1'b1;
-          state_d   = (wgt_row_q == 8'(NumRows - 1)) ? Opcode : WgtBytes;
-        end
-      end
-      ActBytes: begin
-        if (byte_valid_q) begin
-          byte_take = 1'b1;
-          vec_d     = {byte_q, vec_q[VecWidth-1:8]};
-          nbytes_d  = nbytes_q + 1'b1;
-          if (nbytes_q == 8'(NumRows - 1)) state_d = ActIssue;
+          state_d   = (wgt_row_q == 8'(NumRows - 1)) ? Opcode : Collect;
         end
       end
       ActIssue: begin
@@ -245,19 +242,21 @@ module tessera_core_link #(
 
   always_ff @(posedge clk_i or negedge link_rst_n) begin
     if (!link_rst_n) begin
-      state_q      <= Opcode;
-      nbytes_q     <= '0;
-      wgt_row_q    <= '0;
-      vec_last_q   <= 1'b0;
-      reply_word_q <= '0;
-      reply_len_q  <= '0;
+      state_q       <= Opcode;
+      nbytes_q      <= '0;
+      collect_wgt_q <= 1'b0;
+      wgt_row_q     <= '0;
+      vec_last_q    <= 1'b0;
+      reply_word_q  <= '0;
+      reply_len_q   <= '0;
     end else begin
-      state_q      <= state_d;
-      nbytes_q     <= nbytes_d;
-      wgt_row_q    <= wgt_row_d;
-      vec_last_q   <= vec_last_d;
-      reply_word_q <= reply_word_d;
-      reply_len_q  <= reply_len_d;
+      state_q       <= state_d;
+      nbytes_q      <= nbytes_d;
+      collect_wgt_q <= collect_wgt_d;
+      wgt_row_q     <= wgt_row_d;
+      vec_last_q    <= vec_last_d;
+      reply_word_q  <= reply_word_d;
+      reply_len_q   <= reply_len_d;
     end
   end
 
@@ -273,11 +272,8 @@ module tessera_core_link #(
     end
   end
 
-  // The row and vector registers need no reset: they are read only once filled.
-  always_ff @(posedge clk_i) begin
-    row_q <= row_d;
-    vec_q <= vec_d;
-  end
+  // The collected bytes need no reset: they are read only once filled.
+  always_ff @(posedge clk_i) collect_q <= collect_d;
 
   // ---------------------------------------------------------------------------------------
   // The core
@@ -291,10 +287,10 @@ module tessera_core_link #(
     .rst_ni     (link_rst_n),
     .wgt_valid_i(state_q == WgtIssue),
     .wgt_ready_o(wgt_ready),
-    .wgt_data_i (row_q),
+    .wgt_data_i (collect_q[RowWidth-1:0]),
     .act_valid_i(state_q == ActIssue),
     .act_ready_o(act_ready),
-    .act_data_i (vec_q),
+    .act_data_i (collect_q[VecWidth-1:0]),
     .act_last_i (vec_last_q),
     .out_valid_o(out_valid),
     .out_ready_i(out_ready),

@@ -4,6 +4,7 @@
 // against the reference model; the protocol's errors and its recovery are provoked on
 // purpose. The serial port itself (termios) is tested over a pseudo-terminal.
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -24,6 +25,8 @@ namespace {
 namespace drv = tessera::driver;
 using tessera::test::IcebreakerModel;
 using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+using ::testing::ThrowsMessage;
 
 constexpr uint32_t kRows = 4, kCols = 2;  // constraints/icebreaker/tessera_icebreaker.sv
 
@@ -137,16 +140,8 @@ TEST_F(CoreLinkTest, DamagedByteIsDroppedAndReported) {
   // A GEMM that sees a damaged byte on the way is not trusted.
   const std::vector<int8_t> a(8, 1), b(8, 1);
   board_->write_damaged(0x41);
-  EXPECT_THROW(
-      {
-        try {
-          link_->gemm(a, b, 2, 4, 2);
-        } catch (const drv::DeviceError& e) {
-          EXPECT_NE(std::string(e.what()).find("damaged byte"), std::string::npos) << e.what();
-          throw;
-        }
-      },
-      drv::DeviceError);
+  EXPECT_THAT([&] { link_->gemm(a, b, 2, 4, 2); },
+              ThrowsMessage<drv::DeviceError>(HasSubstr("received a damaged byte")));
 }
 
 TEST_F(CoreLinkTest, BreakInTheMiddleOfAFrameResetsTheLinkAndTheCore) {
@@ -169,19 +164,11 @@ TEST_F(CoreLinkTest, ButtonResetsTheBoard) {
 
 TEST_F(CoreLinkTest, BadArgumentsNameTheValue) {
   const std::vector<int8_t> a(6), b(6);
-  try {
-    link_->gemm(a, b, 0, 6, 1);
-    FAIL() << "M = 0 accepted";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(), "M = 0 is out of range [1, 1048576]");
-  }
-  try {
-    link_->gemm(a, b, 2, 3, 3);
-    FAIL() << "wrong sizes accepted";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(),
-                 "A has 6 elements and B 6; M x K = 6 and K x N = 9 expected");
-  }
+  EXPECT_THAT([&] { link_->gemm(a, b, 0, 6, 1); },
+              ThrowsMessage<std::invalid_argument>("M = 0 is out of range [1, 1048576]"));
+  EXPECT_THAT([&] { link_->gemm(a, b, 2, 3, 3); },
+              ThrowsMessage<std::invalid_argument>(
+                  "A has 6 elements and B 6; M x K = 6 and K x N = 9 expected"));
 }
 
 // ---- Channels that are not a board ----------------------------------------------------
@@ -210,25 +197,15 @@ TEST(CoreLinkOpen, SilentBoardTimesOut) {
 }
 
 TEST(CoreLinkOpen, SomethingElseOnThePortIsRefused) {
-  try {
-    drv::CoreLink link(std::make_unique<FakeChannel>(std::vector<uint8_t>(9, 'x')));
-    FAIL() << "a non-board accepted";
-  } catch (const drv::DeviceError& e) {
-    EXPECT_NE(std::string(e.what()).find("not a Tessera core link"), std::string::npos)
-        << e.what();
-  }
+  EXPECT_THAT([] { drv::CoreLink(std::make_unique<FakeChannel>(std::vector<uint8_t>(9, 'x'))); },
+              ThrowsMessage<drv::DeviceError>(HasSubstr("not a Tessera core link")));
 }
 
 TEST(CoreLinkOpen, UnknownVersionIsRefused) {
   const std::vector<uint8_t> v2 = {'I', 'T', 'L', 2, 4, 2, 0, 0, 9};
-  try {
-    drv::CoreLink link(std::make_unique<FakeChannel>(v2));
-    FAIL() << "version 2 accepted";
-  } catch (const drv::DeviceError& e) {
-    EXPECT_NE(std::string(e.what()).find("core link version 2, this driver speaks version 1"),
-              std::string::npos)
-        << e.what();
-  }
+  EXPECT_THAT([&] { drv::CoreLink(std::make_unique<FakeChannel>(v2)); },
+              ThrowsMessage<drv::DeviceError>(
+                  HasSubstr("core link version 2, this driver speaks version 1")));
 }
 
 // ---- The serial port, over a pseudo-terminal ---------------------------------------------
@@ -280,27 +257,12 @@ TEST(SerialPort, MovesBytesBothWaysAndTimesOut) {
 }
 
 TEST(SerialPort, ErrorsNameThePathAndTheRate) {
-  try {
-    drv::open_serial_port("/nonexistent/ttyUSB1", drv::kCoreLinkBaud);
-    FAIL();
-  } catch (const drv::DeviceError& e) {
-    EXPECT_NE(std::string(e.what()).find("cannot open /nonexistent/ttyUSB1"), std::string::npos)
-        << e.what();
-  }
-  try {
-    drv::open_serial_port("/dev/null", drv::kCoreLinkBaud);
-    FAIL();
-  } catch (const drv::DeviceError& e) {
-    EXPECT_NE(std::string(e.what()).find("not a serial port: /dev/null"), std::string::npos)
-        << e.what();
-  }
-  try {
-    drv::open_serial_port("/dev/null", 12345);
-    FAIL();
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("baud rate 12345 is not one of 9600, "), std::string::npos)
-        << e.what();
-  }
+  EXPECT_THAT([] { drv::open_serial_port("/nonexistent/ttyUSB1", drv::kCoreLinkBaud); },
+              ThrowsMessage<drv::DeviceError>(HasSubstr("cannot open /nonexistent/ttyUSB1")));
+  EXPECT_THAT([] { drv::open_serial_port("/dev/null", drv::kCoreLinkBaud); },
+              ThrowsMessage<drv::DeviceError>(HasSubstr("not a serial port: /dev/null")));
+  EXPECT_THAT([] { drv::open_serial_port("/dev/null", 12345); },
+              ThrowsMessage<std::invalid_argument>(HasSubstr("baud rate 12345 is not one of 9600, ")));
 }
 
 // The board model served on a pseudo-terminal by a thread, as a board's FTDI port would
