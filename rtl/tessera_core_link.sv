@@ -94,10 +94,10 @@ module tessera_core_link #(
   // ---------------------------------------------------------------------------------------
   // Receive queue in block RAM; byte_q is the oldest byte once byte_valid_q is set
   // ---------------------------------------------------------------------------------------
-  logic [PtrWidth-1:0]   wr_ptr_q, rd_ptr_q;
-  logic [CountWidth-1:0] count_q;
+  logic [PtrWidth-1:0]   wr_ptr_d, wr_ptr_q, rd_ptr_d, rd_ptr_q;
+  logic [CountWidth-1:0] count_d, count_q;
   logic                  rx_store, rx_overrun, rx_damaged, rx_pop;
-  logic                  byte_valid_q, byte_take;
+  logic                  byte_valid_d, byte_valid_q, byte_take;
   logic [7:0]            byte_q;
 
   assign rx_store   = rx_valid && !rx_frame_error && (count_q != CountWidth'(RxBufferBytes));
@@ -117,6 +117,13 @@ module tessera_core_link #(
     .rd_data_o(byte_q)
   );
 
+  always_comb begin
+    wr_ptr_d     = rx_store ? wr_ptr_q + 1'b1 : wr_ptr_q;
+    rd_ptr_d     = rx_pop ? rd_ptr_q + 1'b1 : rd_ptr_q;
+    count_d      = count_q + CountWidth'(rx_store) - CountWidth'(rx_pop);
+    byte_valid_d = rx_pop || (byte_valid_q && !byte_take);
+  end
+
   always_ff @(posedge clk_i or negedge link_rst_n) begin
     if (!link_rst_n) begin
       wr_ptr_q     <= '0;
@@ -124,12 +131,10 @@ module tessera_core_link #(
       count_q      <= '0;
       byte_valid_q <= 1'b0;
     end else begin
-      if (rx_store) wr_ptr_q <= wr_ptr_q + 1'b1;
-      if (rx_pop)   rd_ptr_q <= rd_ptr_q + 1'b1;
-      if (rx_store && !rx_pop) count_q <= count_q + 1'b1;
-      if (rx_pop && !rx_store) count_q <= count_q - 1'b1;
-      if (rx_pop)         byte_valid_q <= 1'b1;
-      else if (byte_take) byte_valid_q <= 1'b0;
+      wr_ptr_q     <= wr_ptr_d;
+      rd_ptr_q     <= rd_ptr_d;
+      count_q      <= count_d;
+      byte_valid_q <= byte_valid_d;
     end
   end
 
@@ -299,39 +304,46 @@ module tessera_core_link #(
   );
 
   // Vectors handed to the core whose result has not yet been taken for sending.
+  logic [InFlightWidth-1:0] in_flight_d;
+  assign in_flight_d = in_flight_q + InFlightWidth'(act_fire) - InFlightWidth'(out_fire);
+
   always_ff @(posedge clk_i or negedge link_rst_n) begin
-    if (!link_rst_n) begin
-      in_flight_q <= '0;
-    end else if (act_fire && !out_fire) begin
-      in_flight_q <= in_flight_q + 1'b1;
-    end else if (out_fire && !act_fire) begin
-      in_flight_q <= in_flight_q - 1'b1;
-    end
+    if (!link_rst_n) in_flight_q <= '0;
+    else             in_flight_q <= in_flight_d;
   end
 
   // ---------------------------------------------------------------------------------------
   // Transmitter: one reply at a time, least significant byte first
   // ---------------------------------------------------------------------------------------
-  logic [ReplyWidth-1:0]   tx_word_q;
-  logic [7:0]              tx_left_q;  // bytes of tx_word_q still to send
-  logic                    tx_byte_ready;
+  logic [ReplyWidth-1:0] tx_word_d, tx_word_q;
+  logic [7:0]            tx_left_d, tx_left_q;  // bytes of tx_word_q still to send
+  logic                  tx_byte_ready;
 
   assign tx_idle   = (tx_left_q == '0);
   assign out_ready = tx_idle;
+
+  always_comb begin
+    tx_word_d = tx_word_q;
+    tx_left_d = tx_left_q;
+    if (out_fire) begin
+      tx_word_d = ReplyWidth'({out_data, TagResult});
+      tx_left_d = 8'(ResultBytes);
+    end else if (reply_load) begin
+      tx_word_d = ReplyWidth'(reply_word_d);
+      tx_left_d = 8'(reply_len_q);
+    end else if (!tx_idle && tx_byte_ready) begin
+      tx_word_d = tx_word_q >> 8;
+      tx_left_d = tx_left_q - 1'b1;
+    end
+  end
 
   always_ff @(posedge clk_i or negedge link_rst_n) begin
     if (!link_rst_n) begin
       tx_word_q <= '0;
       tx_left_q <= '0;
-    end else if (out_fire) begin
-      tx_word_q <= ReplyWidth'({out_data, TagResult});
-      tx_left_q <= 8'(ResultBytes);
-    end else if (reply_load) begin
-      tx_word_q <= ReplyWidth'(reply_word_d);
-      tx_left_q <= 8'(reply_len_q);
-    end else if (!tx_idle && tx_byte_ready) begin
-      tx_word_q <= tx_word_q >> 8;
-      tx_left_q <= tx_left_q - 1'b1;
+    end else begin
+      tx_word_q <= tx_word_d;
+      tx_left_q <= tx_left_d;
     end
   end
 

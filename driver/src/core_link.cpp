@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <sstream>
 #include <stdexcept>
 
+#include "messages.hpp"
 #include "posix_file.hpp"
 
 namespace tessera::driver {
@@ -28,12 +28,6 @@ constexpr uint8_t kTagResult = 'R';
 constexpr uint8_t kTagError = 'E';
 constexpr uint32_t kVersion = 1;
 constexpr std::size_t kIdentifyBytes = 9;
-
-std::string hex_byte(uint8_t b) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "0x%02x", b);
-  return buf;
-}
 
 // ---- POSIX serial port ------------------------------------------------------------------
 
@@ -163,7 +157,7 @@ void CoreLink::receive(uint8_t* data, std::size_t bytes) {
 }
 
 void CoreLink::fail_out_of_step(uint8_t got, const char* expected) {
-  throw DeviceError(channel_->name() + ": the board sent " + hex_byte(got) + " where " + expected +
+  throw DeviceError(channel_->name() + ": the board sent " + detail::hex(got) + " where " + expected +
                     " was expected; the link is out of step (open it again to reset it)");
 }
 
@@ -172,13 +166,13 @@ CoreLinkInfo CoreLink::identify() {
   uint8_t r[kIdentifyBytes];
   receive(r, 1);
   if (r[0] != kOpIdentify) {
-    throw DeviceError(channel_->name() + " answered " + hex_byte(r[0]) +
+    throw DeviceError(channel_->name() + " answered " + detail::hex(r[0]) +
                       " to identify, not 'I': not a Tessera core link (is it the board's "
                       "serial port, and its bitstream loaded?)");
   }
   receive(r + 1, kIdentifyBytes - 1);
   if (r[1] != 'T' || r[2] != 'L') {
-    throw DeviceError(channel_->name() + " answered 'I' " + hex_byte(r[1]) + " " + hex_byte(r[2]) +
+    throw DeviceError(channel_->name() + " answered 'I' " + detail::hex(r[1]) + " " + detail::hex(r[2]) +
                       " to identify, not 'I' 'T' 'L': not a Tessera core link");
   }
   if (r[8] > 20) {
@@ -201,7 +195,7 @@ void CoreLink::receive_result(int32_t* out) {
   if (tag == kTagError) {
     uint8_t e[2];
     receive(e, 2);
-    throw DeviceError(channel_->name() + ": the board rejected opcode " + hex_byte(e[1]) +
+    throw DeviceError(channel_->name() + ": the board rejected opcode " + detail::hex(e[1]) +
                       " (error " + std::to_string(e[0]) + ")");
   }
   if (tag != kTagResult) fail_out_of_step(tag, "a result ('R')");
@@ -216,21 +210,12 @@ void CoreLink::receive_result(int32_t* out) {
 
 std::vector<int32_t> CoreLink::gemm(const std::vector<int8_t>& a, const std::vector<int8_t>& b,
                                     std::size_t m, std::size_t k, std::size_t n) {
-  const auto check_dim = [](const char* name, std::size_t v) {
-    constexpr std::size_t kMax = 1u << 20;
-    if (v < 1 || v > kMax) {
-      throw std::invalid_argument(std::string(name) + " = " + std::to_string(v) +
-                                  " is out of range [1, " + std::to_string(kMax) + "]");
-    }
-  };
-  check_dim("M", m);
-  check_dim("K", k);
-  check_dim("N", n);
-  if (a.size() != m * k || b.size() != k * n) {
-    throw std::invalid_argument("A has " + std::to_string(a.size()) + " elements and B " +
-                                std::to_string(b.size()) + "; M x K = " + std::to_string(m * k) +
-                                " and K x N = " + std::to_string(k * n) + " expected");
-  }
+  constexpr long long kMaxDim = 1 << 20;
+  detail::require_range("M", static_cast<long long>(m), 1, kMaxDim);
+  detail::require_range("K", static_cast<long long>(k), 1, kMaxDim);
+  detail::require_range("N", static_cast<long long>(n), 1, kMaxDim);
+  detail::require_size("A", a.size(), m * k, "M x K");
+  detail::require_size("B", b.size(), k * n, "K x N");
   const std::size_t rows = info_.rows, cols = info_.cols;
   std::vector<uint32_t> acc(m * n, 0);  // uint32: wraps like the engine's int32 accumulator
   std::vector<int32_t> partial(cols);
@@ -293,7 +278,7 @@ std::vector<int32_t> CoreLink::gemm(const std::vector<int8_t>& a, const std::vec
                       ((after.status & 1) ? "dropped a byte (its receive buffer was full)"
                                           : "received a damaged byte (bad stop bit)") +
                       " during this GEMM: its results are not trusted (status " +
-                      hex_byte(after.status) + ")");
+                      detail::hex(after.status) + ")");
   }
   std::vector<int32_t> out(acc.size());
   for (std::size_t i = 0; i < acc.size(); ++i) out[i] = int32_t(acc[i]);

@@ -6,16 +6,11 @@
 #include <fstream>
 #include <string>
 
+#include "messages.hpp"
+
 namespace tessera::driver {
-namespace {
 
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-}  // namespace
+using detail::hex;
 
 Engine::Engine(std::unique_ptr<Device> device, std::chrono::milliseconds timeout)
     : device_(std::move(device)),

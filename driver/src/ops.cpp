@@ -6,23 +6,13 @@
 
 #include "tessera/conv_plan.hpp"
 #include "tessera/gemm_plan.hpp"
+#include "messages.hpp"
 
 namespace tessera::driver {
 namespace {
 
-void require_size(const char* what, std::size_t got, std::size_t want, const char* shape) {
-  if (got != want) {
-    throw std::invalid_argument(std::string(what) + " has " + std::to_string(got) +
-                                " elements; " + shape + " = " + std::to_string(want));
-  }
-}
-
-void require_range(const std::string& what, long long v, long long lo, long long hi) {
-  if (v < lo || v > hi) {
-    throw std::invalid_argument(what + " = " + std::to_string(v) + " is out of range [" +
-                                std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  }
-}
+using detail::require_range;
+using detail::require_size;
 
 // The quantization table: per channel {bias, multiplier, shift}, per-tensor values repeated.
 std::vector<uint8_t> table_for(const Quantization& q, const std::vector<int32_t>& bias,

@@ -167,8 +167,7 @@ TEST_F(CoreLinkTest, BadArgumentsNameTheValue) {
   EXPECT_THAT([&] { link_->gemm(a, b, 0, 6, 1); },
               ThrowsMessage<std::invalid_argument>("M = 0 is out of range [1, 1048576]"));
   EXPECT_THAT([&] { link_->gemm(a, b, 2, 3, 3); },
-              ThrowsMessage<std::invalid_argument>(
-                  "A has 6 elements and B 6; M x K = 6 and K x N = 9 expected"));
+              ThrowsMessage<std::invalid_argument>("B has 6 elements; K x N = 9"));
 }
 
 // ---- Channels that are not a board ----------------------------------------------------
