@@ -17,8 +17,14 @@ tessera_dma_frontend.sv
 tessera_dma_reader.sv
 tessera_dma_writer.sv
 tessera_dma.sv
+tessera_dma_share.sv
+tessera_dma_port.sv
 tessera_requant_lane.sv
 tessera_postproc.sv
+tessera_store_params.sv
+tessera_store_reader.sv
+tessera_pool_2x2.sv
+tessera_beat_packer.sv
 tessera_regs.sv
 tessera_cmd_check.sv
 tessera_pe.sv
@@ -33,8 +39,10 @@ tessera_token_counter.sv
 tessera_dep_gate.sv
 tessera_cmd_fetch.sv
 tessera_dispatch.sv
-tessera_dma_share.sv
+tessera_cmd_path.sv
+tessera_buffers.sv
 tessera_perf_counters.sv
+tessera_perf_events.sv
 tessera_top.sv
 // The iCE40 board build: the core behind a serial link (constraints/icebreaker).
 tessera_uart_rx.sv

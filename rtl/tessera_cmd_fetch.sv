@@ -16,7 +16,7 @@
 `include "tessera_assert.svh"
 
 module tessera_cmd_fetch #(
-  parameter int BusWidth   = 128,
+  parameter int BusWidth   = tessera_pkg::DefaultBusWidth,
   parameter int QueueDepth = 32,  // commands fetched ahead: 2 KiB, distributed RAM
   parameter int MaxBatch   = 16,
   localparam int BusBytes    = BusWidth / 8,
@@ -36,10 +36,7 @@ module tessera_cmd_fetch #(
   // DMA read engine (this client's share of it)
   output logic                  rd_desc_valid_o,
   input  logic                  rd_desc_ready_i,
-  output logic [AddrWidth-1:0]  rd_desc_addr_o,
-  output logic [23:0]           rd_desc_row_bytes_o,
-  output logic [15:0]           rd_desc_rows_o,
-  output logic [AddrWidth-1:0]  rd_desc_stride_o,
+  output tessera_pkg::dma_desc_t rd_desc_o,
   input  logic                  rd_valid_i,
   output logic                  rd_ready_o,
   input  logic [BusWidth-1:0]   rd_data_i,
@@ -62,10 +59,10 @@ module tessera_cmd_fetch #(
   localparam int CmdBytes    = tessera_isa_pkg::CommandBytes;
   localparam int CreditWidth = $clog2(QueueDepth + 1);
 
-  logic [31:0]            head_q;             // next command to fetch (and its index)
-  logic                   in_flight_q, stopped_q, error_q;
-  logic [7:0]             error_code_q;
-  logic [CreditWidth-1:0] reserved_q;         // queue slots taken or promised
+  logic [31:0]            head_d, head_q;          // next command to fetch (and its index)
+  logic                   in_flight_d, in_flight_q, stopped_d, stopped_q, error_d, error_q;
+  logic [7:0]             error_code_d, error_code_q;
+  logic [CreditWidth-1:0] reserved_d, reserved_q;  // queue slots taken or promised
   logic                   ring_ok, want_fetch, issue, error_beat, queued, popped;
   logic [31:0]            slot, pending, to_end, batch;
 
@@ -87,10 +84,9 @@ module tessera_cmd_fetch #(
   assign want_fetch      = enable_i && !stopped_q && !in_flight_q && pending != '0 &&
                            32'(reserved_q) + batch <= 32'(QueueDepth);
   assign rd_desc_valid_o = want_fetch && ring_ok;
-  assign rd_desc_addr_o  = ring_base_i + (AddrWidth'(slot) << 6);
-  assign rd_desc_row_bytes_o = 24'(CmdBytes);
-  assign rd_desc_rows_o  = 16'(batch);
-  assign rd_desc_stride_o = AddrWidth'(CmdBytes);
+  // dma_desc_t: `batch` commands from the head's slot, one per row.
+  assign rd_desc_o       = {ring_base_i + (AddrWidth'(slot) << 6), tessera_pkg::DmaLenWidth'(CmdBytes),
+                            tessera_pkg::DmaRowsWidth'(batch), AddrWidth'(CmdBytes)};
   assign issue           = rd_desc_valid_o && rd_desc_ready_i;
 
   // ---- The stream, cut into commands ----------------------------------------------------
@@ -139,6 +135,43 @@ module tessera_cmd_fetch #(
   assign popped = cmd_valid_o && cmd_ready_i;
 
   // ---- State ----------------------------------------------------------------------------
+  always_comb begin
+    head_d       = head_q;
+    in_flight_d  = in_flight_q;
+    stopped_d    = stopped_q;
+    error_d      = 1'b0;
+    error_code_d = error_code_q;
+    if (want_fetch && !ring_ok) begin
+      stopped_d    = 1'b1;
+      error_d      = 1'b1;
+      error_code_d = tessera_isa_pkg::ErrBadRing;
+    end
+    if (issue) in_flight_d = 1'b1;
+    if (queued) begin
+      head_d = head_q + 32'd1;
+      if (pk_last) in_flight_d = 1'b0;
+    end
+    if (error_beat) begin
+      in_flight_d  = 1'b0;
+      stopped_d    = 1'b1;
+      error_d      = 1'b1;
+      error_code_d = tessera_pkg::isa_error_of_dma(rd_error_i);
+    end
+    // Slots are reserved for a whole batch when it is requested and freed as commands
+    // leave; a failed batch keeps its slots until the soft reset that must follow.
+    reserved_d = reserved_q + (issue ? CreditWidth'(batch) : '0) - CreditWidth'(popped);
+    if (clr_i) begin
+      // Soft reset: drop the queue and skip to the doorbell, as docs/isa.md says. Only
+      // while no fetch is in flight (the engine lets the read engine drain first).
+      head_d       = ring_tail_i;
+      in_flight_d  = in_flight_q;
+      stopped_d    = 1'b0;
+      error_d      = 1'b0;
+      error_code_d = error_code_q;
+      reserved_d   = '0;
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       head_q       <= '0;
@@ -147,34 +180,13 @@ module tessera_cmd_fetch #(
       error_q      <= 1'b0;
       error_code_q <= '0;
       reserved_q   <= '0;
-    end else if (clr_i) begin
-      // Soft reset: drop the queue and skip to the doorbell, as docs/isa.md says. Only
-      // while no fetch is in flight (the engine lets the read engine drain first).
-      head_q      <= ring_tail_i;
-      stopped_q   <= 1'b0;
-      error_q     <= 1'b0;
-      reserved_q  <= '0;
     end else begin
-      error_q <= 1'b0;
-      if (want_fetch && !ring_ok) begin
-        stopped_q    <= 1'b1;
-        error_q      <= 1'b1;
-        error_code_q <= tessera_isa_pkg::ErrBadRing;
-      end
-      if (issue) in_flight_q <= 1'b1;
-      if (queued) begin
-        head_q <= head_q + 32'd1;
-        if (pk_last) in_flight_q <= 1'b0;
-      end
-      if (error_beat) begin
-        in_flight_q  <= 1'b0;
-        stopped_q    <= 1'b1;
-        error_q      <= 1'b1;
-        error_code_q <= tessera_pkg::isa_error_of_dma(rd_error_i);
-      end
-      // Slots are reserved for a whole batch when it is requested and freed as commands
-      // leave; a failed batch keeps its slots until the soft reset that must follow.
-      reserved_q <= reserved_q + (issue ? CreditWidth'(batch) : '0) - CreditWidth'(popped);
+      head_q       <= head_d;
+      in_flight_q  <= in_flight_d;
+      stopped_q    <= stopped_d;
+      error_q      <= error_d;
+      error_code_q <= error_code_d;
+      reserved_q   <= reserved_d;
     end
   end
 

@@ -1,7 +1,7 @@
 // tessera_compute_unit: executes COMPUTE commands (docs/isa.md) on the systolic core.
 //
 // Function:   for each command, the weight feeder reads the NumRows weight lines
-//             wgt_line .. wgt_line + NumRows - 1 from the scratchpad into the core; the
+//             WGT_LINE .. WGT_LINE + NumRows - 1 from the scratchpad into the core; the
 //             activation feeder reads act_rows rows of `vectors` activation lines, vector m
 //             of row r at act_line + r*act_row_stride + m*act_stride, and streams them
 //             through the core (the last one closes the tile); the collector writes the
@@ -25,11 +25,12 @@ module tessera_compute_unit #(
   parameter int NumRows    = tessera_pkg::DefaultNumRows,
   parameter int NumCols    = tessera_pkg::DefaultNumCols,
   parameter int LineBytes  = NumRows,
-  parameter int SpadLines  = 16384,
-  parameter int AccLines   = 1024,
+  parameter int SpadLines  = tessera_pkg::DefaultScratchpadLines,
+  parameter int AccLines   = tessera_pkg::DefaultAccumulatorLines,
   parameter int CmdDepth   = 2,  // commands each feeder can hold
   parameter int SkidDepth  = 4,  // read-response FIFO depth per feeder
   parameter int PackedPairs = 0, // 1: two MACs per multiplier (tessera_core); same timing
+  localparam int CmdBits       = tessera_isa_pkg::CommandBits,
   localparam int SpadAddrWidth = tessera_pkg::index_width(SpadLines),
   localparam int AccAddrWidth  = tessera_pkg::index_width(AccLines),
   localparam int LineWidth     = 8 * LineBytes,
@@ -37,19 +38,14 @@ module tessera_compute_unit #(
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
-  // Commands (fields of a checked COMPUTE)
+  // Commands (a checked COMPUTE)
   input  logic                     cmd_valid_i,
   output logic                     cmd_ready_o,
-  input  logic [SpadAddrWidth-1:0] cmd_act_line_i,
-  input  logic [31:0]              cmd_act_stride_i,
-  input  logic [15:0]              cmd_vectors_i,
-  input  logic [15:0]              cmd_act_rows_i,
-  input  logic [31:0]              cmd_act_row_stride_i,
-  input  logic [SpadAddrWidth-1:0] cmd_wgt_line_i,
-  input  logic [AccAddrWidth-1:0]  cmd_acc_line_i,
-  input  logic                     cmd_accumulate_i,
+  input  logic [CmdBits-1:0]       cmd_i,
   output logic                     done_o,
+  output logic [7:0]               error_o,   // ErrNone: a checked COMPUTE cannot fail
   output logic                     idle_o,
+  output logic [31:0]              macs_o,    // useful MACs of the command taken this cycle
   // Scratchpad read port for activations
   output logic                     act_req_valid_o,
   input  logic                     act_req_ready_i,
@@ -89,6 +85,30 @@ module tessera_compute_unit #(
 
   assign cmd_ready_o = act_cmdq_ready && wgt_cmdq_ready;
 
+  // The command's fields (tessera_isa_pkg). Line fields are used modulo the scratchpad and
+  // accumulator sizes: the checker has proven every line they reach in range.
+  logic [SpadAddrWidth-1:0] cmd_act_line, cmd_wgt_line;
+  logic [AccAddrWidth-1:0]  cmd_acc_line;
+  logic [31:0]              cmd_act_stride, cmd_act_row_stride;
+  logic [15:0]              cmd_vectors, cmd_act_rows, cmd_k_valid, cmd_n_valid;
+  logic                     cmd_accumulate;
+  assign cmd_act_line       = cmd_i[tessera_isa_pkg::ComputeActLineLsb +: SpadAddrWidth];
+  assign cmd_act_stride     = cmd_i[tessera_isa_pkg::ComputeActStrideLsb +: 32];
+  assign cmd_vectors        = cmd_i[tessera_isa_pkg::ComputeVectorsLsb +: 16];
+  assign cmd_act_rows       = cmd_i[tessera_isa_pkg::ComputeActRowsLsb +: 16];
+  assign cmd_act_row_stride = cmd_i[tessera_isa_pkg::ComputeActRowStrideLsb +: 32];
+  assign cmd_wgt_line       = cmd_i[tessera_isa_pkg::ComputeWgtLineLsb +: SpadAddrWidth];
+  assign cmd_acc_line       = cmd_i[tessera_isa_pkg::ComputeAccLineLsb +: AccAddrWidth];
+  assign cmd_k_valid        = cmd_i[tessera_isa_pkg::ComputeKValidLsb +: 16];
+  assign cmd_n_valid        = cmd_i[tessera_isa_pkg::ComputeNValidLsb +: 16];
+  assign cmd_accumulate     = cmd_i[tessera_isa_pkg::HdrModeLsb +
+                                    tessera_isa_pkg::ComputeModeAccumulateBit];
+  // The MAC counter's share: ACT_ROWS x VECTORS x K_VALID x N_VALID, all checked non-zero.
+  assign macs_o  = (cmd_valid_i && cmd_ready_o)
+                   ? 32'(cmd_vectors) * 32'(cmd_act_rows) * 32'(cmd_k_valid) * 32'(cmd_n_valid)
+                   : '0;
+  assign error_o = tessera_isa_pkg::ErrNone;
+
   tessera_fifo #(
     .Width(ActCmdWidth + OutCmdWidth),
     .Depth(CmdDepth)
@@ -98,9 +118,8 @@ module tessera_compute_unit #(
     .clr_i     (1'b0),
     .wr_valid_i(cmd_valid_i && cmd_ready_o),
     .wr_ready_o(act_cmdq_ready),
-    .wr_data_i ({cmd_act_line_i, cmd_act_stride_i, cmd_vectors_i, cmd_act_rows_i,
-                 cmd_act_row_stride_i, cmd_acc_line_i,
-                 cmd_accumulate_i}),
+    .wr_data_i ({cmd_act_line, cmd_act_stride, cmd_vectors, cmd_act_rows, cmd_act_row_stride,
+                 cmd_acc_line, cmd_accumulate}),
     .rd_valid_o(act_cmdq_valid),
     .rd_ready_i(act_cmd_pop),
     .rd_data_o ({act_cmd, act_cmd_out})
@@ -115,7 +134,7 @@ module tessera_compute_unit #(
     .clr_i     (1'b0),
     .wr_valid_i(cmd_valid_i && cmd_ready_o),
     .wr_ready_o(wgt_cmdq_ready),
-    .wr_data_i (cmd_wgt_line_i),
+    .wr_data_i (cmd_wgt_line),
     .rd_valid_o(wgt_cmdq_valid),
     .rd_ready_i(wgt_cmd_pop),
     .rd_data_o (wgt_cmd_line)
@@ -124,8 +143,8 @@ module tessera_compute_unit #(
   // ---------------------------------------------------------------------------------------
   // Weight feeder: NumRows line reads per command into the weight skid FIFO
   // ---------------------------------------------------------------------------------------
-  logic [RowIdxWidth-1:0] wgt_row_q;
-  logic [CreditWidth-1:0] wgt_credits_q;  // reads issued and not yet taken by the core
+  logic [RowIdxWidth-1:0] wgt_row_d, wgt_row_q;
+  logic [CreditWidth-1:0] wgt_credits_d, wgt_credits_q;  // reads issued, not yet taken by the core
   logic                   wgt_issue, wgt_skid_valid, wgt_skid_pop, wgt_skid_ready;
   logic [LineWidth-1:0]   wgt_skid_data;
   localparam logic [RowIdxWidth-1:0] LastRow = RowIdxWidth'(NumRows - 1);
@@ -135,13 +154,19 @@ module tessera_compute_unit #(
   assign wgt_issue       = wgt_req_valid_o && wgt_req_ready_i;
   assign wgt_cmd_pop     = wgt_issue && wgt_row_q == LastRow;
 
+  always_comb begin
+    wgt_row_d     = wgt_row_q;
+    if (wgt_issue) wgt_row_d = wgt_cmd_pop ? '0 : wgt_row_q + 1'b1;
+    wgt_credits_d = wgt_credits_q + CreditWidth'(wgt_issue) - CreditWidth'(wgt_skid_pop);
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       wgt_row_q     <= '0;
       wgt_credits_q <= '0;
     end else begin
-      if (wgt_issue) wgt_row_q <= wgt_cmd_pop ? '0 : wgt_row_q + 1'b1;
-      wgt_credits_q <= wgt_credits_q + CreditWidth'(wgt_issue) - CreditWidth'(wgt_skid_pop);
+      wgt_row_q     <= wgt_row_d;
+      wgt_credits_q <= wgt_credits_d;
     end
   end
 
@@ -169,12 +194,13 @@ module tessera_compute_unit #(
   assign {act_cmd_line, act_cmd_stride, act_cmd_vectors, act_cmd_rows, act_cmd_row_stride} =
          act_cmd;
 
-  logic                     act_started_q;  // the current command's collector entry is queued
-  logic [15:0]              act_count_q;    // vectors of the current row read so far
-  logic [15:0]              act_row_q;      // rows of the current command finished
-  logic [SpadAddrWidth-1:0] act_addr_q, act_row_addr_q, act_row_start, act_next_row;
+  logic                     act_started_d, act_started_q;  // the command's collector entry is queued
+  logic [15:0]              act_count_d, act_count_q;  // vectors of the current row read so far
+  logic [15:0]              act_row_d, act_row_q;      // rows of the current command finished
+  logic [SpadAddrWidth-1:0] act_addr_d, act_addr_q, act_row_addr_d, act_row_addr_q;
+  logic [SpadAddrWidth-1:0] act_row_start, act_next_row;
   logic                     act_row_end;
-  logic [CreditWidth-1:0]   act_credits_q;
+  logic [CreditWidth-1:0]   act_credits_d, act_credits_q;
   logic                     act_issue, act_issue_last, act_last_q, act_skid_valid, act_skid_pop;
   logic                     act_skid_last, act_skid_ready;
   logic [LineWidth-1:0]     act_skid_data;
@@ -190,6 +216,22 @@ module tessera_compute_unit #(
   assign act_issue_last  = act_issue && act_row_end && act_row_q == act_cmd_rows - 16'd1;
   assign act_cmd_pop     = act_issue_last;
 
+  always_comb begin
+    act_started_d  = act_started_q;
+    act_count_d    = act_count_q;
+    act_row_d      = act_row_q;
+    act_addr_d     = act_addr_q;
+    act_row_addr_d = act_row_addr_q;
+    if (act_issue) begin
+      act_started_d  = !act_issue_last;
+      act_count_d    = act_row_end ? '0 : act_count_q + 16'd1;
+      act_row_d      = act_issue_last ? '0 : act_row_end ? act_row_q + 16'd1 : act_row_q;
+      act_addr_d     = act_row_end ? act_next_row : act_req_addr_o + SpadAddrWidth'(act_cmd_stride);
+      act_row_addr_d = act_row_end ? act_next_row : act_row_start;
+    end
+    act_credits_d = act_credits_q + CreditWidth'(act_issue) - CreditWidth'(act_skid_pop);
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       act_started_q <= 1'b0;
@@ -197,20 +239,17 @@ module tessera_compute_unit #(
       act_row_q     <= '0;
       act_credits_q <= '0;
     end else begin
-      if (act_issue) begin
-        act_started_q <= !act_issue_last;
-        act_count_q   <= act_row_end ? '0 : act_count_q + 16'd1;
-        act_row_q     <= act_issue_last ? '0 : act_row_end ? act_row_q + 16'd1 : act_row_q;
-      end
-      act_credits_q <= act_credits_q + CreditWidth'(act_issue) - CreditWidth'(act_skid_pop);
+      act_started_q <= act_started_d;
+      act_count_q   <= act_count_d;
+      act_row_q     <= act_row_d;
+      act_credits_q <= act_credits_d;
     end
   end
+  // Reset-free: the addresses are set by each command's first read before they are used.
   always_ff @(posedge clk_i) begin
-    if (act_issue) begin
-      act_addr_q     <= act_row_end ? act_next_row : act_req_addr_o + SpadAddrWidth'(act_cmd_stride);
-      act_row_addr_q <= act_row_end ? act_next_row : act_row_start;
-    end
-    act_last_q <= act_issue_last;  // travels with the response, one cycle later
+    act_addr_q     <= act_addr_d;
+    act_row_addr_q <= act_row_addr_d;
+    act_last_q     <= act_issue_last;  // travels with the response, one cycle later
   end
 
   tessera_fifo #(
@@ -275,8 +314,8 @@ module tessera_compute_unit #(
   // ---------------------------------------------------------------------------------------
   // Collector: results into the accumulator
   // ---------------------------------------------------------------------------------------
-  logic [AccAddrWidth-1:0] out_line_q;
-  logic                    out_first_q;   // the next result is its command's first
+  logic [AccAddrWidth-1:0] out_line_d, out_line_q;
+  logic                    out_first_d, out_first_q;  // the next result is its command's first
   logic [AccAddrWidth-1:0] out_cmd_line;
   logic                    out_cmd_accumulate;
   assign {out_cmd_line, out_cmd_accumulate} = outq_data;
@@ -287,18 +326,25 @@ module tessera_compute_unit #(
   assign acc_add_o   = out_cmd_accumulate;
   assign outq_pop    = core_out_valid && core_out_last;
 
-  logic done_q;
+  logic done_d, done_q;
+  always_comb begin
+    out_first_d = core_out_valid ? core_out_last : out_first_q;
+    out_line_d  = core_out_valid ? acc_addr_o + 1'b1 : out_line_q;
+    done_d      = core_out_valid && core_out_last;
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       out_first_q <= 1'b1;
       done_q      <= 1'b0;
     end else begin
-      if (core_out_valid) out_first_q <= core_out_last;
-      done_q <= core_out_valid && core_out_last;
+      out_first_q <= out_first_d;
+      done_q      <= done_d;
     end
   end
+  // Reset-free: a command's first result uses its own line, then this one.
   always_ff @(posedge clk_i) begin
-    if (core_out_valid) out_line_q <= acc_addr_o + 1'b1;
+    out_line_q <= out_line_d;
   end
   assign done_o = done_q;
   assign idle_o = !act_cmdq_valid && !wgt_cmdq_valid && !outq_valid && !done_q;
@@ -309,7 +355,7 @@ module tessera_compute_unit #(
   // stride is used modulo the address width).
   logic unused_bits;
   assign unused_bits = ^{wgt_skid_data, act_skid_data, act_cmd_stride >> SpadAddrWidth,
-                         act_cmd_row_stride >> SpadAddrWidth};
+                         act_cmd_row_stride >> SpadAddrWidth, cmd_i};
 
   if (LineBytes < NumRows || LineBytes < NumCols) begin : g_bad_line
     $error("tessera_compute_unit: LineBytes must hold an activation vector and a weight row");

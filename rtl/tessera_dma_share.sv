@@ -12,7 +12,7 @@
 `include "tessera_assert.svh"
 
 module tessera_dma_share #(
-  parameter int DescWidth = 168,  // {addr, row_bytes, rows, stride}
+  parameter int DescWidth = tessera_pkg::DmaDescWidth,  // tessera_pkg::dma_desc_t
   parameter int BackWidth = 1     // client -> engine payload per beat (write data)
 ) (
   input  logic                 clk_i,
@@ -38,7 +38,7 @@ module tessera_dma_share #(
   output logic [BackWidth-1:0] eng_back_o
 );
 
-  logic owned_q, owner_q, last_winner_q, pick;
+  logic owned_d, owned_q, owner_d, owner_q, last_winner_d, last_winner_q, pick;
 
   // Who gets a free engine: the only one asking, or the one that did not go last.
   assign pick = desc_valid_i[1] && (!desc_valid_i[0] || last_winner_q == 1'b0);
@@ -60,18 +60,27 @@ module tessera_dma_share #(
   assign eng_back_o       = back_i[owner_q*BackWidth +: BackWidth];
   assign back_ready_o     = owned_q ? (2'b01 << owner_q) & {2{eng_back_ready_i}} : 2'b00;
 
+  always_comb begin
+    owned_d       = owned_q;
+    owner_d       = owner_q;
+    last_winner_d = last_winner_q;
+    if (!owned_q && eng_desc_valid_o && eng_desc_ready_i) begin
+      owned_d       = 1'b1;
+      owner_d       = pick;
+      last_winner_d = pick;
+    end
+    if (owned_q && eng_fwd_valid_i && eng_fwd_ready_o && eng_fwd_end_i) owned_d = 1'b0;
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       owned_q       <= 1'b0;
       owner_q       <= 1'b0;
       last_winner_q <= 1'b1;
     end else begin
-      if (!owned_q && eng_desc_valid_o && eng_desc_ready_i) begin
-        owned_q       <= 1'b1;
-        owner_q       <= pick;
-        last_winner_q <= pick;
-      end
-      if (owned_q && eng_fwd_valid_i && eng_fwd_ready_o && eng_fwd_end_i) owned_q <= 1'b0;
+      owned_q       <= owned_d;
+      owner_q       <= owner_d;
+      last_winner_q <= last_winner_d;
     end
   end
 

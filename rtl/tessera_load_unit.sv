@@ -1,8 +1,9 @@
 // tessera_load_unit: executes LOAD commands (docs/isa.md).
 //
 // Function:   hands the command's 2D block to the DMA read engine and writes the rows it
-//             delivers into the destination: scratchpad lines (NumRows bytes), accumulator
-//             lines (NumCols int32, overwriting) or quantization-table entries (16 bytes).
+//             delivers into the destination (MODE: TO_ACCUMULATOR, TO_QTABLE, else the
+//             scratchpad): scratchpad lines (NumRows bytes), accumulator lines (NumCols
+//             int32, overwriting) or quantization-table entries (tessera_isa_pkg's QtEntry).
 //             Row r starts at line sram_line + r*sram_stride and fills consecutive lines;
 //             the unused tail of a row's last line is zero. A FILL command writes its
 //             scratchpad rows with the fill byte instead (same line layout, no transfer),
@@ -20,41 +21,31 @@
 module tessera_load_unit #(
   parameter int NumRows       = tessera_pkg::DefaultNumRows,
   parameter int NumCols       = tessera_pkg::DefaultNumCols,
-  parameter int BusWidth      = 128,
-  parameter int SpadLines     = 16384,
-  parameter int AccLines      = 1024,
-  parameter int QTableEntries = 1024,
+  parameter int BusWidth      = tessera_pkg::DefaultBusWidth,
+  parameter int SpadLines     = tessera_pkg::DefaultScratchpadLines,
+  parameter int AccLines      = tessera_pkg::DefaultAccumulatorLines,
+  parameter int QTableEntries = tessera_pkg::DefaultQTableEntries,
+  localparam int CmdBits       = tessera_isa_pkg::CommandBits,
   localparam int BusBytes      = BusWidth / 8,
   localparam int CountWidth    = $clog2(BusBytes) + 1,
   localparam int SpadAddrWidth = tessera_pkg::index_width(SpadLines),
   localparam int AccAddrWidth  = tessera_pkg::index_width(AccLines),
   localparam int QtAddrWidth   = tessera_pkg::index_width(QTableEntries),
-  localparam int AddrWidth     = tessera_pkg::DmaAddrWidth
+  localparam int EntryBits     = tessera_isa_pkg::QtEntryBits
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
-  // Commands (fields of a checked LOAD)
+  // Commands (a checked LOAD)
   input  logic                     cmd_valid_i,
   output logic                     cmd_ready_o,
-  input  logic [1:0]               cmd_dest_i,   // 0 scratchpad, 1 accumulator, 2 table
-  input  logic                     cmd_fill_i,   // scratchpad only (checked)
-  input  logic [7:0]               cmd_fill_value_i,
-  input  logic [AddrWidth-1:0]     cmd_dram_addr_i,
-  input  logic [23:0]              cmd_row_bytes_i,
-  input  logic [15:0]              cmd_rows_i,
-  input  logic [AddrWidth-1:0]     cmd_dram_stride_i,
-  input  logic [31:0]              cmd_sram_line_i,
-  input  logic [31:0]              cmd_sram_stride_i,
+  input  logic [CmdBits-1:0]       cmd_i,
   output logic                     done_o,
   output logic [7:0]               error_o,
   output logic                     idle_o,
   // DMA read engine
   output logic                     rd_desc_valid_o,
   input  logic                     rd_desc_ready_i,
-  output logic [AddrWidth-1:0]     rd_desc_addr_o,
-  output logic [23:0]              rd_desc_row_bytes_o,
-  output logic [15:0]              rd_desc_rows_o,
-  output logic [AddrWidth-1:0]     rd_desc_stride_o,
+  output tessera_pkg::dma_desc_t   rd_desc_o,
   input  logic                     rd_valid_i,
   output logic                     rd_ready_o,
   input  logic [BusWidth-1:0]      rd_data_i,
@@ -72,33 +63,62 @@ module tessera_load_unit #(
   output logic [32*NumCols-1:0]    acc_wr_data_o,
   output logic                     qt_wr_valid_o,
   output logic [QtAddrWidth-1:0]   qt_wr_addr_o,
-  output logic [127:0]             qt_wr_data_o
+  output logic [EntryBits-1:0]     qt_wr_data_o
 );
 
-  localparam int EntryBytes = 16;
+  localparam int EntryBytes = tessera_isa_pkg::QtEntryBytes;
   localparam int MaxUnit    = (4 * NumCols > NumRows) ? (4 * NumCols > EntryBytes ? 4 * NumCols
                                                                                 : EntryBytes)
                                                       : (NumRows > EntryBytes ? NumRows : EntryBytes);
   localparam int ShiftWidth = $clog2($clog2(MaxUnit) + 1);
+  localparam int LineShift  = $clog2(NumRows);
+  localparam int AddrWidth  = tessera_pkg::DmaAddrWidth;
   localparam logic [1:0] DestSpad = 2'd0, DestAcc = 2'd1, DestTable = 2'd2;
 
   // ---- Command state --------------------------------------------------------------------
-  logic        busy_q, desc_sent_q, first_row_q, done_q, fill_q;
-  logic [1:0]  dest_q;
-  logic [31:0] sram_line_q, sram_stride_q, row_line_q, next_line_q;
-  logic [7:0]  error_q;
+  logic        busy_d, busy_q, done_d, done_q;
+  logic        desc_sent_d, desc_sent_q, first_row_d, first_row_q;
+  logic [31:0] row_line_d, row_line_q, next_line_d, next_line_q;
+  logic [7:0]  error_d, error_q;
 
+  // ---- The command, decoded when it is taken ---------------------------------------------
+  logic       accept;
+  logic [7:0] cmd_mode;
+  logic [1:0] cmd_dest;
+  logic       cmd_fill;
   assign cmd_ready_o = !busy_q;
+  assign accept      = cmd_valid_i && cmd_ready_o;
+  assign cmd_mode    = cmd_i[tessera_isa_pkg::HdrModeLsb +: 8];
+  assign cmd_fill    = cmd_mode[tessera_isa_pkg::LoadModeFillBit];
+  assign cmd_dest    = cmd_mode[tessera_isa_pkg::LoadModeToAccumulatorBit] ? DestAcc
+                     : cmd_mode[tessera_isa_pkg::LoadModeToQtableBit]      ? DestTable : DestSpad;
+
+  logic [1:0]             dest_q;
+  logic                   fill_q;
+  logic [7:0]             fill_value_q;
+  logic [AddrWidth-1:0]   dram_addr_q, dram_stride_q;
+  logic [23:0]            row_bytes_q;
+  logic [15:0]            rows_q;
+  logic [31:0]            sram_line_q, sram_stride_q;
+
+  // The command fields, held while it runs (a plain register with the handshake as enable).
+  always_ff @(posedge clk_i) begin
+    if (accept) begin
+      dest_q        <= cmd_dest;
+      fill_q        <= cmd_fill;
+      fill_value_q  <= cmd_i[tessera_isa_pkg::LoadFillValueLsb +: 8];
+      dram_addr_q   <= cmd_i[tessera_isa_pkg::LoadDramAddrLsb +: AddrWidth];
+      row_bytes_q   <= cmd_i[tessera_isa_pkg::LoadRowBytesLsb +: 24];
+      rows_q        <= cmd_i[tessera_isa_pkg::LoadRowsLsb +: 16];
+      dram_stride_q <= cmd_i[tessera_isa_pkg::LoadDramStrideLsb +: AddrWidth];
+      sram_line_q   <= cmd_i[tessera_isa_pkg::LoadSramLineLsb +: 32];
+      sram_stride_q <= cmd_i[tessera_isa_pkg::LoadSramStrideLsb +: 32];
+    end
+  end
 
   // ---- Descriptor -----------------------------------------------------------------------
-  logic [AddrWidth-1:0] dram_addr_q, dram_stride_q;
-  logic [23:0]          row_bytes_q;
-  logic [15:0]          rows_q;
-  assign rd_desc_valid_o     = busy_q && !desc_sent_q;
-  assign rd_desc_addr_o      = dram_addr_q;
-  assign rd_desc_row_bytes_o = row_bytes_q;
-  assign rd_desc_rows_o      = rows_q;
-  assign rd_desc_stride_o    = dram_stride_q;
+  assign rd_desc_valid_o = busy_q && !desc_sent_q;
+  assign rd_desc_o       = {dram_addr_q, row_bytes_q, rows_q, dram_stride_q};  // dma_desc_t
 
   // ---- Stream: a failed transfer's terminating beat is taken here, the rest is packed ---
   logic error_beat;
@@ -113,7 +133,7 @@ module tessera_load_unit #(
     endcase
   end
 
-  logic                 pk_in_ready, pk_out_valid, pk_out_ready, pk_row_first, pk_last;
+  logic                 pk_out_valid, pk_out_ready, pk_row_first, pk_last, pk_in_ready;
   logic [8*MaxUnit-1:0] pk_data;
   logic                 packed_valid, packed_row_first, packed_last;
   logic [8*MaxUnit-1:0] packed_data;
@@ -141,10 +161,8 @@ module tessera_load_unit #(
   assign rd_ready_o = error_beat || pk_in_ready;
 
   // ---- FILL: the same line stream, generated: ceil(row_bytes / NumRows) lines per row ----
-  localparam int LineShift = $clog2(NumRows);
-  logic [23:0]          fill_line_q;  // line within the row
-  logic [15:0]          fill_rows_left_q;
-  logic [7:0]           fill_value_q;
+  logic [23:0]          fill_line_d, fill_line_q;  // line within the row
+  logic [15:0]          fill_rows_left_d, fill_rows_left_q;
   logic [23:0]          fill_row_lines, fill_tail_bytes;
   logic                 fill_row_end;
   logic [8*MaxUnit-1:0] fill_data;
@@ -178,54 +196,64 @@ module tessera_load_unit #(
   assign acc_wr_data_o   = pk_data[32*NumCols-1:0];
   assign qt_wr_valid_o   = write && dest_q == DestTable;
   assign qt_wr_addr_o    = QtAddrWidth'(line);
-  assign qt_wr_data_o    = pk_data[8*EntryBytes-1:0];
+  assign qt_wr_data_o    = pk_data[EntryBits-1:0];
+
+  always_comb begin
+    busy_d           = busy_q;
+    done_d           = 1'b0;
+    desc_sent_d      = desc_sent_q;
+    first_row_d      = first_row_q;
+    row_line_d       = row_line_q;
+    next_line_d      = next_line_q;
+    error_d          = error_q;
+    fill_line_d      = fill_line_q;
+    fill_rows_left_d = fill_rows_left_q;
+    if (rd_desc_valid_o && rd_desc_ready_i) desc_sent_d = 1'b1;
+    if (fill_q && write) begin
+      fill_line_d = fill_row_end ? '0 : fill_line_q + 24'd1;
+      if (fill_row_end) fill_rows_left_d = fill_rows_left_q - 16'd1;
+    end
+    if (write) begin
+      next_line_d = line + 32'd1;
+      if (pk_row_first) begin
+        row_line_d  = line;
+        first_row_d = 1'b0;
+      end
+    end
+    if (error_beat) error_d = tessera_pkg::isa_error_of_dma(rd_error_i);
+    if ((write && pk_last) || error_beat) begin
+      busy_d = 1'b0;
+      done_d = 1'b1;
+    end
+    if (accept) begin
+      busy_d           = 1'b1;
+      desc_sent_d      = cmd_fill;  // a FILL has nothing to transfer
+      first_row_d      = 1'b1;
+      error_d          = tessera_isa_pkg::ErrNone;
+      fill_line_d      = '0;
+      fill_rows_left_d = cmd_i[tessera_isa_pkg::LoadRowsLsb +: 16];
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       busy_q <= 1'b0;
       done_q <= 1'b0;
     end else begin
-      done_q <= 1'b0;
-      if (cmd_valid_i && cmd_ready_o) busy_q <= 1'b1;
-      if ((write && pk_last) || error_beat) begin
-        busy_q <= 1'b0;
-        done_q <= 1'b1;
-      end
+      busy_q <= busy_d;
+      done_q <= done_d;
     end
   end
 
+  // Reset-free: a command's acceptance sets them before they are read.
   always_ff @(posedge clk_i) begin
-    if (cmd_valid_i && cmd_ready_o) begin
-      dest_q        <= cmd_dest_i;
-      dram_addr_q   <= cmd_dram_addr_i;
-      row_bytes_q   <= cmd_row_bytes_i;
-      rows_q        <= cmd_rows_i;
-      dram_stride_q <= cmd_dram_stride_i;
-      sram_line_q   <= cmd_sram_line_i;
-      sram_stride_q <= cmd_sram_stride_i;
-      desc_sent_q   <= 1'b0;
-      first_row_q   <= 1'b1;
-      error_q       <= '0;
-    end
-    if (rd_desc_valid_o && rd_desc_ready_i) desc_sent_q <= 1'b1;
-    if (cmd_valid_i && cmd_ready_o) begin
-      fill_q           <= cmd_fill_i;
-      fill_value_q     <= cmd_fill_value_i;
-      fill_line_q      <= '0;
-      fill_rows_left_q <= cmd_rows_i;
-      if (cmd_fill_i) desc_sent_q <= 1'b1;  // nothing to transfer
-    end else if (fill_q && write) begin
-      fill_line_q <= fill_row_end ? '0 : fill_line_q + 24'd1;
-      if (fill_row_end) fill_rows_left_q <= fill_rows_left_q - 16'd1;
-    end
-    if (write) begin
-      next_line_q <= line + 32'd1;
-      if (pk_row_first) begin
-        row_line_q  <= line;
-        first_row_q <= 1'b0;
-      end
-    end
-    if (error_beat) error_q <= tessera_pkg::isa_error_of_dma(rd_error_i);
+    desc_sent_q      <= desc_sent_d;
+    first_row_q      <= first_row_d;
+    row_line_q       <= row_line_d;
+    next_line_q      <= next_line_d;
+    error_q          <= error_d;
+    fill_line_q      <= fill_line_d;
+    fill_rows_left_q <= fill_rows_left_d;
   end
 
   assign done_o  = done_q;
@@ -233,13 +261,15 @@ module tessera_load_unit #(
   assign idle_o  = !busy_q && !done_q;
 
   // Unused: line addresses beyond each destination's width (the command checker has proven
-  // every line in range) and the unit bytes a narrower destination does not take.
+  // every line in range), the unit bytes a narrower destination does not take, and the
+  // command bytes a LOAD does not read (header, unchecked widths).
   logic unused_bits;
   assign unused_bits = ^{line >> SpadAddrWidth, line >> AccAddrWidth, line >> QtAddrWidth,
-                         pk_data};
+                         pk_data, cmd_i};
 
   `TESSERA_ASSERT(DataOnlyWhileBusy_A, rd_valid_i |-> busy_q && desc_sent_q && !fill_q, clk_i,
                   rst_ni)
   `TESSERA_ASSERT(FillOnlyToScratchpad_A, busy_q && fill_q |-> dest_q == DestSpad, clk_i, rst_ni)
+  `TESSERA_ASSERT(StartsOnlyWhenIdle_A, accept |-> !busy_q, clk_i, rst_ni)
 
 endmodule

@@ -1,7 +1,7 @@
 // tessera_pkg: parameters and types shared by every Tessera block.
 //
 // Operands are signed int8 (activations and weights); partial sums and accumulators are
-// signed int32. The defaults describe the reference 16x16 build; every block takes its
+// signed int32. The Default* values describe the default engine; every block takes its
 // shape as parameters so that smaller test and FPGA configurations reuse the same RTL.
 package tessera_pkg;
 
@@ -10,10 +10,20 @@ package tessera_pkg;
   localparam int DataWidth = 8;
   localparam int AccWidth  = 32;
 
-  // Default systolic array shape: NumRows is the reduction (K) depth of one weight tile,
-  // NumCols the number of output channels (N) produced per cycle.
-  localparam int DefaultNumRows = 16;
-  localparam int DefaultNumCols = 16;
+  // ---- The default engine: the one size knob --------------------------------------------
+  // Every block's default parameters derive from these; the build (CMake, via
+  // scripts/engine_config.py), the board wrapper (generated) and the driver's default build
+  // read them from here. A program learns the shape of the engine it talks to from the
+  // CONFIG registers, never from these. NumRows is the reduction (K) depth of one weight
+  // tile, NumCols the number of output channels (N) produced per cycle.
+  localparam int DefaultNumRows          = 16;
+  localparam int DefaultNumCols          = 16;
+  localparam int DefaultBusWidth         = 128;       // AXI4 data bits: 64, 128, 256 or 512
+  localparam int DefaultScratchpadBytes  = 262144;    // int8 lines of NumRows bytes
+  localparam int DefaultAccumulatorBytes = 65536;     // int32 lines of NumCols lanes
+  localparam int DefaultQTableEntries    = 1024;      // output channels of parameters at once
+  localparam int DefaultScratchpadLines  = DefaultScratchpadBytes / DefaultNumRows;
+  localparam int DefaultAccumulatorLines = DefaultAccumulatorBytes / (4 * DefaultNumCols);
 
   // ---- DMA ------------------------------------------------------------------------------
   localparam int DmaAddrWidth   = 64;  // AXI addresses
@@ -22,6 +32,16 @@ package tessera_pkg;
   localparam int AxiLenWidth    = 8;   // AXI4 burst length field (beats - 1)
   localparam int AxiMaxBeats    = 256; // AXI4 INCR burst limit
   localparam int AxiBoundary    = 4096;// bursts never cross a 4 KiB boundary
+
+  // A DMA descriptor: a 2D block of `rows` rows of `row_bytes` bytes, row r at
+  // addr + r * stride. Field order is the flat layout {addr, row_bytes, rows, stride}.
+  typedef struct packed {
+    logic [DmaAddrWidth-1:0] addr;
+    logic [DmaLenWidth-1:0]  row_bytes;
+    logic [DmaRowsWidth-1:0] rows;
+    logic [DmaAddrWidth-1:0] stride;
+  } dma_desc_t;
+  localparam int DmaDescWidth = 2 * DmaAddrWidth + DmaLenWidth + DmaRowsWidth;
 
   // DMA completion codes (the low bits of the engine's error code register).
   localparam logic [2:0] DmaOk         = 3'd0;

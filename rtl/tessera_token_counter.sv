@@ -19,13 +19,18 @@ module tessera_token_counter #(
   output logic avail_o
 );
 
-  logic [Width-1:0] count_q;
+  logic [Width-1:0] count_d, count_q;
+
+  always_comb begin
+    count_d = count_q;
+    if (push_i && !pop_i) count_d = count_q + 1'b1;
+    if (pop_i && !push_i) count_d = count_q - 1'b1;
+    if (clr_i)            count_d = '0;
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni)                count_q <= '0;
-    else if (clr_i)             count_q <= '0;
-    else if (push_i && !pop_i)  count_q <= count_q + 1'b1;
-    else if (pop_i && !push_i)  count_q <= count_q - 1'b1;
+    if (!rst_ni) count_q <= '0;
+    else         count_q <= count_d;
   end
 
   assign avail_o = count_q != '0;

@@ -129,37 +129,40 @@ def parse_stat(path):
     return modules
 
 
-def flatten_cells(modules, name, memo):
-    """All primitive cells under module `name`."""
-    if name not in memo:
-        total = {}
-        for cell, n in modules[name].items():
-            sub = flatten_cells(modules, cell, memo) if cell in modules else {cell: 1}
-            for t, k in sub.items():
-                total[t] = total.get(t, 0) + n * k
-        memo[name] = total
-    return memo[name]
-
-
 def base(module):
     # "$paramod$<hash>\name", "$paramod\name\Param=value..." or a plain "name"
     parts = module.split("\\")
     return parts[1] if module.startswith("$paramod") and len(parts) > 1 else parts[-1]
 
 
-# tessera_top's children, by module, into the blocks of the table.
+# tessera_top's modules into the blocks of the table: every cell belongs to the block of its
+# nearest enclosing module listed here (so the core inside the compute unit is the array,
+# the RAMs inside the scratchpad are the scratchpad, ...); the top's own cells are glue.
+ARRAY, FEEDERS, GLUE = ("systolic array (tessera_core)", "compute unit's feeders and collector",
+                        "top-level glue")
 TOP_BLOCKS = [
     ("buffers: scratchpad", {"tessera_scratchpad"}),
     ("buffers: accumulator", {"tessera_accumulator"}),
-    ("buffers: quantization table", {"tessera_ram"}),
-    ("DMA (read + write engines, sharing)", {"tessera_dma", "tessera_dma_share"}),
+    ("buffers: quantization table, port sharing", {"tessera_buffers"}),
+    ("DMA (read + write engines, sharing)", {"tessera_dma_port", "tessera_dma", "tessera_dma_share"}),
     ("command processor (fetch, dispatch + checker, queues, tokens, gates)",
-     {"tessera_cmd_fetch", "tessera_dispatch", "tessera_fifo", "tessera_token_counter",
+     {"tessera_cmd_path", "tessera_cmd_fetch", "tessera_dispatch", "tessera_token_counter",
       "tessera_dep_gate"}),
     ("load unit", {"tessera_load_unit"}),
     ("store unit (with post-processing)", {"tessera_store_unit"}),
-    ("registers + counters", {"tessera_regs", "tessera_perf_counters"}),
+    ("registers + counters", {"tessera_regs", "tessera_perf_events", "tessera_perf_counters"}),
 ]
+BLOCK_OF = {name: g for g, names in TOP_BLOCKS for name in names}
+BLOCK_OF.update({"tessera_core": ARRAY, "tessera_compute_unit": FEEDERS})
+
+
+def attribute(modules, name, group, count, add):
+    """Adds module `name`'s cells, `count` times, to `group` or its submodules' blocks."""
+    for cell, n in modules[name].items():
+        if cell in modules:
+            attribute(modules, cell, BLOCK_OF.get(base(cell), group), count * n, add)
+        else:
+            add(group, {cell: count * n})
 
 
 def top_report(args):
@@ -172,32 +175,16 @@ def top_report(args):
         else:
             label, path = spec.rsplit("=", 1)
         modules = parse_stat(path)
-        memo = {}
-        top = next(cells for name, cells in modules.items() if base(name) == "tessera_top")
+        top = next(name for name in modules if base(name) == "tessera_top")
         groups = {name: {} for name, _ in TOP_BLOCKS}
-        groups["systolic array (tessera_core)"] = {}
-        groups["compute unit's feeders and collector"] = {}
-        groups["top-level glue"] = {}
+        for g in (ARRAY, FEEDERS, GLUE):
+            groups[g] = {}
 
         def add(group, cells):
             for t, n in cells.items():
                 groups[group][t] = groups[group].get(t, 0) + n
 
-        for cell, n in top.items():
-            if cell not in modules:
-                add("top-level glue", {cell: n})
-                continue
-            b = base(cell)
-            if b == "tessera_compute_unit":
-                cu = modules[cell]
-                for sub, k in cu.items():
-                    target = ("systolic array (tessera_core)" if sub in modules and
-                              base(sub) == "tessera_core" else "compute unit's feeders and collector")
-                    add(target, {t: v * k * n for t, v in
-                                 (flatten_cells(modules, sub, memo) if sub in modules else {sub: 1}).items()})
-                continue
-            group = next((g for g, names in TOP_BLOCKS if b in names), "top-level glue")
-            add(group, {t: v * n for t, v in flatten_cells(modules, cell, memo).items()})
+        attribute(modules, top, GLUE, 1, add)
         order = (["systolic array (tessera_core)", "compute unit's feeders and collector"] +
                  [g for g, _ in TOP_BLOCKS] + ["top-level glue"])
         rows, total = [], {}

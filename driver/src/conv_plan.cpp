@@ -75,7 +75,7 @@ void plan_conv2d(CommandStream& s, const ConvPlan& p) {
     return (r - 1) * p.stride_h + uint64_t(p.dilation_h) * (p.kernel_h - 1) + 1;
   };
   auto fits = [&](uint64_t r) {
-    return in_rows(r) * wp * cl <= bank && r * ow <= region && r * ow <= kMaxRows;
+    return in_rows(r) * wp * cl <= bank && r * ow <= region && r * ow <= kMaxCount;
   };
   if (!fits(1)) {
     throw std::invalid_argument(

@@ -49,7 +49,7 @@ void plan_gemm(CommandStream& s, const GemmPlan& p) {
   sched.act_max = p.act_max;
 
   // Rows of A per block: one bank holds them (row i in lines i*kt ..), a region the results.
-  const uint32_t mb = std::min({bank / kt, detail::region_lines(cfg), p.m, uint32_t(kMaxRows)});
+  const uint32_t mb = std::min({bank / kt, detail::region_lines(cfg), p.m, uint32_t(kMaxCount)});
   const uint32_t blocks = ceil_div(p.m, mb);
   detail::emit_panel_schedule(s, sched, blocks, [&](uint32_t b) {
     const uint32_t m0 = b * mb, m_rows = std::min(mb, p.m - m0);

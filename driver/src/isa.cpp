@@ -1,6 +1,7 @@
 // Command encoding, checks, assembly and disassembly; see isa.hpp and docs/isa.md.
 #include "tessera/isa.hpp"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -39,6 +40,30 @@ CheckResult lines_fit(Error e, const char* op, const char* what, uint64_t first,
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
+const OpcodeInfo& info_of(Opcode op) {
+  for (const OpcodeInfo& o : kOpcodes)
+    if (o.opcode == op) return o;
+  throw std::logic_error("opcode missing from kOpcodes");
+}
+
+// Every field the table gives a range lies in it (BAD_DIMENSION naming the first that does
+// not), in table order.
+CheckResult check_ranges(const Command& c, Opcode op, const BuildConfig& cfg) {
+  const OpcodeInfo& info = info_of(op);
+  for (std::size_t i = 0; i < info.field_count; ++i) {
+    const FieldInfo& f = info.fields[i];
+    if (!f.has_range) continue;
+    const uint64_t hi = f.max_bound == Bound::kArrayRows   ? cfg.rows
+                        : f.max_bound == Bound::kArrayCols ? cfg.cols
+                                                           : uint64_t(f.max);
+    std::string field = f.name;
+    for (char& ch : field) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+    if (auto r = in_range(info.name, field.c_str(), c.get(f.field), uint64_t(f.min), hi); !r)
+      return r;
+  }
+  return {};
+}
+
 CheckResult check_reserved(const Command& c, uint8_t deps_allowed, uint8_t mode_allowed,
                            uint64_t used_bytes, const char* op) {
   for (std::size_t i = 3; i < kCommandBytes; ++i) {
@@ -73,13 +98,12 @@ CheckResult check_load(const Command& c, const BuildConfig& cfg) {
                                      "; FILL writes the scratchpad only");
   }
   const uint64_t row_bytes = c.get(load::kRowBytes), rows = c.get(load::kRows);
-  if (auto r = in_range("LOAD", "ROW_BYTES", row_bytes, 1, kMaxRowBytes); !r) return r;
-  if (auto r = in_range("LOAD", "ROWS", rows, 1, kMaxRows); !r) return r;
+  if (auto r = check_ranges(c, Opcode::kLoad, cfg); !r) return r;
   uint64_t unit = cfg.rows, size = cfg.scratchpad_lines;
   Error range_error = Error::kScratchpadRange;
   const char* what = "scratchpad";
   if (to_acc || to_table) {
-    unit = to_acc ? 4ull * cfg.cols : kQTableEntryBytes;
+    unit = to_acc ? 4ull * cfg.cols : qtable::kEntryBytes;
     size = to_acc ? cfg.accumulator_lines : cfg.qtable_entries;
     range_error = to_acc ? Error::kAccumulatorRange : Error::kQtableRange;
     what = to_acc ? "accumulator" : "quantization-table";
@@ -104,15 +128,12 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
       !r)
     return r;
   const uint64_t vectors = c.get(compute::kVectors), rows = c.get(compute::kActRows);
-  if (auto r = in_range("COMPUTE", "VECTORS", vectors, 1, kMaxRows); !r) return r;
-  if (auto r = in_range("COMPUTE", "ACT_ROWS", rows, 1, kMaxRows); !r) return r;
-  if (rows * vectors > kMaxRows) {
+  if (auto r = check_ranges(c, Opcode::kCompute, cfg); !r) return r;
+  if (rows * vectors > kMaxCount) {
     return fail(Error::kBadDimension, "COMPUTE ACT_ROWS x VECTORS = " +
                                           std::to_string(rows * vectors) +
-                                          " results; at most " + std::to_string(kMaxRows));
+                                          " results; at most " + std::to_string(kMaxCount));
   }
-  if (auto r = in_range("COMPUTE", "K_VALID", c.get(compute::kKValid), 1, cfg.rows); !r) return r;
-  if (auto r = in_range("COMPUTE", "N_VALID", c.get(compute::kNValid), 1, cfg.cols); !r) return r;
   // Rows ACT_ROW_STRIDE apart, each spanning (VECTORS - 1) x ACT_STRIDE + 1 lines.
   if (auto r = lines_fit(Error::kScratchpadRange, "COMPUTE", "activation", c.get(compute::kActLine),
                          rows, c.get(compute::kActRowStride),
@@ -137,10 +158,9 @@ CheckResult check_store(const Command& c, const BuildConfig& cfg) {
   const bool pool = c.mode() & kStoreModePool2x2;
   if (pool && !(c.mode() & kStoreModeRequantize))
     return fail(Error::kBadMode, "STORE MODE sets POOL_2X2 without REQUANTIZE");
-  const uint64_t rows = c.get(store::kRows), cols = c.get(store::kCols);
+  const uint64_t rows = c.get(store::kRows);
   const uint64_t pool_width = c.get(store::kPoolWidth), pitch = c.get(store::kAccPitch);
-  if (auto r = in_range("STORE", "ROWS", rows, 1, kMaxRows); !r) return r;
-  if (auto r = in_range("STORE", "COLS", cols, 1, cfg.cols); !r) return r;
+  if (auto r = check_ranges(c, Opcode::kStore, cfg); !r) return r;
   if (!pool) {
     if (pool_width || pitch) {
       return fail(Error::kBadDimension, "STORE POOL_WIDTH = " + std::to_string(pool_width) +
@@ -151,16 +171,16 @@ CheckResult check_store(const Command& c, const BuildConfig& cfg) {
                                                  c.get(store::kAccLine), rows, 1, 1,
                                                  cfg.accumulator_lines));
   }
-  if (auto r = in_range("STORE", "POOL_WIDTH", pool_width, 1, kMaxRows); !r) return r;
+  if (auto r = in_range("STORE", "POOL_WIDTH", pool_width, 1, kMaxCount); !r) return r;
   if (pitch < 2 * pool_width) {
     return fail(Error::kBadDimension, "STORE ACC_PITCH = " + std::to_string(pitch) +
                                           " is below 2 x POOL_WIDTH = " +
                                           std::to_string(2 * pool_width));
   }
-  if (rows * pool_width > kMaxRows) {
+  if (rows * pool_width > kMaxCount) {
     return fail(Error::kBadDimension, "STORE ROWS x POOL_WIDTH = " +
                                           std::to_string(rows * pool_width) +
-                                          " pooled pixels; at most " + std::to_string(kMaxRows));
+                                          " pooled pixels; at most " + std::to_string(kMaxCount));
   }
   const uint64_t first = c.get(store::kAccLine);
   const uint64_t last = first + (2 * rows - 1) * pitch + 2 * pool_width - 1;
@@ -286,8 +306,17 @@ CheckResult check(const Command& c, const BuildConfig& config) {
       return check_reserved(c, fence::kDepsAllowed, fence::kModeAllowed, fence::kUsedBytes,
                             "FENCE");
   }
-  return fail(Error::kBadOpcode, "OPCODE = " + std::to_string(c.bytes()[0]) +
-                                     " is not a command (LOAD=1, COMPUTE=2, STORE=3, FENCE=4)");
+  return fail(Error::kBadOpcode,
+              "OPCODE = " + std::to_string(c.bytes()[0]) + " is not a command (" + opcode_list(true) + ")");
+}
+
+std::string opcode_list(bool with_values) {
+  std::string s;
+  for (const OpcodeInfo& op : kOpcodes) {
+    s += std::string(s.empty() ? "" : ", ") + op.name;
+    if (with_values) s += "=" + std::to_string(static_cast<int>(op.opcode));
+  }
+  return s;
 }
 
 namespace {
@@ -347,7 +376,7 @@ Command assemble(const std::string& line) {
   const OpcodeInfo* op = nullptr;
   for (const OpcodeInfo& o : kOpcodes)
     if (word == o.name) op = &o;
-  if (!op) throw bad("unknown opcode '" + word + "' (LOAD, COMPUTE, STORE, FENCE)");
+  if (!op) throw bad("unknown opcode '" + word + "' (" + opcode_list(false) + ")");
   Command c(op->opcode);
   auto parse_flags = [&](const std::string& list, const FlagInfo* flags, std::size_t count,
                          const char* what) {
@@ -415,14 +444,15 @@ std::vector<uint8_t> qtable_entries(const std::vector<int32_t>& bias,
                                 std::to_string(multiplier.size()) + " multipliers and " +
                                 std::to_string(shift.size()) + " shifts; the three must match");
   }
-  std::vector<uint8_t> out(kQTableEntryBytes * bias.size(), 0);
-  auto put = [&](std::size_t at, uint32_t v) {
-    for (int i = 0; i < 4; ++i) out[at + i] = uint8_t(v >> (8 * i));
+  std::vector<uint8_t> out(qtable::kEntryBytes * bias.size(), 0);
+  auto put = [&](std::size_t entry, Field f, uint64_t v) {
+    for (uint32_t i = 0; i < f.bytes; ++i)
+      out[qtable::kEntryBytes * entry + f.offset + i] = uint8_t(v >> (8 * i));
   };
   for (std::size_t c = 0; c < bias.size(); ++c) {
-    put(kQTableEntryBytes * c, uint32_t(bias[c]));
-    put(kQTableEntryBytes * c + 4, uint32_t(multiplier[c]));
-    put(kQTableEntryBytes * c + 8, uint32_t(shift[c]));
+    put(c, qtable::kBias, uint32_t(bias[c]));
+    put(c, qtable::kMultiplier, uint32_t(multiplier[c]));
+    put(c, qtable::kShift, uint32_t(shift[c]));
   }
   return out;
 }

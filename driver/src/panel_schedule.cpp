@@ -17,7 +17,7 @@ void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t bloc
     Load table;
     table.dest = Load::Dest::kQTable;
     table.dram_addr = p.qtable_addr;
-    table.row_bytes = kQTableEntryBytes * p.n;
+    table.row_bytes = qtable::kEntryBytes * p.n;
     table.rows = 1;
     table.dram_stride = table.row_bytes;
     s.push(table);

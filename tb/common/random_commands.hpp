@@ -21,7 +21,7 @@ inline isa::Command random_command(std::mt19937_64& rng, const isa::BuildConfig&
       l.dest = dest == 0   ? Load::Dest::kScratchpad
                : dest == 1 ? Load::Dest::kAccumulator
                            : Load::Dest::kQTable;
-      const uint32_t unit = dest == 0 ? 1 : dest == 1 ? 4 * cfg.cols : kQTableEntryBytes;
+      const uint32_t unit = dest == 0 ? 1 : dest == 1 ? 4 * cfg.cols : qtable::kEntryBytes;
       const uint32_t line_bytes = dest == 0 ? cfg.rows : unit;
       const uint32_t size = dest == 0   ? cfg.scratchpad_lines
                             : dest == 1 ? cfg.accumulator_lines

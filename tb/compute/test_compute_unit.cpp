@@ -12,6 +12,7 @@
 #include "Vtessera_compute_harness_4.h"
 #include "tessera/ref.hpp"
 #include "tessera/verilated_support.hpp"
+#include "unit_ports.hpp"
 #include "test_seed.hpp"
 
 namespace {
@@ -82,18 +83,26 @@ class ComputeUnitTest : public ::testing::Test {
       dut_->cmd_valid_i = !cmds.empty();
       if (!cmds.empty()) {
         const Cmd& c = cmds.front();
-        dut_->cmd_act_line_i = c.act_line;
-        dut_->cmd_act_stride_i = c.act_stride;
-        dut_->cmd_vectors_i = c.vectors;
-        dut_->cmd_act_rows_i = c.act_rows;
-        dut_->cmd_act_row_stride_i = c.act_row_stride;
-        dut_->cmd_wgt_line_i = c.wgt_line;
-        dut_->cmd_acc_line_i = c.acc_line;
-        dut_->cmd_accumulate_i = c.accumulate;
+        tessera::isa::Compute k;
+        k.accumulate = c.accumulate;
+        k.act_line = c.act_line;
+        k.act_stride = c.act_stride;
+        k.vectors = c.vectors;
+        k.act_rows = c.act_rows;
+        k.act_row_stride = c.act_row_stride;
+        k.wgt_line = c.wgt_line;
+        k.acc_line = c.acc_line;
+        k.k_valid = uint16_t(R);
+        k.n_valid = uint16_t(R - 1);
+        tessera::test::put_command(dut_->cmd_i, tessera::isa::encode(k));
       }
       dut_->clk_i = 0;
       dut_->eval();
       const bool fire = dut_->cmd_valid_i && dut_->cmd_ready_o;
+      // The MAC counter's share comes with the handshake, from the command's fields.
+      EXPECT_EQ(dut_->macs_o, fire ? cmds.front().vectors * cmds.front().act_rows * R * (R - 1)
+                                   : 0u);
+      EXPECT_EQ(dut_->error_o, 0u);
       if (dut_->done_o) {
         ++done;
         last = cycle_;

@@ -13,6 +13,7 @@
 #include "random_commands.hpp"
 #include "tessera/isa.hpp"
 #include "tessera/verilated_support.hpp"
+#include "unit_ports.hpp"
 #include "test_seed.hpp"
 
 namespace {
@@ -74,10 +75,11 @@ class DispatchTest : public ::testing::Test {
     if (dut_->cmd_valid_i && dut_->cmd_ready_o) w.input.pop_front();
     if (dut_->wr_desc_valid_o && dut_->wr_desc_ready_i) {
       EXPECT_TRUE(dut_->units_idle_i) << "fence before the units were idle";
-      EXPECT_EQ(dut_->wr_desc_row_bytes_o, 4u);
-      EXPECT_EQ(dut_->wr_desc_rows_o, 1u);
+      const auto desc = tessera::test::get_desc(dut_->wr_desc_o);
+      EXPECT_EQ(desc.row_bytes, 4u);
+      EXPECT_EQ(desc.rows, 1u);
       w.desc_taken = true;
-      w.desc_addr = dut_->wr_desc_addr_o;
+      w.desc_addr = desc.addr;
     }
     if (dut_->wr_valid_o && dut_->wr_ready_i) {
       EXPECT_TRUE(dut_->wr_last_o);

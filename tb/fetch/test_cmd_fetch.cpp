@@ -14,6 +14,7 @@
 #include "Vtessera_cmd_fetch_b128.h"
 #include "Vtessera_cmd_fetch_b64.h"
 #include "tessera/verilated_support.hpp"
+#include "unit_ports.hpp"
 #include "test_seed.hpp"
 
 namespace {
@@ -95,10 +96,11 @@ class FetchTest : public ::testing::Test {
     }
     if (offer && dut_->rd_ready_o) rd.beats.pop_front();
     if (dut_->rd_desc_valid_o && dut_->rd_desc_ready_i) {
-      const uint64_t addr = dut_->rd_desc_addr_o;
-      const uint32_t rows = dut_->rd_desc_rows_o, size = dut_->ring_size_i;
-      EXPECT_EQ(dut_->rd_desc_row_bytes_o, 64u);
-      EXPECT_EQ(dut_->rd_desc_stride_o, 64u);
+      const auto desc = tessera::test::get_desc(dut_->rd_desc_o);
+      const uint64_t addr = desc.addr;
+      const uint32_t rows = desc.rows, size = dut_->ring_size_i;
+      EXPECT_EQ(desc.row_bytes, 64u);
+      EXPECT_EQ(desc.stride, 64u);
       EXPECT_EQ((addr - kBase) % 64, 0u);
       const uint32_t slot = uint32_t((addr - kBase) / 64);
       EXPECT_EQ(slot, dut_->head_o % size) << "fetch does not start at the head";

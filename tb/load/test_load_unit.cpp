@@ -15,6 +15,7 @@
 #include "Vtessera_load_unit_r16_b64.h"
 #include "Vtessera_load_unit_r4_b128.h"
 #include "tessera/verilated_support.hpp"
+#include "unit_ports.hpp"
 #include "test_seed.hpp"
 
 namespace {
@@ -91,17 +92,21 @@ class LoadUnitTest : public ::testing::Test {
     std::uniform_real_distribution<double> p(0, 1);
     bool cmd_sent = false, desc_seen = false;
     std::size_t next = 0;
+    tessera::isa::Load load;
+    load.dest = dest == 1   ? tessera::isa::Load::Dest::kAccumulator
+                : dest == 2 ? tessera::isa::Load::Dest::kQTable
+                            : tessera::isa::Load::Dest::kScratchpad;
+    load.fill = fill >= 0;
+    load.fill_value = int8_t(fill);
+    load.dram_addr = 0x1000;
+    load.row_bytes = row_bytes;
+    load.rows = rows;
+    load.dram_stride = row_bytes + 7;
+    load.sram_line = line;
+    load.sram_stride = stride;
+    tessera::test::put_command(dut_->cmd_i, tessera::isa::encode(load));
     for (int guard = 0; guard < 200000; ++guard) {
       dut_->cmd_valid_i = !cmd_sent;
-      dut_->cmd_dest_i = dest;
-      dut_->cmd_fill_i = fill >= 0;
-      dut_->cmd_fill_value_i = uint8_t(fill);
-      dut_->cmd_dram_addr_i = 0x1000;
-      dut_->cmd_row_bytes_i = row_bytes;
-      dut_->cmd_rows_i = rows;
-      dut_->cmd_dram_stride_i = row_bytes + 7;
-      dut_->cmd_sram_line_i = line;
-      dut_->cmd_sram_stride_i = stride;
       dut_->rd_desc_ready_i = p(rng_) < 0.5;
       const bool offer = desc_seen && next < beats.size() && (dut_->rd_valid_i || p(rng_) < 0.7);
       dut_->rd_valid_i = offer;
@@ -120,9 +125,11 @@ class LoadUnitTest : public ::testing::Test {
       if (dut_->rd_desc_valid_o && dut_->rd_desc_ready_i) {
         EXPECT_FALSE(desc_seen);
         EXPECT_LT(fill, 0) << "a FILL asked the DMA for data";
-        EXPECT_EQ(dut_->rd_desc_rows_o, rows);
-        EXPECT_EQ(dut_->rd_desc_row_bytes_o, row_bytes);
-        EXPECT_EQ(dut_->rd_desc_stride_o, row_bytes + 7u);
+        const auto desc = tessera::test::get_desc(dut_->rd_desc_o);
+        EXPECT_EQ(desc.rows, rows);
+        EXPECT_EQ(desc.row_bytes, row_bytes);
+        EXPECT_EQ(desc.stride, row_bytes + 7u);
+        EXPECT_EQ(desc.addr, 0x1000u);
         desc_seen = true;
       }
       auto record = [&](uint32_t addr, auto& port, uint32_t bytes) {

@@ -15,34 +15,18 @@ module tessera_store_harness #(
   input  logic [32*NumCols-1:0]     acc_wr_data_i,
   input  logic                      qt_wr_valid_i,
   input  logic [5:0]                qt_wr_addr_i,
-  input  logic [127:0]              qt_wr_data_i,
-  // Commands
+  input  logic [tessera_isa_pkg::QtEntryBits-1:0] qt_wr_data_i,
+  // Commands (a checked STORE)
   input  logic                      cmd_valid_i,
   output logic                      cmd_ready_o,
-  input  logic [63:0]               cmd_dram_addr_i,
-  input  logic [15:0]               cmd_rows_i,
-  input  logic [5:0]                cmd_acc_line_i,
-  input  logic [63:0]               cmd_dram_stride_i,
-  input  logic [15:0]               cmd_cols_i,
-  input  logic                      cmd_requantize_i,
-  input  logic                      cmd_per_channel_i,
-  input  logic                      cmd_pool_i,
-  input  logic [15:0]               cmd_pool_width_i,
-  input  logic [15:0]               cmd_acc_pitch_i,
-  input  logic [7:0]                cmd_zero_point_i,
-  input  logic [7:0]                cmd_act_min_i,
-  input  logic [7:0]                cmd_act_max_i,
-  input  logic [5:0]                cmd_qparam_entry_i,
+  input  logic [tessera_isa_pkg::CommandBits-1:0] cmd_i,
   output logic                      done_o,
   output logic [7:0]                error_o,
   output logic                      idle_o,
   // DMA write engine side
   output logic                      wr_desc_valid_o,
   input  logic                      wr_desc_ready_i,
-  output logic [63:0]               wr_desc_addr_o,
-  output logic [23:0]               wr_desc_row_bytes_o,
-  output logic [15:0]               wr_desc_rows_o,
-  output logic [63:0]               wr_desc_stride_o,
+  output tessera_pkg::dma_desc_t    wr_desc_o,
   output logic                      wr_valid_o,
   input  logic                      wr_ready_i,
   output logic [BusWidth-1:0]       wr_data_o,
@@ -54,13 +38,13 @@ module tessera_store_harness #(
 
   logic                    qt_rd_en, acc_req_valid, acc_req_ready, acc_rsp_valid, unused_ready;
   logic [5:0]              qt_rd_addr, acc_req_addr;
-  logic [127:0]            qt_rd_data;
+  logic [tessera_isa_pkg::QtEntryBits-1:0] qt_rd_data;
   logic [32*NumCols-1:0]   acc_rsp_data;
 
   tessera_ram #(
-    .Width    (128),
+    .Width    (tessera_isa_pkg::QtEntryBits),
     .Depth    (Entries),
-    .ByteWidth(128)
+    .ByteWidth(tessera_isa_pkg::QtEntryBits)
   ) u_qtable (
     .clk_i,
     .wr_en_i  (qt_wr_valid_i),
@@ -100,20 +84,7 @@ module tessera_store_harness #(
     .rst_ni,
     .cmd_valid_i,
     .cmd_ready_o,
-    .cmd_dram_addr_i,
-    .cmd_rows_i,
-    .cmd_acc_line_i,
-    .cmd_dram_stride_i,
-    .cmd_cols_i,
-    .cmd_requantize_i,
-    .cmd_per_channel_i,
-    .cmd_pool_i,
-    .cmd_pool_width_i,
-    .cmd_acc_pitch_i,
-    .cmd_zero_point_i,
-    .cmd_act_min_i,
-    .cmd_act_max_i,
-    .cmd_qparam_entry_i,
+    .cmd_i,
     .done_o,
     .error_o,
     .idle_o,
@@ -127,10 +98,7 @@ module tessera_store_harness #(
     .acc_rsp_data_i   (acc_rsp_data),
     .wr_desc_valid_o,
     .wr_desc_ready_i,
-    .wr_desc_addr_o,
-    .wr_desc_row_bytes_o,
-    .wr_desc_rows_o,
-    .wr_desc_stride_o,
+    .wr_desc_o,
     .wr_valid_o,
     .wr_ready_i,
     .wr_data_o,

@@ -16,6 +16,7 @@
 #include "Vtessera_store_harness_c4_b64.h"
 #include "tessera/ref.hpp"
 #include "tessera/verilated_support.hpp"
+#include "unit_ports.hpp"
 #include "test_seed.hpp"
 
 namespace {
@@ -109,22 +110,24 @@ class StoreUnitTest : public ::testing::Test {
     bool cmd_sent = false, status_offered = false;
     std::vector<uint8_t> row;
     uint32_t row_bytes = 0;
+    tessera::isa::Store store;
+    store.requantize = requant;
+    store.per_channel = per_channel;
+    store.dram_addr = 0x4000;
+    store.rows = rows;
+    store.acc_line = acc_line;
+    store.dram_stride = 100;
+    store.cols = cols;
+    store.zero_point = zp;
+    store.act_min = lo;
+    store.act_max = hi;
+    store.qparam_entry = entry;
+    store.pool = pool.on;
+    store.pool_width = pool.width;
+    store.acc_pitch = pool.pitch;
+    tessera::test::put_command(dut_->cmd_i, tessera::isa::encode(store));
     for (int guard = 0; guard < 100000; ++guard) {
       dut_->cmd_valid_i = !cmd_sent;
-      dut_->cmd_dram_addr_i = 0x4000;
-      dut_->cmd_rows_i = rows;
-      dut_->cmd_acc_line_i = acc_line;
-      dut_->cmd_dram_stride_i = 100;
-      dut_->cmd_cols_i = cols;
-      dut_->cmd_requantize_i = requant;
-      dut_->cmd_per_channel_i = per_channel;
-      dut_->cmd_pool_i = pool.on;
-      dut_->cmd_pool_width_i = pool.width;
-      dut_->cmd_acc_pitch_i = pool.pitch;
-      dut_->cmd_zero_point_i = uint8_t(zp);
-      dut_->cmd_act_min_i = uint8_t(lo);
-      dut_->cmd_act_max_i = uint8_t(hi);
-      dut_->cmd_qparam_entry_i = entry;
       dut_->wr_desc_ready_i = p(rng_) < 0.5;
       dut_->wr_ready_i = res.desc_seen && p(rng_) < 0.7;
       // Status, like the write engine's, is held once offered until it is taken.
@@ -138,11 +141,12 @@ class StoreUnitTest : public ::testing::Test {
       if (dut_->wr_desc_valid_o && dut_->wr_desc_ready_i) {
         EXPECT_FALSE(res.desc_seen);
         res.desc_seen = true;
-        row_bytes = dut_->wr_desc_row_bytes_o;
+        const auto desc = tessera::test::get_desc(dut_->wr_desc_o);
+        row_bytes = desc.row_bytes;
         EXPECT_EQ(row_bytes, requant ? cols : 4u * cols);
-        EXPECT_EQ(dut_->wr_desc_rows_o, out_rows);
-        EXPECT_EQ(dut_->wr_desc_stride_o, 100u);
-        EXPECT_EQ(dut_->wr_desc_addr_o, 0x4000u);
+        EXPECT_EQ(desc.rows, out_rows);
+        EXPECT_EQ(desc.stride, 100u);
+        EXPECT_EQ(desc.addr, 0x4000u);
       }
       if (dut_->wr_valid_o && dut_->wr_ready_i) {
         for (uint32_t i = 0; i < B && row.size() < row_bytes; ++i)

@@ -26,9 +26,6 @@ struct BuildConfig {
   uint32_t qtable_entries = 1024;
 };
 
-inline constexpr uint32_t kQTableEntryBytes = 16;
-inline constexpr uint32_t kMaxRowBytes = (1u << 24) - 1;
-inline constexpr uint32_t kMaxRows = 65535;
 
 class Command {
  public:
@@ -115,6 +112,9 @@ std::vector<uint8_t> qtable_entries(const std::vector<int32_t>& bias,
 // throws std::invalid_argument naming the offending word and the accepted values.
 std::string disassemble(const Command& c);
 Command assemble(const std::string& line);
+
+// The opcodes of the command set, "LOAD, COMPUTE, ..." (with values: "LOAD=1, ...").
+std::string opcode_list(bool with_values);
 
 // A command the engine would refuse.
 class InvalidCommand : public std::invalid_argument {

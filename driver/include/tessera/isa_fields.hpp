@@ -12,21 +12,50 @@ namespace tessera::isa {
 inline constexpr uint32_t kVersion = 1;
 inline constexpr std::size_t kCommandBytes = 64;
 
+inline constexpr uint32_t kMaxCount = 65535;  // the largest count of rows, vectors, results or pooled pixels one command may name
+inline constexpr uint32_t kMaxRowBytes = 16777215;  // the largest DMA row, 2^24 - 1 bytes
+
 // A little-endian field of a command: byte offset and size.
 struct Field {
   uint32_t offset, bytes;
 };
 
-// Names for text (the assembler and disassembler): fields, flags, opcodes.
+// The upper bound of a field's range: a number, or the array shape of the build.
+enum class Bound : uint8_t { kConstant, kArrayRows, kArrayCols };
+
+// Names for text (the assembler and disassembler): fields, flags, opcodes; ranges for
+// the checks.
 struct FieldInfo {
   const char* name;  // lower case, as in assembly text
   Field field;
   bool is_signed;    // int8 in two's complement
+  bool has_range;    // the field must lie in [min, max]
+  int64_t min;
+  Bound max_bound;   // max, or the build's NumRows / NumCols
+  int64_t max;
 };
 struct FlagInfo {
   const char* name;
   uint8_t mask;
 };
+
+// The units with a command queue, in chain order; kDispatch: the dispatcher itself.
+enum class Unit : uint8_t {
+  kLoad = 0,  // DMA into the on-chip buffers (tessera_load_unit)
+  kCompute = 1,  // the systolic core over the scratchpad into the accumulator (tessera_compute_unit)
+  kStore = 2,  // accumulator to host memory through the post-processing (tessera_store_unit)
+  kDispatch,
+};
+inline constexpr std::size_t kNumUnits = 3;
+inline constexpr const char* unit_name(Unit u) {
+  switch (u) {
+    case Unit::kLoad: return "load";
+    case Unit::kCompute: return "compute";
+    case Unit::kStore: return "store";
+    case Unit::kDispatch: return "dispatch";
+  }
+  return "unknown unit";
+}
 
 enum class Opcode : uint8_t {
   kLoad = 1,  // DMA a block from host memory into the scratchpad, the accumulator or the quantization table, or fill scratchpad rows with a constant
@@ -71,13 +100,13 @@ inline constexpr uint8_t kDepsAllowed = 0x0a;
 inline constexpr uint8_t kModeAllowed = 0x07;
 inline constexpr uint64_t kUsedBytes = 0x000001ffffffff07ull;  // bit i: byte i is a field
 inline constexpr FieldInfo kFields[] = {
-    {"dram_addr", kDramAddr, false},
-    {"row_bytes", kRowBytes, false},
-    {"rows", kRows, false},
-    {"dram_stride", kDramStride, false},
-    {"sram_line", kSramLine, false},
-    {"sram_stride", kSramStride, false},
-    {"fill_value", kFillValue, true},
+    {"dram_addr", kDramAddr, false, false, 0, Bound::kConstant, 0},
+    {"row_bytes", kRowBytes, false, true, 1, Bound::kConstant, 16777215},
+    {"rows", kRows, false, true, 1, Bound::kConstant, 65535},
+    {"dram_stride", kDramStride, false, false, 0, Bound::kConstant, 0},
+    {"sram_line", kSramLine, false, false, 0, Bound::kConstant, 0},
+    {"sram_stride", kSramStride, false, false, 0, Bound::kConstant, 0},
+    {"fill_value", kFillValue, true, false, 0, Bound::kConstant, 0},
 };
 inline constexpr FlagInfo kModeFlags[] = {
     {"to_accumulator", kLoadModeToAccumulator},
@@ -100,15 +129,15 @@ inline constexpr uint8_t kDepsAllowed = 0x0f;
 inline constexpr uint8_t kModeAllowed = 0x01;
 inline constexpr uint64_t kUsedBytes = 0x000000f3ffffff07ull;  // bit i: byte i is a field
 inline constexpr FieldInfo kFields[] = {
-    {"act_line", kActLine, false},
-    {"act_stride", kActStride, false},
-    {"vectors", kVectors, false},
-    {"wgt_line", kWgtLine, false},
-    {"acc_line", kAccLine, false},
-    {"k_valid", kKValid, false},
-    {"n_valid", kNValid, false},
-    {"act_rows", kActRows, false},
-    {"act_row_stride", kActRowStride, false},
+    {"act_line", kActLine, false, false, 0, Bound::kConstant, 0},
+    {"act_stride", kActStride, false, false, 0, Bound::kConstant, 0},
+    {"vectors", kVectors, false, true, 1, Bound::kConstant, 65535},
+    {"wgt_line", kWgtLine, false, false, 0, Bound::kConstant, 0},
+    {"acc_line", kAccLine, false, false, 0, Bound::kConstant, 0},
+    {"k_valid", kKValid, false, true, 1, Bound::kArrayRows, 0},
+    {"n_valid", kNValid, false, true, 1, Bound::kArrayCols, 0},
+    {"act_rows", kActRows, false, true, 1, Bound::kConstant, 65535},
+    {"act_row_stride", kActRowStride, false, false, 0, Bound::kConstant, 0},
 };
 inline constexpr FlagInfo kModeFlags[] = {
     {"accumulate", kComputeModeAccumulate},
@@ -131,17 +160,17 @@ inline constexpr uint8_t kDepsAllowed = 0x05;
 inline constexpr uint8_t kModeAllowed = 0x07;
 inline constexpr uint64_t kUsedBytes = 0x0000ff1fffffff07ull;  // bit i: byte i is a field
 inline constexpr FieldInfo kFields[] = {
-    {"dram_addr", kDramAddr, false},
-    {"rows", kRows, false},
-    {"acc_line", kAccLine, false},
-    {"dram_stride", kDramStride, false},
-    {"cols", kCols, false},
-    {"zero_point", kZeroPoint, true},
-    {"act_min", kActMin, true},
-    {"act_max", kActMax, true},
-    {"qparam_entry", kQparamEntry, false},
-    {"pool_width", kPoolWidth, false},
-    {"acc_pitch", kAccPitch, false},
+    {"dram_addr", kDramAddr, false, false, 0, Bound::kConstant, 0},
+    {"rows", kRows, false, true, 1, Bound::kConstant, 65535},
+    {"acc_line", kAccLine, false, false, 0, Bound::kConstant, 0},
+    {"dram_stride", kDramStride, false, false, 0, Bound::kConstant, 0},
+    {"cols", kCols, false, true, 1, Bound::kArrayCols, 0},
+    {"zero_point", kZeroPoint, true, false, 0, Bound::kConstant, 0},
+    {"act_min", kActMin, true, false, 0, Bound::kConstant, 0},
+    {"act_max", kActMax, true, false, 0, Bound::kConstant, 0},
+    {"qparam_entry", kQparamEntry, false, false, 0, Bound::kConstant, 0},
+    {"pool_width", kPoolWidth, false, false, 0, Bound::kConstant, 0},
+    {"acc_pitch", kAccPitch, false, false, 0, Bound::kConstant, 0},
 };
 inline constexpr FlagInfo kModeFlags[] = {
     {"requantize", kStoreModeRequantize},
@@ -157,18 +186,31 @@ inline constexpr uint8_t kDepsAllowed = 0x00;
 inline constexpr uint8_t kModeAllowed = 0x01;
 inline constexpr uint64_t kUsedBytes = 0x00000000000fff07ull;  // bit i: byte i is a field
 inline constexpr FieldInfo kFields[] = {
-    {"dram_addr", kDramAddr, false},
-    {"value", kValue, false},
+    {"dram_addr", kDramAddr, false, false, 0, Bound::kConstant, 0},
+    {"value", kValue, false, false, 0, Bound::kConstant, 0},
 };
 inline constexpr FlagInfo kModeFlags[] = {
     {"interrupt", kFenceModeInterrupt},
 };
 }  // namespace fence
 
-// Per opcode: its name and tables.
+// A quantization-table entry: one output channel's requantization: the STORE's post-processing reads entry QPARAM_ENTRY (+ lane with PER_CHANNEL).
+namespace qtable {
+inline constexpr uint32_t kEntryBytes = 16;
+inline constexpr Field kBias{0, 4};  // int32 added to the accumulator before requantization
+inline constexpr Field kMultiplier{4, 4};  // TFLite quantized multiplier (Q31)
+inline constexpr int64_t kMultiplierMin = 0;
+inline constexpr int64_t kMultiplierMax = 2147483647;
+inline constexpr Field kShift{8, 4};  // TFLite shift: left if positive, rounding right if negative; outside the range the STORE stops with BAD_CLAMP
+inline constexpr int64_t kShiftMin = -31;
+inline constexpr int64_t kShiftMax = 30;
+}  // namespace qtable
+
+// Per opcode: its name, the unit that runs it and its tables.
 struct OpcodeInfo {
   const char* name;
   Opcode opcode;
+  Unit unit;
   const FieldInfo* fields;
   std::size_t field_count;
   const FlagInfo* modes;
@@ -176,10 +218,10 @@ struct OpcodeInfo {
   uint8_t deps_allowed;
 };
 inline constexpr OpcodeInfo kOpcodes[] = {
-    {"LOAD", Opcode::kLoad, load::kFields, std::size(load::kFields), load::kModeFlags, std::size(load::kModeFlags), load::kDepsAllowed},
-    {"COMPUTE", Opcode::kCompute, compute::kFields, std::size(compute::kFields), compute::kModeFlags, std::size(compute::kModeFlags), compute::kDepsAllowed},
-    {"STORE", Opcode::kStore, store::kFields, std::size(store::kFields), store::kModeFlags, std::size(store::kModeFlags), store::kDepsAllowed},
-    {"FENCE", Opcode::kFence, fence::kFields, std::size(fence::kFields), fence::kModeFlags, std::size(fence::kModeFlags), fence::kDepsAllowed},
+    {"LOAD", Opcode::kLoad, Unit::kLoad, load::kFields, std::size(load::kFields), load::kModeFlags, std::size(load::kModeFlags), load::kDepsAllowed},
+    {"COMPUTE", Opcode::kCompute, Unit::kCompute, compute::kFields, std::size(compute::kFields), compute::kModeFlags, std::size(compute::kModeFlags), compute::kDepsAllowed},
+    {"STORE", Opcode::kStore, Unit::kStore, store::kFields, std::size(store::kFields), store::kModeFlags, std::size(store::kModeFlags), store::kDepsAllowed},
+    {"FENCE", Opcode::kFence, Unit::kDispatch, fence::kFields, std::size(fence::kFields), fence::kModeFlags, std::size(fence::kModeFlags), fence::kDepsAllowed},
 };
 
 enum class Error : uint8_t {
