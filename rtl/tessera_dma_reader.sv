@@ -83,9 +83,9 @@ module tessera_dma_reader #(
   // ---------------------------------------------------------------------------------------
   // Descriptor, address generation and bursts
   // ---------------------------------------------------------------------------------------
-  logic       active_q;                 // a descriptor is in progress
-  logic       error_q;                  // it failed: issue nothing more, discard data
-  logic [2:0] error_code_q;
+  logic       active_d, active_q;       // a descriptor is in progress
+  logic       error_d, error_q;         // it failed: issue nothing more, discard data
+  logic [2:0] error_code_d, error_code_q;
   logic       abort;
 
   logic desc_fire, desc_bad;
@@ -134,7 +134,7 @@ module tessera_dma_reader #(
   // AR issue: one address register, an outstanding-burst count and the queue of rows whose
   // data is on its way (pushed with a row's first burst)
   // ---------------------------------------------------------------------------------------
-  logic                 ar_valid_q;
+  logic                 ar_valid_d, ar_valid_q;
   logic [AddrWidth-1:0] ar_addr_q;
   logic [7:0]           ar_len_q;
   logic [OutsWidth-1:0] outstanding_q, outstanding_d;
@@ -147,10 +147,14 @@ module tessera_dma_reader #(
                       (burst_error || (ar_free && outstanding_q != OutsWidth'(MaxOutstanding) &&
                                        (!burst_first || rowq_wr_ready)));
 
+  always_comb begin
+    ar_valid_d = ar_valid_q;
+    if (m_axi_arready_i) ar_valid_d = 1'b0;
+    if (burst_take && !burst_error) ar_valid_d = 1'b1;
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) ar_valid_q <= 1'b0;
-    else if (burst_take && !burst_error) ar_valid_q <= 1'b1;
-    else if (m_axi_arready_i) ar_valid_q <= 1'b0;
+    else         ar_valid_q <= ar_valid_d;
   end
   // An error pseudo-burst issues nothing and must not disturb a stalled AR.
   always_ff @(posedge clk_i) begin
@@ -205,9 +209,9 @@ module tessera_dma_reader #(
   assign {row_desc_last, row_in_beats, row_len, row_off} = rowq_data;
 
   logic [BeatWidth-1:0] row_out_beats;  // output beats of the current row
-  logic [BeatWidth-1:0] in_count_q;     // bus beats of the row consumed so far
-  logic [DataWidth-1:0] prev_q;         // the previous bus beat of the row
-  logic                 flush_q;        // the row's last output waits in prev_q
+  logic [BeatWidth-1:0] in_count_d, in_count_q;  // bus beats of the row consumed so far
+  logic [DataWidth-1:0] prev_q;                  // the previous bus beat of the row
+  logic                 flush_d, flush_q;        // the row's last output waits in prev_q
   logic                 row_needs_flush, beat_is_last_in, beat_produces, out_load;
   logic [BeatWidth-1:0] out_index;      // which output beat of the row is produced now
   logic [LenWidth:0]    bytes_left;
@@ -260,19 +264,26 @@ module tessera_dma_reader #(
                                    (r_fire && beat_is_last_in && !row_needs_flush));
   assign rowq_clear = term_load;
 
+  always_comb begin
+    in_count_d = in_count_q;
+    flush_d    = flush_q;
+    if (flush_q && out_free) flush_d = 1'b0;
+    if (r_fire) begin
+      in_count_d = beat_is_last_in ? '0 : in_count_q + 1'b1;
+      if (beat_is_last_in && row_needs_flush) flush_d = 1'b1;
+    end
+    if (error_q) begin  // everything after an error is discarded
+      in_count_d = '0;
+      flush_d    = 1'b0;
+    end
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       in_count_q <= '0;
       flush_q    <= 1'b0;
-    end else if (error_q) begin
-      in_count_q <= '0;
-      flush_q    <= 1'b0;
     end else begin
-      if (flush_q && out_free) flush_q <= 1'b0;
-      if (r_fire) begin
-        in_count_q <= beat_is_last_in ? '0 : in_count_q + 1'b1;
-        if (beat_is_last_in && row_needs_flush) flush_q <= 1'b1;
-      end
+      in_count_q <= in_count_d;
+      flush_q    <= flush_d;
     end
   end
   always_ff @(posedge clk_i) begin
@@ -280,15 +291,19 @@ module tessera_dma_reader #(
   end
 
   // Output register
-  logic                 out_valid_q, out_row_last_q, out_last_q;
+  logic                 out_valid_d, out_valid_q, out_row_last_q, out_last_q;
   logic [DataWidth-1:0] out_data_q;
   logic [OffWidth:0]    out_bytes_q;
   logic [2:0]           out_error_q;
 
+  always_comb begin
+    out_valid_d = out_valid_q;
+    if (out_ready_i) out_valid_d = 1'b0;
+    if (out_load)    out_valid_d = 1'b1;
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni)       out_valid_q <= 1'b0;
-    else if (out_load) out_valid_q <= 1'b1;
-    else if (out_ready_i) out_valid_q <= 1'b0;
+    if (!rst_ni) out_valid_q <= 1'b0;
+    else         out_valid_q <= out_valid_d;
   end
   always_ff @(posedge clk_i) begin
     if (out_load) begin
@@ -326,19 +341,27 @@ module tessera_dma_reader #(
     end
   end
 
+  always_comb begin
+    active_d     = active_q;
+    error_d      = error_q;
+    error_code_d = error_code_q;
+    if (desc_fire) active_d = 1'b1;
+    if (out_load && (term_load || (row_ends && row_desc_last))) active_d = 1'b0;
+    if (error_set && !error_q) begin
+      error_d      = 1'b1;
+      error_code_d = error_code;
+    end
+    if (term_load) error_d = 1'b0;
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       active_q     <= 1'b0;
       error_q      <= 1'b0;
       error_code_q <= tessera_pkg::DmaOk;
     end else begin
-      if (desc_fire) active_q <= 1'b1;
-      if (out_load && (term_load || (row_ends && row_desc_last))) active_q <= 1'b0;
-      if (error_set && !error_q) begin
-        error_q      <= 1'b1;
-        error_code_q <= error_code;
-      end
-      if (term_load) error_q <= 1'b0;
+      active_q     <= active_d;
+      error_q      <= error_d;
+      error_code_q <= error_code_d;
     end
   end
 

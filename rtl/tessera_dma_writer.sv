@@ -88,11 +88,11 @@ module tessera_dma_writer #(
   // ---------------------------------------------------------------------------------------
   // Descriptor, address generation and bursts
   // ---------------------------------------------------------------------------------------
-  logic       active_q;        // a descriptor is in progress
-  logic       stop_q;          // it failed: issue no more bursts
-  logic [2:0] error_code_q;
-  logic       issue_done_q;    // every burst of the descriptor has been issued
-  logic       in_done_q;       // the input's last beat has been taken
+  logic       active_d, active_q;          // a descriptor is in progress
+  logic       stop_d, stop_q;              // it failed: issue no more bursts
+  logic [2:0] error_code_d, error_code_q;
+  logic       issue_done_d, issue_done_q;  // every burst of the descriptor has been issued
+  logic       in_done_d, in_done_q;        // the input's last beat has been taken
 
   logic desc_fire, desc_bad;
   assign desc_ready_o = !active_q;
@@ -139,7 +139,7 @@ module tessera_dma_writer #(
   // AW issue: one address register, the outstanding-response count, and two queues for
   // the W side: burst lengths (for WLAST) and rows (pushed with a row's first burst)
   // ---------------------------------------------------------------------------------------
-  logic                 aw_valid_q;
+  logic                 aw_valid_d, aw_valid_q;
   logic [AddrWidth-1:0] aw_addr_q;
   logic [7:0]           aw_len_q;
   logic [OutsWidth-1:0] outstanding_q, outstanding_d;
@@ -155,10 +155,14 @@ module tessera_dma_writer #(
                                        (!burst_first || rowq_wr_ready)));
   assign issue      = burst_take && !burst_error;
 
+  always_comb begin
+    aw_valid_d = aw_valid_q;
+    if (m_axi_awready_i) aw_valid_d = 1'b0;
+    if (issue)           aw_valid_d = 1'b1;
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) aw_valid_q <= 1'b0;
-    else if (issue) aw_valid_q <= 1'b1;
-    else if (m_axi_awready_i) aw_valid_q <= 1'b0;
+    else         aw_valid_q <= aw_valid_d;
   end
   always_ff @(posedge clk_i) begin
     if (issue) begin
@@ -227,8 +231,8 @@ module tessera_dma_writer #(
   assign {row_bus_beats, row_len, row_off} = rowq_data;
 
   logic [BeatWidth-1:0] row_in_beats;    // input beats of the current row
-  logic [BeatWidth-1:0] w_count_q;       // W beats of the row sent so far
-  logic [7:0]           burst_count_q;   // W beats of the current burst sent so far
+  logic [BeatWidth-1:0] w_count_d, w_count_q;          // W beats of the row sent so far
+  logic [7:0]           burst_count_d, burst_count_q;  // W beats of the current burst sent so far
   logic [DataWidth-1:0] prev_q;          // the previous input beat of the row
   logic                 needs_input, w_load, w_free, row_done, burst_done, in_fire;
   logic [BusBytes-1:0]  strb_lo, strb_hi;
@@ -258,14 +262,18 @@ module tessera_dma_writer #(
     end
   end
 
-  logic                 w_valid_q, w_last_q;
+  logic                 w_valid_d, w_valid_q, w_last_q;
   logic [DataWidth-1:0] w_data_q;
   logic [BusBytes-1:0]  w_strb_q;
 
+  always_comb begin
+    w_valid_d = w_valid_q;
+    if (m_axi_wready_i) w_valid_d = 1'b0;
+    if (w_load)         w_valid_d = 1'b1;
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni)            w_valid_q <= 1'b0;
-    else if (w_load)        w_valid_q <= 1'b1;
-    else if (m_axi_wready_i) w_valid_q <= 1'b0;
+    if (!rst_ni) w_valid_q <= 1'b0;
+    else         w_valid_q <= w_valid_d;
   end
   always_ff @(posedge clk_i) begin
     if (w_load) begin
@@ -280,16 +288,25 @@ module tessera_dma_writer #(
   assign m_axi_wstrb_o  = w_strb_q;
   assign m_axi_wlast_o  = w_last_q;
 
+  always_comb begin
+    w_count_d     = w_count_q;
+    burst_count_d = burst_count_q;
+    if (w_load) begin
+      w_count_d     = row_done ? '0 : w_count_q + 1'b1;
+      burst_count_d = burst_done ? '0 : burst_count_q + 1'b1;
+    end
+    if (queues_clear) begin
+      w_count_d     = '0;
+      burst_count_d = '0;
+    end
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       w_count_q     <= '0;
       burst_count_q <= '0;
-    end else if (queues_clear) begin
-      w_count_q     <= '0;
-      burst_count_q <= '0;
-    end else if (w_load) begin
-      w_count_q     <= row_done ? '0 : w_count_q + 1'b1;
-      burst_count_q <= burst_done ? '0 : burst_count_q + 1'b1;
+    end else begin
+      w_count_q     <= w_count_d;
+      burst_count_q <= burst_count_d;
     end
   end
 
@@ -322,6 +339,29 @@ module tessera_dma_writer #(
   assign status_error_o = error_code_q;
   assign queues_clear   = finished && status_ready_i;
 
+  always_comb begin
+    active_d     = active_q;
+    stop_d       = stop_q;
+    error_code_d = error_code_q;
+    issue_done_d = issue_done_q;
+    in_done_d    = in_done_q;
+    if (desc_fire) begin
+      active_d     = 1'b1;
+      issue_done_d = 1'b0;
+      in_done_d    = desc_bad;  // a rejected descriptor comes with no data
+      error_code_d = tessera_pkg::DmaOk;
+    end
+    if (issue && burst_last && burst_desc_last) issue_done_d = 1'b1;
+    if (in_fire && in_last_i) in_done_d = 1'b1;
+    if (error_set && !stop_q) begin
+      stop_d       = 1'b1;
+      error_code_d = error_code;
+    end
+    if (queues_clear) begin
+      active_d = 1'b0;
+      stop_d   = 1'b0;
+    end
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       active_q     <= 1'b0;
@@ -330,22 +370,11 @@ module tessera_dma_writer #(
       issue_done_q <= 1'b0;
       in_done_q    <= 1'b0;
     end else begin
-      if (desc_fire) begin
-        active_q     <= 1'b1;
-        issue_done_q <= 1'b0;
-        in_done_q    <= desc_bad;  // a rejected descriptor comes with no data
-        error_code_q <= tessera_pkg::DmaOk;
-      end
-      if (issue && burst_last && burst_desc_last) issue_done_q <= 1'b1;
-      if (in_fire && in_last_i) in_done_q <= 1'b1;
-      if (error_set && !stop_q) begin
-        stop_q       <= 1'b1;
-        error_code_q <= error_code;
-      end
-      if (queues_clear) begin
-        active_q <= 1'b0;
-        stop_q   <= 1'b0;
-      end
+      active_q     <= active_d;
+      stop_q       <= stop_d;
+      error_code_q <= error_code_d;
+      issue_done_q <= issue_done_d;
+      in_done_q    <= in_done_d;
     end
   end
 

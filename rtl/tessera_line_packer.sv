@@ -48,9 +48,10 @@ module tessera_line_packer #(
   localparam int Wide        = 8 * (MaxUnit > BusBytes ? MaxUnit : BusBytes);
 
   logic [OffsetWidth-1:0] chunk, unit_bytes, beat_bytes;
-  logic [OffsetWidth-1:0] beat_off_q, unit_off_q;   // bytes of the beat / unit done so far
-  logic [8*MaxUnit-1:0]   unit_q, unit_next;
-  logic                   row_first_q;
+  logic [OffsetWidth-1:0] beat_off_d, beat_off_q;  // bytes of the beat done so far
+  logic [OffsetWidth-1:0] unit_off_d, unit_off_q;  // bytes of the unit done so far
+  logic [8*MaxUnit-1:0]   unit_d, unit_q, unit_next;
+  logic                   row_first_d, row_first_q;
   logic                   beat_done, unit_done, move;
   logic [Wide-1:0]        piece;
 
@@ -79,22 +80,36 @@ module tessera_line_packer #(
   assign out_last_o      = beat_done && in_row_last_i && in_last_i;
   assign in_ready_o      = move && beat_done;
 
+  always_comb begin
+    beat_off_d  = beat_off_q;
+    unit_off_d  = unit_off_q;
+    unit_d      = unit_q;
+    row_first_d = row_first_q;
+    if (move) begin
+      beat_off_d = beat_done ? '0 : beat_off_q + chunk;
+      unit_off_d = unit_done ? '0 : unit_off_q + chunk;
+      unit_d     = unit_done ? '0 : unit_next;
+      if (unit_done) row_first_d = beat_done && in_row_last_i;
+    end
+    if (flush_i) begin
+      beat_off_d  = '0;
+      unit_off_d  = '0;
+      unit_d      = '0;
+      row_first_d = 1'b1;
+    end
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       beat_off_q  <= '0;
       unit_off_q  <= '0;
       unit_q      <= '0;
       row_first_q <= 1'b1;
-    end else if (flush_i) begin
-      beat_off_q  <= '0;
-      unit_off_q  <= '0;
-      unit_q      <= '0;
-      row_first_q <= 1'b1;
-    end else if (move) begin
-      beat_off_q <= beat_done ? '0 : beat_off_q + chunk;
-      unit_off_q <= unit_done ? '0 : unit_off_q + chunk;
-      unit_q     <= unit_done ? '0 : unit_next;
-      if (unit_done) row_first_q <= beat_done && in_row_last_i;
+    end else begin
+      beat_off_q  <= beat_off_d;
+      unit_off_q  <= unit_off_d;
+      unit_q      <= unit_d;
+      row_first_q <= row_first_d;
     end
   end
 

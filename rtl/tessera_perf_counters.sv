@@ -14,18 +14,18 @@ module tessera_perf_counters #(
   output logic [NumCounters*64-1:0]     counters_o
 );
 
-  logic [NumCounters*64-1:0] count_q;
+  logic [NumCounters*64-1:0] count_d, count_q;
+
+  always_comb begin
+    for (int i = 0; i < NumCounters; i++) begin
+      count_d[64*i +: 64] = count_q[64*i +: 64] + 64'(inc_i[IncWidth*i +: IncWidth]);
+    end
+    if (clr_i) count_d = '0;
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      count_q <= '0;
-    end else if (clr_i) begin
-      count_q <= '0;
-    end else begin
-      for (int i = 0; i < NumCounters; i++) begin
-        count_q[64*i +: 64] <= count_q[64*i +: 64] + 64'(inc_i[IncWidth*i +: IncWidth]);
-      end
-    end
+    if (!rst_ni) count_q <= '0;
+    else         count_q <= count_d;
   end
 
   assign counters_o = count_q;

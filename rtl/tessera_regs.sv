@@ -72,18 +72,20 @@ module tessera_regs #(
   localparam int CounterIdxWidth    = tessera_pkg::index_width(NumCounters);
 
   // Registers the software writes.
-  logic [31:0] ctrl_q, intr_enable_q, ring_base_lo_q, ring_base_hi_q, ring_size_q, ring_tail_q;
-  logic [31:0] window_base_lo_q, window_base_hi_q, window_limit_lo_q, window_limit_hi_q;
-  logic [31:0] intr_status_q;
+  logic [31:0] ctrl_d, ctrl_q, intr_enable_d, intr_enable_q, ring_size_d, ring_size_q;
+  logic [31:0] ring_base_lo_d, ring_base_lo_q, ring_base_hi_d, ring_base_hi_q;
+  logic [31:0] ring_tail_d, ring_tail_q, window_base_lo_d, window_base_lo_q;
+  logic [31:0] window_base_hi_d, window_base_hi_q, window_limit_lo_d, window_limit_lo_q;
+  logic [31:0] window_limit_hi_d, window_limit_hi_q, intr_status_d, intr_status_q;
 
   // ---------------------------------------------------------------------------------------
   // Write path: hold AW and W until both are there, then write and answer.
   // ---------------------------------------------------------------------------------------
-  logic                 aw_held_q, w_held_q, bvalid_q;
+  logic                 aw_held_d, aw_held_q, w_held_d, w_held_q, bvalid_d, bvalid_q;
   logic [AddrWidth-1:0] aw_addr_q;
   logic [31:0]          w_data_q;
   logic [3:0]           w_strb_q;
-  logic [1:0]           bresp_q;
+  logic [1:0]           bresp_d, bresp_q;
   logic                 do_write, write_mapped;
 
   assign s_axil_awready_o = !aw_held_q;
@@ -112,6 +114,21 @@ module tessera_regs #(
     endcase
   end
 
+  always_comb begin
+    aw_held_d = aw_held_q;
+    w_held_d  = w_held_q;
+    bvalid_d  = bvalid_q;
+    bresp_d   = bresp_q;
+    if (s_axil_awvalid_i && s_axil_awready_o) aw_held_d = 1'b1;
+    if (s_axil_wvalid_i && s_axil_wready_o)   w_held_d  = 1'b1;
+    if (s_axil_bready_i) bvalid_d = 1'b0;
+    if (do_write) begin
+      aw_held_d = 1'b0;
+      w_held_d  = 1'b0;
+      bvalid_d  = 1'b1;
+      bresp_d   = write_mapped ? RespOkay : RespSlvErr;
+    end
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       aw_held_q <= 1'b0;
@@ -119,15 +136,10 @@ module tessera_regs #(
       bvalid_q  <= 1'b0;
       bresp_q   <= RespOkay;
     end else begin
-      if (s_axil_awvalid_i && s_axil_awready_o) aw_held_q <= 1'b1;
-      if (s_axil_wvalid_i && s_axil_wready_o)   w_held_q  <= 1'b1;
-      if (s_axil_bready_i) bvalid_q <= 1'b0;
-      if (do_write) begin
-        aw_held_q <= 1'b0;
-        w_held_q  <= 1'b0;
-        bvalid_q  <= 1'b1;
-        bresp_q   <= write_mapped ? RespOkay : RespSlvErr;
-      end
+      aw_held_q <= aw_held_d;
+      w_held_q  <= w_held_d;
+      bvalid_q  <= bvalid_d;
+      bresp_q   <= bresp_d;
     end
   end
   always_ff @(posedge clk_i) begin
@@ -169,6 +181,29 @@ module tessera_regs #(
     intr_events[tessera_reg_pkg::IntrStatusErrorLsb] = event_error_i;
   end
 
+  always_comb begin
+    ctrl_d            = wr_ctrl ? merge(ctrl_q, w_data_q, w_strb_q) & CtrlMask : ctrl_q;
+    intr_enable_d     = wr_intr_enable ? merge(intr_enable_q, w_data_q, w_strb_q) & IntrMask
+                                       : intr_enable_q;
+    ring_base_lo_d    = wr_ring_base_lo ? merge(ring_base_lo_q, w_data_q, w_strb_q)
+                                        : ring_base_lo_q;
+    ring_base_hi_d    = wr_ring_base_hi ? merge(ring_base_hi_q, w_data_q, w_strb_q)
+                                        : ring_base_hi_q;
+    ring_size_d       = wr_ring_size ? merge(ring_size_q, w_data_q, w_strb_q) : ring_size_q;
+    ring_tail_d       = wr_ring_tail ? merge(ring_tail_q, w_data_q, w_strb_q) : ring_tail_q;
+    window_base_lo_d  = wr_window_base_lo ? merge(window_base_lo_q, w_data_q, w_strb_q)
+                                          : window_base_lo_q;
+    window_base_hi_d  = wr_window_base_hi ? merge(window_base_hi_q, w_data_q, w_strb_q)
+                                          : window_base_hi_q;
+    window_limit_lo_d = wr_window_limit_lo ? merge(window_limit_lo_q, w_data_q, w_strb_q)
+                                           : window_limit_lo_q;
+    window_limit_hi_d = wr_window_limit_hi ? merge(window_limit_hi_q, w_data_q, w_strb_q)
+                                           : window_limit_hi_q;
+    // Write-one-to-clear, then this cycle's events (an event wins over its clear).
+    intr_status_d     = ((intr_status_q & ~(wr_intr_status ? wvalue : '0)) | intr_events) &
+                        IntrMask;
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       ctrl_q            <= tessera_reg_pkg::CtrlReset;
@@ -183,33 +218,33 @@ module tessera_regs #(
       window_limit_hi_q <= tessera_reg_pkg::WindowLimitHiReset;
       intr_status_q     <= '0;
     end else begin
-      if (wr_ctrl)            ctrl_q            <= merge(ctrl_q, w_data_q, w_strb_q) & CtrlMask;
-      if (wr_intr_enable)     intr_enable_q     <= merge(intr_enable_q, w_data_q, w_strb_q) &
-                                                   IntrMask;
-      if (wr_ring_base_lo)    ring_base_lo_q    <= merge(ring_base_lo_q, w_data_q, w_strb_q);
-      if (wr_ring_base_hi)    ring_base_hi_q    <= merge(ring_base_hi_q, w_data_q, w_strb_q);
-      if (wr_ring_size)       ring_size_q       <= merge(ring_size_q, w_data_q, w_strb_q);
-      if (wr_ring_tail)       ring_tail_q       <= merge(ring_tail_q, w_data_q, w_strb_q);
-      if (wr_window_base_lo)  window_base_lo_q  <= merge(window_base_lo_q, w_data_q, w_strb_q);
-      if (wr_window_base_hi)  window_base_hi_q  <= merge(window_base_hi_q, w_data_q, w_strb_q);
-      if (wr_window_limit_lo) window_limit_lo_q <= merge(window_limit_lo_q, w_data_q, w_strb_q);
-      if (wr_window_limit_hi) window_limit_hi_q <= merge(window_limit_hi_q, w_data_q, w_strb_q);
-      // Write-one-to-clear, then this cycle's events (an event wins over its clear).
-      intr_status_q <= ((intr_status_q & ~(wr_intr_status ? wvalue : '0)) | intr_events) &
-                       IntrMask;
+      ctrl_q            <= ctrl_d;
+      intr_enable_q     <= intr_enable_d;
+      ring_base_lo_q    <= ring_base_lo_d;
+      ring_base_hi_q    <= ring_base_hi_d;
+      ring_size_q       <= ring_size_d;
+      ring_tail_q       <= ring_tail_d;
+      window_base_lo_q  <= window_base_lo_d;
+      window_base_hi_q  <= window_base_hi_d;
+      window_limit_lo_q <= window_limit_lo_d;
+      window_limit_hi_q <= window_limit_hi_d;
+      intr_status_q     <= intr_status_d;
     end
   end
 
-  logic soft_reset_q, counter_clear_q;
+  // The action registers' pulses.
+  logic soft_reset_d, soft_reset_q, counter_clear_d, counter_clear_q;
+  assign soft_reset_d    = do_write && aw_addr_q == tessera_reg_pkg::RegSoftReset &&
+                           wvalue[tessera_reg_pkg::SoftResetGoLsb];
+  assign counter_clear_d = do_write && aw_addr_q == tessera_reg_pkg::RegPerfCtrl &&
+                           wvalue[tessera_reg_pkg::PerfCtrlClearLsb];
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       soft_reset_q    <= 1'b0;
       counter_clear_q <= 1'b0;
     end else begin
-      soft_reset_q    <= do_write && aw_addr_q == tessera_reg_pkg::RegSoftReset &&
-                         wvalue[tessera_reg_pkg::SoftResetGoLsb];
-      counter_clear_q <= do_write && aw_addr_q == tessera_reg_pkg::RegPerfCtrl &&
-                         wvalue[tessera_reg_pkg::PerfCtrlClearLsb];
+      soft_reset_q    <= soft_reset_d;
+      counter_clear_q <= counter_clear_d;
     end
   end
 
@@ -229,11 +264,11 @@ module tessera_regs #(
   localparam logic [AddrWidth-1:0] CounterEnd =
       tessera_reg_pkg::CounterBase + AddrWidth'(8 * NumCounters);
 
-  logic                       rvalid_q;
+  logic                       rvalid_d, rvalid_q;
   logic [31:0]                rdata_q, rdata;
   logic [1:0]                 rresp_q, rresp;
   logic [31:0]                latched_hi_q;     // high word of the counter whose low word was read
-  logic [CounterIdxWidth-1:0] latched_idx_q;
+  logic [CounterIdxWidth-1:0] latched_idx_d, latched_idx_q;
   logic                       latch_hi;
   logic [CounterIdxWidth-1:0] counter_idx;
   logic [63:0]                counter_value;
@@ -302,16 +337,22 @@ module tessera_regs #(
     endcase
   end
 
+  always_comb begin
+    rvalid_d      = rvalid_q;
+    latched_idx_d = latched_idx_q;
+    if (s_axil_rready_i) rvalid_d = 1'b0;
+    if (ar_fire) begin
+      rvalid_d = 1'b1;
+      if (latch_hi) latched_idx_d = counter_idx;
+    end
+  end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       rvalid_q      <= 1'b0;
       latched_idx_q <= '1;  // no counter latched
     end else begin
-      if (s_axil_rready_i) rvalid_q <= 1'b0;
-      if (ar_fire) begin
-        rvalid_q <= 1'b1;
-        if (latch_hi) latched_idx_q <= counter_idx;
-      end
+      rvalid_q      <= rvalid_d;
+      latched_idx_q <= latched_idx_d;
     end
   end
   always_ff @(posedge clk_i) begin
