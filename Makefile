@@ -5,13 +5,30 @@
 # tools first runs scripts/deps.sh, which is silent when all Debian packages are present
 # and installs the missing ones when run as root: on a fresh Debian machine `make sim` and
 # `make test` are the whole set-up.
+#
+# The engine's shape: `make sim ROWS=8 COLS=8 BUS=64` builds and runs that engine instead of
+# the default one (rtl/tessera_pkg.sv's Default*), in a build directory of its own
+# (build/engine-ROWSxCOLSxBUS), so switching back and forth rebuilds nothing.
 
-BUILD     ?= build
 VERILATOR ?= verilator
 YOSYS     ?= yosys
 CMAKE     ?= cmake
 CTEST     ?= ctest
 JOBS      ?= $(shell nproc 2> /dev/null || echo 2)
+
+# The default engine, from the file scripts/engine_config.py generates from rtl/tessera_pkg.sv.
+default_of = $(shell sed -n 's/^set(TESSERA_DEFAULT_$(1) \([0-9]*\))$$/\1/p' cmake/TesseraDefaultEngine.cmake)
+ROWS ?=
+COLS ?=
+BUS  ?=
+ifneq ($(ROWS)$(COLS)$(BUS),)
+ENGINE := $(or $(ROWS),$(call default_of,NUM_ROWS))x$(or $(COLS),$(call default_of,NUM_COLS))x$(or $(BUS),$(call default_of,BUS_WIDTH))
+BUILD  ?= build/engine-$(ENGINE)
+ENGINE_FLAGS := -DTESSERA_ENGINE=$(ENGINE) -DTESSERA_EXTRA_ENGINES=
+else
+BUILD  ?= build
+ENGINE_FLAGS :=
+endif
 export VERILATOR YOSYS BUILD
 
 # CMakeLists.txt picks up ccache by itself (it may only be installed by `deps`).
@@ -22,8 +39,9 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
 help: ## Show this help
 	@echo "Tessera make targets:"
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 	@echo "Variables: BUILD=$(BUILD) JOBS=$(JOBS) VERILATOR=$(VERILATOR) YOSYS=$(YOSYS)"
+	@echo "           ROWS=, COLS=, BUS= another engine shape for sim/build/test (its own BUILD)"
 
 deps: ## Install the Debian packages Tessera needs (as root), or print the apt-get command
 	@scripts/deps.sh
@@ -32,7 +50,7 @@ lint: deps ## Verilator -Wall lint and Yosys check -assert of every RTL file, ze
 	@scripts/lint.sh
 
 $(BUILD)/CMakeCache.txt: | deps
-	$(CMAKE) -S . -B $(BUILD) $(CMAKE_FLAGS)
+	$(CMAKE) -S . -B $(BUILD) $(CMAKE_FLAGS) $(ENGINE_FLAGS)
 
 build: deps $(BUILD)/CMakeCache.txt ## Build the reference model, Verilated models, tests and tools
 	$(CMAKE) --build $(BUILD) -j $(JOBS)
@@ -40,18 +58,19 @@ build: deps $(BUILD)/CMakeCache.txt ## Build the reference model, Verilated mode
 test: lint build ## Lint, build and run every test suite (the CI command)
 	$(CTEST) --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-sim: build ## Run a 512^3 int8 GEMM and a 3x3 conv layer on the whole engine (SystemC); print the report
-	SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 $(BUILD)/sim/tessera_sim
+sim: deps $(BUILD)/CMakeCache.txt ## Build the simulator and tool only; run a 512^3 GEMM and a 3x3 conv on the whole engine
+	$(CMAKE) --build $(BUILD) -j $(JOBS) --target tessera_sim tessera
+	$(BUILD)/sim/tessera_sim
 
 bench: build ## Core cycles/utilization/speed; DMA throughput against latency and bus width
 	$(BUILD)/bench/tessera_bench_core
-	@for w in 64 128 256 512; do SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 $(BUILD)/bench/tessera_bench_dma_w$$w || exit 1; done
+	@for w in 64 128 256 512; do $(BUILD)/bench/tessera_bench_dma_w$$w || exit 1; done
 
 synth: deps ## Yosys: the core, buffers, blocks and whole engine (UltraScale+, iCE40); checked tables
 	@scripts/synth.sh
 
-bitstream: deps ## A board's bitstream: BOARD=icebreaker (open flow, runs here) or zcu104|kcu105 (Vivado)
+bitstream: deps ## A board's bitstream: BOARD=icebreaker (open flow) or zcu104|kcu105 (Vivado)
 	@scripts/bitstream.sh $(BOARD)
 
-clean: ## Remove the build directory
-	rm -rf $(BUILD)
+clean: ## Remove the build directories
+	rm -rf build $(BUILD)

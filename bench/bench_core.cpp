@@ -1,4 +1,4 @@
-// Core benchmark, 16x16 array:
+// Core benchmark, the default engine's array (TESSERA_CORE_ROWS x TESSERA_CORE_COLS):
 //   - cycles and MAC utilization of 128^3 and 512^3 int8 GEMM streams (deterministic);
 //   - simulated cycles per wall-clock second, single thread: median and best of five
 //     512^3 runs, because wall-clock time on shared machines varies from run to run.
@@ -8,14 +8,14 @@
 #include <random>
 #include <vector>
 
-#include "Vtessera_core_16x16.h"
+#include TESSERA_CORE_HEADER  // the default engine's core (CMake)
 #include "tessera/core_harness.hpp"
 #include "tessera/ref.hpp"
 #include "tessera/report.hpp"
 
 namespace {
 
-constexpr std::size_t kRows = 16, kCols = 16;
+constexpr std::size_t kRows = TESSERA_CORE_ROWS, kCols = TESSERA_CORE_COLS;
 constexpr int kSpeedRuns = 5;
 
 struct Problem {
@@ -42,7 +42,7 @@ int main() {
     const auto expected = tessera::ref::gemm(p.a, p.b, {}, size, size, size);
     const int runs = size == 512 ? kSpeedRuns : 1;
     for (int run = 0; run < runs; ++run) {
-      tessera::sim::CoreHarness<Vtessera_core_16x16> core(kRows, kCols);
+      tessera::sim::CoreHarness<TESSERA_CORE_MODEL> core(kRows, kCols);
       const tessera::sim::Stopwatch clock;
       const auto result = core.run_gemm(p.a, p.b, size, size, size);
       const double seconds = clock.seconds();
@@ -57,7 +57,8 @@ int main() {
     }
   }
   std::sort(speeds.begin(), speeds.end());
-  std::printf("simulation speed, 16x16 core, %d runs of 512^3, one thread:\n", kSpeedRuns);
+  std::printf("simulation speed, %zux%zu core, %d runs of 512^3, one thread:\n", kRows, kCols,
+              kSpeedRuns);
   std::printf("  median %10.0f cycles/s\n  best   %10.0f cycles/s\n", speeds[speeds.size() / 2],
               speeds.back());
   return status;

@@ -19,7 +19,7 @@ constexpr uint32_t kBytes = 1u << 20;
 
 }  // namespace
 
-int sc_main(int, char**) {
+int main() {
   Verilated::fatalOnError(false);
   auto* bench = new DmaBench<TESSERA_DMA_MODEL, kWidth>("bench");
   bench->set_window(0, ~uint64_t{0});

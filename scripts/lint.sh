@@ -19,9 +19,11 @@ core_shapes=("16 16" "4 4" "8 4" "1 1" "1 7" "7 1" "5 3")
 dma_widths=(64 256 512)  # 128 is the default, linted above
 
 status=0
-# The register map's and the command set's generated files must match their tables.
+# The register map's, the command set's and the default engine's generated files must match
+# their sources.
 if ! python3 scripts/regmap.py --check; then status=1; fi
 if ! python3 scripts/isagen.py --check; then status=1; fi
+if ! python3 scripts/engine_config.py --check; then status=1; fi
 
 lint_verilator() {
   local top=$1

@@ -1,4 +1,4 @@
-// tessera_core_sim: runs one int8 GEMM on the Verilated 16x16 core, checks every output
+// tessera_core_sim: runs one int8 GEMM on the Verilated core of the default engine's shape, checks every output
 // against the reference model and prints a report. `make sim` runs it with defaults.
 //
 //   tessera_core_sim [--m M] [--k K] [--n N] [--seed S]
@@ -8,8 +8,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "Vtessera_core_16x16.h"
-#include "tessera/args.hpp"
+#include TESSERA_CORE_HEADER  // the default engine's core (CMake)
+#include "tessera/checks.hpp"
 #include "tessera/core_harness.hpp"
 #include "tessera/ref.hpp"
 #include "tessera/report.hpp"
@@ -32,13 +32,13 @@ Options parse(int argc, char** argv) {
     if (i + 1 >= argc) throw std::invalid_argument("missing value after " + flag);
     const char* value = argv[++i];
     if (flag == "--m")
-      o.m = tessera::sim::parse_uint(flag, value, 1, 65536);
+      o.m = tessera::parse_unsigned(flag, value, 1, 65536);
     else if (flag == "--k")
-      o.k = tessera::sim::parse_uint(flag, value, 1, 65536);
+      o.k = tessera::parse_unsigned(flag, value, 1, 65536);
     else if (flag == "--n")
-      o.n = tessera::sim::parse_uint(flag, value, 1, 65536);
+      o.n = tessera::parse_unsigned(flag, value, 1, 65536);
     else if (flag == "--seed")
-      o.seed = tessera::sim::parse_uint(flag, value, 0, UINT64_MAX);
+      o.seed = tessera::parse_unsigned(flag, value, 0, UINT64_MAX);
     else
       throw std::invalid_argument("unknown option " + flag + " (try --help)");
   }
@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
     for (auto& v : a) v = static_cast<int8_t>(byte(rng));
     for (auto& v : b) v = static_cast<int8_t>(byte(rng));
 
-    tessera::sim::CoreHarness<Vtessera_core_16x16> core(16, 16, o.seed);
+    tessera::sim::CoreHarness<TESSERA_CORE_MODEL> core(TESSERA_CORE_ROWS, TESSERA_CORE_COLS, o.seed);
     const tessera::sim::Stopwatch clock;
     const auto result = core.run_gemm(a, b, o.m, o.k, o.n);
     const double seconds = clock.seconds();
@@ -64,7 +64,8 @@ int main(int argc, char** argv) {
 
     std::size_t mismatches = 0;
     for (std::size_t i = 0; i < expected.size(); ++i) mismatches += result.c[i] != expected[i];
-    tessera::sim::print_gemm_report("GEMM (seed " + std::to_string(o.seed) + ")", 16, 16, o.m, o.k,
+    tessera::sim::print_gemm_report("GEMM (seed " + std::to_string(o.seed) + ")", TESSERA_CORE_ROWS,
+                                    TESSERA_CORE_COLS, o.m, o.k,
                                     o.n, result.stats, seconds);
     std::printf("  check vs reference %s (%zu of %zu outputs differ)\n",
                 mismatches ? "FAILED" : "passed", mismatches, expected.size());

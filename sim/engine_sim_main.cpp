@@ -1,5 +1,5 @@
-// tessera_sim: the whole engine (16x16, 128-bit AXI) in SystemC, driven through the driver
-// library exactly as `tessera` drives it (the sim device, tessera::driver::Engine, the
+// tessera_sim: the whole engine in SystemC, driven through the driver library exactly as
+// `tessera` drives it (the sim device, tessera::driver::Engine, the
 // gemm/conv2d operations), running the default workloads: an int8 GEMM and a 3x3
 // convolution layer with ReLU, both with per-channel requantization. Every output is
 // checked against the reference model; the report comes from the engine's own counters.
@@ -8,7 +8,10 @@
 //               [--h H] [--w W] [--c C] [--oc OC] [--kernel K] [--stride S] [--pad P]
 //               [--pool 0|1]
 //               [--latency CYCLES] [--seed S] [--json FILE] [--trace FILE.fst]
+//               [--engine ROWSxCOLSxBUS]
 //
+// The engine is this build's default (CMake's TESSERA_ENGINE) unless --engine names another
+// one the build has; every figure comes from the engine's own counters and CONFIG registers.
 // --trace writes every signal of the engine to an FST waveform (GTKWave); it uses a
 // separately built model with tracing compiled in, about 5x slower: trace small runs.
 #include <cmath>
@@ -21,10 +24,12 @@
 #include <stdexcept>
 #include <string>
 
-#include "tessera/args.hpp"
+#include "tessera/checks.hpp"
+#include "tessera/atomic_file.hpp"
 #include "tessera/engine.hpp"
 #include "tessera/ops.hpp"
 #include "tessera/ref.hpp"
+#include "tessera/report.hpp"
 #include "tessera/sim_device.hpp"
 
 namespace {
@@ -32,15 +37,13 @@ namespace {
 namespace regs = tessera::regs;
 namespace drv = tessera::driver;
 
-constexpr uint32_t kArray = 16;
-
 struct Options {
   std::string workload = "all";
   uint32_t m = 512, k = 512, n = 512;
   uint32_t h = 56, w = 56, c = 64, oc = 64, kernel = 3, stride = 1, pad = 1, pool = 0;
   uint32_t latency = 100;
   uint64_t seed = 1;
-  std::string json, trace;
+  std::string json, trace, engine;
 };
 
 const char* kUsage =
@@ -48,11 +51,12 @@ const char* kUsage =
     "                   [--h H] [--w W] [--c C] [--oc OC] [--kernel K] [--stride S] [--pad P]\n"
     "                   [--pool 0|1]\n"
     "                   [--latency CYCLES] [--seed S] [--json FILE] [--trace FILE.fst]\n"
+    "                   [--engine ROWSxCOLSxBUS]\n"
     "Defaults: all; GEMM 512x512x512; conv 56x56x64 -> 64, 3x3, stride 1, pad 1, ReLU;\n"
     "memory latency 100 cycles.\n";
 
 Options parse(int argc, char** argv) {
-  using tessera::sim::parse_uint;
+  using tessera::parse_unsigned;
   Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
@@ -75,17 +79,19 @@ Options parse(int argc, char** argv) {
     bool known = false;
     for (const auto& num : numbers) {
       if (flag == num.name) {
-        *num.field = uint32_t(parse_uint(flag, v, num.lo, num.hi));
+        *num.field = uint32_t(parse_unsigned(flag, v, num.lo, num.hi));
         known = true;
       }
     }
     if (known) continue;
     if (flag == "--seed") {
-      o.seed = parse_uint(flag, v, 0, UINT64_MAX);
+      o.seed = parse_unsigned(flag, v, 0, UINT64_MAX);
     } else if (flag == "--json") {
       o.json = v;
     } else if (flag == "--trace") {
       o.trace = v;
+    } else if (flag == "--engine") {
+      o.engine = v;
     } else if (flag == "--workload") {
       o.workload = v;
       if (o.workload != "gemm" && o.workload != "conv" && o.workload != "all")
@@ -128,7 +134,10 @@ struct Result {
   uint64_t busy[4] = {}, stall_dependency = 0, stall_memory = 0;
   std::size_t commands = 0, outputs = 0, mismatches = 0, first_mismatch = 0;
   double seconds = 0;
-  double utilization() const { return double(useful_macs) / (double(cycles) * kArray * kArray); }
+  uint32_t rows = 0, cols = 0;  // the engine's array, from its CONFIG registers
+  double utilization() const {
+    return tessera::utilization_percent(useful_macs, cycles, rows, cols) / 100;
+  }
 };
 
 // Runs `op` on the engine from cleared counters and takes its measurements; `want` is the
@@ -141,6 +150,8 @@ Result measure(drv::Engine& engine, const std::string& name, uint64_t useful_mac
   Result r;
   r.name = name;
   r.useful_macs = useful_macs;
+  r.rows = engine.info().config.rows;
+  r.cols = engine.info().config.cols;
   r.seconds = engine.run_seconds() - run_before;
   const drv::Counters c = engine.counters();
   r.cycles = c[regs::Counter::kCycles];
@@ -246,34 +257,45 @@ void print(const Result& r) {
   if (r.mismatches) std::printf("  first difference at output byte %zu\n", r.first_mismatch);
 }
 
-std::string json(const Result& r) {
-  std::ostringstream js;
-  js << "{\"name\": \"" << r.name << "\", \"commands\": " << r.commands
-     << ", \"cycles\": " << r.cycles << ", \"useful_macs\": " << r.useful_macs
-     << ", \"engine_macs\": " << r.macs << ", \"utilization\": " << r.utilization()
-     << ", \"dma_read_bytes\": " << r.read_bytes << ", \"dma_write_bytes\": " << r.write_bytes
-     << ", \"busy_cycles\": {\"fetch\": " << r.busy[0] << ", \"load\": " << r.busy[1]
-     << ", \"compute\": " << r.busy[2] << ", \"store\": " << r.busy[3] << "}"
-     << ", \"stall_dependency\": " << r.stall_dependency
-     << ", \"stall_memory\": " << r.stall_memory << ", \"cycles_per_second\": "
-     << r.cycles / r.seconds << ", \"outputs\": " << r.outputs
-     << ", \"mismatches\": " << r.mismatches << "}";
-  return js.str();
+tessera::Json json(const Result& r) {
+  using tessera::Json;
+  return Json::object()
+      .set("name", r.name)
+      .set("commands", r.commands)
+      .set("cycles", r.cycles)
+      .set("useful_macs", r.useful_macs)
+      .set("engine_macs", r.macs)
+      .set("utilization_percent",
+           Json::number(tessera::utilization_percent(r.useful_macs, r.cycles, r.rows, r.cols), 4))
+      .set("dma_read_bytes", r.read_bytes)
+      .set("dma_write_bytes", r.write_bytes)
+      .set("busy_cycles", Json::object()
+                              .set("fetch", r.busy[0])
+                              .set("load", r.busy[1])
+                              .set("compute", r.busy[2])
+                              .set("store", r.busy[3]))
+      .set("stall_dependency", r.stall_dependency)
+      .set("stall_memory", r.stall_memory)
+      .set("cycles_per_second", Json::number(r.cycles / r.seconds, 0))
+      .set("outputs", r.outputs)
+      .set("mismatches", r.mismatches);
 }
-
 
 }  // namespace
 
-int sc_main(int argc, char** argv) {
+int main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
     tessera::sim::SimDeviceOptions so;
     so.trace = o.trace;
+    so.engine = o.engine;
     so.memory.read_latency = so.memory.write_latency = o.latency;
     drv::Engine engine(tessera::sim::open_sim_device(so));
     std::mt19937_64 rng(o.seed);
-    std::printf("Tessera engine %ux%u, 128-bit AXI, memory latency %u cycles, seed %llu\n\n",
-                kArray, kArray, o.latency, (unsigned long long)o.seed);
+    const auto& info = engine.info();
+    std::printf("Tessera engine %ux%u, %u-bit AXI, memory latency %u cycles, seed %llu\n\n",
+                info.config.rows, info.config.cols, info.bus_bits, o.latency,
+                (unsigned long long)o.seed);
     std::vector<Result> results;
     if (o.workload != "conv") results.push_back(gemm(engine, o, rng));
     if (o.workload != "gemm") results.push_back(conv(engine, o, rng));
@@ -285,11 +307,19 @@ int sc_main(int argc, char** argv) {
     }
     if (!o.trace.empty()) std::printf("waveform: %s\n", o.trace.c_str());
     if (!o.json.empty()) {
-      std::ofstream js(o.json);
-      js << "{\"latency\": " << o.latency << ", \"seed\": " << o.seed << ", \"workloads\": [";
-      for (std::size_t i = 0; i < results.size(); ++i) js << (i ? ", " : "") << json(results[i]);
-      js << "]}\n";
-      if (!js) throw std::runtime_error("cannot write " + o.json);
+      tessera::Json workloads = tessera::Json::array();
+      for (const Result& r : results) workloads.push(json(r));
+      const std::string text = tessera::Json::object()
+                                   .set("device", info.device)
+                                   .set("array", std::to_string(info.config.rows) + "x" +
+                                                     std::to_string(info.config.cols))
+                                   .set("bus_bits", info.bus_bits)
+                                   .set("latency", o.latency)
+                                   .set("seed", o.seed)
+                                   .set("workloads", workloads)
+                                   .dump() + "\n";
+      if (o.json == "-") std::fputs(text.c_str(), stdout);
+      else tessera::write_file_atomically(o.json, text);
     }
     return ok ? 0 : 1;
   } catch (const std::exception& e) {

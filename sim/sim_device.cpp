@@ -4,20 +4,23 @@
 #include <verilated.h>
 #include <verilated_fst_sc.h>
 
-#include "Vtessera_top.h"
-#include "Vtessera_top_traced.h"
+#include <stdexcept>
+#include <type_traits>
+
+#include "tessera/open_device.hpp"
+#include "tessera/sim_engines.hpp"  // generated: TESSERA_SIM_ENGINES(X) and the model headers
 #include "tessera/top_bench.hpp"
 
 namespace tessera::sim {
 namespace {
 
-template <typename Model, bool Traced>
+template <typename Model, int Bus, bool Traced>
 class SimDevice : public driver::Device {
  public:
-  explicit SimDevice(const SimDeviceOptions& o) : options_(o) {
+  SimDevice(const SimDeviceOptions& o, const std::string& engine) : options_(o), engine_(engine) {
     Verilated::fatalOnError(false);
     if constexpr (Traced) Verilated::traceEverOn(true);
-    bench_ = new TopBench<Model, 128>("tessera");  // owned by the SystemC kernel
+    bench_ = new TopBench<Model, Bus>("tessera");  // owned by the SystemC kernel
     if constexpr (Traced) {
       sc_start(SC_ZERO_TIME);
       trace_ = std::make_unique<VerilatedFstSc>();
@@ -32,7 +35,9 @@ class SimDevice : public driver::Device {
     if (trace_) trace_->close();
   }
 
-  std::string name() const override { return Traced ? "sim (tracing to " + options_.trace + ")" : "sim"; }
+  std::string name() const override {
+    return "sim " + engine_ + (Traced ? " (tracing to " + options_.trace + ")" : "");
+  }
   uint32_t read32(uint32_t offset) override {
     try {
       return bench_->read_reg(offset);
@@ -49,11 +54,11 @@ class SimDevice : public driver::Device {
   uint64_t memory_base() const override { return options_.memory_base; }
   uint64_t memory_size() const override { return options_.memory_size; }
   void write_memory(uint64_t addr, const void* src, std::size_t bytes) override {
-    check_range(addr, bytes);
+    require_in_memory(addr, bytes);
     bench_->mem.write(addr, static_cast<const uint8_t*>(src), bytes);
   }
   void read_memory(uint64_t addr, void* dst, std::size_t bytes) override {
-    check_range(addr, bytes);
+    require_in_memory(addr, bytes);
     const auto v = bench_->mem.read(addr, bytes);
     std::copy(v.begin(), v.end(), static_cast<uint8_t*>(dst));
   }
@@ -71,29 +76,82 @@ class SimDevice : public driver::Device {
   }
 
  private:
-  void check_range(uint64_t addr, std::size_t bytes) const {
-    if (addr < options_.memory_base || addr + bytes > options_.memory_base + options_.memory_size) {
-      throw std::out_of_range("sim: memory access outside the device memory");
-    }
-  }
-
   SimDeviceOptions options_;
-  TopBench<Model, 128>* bench_ = nullptr;
+  std::string engine_;
+  TopBench<Model, Bus>* bench_ = nullptr;
   std::unique_ptr<VerilatedFstSc> trace_;
 };
 
+struct Entry {
+  SimEngine engine;
+  std::unique_ptr<driver::Device> (*open)(const SimDeviceOptions&, const std::string&);
+};
+
+template <typename Model, typename Traced, int Bus>
+std::unique_ptr<driver::Device> open_engine(const SimDeviceOptions& o, const std::string& name) {
+  if (o.trace.empty()) return std::make_unique<SimDevice<Model, Bus, false>>(o, name);
+  if constexpr (std::is_void_v<Traced>) {
+    throw std::invalid_argument("sim: engine " + name + " is built without a waveform model; "
+                                "trace the default engine, or build this one as the default "
+                                "(make sim ROWS=.. COLS=.. BUS=..)");
+  } else {
+    return std::make_unique<SimDevice<Traced, Bus, true>>(o, name);
+  }
+}
+
+#define TESSERA_SIM_ENTRY(model, traced, rows, cols, bus)                                  \
+  Entry{SimEngine{#rows "x" #cols "x" #bus, rows, cols, bus, !std::is_void_v<traced>},     \
+        &open_engine<model, traced, bus>},
+const Entry kEntries[] = {TESSERA_SIM_ENGINES(TESSERA_SIM_ENTRY)};
+#undef TESSERA_SIM_ENTRY
+
 bool g_opened = false;
+
+// The `sim` device spec: sim[:latency=CYCLES][,trace=FILE.fst][,engine=ROWSxCOLSxBUS].
+std::unique_ptr<driver::Device> open_from_spec(driver::DeviceSpec& spec) {
+  if (!spec.path().empty())
+    throw std::invalid_argument("sim takes no path (got '" + spec.path() + "')");
+  SimDeviceOptions o;
+  o.memory.read_latency = o.memory.write_latency =
+      unsigned(spec.take_number("latency", o.memory.read_latency, 0, 10000));
+  o.trace = spec.take("trace");
+  o.engine = spec.take("engine");
+  spec.finish({"latency", "trace", "engine"});
+  return open_sim_device(o);
+}
+
+const driver::BackendRegistrar kRegistrar{
+    {"sim", "sim[:latency=CYCLES][,trace=FILE.fst][,engine=ROWSxCOLSxBUS]", open_from_spec}};
 
 }  // namespace
 
+std::vector<SimEngine> sim_engines() {
+  std::vector<SimEngine> out;
+  for (const Entry& e : kEntries) out.push_back(e.engine);
+  return out;
+}
+
 std::unique_ptr<driver::Device> open_sim_device(const SimDeviceOptions& options) {
+  const Entry* entry = &kEntries[0];
+  if (!options.engine.empty()) {
+    entry = nullptr;
+    std::string names;
+    for (const Entry& e : kEntries) {
+      if (e.engine.name == options.engine) entry = &e;
+      names += (names.empty() ? "" : ", ") + e.engine.name;
+    }
+    if (!entry) {
+      throw std::invalid_argument("sim engine = '" + options.engine +
+                                  "' is not built; this build has " + names +
+                                  " (make sim ROWS=.. COLS=.. BUS=.. builds another)");
+    }
+  }
   if (g_opened) {
     throw driver::DeviceError("sim: the simulator is already open (SystemC elaborates one "
                               "engine per process)");
   }
   g_opened = true;
-  if (options.trace.empty()) return std::make_unique<SimDevice<Vtessera_top, false>>(options);
-  return std::make_unique<SimDevice<Vtessera_top_traced, true>>(options);
+  return entry->open(options, entry->engine.name);
 }
 
 }  // namespace tessera::sim

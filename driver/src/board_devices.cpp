@@ -28,11 +28,11 @@ class XdmaDevice : public Device {
   uint64_t memory_base() const override { return options_.memory_base; }
   uint64_t memory_size() const override { return options_.memory_size; }
   void write_memory(uint64_t addr, const void* src, std::size_t bytes) override {
-    check_range(addr, bytes);
+    require_in_memory(addr, bytes);
     h2c_.pwrite_all(src, bytes, addr);
   }
   void read_memory(uint64_t addr, void* dst, std::size_t bytes) override {
-    check_range(addr, bytes);
+    require_in_memory(addr, bytes);
     c2h_.pread_all(dst, bytes, addr);
   }
   bool wait_interrupt(std::chrono::milliseconds timeout) override {
@@ -45,12 +45,6 @@ class XdmaDevice : public Device {
   }
 
  private:
-  void check_range(uint64_t addr, std::size_t bytes) const {
-    if (addr < options_.memory_base || addr + bytes > options_.memory_base + options_.memory_size) {
-      throw std::out_of_range(name() + ": card memory access outside the device memory");
-    }
-  }
-
   XdmaOptions options_;
   File bar_file_;
   Mapping bar_;
@@ -81,11 +75,11 @@ class UioDevice : public Device {
   uint64_t memory_size() const override { return buf_.bytes(); }
   uint8_t* host_pointer(uint64_t addr) override { return buf_.base() + (addr - phys_); }
   void write_memory(uint64_t addr, const void* src, std::size_t bytes) override {
-    check_range(addr, bytes);
+    require_in_memory(addr, bytes);
     std::memcpy(host_pointer(addr), src, bytes);  // uncached mapping: nothing to flush
   }
   void read_memory(uint64_t addr, void* dst, std::size_t bytes) override {
-    check_range(addr, bytes);
+    require_in_memory(addr, bytes);
     std::memcpy(dst, host_pointer(addr), bytes);
   }
   bool wait_interrupt(std::chrono::milliseconds timeout) override {
@@ -105,11 +99,6 @@ class UioDevice : public Device {
   static std::string basename(const std::string& path) {
     const auto slash = path.find_last_of('/');
     return slash == std::string::npos ? path : path.substr(slash + 1);
-  }
-  void check_range(uint64_t addr, std::size_t bytes) const {
-    if (addr < phys_ || addr + bytes > phys_ + buf_.bytes()) {
-      throw std::out_of_range(name() + ": DMA buffer access outside " + options_.dmabuf);
-    }
   }
 
   UioOptions options_;

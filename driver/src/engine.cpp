@@ -7,6 +7,7 @@
 #include <string>
 
 #include "messages.hpp"
+#include "tessera/atomic_file.hpp"
 
 namespace tessera::driver {
 
@@ -233,10 +234,7 @@ uint64_t get64(std::istream& in, const std::string& path) {
 }  // namespace
 
 void Recording::save(const std::string& path) const {
-  const std::string tmp = path + ".partial";
-  {
-    std::ofstream o(tmp, std::ios::binary);
-    if (!o) throw std::runtime_error("cannot write " + path);
+  write_file_atomically(path, [&](std::ostream& o) {
     o.write(kMagic, 4);
     put64(o, kFormat);
     put64(o, isa::kVersion);
@@ -251,12 +249,7 @@ void Recording::save(const std::string& path) const {
     put64(o, commands.size());
     for (const isa::Command& c : commands)
       o.write(reinterpret_cast<const char*>(c.bytes().data()), isa::kCommandBytes);
-    if (!o) throw std::runtime_error("cannot write " + path);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot write " + path);
-  }
+  });
 }
 
 Recording Recording::load(const std::string& path) {

@@ -1,5 +1,5 @@
 // What the driver's error messages share (internal): hexadecimal values, and the checks
-// whose messages name the value and the accepted range or size.
+// whose messages name the value and the accepted range or size (tessera/checks.hpp).
 #pragma once
 
 #include <cstddef>
@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+
+#include "tessera/checks.hpp"
 
 namespace tessera::driver::detail {
 
@@ -17,10 +19,7 @@ inline std::string hex(uint64_t v) {
 }
 
 inline void require_range(const std::string& what, long long v, long long lo, long long hi) {
-  if (v < lo || v > hi) {
-    throw std::invalid_argument(what + " = " + std::to_string(v) + " is out of range [" +
-                                std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  }
+  tessera::require_range<long long>(what, v, lo, hi);
 }
 
 inline void require_size(const char* what, std::size_t got, std::size_t want, const char* shape) {

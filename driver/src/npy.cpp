@@ -3,6 +3,8 @@
 // literal {'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), } padded to 64 bytes.
 #include "tessera/npy.hpp"
 
+#include "tessera/atomic_file.hpp"
+
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -104,25 +106,13 @@ void save(const std::string& path, const Array& a) {
   const std::size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header += '\n';
-  const std::string tmp = path + ".partial";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw std::runtime_error("cannot write " + path);
+  write_file_atomically(path, [&](std::ostream& out) {
     out.write("\x93NUMPY\x01\x00", 8);
     const uint16_t len = uint16_t(header.size());
     out.put(char(len & 0xff)).put(char(len >> 8));
     out.write(header.data(), std::streamsize(header.size()));
     out.write(reinterpret_cast<const char*>(a.data.data()), std::streamsize(a.data.size()));
-    if (!out) {
-      out.close();
-      std::remove(tmp.c_str());
-      throw std::runtime_error("cannot write " + path);
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot write " + path);
-  }
+  });
 }
 
 Array from(const std::vector<int8_t>& values, std::vector<std::size_t> shape) {

@@ -1,5 +1,5 @@
-// The whole engine (tessera_top, 16x16, 128-bit bus) in SystemC, driven the way a driver
-// drives it: registers over AXI4-Lite, commands built with tessera::isa::CommandStream and
+// The whole engine (tessera_top, the build's default engine: CMake's TESSERA_ENGINE) in
+// SystemC, driven the way a driver drives it: registers over AXI4-Lite, commands built with tessera::isa::CommandStream and
 // written into a ring in host memory, the doorbell, and the fence's value and interrupt.
 // Results are checked against the reference model.
 #include <gtest/gtest.h>
@@ -10,8 +10,9 @@
 #include <string>
 #include <random>
 
-#include "Vtessera_top.h"
+#include TESSERA_TOP_HEADER  // the default engine (CMake)
 #include "tessera/conv_plan.hpp"
+#include "tessera/default_engine.hpp"
 #include "tessera/gemm_plan.hpp"
 #include "tessera/isa.hpp"
 #include "tessera/ref.hpp"
@@ -23,8 +24,24 @@ namespace {
 
 using namespace tessera::isa;
 namespace regs = tessera::regs;
-using Bench = tessera::sim::TopBench<Vtessera_top, 128>;
+using Bench = tessera::sim::TopBench<TESSERA_TOP_MODEL, TESSERA_TOP_BUS>;
 Bench* bench = nullptr;
+// The engine's shape, read from its CONFIG registers: what the planned tests plan for.
+BuildConfig engine_config() {
+  BuildConfig c;
+  const uint32_t shape = bench->read_reg(regs::kConfigArray);
+  c.rows = regs::kConfigArrayRows.get(shape);
+  c.cols = regs::kConfigArrayCols.get(shape);
+  c.scratchpad_lines = bench->read_reg(regs::kConfigScratchpad) / c.rows;
+  c.accumulator_lines = bench->read_reg(regs::kConfigAccumulator) / (4 * c.cols);
+  c.qtable_entries = bench->read_reg(regs::kConfigQtable);
+  return c;
+}
+// Tests whose commands are written out by hand for the 16x16 engine.
+#define REQUIRE_16X16_ENGINE()                                                   \
+  if (engine_config().rows != 16 || engine_config().cols != 16) {                \
+    GTEST_SKIP() << "written for the 16x16 engine; this build's is " << TESSERA_ENGINE_NAME; \
+  }
 
 constexpr uint64_t kRing = 0x0001'0000, kA = 0x0010'0000, kB = 0x0020'0000, kC = 0x0030'0000;
 constexpr uint64_t kFence = 0x0040'0000, kTable = 0x0050'0000;
@@ -129,12 +146,12 @@ class SystemTest : public ::testing::Test {
   void random_gemm(uint32_t m, uint32_t k, uint32_t n, bool packed, bool relu, uint32_t fence) {
     const auto a = random_bytes(m * k), b = random_bytes(k * n);
     bench->mem.write(kA, reinterpret_cast<const uint8_t*>(a.data()), a.size());
-    const auto b_host = packed ? pack_weights(b, k, n, 16) : b;
+    const auto b_host = packed ? pack_weights(b, k, n, engine_config().cols) : b;
     bench->mem.write(kB, reinterpret_cast<const uint8_t*>(b_host.data()), b_host.size());
     std::vector<int32_t> bias;
     const tessera::ref::OutputStage stage = random_output_stage(n, relu, bias);
     bench->mem.write(kTable, qtable_entries(bias, stage.multiplier, stage.shift));
-    CommandStream s;
+    CommandStream s(engine_config());
     GemmPlan plan;
     plan.m = m;
     plan.k = k;
@@ -177,12 +194,16 @@ TEST_F(SystemTest, IdentifiesItself) {
   EXPECT_EQ(bench->read_reg(regs::kId), regs::kExpectedId);
   EXPECT_EQ(bench->read_reg(regs::kIsaVersion), kVersion);
   const uint32_t shape = bench->read_reg(regs::kConfigArray);
-  EXPECT_EQ(regs::kConfigArrayRows.get(shape), 16u);
-  EXPECT_EQ(regs::kConfigArrayCols.get(shape), 16u);
-  EXPECT_EQ(bench->read_reg(regs::kConfigBus), 128u);
+  EXPECT_EQ(regs::kConfigArrayRows.get(shape), uint32_t(TESSERA_TOP_ROWS));
+  EXPECT_EQ(regs::kConfigArrayCols.get(shape), uint32_t(TESSERA_TOP_COLS));
+  EXPECT_EQ(bench->read_reg(regs::kConfigBus), uint32_t(TESSERA_TOP_BUS));
+  EXPECT_EQ(bench->read_reg(regs::kConfigScratchpad), tessera::defaults::kScratchpadBytes);
+  EXPECT_EQ(bench->read_reg(regs::kConfigAccumulator), tessera::defaults::kAccumulatorBytes);
+  EXPECT_EQ(bench->read_reg(regs::kConfigQtable), tessera::defaults::kQTableEntries);
 }
 
 TEST_F(SystemTest, GemmThroughTheEngine) {
+  REQUIRE_16X16_ENGINE();
   // C[32x16] = A[32x32] * B[32x16]: two K tiles, raw int32 out.
   constexpr uint32_t M = 32, K = 32, N = 16;
   const auto a = random_bytes(M * K), b = random_bytes(K * N);
@@ -312,7 +333,8 @@ TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
         random_output_stage(plan.out_channels, trial % 3 == 0, bias);
     bench->mem.write(kA, reinterpret_cast<const uint8_t*>(input.data()), input.size());
     const auto packed = pack_conv_weights(weights, plan.kernel_h, plan.kernel_w, plan.c,
-                                          plan.out_channels, 16, 16);
+                                          plan.out_channels, engine_config().rows,
+                                          engine_config().cols);
     bench->mem.write(kB, reinterpret_cast<const uint8_t*>(packed.data()), packed.size());
     bench->mem.write(kTable, qtable_entries(conv_bias(bias, weights, plan.kernel_h,
                                                       plan.kernel_w, plan.c, plan.out_channels,
@@ -327,7 +349,7 @@ TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
     plan.act_max = int8_t(stage.act_max);
     auto out_shape = cp.output_shape(shape, plan.out_channels);
     plan.max_pool = out_shape.h >= 2 && out_shape.w >= 2 && rng_() % 3 == 0;
-    CommandStream s;
+    CommandStream s(engine_config());
     plan_conv2d(s, plan);
     SCOPED_TRACE("trial " + std::to_string(trial) + ": " + std::to_string(plan.batch) + "x" +
                  std::to_string(plan.h) + "x" + std::to_string(plan.w) + "x" +
@@ -444,6 +466,7 @@ void expect_engine_works(std::mt19937_64& rng, Host& host) {
 }
 
 TEST_F(SystemTest, EveryErrorStopsTheEngineAndSoftResetRecovers) {
+  REQUIRE_16X16_ENGINE();
   // Each case: FENCE 1, the culprit, FENCE 2. The engine must stop on the culprit with its
   // code and index (the first fence done, the second never), raise the error interrupt,
   // write nothing outside the window, and run correctly after a soft reset.
@@ -611,6 +634,7 @@ TEST_F(SystemTest, TokensOrderTheUnitsUnderExtremeMemoryTiming) {
 }
 
 TEST_F(SystemTest, FencesWaitForEverythingBeforeThemAndInterruptOnlyWhenAsked) {
+  REQUIRE_16X16_ENGINE();
   tessera::sim::AxiMemoryConfig slow;  // stores take long to complete
   slow.write_latency = 600;
   bench->mem.configure(slow);

@@ -68,6 +68,10 @@ class Device {
   // A host pointer to device memory where the backend maps it; nullptr where it does not
   // (a PCIe card's memory is reached through the DMA channels only).
   virtual uint8_t* host_pointer(uint64_t /*addr*/) { return nullptr; }
+  // Throws std::out_of_range, naming the access and the device memory, unless
+  // [addr, addr + bytes) lies inside it. Computed without wrap-around, so an access whose
+  // end would pass 2^64 is refused rather than folded back into range.
+  void require_in_memory(uint64_t addr, uint64_t bytes) const;
 
   // Waits until the engine raises its interrupt; false on timeout. Each call waits for a
   // new interrupt (the backend re-arms it).

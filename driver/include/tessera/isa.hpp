@@ -13,17 +13,19 @@
 #include <string>
 #include <vector>
 
+#include "tessera/default_engine.hpp"
 #include "tessera/isa_fields.hpp"
 
 namespace tessera::isa {
 
-// The build an engine reports in its CONFIG registers; limits for the checks.
+// The build an engine reports in its CONFIG registers (Engine::info()); limits for the
+// checks. The defaults are this source tree's default engine (rtl/tessera_pkg.sv).
 struct BuildConfig {
-  uint32_t rows = 16;                 // NumRows: scratchpad line bytes, weight tile rows
-  uint32_t cols = 16;                 // NumCols: accumulator line lanes
-  uint32_t scratchpad_lines = 16384;  // 256 KiB / 16
-  uint32_t accumulator_lines = 1024;  // 64 KiB / 64
-  uint32_t qtable_entries = 1024;
+  uint32_t rows = defaults::kNumRows;  // NumRows: scratchpad line bytes, weight tile rows
+  uint32_t cols = defaults::kNumCols;  // NumCols: accumulator line lanes
+  uint32_t scratchpad_lines = defaults::kScratchpadBytes / defaults::kNumRows;
+  uint32_t accumulator_lines = defaults::kAccumulatorBytes / (4 * defaults::kNumCols);
+  uint32_t qtable_entries = defaults::kQTableEntries;
 };
 
 

@@ -1,12 +1,18 @@
-// The `sim` backend of the driver: the cycle-accurate engine (Verilated tessera_top, 16x16,
-// 128-bit AXI) in SystemC behind the same Device interface a board offers - registers over
-// AXI4-Lite, memory in the AXI memory model, the interrupt line. SystemC elaborates once per
-// process, so a program opens the simulator at most once.
+// The `sim` backend of the driver (library tessera_sim_backend): the cycle-accurate engine
+// (Verilated tessera_top) in SystemC behind the same Device interface a board offers -
+// registers over AXI4-Lite, memory in the AXI memory model, the interrupt line. A build
+// holds one or more engine shapes (CMake's TESSERA_ENGINE and TESSERA_EXTRA_ENGINES); the
+// first is the default. SystemC elaborates once per process, so a program opens the
+// simulator at most once.
+//
+// Linking the library registers the backend with open_device():
+//   sim[:latency=CYCLES][,trace=FILE.fst][,engine=ROWSxCOLSxBUS]
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tessera/axi_memory.hpp"
 #include "tessera/device.hpp"
@@ -14,6 +20,7 @@
 namespace tessera::sim {
 
 struct SimDeviceOptions {
+  std::string engine;                 // ROWSxCOLSxBUS, one of sim_engines(); "" = the default
   std::string trace;                  // FST waveform of every signal ("" = none; 5x slower)
   AxiMemoryConfig memory;             // latency, bandwidth, ...
   uint64_t memory_base = 0x8000'0000; // the engine's DMA window
@@ -21,7 +28,16 @@ struct SimDeviceOptions {
   uint64_t clock_mhz = 250;           // the modelled clock: waits and pauses in device time
 };
 
-// Throws tessera::driver::DeviceError if the simulator was already opened in this process.
+struct SimEngine {
+  std::string name;  // ROWSxCOLSxBUS
+  uint32_t rows = 0, cols = 0, bus_bits = 0;
+  bool traceable = false;  // built with a waveform model too
+};
+// The engines of this build, the default first.
+std::vector<SimEngine> sim_engines();
+
+// Throws tessera::driver::DeviceError if the simulator was already opened in this process,
+// std::invalid_argument for an engine this build does not have.
 std::unique_ptr<driver::Device> open_sim_device(const SimDeviceOptions& options);
 
 }  // namespace tessera::sim

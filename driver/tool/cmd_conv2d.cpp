@@ -1,0 +1,120 @@
+// tessera conv2d: an int8 NHWC convolution with requantization (and ReLU, 2x2 max-pool),
+// from .npy files or random tensors; --check compares every output with the reference.
+#include <chrono>
+#include <cstdio>
+
+#include "commands.hpp"
+#include "common.hpp"
+#include "tessera/npy.hpp"
+
+namespace tessera::cli {
+
+int run_conv2d(int argc, char** argv) {
+  Common c;
+  QuantOptions q;
+  driver::Conv2dArgs a;
+  std::string in_path, w_path, bias_path, out_path, pads;
+  uint32_t h = 0, w = 0, ch = 0, oc = 0, kernel = 3, stride = 1, pad = 0, dilation = 1, batch = 1;
+  int izp = 0;
+  bool check = false;
+  auto d = common_options(c);
+  po::options_description g("conv2d: NHWC int8 input, [KH x KW x C x OC] weights");
+  g.add_options()("input", po::value(&in_path), "input.npy, int8 N x H x W x C (or H x W x C)")(
+      "weights", po::value(&w_path), "weights.npy, int8 KH x KW x C x OC")(
+      "bias", po::value(&bias_path), "bias.npy, int32 OC")("out", po::value(&out_path), "output.npy to write")(
+      "batch", po::value(&batch), "random input: images")("h", po::value(&h), "random input: height")(
+      "w", po::value(&w), "random input: width")("c", po::value(&ch), "random input: channels")(
+      "oc", po::value(&oc), "random weights: output channels")(
+      "kernel", po::value(&kernel), "random weights: K for a K x K kernel")(
+      "stride", po::value(&stride), "stride (both axes)")("pad", po::value(&pad), "padding (all sides)")(
+      "pads", po::value(&pads), "padding top,bottom,left,right")(
+      "dilation", po::value(&dilation), "dilation (both axes)")(
+      "input-zero-point", po::value(&izp), "input zero point (the padding value)")(
+      "pool", po::bool_switch(&a.max_pool), "2x2 max-pool after requantization")(
+      "check", po::bool_switch(&check), "compare with the reference model");
+  add_quant_options(g, q);
+  d.add(g);
+  parse(argc, argv, d, {}, "conv2d [--input X.npy --weights W.npy | --h --w --c --oc] [options]");
+
+  std::mt19937_64 rng(c.seed);
+  if (!in_path.empty()) {
+    const auto x = npy::load(in_path);
+    if (x.shape.size() == 3) {
+      a.batch = 1, a.h = uint32_t(x.shape[0]), a.w = uint32_t(x.shape[1]), a.c = uint32_t(x.shape[2]);
+    } else if (x.shape.size() == 4) {
+      a.batch = uint32_t(x.shape[0]), a.h = uint32_t(x.shape[1]), a.w = uint32_t(x.shape[2]);
+      a.c = uint32_t(x.shape[3]);
+    } else {
+      throw UsageError(in_path + ": the input must be N x H x W x C or H x W x C");
+    }
+    a.input = x.as_int8(in_path);
+  } else {
+    if (!h || !w || !ch) throw UsageError("give --input X.npy, or --h, --w and --c (>= 1)");
+    a.batch = batch, a.h = h, a.w = w, a.c = ch;
+    a.input = random_int8(rng, std::size_t(batch) * h * w * ch);
+  }
+  if (!w_path.empty()) {
+    const auto wt = npy::load(w_path);
+    if (wt.shape.size() != 4 || wt.shape[2] != a.c) {
+      throw UsageError(w_path + ": weights must be KH x KW x C x OC with C = " + std::to_string(a.c));
+    }
+    a.kernel_h = uint32_t(wt.shape[0]), a.kernel_w = uint32_t(wt.shape[1]);
+    a.out_channels = uint32_t(wt.shape[3]);
+    a.weights = wt.as_int8(w_path);
+  } else {
+    if (!oc) throw UsageError("give --weights W.npy, or --oc (>= 1) for random weights");
+    a.kernel_h = a.kernel_w = kernel;
+    a.out_channels = oc;
+    a.weights = random_int8(rng, std::size_t(kernel) * kernel * a.c * oc);
+  }
+  if (!bias_path.empty()) a.bias = npy::load(bias_path).as_int32(bias_path);
+  a.stride_h = a.stride_w = stride;
+  a.dilation_h = a.dilation_w = dilation;
+  a.pad_top = a.pad_bottom = a.pad_left = a.pad_right = pad;
+  if (!pads.empty()) {
+    unsigned t, b, l, rr;
+    char extra;
+    if (std::sscanf(pads.c_str(), "%u,%u,%u,%u%c", &t, &b, &l, &rr, &extra) != 4)
+      throw UsageError("--pads = '" + pads + "' is not TOP,BOTTOM,LEFT,RIGHT");
+    a.pad_top = t, a.pad_bottom = b, a.pad_left = l, a.pad_right = rr;
+  }
+  a.input_zero_point = izp;
+  a.quant = quantization(q, uint64_t(a.kernel_h) * a.kernel_w * a.c);
+
+  Session s(c);
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto result = driver::conv2d(*s.engine, a);
+  const double wall = seconds_since(t0);
+  ref::Conv2dParams p;
+  p.kernel_h = a.kernel_h, p.kernel_w = a.kernel_w, p.stride_h = a.stride_h, p.stride_w = a.stride_w;
+  p.dilation_h = a.dilation_h, p.dilation_w = a.dilation_w;
+  p.pad_top = a.pad_top, p.pad_bottom = a.pad_bottom, p.pad_left = a.pad_left, p.pad_right = a.pad_right;
+  p.input_zero_point = a.input_zero_point;
+  const ref::Nhwc shape{a.batch, a.h, a.w, a.c};
+  auto conv_shape = p.output_shape(shape, a.out_channels);
+  Report r;
+  r.add("operation", "operation",
+        "conv2d " + std::to_string(a.batch) + "x" + std::to_string(a.h) + "x" + std::to_string(a.w) +
+            "x" + std::to_string(a.c) + " -> " + std::to_string(result.batch) + "x" +
+            std::to_string(result.h) + "x" + std::to_string(result.w) + "x" +
+            std::to_string(result.c));
+  add_run_report(r, *s.engine, uint64_t(conv_shape.elements()) * a.kernel_h * a.kernel_w * a.c,
+                 c.clock_mhz, wall);
+  bool ok = true;
+  if (check) {
+    auto want = ref::requantize(ref::conv2d(a.input, shape, a.weights, a.out_channels, a.bias, p),
+                                conv_shape.n * conv_shape.h * conv_shape.w, a.out_channels,
+                                stage_of(a.quant, a.out_channels));
+    if (a.max_pool) want = ref::max_pool_2x2(want, conv_shape);
+    std::size_t bad = 0;
+    for (std::size_t i = 0; i < want.size(); ++i) bad += want[i] != result.output[i];
+    r.add("mismatches", "outputs differing from the reference", bad);
+    ok = bad == 0;
+  }
+  save_npy(out_path, result.output, {result.batch, result.h, result.w, result.c});
+  s.finish();
+  r.print(c.json);
+  return ok ? 0 : 1;
+}
+
+}  // namespace tessera::cli

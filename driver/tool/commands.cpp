@@ -1,0 +1,26 @@
+// The table of the tessera tool's subcommands; see commands.hpp.
+#include "commands.hpp"
+
+#include <iterator>
+
+namespace tessera::cli {
+
+const Subcommand kSubcommands[] = {
+    {"info", "[options]", "the device, its configuration and counters", run_info},
+    {"gemm", "[--a A.npy --b B.npy | --m M --k K --n N] [options]",
+     "int8 GEMM (A.npy, B.npy or random), requantized or int32", run_gemm},
+    {"conv2d", "[--input X.npy --weights W.npy | --h H --w W --c C --oc OC] [options]",
+     "int8 NHWC convolution (input.npy, weights.npy or random)", run_conv2d},
+    {"run", "RECORDING [options]", "replay a recording (--record) and compare its outputs", run_run},
+    {"asm", "TEXT STREAM", "assemble command text into a binary command stream", run_asm},
+    {"disasm", "STREAM [TEXT]", "disassemble a command stream or recording into text", run_disasm},
+    {"bench", "[--quick] [options]",
+     "512^3 GEMM and ResNet-like 3x3 convolutions: cycles, utilization, host time", run_bench},
+    {"selftest", "[--count N] [options]", "random operations against the reference model",
+     run_selftest},
+    {"coretest", "--serial /dev/ttyUSB1 [options]",
+     "random GEMMs on a board's bare core over a serial port (the iCEBreaker)", run_coretest},
+};
+const std::size_t kSubcommandCount = std::size(kSubcommands);
+
+}  // namespace tessera::cli

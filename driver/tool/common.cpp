@@ -1,0 +1,157 @@
+// The tessera tool's shared pieces; see common.hpp.
+#include "common.hpp"
+
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "tessera/checks.hpp"
+#include "tessera/npy.hpp"
+#include "tessera/open_device.hpp"
+
+namespace tessera::cli {
+
+po::options_description common_options(Common& c) {
+  po::options_description d("Common options");
+  std::string devices;
+  for (const auto& b : driver::backends()) devices += (devices.empty() ? "" : ", ") + b.usage;
+  d.add_options()("help,h", "show this help")(
+      "device", po::value(&c.device)->default_value("sim"), devices.c_str())(
+      "trace", po::value(&c.trace), "sim only: write an FST waveform of every signal")(
+      "latency", po::value(&c.latency)->default_value(100), "sim only: memory latency in cycles")(
+      "record", po::value(&c.record), "save the exact command stream and data (replay: tessera run)")(
+      "json", po::bool_switch(&c.json), "print the report as one JSON object")(
+      "seed", po::value(&c.seed)->default_value(1), "seed for random tensors")(
+      "timeout", po::value(&c.timeout_s)->default_value(600), "seconds before giving up on the device")(
+      "clock-mhz", po::value(&c.clock_mhz)->default_value(250), "clock for the time in the report");
+  return d;
+}
+
+po::variables_map parse(int argc, char** argv, const po::options_description& d,
+                        const po::positional_options_description& pos, const std::string& usage) {
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(d).positional(pos).run(), vm);
+    if (vm.count("help")) {
+      std::cout << "usage: tessera " << usage << "\n\n" << d << "\n";
+      std::exit(0);
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw UsageError(e.what());
+  }
+  return vm;
+}
+
+Session::Session(const Common& c, bool clear) {
+  require_range("--timeout", c.timeout_s, 0.001, 1e6);
+  require_range("--clock-mhz", c.clock_mhz, 1e-3, 1e5);
+  std::string spec = c.device;
+  if (spec.rfind("sim", 0) == 0) {
+    require_range("--latency", c.latency, 0u, 10000u);
+    if (spec.find("latency=") == std::string::npos)
+      spec += std::string(spec == "sim" ? ":" : ",") + "latency=" + std::to_string(c.latency);
+    if (!c.trace.empty()) spec += ",trace=" + c.trace;
+  } else if (!c.trace.empty()) {
+    throw UsageError("--trace needs --device sim (it traces the simulated engine)");
+  }
+  engine = std::make_unique<driver::Engine>(
+      driver::open_device(spec), std::chrono::milliseconds(int64_t(c.timeout_s * 1000)));
+  if (isatty(2)) {
+    engine->progress = [](std::size_t done, std::size_t total) {
+      static int last = -1;
+      const int pct = total ? int(100 * done / total) : 100;
+      if (pct == last) return;
+      last = pct;
+      std::fprintf(stderr, "\r  %3d%% of %zu commands%s", pct, total, pct == 100 ? "\r\033[K" : "");
+    };
+  }
+  record_path = c.record;
+  if (!record_path.empty()) engine->record_to(&recording);
+  if (clear) engine->clear_counters();
+}
+
+void Session::finish() {
+  if (!record_path.empty()) recording.save(record_path);
+}
+
+void add_run_report(Report& r, driver::Engine& e, uint64_t useful_macs, double clock_mhz,
+                    double wall_s) {
+  const auto c = e.counters();
+  const uint64_t cycles = c[regs::Counter::kCycles];
+  const auto& cfg = e.info().config;
+  r.add("device", "device", e.info().device);
+  r.add("array", "array (rows x cols)", std::to_string(cfg.rows) + "x" + std::to_string(cfg.cols));
+  r.add("cycles", "cycles", cycles);
+  r.add("macs", "MACs", useful_macs);
+  r.add("utilization_percent", "MAC utilization (%)",
+        Json::number(utilization_percent(useful_macs, cycles, cfg.rows, cfg.cols), 2));
+  r.add("seconds_at_clock", "time at " + std::to_string(int(clock_mhz)) + " MHz (s)",
+        Json::number(cycles / (clock_mhz * 1e6), 6));
+  r.add("dma_read_bytes", "DMA bytes read", c[regs::Counter::kDmaReadBytes]);
+  r.add("dma_write_bytes", "DMA bytes written", c[regs::Counter::kDmaWriteBytes]);
+  r.add("wall_seconds", "wall time (s)", Json::number(wall_s, 3));
+}
+
+std::vector<int8_t> random_int8(std::mt19937_64& rng, std::size_t n) {
+  std::vector<int8_t> v(n);
+  for (auto& x : v) x = int8_t(rng());
+  return v;
+}
+
+void add_quant_options(po::options_description& d, QuantOptions& q) {
+  d.add_options()("scale", po::value(&q.scale), "real output multiplier (per tensor)")(
+      "multiplier", po::value(&q.multiplier), "quantized multiplier, [0, 2^31-1] (with --shift)")(
+      "shift", po::value(&q.shift), "shift, [-31, 30] (with --multiplier)")(
+      "zero-point", po::value(&q.zero_point), "output zero point, [-128, 127]")(
+      "act-min", po::value(&q.act_min), "lower clamp")("act-max", po::value(&q.act_max), "upper clamp")(
+      "relu", po::bool_switch(&q.relu), "ReLU: clamp at the zero point");
+}
+
+driver::Quantization quantization(const QuantOptions& q, uint64_t k) {
+  driver::Quantization out;
+  out.zero_point = q.zero_point;
+  out.act_min = q.relu ? std::max(q.act_min, q.zero_point) : q.act_min;
+  out.act_max = q.act_max;
+  int32_t mult = 0;
+  int shift = 0;
+  if (q.multiplier >= 0) {
+    mult = q.multiplier;
+    shift = q.shift;
+  } else {
+    const double scale = q.scale > 0 ? q.scale : 1.0 / (64.0 * std::sqrt(double(k)));
+    try {
+      ref::quantize_multiplier(scale, mult, shift);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--scale: ") + e.what());
+    }
+  }
+  out.multiplier = {mult};
+  out.shift = {shift};
+  return out;
+}
+
+ref::OutputStage stage_of(const driver::Quantization& q, uint32_t channels) {
+  ref::OutputStage s;
+  s.multiplier.assign(channels, q.multiplier[0]);
+  s.shift.assign(channels, q.shift[0]);
+  s.zero_point = q.zero_point;
+  s.act_min = q.act_min;
+  s.act_max = q.act_max;
+  return s;
+}
+
+template <typename T>
+void save_npy(const std::string& path, const std::vector<T>& v, std::vector<std::size_t> shape) {
+  if (!path.empty()) npy::save(path, npy::from(v, std::move(shape)));
+}
+template void save_npy(const std::string&, const std::vector<int8_t>&, std::vector<std::size_t>);
+template void save_npy(const std::string&, const std::vector<int32_t>&, std::vector<std::size_t>);
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,75 @@
+// What the tessera tool's subcommands share: the common options, argument parsing, the
+// device session (progress, recording), the run report and the quantization options.
+#pragma once
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "tessera/engine.hpp"
+#include "tessera/ops.hpp"
+#include "tessera/ref.hpp"
+#include "tessera/report.hpp"
+
+namespace tessera::cli {
+
+namespace po = boost::program_options;
+
+// Bad usage: unknown or missing options, contradictory ones (exit status 2).
+struct UsageError : std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
+};
+
+struct Common {
+  std::string device = "sim", trace, record;
+  bool json = false;
+  uint64_t seed = 1;
+  double timeout_s = 600, clock_mhz = 250;
+  unsigned latency = 100;
+};
+po::options_description common_options(Common& c);
+
+// Parses argv (after the subcommand's name) against `d`, positional names in `pos`; with
+// --help prints "usage: tessera USAGE" and the options, and exits 0.
+po::variables_map parse(int argc, char** argv, const po::options_description& d,
+                        const po::positional_options_description& pos, const std::string& usage);
+
+// The device, with progress on a terminal and an optional recording.
+struct Session {
+  std::unique_ptr<driver::Engine> engine;
+  driver::Recording recording;
+  std::string record_path;
+
+  // clear: zero the engine's counters (an operation's report counts only itself); `info`
+  // shows them as they are.
+  explicit Session(const Common& c, bool clear = true);
+  void finish();  // writes the recording, if asked for
+};
+
+// device, array, cycles, MACs, utilization, time at the clock, DMA bytes, wall time.
+void add_run_report(Report& r, driver::Engine& e, uint64_t useful_macs, double clock_mhz,
+                    double wall_s);
+
+std::vector<int8_t> random_int8(std::mt19937_64& rng, std::size_t n);
+
+// Requantization options shared by gemm and conv2d.
+struct QuantOptions {
+  double scale = 0;  // 0: chosen from K so that outputs spread over int8
+  int multiplier = -1, shift = 0, zero_point = 0, act_min = -128, act_max = 127;
+  bool relu = false;
+};
+void add_quant_options(po::options_description& d, QuantOptions& q);
+driver::Quantization quantization(const QuantOptions& q, uint64_t k);
+ref::OutputStage stage_of(const driver::Quantization& q, uint32_t channels);
+
+template <typename T>
+void save_npy(const std::string& path, const std::vector<T>& v, std::vector<std::size_t> shape);
+
+double seconds_since(std::chrono::steady_clock::time_point t0);
+
+}  // namespace tessera::cli
