@@ -35,7 +35,9 @@ export VERILATOR YOSYS BUILD
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 
 .DEFAULT_GOAL := help
-.PHONY: help deps lint build test sim bench synth bitstream clean
+PREFIX ?= /usr/local
+
+.PHONY: help deps lint build test sim bench synth bitstream install clean
 
 help: ## Show this help
 	@echo "Tessera make targets:"
@@ -71,6 +73,9 @@ synth: deps ## Yosys: the core, buffers, blocks and whole engine (UltraScale+, i
 
 bitstream: deps ## A board's bitstream: BOARD=icebreaker (open flow) or zcu104|kcu105 (Vivado)
 	@scripts/bitstream.sh $(BOARD)
+
+install: build ## Install libraries, headers, tools, CMake package and pkg-config file (PREFIX=/usr/local)
+	$(CMAKE) --install $(BUILD) --prefix $(PREFIX)
 
 clean: ## Remove the build directories
 	rm -rf build $(BUILD)

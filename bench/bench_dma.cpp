@@ -72,8 +72,9 @@ int main() {
   bench->run(100'000'000);
   const double seconds = clock.seconds();
   const double cycles = double(bench->cycle() - start);
-  std::printf("  SystemC simulation (DMA + memory model, both engines busy): %.0f cycles/s, "
-              "%.0f%% of it in the memory model\n\n",
-              cycles / seconds, 100 * bench->mem.profiled_seconds() / seconds);
+  std::printf(
+      "  SystemC simulation (DMA + memory model, both engines busy): %.0f cycles/s, "
+      "%.0f%% of it in the memory model\n\n",
+      cycles / seconds, 100 * bench->mem.profiled_seconds() / seconds);
   return status;
 }

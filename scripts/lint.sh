@@ -4,7 +4,10 @@
 #     module as top and for tessera_core in several shapes (non-square, degenerate);
 #   - Yosys: read every file, then for each top `hierarchy; proc; check -assert`, and fail
 #     on any line Yosys marks as a warning (some silent mis-sizings only show up there);
-#   - the generated files of the register map and the command set (--check).
+#   - the generated files of the register map, the command set and the default engine
+#     (--check);
+#   - the C++ sources against the checked-in .clang-format (the generated headers are left
+#     as their generators write them; the generators' --check keeps those current).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +28,19 @@ if ! python3 scripts/regmap.py --check; then status=1; fi
 if ! python3 scripts/isagen.py --check; then status=1; fi
 if ! python3 scripts/engine_config.py --check; then status=1; fi
 
+# C++ formatting: every tracked C++ file but the generated ones.
+CLANG_FORMAT=${CLANG_FORMAT:-clang-format}
+echo "lint: C++ formatting (clang-format)"
+mkdir -p "$BUILD"
+mapfile -t cxx < <(find driver sim tb bench refmodel -name '*.cpp' -o -name '*.hpp' | sort |
+                   grep -v -x -e driver/include/tessera/isa_fields.hpp \
+                     -e driver/include/tessera/regs.hpp -e driver/include/tessera/default_engine.hpp)
+if ! "$CLANG_FORMAT" --dry-run --Werror "${cxx[@]}" 2> "$BUILD/lint-format.log"; then
+  echo "lint: these files differ from .clang-format (run: clang-format -i FILE):" >&2
+  grep -o '^[^:]*' "$BUILD/lint-format.log" | sort -u | head -20 >&2
+  status=1
+fi
+
 lint_verilator() {
   local top=$1
   shift
@@ -34,6 +50,7 @@ lint_verilator() {
   fi
 }
 
+echo "lint: Verilator -Wall, ${#modules[@]} modules and the parameter variants"
 for top in "${modules[@]}"; do lint_verilator "$top"; done
 for shape in "${core_shapes[@]}"; do
   read -r rows cols <<< "$shape"
@@ -101,6 +118,7 @@ script="$BUILD/lint/yosys_check.ys"
   echo "proc"
   echo "check -assert"
 } > "$script"
+echo "lint: Yosys check -assert"
 log="$BUILD/lint/yosys_check.log"
 if ! "$YOSYS" -q -l "$log" -s "$script" > /dev/null 2>&1; then
   echo "lint: yosys check FAILED (see $log)" >&2

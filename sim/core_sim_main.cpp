@@ -1,5 +1,5 @@
-// tessera_core_sim: runs one int8 GEMM on the Verilated core of the default engine's shape, checks every output
-// against the reference model and prints a report. `make sim` runs it with defaults.
+// tessera_core_sim: runs one int8 GEMM on the Verilated core of the default engine's shape, checks
+// every output against the reference model and prints a report. `make sim` runs it with defaults.
 //
 //   tessera_core_sim [--m M] [--k K] [--n N] [--seed S]
 #include <cstdio>
@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
     for (auto& v : a) v = static_cast<int8_t>(byte(rng));
     for (auto& v : b) v = static_cast<int8_t>(byte(rng));
 
-    tessera::sim::CoreHarness<TESSERA_CORE_MODEL> core(TESSERA_CORE_ROWS, TESSERA_CORE_COLS, o.seed);
+    tessera::sim::CoreHarness<TESSERA_CORE_MODEL> core(TESSERA_CORE_ROWS, TESSERA_CORE_COLS,
+                                                       o.seed);
     const tessera::sim::Stopwatch clock;
     const auto result = core.run_gemm(a, b, o.m, o.k, o.n);
     const double seconds = clock.seconds();
@@ -65,8 +66,7 @@ int main(int argc, char** argv) {
     std::size_t mismatches = 0;
     for (std::size_t i = 0; i < expected.size(); ++i) mismatches += result.c[i] != expected[i];
     tessera::sim::print_gemm_report("GEMM (seed " + std::to_string(o.seed) + ")", TESSERA_CORE_ROWS,
-                                    TESSERA_CORE_COLS, o.m, o.k,
-                                    o.n, result.stats, seconds);
+                                    TESSERA_CORE_COLS, o.m, o.k, o.n, result.stats, seconds);
     std::printf("  check vs reference %s (%zu of %zu outputs differ)\n",
                 mismatches ? "FAILED" : "passed", mismatches, expected.size());
     return mismatches ? 1 : 0;

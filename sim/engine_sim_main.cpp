@@ -24,8 +24,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "tessera/checks.hpp"
 #include "tessera/atomic_file.hpp"
+#include "tessera/checks.hpp"
 #include "tessera/engine.hpp"
 #include "tessera/ops.hpp"
 #include "tessera/ref.hpp"
@@ -70,12 +70,12 @@ Options parse(int argc, char** argv) {
       const char* name;
       uint32_t* field;
       uint64_t lo, hi;
-    } const numbers[] = {
-        {"--m", &o.m, 1, 65535},      {"--k", &o.k, 1, 4096},    {"--n", &o.n, 1, 1024},
-        {"--h", &o.h, 1, 4096},       {"--w", &o.w, 1, 4096},    {"--c", &o.c, 1, 448},
-        {"--oc", &o.oc, 1, 1024},     {"--kernel", &o.kernel, 1, 11},
-        {"--stride", &o.stride, 1, 4}, {"--pad", &o.pad, 0, 5}, {"--pool", &o.pool, 0, 1},
-        {"--latency", &o.latency, 0, 10000}};
+    } const numbers[] = {{"--m", &o.m, 1, 65535},       {"--k", &o.k, 1, 4096},
+                         {"--n", &o.n, 1, 1024},        {"--h", &o.h, 1, 4096},
+                         {"--w", &o.w, 1, 4096},        {"--c", &o.c, 1, 448},
+                         {"--oc", &o.oc, 1, 1024},      {"--kernel", &o.kernel, 1, 11},
+                         {"--stride", &o.stride, 1, 4}, {"--pad", &o.pad, 0, 5},
+                         {"--pool", &o.pool, 0, 1},     {"--latency", &o.latency, 0, 10000}};
     bool known = false;
     for (const auto& num : numbers) {
       if (flag == num.name) {
@@ -95,7 +95,8 @@ Options parse(int argc, char** argv) {
     } else if (flag == "--workload") {
       o.workload = v;
       if (o.workload != "gemm" && o.workload != "conv" && o.workload != "all")
-        throw std::invalid_argument("--workload = '" + o.workload + "'; expected gemm, conv or all");
+        throw std::invalid_argument("--workload = '" + o.workload +
+                                    "'; expected gemm, conv or all");
     } else {
       throw std::invalid_argument("unknown option " + flag + " (try --help)");
     }
@@ -192,10 +193,10 @@ Result gemm(drv::Engine& engine, const Options& o, std::mt19937_64& rng) {
   g.quant = quantization(stage);
   std::ostringstream name;
   name << "int8 GEMM " << o.m << "x" << o.k << "x" << o.n << ", per-channel requantization";
-  return measure(engine, name.str(), uint64_t(o.m) * o.k * o.n,
-                 [&] { return drv::gemm_int8(engine, g); },
-                 tessera::ref::requantize(tessera::ref::gemm(g.a, g.b, g.bias, o.m, o.k, o.n),
-                                          o.m, o.n, stage));
+  return measure(
+      engine, name.str(), uint64_t(o.m) * o.k * o.n, [&] { return drv::gemm_int8(engine, g); },
+      tessera::ref::requantize(tessera::ref::gemm(g.a, g.b, g.bias, o.m, o.k, o.n), o.m, o.n,
+                               stage));
 }
 
 Result conv(drv::Engine& engine, const Options& o, std::mt19937_64& rng) {
@@ -226,12 +227,13 @@ Result conv(drv::Engine& engine, const Options& o, std::mt19937_64& rng) {
       tessera::ref::conv2d(a.input, shape, a.weights, o.oc, a.bias, cp), pixels, o.oc, stage);
   if (a.max_pool) want = tessera::ref::max_pool_2x2(want, out_shape);
   std::ostringstream name;
-  name << "int8 conv2d " << o.h << "x" << o.w << "x" << o.c << " -> " << cp.output_shape(shape, o.oc).h
-       << "x" << cp.output_shape(shape, o.oc).w << "x" << o.oc << ", " << o.kernel << "x"
-       << o.kernel << " stride " << o.stride << " pad " << o.pad << ", ReLU"
-       << (a.max_pool ? ", 2x2 max-pool" : "");
-  return measure(engine, name.str(), pixels * o.oc * o.kernel * o.kernel * o.c,
-                 [&] { return drv::conv2d(engine, a).output; }, want);
+  name << "int8 conv2d " << o.h << "x" << o.w << "x" << o.c << " -> "
+       << cp.output_shape(shape, o.oc).h << "x" << cp.output_shape(shape, o.oc).w << "x" << o.oc
+       << ", " << o.kernel << "x" << o.kernel << " stride " << o.stride << " pad " << o.pad
+       << ", ReLU" << (a.max_pool ? ", 2x2 max-pool" : "");
+  return measure(
+      engine, name.str(), pixels * o.oc * o.kernel * o.kernel * o.c,
+      [&] { return drv::conv2d(engine, a).output; }, want);
 }
 
 void print(const Result& r) {
@@ -317,9 +319,12 @@ int main(int argc, char** argv) {
                                    .set("latency", o.latency)
                                    .set("seed", o.seed)
                                    .set("workloads", workloads)
-                                   .dump() + "\n";
-      if (o.json == "-") std::fputs(text.c_str(), stdout);
-      else tessera::write_file_atomically(o.json, text);
+                                   .dump() +
+                               "\n";
+      if (o.json == "-")
+        std::fputs(text.c_str(), stdout);
+      else
+        tessera::write_file_atomically(o.json, text);
     }
     return ok ? 0 : 1;
   } catch (const std::exception& e) {

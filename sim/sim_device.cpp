@@ -91,7 +91,8 @@ template <typename Model, typename Traced, int Bus>
 std::unique_ptr<driver::Device> open_engine(const SimDeviceOptions& o, const std::string& name) {
   if (o.trace.empty()) return std::make_unique<SimDevice<Model, Bus, false>>(o, name);
   if constexpr (std::is_void_v<Traced>) {
-    throw std::invalid_argument("sim: engine " + name + " is built without a waveform model; "
+    throw std::invalid_argument("sim: engine " + name +
+                                " is built without a waveform model; "
                                 "trace the default engine, or build this one as the default "
                                 "(make sim ROWS=.. COLS=.. BUS=..)");
   } else {
@@ -99,8 +100,8 @@ std::unique_ptr<driver::Device> open_engine(const SimDeviceOptions& o, const std
   }
 }
 
-#define TESSERA_SIM_ENTRY(model, traced, rows, cols, bus)                                  \
-  Entry{SimEngine{#rows "x" #cols "x" #bus, rows, cols, bus, !std::is_void_v<traced>},     \
+#define TESSERA_SIM_ENTRY(model, traced, rows, cols, bus)                              \
+  Entry{SimEngine{#rows "x" #cols "x" #bus, rows, cols, bus, !std::is_void_v<traced>}, \
         &open_engine<model, traced, bus>},
 const Entry kEntries[] = {TESSERA_SIM_ENGINES(TESSERA_SIM_ENTRY)};
 #undef TESSERA_SIM_ENTRY
@@ -147,8 +148,9 @@ std::unique_ptr<driver::Device> open_sim_device(const SimDeviceOptions& options)
     }
   }
   if (g_opened) {
-    throw driver::DeviceError("sim: the simulator is already open (SystemC elaborates one "
-                              "engine per process)");
+    throw driver::DeviceError(
+        "sim: the simulator is already open (SystemC elaborates one "
+        "engine per process)");
   }
   g_opened = true;
   return entry->open(options, entry->engine.name);

@@ -60,9 +60,8 @@ void write_file_atomically(const std::string& path,
 }
 
 void write_file_atomically(const std::string& path, const std::string& bytes) {
-  write_file_atomically(path, [&](std::ostream& out) {
-    out.write(bytes.data(), std::streamsize(bytes.size()));
-  });
+  write_file_atomically(
+      path, [&](std::ostream& out) { out.write(bytes.data(), std::streamsize(bytes.size())); });
 }
 
 }  // namespace tessera

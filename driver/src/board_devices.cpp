@@ -1,8 +1,9 @@
 // The xdma and uio backends; see board_devices.hpp.
+#include "tessera/board_devices.hpp"
+
 #include <memory>
 
 #include "posix_file.hpp"
-#include "tessera/board_devices.hpp"
 
 namespace tessera::driver {
 namespace {
@@ -58,13 +59,13 @@ class UioDevice : public Device {
         uio_name_(basename(o.uio)),
         buf_name_(basename(o.dmabuf)),
         uio_(o.uio, O_RDWR | O_SYNC),
-        regs_(uio_, detail::read_sysfs_number(o.sysfs + "/class/uio/" + uio_name_ +
-                                               "/maps/map0/size")),
+        regs_(uio_,
+              detail::read_sysfs_number(o.sysfs + "/class/uio/" + uio_name_ + "/maps/map0/size")),
         irq_(o.irq.empty() ? o.uio : o.irq, O_RDWR),
         buf_file_(o.dmabuf, O_RDWR | O_SYNC),
         phys_(detail::read_sysfs_number(o.sysfs + "/class/u-dma-buf/" + buf_name_ + "/phys_addr")),
-        buf_(buf_file_, detail::read_sysfs_number(o.sysfs + "/class/u-dma-buf/" + buf_name_ +
-                                                  "/size")) {}
+        buf_(buf_file_,
+             detail::read_sysfs_number(o.sysfs + "/class/u-dma-buf/" + buf_name_ + "/size")) {}
 
   std::string name() const override { return "uio:" + options_.uio; }
   uint32_t read32(uint32_t offset) override { return detail::mmio_read(regs_, offset); }

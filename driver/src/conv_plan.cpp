@@ -17,9 +17,10 @@ void require_positive(const char* name, uint64_t v) {
   if (v == 0) throw std::invalid_argument(std::string("conv2d ") + name + " = 0; must be >= 1");
 }
 
-uint32_t out_extent(const char* axis, uint32_t in, uint32_t pad_a, uint32_t pad_b,
-                    uint32_t kernel, uint32_t stride, uint32_t dilation) {
-  const uint64_t padded = uint64_t(in) + pad_a + pad_b, window = uint64_t(dilation) * (kernel - 1) + 1;
+uint32_t out_extent(const char* axis, uint32_t in, uint32_t pad_a, uint32_t pad_b, uint32_t kernel,
+                    uint32_t stride, uint32_t dilation) {
+  const uint64_t padded = uint64_t(in) + pad_a + pad_b,
+                 window = uint64_t(dilation) * (kernel - 1) + 1;
   if (window > padded) {
     throw std::invalid_argument(std::string("conv2d ") + axis + ": the dilated kernel spans " +
                                 std::to_string(window) + " pixels, above the padded input's " +
@@ -39,11 +40,12 @@ uint32_t ConvPlan::out_w() const {
 
 void plan_conv2d(CommandStream& s, const ConvPlan& p) {
   const BuildConfig& cfg = s.config();
-  const char* names[] = {"batch", "H", "W", "C", "kernel_h", "kernel_w", "out_channels",
-                         "stride_h", "stride_w", "dilation_h", "dilation_w"};
-  const uint32_t values[] = {p.batch,      p.h,        p.w,        p.c,
-                             p.kernel_h,   p.kernel_w, p.out_channels, p.stride_h,
-                             p.stride_w,   p.dilation_h, p.dilation_w};
+  const char* names[] = {
+      "batch",        "H",        "W",        "C",          "kernel_h",  "kernel_w",
+      "out_channels", "stride_h", "stride_w", "dilation_h", "dilation_w"};
+  const uint32_t values[] = {
+      p.batch,        p.h,        p.w,        p.c,          p.kernel_h,  p.kernel_w,
+      p.out_channels, p.stride_h, p.stride_w, p.dilation_h, p.dilation_w};
   for (std::size_t i = 0; i < std::size(values); ++i) require_positive(names[i], values[i]);
   const uint32_t conv_h = p.out_h(), ow = p.out_w();
   if (p.max_pool && (conv_h < 2 || ow < 2)) {
@@ -90,9 +92,11 @@ void plan_conv2d(CommandStream& s, const ConvPlan& p) {
   if (p.max_pool) {
     rb &= ~1u;
     if (rb == 0) {
-      throw std::invalid_argument("conv2d max_pool needs two output rows per block; a row of "
-                                  "width " + std::to_string(wp) + " x " + std::to_string(cl) +
-                                  " lines per pixel already fills the buffers");
+      throw std::invalid_argument(
+          "conv2d max_pool needs two output rows per block; a row of "
+          "width " +
+          std::to_string(wp) + " x " + std::to_string(cl) +
+          " lines per pixel already fills the buffers");
     }
   }
   const uint32_t blocks_per_image = ceil_div(oh, rb);
@@ -118,8 +122,8 @@ void plan_conv2d(CommandStream& s, const ConvPlan& p) {
   sched.act_max = p.act_max;
 
   const uint64_t image_bytes = uint64_t(p.h) * p.w * p.c;
-  const uint64_t out_image_bytes =
-      p.max_pool ? uint64_t(oh / 2) * (ow / 2) * p.out_channels : uint64_t(oh) * ow * p.out_channels;
+  const uint64_t out_image_bytes = p.max_pool ? uint64_t(oh / 2) * (ow / 2) * p.out_channels
+                                              : uint64_t(oh) * ow * p.out_channels;
   const uint32_t pixel_lines = cl, row_lines = uint32_t(wp) * cl;
   detail::emit_panel_schedule(s, sched, p.batch * blocks_per_image, [&](uint32_t b) {
     const uint32_t image = b / blocks_per_image, oy0 = (b % blocks_per_image) * rb;
@@ -190,9 +194,9 @@ std::vector<int8_t> pack_conv_weights(const std::vector<int8_t>& weights, uint32
                                       uint32_t rows, uint32_t cols) {
   const std::size_t taps = std::size_t(kernel_h) * kernel_w;
   if (weights.size() != taps * c * out_channels) {
-    throw std::invalid_argument("pack_conv_weights: " + std::to_string(weights.size()) +
-                                " weights; expected KH x KW x C x OC = " +
-                                std::to_string(taps * c * out_channels));
+    throw std::invalid_argument(
+        "pack_conv_weights: " + std::to_string(weights.size()) +
+        " weights; expected KH x KW x C x OC = " + std::to_string(taps * c * out_channels));
   }
   const uint32_t c_padded = ceil_div(c, rows) * rows;
   std::vector<int8_t> k_by_n(taps * c_padded * out_channels, 0);
@@ -203,10 +207,9 @@ std::vector<int8_t> pack_conv_weights(const std::vector<int8_t>& weights, uint32
   return pack_weights(k_by_n, uint32_t(taps * c_padded), out_channels, cols);
 }
 
-std::vector<int32_t> conv_bias(const std::vector<int32_t>& bias,
-                               const std::vector<int8_t>& weights, uint32_t kernel_h,
-                               uint32_t kernel_w, uint32_t c, uint32_t out_channels,
-                               int8_t input_zero_point) {
+std::vector<int32_t> conv_bias(const std::vector<int32_t>& bias, const std::vector<int8_t>& weights,
+                               uint32_t kernel_h, uint32_t kernel_w, uint32_t c,
+                               uint32_t out_channels, int8_t input_zero_point) {
   const std::size_t k = std::size_t(kernel_h) * kernel_w * c;
   if (weights.size() != k * out_channels || (!bias.empty() && bias.size() != out_channels)) {
     throw std::invalid_argument("conv_bias: " + std::to_string(weights.size()) + " weights and " +
@@ -219,7 +222,8 @@ std::vector<int32_t> conv_bias(const std::vector<int32_t>& bias,
     int64_t sum = 0;
     for (std::size_t i = 0; i < k; ++i) sum += weights[i * out_channels + o];
     // Wrapping int32, as the engine's accumulator and the reference model wrap.
-    out[o] = int32_t(uint32_t(bias.empty() ? 0 : bias[o]) - uint32_t(int64_t(input_zero_point) * sum));
+    out[o] =
+        int32_t(uint32_t(bias.empty() ? 0 : bias[o]) - uint32_t(int64_t(input_zero_point) * sum));
   }
   return out;
 }

@@ -35,9 +35,9 @@ speed_t baud_constant(uint32_t baud) {
   static const struct {
     uint32_t rate;
     speed_t constant;
-  } rates[] = {{9600, B9600},       {19200, B19200},     {38400, B38400},     {57600, B57600},
-               {115200, B115200},   {230400, B230400},   {460800, B460800},   {500000, B500000},
-               {921600, B921600},   {1000000, B1000000}, {1500000, B1500000}, {2000000, B2000000},
+  } rates[] = {{9600, B9600},      {19200, B19200},     {38400, B38400},     {57600, B57600},
+               {115200, B115200},  {230400, B230400},   {460800, B460800},   {500000, B500000},
+               {921600, B921600},  {1000000, B1000000}, {1500000, B1500000}, {2000000, B2000000},
                {3000000, B3000000}};
   std::string accepted;
   for (const auto& r : rates) {
@@ -157,7 +157,8 @@ void CoreLink::receive(uint8_t* data, std::size_t bytes) {
 }
 
 void CoreLink::fail_out_of_step(uint8_t got, const char* expected) {
-  throw DeviceError(channel_->name() + ": the board sent " + detail::hex(got) + " where " + expected +
+  throw DeviceError(channel_->name() + ": the board sent " + detail::hex(got) + " where " +
+                    expected +
                     " was expected; the link is out of step (open it again to reset it)");
 }
 
@@ -172,8 +173,8 @@ CoreLinkInfo CoreLink::identify() {
   }
   receive(r + 1, kIdentifyBytes - 1);
   if (r[1] != 'T' || r[2] != 'L') {
-    throw DeviceError(channel_->name() + " answered 'I' " + detail::hex(r[1]) + " " + detail::hex(r[2]) +
-                      " to identify, not 'I' 'T' 'L': not a Tessera core link");
+    throw DeviceError(channel_->name() + " answered 'I' " + detail::hex(r[1]) + " " +
+                      detail::hex(r[2]) + " to identify, not 'I' 'T' 'L': not a Tessera core link");
   }
   if (r[8] > 20) {
     throw DeviceError(channel_->name() + ": receive buffer of 2^" + std::to_string(r[8]) +

@@ -77,8 +77,8 @@ void Engine::reset() {
     if (!regs::kStatusBusy.get(status) && !regs::kStatusError.get(status)) break;
     if (std::chrono::steady_clock::now() > deadline) {
       throw TimeoutError(d.name() + ": the soft reset did not complete within " +
-                         std::to_string(timeout_.count()) + " ms (STATUS reads " +
-                         hex(status) + ")");
+                         std::to_string(timeout_.count()) + " ms (STATUS reads " + hex(status) +
+                         ")");
     }
     d.pause(std::chrono::microseconds(1));
   }

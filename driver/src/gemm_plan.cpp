@@ -1,11 +1,11 @@
 // GEMM planning; see gemm_plan.hpp.
 #include "tessera/gemm_plan.hpp"
 
-#include "panel_schedule.hpp"
-
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+
+#include "panel_schedule.hpp"
 
 namespace tessera::isa {
 namespace {

@@ -130,9 +130,9 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
   const uint64_t vectors = c.get(compute::kVectors), rows = c.get(compute::kActRows);
   if (auto r = check_ranges(c, Opcode::kCompute, cfg); !r) return r;
   if (rows * vectors > kMaxCount) {
-    return fail(Error::kBadDimension, "COMPUTE ACT_ROWS x VECTORS = " +
-                                          std::to_string(rows * vectors) +
-                                          " results; at most " + std::to_string(kMaxCount));
+    return fail(Error::kBadDimension,
+                "COMPUTE ACT_ROWS x VECTORS = " + std::to_string(rows * vectors) +
+                    " results; at most " + std::to_string(kMaxCount));
   }
   // Rows ACT_ROW_STRIDE apart, each spanning (VECTORS - 1) x ACT_STRIDE + 1 lines.
   if (auto r = lines_fit(Error::kScratchpadRange, "COMPUTE", "activation", c.get(compute::kActLine),
@@ -167,20 +167,20 @@ CheckResult check_store(const Command& c, const BuildConfig& cfg) {
                                             " and ACC_PITCH = " + std::to_string(pitch) +
                                             " must be 0 without POOL_2X2");
     }
-    return check_store_params(c, cfg, lines_fit(Error::kAccumulatorRange, "STORE", "accumulator",
-                                                 c.get(store::kAccLine), rows, 1, 1,
-                                                 cfg.accumulator_lines));
+    return check_store_params(c, cfg,
+                              lines_fit(Error::kAccumulatorRange, "STORE", "accumulator",
+                                        c.get(store::kAccLine), rows, 1, 1, cfg.accumulator_lines));
   }
   if (auto r = in_range("STORE", "POOL_WIDTH", pool_width, 1, kMaxCount); !r) return r;
   if (pitch < 2 * pool_width) {
-    return fail(Error::kBadDimension, "STORE ACC_PITCH = " + std::to_string(pitch) +
-                                          " is below 2 x POOL_WIDTH = " +
-                                          std::to_string(2 * pool_width));
+    return fail(Error::kBadDimension,
+                "STORE ACC_PITCH = " + std::to_string(pitch) +
+                    " is below 2 x POOL_WIDTH = " + std::to_string(2 * pool_width));
   }
   if (rows * pool_width > kMaxCount) {
-    return fail(Error::kBadDimension, "STORE ROWS x POOL_WIDTH = " +
-                                          std::to_string(rows * pool_width) +
-                                          " pooled pixels; at most " + std::to_string(kMaxCount));
+    return fail(Error::kBadDimension,
+                "STORE ROWS x POOL_WIDTH = " + std::to_string(rows * pool_width) +
+                    " pooled pixels; at most " + std::to_string(kMaxCount));
   }
   const uint64_t first = c.get(store::kAccLine);
   const uint64_t last = first + (2 * rows - 1) * pitch + 2 * pool_width - 1;
@@ -271,7 +271,8 @@ Command encode(const Store& a) {
   Command c(Opcode::kStore);
   c.set(kHdrDeps, a.deps);
   c.set(kHdrMode, (a.requantize ? kStoreModeRequantize : 0) |
-                      (a.per_channel ? kStoreModePerChannel : 0) | (a.pool ? kStoreModePool2x2 : 0));
+                      (a.per_channel ? kStoreModePerChannel : 0) |
+                      (a.pool ? kStoreModePool2x2 : 0));
   c.set(store::kDramAddr, a.dram_addr);
   c.set(store::kRows, a.rows);
   c.set(store::kAccLine, a.acc_line);
@@ -306,8 +307,8 @@ CheckResult check(const Command& c, const BuildConfig& config) {
       return check_reserved(c, fence::kDepsAllowed, fence::kModeAllowed, fence::kUsedBytes,
                             "FENCE");
   }
-  return fail(Error::kBadOpcode,
-              "OPCODE = " + std::to_string(c.bytes()[0]) + " is not a command (" + opcode_list(true) + ")");
+  return fail(Error::kBadOpcode, "OPCODE = " + std::to_string(c.bytes()[0]) +
+                                     " is not a command (" + opcode_list(true) + ")");
 }
 
 std::string opcode_list(bool with_values) {
@@ -427,8 +428,7 @@ Command assemble(const std::string& line) {
       const unsigned long long v = std::strtoull(text.c_str(), &end, 0);
       const unsigned long long max = bits >= 64 ? ~0ull : (1ull << bits) - 1;
       if (text.empty() || text[0] == '-' || *end || errno || v > max) {
-        throw bad(key + " = '" + text + "' is not an integer in [0, " + std::to_string(max) +
-                  "]");
+        throw bad(key + " = '" + text + "' is not an integer in [0, " + std::to_string(max) + "]");
       }
       c.set(field->field, v);
     }

@@ -24,8 +24,8 @@ inline void require_range(const std::string& what, long long v, long long lo, lo
 
 inline void require_size(const char* what, std::size_t got, std::size_t want, const char* shape) {
   if (got != want) {
-    throw std::invalid_argument(std::string(what) + " has " + std::to_string(got) +
-                                " elements; " + shape + " = " + std::to_string(want));
+    throw std::invalid_argument(std::string(what) + " has " + std::to_string(got) + " elements; " +
+                                shape + " = " + std::to_string(want));
   }
 }
 

@@ -3,14 +3,14 @@
 // literal {'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), } padded to 64 bytes.
 #include "tessera/npy.hpp"
 
-#include "tessera/atomic_file.hpp"
-
 #include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
+
+#include "tessera/atomic_file.hpp"
 
 namespace tessera::npy {
 namespace {

@@ -4,9 +4,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "messages.hpp"
 #include "tessera/conv_plan.hpp"
 #include "tessera/gemm_plan.hpp"
-#include "messages.hpp"
 
 namespace tessera::driver {
 namespace {
@@ -19,10 +19,10 @@ std::vector<uint8_t> table_for(const Quantization& q, const std::vector<int32_t>
                                uint32_t channels) {
   const std::size_t nm = q.multiplier.size(), ns = q.shift.size();
   if (nm != ns || (nm != 1 && nm != channels)) {
-    throw std::invalid_argument(
-        "quantization: " + std::to_string(nm) + " multipliers and " + std::to_string(ns) +
-        " shifts; expected 1 of each (per tensor) or " + std::to_string(channels) +
-        " of each (per channel)");
+    throw std::invalid_argument("quantization: " + std::to_string(nm) + " multipliers and " +
+                                std::to_string(ns) +
+                                " shifts; expected 1 of each (per tensor) or " +
+                                std::to_string(channels) + " of each (per channel)");
   }
   require_range("quantization zero_point", q.zero_point, -128, 127);
   require_range("quantization act_min", q.act_min, -128, 127);
@@ -125,10 +125,16 @@ Conv2dResult conv2d(Engine& e, const Conv2dArgs& a) {
   plan.max_pool = a.max_pool;
   require_range("conv2d input_zero_point", a.input_zero_point, -128, 127);
   plan.input_zero_point = int8_t(a.input_zero_point);
-  for (const auto& [name, v] : {std::pair{"batch", a.batch}, {"H", a.h}, {"W", a.w}, {"C", a.c},
-                                {"kernel_h", a.kernel_h}, {"kernel_w", a.kernel_w},
-                                {"out_channels", a.out_channels}, {"stride_h", a.stride_h},
-                                {"stride_w", a.stride_w}, {"dilation_h", a.dilation_h},
+  for (const auto& [name, v] : {std::pair{"batch", a.batch},
+                                {"H", a.h},
+                                {"W", a.w},
+                                {"C", a.c},
+                                {"kernel_h", a.kernel_h},
+                                {"kernel_w", a.kernel_w},
+                                {"out_channels", a.out_channels},
+                                {"stride_h", a.stride_h},
+                                {"stride_w", a.stride_w},
+                                {"dilation_h", a.dilation_h},
                                 {"dilation_w", a.dilation_w}}) {
     require_range(std::string("conv2d ") + name, v, 1, 65535);
   }
@@ -140,13 +146,12 @@ Conv2dResult conv2d(Engine& e, const Conv2dArgs& a) {
   const uint32_t oh = plan.out_h(), ow = plan.out_w();  // checks the window fits
 
   const auto& cfg = e.info().config;
-  const auto packed = isa::pack_conv_weights(a.weights, a.kernel_h, a.kernel_w, a.c,
-                                             a.out_channels, cfg.rows, cfg.cols);
-  const auto table = table_for(
-      a.quant,
-      isa::conv_bias(a.bias, a.weights, a.kernel_h, a.kernel_w, a.c, a.out_channels,
-                     int8_t(a.input_zero_point)),
-      a.out_channels);
+  const auto packed = isa::pack_conv_weights(a.weights, a.kernel_h, a.kernel_w, a.c, a.out_channels,
+                                             cfg.rows, cfg.cols);
+  const auto table = table_for(a.quant,
+                               isa::conv_bias(a.bias, a.weights, a.kernel_h, a.kernel_w, a.c,
+                                              a.out_channels, int8_t(a.input_zero_point)),
+                               a.out_channels);
   Conv2dResult r;
   r.batch = a.batch;
   r.h = a.max_pool ? oh / 2 : oh;

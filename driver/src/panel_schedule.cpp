@@ -34,7 +34,7 @@ void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t bloc
     for (uint32_t j = 0; j < panels; ++j, ++g) {
       const uint32_t n0 = j * cols, n_cols = std::min(cols, p.n - n0);
       const uint32_t wgt_base = 2 * bank + (g % 2) * bank, acc_base = (g % 2) * region;
-      Load w;  // the panel's K rows; tile t in lines wgt_base + t*NumRows ..
+      Load w;                  // the panel's K rows; tile t in lines wgt_base + t*NumRows ..
       if (p.weights_packed) {  // one contiguous transfer: K lines of `cols` bytes
         w.dram_addr = p.weight_addr + uint64_t(j) * p.k * cols;
         w.row_bytes = p.k * cols;

@@ -49,18 +49,18 @@ struct ActivationBlock {
 };
 
 struct PanelSchedule {
-  uint32_t n = 0;                     // output channels
-  std::vector<uint32_t> tile_offset;  // per K tile, see ActivationBlock::Segment
-  std::vector<uint16_t> tile_k_valid; // per K tile: weight rows that are not padding
+  uint32_t n = 0;                      // output channels
+  std::vector<uint32_t> tile_offset;   // per K tile, see ActivationBlock::Segment
+  std::vector<uint16_t> tile_k_valid;  // per K tile: weight rows that are not padding
   // Weights: K x N, packed (pack_weights layout) or row-major, at weight_addr. K <= the
   // tiles' rows; rows past K are left as they were, which is harmless where the activation
   // lanes they meet are zero (a LOAD zero-fills the tail of a row's last line).
   uint32_t k = 0;
   uint64_t weight_addr = 0;
   bool weights_packed = true;
-  uint64_t qtable_addr = 0;           // n entries
-  bool raw_int32 = false;             // store raw int32 accumulators (no table, no clamp)
-  uint64_t out_stride = 0;            // bytes between output rows (pixels)
+  uint64_t qtable_addr = 0;  // n entries
+  bool raw_int32 = false;    // store raw int32 accumulators (no table, no clamp)
+  uint64_t out_stride = 0;   // bytes between output rows (pixels)
   int8_t zero_point = 0, act_min = -128, act_max = 127;
 };
 

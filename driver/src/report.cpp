@@ -11,11 +11,21 @@ std::string quote(const std::string& s) {
   std::string out = "\"";
   for (const char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];
@@ -71,18 +81,25 @@ Json& Json::push(Json value) {
 
 std::string Json::dump() const {
   switch (kind_) {
-    case Kind::kNull: return "null";
-    case Kind::kBool: return bool_ ? "true" : "false";
-    case Kind::kInteger: return std::to_string(int_);
-    case Kind::kUnsigned: return std::to_string(uint_);
+    case Kind::kNull:
+      return "null";
+    case Kind::kBool:
+      return bool_ ? "true" : "false";
+    case Kind::kInteger:
+      return std::to_string(int_);
+    case Kind::kUnsigned:
+      return std::to_string(uint_);
     case Kind::kNumber: {
       if (!std::isfinite(number_)) return "null";  // JSON has no NaN or infinity
       char buf[64];
-      if (decimals_ >= 0) std::snprintf(buf, sizeof buf, "%.*f", decimals_, number_);
-      else std::snprintf(buf, sizeof buf, "%.17g", number_);
+      if (decimals_ >= 0)
+        std::snprintf(buf, sizeof buf, "%.*f", decimals_, number_);
+      else
+        std::snprintf(buf, sizeof buf, "%.17g", number_);
       return buf;
     }
-    case Kind::kString: return quote(string_);
+    case Kind::kString:
+      return quote(string_);
     case Kind::kArray: {
       std::string s = "[";
       for (std::size_t i = 0; i < members_.size(); ++i)
@@ -113,12 +130,15 @@ Json Report::json() const {
 }
 
 void Report::print_text(std::FILE* out) const {
-  for (const Item& i : items_) std::fprintf(out, "  %-42s %s\n", i.label.c_str(), i.value.text().c_str());
+  for (const Item& i : items_)
+    std::fprintf(out, "  %-42s %s\n", i.label.c_str(), i.value.text().c_str());
 }
 
 void Report::print(bool as_json, std::FILE* out) const {
-  if (as_json) std::fprintf(out, "%s\n", json().dump().c_str());
-  else print_text(out);
+  if (as_json)
+    std::fprintf(out, "%s\n", json().dump().c_str());
+  else
+    print_text(out);
 }
 
 double utilization_percent(uint64_t useful_macs, uint64_t cycles, uint32_t rows, uint32_t cols) {

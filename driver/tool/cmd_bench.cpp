@@ -20,11 +20,13 @@ int run_bench(int argc, char** argv) {
   struct Layer {
     uint32_t h, w, ch, oc;
   };
-  const std::vector<Layer> layers = quick ? std::vector<Layer>{{8, 8, 32, 32}}
-                                          : std::vector<Layer>{{56, 56, 64, 64}, {28, 28, 128, 128},
-                                                               {14, 14, 256, 256}, {7, 7, 256, 256}};
+  const std::vector<Layer> layers =
+      quick ? std::vector<Layer>{{8, 8, 32, 32}}
+            : std::vector<Layer>{
+                  {56, 56, 64, 64}, {28, 28, 128, 128}, {14, 14, 256, 256}, {7, 7, 256, 256}};
   const uint32_t g = quick ? 64 : 512;
-  if (!c.json) std::printf("%-34s %12s %10s %10s %10s\n", "workload", "cycles", "util %", "wall s", "host %");
+  if (!c.json)
+    std::printf("%-34s %12s %10s %10s %10s\n", "workload", "cycles", "util %", "wall s", "host %");
   Json rows = Json::array();
   // Host overhead: an operation's wall time outside Engine::run (packing, copying, planning).
   auto measure = [&](const std::string& name, uint64_t macs, const std::function<void()>& op) {
@@ -67,8 +69,8 @@ int run_bench(int argc, char** argv) {
     a.weights = random_int8(rng, std::size_t(9) * l.ch * l.oc);
     a.quant = quantization(QuantOptions{}, 9ull * l.ch);
     a.quant.act_min = a.quant.zero_point;
-    measure("conv3x3 " + std::to_string(l.h) + "x" + std::to_string(l.w) + "x" + std::to_string(l.ch) +
-                "->" + std::to_string(l.oc),
+    measure("conv3x3 " + std::to_string(l.h) + "x" + std::to_string(l.w) + "x" +
+                std::to_string(l.ch) + "->" + std::to_string(l.oc),
             uint64_t(l.h) * l.w * l.oc * 9 * l.ch, [&] { driver::conv2d(*s.engine, a); });
   }
   if (c.json) std::printf("%s\n", rows.dump().c_str());

@@ -21,14 +21,17 @@ int run_conv2d(int argc, char** argv) {
   po::options_description g("conv2d: NHWC int8 input, [KH x KW x C x OC] weights");
   g.add_options()("input", po::value(&in_path), "input.npy, int8 N x H x W x C (or H x W x C)")(
       "weights", po::value(&w_path), "weights.npy, int8 KH x KW x C x OC")(
-      "bias", po::value(&bias_path), "bias.npy, int32 OC")("out", po::value(&out_path), "output.npy to write")(
-      "batch", po::value(&batch), "random input: images")("h", po::value(&h), "random input: height")(
-      "w", po::value(&w), "random input: width")("c", po::value(&ch), "random input: channels")(
-      "oc", po::value(&oc), "random weights: output channels")(
+      "bias", po::value(&bias_path), "bias.npy, int32 OC")(
+      "out", po::value(&out_path), "output.npy to write")("batch", po::value(&batch),
+                                                          "random input: images")(
+      "h", po::value(&h), "random input: height")("w", po::value(&w), "random input: width")(
+      "c", po::value(&ch), "random input: channels")("oc", po::value(&oc),
+                                                     "random weights: output channels")(
       "kernel", po::value(&kernel), "random weights: K for a K x K kernel")(
-      "stride", po::value(&stride), "stride (both axes)")("pad", po::value(&pad), "padding (all sides)")(
-      "pads", po::value(&pads), "padding top,bottom,left,right")(
-      "dilation", po::value(&dilation), "dilation (both axes)")(
+      "stride", po::value(&stride), "stride (both axes)")("pad", po::value(&pad),
+                                                          "padding (all sides)")(
+      "pads", po::value(&pads), "padding top,bottom,left,right")("dilation", po::value(&dilation),
+                                                                 "dilation (both axes)")(
       "input-zero-point", po::value(&izp), "input zero point (the padding value)")(
       "pool", po::bool_switch(&a.max_pool), "2x2 max-pool after requantization")(
       "check", po::bool_switch(&check), "compare with the reference model");
@@ -40,7 +43,8 @@ int run_conv2d(int argc, char** argv) {
   if (!in_path.empty()) {
     const auto x = npy::load(in_path);
     if (x.shape.size() == 3) {
-      a.batch = 1, a.h = uint32_t(x.shape[0]), a.w = uint32_t(x.shape[1]), a.c = uint32_t(x.shape[2]);
+      a.batch = 1, a.h = uint32_t(x.shape[0]), a.w = uint32_t(x.shape[1]),
+      a.c = uint32_t(x.shape[2]);
     } else if (x.shape.size() == 4) {
       a.batch = uint32_t(x.shape[0]), a.h = uint32_t(x.shape[1]), a.w = uint32_t(x.shape[2]);
       a.c = uint32_t(x.shape[3]);
@@ -56,7 +60,8 @@ int run_conv2d(int argc, char** argv) {
   if (!w_path.empty()) {
     const auto wt = npy::load(w_path);
     if (wt.shape.size() != 4 || wt.shape[2] != a.c) {
-      throw UsageError(w_path + ": weights must be KH x KW x C x OC with C = " + std::to_string(a.c));
+      throw UsageError(w_path +
+                       ": weights must be KH x KW x C x OC with C = " + std::to_string(a.c));
     }
     a.kernel_h = uint32_t(wt.shape[0]), a.kernel_w = uint32_t(wt.shape[1]);
     a.out_channels = uint32_t(wt.shape[3]);
@@ -86,18 +91,20 @@ int run_conv2d(int argc, char** argv) {
   const auto result = driver::conv2d(*s.engine, a);
   const double wall = seconds_since(t0);
   ref::Conv2dParams p;
-  p.kernel_h = a.kernel_h, p.kernel_w = a.kernel_w, p.stride_h = a.stride_h, p.stride_w = a.stride_w;
+  p.kernel_h = a.kernel_h, p.kernel_w = a.kernel_w, p.stride_h = a.stride_h,
+  p.stride_w = a.stride_w;
   p.dilation_h = a.dilation_h, p.dilation_w = a.dilation_w;
-  p.pad_top = a.pad_top, p.pad_bottom = a.pad_bottom, p.pad_left = a.pad_left, p.pad_right = a.pad_right;
+  p.pad_top = a.pad_top, p.pad_bottom = a.pad_bottom, p.pad_left = a.pad_left,
+  p.pad_right = a.pad_right;
   p.input_zero_point = a.input_zero_point;
   const ref::Nhwc shape{a.batch, a.h, a.w, a.c};
   auto conv_shape = p.output_shape(shape, a.out_channels);
   Report r;
   r.add("operation", "operation",
-        "conv2d " + std::to_string(a.batch) + "x" + std::to_string(a.h) + "x" + std::to_string(a.w) +
-            "x" + std::to_string(a.c) + " -> " + std::to_string(result.batch) + "x" +
-            std::to_string(result.h) + "x" + std::to_string(result.w) + "x" +
-            std::to_string(result.c));
+        "conv2d " + std::to_string(a.batch) + "x" + std::to_string(a.h) + "x" +
+            std::to_string(a.w) + "x" + std::to_string(a.c) + " -> " +
+            std::to_string(result.batch) + "x" + std::to_string(result.h) + "x" +
+            std::to_string(result.w) + "x" + std::to_string(result.c));
   add_run_report(r, *s.engine, uint64_t(conv_shape.elements()) * a.kernel_h * a.kernel_w * a.c,
                  c.clock_mhz, wall);
   bool ok = true;

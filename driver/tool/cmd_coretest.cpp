@@ -18,10 +18,11 @@ int run_coretest(int argc, char** argv) {
   double timeout_s = 2;
   bool json = false;
   po::options_description d("Options");
-  d.add_options()("help,h", "show this help")(
-      "serial", po::value(&serial)->required(), "the board's serial port, e.g. /dev/ttyUSB1")(
-      "baud", po::value(&baud)->default_value(driver::kCoreLinkBaud), "the link's rate (the bitstream's: 1000000)")(
-      "count", po::value(&count)->default_value(10), "random GEMMs")(
+  d.add_options()("help,h", "show this help")("serial", po::value(&serial)->required(),
+                                              "the board's serial port, e.g. /dev/ttyUSB1")(
+      "baud", po::value(&baud)->default_value(driver::kCoreLinkBaud),
+      "the link's rate (the bitstream's: 1000000)")("count", po::value(&count)->default_value(10),
+                                                    "random GEMMs")(
       "seed", po::value(&seed)->default_value(1), "seed for the random GEMMs")(
       "timeout", po::value(&timeout_s)->default_value(2), "seconds to wait for a byte")(
       "json", po::bool_switch(&json), "print the report as one JSON object");
@@ -53,7 +54,8 @@ int run_coretest(int argc, char** argv) {
   const double wall = seconds_since(t0);
   Report r;
   r.add("port", "port", serial);
-  r.add("core", "core (rows x cols)", std::to_string(info.rows) + " x " + std::to_string(info.cols));
+  r.add("core", "core (rows x cols)",
+        std::to_string(info.rows) + " x " + std::to_string(info.cols));
   r.add("rx_buffer_bytes", "board receive buffer (bytes)", info.rx_buffer_bytes);
   r.add("gemms", "GEMMs", count);
   r.add("passed", "bit-exact against the reference model", passed);

@@ -16,10 +16,12 @@ std::vector<isa::Command> read_stream(const std::string& path) {
   if (!in) throw std::runtime_error("cannot read " + path);
   char magic[4] = {};
   in.read(magic, 4);
-  if (in.gcount() == 4 && std::string(magic, 4) == "TSRA") return driver::Recording::load(path).commands;
+  if (in.gcount() == 4 && std::string(magic, 4) == "TSRA")
+    return driver::Recording::load(path).commands;
   in.clear();  // a file shorter than the magic hit its end
   in.seekg(0);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   if (bytes.size() % isa::kCommandBytes) {
     throw std::runtime_error(path + " holds " + std::to_string(bytes.size()) +
                              " bytes, not a whole number of 64-byte commands");
@@ -42,8 +44,10 @@ int run_disasm(int argc, char** argv) {
   parse(argc, argv, d, pos, "disasm STREAM [TEXT]");
   std::ostringstream text;
   for (const auto& cmd : read_stream(in)) text << isa::disassemble(cmd) << "\n";
-  if (out.empty()) std::cout << text.str();
-  else write_file_atomically(out, text.str());
+  if (out.empty())
+    std::cout << text.str();
+  else
+    write_file_atomically(out, text.str());
   return 0;
 }
 

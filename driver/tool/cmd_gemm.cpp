@@ -18,7 +18,8 @@ int run_gemm(int argc, char** argv) {
   po::options_description g("GEMM: C[M x N] = A[M x K] * B[K x N] + bias");
   g.add_options()("m", po::value(&m), "rows of A (random A)")("k", po::value(&k), "columns of A")(
       "n", po::value(&n), "columns of B")("a", po::value(&a_path), "A.npy, int8 M x K")(
-      "b", po::value(&b_path), "B.npy, int8 K x N")("bias", po::value(&bias_path), "bias.npy, int32 N")(
+      "b", po::value(&b_path), "B.npy, int8 K x N")("bias", po::value(&bias_path),
+                                                    "bias.npy, int32 N")(
       "out", po::value(&out_path), "C.npy to write (int8, or int32 with --int32)")(
       "int32", po::bool_switch(&int32), "raw int32 accumulators + bias, no requantization")(
       "check", po::bool_switch(&check), "compare with the reference model");
@@ -59,8 +60,10 @@ int run_gemm(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<int8_t> c8;
   std::vector<int32_t> c32;
-  if (int32) c32 = driver::gemm_int32(*s.engine, args);
-  else c8 = driver::gemm_int8(*s.engine, args);
+  if (int32)
+    c32 = driver::gemm_int32(*s.engine, args);
+  else
+    c8 = driver::gemm_int8(*s.engine, args);
   const double wall = seconds_since(t0);
   Report r;
   r.add("operation", "operation",
@@ -80,8 +83,10 @@ int run_gemm(int argc, char** argv) {
     r.add("mismatches", "outputs differing from the reference", bad);
     ok = bad == 0;
   }
-  if (int32) save_npy(out_path, c32, {args.m, args.n});
-  else save_npy(out_path, c8, {args.m, args.n});
+  if (int32)
+    save_npy(out_path, c32, {args.m, args.n});
+  else
+    save_npy(out_path, c8, {args.m, args.n});
   s.finish();
   r.print(c.json);
   return ok ? 0 : 1;

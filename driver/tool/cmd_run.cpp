@@ -23,8 +23,8 @@ int run_run(int argc, char** argv) {
       try {
         e.device().require_in_memory(reg.addr, reg.bytes.size());
       } catch (const std::out_of_range& err) {
-        throw std::invalid_argument(path + ": a recorded region does not fit this device: " +
-                                    err.what());
+        throw std::invalid_argument(path +
+                                    ": a recorded region does not fit this device: " + err.what());
       }
     }
   }

@@ -38,7 +38,8 @@ int run_selftest(int argc, char** argv) {
     } else {
       driver::Conv2dArgs a;
       const uint32_t kernels[] = {1, 3, 5, 7};
-      a.h = 1 + rng() % 14, a.w = 1 + rng() % 14, a.c = 1 + rng() % 40, a.out_channels = 1 + rng() % 40;
+      a.h = 1 + rng() % 14, a.w = 1 + rng() % 14, a.c = 1 + rng() % 40,
+      a.out_channels = 1 + rng() % 40;
       a.kernel_h = a.kernel_w = kernels[rng() % 4];
       a.stride_h = a.stride_w = 1 + rng() % 2;
       const uint32_t pad = a.kernel_h / 2;
@@ -47,9 +48,9 @@ int run_selftest(int argc, char** argv) {
       a.input = random_int8(rng, std::size_t(a.h) * a.w * a.c);
       a.weights = random_int8(rng, std::size_t(a.kernel_h) * a.kernel_w * a.c * a.out_channels);
       a.quant = quantization(QuantOptions{}, uint64_t(a.kernel_h) * a.kernel_w * a.c);
-      what = "conv2d " + std::to_string(a.h) + "x" + std::to_string(a.w) + "x" + std::to_string(a.c) +
-             " k" + std::to_string(a.kernel_h) + " s" + std::to_string(a.stride_h) + " -> " +
-             std::to_string(a.out_channels);
+      what = "conv2d " + std::to_string(a.h) + "x" + std::to_string(a.w) + "x" +
+             std::to_string(a.c) + " k" + std::to_string(a.kernel_h) + " s" +
+             std::to_string(a.stride_h) + " -> " + std::to_string(a.out_channels);
       ref::Conv2dParams p;
       p.kernel_h = p.kernel_w = a.kernel_h;
       p.stride_h = p.stride_w = a.stride_h;
@@ -58,16 +59,19 @@ int run_selftest(int argc, char** argv) {
       const ref::Nhwc shape{1, a.h, a.w, a.c};
       const auto os = p.output_shape(shape, a.out_channels);
       const auto got = driver::conv2d(*s.engine, a);
-      const auto want = ref::requantize(ref::conv2d(a.input, shape, a.weights, a.out_channels, {}, p),
-                                        os.h * os.w, a.out_channels, stage_of(a.quant, a.out_channels));
+      const auto want =
+          ref::requantize(ref::conv2d(a.input, shape, a.weights, a.out_channels, {}, p),
+                          os.h * os.w, a.out_channels, stage_of(a.quant, a.out_channels));
       ok = got.output == want;
     }
     passed += ok;
     if (!c.json) std::printf("  %-44s %s\n", what.c_str(), ok ? "ok" : "MISMATCH");
   }
-  if (c.json) std::printf("{\"count\": %u, \"passed\": %u}\n", count, passed);
-  else std::printf("selftest: %u of %u operations match the reference model (seed %llu)\n", passed,
-                   count, (unsigned long long)c.seed);
+  if (c.json)
+    std::printf("{\"count\": %u, \"passed\": %u}\n", count, passed);
+  else
+    std::printf("selftest: %u of %u operations match the reference model (seed %llu)\n", passed,
+                count, (unsigned long long)c.seed);
   s.finish();
   return passed == count ? 0 : 1;
 }

@@ -9,8 +9,8 @@ namespace tessera::cli {
 
 struct Subcommand {
   const char* name;
-  const char* synopsis;  // what follows the name in the usage line
-  const char* summary;   // one line for `tessera --help`
+  const char* synopsis;               // what follows the name in the usage line
+  const char* summary;                // one line for `tessera --help`
   int (*run)(int argc, char** argv);  // argv[0] is the subcommand's name
 };
 

@@ -17,14 +17,16 @@ po::options_description common_options(Common& c) {
   po::options_description d("Common options");
   std::string devices;
   for (const auto& b : driver::backends()) devices += (devices.empty() ? "" : ", ") + b.usage;
-  d.add_options()("help,h", "show this help")(
-      "device", po::value(&c.device)->default_value("sim"), devices.c_str())(
+  d.add_options()("help,h", "show this help")("device", po::value(&c.device)->default_value("sim"),
+                                              devices.c_str())(
       "trace", po::value(&c.trace), "sim only: write an FST waveform of every signal")(
       "latency", po::value(&c.latency)->default_value(100), "sim only: memory latency in cycles")(
-      "record", po::value(&c.record), "save the exact command stream and data (replay: tessera run)")(
+      "record", po::value(&c.record),
+      "save the exact command stream and data (replay: tessera run)")(
       "json", po::bool_switch(&c.json), "print the report as one JSON object")(
       "seed", po::value(&c.seed)->default_value(1), "seed for random tensors")(
-      "timeout", po::value(&c.timeout_s)->default_value(600), "seconds before giving up on the device")(
+      "timeout", po::value(&c.timeout_s)->default_value(600),
+      "seconds before giving up on the device")(
       "clock-mhz", po::value(&c.clock_mhz)->default_value(250), "clock for the time in the report");
   return d;
 }
@@ -57,8 +59,8 @@ Session::Session(const Common& c, bool clear) {
   } else if (!c.trace.empty()) {
     throw UsageError("--trace needs --device sim (it traces the simulated engine)");
   }
-  engine = std::make_unique<driver::Engine>(
-      driver::open_device(spec), std::chrono::milliseconds(int64_t(c.timeout_s * 1000)));
+  engine = std::make_unique<driver::Engine>(driver::open_device(spec),
+                                            std::chrono::milliseconds(int64_t(c.timeout_s * 1000)));
   if (isatty(2)) {
     engine->progress = [](std::size_t done, std::size_t total) {
       static int last = -1;
@@ -106,8 +108,9 @@ void add_quant_options(po::options_description& d, QuantOptions& q) {
       "multiplier", po::value(&q.multiplier), "quantized multiplier, [0, 2^31-1] (with --shift)")(
       "shift", po::value(&q.shift), "shift, [-31, 30] (with --multiplier)")(
       "zero-point", po::value(&q.zero_point), "output zero point, [-128, 127]")(
-      "act-min", po::value(&q.act_min), "lower clamp")("act-max", po::value(&q.act_max), "upper clamp")(
-      "relu", po::bool_switch(&q.relu), "ReLU: clamp at the zero point");
+      "act-min", po::value(&q.act_min), "lower clamp")(
+      "act-max", po::value(&q.act_max), "upper clamp")("relu", po::bool_switch(&q.relu),
+                                                       "ReLU: clamp at the zero point");
 }
 
 driver::Quantization quantization(const QuantOptions& q, uint64_t k) {

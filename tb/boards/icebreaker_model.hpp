@@ -137,8 +137,10 @@ class IcebreakerModel : public driver::ByteChannel {
     if (--rx_clock_ > 0) return;
     rx_clock_ = kClocksPerBit;
     if (rx_bit_ == 0) {
-      if (level) rx_bit_ = -1;  // not a start bit after all
-      else rx_bit_ = 1, rx_byte_ = 0;
+      if (level)
+        rx_bit_ = -1;  // not a start bit after all
+      else
+        rx_bit_ = 1, rx_byte_ = 0;
     } else if (rx_bit_ <= 8) {
       rx_byte_ |= uint8_t((level ? 1 : 0) << (rx_bit_ - 1));
       ++rx_bit_;

@@ -82,7 +82,8 @@ TEST_F(CoreLinkTest, IdentifiesTheBoardsCore) {
 TEST_F(CoreLinkTest, RandomGemmsMatchTheReference) {
   // Shapes below, at and above a tile in every dimension, and a long one that keeps the
   // send window full (more bytes in flight than the board's 512-byte receive buffer).
-  const std::size_t shapes[][3] = {{1, 1, 1}, {1, 4, 2}, {3, 5, 3}, {7, 9, 5}, {16, 16, 16}, {200, 4, 2}};
+  const std::size_t shapes[][3] = {{1, 1, 1}, {1, 4, 2},    {3, 5, 3},
+                                   {7, 9, 5}, {16, 16, 16}, {200, 4, 2}};
   for (const auto& s : shapes) expect_gemm_matches(s[0], s[1], s[2]);
   for (int i = 0; i < 4; ++i) {
     expect_gemm_matches(1 + rng_() % 24, 1 + rng_() % 24, 1 + rng_() % 12);
@@ -106,7 +107,8 @@ TEST_F(CoreLinkTest, UnknownOpcodeIsAnsweredWithAnErrorAndTheLinkStaysInStep) {
 
 TEST_F(CoreLinkTest, ResultsAndRepliesKeepTheOrderOfTheirRequests) {
   // An identify and a bad opcode sent right behind vectors are answered after their results.
-  std::vector<uint8_t> out = {'W', 1, 2, 3, 4, 5, 6, 7, 8, 'A', 1, 1, 1, 1, 'I', 'L', 1, 0, 0, 0, 'Q'};
+  std::vector<uint8_t> out = {'W', 1, 2, 3,   4,   5, 6, 7, 8, 'A', 1,
+                              1,   1, 1, 'I', 'L', 1, 0, 0, 0, 'Q'};
   const auto in = exchange(out, 9 + 9 + 9 + 3);
   EXPECT_EQ(in[0], 'R');
   EXPECT_EQ(in[1], 1 + 3 + 5 + 7);  // column 0 of (1 1 1 1) x W
@@ -260,8 +262,9 @@ TEST(SerialPort, ErrorsNameThePathAndTheRate) {
               ThrowsMessage<drv::DeviceError>(HasSubstr("cannot open /nonexistent/ttyUSB1")));
   EXPECT_THAT([] { drv::open_serial_port("/dev/null", drv::kCoreLinkBaud); },
               ThrowsMessage<drv::DeviceError>(HasSubstr("not a serial port: /dev/null")));
-  EXPECT_THAT([] { drv::open_serial_port("/dev/null", 12345); },
-              ThrowsMessage<std::invalid_argument>(HasSubstr("baud rate 12345 is not one of 9600, ")));
+  EXPECT_THAT(
+      [] { drv::open_serial_port("/dev/null", 12345); },
+      ThrowsMessage<std::invalid_argument>(HasSubstr("baud rate 12345 is not one of 9600, ")));
 }
 
 // The board model served on a pseudo-terminal by a thread, as a board's FTDI port would
@@ -281,14 +284,16 @@ class PtyBoard {
     while (!stop_) {
       pollfd p{pty_.master(), POLLIN, 0};
       ssize_t n = 0;
-      if (::poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) n = ::read(pty_.master(), buf.data(), buf.size());
+      if (::poll(&p, 1, 0) > 0 && (p.revents & POLLIN))
+        n = ::read(pty_.master(), buf.data(), buf.size());
       if (n > 0) model_.write(buf.data(), std::size_t(n));
       model_.run_cycles(1200);  // 100 us of board time a turn
       const auto out = model_.take_received();
       if (!out.empty() && ::write(pty_.master(), out.data(), out.size()) != ssize_t(out.size())) {
         ADD_FAILURE() << "pseudo-terminal write failed";
       }
-      if (n <= 0 && out.empty() && !model_.sending()) std::this_thread::sleep_for(std::chrono::microseconds(200));
+      if (n <= 0 && out.empty() && !model_.sending())
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
   }
 
@@ -300,8 +305,8 @@ class PtyBoard {
 
 TEST(CoretestCommand, RunsAgainstTheBoardOnASerialPort) {
   PtyBoard board(tessera::test::test_seed());
-  const std::string command =
-      std::string(TESSERA_CLI) + " coretest --serial " + board.port() + " --count 3 --seed 7 --json 2>&1";
+  const std::string command = std::string(TESSERA_CLI) + " coretest --serial " + board.port() +
+                              " --count 3 --seed 7 --json 2>&1";
   FILE* p = ::popen(command.c_str(), "r");
   ASSERT_NE(p, nullptr);
   std::string output;

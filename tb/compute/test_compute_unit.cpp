@@ -12,8 +12,8 @@
 #include "Vtessera_compute_harness_4.h"
 #include "tessera/ref.hpp"
 #include "tessera/verilated_support.hpp"
-#include "unit_ports.hpp"
 #include "test_seed.hpp"
+#include "unit_ports.hpp"
 
 namespace {
 
@@ -100,8 +100,8 @@ class ComputeUnitTest : public ::testing::Test {
       dut_->eval();
       const bool fire = dut_->cmd_valid_i && dut_->cmd_ready_o;
       // The MAC counter's share comes with the handshake, from the command's fields.
-      EXPECT_EQ(dut_->macs_o, fire ? cmds.front().vectors * cmds.front().act_rows * R * (R - 1)
-                                   : 0u);
+      EXPECT_EQ(dut_->macs_o,
+                fire ? cmds.front().vectors * cmds.front().act_rows * R * (R - 1) : 0u);
       EXPECT_EQ(dut_->error_o, 0u);
       if (dut_->done_o) {
         ++done;
@@ -161,8 +161,8 @@ class ComputeUnitTest : public ::testing::Test {
     for (uint32_t r = 0; r < k; ++r) write_line(wgt_base + r, &b[r * R]);
     std::deque<Cmd> cmds;
     for (uint32_t t = 0; t < kt; ++t) {
-      cmds.push_back({act_base + t, kt, per_row, wgt_base + t * R, acc_base, t > 0, groups,
-                      row_stride});
+      cmds.push_back(
+          {act_base + t, kt, per_row, wgt_base + t * R, acc_base, t > 0, groups, row_stride});
     }
     const uint64_t cycles = run(cmds);
     const auto want = tessera::ref::gemm(a, b, {}, m, k, R);

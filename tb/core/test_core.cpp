@@ -9,8 +9,8 @@
 #include <random>
 
 #include "Vtessera_core_16x16.h"
-#include "Vtessera_core_4x4.h"
 #include "Vtessera_core_16x16_packed.h"
+#include "Vtessera_core_4x4.h"
 #include "Vtessera_core_4x4_packed.h"
 #include "Vtessera_core_4x4_packed_product_reg.h"
 #include "Vtessera_core_4x4_product_reg.h"
@@ -36,13 +36,14 @@ struct Shape {
   static constexpr bool kPacked = Packed;  // the same ports and timing: the name only
 };
 
-using Shapes = ::testing::Types<Shape<Vtessera_core_4x4, 4, 4>, Shape<Vtessera_core_8x4, 8, 4>,
-                                Shape<Vtessera_core_16x16, 16, 16>,
-                                Shape<Vtessera_core_netlist_4x4, 4, 4, true>,
-                                Shape<Vtessera_core_4x4_product_reg, 4, 4, false, true>,
-                                Shape<Vtessera_core_4x4_packed, 4, 4, false, false, true>,
-                                Shape<Vtessera_core_4x4_packed_product_reg, 4, 4, false, true, true>,
-                                Shape<Vtessera_core_16x16_packed, 16, 16, false, false, true>>;
+using Shapes =
+    ::testing::Types<Shape<Vtessera_core_4x4, 4, 4>, Shape<Vtessera_core_8x4, 8, 4>,
+                     Shape<Vtessera_core_16x16, 16, 16>,
+                     Shape<Vtessera_core_netlist_4x4, 4, 4, true>,
+                     Shape<Vtessera_core_4x4_product_reg, 4, 4, false, true>,
+                     Shape<Vtessera_core_4x4_packed, 4, 4, false, false, true>,
+                     Shape<Vtessera_core_4x4_packed_product_reg, 4, 4, false, true, true>,
+                     Shape<Vtessera_core_16x16_packed, 16, 16, false, false, true>>;
 
 struct ShapeNames {
   template <typename S>

@@ -13,8 +13,8 @@
 #include "random_commands.hpp"
 #include "tessera/isa.hpp"
 #include "tessera/verilated_support.hpp"
-#include "unit_ports.hpp"
 #include "test_seed.hpp"
+#include "unit_ports.hpp"
 
 namespace {
 

@@ -113,23 +113,28 @@ TEST(Npy, NamesWhatIsWrongWithAFile) {
     return out + h;
   };
   write_file(dir / "text.npy", "hello");
-  write_file(dir / "float.npy", header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }") +
-                                    std::string(8, '\0'));
+  write_file(
+      dir / "float.npy",
+      header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }") + std::string(8, '\0'));
   write_file(dir / "fortran.npy",
              header("{'descr': '|i1', 'fortran_order': True, 'shape': (2, 2), }") + "abcd");
-  write_file(dir / "short.npy", header("{'descr': '|i1', 'fortran_order': False, 'shape': (9,), }") + "ab");
+  write_file(dir / "short.npy",
+             header("{'descr': '|i1', 'fortran_order': False, 'shape': (9,), }") + "ab");
   EXPECT_NE(error_of([&] { tessera::npy::load(dir / "text.npy"); }).find("is not a .npy file"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { tessera::npy::load(dir / "float.npy"); }).find("dtype '<f4' is not supported"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { tessera::npy::load(dir / "float.npy"); }).find("dtype '<f4' is not supported"),
+      std::string::npos);
   EXPECT_NE(error_of([&] { tessera::npy::load(dir / "fortran.npy"); }).find("Fortran-order"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { tessera::npy::load(dir / "short.npy"); }).find("fewer than the 9 elements"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { tessera::npy::load(dir / "short.npy"); }).find("fewer than the 9 elements"),
+      std::string::npos);
   EXPECT_NE(error_of([&] { tessera::npy::load(dir / "missing.npy"); }).find("cannot read"),
             std::string::npos);
   const auto i32 = tessera::npy::from(std::vector<int32_t>{1, 2}, {2});
-  EXPECT_NE(error_of([&] { i32.as_int8("B"); }).find("B must be int8; it is int32"), std::string::npos);
+  EXPECT_NE(error_of([&] { i32.as_int8("B"); }).find("B must be int8; it is int32"),
+            std::string::npos);
   // A failed write leaves no file behind.
   EXPECT_THROW(tessera::npy::save(dir / "no/such/dir/x.npy", i32), std::runtime_error);
   EXPECT_FALSE(fs::exists(dir / "no/such/dir/x.npy.partial"));
@@ -146,7 +151,8 @@ TEST(DeviceMemory, AllocatesAlignedFirstFitAndNamesWhatDoesNotFit) {
   m.release(b);
   EXPECT_EQ(m.allocate(900), b) << "first fit reuses the hole";
   const std::string e = error_of([&] { m.allocate(5000); });
-  EXPECT_NE(e.find("5000 bytes requested; the 4096-byte device memory has at most"), std::string::npos)
+  EXPECT_NE(e.find("5000 bytes requested; the 4096-byte device memory has at most"),
+            std::string::npos)
       << e;
   EXPECT_THROW(m.allocate(5000), drv::CapacityError);
 }
@@ -215,8 +221,9 @@ TEST(Engine, RefusesADeviceThatDoesNotAnswerOrSpeaksAnotherIsa) {
   FakeXdma fake;
   sized_file(fake.prefix + "_user", 64 * 1024, 0xff);  // a PCIe read of a dead BAR
   std::string e = error_of([&] { drv::Engine(drv::open_xdma_device(fake.options())); });
-  EXPECT_NE(e.find("ID register reads 0xffffffff, not Tessera's 0x54455353 (the device does not answer)"),
-            std::string::npos)
+  EXPECT_NE(
+      e.find("ID register reads 0xffffffff, not Tessera's 0x54455353 (the device does not answer)"),
+      std::string::npos)
       << e;
   fake.tessera_registers(/*isa_version=*/7);
   e = error_of([&] { drv::Engine(drv::open_xdma_device(fake.options())); });
@@ -279,7 +286,8 @@ drv::Quantization random_quant(std::mt19937_64& rng, uint32_t channels, uint64_t
   for (uint32_t c = 0; c < channels; ++c) {
     int32_t m = 0;
     int s = 0;
-    tessera::ref::quantize_multiplier(1.0 / (32.0 * std::sqrt(double(k))) * (1 + (rng() % 100) / 100.0), m, s);
+    tessera::ref::quantize_multiplier(
+        1.0 / (32.0 * std::sqrt(double(k))) * (1 + (rng() % 100) / 100.0), m, s);
     q.multiplier.push_back(m);
     q.shift.push_back(s);
   }
@@ -299,7 +307,8 @@ tessera::ref::OutputStage stage_of(const drv::Quantization& q) {
 
 TEST(Ops, GemmsOfOddShapesMatchTheReference) {
   std::mt19937_64 rng(tessera::test::test_seed());
-  const uint32_t shapes[][3] = {{1, 1, 1}, {1, 300, 7}, {37, 1, 5}, {5, 40, 1}, {70, 33, 17}, {16, 16, 16}};
+  const uint32_t shapes[][3] = {{1, 1, 1},  {1, 300, 7},  {37, 1, 5},
+                                {5, 40, 1}, {70, 33, 17}, {16, 16, 16}};
   for (const auto& s : shapes) {
     drv::GemmArgs g;
     g.m = s[0], g.k = s[1], g.n = s[2];
@@ -324,8 +333,10 @@ TEST(Ops, ConvolutionsOfOddShapesMatchTheReference) {
     uint32_t h, w, c, oc, k, stride, pad, dilation;
     bool pool;
   };
-  const Shape shapes[] = {{9, 9, 3, 8, 7, 2, 3, 1, false},  {6, 5, 20, 17, 1, 1, 0, 1, false},
-                          {10, 12, 16, 16, 3, 1, 1, 1, true}, {11, 7, 5, 3, 3, 2, 1, 2, false},
+  const Shape shapes[] = {{9, 9, 3, 8, 7, 2, 3, 1, false},
+                          {6, 5, 20, 17, 1, 1, 0, 1, false},
+                          {10, 12, 16, 16, 3, 1, 1, 1, true},
+                          {11, 7, 5, 3, 3, 2, 1, 2, false},
                           {1, 1, 1, 1, 1, 1, 0, 1, false}};
   for (const Shape& s : shapes) {
     drv::Conv2dArgs a;
@@ -349,12 +360,12 @@ TEST(Ops, ConvolutionsOfOddShapesMatchTheReference) {
     p.input_zero_point = a.input_zero_point;
     const tessera::ref::Nhwc shape{1, s.h, s.w, s.c};
     auto os = p.output_shape(shape, s.oc);
-    auto want = tessera::ref::requantize(
-        tessera::ref::conv2d(a.input, shape, a.weights, s.oc, {}, p), os.h * os.w, s.oc,
-        stage_of(a.quant));
+    auto want =
+        tessera::ref::requantize(tessera::ref::conv2d(a.input, shape, a.weights, s.oc, {}, p),
+                                 os.h * os.w, s.oc, stage_of(a.quant));
     if (s.pool) want = tessera::ref::max_pool_2x2(want, os);
-    SCOPED_TRACE(std::to_string(s.h) + "x" + std::to_string(s.w) + "x" + std::to_string(s.c) + " k" +
-                 std::to_string(s.k));
+    SCOPED_TRACE(std::to_string(s.h) + "x" + std::to_string(s.w) + "x" + std::to_string(s.c) +
+                 " k" + std::to_string(s.k));
     const auto got = drv::conv2d(*sim_engine, a);
     EXPECT_EQ(got.h, os.h);
     EXPECT_EQ(got.output, want);
@@ -368,15 +379,20 @@ TEST(Ops, BadArgumentsNameTheValueAndTheRange) {
   g.b.resize(15);
   g.quant.multiplier = {1 << 30};
   g.quant.shift = {-3};
-  EXPECT_NE(error_of([&] { drv::gemm_int8(*sim_engine, g); }).find("GEMM B has 15 elements; K x N = 16"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { drv::gemm_int8(*sim_engine, g); }).find("GEMM B has 15 elements; K x N = 16"),
+      std::string::npos);
   g.b.resize(16);
   g.quant.shift = {40};
-  EXPECT_NE(error_of([&] { drv::gemm_int8(*sim_engine, g); }).find("shift[0] = 40 is out of range [-31, 30]"),
+  EXPECT_NE(error_of([&] {
+              drv::gemm_int8(*sim_engine, g);
+            }).find("shift[0] = 40 is out of range [-31, 30]"),
             std::string::npos);
   g.quant.shift = {0};
   g.quant.zero_point = 300;
-  EXPECT_NE(error_of([&] { drv::gemm_int8(*sim_engine, g); }).find("zero_point = 300 is out of range [-128, 127]"),
+  EXPECT_NE(error_of([&] {
+              drv::gemm_int8(*sim_engine, g);
+            }).find("zero_point = 300 is out of range [-128, 127]"),
             std::string::npos);
   drv::Conv2dArgs a;
   a.h = a.w = 2, a.c = 1, a.out_channels = 1, a.kernel_h = a.kernel_w = 5;
@@ -384,7 +400,9 @@ TEST(Ops, BadArgumentsNameTheValueAndTheRange) {
   a.weights.resize(25);
   a.quant.multiplier = {1 << 30};
   a.quant.shift = {0};
-  EXPECT_NE(error_of([&] { drv::conv2d(*sim_engine, a); }).find("the dilated kernel spans 5 pixels, above the padded input's 2"),
+  EXPECT_NE(error_of([&] {
+              drv::conv2d(*sim_engine, a);
+            }).find("the dilated kernel spans 5 pixels, above the padded input's 2"),
             std::string::npos);
   drv::GemmArgs deep;  // K beyond what one scratchpad bank holds of a weight panel
   deep.m = 1, deep.k = 5000, deep.n = 1;
@@ -392,8 +410,9 @@ TEST(Ops, BadArgumentsNameTheValueAndTheRange) {
   deep.b.resize(deep.k);
   deep.quant = g.quant;
   deep.quant.zero_point = 0;
-  EXPECT_NE(error_of([&] { drv::gemm_int8(*sim_engine, deep); }).find("GEMM K = 5000 is above 4096"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { drv::gemm_int8(*sim_engine, deep); }).find("GEMM K = 5000 is above 4096"),
+      std::string::npos);
 }
 
 TEST(Engine, AnEngineErrorNamesTheCommandAndTheEngineRecovers) {

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
 #include <deque>
 #include <optional>
 #include <random>
@@ -14,8 +13,8 @@
 #include "Vtessera_cmd_fetch_b128.h"
 #include "Vtessera_cmd_fetch_b64.h"
 #include "tessera/verilated_support.hpp"
-#include "unit_ports.hpp"
 #include "test_seed.hpp"
+#include "unit_ports.hpp"
 
 namespace {
 

@@ -148,8 +148,8 @@ TEST(Isa, EveryCheckGivesItsErrorAndNamesTheValue) {
   c = valid_compute();
   c.act_rows = 3;
   c.act_row_stride = 8000;  // rows 0, 8000, 16000: the last row runs past the end
-  cases.push_back({"activation rows end", encode(c), Error::kScratchpadRange,
-                   "activation lines 0..20064"});
+  cases.push_back(
+      {"activation rows end", encode(c), Error::kScratchpadRange, "activation lines 0..20064"});
   Store s = valid_store();
   s.cols = 0;
   cases.push_back({"zero cols", encode(s), Error::kBadDimension, "COLS = 0"});
@@ -177,8 +177,8 @@ TEST(Isa, EveryCheckGivesItsErrorAndNamesTheValue) {
   s.pool = true;
   s.pool_width = 4;
   s.acc_pitch = 7;
-  cases.push_back({"pool pitch", encode(s), Error::kBadDimension,
-                   "ACC_PITCH = 7 is below 2 x POOL_WIDTH = 8"});
+  cases.push_back(
+      {"pool pitch", encode(s), Error::kBadDimension, "ACC_PITCH = 7 is below 2 x POOL_WIDTH = 8"});
   s = valid_store();
   s.pool = true;
   s.rows = 300;

@@ -15,8 +15,8 @@
 #include "Vtessera_load_unit_r16_b64.h"
 #include "Vtessera_load_unit_r4_b128.h"
 #include "tessera/verilated_support.hpp"
-#include "unit_ports.hpp"
 #include "test_seed.hpp"
+#include "unit_ports.hpp"
 
 namespace {
 
@@ -66,12 +66,9 @@ class LoadUnitTest : public ::testing::Test {
 
   // Runs one LOAD (a FILL with fill_value if fill >= 0); returns {done error code, the lines
   // written per destination}.
-  std::pair<uint32_t, std::map<uint32_t, Line>> run(uint32_t dest, uint32_t rows,
-                                                    uint32_t row_bytes, uint32_t line,
-                                                    uint32_t stride,
-                                                    const std::vector<uint8_t>& data,
-                                                    uint32_t fail_after_beats = ~0u,
-                                                    int fill = -1) {
+  std::pair<uint32_t, std::map<uint32_t, Line>> run(
+      uint32_t dest, uint32_t rows, uint32_t row_bytes, uint32_t line, uint32_t stride,
+      const std::vector<uint8_t>& data, uint32_t fail_after_beats = ~0u, int fill = -1) {
     const uint32_t B = S::kBusBytes;
     std::vector<Beat> beats;
     for (uint32_t r = 0; r < rows && fill < 0; ++r) {

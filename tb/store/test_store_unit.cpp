@@ -16,8 +16,8 @@
 #include "Vtessera_store_harness_c4_b64.h"
 #include "tessera/ref.hpp"
 #include "tessera/verilated_support.hpp"
-#include "unit_ports.hpp"
 #include "test_seed.hpp"
+#include "unit_ports.hpp"
 
 namespace {
 
@@ -244,10 +244,9 @@ TYPED_TEST(StoreUnitTest, PooledRowsMatchTheReference) {
     const int8_t zp = int8_t(rng() % 256 - 128), lo = int8_t(-128 + rng() % 128);
     const int8_t hi = int8_t(lo + rng() % (128 - lo));
     const uint8_t entry = uint8_t(rng() % (64 - C));
-    SCOPED_TRACE("trial " + std::to_string(trial) + " rows " + std::to_string(rows) +
-                 " width " + std::to_string(pool.width) + " pitch " + std::to_string(pool.pitch));
-    const auto res =
-        this->run(rows, line, cols, true, per_channel, zp, lo, hi, entry, 0, pool);
+    SCOPED_TRACE("trial " + std::to_string(trial) + " rows " + std::to_string(rows) + " width " +
+                 std::to_string(pool.width) + " pitch " + std::to_string(pool.pitch));
+    const auto res = this->run(rows, line, cols, true, per_channel, zp, lo, hi, entry, 0, pool);
     ASSERT_EQ(res.error, 0u);
     ASSERT_EQ(res.rows.size(), uint32_t(rows) * pool.width);
     ref::OutputStage stage;

@@ -1,14 +1,14 @@
 // The whole engine (tessera_top, the build's default engine: CMake's TESSERA_ENGINE) in
-// SystemC, driven the way a driver drives it: registers over AXI4-Lite, commands built with tessera::isa::CommandStream and
-// written into a ring in host memory, the doorbell, and the fence's value and interrupt.
-// Results are checked against the reference model.
+// SystemC, driven the way a driver drives it: registers over AXI4-Lite, commands built with
+// tessera::isa::CommandStream and written into a ring in host memory, the doorbell, and the fence's
+// value and interrupt. Results are checked against the reference model.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
 #include <functional>
-#include <string>
 #include <random>
+#include <string>
 
 #include TESSERA_TOP_HEADER  // the default engine (CMake)
 #include "tessera/conv_plan.hpp"
@@ -38,8 +38,8 @@ BuildConfig engine_config() {
   return c;
 }
 // Tests whose commands are written out by hand for the 16x16 engine.
-#define REQUIRE_16X16_ENGINE()                                                   \
-  if (engine_config().rows != 16 || engine_config().cols != 16) {                \
+#define REQUIRE_16X16_ENGINE()                                                               \
+  if (engine_config().rows != 16 || engine_config().cols != 16) {                            \
     GTEST_SKIP() << "written for the 16x16 engine; this build's is " << TESSERA_ENGINE_NAME; \
   }
 
@@ -77,8 +77,8 @@ struct Host {
     bench->write_reg(regs::kSoftReset, regs::kSoftResetGo.mask());
     bench->write_reg(regs::kIntrStatus,
                      regs::kIntrStatusError.mask() | regs::kIntrStatusFence.mask());
-    bench->run_until(
-        [&] { return regs::kStatusError.get(bench->read_reg(regs::kStatus)) == 0; }, 10000);
+    bench->run_until([&] { return regs::kStatusError.get(bench->read_reg(regs::kStatus)) == 0; },
+                     10000);
   }
 
   uint32_t fence_value() const {
@@ -136,8 +136,8 @@ class SystemTest : public ::testing::Test {
     const uint32_t status = bench->read_reg(regs::kStatus);
     const uint32_t index = bench->read_reg(regs::kErrorIndex);
     ASSERT_EQ(regs::kStatusError.get(status), 0u)
-        << "error code " << regs::kStatusErrorCode.get(status) << " at command " << index
-        << " (of " << s.size() << "): " << disassemble(s.commands()[index % s.size()]);
+        << "error code " << regs::kStatusErrorCode.get(status) << " at command " << index << " (of "
+        << s.size() << "): " << disassemble(s.commands()[index % s.size()]);
     ASSERT_EQ(host_.fence_value(), value);
   }
 
@@ -332,14 +332,14 @@ TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
     const tessera::ref::OutputStage stage =
         random_output_stage(plan.out_channels, trial % 3 == 0, bias);
     bench->mem.write(kA, reinterpret_cast<const uint8_t*>(input.data()), input.size());
-    const auto packed = pack_conv_weights(weights, plan.kernel_h, plan.kernel_w, plan.c,
-                                          plan.out_channels, engine_config().rows,
-                                          engine_config().cols);
+    const auto packed =
+        pack_conv_weights(weights, plan.kernel_h, plan.kernel_w, plan.c, plan.out_channels,
+                          engine_config().rows, engine_config().cols);
     bench->mem.write(kB, reinterpret_cast<const uint8_t*>(packed.data()), packed.size());
-    bench->mem.write(kTable, qtable_entries(conv_bias(bias, weights, plan.kernel_h,
-                                                      plan.kernel_w, plan.c, plan.out_channels,
-                                                      plan.input_zero_point),
-                                            stage.multiplier, stage.shift));
+    bench->mem.write(kTable,
+                     qtable_entries(conv_bias(bias, weights, plan.kernel_h, plan.kernel_w, plan.c,
+                                              plan.out_channels, plan.input_zero_point),
+                                    stage.multiplier, stage.shift));
     plan.input_addr = kA;
     plan.weight_addr = kB;
     plan.output_addr = kC;
@@ -403,7 +403,6 @@ TEST_F(SystemTest, ABadCommandStopsTheEngineAndSoftResetRecovers) {
   bench->run_until([&] { return bench->interrupt(); }, 100000);
   EXPECT_EQ(host_.fence_value(), 2u);
 }
-
 
 // A small GEMM with raw int32 results, checked: the "correct run" after each failure.
 void expect_engine_works(std::mt19937_64& rng, Host& host) {
@@ -494,12 +493,30 @@ TEST_F(SystemTest, EveryErrorStopsTheEngineAndSoftResetRecovers) {
     return st;
   };
   const std::vector<Case> cases = {
-      {"opcode 7", Error::kBadOpcode, [] { Command c; c.set(kHdrOpcode, 7); return c; }},
+      {"opcode 7", Error::kBadOpcode,
+       [] {
+         Command c;
+         c.set(kHdrOpcode, 7);
+         return c;
+       }},
       {"reserved byte", Error::kReservedBits,
-       [&] { Command c = encode(load()); c.set({60, 1}, 0x10); return c; }},
-      {"zero rows", Error::kBadDimension, [&] { Load l = load(); l.rows = 0; return encode(l); }},
+       [&] {
+         Command c = encode(load());
+         c.set({60, 1}, 0x10);
+         return c;
+       }},
+      {"zero rows", Error::kBadDimension,
+       [&] {
+         Load l = load();
+         l.rows = 0;
+         return encode(l);
+       }},
       {"scratchpad end", Error::kScratchpadRange,
-       [&] { Load l = load(); l.sram_line = 16384 - 8; return encode(l); }},
+       [&] {
+         Load l = load();
+         l.sram_line = 16384 - 8;
+         return encode(l);
+       }},
       {"accumulator end", Error::kAccumulatorRange,
        [] {
          Compute c;
@@ -509,9 +526,17 @@ TEST_F(SystemTest, EveryErrorStopsTheEngineAndSoftResetRecovers) {
          return encode(c);
        }},
       {"load outside window", Error::kDmaWindow,
-       [&] { Load l = load(); l.dram_addr = kOutside; return encode(l); }},
+       [&] {
+         Load l = load();
+         l.dram_addr = kOutside;
+         return encode(l);
+       }},
       {"store outside window", Error::kDmaWindow,
-       [&] { Store st = store(); st.dram_addr = kOutside - 64; return encode(st); }},
+       [&] {
+         Store st = store();
+         st.dram_addr = kOutside - 64;
+         return encode(st);
+       }},
       {"read SLVERR", Error::kAxiSlverr,
        [&] {
          bench->mem.inject_error(kA + 128, 16, tessera::sim::AxiResp::kSlvErr);
@@ -616,7 +641,8 @@ TEST_F(SystemTest, TokensOrderTheUnitsUnderExtremeMemoryTiming) {
   const struct {
     unsigned read_latency, write_latency;
     double read_rate, ready;
-  } timings[] = {{1500, 0, 0.05, 1.0}, {0, 1500, 1.0, 0.05}, {800, 800, 0.1, 0.2}, {0, 0, 1.0, 1.0}};
+  } timings[] = {
+      {1500, 0, 0.05, 1.0}, {0, 1500, 1.0, 0.05}, {800, 800, 0.1, 0.2}, {0, 0, 1.0, 1.0}};
   constexpr uint32_t m = 600, k = 40, n = 40;  // 600 > one block's 512 rows
   for (const auto& t : timings) {
     tessera::sim::AxiMemoryConfig mc;

@@ -22,17 +22,17 @@ namespace tessera::driver {
 
 struct XdmaOptions {
   std::string prefix = "/dev/xdma0";
-  std::string bar;                    // default: <prefix>_user
-  std::string events;                 // default: <prefix>_events_0
-  unsigned channel = 0;               // the h2c/c2h channel
-  uint64_t bar_bytes = 64 * 1024;     // bytes of the register BAR to map
-  uint64_t memory_base = 0;           // the card memory the engine reaches
+  std::string bar;                 // default: <prefix>_user
+  std::string events;              // default: <prefix>_events_0
+  unsigned channel = 0;            // the h2c/c2h channel
+  uint64_t bar_bytes = 64 * 1024;  // bytes of the register BAR to map
+  uint64_t memory_base = 0;        // the card memory the engine reaches
   uint64_t memory_size = 1ull << 30;
 };
 
 struct UioOptions {
   std::string uio = "/dev/uio0";
-  std::string irq;                    // default: the UIO node itself
+  std::string irq;  // default: the UIO node itself
   std::string dmabuf = "/dev/udmabuf0";
   std::string sysfs = "/sys";
 };

@@ -26,8 +26,7 @@ void require_range(const std::string& what, T v, T lo, T hi) {
 
 // TEXT as an unsigned integer in [lo, hi]: decimal or 0x hexadecimal, no sign, nothing after
 // it. Throws "WHAT = 'TEXT' is not an integer in [LO, HI]".
-uint64_t parse_unsigned(const std::string& what, const std::string& text, uint64_t lo,
-                        uint64_t hi);
+uint64_t parse_unsigned(const std::string& what, const std::string& text, uint64_t lo, uint64_t hi);
 // TEXT as a signed integer in [lo, hi], likewise.
 int64_t parse_signed(const std::string& what, const std::string& text, int64_t lo, int64_t hi);
 // TEXT as a finite number in [lo, hi] (NaN and infinities are refused).

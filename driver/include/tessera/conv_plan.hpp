@@ -35,7 +35,7 @@ struct ConvPlan {
   uint64_t output_addr = 0;  // int8 batch x OH x OW x OC (pooled: OH/2 x OW/2)
   uint64_t qtable_addr = 0;  // OC entries, with the bias from conv_bias()
   int8_t zero_point = 0, act_min = -128, act_max = 127;
-  bool max_pool = false;     // 2x2 max-pool, stride 2, after requantization (odd sizes: floor)
+  bool max_pool = false;  // 2x2 max-pool, stride 2, after requantization (odd sizes: floor)
 
   // The convolution's output size (before pooling); throw std::invalid_argument if the
   // window does not fit.
@@ -57,9 +57,8 @@ std::vector<int8_t> pack_conv_weights(const std::vector<int8_t>& weights, uint32
 // bias[oc] - input_zero_point * sum of the weights of output channel oc (bias may be empty:
 // zero). With it in the quantization table, the engine's sum over input * weight equals the
 // reference's sum over (input - input_zero_point) * weight plus bias.
-std::vector<int32_t> conv_bias(const std::vector<int32_t>& bias,
-                               const std::vector<int8_t>& weights, uint32_t kernel_h,
-                               uint32_t kernel_w, uint32_t c, uint32_t out_channels,
-                               int8_t input_zero_point);
+std::vector<int32_t> conv_bias(const std::vector<int32_t>& bias, const std::vector<int8_t>& weights,
+                               uint32_t kernel_h, uint32_t kernel_w, uint32_t c,
+                               uint32_t out_channels, int8_t input_zero_point);
 
 }  // namespace tessera::isa

@@ -43,8 +43,8 @@ std::unique_ptr<ByteChannel> open_serial_port(const std::string& path, uint32_t 
 // What the board reports about itself ('I').
 struct CoreLinkInfo {
   uint32_t version = 0;
-  uint32_t rows = 0;             // the core's NumRows: K per tile
-  uint32_t cols = 0;             // its NumCols: N per tile
+  uint32_t rows = 0;  // the core's NumRows: K per tile
+  uint32_t cols = 0;  // its NumCols: N per tile
   bool product_register = false;
   uint32_t rx_buffer_bytes = 0;  // the board's receive queue: the host's send window
   uint8_t status = 0;            // bit 0 a byte was dropped (queue full), bit 1 a damaged byte

@@ -78,9 +78,7 @@ class Device {
   virtual bool wait_interrupt(std::chrono::milliseconds timeout) = 0;
   // Lets the device run for a while (a board: the host sleeps; the simulator: simulates that
   // long at its modelled clock). For polling, e.g. for free ring slots.
-  virtual void pause(std::chrono::microseconds duration) {
-    std::this_thread::sleep_for(duration);
-  }
+  virtual void pause(std::chrono::microseconds duration) { std::this_thread::sleep_for(duration); }
 };
 
 // First-fit allocator over a device's memory; 64-byte aligned blocks.

@@ -34,8 +34,8 @@ struct Recording {
   std::vector<Region> inputs, outputs;
   std::vector<isa::Command> commands;
 
-  void save(const std::string& path) const;          // throws std::runtime_error
-  static Recording load(const std::string& path);    // throws std::runtime_error
+  void save(const std::string& path) const;        // throws std::runtime_error
+  static Recording load(const std::string& path);  // throws std::runtime_error
 };
 
 struct Counters {

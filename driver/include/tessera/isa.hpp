@@ -28,7 +28,6 @@ struct BuildConfig {
   uint32_t qtable_entries = defaults::kQTableEntries;
 };
 
-
 class Command {
  public:
   Command() = default;
@@ -55,8 +54,8 @@ struct Load {
   uint32_t row_bytes = 0, rows = 0;
   uint64_t dram_stride = 0;
   uint32_t sram_line = 0, sram_stride = 0;
-  bool fill = false;       // no transfer: every byte of the rows is fill_value (scratchpad)
-  int8_t fill_value = 0;   // e.g. the input zero point, for a convolution's padding
+  bool fill = false;      // no transfer: every byte of the rows is fill_value (scratchpad)
+  int8_t fill_value = 0;  // e.g. the input zero point, for a convolution's padding
   uint8_t deps = 0;
 };
 struct Compute {

@@ -12,9 +12,9 @@
 namespace tessera::npy {
 
 struct Array {
-  std::string dtype;               // "i1" or "i4"
+  std::string dtype;  // "i1" or "i4"
   std::vector<std::size_t> shape;
-  std::vector<uint8_t> data;       // little-endian elements, C order
+  std::vector<uint8_t> data;  // little-endian elements, C order
 
   std::size_t elements() const;
   std::vector<int8_t> as_int8(const std::string& what) const;    // throws if not int8

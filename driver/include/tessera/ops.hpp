@@ -14,18 +14,18 @@ namespace tessera::driver {
 // Requantization to int8 (TFLite/gemmlowp semantics, docs/isa.md STORE): multiplier/shift
 // hold one entry (per tensor) or one per output channel.
 struct Quantization {
-  std::vector<int32_t> multiplier;  // [0, 2^31 - 1]
-  std::vector<int> shift;           // [-31, 30]
-  int zero_point = 0;               // [-128, 127]
+  std::vector<int32_t> multiplier;    // [0, 2^31 - 1]
+  std::vector<int> shift;             // [-31, 30]
+  int zero_point = 0;                 // [-128, 127]
   int act_min = -128, act_max = 127;  // clamp; ReLU: act_min = zero_point
 };
 
 struct GemmArgs {
   uint32_t m = 0, k = 0, n = 0;
-  std::vector<int8_t> a;       // M x K, row-major
-  std::vector<int8_t> b;       // K x N, row-major
-  std::vector<int32_t> bias;   // N, or empty
-  Quantization quant;          // used by gemm_int8
+  std::vector<int8_t> a;      // M x K, row-major
+  std::vector<int8_t> b;      // K x N, row-major
+  std::vector<int32_t> bias;  // N, or empty
+  Quantization quant;         // used by gemm_int8
 };
 
 // A * B + bias, requantized to int8 (M x N).
@@ -38,12 +38,12 @@ struct Conv2dArgs {
   uint32_t kernel_h = 1, kernel_w = 1, out_channels = 0;
   uint32_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   uint32_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
-  int input_zero_point = 0;    // [-128, 127]; the value of padded pixels
-  std::vector<int8_t> input;   // batch x H x W x C
-  std::vector<int8_t> weights; // KH x KW x C x OC
-  std::vector<int32_t> bias;   // OC, or empty
+  int input_zero_point = 0;     // [-128, 127]; the value of padded pixels
+  std::vector<int8_t> input;    // batch x H x W x C
+  std::vector<int8_t> weights;  // KH x KW x C x OC
+  std::vector<int32_t> bias;    // OC, or empty
   Quantization quant;
-  bool max_pool = false;       // 2x2 max-pool, stride 2, after requantization
+  bool max_pool = false;  // 2x2 max-pool, stride 2, after requantization
 };
 
 struct Conv2dResult {

@@ -19,15 +19,15 @@ class Json {
   enum class Kind { kNull, kBool, kInteger, kUnsigned, kNumber, kString, kArray, kObject };
 
   Json() = default;
-  Json(bool v) : kind_(Kind::kBool), bool_(v) {}                       // NOLINT: implicit
-  Json(int v) : kind_(Kind::kInteger), int_(v) {}                      // NOLINT
-  Json(long v) : kind_(Kind::kInteger), int_(v) {}                     // NOLINT
-  Json(long long v) : kind_(Kind::kInteger), int_(v) {}                // NOLINT
-  Json(unsigned v) : kind_(Kind::kUnsigned), uint_(v) {}               // NOLINT
-  Json(unsigned long v) : kind_(Kind::kUnsigned), uint_(v) {}          // NOLINT
-  Json(unsigned long long v) : kind_(Kind::kUnsigned), uint_(v) {}     // NOLINT
-  Json(const char* v) : kind_(Kind::kString), string_(v) {}            // NOLINT
-  Json(std::string v) : kind_(Kind::kString), string_(std::move(v)) {} // NOLINT
+  Json(bool v) : kind_(Kind::kBool), bool_(v) {}                        // NOLINT: implicit
+  Json(int v) : kind_(Kind::kInteger), int_(v) {}                       // NOLINT
+  Json(long v) : kind_(Kind::kInteger), int_(v) {}                      // NOLINT
+  Json(long long v) : kind_(Kind::kInteger), int_(v) {}                 // NOLINT
+  Json(unsigned v) : kind_(Kind::kUnsigned), uint_(v) {}                // NOLINT
+  Json(unsigned long v) : kind_(Kind::kUnsigned), uint_(v) {}           // NOLINT
+  Json(unsigned long long v) : kind_(Kind::kUnsigned), uint_(v) {}      // NOLINT
+  Json(const char* v) : kind_(Kind::kString), string_(v) {}             // NOLINT
+  Json(std::string v) : kind_(Kind::kString), string_(std::move(v)) {}  // NOLINT
   // A number with `decimals` digits after the point (fixed notation); -1: shortest exact.
   static Json number(double v, int decimals = -1);
   static Json array();

@@ -28,6 +28,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tessera/axi_memory_config.hpp"
+
 namespace tessera::sim {
 
 // The C++ type Verilator's SystemC output uses for a port of `Bits` bits.
@@ -65,17 +67,6 @@ void port_to_bytes(const ScPort<Bits>& value, uint8_t* bytes) {
     }
   }
 }
-
-struct AxiMemoryConfig {
-  unsigned read_latency = 20;         // cycles from AR handshake to the burst's first beat
-  unsigned write_latency = 20;        // cycles from a burst's last W beat to its response
-  double read_beats_per_cycle = 1.0;  // R bandwidth, (0, 1]
-  unsigned max_reads = 16;            // read bursts accepted and not yet completed
-  unsigned max_writes = 16;           // write bursts accepted and not yet answered
-  double ready_probability = 1.0;     // ARREADY / AWREADY / WREADY high in a cycle
-  double valid_probability = 1.0;     // RVALID / BVALID raised in a cycle when possible
-  uint64_t seed = 1;
-};
 
 enum class AxiResp : uint32_t { kOkay = 0, kSlvErr = 2, kDecErr = 3 };
 

@@ -14,18 +14,18 @@
 #include <string>
 #include <vector>
 
-#include "tessera/axi_memory.hpp"
+#include "tessera/axi_memory_config.hpp"
 #include "tessera/device.hpp"
 
 namespace tessera::sim {
 
 struct SimDeviceOptions {
-  std::string engine;                 // ROWSxCOLSxBUS, one of sim_engines(); "" = the default
-  std::string trace;                  // FST waveform of every signal ("" = none; 5x slower)
-  AxiMemoryConfig memory;             // latency, bandwidth, ...
-  uint64_t memory_base = 0x8000'0000; // the engine's DMA window
+  std::string engine;                  // ROWSxCOLSxBUS, one of sim_engines(); "" = the default
+  std::string trace;                   // FST waveform of every signal ("" = none; 5x slower)
+  AxiMemoryConfig memory;              // latency, bandwidth, ...
+  uint64_t memory_base = 0x8000'0000;  // the engine's DMA window
   uint64_t memory_size = 1ull << 30;
-  uint64_t clock_mhz = 250;           // the modelled clock: waits and pauses in device time
+  uint64_t clock_mhz = 250;  // the modelled clock: waits and pauses in device time
 };
 
 struct SimEngine {
