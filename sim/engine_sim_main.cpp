@@ -70,12 +70,15 @@ Options parse(int argc, char** argv) {
       const char* name;
       uint32_t* field;
       uint64_t lo, hi;
-    } const numbers[] = {{"--m", &o.m, 1, 65535},       {"--k", &o.k, 1, 4096},
-                         {"--n", &o.n, 1, 1024},        {"--h", &o.h, 1, 4096},
-                         {"--w", &o.w, 1, 4096},        {"--c", &o.c, 1, 448},
-                         {"--oc", &o.oc, 1, 1024},      {"--kernel", &o.kernel, 1, 11},
-                         {"--stride", &o.stride, 1, 4}, {"--pad", &o.pad, 0, 5},
-                         {"--pool", &o.pool, 0, 1},     {"--latency", &o.latency, 0, 10000}};
+    } const numbers[] = {
+        // Shapes up to the driver's own limits; what this engine's buffers cannot hold, the
+        // planners refuse with the value and the range.
+        {"--m", &o.m, 1, 65535},           {"--k", &o.k, 1, 65535},
+        {"--n", &o.n, 1, 65535},           {"--h", &o.h, 1, 65535},
+        {"--w", &o.w, 1, 65535},           {"--c", &o.c, 1, 65535},
+        {"--oc", &o.oc, 1, 65535},         {"--kernel", &o.kernel, 1, 65535},
+        {"--stride", &o.stride, 1, 65535}, {"--pad", &o.pad, 0, 65535},
+        {"--pool", &o.pool, 0, 1},         {"--latency", &o.latency, 0, 10000}};
     bool known = false;
     for (const auto& num : numbers) {
       if (flag == num.name) {
@@ -327,8 +330,11 @@ int main(int argc, char** argv) {
         tessera::write_file_atomically(o.json, text);
     }
     return ok ? 0 : 1;
-  } catch (const std::exception& e) {
+  } catch (const std::invalid_argument& e) {  // bad usage or bad input
     std::fprintf(stderr, "tessera_sim: error: %s\n", e.what());
     return 2;
+  } catch (const std::exception& e) {  // the run failed
+    std::fprintf(stderr, "tessera_sim: error: %s\n", e.what());
+    return 1;
   }
 }

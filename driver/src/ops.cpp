@@ -58,7 +58,7 @@ void run_gemm(Engine& e, const GemmArgs& g, bool raw, std::vector<uint8_t>& out)
   b.write(packed.data(), packed.size());
   std::vector<uint8_t> table;
   if (!raw) table = table_for(g.quant, g.bias, g.n);
-  Buffer t(e, std::max<std::size_t>(table.size(), 16));
+  Buffer t(e, std::max<std::size_t>(table.size(), isa::qtable::kEntryBytes));
   if (!raw) t.write(table.data(), table.size());
   isa::GemmPlan plan;
   plan.m = g.m;
