@@ -14,6 +14,7 @@
 #include <fstream>
 #include <random>
 
+#include "tessera/atomic_file.hpp"
 #include "tessera/board_devices.hpp"
 #include "tessera/engine.hpp"
 #include "tessera/npy.hpp"
@@ -138,6 +139,44 @@ TEST(Npy, NamesWhatIsWrongWithAFile) {
   // A failed write leaves no file behind.
   EXPECT_THROW(tessera::npy::save(dir / "no/such/dir/x.npy", i32), std::runtime_error);
   EXPECT_FALSE(fs::exists(dir / "no/such/dir/x.npy.partial"));
+}
+
+// ---- Atomic file writes ----------------------------------------------------------------
+// Whatever fails - the writer throwing half way, a directory that is not there, a full write
+// target that is a directory - the target keeps its old contents and no temporary is left.
+TEST(AtomicFile, AFailedWriteLeavesTheTargetAsItWasAndNothingElse) {
+  TempDir dir;
+  const std::string target = dir / "out.bin";
+  const fs::path root = fs::path(target).parent_path();
+  auto files = [&] {
+    return std::distance(fs::directory_iterator(root), fs::directory_iterator{});
+  };
+  tessera::write_file_atomically(target, "old");
+  EXPECT_THROW(tessera::write_file_atomically(target,
+                                              [](std::ostream& out) {
+                                                out << "half";
+                                                throw std::runtime_error("the writer failed");
+                                              }),
+               std::runtime_error);
+  std::ifstream in(target);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "old");
+  EXPECT_EQ(files(), 1) << "a temporary file was left behind";
+  EXPECT_NE(error_of([&] {
+              tessera::write_file_atomically(dir / "no/dir/x", "x");
+            }).find("cannot write " + (dir / "no/dir/x")),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              tessera::write_file_atomically(root.string(), "x");
+            }).find("it is a directory"),
+            std::string::npos);
+  // A recording that cannot be written throws and leaves nothing (it used to leave its
+  // temporary file).
+  drv::Recording rec;
+  rec.commands.push_back(tessera::isa::encode(tessera::isa::Fence{}));
+  EXPECT_THROW(rec.save(dir / "no/dir/r.tsr"), std::runtime_error);
+  rec.save(dir / "r.tsr");
+  EXPECT_EQ(drv::Recording::load(dir / "r.tsr").commands.size(), 1u);
+  EXPECT_EQ(files(), 2);
 }
 
 // ---- Device memory ----------------------------------------------------------------------
