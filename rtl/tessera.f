@@ -33,6 +33,7 @@ tessera_array.sv
 tessera_core.sv
 tessera_compute_unit.sv
 tessera_line_packer.sv
+tessera_window_cutter.sv
 tessera_load_unit.sv
 tessera_store_unit.sv
 tessera_token_counter.sv

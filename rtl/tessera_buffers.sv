@@ -32,6 +32,7 @@ module tessera_buffers #(
   input  logic                       spad_wr_valid_i,
   input  logic [SpadAddrWidth-1:0]   spad_wr_addr_i,
   input  logic [SpadLineWidth-1:0]   spad_wr_data_i,
+  input  logic [NumRows-1:0]         spad_wr_strb_i,
   // Scratchpad: the compute unit's reads, port 0 activations, port 1 weights
   input  logic [1:0]                 spad_rd_valid_i,
   output logic [1:0]                 spad_rd_ready_o,
@@ -75,7 +76,7 @@ module tessera_buffers #(
     .wr_ready_o    (spad_wr_ready),  // writes never conflict (tessera_scratchpad)
     .wr_addr_i     (spad_wr_addr_i),
     .wr_data_i     (spad_wr_data_i),
-    .wr_strb_i     ('1),
+    .wr_strb_i     (spad_wr_strb_i),
     .rd_req_valid_i(spad_rd_valid_i),
     .rd_req_ready_o(spad_rd_ready_o),
     .rd_req_addr_i (spad_rd_addr_i),

@@ -22,8 +22,10 @@ module tessera_cmd_check #(
   localparam int LineShift   = $clog2(NumRows);      // scratchpad line: NumRows bytes
   localparam int AccShift    = $clog2(4 * NumCols);  // accumulator line: NumCols int32
   localparam int EntryShift  = 4;                    // quantization-table entry: 16 bytes
-  localparam logic [31:0] MaxRowBytes = 32'h00ff_ffff;
-  localparam logic [31:0] MaxRows     = 32'd65535;
+  // The command set's limits (rtl/tessera_isa.json); field ranges are its generated
+  // *_fields_in_range functions.
+  localparam logic [31:0] MaxRowBytes = 32'(tessera_isa_pkg::MaxRowBytes);
+  localparam logic [31:0] MaxCount    = 32'(tessera_isa_pkg::MaxCount);
 
   // Lines [first, first + (count-1)*stride + span) inside a buffer of `size` lines. count
   // has passed its range check (<= 65535) whenever the result matters.
@@ -43,7 +45,7 @@ module tessera_cmd_check #(
 
   // ---- LOAD -----------------------------------------------------------------------------
   logic [31:0] ld_row_bytes, ld_rows, ld_line, ld_stride, ld_span, ld_size;
-  logic        ld_to_acc, ld_to_table, ld_fill, ld_whole_units;
+  logic        ld_to_acc, ld_to_table, ld_fill, ld_windows, ld_whole_units;
   assign ld_row_bytes = cmd_i[tessera_isa_pkg::LoadRowBytesLsb +: 32];
   assign ld_rows      = cmd_i[tessera_isa_pkg::LoadRowsLsb +: 32];
   assign ld_line      = cmd_i[tessera_isa_pkg::LoadSramLineLsb +: 32];
@@ -51,9 +53,32 @@ module tessera_cmd_check #(
   assign ld_to_acc    = mode[tessera_isa_pkg::LoadModeToAccumulatorBit];
   assign ld_to_table  = mode[tessera_isa_pkg::LoadModeToQtableBit];
   assign ld_fill      = mode[tessera_isa_pkg::LoadModeFillBit];
-  // One destination; FILL writes scratchpad lines only.
+  assign ld_windows   = mode[tessera_isa_pkg::LoadModeWindowsBit];
+  // One destination; FILL and WINDOWS write scratchpad lines only, and not together.
   logic ld_mode_clash;
-  assign ld_mode_clash = (ld_to_acc && ld_to_table) || (ld_fill && (ld_to_acc || ld_to_table));
+  assign ld_mode_clash = (ld_to_acc && ld_to_table) ||
+                         ((ld_fill || ld_windows) && (ld_to_acc || ld_to_table)) ||
+                         (ld_fill && ld_windows);
+  // WINDOWS: window i of row r is the row's bytes [i*STEP, i*STEP + BYTES), written at
+  // BYTE_OFFSET of line SRAM_LINE + r*SRAM_STRIDE + i*WINDOW_LINE_STRIDE.
+  logic [31:0] ld_win_offset, ld_win_bytes, ld_win_step, ld_win_count, ld_win_line_stride;
+  logic        ld_win_dims_ok;
+  logic [63:0] ld_win_last_line, ld_win_end;
+  assign ld_win_offset      = 32'(cmd_i[tessera_isa_pkg::LoadByteOffsetLsb +: 8]);
+  assign ld_win_bytes       = 32'(cmd_i[tessera_isa_pkg::LoadWindowBytesLsb +: 16]);
+  assign ld_win_step        = cmd_i[tessera_isa_pkg::LoadWindowStepLsb +: 32];
+  assign ld_win_count       = 32'(cmd_i[tessera_isa_pkg::LoadWindowsLsb +: 16]);
+  assign ld_win_line_stride = cmd_i[tessera_isa_pkg::LoadWindowLineStrideLsb +: 32];
+  // The last window's end within its row (counts <= 65535, step < 2^24: no overflow).
+  assign ld_win_end     = 64'(16'(ld_win_count - 32'd1)) * 64'(ld_win_step) + 64'(ld_win_bytes);
+  assign ld_win_dims_ok = ld_windows
+      ? ld_win_bytes != '0 && ld_win_offset + ld_win_bytes <= 32'(NumRows) &&
+        ld_win_step != '0 && ld_win_step <= MaxRowBytes && ld_win_count != '0 &&
+        ld_win_end <= 64'(ld_row_bytes)
+      : ld_win_offset == '0 && ld_win_bytes == '0 && ld_win_step == '0 && ld_win_count == '0 &&
+        ld_win_line_stride == '0;
+  assign ld_win_last_line = 64'(ld_line) + 64'(16'(ld_rows - 32'd1)) * 64'(ld_stride) +
+                            64'(16'(ld_win_count - 32'd1)) * 64'(ld_win_line_stride);
   always_comb begin
     if (ld_to_acc) begin
       ld_span        = ld_row_bytes >> AccShift;
@@ -72,24 +97,23 @@ module tessera_cmd_check #(
   end
 
   // ---- COMPUTE --------------------------------------------------------------------------
-  logic [31:0] cp_act_line, cp_act_stride, cp_vectors, cp_wgt_line, cp_acc_line;
-  logic [15:0] cp_k_valid, cp_n_valid;
+  // VECTORS is within [1, MAX_COUNT] whenever the results matter (its range is checked).
+  logic [31:0] cp_act_line, cp_act_stride, cp_wgt_line, cp_acc_line;
+  logic [15:0] cp_vectors;
   assign cp_act_line   = cmd_i[tessera_isa_pkg::ComputeActLineLsb +: 32];
   assign cp_act_stride = cmd_i[tessera_isa_pkg::ComputeActStrideLsb +: 32];
-  assign cp_vectors    = cmd_i[tessera_isa_pkg::ComputeVectorsLsb +: 32];
+  assign cp_vectors    = cmd_i[tessera_isa_pkg::ComputeVectorsLsb +: 16];
   assign cp_wgt_line   = cmd_i[tessera_isa_pkg::ComputeWgtLineLsb +: 32];
   assign cp_acc_line   = cmd_i[tessera_isa_pkg::ComputeAccLineLsb +: 32];
-  assign cp_k_valid    = cmd_i[tessera_isa_pkg::ComputeKValidLsb +: 16];
-  assign cp_n_valid    = cmd_i[tessera_isa_pkg::ComputeNValidLsb +: 16];
   // ACT_ROWS rows of VECTORS: the last activation line and the results' count.
   logic [15:0] cp_rows;
   logic [31:0] cp_row_stride, cp_total;
   logic [63:0] cp_act_last;
   assign cp_rows       = cmd_i[tessera_isa_pkg::ComputeActRowsLsb +: 16];
   assign cp_row_stride = cmd_i[tessera_isa_pkg::ComputeActRowStrideLsb +: 32];
-  assign cp_total      = 32'(cp_rows) * 32'(cp_vectors[15:0]);
+  assign cp_total      = 32'(cp_rows) * 32'(cp_vectors);
   assign cp_act_last   = 64'(cp_act_line) + 64'(16'(cp_rows - 16'd1)) * 64'(cp_row_stride) +
-                         64'(16'(cp_vectors[15:0] - 16'd1)) * 64'(cp_act_stride);
+                         64'(16'(cp_vectors - 16'd1)) * 64'(cp_act_stride);
 
   // ---- STORE ----------------------------------------------------------------------------
   logic [31:0] st_rows, st_acc_line, st_entry, st_entries;
@@ -112,11 +136,15 @@ module tessera_cmd_check #(
   assign st_acc_pitch  = cmd_i[tessera_isa_pkg::StoreAccPitchLsb +: 16];
   assign st_pool_dims_ok = st_pool ? st_pool_width != '0 &&
                                      17'(st_acc_pitch) >= 17'(st_pool_width) << 1 &&
-                                     32'(16'(st_rows)) * 32'(st_pool_width) <= MaxRows
+                                     32'(16'(st_rows)) * 32'(st_pool_width) <= MaxCount
                                    : st_pool_width == '0 && st_acc_pitch == '0;
   assign st_window_rows = {st_rows[15:0], 1'b0} - 17'd1;
   assign st_pool_last   = 64'(st_acc_line) + 64'(st_window_rows) * 64'(st_acc_pitch) +
                           (64'(st_pool_width) << 1) - 64'd1;
+
+  // ---- FENCE: its record's address, 4-byte aligned (16 with TIMESTAMP) ------------------
+  logic [3:0] fc_addr;
+  assign fc_addr = cmd_i[tessera_isa_pkg::FenceDramAddrLsb +: 4];
 
   // ---- The checks, first failure wins ---------------------------------------------------
   function automatic logic reserved_clear(input logic [tessera_isa_pkg::CommandBits-1:0] cmd,
@@ -137,11 +165,12 @@ module tessera_cmd_check #(
           error_o = tessera_isa_pkg::ErrReservedBits;
         end else if (ld_mode_clash) begin
           error_o = tessera_isa_pkg::ErrBadMode;
-        end else if (ld_row_bytes == '0 || ld_row_bytes > MaxRowBytes ||
-                     ld_rows == '0 || ld_rows > MaxRows || !ld_whole_units ||
-                     (ld_rows > 32'd1 && ld_stride < ld_span)) begin
+        end else if (!tessera_isa_pkg::load_fields_in_range(cmd_i, 32'(NumRows)) ||
+                     !ld_whole_units || (!ld_windows && ld_rows > 32'd1 && ld_stride < ld_span) ||
+                     !ld_win_dims_ok) begin
           error_o = tessera_isa_pkg::ErrBadDimension;
-        end else if (!fits(ld_line, ld_rows, ld_stride, ld_span, ld_size)) begin
+        end else if (ld_windows ? ld_win_last_line >= 64'(ScratchpadLines)
+                                : !fits(ld_line, ld_rows, ld_stride, ld_span, ld_size)) begin
           error_o = ld_to_acc   ? tessera_isa_pkg::ErrAccumulatorRange
                   : ld_to_table ? tessera_isa_pkg::ErrQtableRange
                                 : tessera_isa_pkg::ErrScratchpadRange;
@@ -152,10 +181,8 @@ module tessera_cmd_check #(
                             tessera_isa_pkg::ComputeDepsAllowed, mode,
                             tessera_isa_pkg::ComputeModeAllowed)) begin
           error_o = tessera_isa_pkg::ErrReservedBits;
-        end else if (cp_vectors == '0 || cp_vectors > MaxRows || cp_rows == '0 ||
-                     cp_total > MaxRows ||
-                     cp_k_valid == '0 || 32'(cp_k_valid) > 32'(NumRows) ||
-                     cp_n_valid == '0 || 32'(cp_n_valid) > 32'(NumCols)) begin
+        end else if (!tessera_isa_pkg::compute_fields_in_range(cmd_i, 32'(NumRows), 32'(NumCols)) ||
+                     cp_total > MaxCount) begin
           error_o = tessera_isa_pkg::ErrBadDimension;
         end else if (cp_act_last >= 64'(ScratchpadLines) ||
                      !fits(cp_wgt_line, 32'd1, 32'd1, 32'(NumRows), 32'(ScratchpadLines))) begin
@@ -171,8 +198,8 @@ module tessera_cmd_check #(
           error_o = tessera_isa_pkg::ErrReservedBits;
         end else if (st_pool && !mode[tessera_isa_pkg::StoreModeRequantizeBit]) begin
           error_o = tessera_isa_pkg::ErrBadMode;
-        end else if (st_rows == '0 || st_rows > MaxRows ||
-                     st_cols == '0 || 32'(st_cols) > 32'(NumCols) || !st_pool_dims_ok) begin
+        end else if (!tessera_isa_pkg::store_fields_in_range(cmd_i, 32'(NumCols)) ||
+                     !st_pool_dims_ok) begin
           error_o = tessera_isa_pkg::ErrBadDimension;
         end else if (st_pool ? st_pool_last >= 64'(AccumulatorLines)
                              : !fits(st_acc_line, st_rows, 32'd1, 32'd1, 32'(AccumulatorLines))) begin
@@ -190,6 +217,9 @@ module tessera_cmd_check #(
                             tessera_isa_pkg::FenceDepsAllowed, mode,
                             tessera_isa_pkg::FenceModeAllowed)) begin
           error_o = tessera_isa_pkg::ErrReservedBits;
+        end else if (fc_addr[1:0] != '0 ||
+                     (mode[tessera_isa_pkg::FenceModeTimestampBit] && fc_addr[3:2] != '0)) begin
+          error_o = tessera_isa_pkg::ErrBadAlignment;
         end
       end
       default: error_o = tessera_isa_pkg::ErrBadOpcode;

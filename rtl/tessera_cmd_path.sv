@@ -40,6 +40,7 @@ module tessera_cmd_path #(
   input  logic [31:0]                 ring_size_i,
   input  logic [31:0]                 ring_tail_i,
   output logic [31:0]                 ring_head_o,
+  input  logic [63:0]                 cycles_i,       // the cycle counter (FENCE TIMESTAMP)
   // Engine status and events
   output logic                        busy_o,
   output logic                        error_o,
@@ -184,6 +185,7 @@ module tessera_cmd_path #(
     .unit_error_i      (run_error),
     .unit_error_code_i (run_error_code),
     .unit_error_index_i(run_error_index),
+    .cycles_i,
     .wr_desc_valid_o,
     .wr_desc_ready_i,
     .wr_desc_o,

@@ -7,9 +7,10 @@
 //             opcode (tessera_isa_pkg::unit_of_opcode, one-hot over NumUnits queues); an
 //             opcode the table routes nowhere is BAD_OPCODE, never a guess. The opcodes the
 //             table gives the dispatcher itself (FENCE) are barriers: it waits until every
-//             unit queue is empty and every unit idle (units_idle_i), writes the 32-bit
-//             value to its address through the DMA write engine, and on success pulses
-//             event_fence_o if it asked for the interrupt. A unit that fails at run time
+//             unit queue is empty and every unit idle (units_idle_i), writes its completion
+//             record through the DMA write engine - the 32-bit VALUE, or with TIMESTAMP 16
+//             bytes {VALUE, 0, the cycle counter (cycles_i) at that moment} - and on success
+//             pulses event_fence_o if it asked for the interrupt. A unit that fails at run time
 //             (unit_error_i, with the failing command's index) stops the engine the same
 //             way; so does a failed fence write.
 // Latency:    a command reaches its unit queue the cycle after it arrives (registered).
@@ -24,7 +25,11 @@ module tessera_dispatch #(
   parameter int QTableEntries    = tessera_pkg::DefaultQTableEntries,
   parameter int BusWidth         = tessera_pkg::DefaultBusWidth,
   localparam int CmdBits   = tessera_isa_pkg::CommandBits,
-  localparam int NumUnits  = tessera_isa_pkg::NumUnits
+  localparam int NumUnits  = tessera_isa_pkg::NumUnits,
+  localparam int BusBytes  = BusWidth / 8,
+  // A fence record: 4 bytes, or 16 with TIMESTAMP, in one beat or (64-bit bus) two.
+  localparam int RecordBeats  = BusBytes >= 16 ? 1 : 16 / BusBytes,
+  localparam int BeatIdxWidth = tessera_pkg::index_width(RecordBeats)
 ) (
   input  logic                   clk_i,
   input  logic                   rst_ni,
@@ -44,6 +49,8 @@ module tessera_dispatch #(
   input  logic                   unit_error_i,
   input  logic [7:0]             unit_error_code_i,
   input  logic [31:0]            unit_error_index_i,
+  // The cycle counter, for FENCE TIMESTAMP
+  input  logic [63:0]            cycles_i,
   // DMA write engine, for fences
   output logic                   wr_desc_valid_o,
   input  logic                   wr_desc_ready_i,
@@ -77,6 +84,8 @@ module tessera_dispatch #(
   logic [31:0]         pending_index_d, pending_index_q;
   logic [CmdBits-1:0]  fence_cmd_d, fence_cmd_q;
   logic [31:0]         fence_index_d, fence_index_q;
+  logic [63:0]         fence_cycles_d, fence_cycles_q;
+  logic [BeatIdxWidth-1:0] fence_beat_d, fence_beat_q;
   logic [7:0]          error_code_d, error_code_q;
   logic [31:0]         error_index_d, error_index_q;
   logic                event_fence_d, event_fence_q, event_error_d, event_error_q;
@@ -111,13 +120,19 @@ module tessera_dispatch #(
   assign unit_cmd_o   = pending_cmd_q;
   assign unit_index_o = pending_index_q;
 
-  // ---- Fence: a 4-byte write of VALUE to DRAM_ADDR -------------------------------------
+  // ---- Fence: its completion record to DRAM_ADDR ----------------------------------------
+  logic         fence_timestamp, fence_last_beat;
+  logic [127:0] fence_record;  // {CYCLES, 0, VALUE}; only VALUE without TIMESTAMP
+  assign fence_timestamp = fence_cmd_q[tessera_isa_pkg::HdrModeLsb +
+                                       tessera_isa_pkg::FenceModeTimestampBit];
+  assign fence_record    = {fence_cycles_q, 32'd0, fence_cmd_q[tessera_isa_pkg::FenceValueLsb +: 32]};
+  assign fence_last_beat = !fence_timestamp || fence_beat_q == BeatIdxWidth'(RecordBeats - 1);
   assign wr_desc_valid_o   = state_q == FenceDesc;
-  assign wr_desc_o         = {fence_cmd_q[tessera_isa_pkg::FenceDramAddrLsb +: 64], 24'd4, 16'd1,
-                              64'd4};  // dma_desc_t: one row of 4 bytes
+  assign wr_desc_o         = {fence_cmd_q[tessera_isa_pkg::FenceDramAddrLsb +: 64],
+                              fence_timestamp ? 24'd16 : 24'd4, 16'd1, 64'd16};  // dma_desc_t
   assign wr_valid_o        = state_q == FenceData;
-  assign wr_data_o         = BusWidth'(fence_cmd_q[tessera_isa_pkg::FenceValueLsb +: 32]);
-  assign wr_last_o         = 1'b1;
+  assign wr_data_o         = BusWidth'(fence_record >> (32'(fence_beat_q) * BusWidth));
+  assign wr_last_o         = fence_last_beat;
   assign wr_status_ready_o = state_q == FenceStatus;
   assign fence_ok          = state_q == FenceStatus && wr_status_valid_i &&
                              wr_status_error_i == tessera_pkg::DmaOk;
@@ -131,7 +146,7 @@ module tessera_dispatch #(
       end
       FenceWait:   if (!pending_q && units_idle_i) state_d = FenceDesc;
       FenceDesc:   if (wr_desc_ready_i) state_d = FenceData;
-      FenceData:   if (wr_ready_i) state_d = FenceStatus;
+      FenceData:   if (wr_ready_i && fence_last_beat) state_d = FenceStatus;
       FenceStatus: if (wr_status_valid_i) state_d = fence_ok ? Run : Stopped;
       Stopped:     state_d = Stopped;
       default:     state_d = Stopped;
@@ -147,6 +162,10 @@ module tessera_dispatch #(
     pending_cmd_d   = route ? cmd_i : pending_cmd_q;
     pending_index_d = route ? cmd_index_i : pending_index_q;
     fence_cmd_d     = (take && is_barrier) ? cmd_i : fence_cmd_q;
+    // The barrier is satisfied when the fence leaves FenceWait: that is the timestamp.
+    fence_cycles_d  = (state_q == FenceWait) ? cycles_i : fence_cycles_q;
+    fence_beat_d    = state_q != FenceData ? '0
+                    : wr_ready_i ? fence_beat_q + 1'b1 : fence_beat_q;
     fence_index_d   = (take && is_barrier) ? cmd_index_i : fence_index_q;
     event_fence_d   = fence_ok && fence_cmd_q[tessera_isa_pkg::HdrModeLsb +
                                               tessera_isa_pkg::FenceModeInterruptBit];
@@ -200,6 +219,8 @@ module tessera_dispatch #(
     pending_cmd_q   <= pending_cmd_d;
     pending_index_q <= pending_index_d;
     fence_cmd_q     <= fence_cmd_d;
+    fence_cycles_q  <= fence_cycles_d;
+    fence_beat_q    <= fence_beat_d;
     fence_index_q   <= fence_index_d;
   end
 

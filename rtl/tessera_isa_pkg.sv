@@ -53,11 +53,13 @@ package tessera_isa_pkg;
   localparam int LoadModeToAccumulatorBit = 0;
   localparam int LoadModeToQtableBit = 1;
   localparam int LoadModeFillBit = 2;
+  localparam int LoadModeWindowsBit = 3;
   localparam int ComputeModeAccumulateBit = 0;
   localparam int StoreModeRequantizeBit = 0;
   localparam int StoreModePerChannelBit = 1;
   localparam int StoreModePool2x2Bit = 2;
   localparam int FenceModeInterruptBit = 0;
+  localparam int FenceModeTimestampBit = 1;
 
   // LOAD
   localparam int LoadDramAddrLsb = 64;
@@ -78,16 +80,28 @@ package tessera_isa_pkg;
   localparam int LoadSramStrideWidth = 32;
   localparam int LoadFillValueLsb = 320;
   localparam int LoadFillValueWidth = 8;
+  localparam int LoadByteOffsetLsb = 328;
+  localparam int LoadByteOffsetWidth = 8;
+  localparam int LoadWindowBytesLsb = 336;
+  localparam int LoadWindowBytesWidth = 16;
+  localparam int LoadWindowBytesMin = 0;
+  localparam int LoadWindowStepLsb = 352;
+  localparam int LoadWindowStepWidth = 32;
+  localparam int LoadWindowsLsb = 384;
+  localparam int LoadWindowsWidth = 16;
+  localparam int LoadWindowLineStrideLsb = 416;
+  localparam int LoadWindowLineStrideWidth = 32;
   localparam logic [7:0] LoadDepsAllowed = 8'h0a;
-  localparam logic [7:0] LoadModeAllowed = 8'h07;
+  localparam logic [7:0] LoadModeAllowed = 8'h0f;
   localparam logic [511:0] LoadZeroMask =
-      512'hffffffffffffffffffffffffffffffffffffffffffffff000000000000000000000000000000000000000000000000000000000000000000ffffffffff000000;
+      512'hffffffffffffffff00000000ffff000000000000000000000000000000000000000000000000000000000000000000000000000000000000ffffffffff000000;
   // Every LOAD field with a range (docs/isa.md) lies in it.
-  function automatic logic load_fields_in_range(input logic [511:0] cmd);
+  function automatic logic load_fields_in_range(input logic [511:0] cmd, input logic [31:0] num_rows);
     load_fields_in_range = 64'(cmd[LoadRowBytesLsb +: LoadRowBytesWidth]) >= 64'(LoadRowBytesMin) &&
         64'(cmd[LoadRowBytesLsb +: LoadRowBytesWidth]) <= 64'(LoadRowBytesMax) &&
         64'(cmd[LoadRowsLsb +: LoadRowsWidth]) >= 64'(LoadRowsMin) &&
-        64'(cmd[LoadRowsLsb +: LoadRowsWidth]) <= 64'(LoadRowsMax);
+        64'(cmd[LoadRowsLsb +: LoadRowsWidth]) <= 64'(LoadRowsMax) &&
+        64'(cmd[LoadWindowBytesLsb +: LoadWindowBytesWidth]) <= 64'(num_rows);
   endfunction
 
   // COMPUTE
@@ -174,7 +188,7 @@ package tessera_isa_pkg;
   localparam int FenceValueLsb = 128;
   localparam int FenceValueWidth = 32;
   localparam logic [7:0] FenceDepsAllowed = 8'h00;
-  localparam logic [7:0] FenceModeAllowed = 8'h01;
+  localparam logic [7:0] FenceModeAllowed = 8'h03;
   localparam logic [511:0] FenceZeroMask =
       512'hffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff000000000000000000000000ffffffffff000000;
 
@@ -195,7 +209,7 @@ package tessera_isa_pkg;
   localparam logic [7:0] ErrNone = 8'd0;  // no error
   localparam logic [7:0] ErrBadOpcode = 8'd1;  // unknown opcode (0 included: a zeroed ring slot)
   localparam logic [7:0] ErrReservedBits = 8'd2;  // a reserved byte, flag or mode bit is not zero
-  localparam logic [7:0] ErrBadDimension = 8'd3;  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, or POOL_WIDTH / ACC_PITCH set without POOL_2X2
+  localparam logic [7:0] ErrBadDimension = 8'd3;  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, or a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row
   localparam logic [7:0] ErrScratchpadRange = 8'd4;  // a scratchpad line range runs past the scratchpad
   localparam logic [7:0] ErrAccumulatorRange = 8'd5;  // an accumulator line range runs past the accumulator
   localparam logic [7:0] ErrDmaWindow = 8'd6;  // a host access lies outside the DMA window (nothing is accessed)
@@ -203,7 +217,8 @@ package tessera_isa_pkg;
   localparam logic [7:0] ErrAxiDecerr = 8'd8;  // the bus answered DECERR
   localparam logic [7:0] ErrBadClamp = 8'd9;  // ACT_MIN > ACT_MAX, or a shift outside [-31, 30] in the quantization table
   localparam logic [7:0] ErrBadRing = 8'd10;  // RING_SIZE is not a power of two, or RING_BASE is not command-aligned
-  localparam logic [7:0] ErrBadMode = 8'd11;  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL to either; STORE POOL_2X2 without REQUANTIZE)
+  localparam logic [7:0] ErrBadMode = 8'd11;  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL or WINDOWS with either, or FILL with WINDOWS; STORE POOL_2X2 without REQUANTIZE)
   localparam logic [7:0] ErrQtableRange = 8'd12;  // a quantization-table entry range runs past the table
+  localparam logic [7:0] ErrBadAlignment = 8'd13;  // an address that must be aligned is not (FENCE's DRAM_ADDR: 4 bytes, 16 with TIMESTAMP)
 
 endpackage

@@ -7,7 +7,9 @@
 //             Row r starts at line sram_line + r*sram_stride and fills consecutive lines;
 //             the unused tail of a row's last line is zero. A FILL command writes its
 //             scratchpad rows with the fill byte instead (same line layout, no transfer),
-//             one line per cycle. done_o pulses when the last
+//             one line per cycle. A WINDOWS command cuts each row into overlapping windows
+//             (tessera_window_cutter): window i of row r is written, with byte strobes, at
+//             BYTE_OFFSET of line sram_line + r*sram_stride + i*WINDOW_LINE_STRIDE. done_o pulses when the last
 //             line is written, with error_o = ErrNone, or when the transfer failed, with the
 //             engine error code of the DMA's failure (tessera_pkg::isa_error_of_dma; nothing
 //             more is written then).
@@ -57,6 +59,7 @@ module tessera_load_unit #(
   output logic                     spad_wr_valid_o,
   output logic [SpadAddrWidth-1:0] spad_wr_addr_o,
   output logic [8*NumRows-1:0]     spad_wr_data_o,
+  output logic [NumRows-1:0]       spad_wr_strb_o,
   output logic                     acc_wr_valid_o,
   input  logic                     acc_wr_ready_i,
   output logic [AccAddrWidth-1:0]  acc_wr_addr_o,
@@ -85,16 +88,18 @@ module tessera_load_unit #(
   logic       accept;
   logic [7:0] cmd_mode;
   logic [1:0] cmd_dest;
-  logic       cmd_fill;
+  logic       cmd_fill, cmd_windows;
   assign cmd_ready_o = !busy_q;
   assign accept      = cmd_valid_i && cmd_ready_o;
   assign cmd_mode    = cmd_i[tessera_isa_pkg::HdrModeLsb +: 8];
   assign cmd_fill    = cmd_mode[tessera_isa_pkg::LoadModeFillBit];
+  assign cmd_windows = cmd_mode[tessera_isa_pkg::LoadModeWindowsBit];
   assign cmd_dest    = cmd_mode[tessera_isa_pkg::LoadModeToAccumulatorBit] ? DestAcc
                      : cmd_mode[tessera_isa_pkg::LoadModeToQtableBit]      ? DestTable : DestSpad;
 
   logic [1:0]             dest_q;
-  logic                   fill_q;
+  logic                   fill_q, windows_q;
+  logic [31:0]            win_line_stride_q;
   logic [7:0]             fill_value_q;
   logic [AddrWidth-1:0]   dram_addr_q, dram_stride_q;
   logic [23:0]            row_bytes_q;
@@ -106,6 +111,8 @@ module tessera_load_unit #(
     if (accept) begin
       dest_q        <= cmd_dest;
       fill_q        <= cmd_fill;
+      windows_q     <= cmd_windows;
+      win_line_stride_q <= cmd_i[tessera_isa_pkg::LoadWindowLineStrideLsb +: 32];
       fill_value_q  <= cmd_i[tessera_isa_pkg::LoadFillValueLsb +: 8];
       dram_addr_q   <= cmd_i[tessera_isa_pkg::LoadDramAddrLsb +: AddrWidth];
       row_bytes_q   <= cmd_i[tessera_isa_pkg::LoadRowBytesLsb +: 24];
@@ -146,7 +153,7 @@ module tessera_load_unit #(
     .rst_ni,
     .flush_i        (error_beat),
     .unit_shift_i   (unit_shift),
-    .in_valid_i     (rd_valid_i && !error_beat),
+    .in_valid_i     (rd_valid_i && !error_beat && !windows_q),
     .in_ready_o     (pk_in_ready),
     .in_data_i      (rd_data_i),
     .in_bytes_i     (rd_bytes_i),
@@ -158,7 +165,38 @@ module tessera_load_unit #(
     .out_row_first_o(packed_row_first),
     .out_last_o     (packed_last)
   );
-  assign rd_ready_o = error_beat || pk_in_ready;
+  // ---- WINDOWS: the same beats cut into windows instead of consecutive lines ----------
+  localparam int WinWidth = $clog2(NumRows + 1);
+  logic                 cut_in_ready, cut_valid, cut_row_first, cut_done;
+  logic [8*NumRows-1:0] cut_data;
+  logic [NumRows-1:0]   cut_strb;
+
+  tessera_window_cutter #(
+    .BusBytes (BusBytes),
+    .LineBytes(NumRows)
+  ) u_windows (
+    .clk_i,
+    .rst_ni,
+    .start_i        (accept && cmd_windows),
+    .rows_i         (cmd_i[tessera_isa_pkg::LoadRowsLsb +: 16]),
+    .windows_i      (cmd_i[tessera_isa_pkg::LoadWindowsLsb +: 16]),
+    .window_bytes_i (cmd_i[tessera_isa_pkg::LoadWindowBytesLsb +: WinWidth]),
+    .step_i         (cmd_i[tessera_isa_pkg::LoadWindowStepLsb +: 24]),
+    .byte_offset_i  (cmd_i[tessera_isa_pkg::LoadByteOffsetLsb +: tessera_pkg::index_width(NumRows)]),
+    .flush_i        (error_beat),
+    .in_valid_i     (rd_valid_i && !error_beat && windows_q),
+    .in_ready_o     (cut_in_ready),
+    .in_data_i      (rd_data_i),
+    .in_bytes_i     (rd_bytes_i),
+    .in_row_last_i  (rd_row_last_i),
+    .out_valid_o    (cut_valid),
+    .out_ready_i    (1'b1),  // scratchpad writes never wait
+    .out_data_o     (cut_data),
+    .out_strb_o     (cut_strb),
+    .out_row_first_o(cut_row_first),
+    .done_o         (cut_done)
+  );
+  assign rd_ready_o = error_beat || (windows_q ? cut_in_ready : pk_in_ready);
 
   // ---- FILL: the same line stream, generated: ceil(row_bytes / NumRows) lines per row ----
   logic [23:0]          fill_line_d, fill_line_q;  // line within the row
@@ -175,10 +213,11 @@ module tessera_load_unit #(
       if (24'(b) < fill_tail_bytes) fill_data[8*b +: 8] = fill_value_q;
   end
 
-  assign pk_out_valid = fill_q ? busy_q : packed_valid;
-  assign pk_data      = fill_q ? fill_data : packed_data;
-  assign pk_row_first = fill_q ? fill_line_q == '0 : packed_row_first;
-  assign pk_last      = fill_q ? fill_row_end && fill_rows_left_q == 16'd1 : packed_last;
+  assign pk_out_valid = fill_q ? busy_q : windows_q ? cut_valid : packed_valid;
+  assign pk_data      = fill_q ? fill_data : windows_q ? (8*MaxUnit)'(cut_data) : packed_data;
+  assign pk_row_first = fill_q ? fill_line_q == '0 : windows_q ? cut_row_first : packed_row_first;
+  assign pk_last      = fill_q ? fill_row_end && fill_rows_left_q == 16'd1
+                               : !windows_q && packed_last;  // WINDOWS ends on cut_done
 
   // ---- Lines: row r at sram_line + r*sram_stride, then consecutive ----------------------
   logic [31:0] line;
@@ -191,6 +230,7 @@ module tessera_load_unit #(
   assign spad_wr_valid_o = write && dest_q == DestSpad;
   assign spad_wr_addr_o  = SpadAddrWidth'(line);
   assign spad_wr_data_o  = pk_data[8*NumRows-1:0];
+  assign spad_wr_strb_o  = windows_q ? cut_strb : '1;
   assign acc_wr_valid_o  = pk_out_valid && dest_q == DestAcc;
   assign acc_wr_addr_o   = AccAddrWidth'(line);
   assign acc_wr_data_o   = pk_data[32*NumCols-1:0];
@@ -214,14 +254,14 @@ module tessera_load_unit #(
       if (fill_row_end) fill_rows_left_d = fill_rows_left_q - 16'd1;
     end
     if (write) begin
-      next_line_d = line + 32'd1;
+      next_line_d = line + (windows_q ? win_line_stride_q : 32'd1);
       if (pk_row_first) begin
         row_line_d  = line;
         first_row_d = 1'b0;
       end
     end
     if (error_beat) error_d = tessera_pkg::isa_error_of_dma(rd_error_i);
-    if ((write && pk_last) || error_beat) begin
+    if ((write && pk_last) || (windows_q && cut_done) || error_beat) begin
       busy_d = 1'b0;
       done_d = 1'b1;
     end
@@ -270,6 +310,8 @@ module tessera_load_unit #(
   `TESSERA_ASSERT(DataOnlyWhileBusy_A, rd_valid_i |-> busy_q && desc_sent_q && !fill_q, clk_i,
                   rst_ni)
   `TESSERA_ASSERT(FillOnlyToScratchpad_A, busy_q && fill_q |-> dest_q == DestSpad, clk_i, rst_ni)
+  `TESSERA_ASSERT(WindowsOnlyToScratchpad_A, busy_q && windows_q |-> dest_q == DestSpad && !fill_q,
+                  clk_i, rst_ni)
   `TESSERA_ASSERT(StartsOnlyWhenIdle_A, accept |-> !busy_q, clk_i, rst_ni)
 
 endmodule

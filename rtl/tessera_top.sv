@@ -266,6 +266,7 @@ module tessera_top #(
     .ring_size_i      (ring_size),
     .ring_tail_i      (ring_tail),
     .ring_head_o      (ring_head),
+    .cycles_i         (counters[64*tessera_reg_pkg::CounterCycles +: 64]),
     .busy_o           (engine_busy),
     .error_o          (engine_error),
     .error_code_o     (error_code),
@@ -308,6 +309,7 @@ module tessera_top #(
   logic                       spad_wr_valid;
   logic [SpadAddrWidth-1:0]   spad_wr_addr;
   logic [8*NumRows-1:0]       spad_wr_data;
+  logic [NumRows-1:0]         spad_wr_strb;
   logic [1:0]                 spad_rd_valid, spad_rd_ready, spad_rsp_valid;
   logic [2*SpadAddrWidth-1:0] spad_rd_addr;
   logic [2*8*NumRows-1:0]     spad_rsp_data;
@@ -331,6 +333,7 @@ module tessera_top #(
     .spad_wr_valid_i (spad_wr_valid),
     .spad_wr_addr_i  (spad_wr_addr),
     .spad_wr_data_i  (spad_wr_data),
+    .spad_wr_strb_i  (spad_wr_strb),
     .spad_rd_valid_i (spad_rd_valid),
     .spad_rd_ready_o (spad_rd_ready),
     .spad_rd_addr_i  (spad_rd_addr),
@@ -389,6 +392,7 @@ module tessera_top #(
     .spad_wr_valid_o(spad_wr_valid),
     .spad_wr_addr_o (spad_wr_addr),
     .spad_wr_data_o (spad_wr_data),
+    .spad_wr_strb_o (spad_wr_strb),
     .acc_wr_valid_o (ld_acc_valid),
     .acc_wr_ready_i (ld_acc_ready),
     .acc_wr_addr_o  (ld_acc_addr),

@@ -29,17 +29,9 @@ uint32_t out_extent(const char* axis, uint32_t in, uint32_t pad_a, uint32_t pad_
   return uint32_t((padded - window) / stride + 1);
 }
 
-}  // namespace
-
-uint32_t ConvPlan::out_h() const {
-  return out_extent("height", h, pad_top, pad_bottom, kernel_h, stride_h, dilation_h);
-}
-uint32_t ConvPlan::out_w() const {
-  return out_extent("width", w, pad_left, pad_right, kernel_w, stride_w, dilation_w);
-}
-
-void plan_conv2d(CommandStream& s, const ConvPlan& p) {
-  const BuildConfig& cfg = s.config();
+// The checks every layout shares; returns the computed output height (before pooling drops
+// an odd last row).
+void validate(const ConvPlan& p, const BuildConfig& cfg) {
   const char* names[] = {
       "batch",        "H",        "W",        "C",          "kernel_h",  "kernel_w",
       "out_channels", "stride_h", "stride_w", "dilation_h", "dilation_w"};
@@ -52,18 +44,66 @@ void plan_conv2d(CommandStream& s, const ConvPlan& p) {
     throw std::invalid_argument("conv2d max_pool needs an output of at least 2x2; it is " +
                                 std::to_string(conv_h) + "x" + std::to_string(ow));
   }
-  // Pooling drops an odd last row (floor), so it is not computed at all.
-  const uint32_t oh = p.max_pool ? conv_h & ~1u : conv_h;
   if (p.out_channels > cfg.qtable_entries) {
     throw std::invalid_argument("conv2d out_channels = " + std::to_string(p.out_channels) +
                                 " is above " + std::to_string(cfg.qtable_entries) +
                                 ", the quantization table's entries");
   }
+}
+
+// Taps whose bytes lie side by side in an input row: with dilation 1 along x, a whole
+// kernel row (KW x C bytes); otherwise each tap's C bytes alone.
+struct TapGroup {
+  uint32_t ky, kx0, taps;
+};
+std::vector<TapGroup> tap_groups(const ConvPlan& p) {
+  std::vector<TapGroup> groups;
+  for (uint32_t ky = 0; ky < p.kernel_h; ++ky) {
+    if (p.dilation_w == 1) {
+      groups.push_back({ky, 0, p.kernel_w});
+    } else {
+      for (uint32_t kx = 0; kx < p.kernel_w; ++kx) groups.push_back({ky, kx, 1});
+    }
+  }
+  return groups;
+}
+
+// The packed layout's K vector: the taps in (ky, kx, c) order, KH*KW*C bytes over L lines.
+uint32_t packed_bytes(const ConvPlan& p) { return p.kernel_h * p.kernel_w * p.c; }
+uint32_t packed_lines(const ConvPlan& p, const BuildConfig& cfg) {
+  return ceil_div(packed_bytes(p), cfg.rows);
+}
+
+// Scratchpad writes per output pixel of the packed layout: a window piece per tap group and
+// line it touches.
+uint32_t packed_writes_per_pixel(const ConvPlan& p, const BuildConfig& cfg) {
+  uint32_t writes = 0;
+  for (const TapGroup& g : tap_groups(p)) {
+    const uint32_t first = (g.ky * p.kernel_w + g.kx0) * p.c, last = first + g.taps * p.c - 1;
+    writes += last / cfg.rows - first / cfg.rows + 1;
+  }
+  return writes;
+}
+
+bool packed_taps_fit(const ConvPlan& p, const BuildConfig& cfg) {
+  const uint64_t lines = packed_lines(p, cfg);
+  return lines * cfg.rows <= detail::bank_lines(cfg) &&
+         uint64_t(p.out_w()) * lines <= detail::bank_lines(cfg) &&
+         p.out_w() <= detail::region_lines(cfg);
+}
+
+// Emits the plan for either layout: the schedule (weights, tiles, outputs) and one block of
+// output rows at a time.
+void emit(CommandStream& s, const ConvPlan& p, bool packed) {
+  const BuildConfig& cfg = s.config();
+  const uint32_t conv_h = p.out_h(), ow = p.out_w();
+  const uint32_t oh = p.max_pool ? conv_h & ~1u : conv_h;  // pooling drops an odd last row
   const uint32_t rows = cfg.rows, bank = detail::bank_lines(cfg);
   const uint32_t region = detail::region_lines(cfg);
-  const uint32_t cl = ceil_div(p.c, rows);  // lines per pixel
-  const uint64_t wp = uint64_t(p.pad_left) + p.w + p.pad_right;
-  const uint32_t tiles = p.kernel_h * p.kernel_w * cl;
+  const uint32_t cl = ceil_div(p.c, rows);                       // padded image: lines per pixel
+  const uint64_t wp = uint64_t(p.pad_left) + p.w + p.pad_right;  // padded image: pixels per row
+  const uint32_t pl = packed_lines(p, cfg);                      // packed: lines per output pixel
+  const uint32_t tiles = packed ? pl : p.kernel_h * p.kernel_w * cl;
   if (uint64_t(tiles) * rows > bank) {
     throw std::invalid_argument("conv2d kernel " + std::to_string(p.kernel_h) + "x" +
                                 std::to_string(p.kernel_w) + " over C = " + std::to_string(p.c) +
@@ -71,13 +111,14 @@ void plan_conv2d(CommandStream& s, const ConvPlan& p) {
                                 " weight rows per panel; one bank holds " + std::to_string(bank));
   }
 
-  // One COMPUTE per K tile and block: ACT_ROWS = the block's output rows, each of OW
-  // vectors; the results land in consecutive accumulator lines, row-major.
+  // A block: `r` output rows. Padded image: the input rows they read, whole; packed: the
+  // output pixels' K vectors. Its results: r*OW consecutive accumulator lines.
   auto in_rows = [&](uint64_t r) {
     return (r - 1) * p.stride_h + uint64_t(p.dilation_h) * (p.kernel_h - 1) + 1;
   };
+  auto block_lines = [&](uint64_t r) { return packed ? r * ow * pl : in_rows(r) * wp * cl; };
   auto fits = [&](uint64_t r) {
-    return in_rows(r) * wp * cl <= bank && r * ow <= region && r * ow <= kMaxCount;
+    return block_lines(r) <= bank && r * ow <= region && r * ow <= kMaxCount;
   };
   if (!fits(1)) {
     throw std::invalid_argument(
@@ -104,12 +145,19 @@ void plan_conv2d(CommandStream& s, const ConvPlan& p) {
   detail::PanelSchedule sched;
   sched.n = p.out_channels;
   sched.k = tiles * rows;
-  for (uint32_t ky = 0; ky < p.kernel_h; ++ky) {
-    for (uint32_t kx = 0; kx < p.kernel_w; ++kx) {
-      for (uint32_t cb = 0; cb < cl; ++cb) {
-        sched.tile_offset.push_back(
-            uint32_t((uint64_t(ky) * p.dilation_h * wp + uint64_t(kx) * p.dilation_w) * cl + cb));
-        sched.tile_k_valid.push_back(uint16_t(std::min(rows, p.c - cb * rows)));
+  if (packed) {  // tile t: line t of every pixel's K vector
+    for (uint32_t t = 0; t < pl; ++t) {
+      sched.tile_offset.push_back(t);
+      sched.tile_k_valid.push_back(uint16_t(std::min(rows, packed_bytes(p) - t * rows)));
+    }
+  } else {  // tile (ky, kx, channel block): that tap's lines in the padded image
+    for (uint32_t ky = 0; ky < p.kernel_h; ++ky) {
+      for (uint32_t kx = 0; kx < p.kernel_w; ++kx) {
+        for (uint32_t cb = 0; cb < cl; ++cb) {
+          sched.tile_offset.push_back(
+              uint32_t((uint64_t(ky) * p.dilation_h * wp + uint64_t(kx) * p.dilation_w) * cl + cb));
+          sched.tile_k_valid.push_back(uint16_t(std::min(rows, p.c - cb * rows)));
+        }
       }
     }
   }
@@ -121,58 +169,131 @@ void plan_conv2d(CommandStream& s, const ConvPlan& p) {
   sched.act_min = p.act_min;
   sched.act_max = p.act_max;
 
-  const uint64_t image_bytes = uint64_t(p.h) * p.w * p.c;
+  const uint64_t row_bytes = uint64_t(p.w) * p.c, image_bytes = uint64_t(p.h) * row_bytes;
   const uint64_t out_image_bytes = p.max_pool ? uint64_t(oh / 2) * (ow / 2) * p.out_channels
                                               : uint64_t(oh) * ow * p.out_channels;
   const uint32_t pixel_lines = cl, row_lines = uint32_t(wp) * cl;
+  const bool padding = p.pad_top || p.pad_bottom || p.pad_left || p.pad_right;
   detail::emit_panel_schedule(s, sched, p.batch * blocks_per_image, [&](uint32_t b) {
     const uint32_t image = b / blocks_per_image, oy0 = (b % blocks_per_image) * rb;
     const uint32_t r_count = std::min(rb, oh - oy0);
-    const uint32_t n_in = uint32_t(in_rows(r_count));
-    const int64_t iy0 = int64_t(oy0) * p.stride_h - p.pad_top;  // input row of stored row 0
-    const uint32_t first = uint32_t(std::max<int64_t>(0, -iy0));
-    const uint32_t last = uint32_t(std::min<int64_t>(n_in, int64_t(p.h) - iy0));  // exclusive
-    detail::ActivationBlock blk;
-    const bool padded = p.pad_left || p.pad_right || first > 0 || last < n_in;
-    if (padded) {  // the whole block at the zero point; the image rows overwrite it
-      Load fill;
-      fill.fill = true;
-      fill.fill_value = p.input_zero_point;
-      fill.row_bytes = n_in * row_lines * rows;
-      fill.rows = 1;
-      fill.sram_line = 0;
-      fill.sram_stride = n_in * row_lines;
-      blk.loads.push_back(fill);
-    }
     const uint64_t image_addr = p.input_addr + image * image_bytes;
-    if (first < last && p.c % rows == 0) {  // pixels fill whole lines: one transfer per row
-      Load a;
-      a.dram_addr = image_addr + uint64_t(iy0 + first) * p.w * p.c;
-      a.row_bytes = p.w * p.c;
-      a.rows = last - first;
-      a.dram_stride = a.row_bytes;
-      a.sram_line = first * row_lines + p.pad_left * pixel_lines;
-      a.sram_stride = row_lines;
-      blk.loads.push_back(a);
-    } else {  // a pixel per row, so every pixel starts a line (its tail is zero-filled)
-      for (uint32_t i = first; i < last; ++i) {
-        Load a;
-        a.dram_addr = image_addr + uint64_t(iy0 + i) * p.w * p.c;
-        a.row_bytes = p.c;
-        a.rows = p.w;
-        a.dram_stride = p.c;
-        a.sram_line = i * row_lines + p.pad_left * pixel_lines;
-        a.sram_stride = pixel_lines;
-        blk.loads.push_back(a);
+    detail::ActivationBlock blk;
+    if (packed) {
+      // The K vector of output pixel (r, x) in lines (r*OW + x)*L .. +L-1, taps (ky, kx, c)
+      // in order. Padding taps keep the zero point from a FILL; every other tap byte comes
+      // from one input row through a LOAD WINDOWS: per tap group and line piece, one LOAD
+      // for the output pixels whose group lies inside the row, and one per edge pixel with
+      // the group clipped.
+      if (padding) {
+        Load fill;
+        fill.fill = true;
+        fill.fill_value = p.input_zero_point;
+        fill.row_bytes = r_count * ow * pl * rows;
+        fill.rows = 1;
+        fill.sram_stride = r_count * ow * pl;
+        blk.loads.push_back(fill);
       }
+      for (const TapGroup& g : tap_groups(p)) {
+        // Output rows whose input row for this ky exists: [r0, r1).
+        auto iy = [&](uint32_t r) {
+          return int64_t(oy0 + r) * p.stride_h - p.pad_top + int64_t(g.ky) * p.dilation_h;
+        };
+        uint32_t r0 = 0, r1 = r_count;
+        while (r0 < r1 && iy(r0) < 0) ++r0;
+        while (r1 > r0 && iy(r1 - 1) >= int64_t(p.h)) --r1;
+        if (r0 == r1) continue;
+        // Output pixel x's group covers input pixels [x0(x), x0(x) + span).
+        const uint32_t k0 = (g.ky * p.kernel_w + g.kx0) * p.c;  // its place in the K vector
+        auto x0 = [&](uint32_t x) {
+          return int64_t(x) * p.stride_w - p.pad_left + int64_t(g.kx0) * p.dilation_w;
+        };
+        const int64_t span = g.taps;  // pixels (dilation 1 within a group)
+        uint32_t xa = 0, xb = ow;     // pixels whose whole group is inside the row
+        while (xa < xb && x0(xa) < 0) ++xa;
+        while (xb > xa && x0(xb - 1) + span > int64_t(p.w)) --xb;
+        auto emit_windows = [&](uint32_t x_first, uint32_t count, int64_t px_lo, int64_t px_hi) {
+          // The group's bytes of input pixels [px_lo, px_hi) of output pixel x_first (and the
+          // count - 1 after it, stride apart), cut at line boundaries of the K vector.
+          const uint32_t b_lo = k0 + uint32_t((px_lo - x0(x_first)) * p.c);
+          const uint32_t b_hi = k0 + uint32_t((px_hi - x0(x_first)) * p.c);
+          for (uint32_t q0 = b_lo; q0 < b_hi;) {
+            const uint32_t q1 = std::min(b_hi, (q0 / rows + 1) * rows);
+            Load w;
+            w.dram_addr =
+                image_addr + uint64_t(iy(r0)) * row_bytes + uint64_t(px_lo) * p.c + (q0 - b_lo);
+            w.rows = r1 - r0;
+            w.dram_stride = uint64_t(p.stride_h) * row_bytes;
+            w.windows = uint16_t(count);
+            w.window_bytes = uint16_t(q1 - q0);
+            w.window_step = p.stride_w * p.c;
+            w.byte_offset = uint8_t(q0 % rows);
+            w.row_bytes = (count - 1) * w.window_step + w.window_bytes;
+            w.sram_line = (r0 * ow + x_first) * pl + q0 / rows;
+            w.sram_stride = ow * pl;
+            w.window_line_stride = pl;
+            blk.loads.push_back(w);
+            q0 = q1;
+          }
+        };
+        if (xa < xb) emit_windows(xa, xb - xa, x0(xa), x0(xa) + span);
+        for (uint32_t x = 0; x < ow; ++x) {  // edge pixels: the group clipped to the row
+          if (x >= xa && x < xb) continue;
+          const int64_t lo = std::max<int64_t>(0, x0(x));
+          const int64_t hi = std::min<int64_t>(p.w, x0(x) + span);
+          if (lo < hi) emit_windows(x, 1, lo, hi);
+        }
+      }
+      // One COMPUTE per tile: the block's pixels are consecutive, L lines apart.
+      detail::ActivationBlock::Segment seg;
+      seg.act_stride = pl;
+      seg.vectors = r_count * ow;
+      blk.segments.push_back(seg);
+    } else {
+      // The padded image: a block of input rows loaded once, padding by FILL.
+      const uint32_t n_in = uint32_t(in_rows(r_count));
+      const int64_t iy0 = int64_t(oy0) * p.stride_h - p.pad_top;  // input row of stored row 0
+      const uint32_t first = uint32_t(std::max<int64_t>(0, -iy0));
+      const uint32_t last = uint32_t(std::min<int64_t>(n_in, int64_t(p.h) - iy0));  // exclusive
+      if (p.pad_left || p.pad_right || first > 0 || last < n_in) {
+        Load fill;  // the whole block at the zero point; the image rows overwrite it
+        fill.fill = true;
+        fill.fill_value = p.input_zero_point;
+        fill.row_bytes = n_in * row_lines * rows;
+        fill.rows = 1;
+        fill.sram_line = 0;
+        fill.sram_stride = n_in * row_lines;
+        blk.loads.push_back(fill);
+      }
+      if (first < last && p.c % rows == 0) {  // pixels fill whole lines: one transfer per row
+        Load a;
+        a.dram_addr = image_addr + uint64_t(iy0 + first) * row_bytes;
+        a.row_bytes = uint32_t(row_bytes);
+        a.rows = last - first;
+        a.dram_stride = a.row_bytes;
+        a.sram_line = first * row_lines + p.pad_left * pixel_lines;
+        a.sram_stride = row_lines;
+        blk.loads.push_back(a);
+      } else {  // a pixel per row, so every pixel starts a line (its tail is zero-filled)
+        for (uint32_t i = first; i < last; ++i) {
+          Load a;
+          a.dram_addr = image_addr + uint64_t(iy0 + i) * row_bytes;
+          a.row_bytes = p.c;
+          a.rows = p.w;
+          a.dram_stride = p.c;
+          a.sram_line = i * row_lines + p.pad_left * pixel_lines;
+          a.sram_stride = pixel_lines;
+          blk.loads.push_back(a);
+        }
+      }
+      // Results: pixel (r, x) of the block in accumulator line r*OW + x.
+      detail::ActivationBlock::Segment seg;
+      seg.act_stride = p.stride_w * pixel_lines;
+      seg.vectors = ow;
+      seg.act_rows = r_count;
+      seg.act_row_stride = p.stride_h * row_lines;
+      blk.segments.push_back(seg);
     }
-    // Results: pixel (r, x) of the block in accumulator line r*OW + x.
-    detail::ActivationBlock::Segment seg;
-    seg.act_stride = p.stride_w * pixel_lines;
-    seg.vectors = ow;
-    seg.act_rows = r_count;
-    seg.act_row_stride = p.stride_h * row_lines;
-    blk.segments.push_back(seg);
     const uint64_t out_addr = p.output_addr + image * out_image_bytes;
     detail::ActivationBlock::Output out;
     if (p.max_pool) {
@@ -189,22 +310,62 @@ void plan_conv2d(CommandStream& s, const ConvPlan& p) {
   });
 }
 
-std::vector<int8_t> pack_conv_weights(const std::vector<int8_t>& weights, uint32_t kernel_h,
-                                      uint32_t kernel_w, uint32_t c, uint32_t out_channels,
-                                      uint32_t rows, uint32_t cols) {
-  const std::size_t taps = std::size_t(kernel_h) * kernel_w;
-  if (weights.size() != taps * c * out_channels) {
+}  // namespace
+
+uint32_t ConvPlan::out_h() const {
+  return out_extent("height", h, pad_top, pad_bottom, kernel_h, stride_h, dilation_h);
+}
+uint32_t ConvPlan::out_w() const {
+  return out_extent("width", w, pad_left, pad_right, kernel_w, stride_w, dilation_w);
+}
+
+ConvLayout conv_layout(const ConvPlan& p, const BuildConfig& cfg) {
+  validate(p, cfg);
+  if (p.layout != ConvLayout::kAuto) return p.layout;
+  if (!packed_taps_fit(p, cfg)) return ConvLayout::kPaddedImage;
+  // Cycles per output pixel and weight panel: the padded image computes a tile per tap and
+  // channel block; the packed taps a tile per line of the K vector, but its loads write a
+  // window piece per tap group and line (once per pixel, for all panels) and, with padding,
+  // fill every line first. Packed wins where channels are few (the first layer's C = 1 or 3).
+  const uint64_t panels = ceil_div(p.out_channels, cfg.cols);
+  const uint64_t image = uint64_t(p.kernel_h) * p.kernel_w * ceil_div(p.c, cfg.rows) * panels;
+  const bool padding = p.pad_top || p.pad_bottom || p.pad_left || p.pad_right;
+  const uint64_t loads = packed_writes_per_pixel(p, cfg) + (padding ? packed_lines(p, cfg) : 0);
+  const uint64_t packed = std::max<uint64_t>(packed_lines(p, cfg) * panels, loads);
+  return 10 * packed < 9 * image ? ConvLayout::kPackedTaps : ConvLayout::kPaddedImage;
+}
+
+void plan_conv2d(CommandStream& s, const ConvPlan& p) {
+  const ConvLayout layout = conv_layout(p, s.config());
+  if (layout == ConvLayout::kPackedTaps && !packed_taps_fit(p, s.config())) {
+    throw std::invalid_argument(
+        "conv2d: the packed-taps layout needs " + std::to_string(packed_lines(p, s.config())) +
+        " lines per output pixel and output width " + std::to_string(p.out_w()) +
+        " within a scratchpad bank and an accumulator region");
+  }
+  emit(s, p, layout == ConvLayout::kPackedTaps);
+}
+
+std::vector<int8_t> pack_conv_weights(const std::vector<int8_t>& weights, const ConvPlan& p,
+                                      const BuildConfig& cfg) {
+  const std::size_t taps = std::size_t(p.kernel_h) * p.kernel_w;
+  if (weights.size() != taps * p.c * p.out_channels) {
     throw std::invalid_argument(
         "pack_conv_weights: " + std::to_string(weights.size()) +
-        " weights; expected KH x KW x C x OC = " + std::to_string(taps * c * out_channels));
+        " weights; expected KH x KW x C x OC = " + std::to_string(taps * p.c * p.out_channels));
   }
-  const uint32_t c_padded = ceil_div(c, rows) * rows;
-  std::vector<int8_t> k_by_n(taps * c_padded * out_channels, 0);
+  const bool packed = conv_layout(p, cfg) == ConvLayout::kPackedTaps;
+  // K rows in tile order: packed, the taps' C rows back to back; padded image, each tap's
+  // C rows padded to whole tiles. Then zero rows up to whole tiles, so that the lanes of a
+  // last line past the K vector (which hold a fill value) meet zero weights.
+  const uint32_t c_padded = packed ? p.c : ceil_div(p.c, cfg.rows) * cfg.rows;
+  const uint32_t k = ceil_div(uint32_t(taps * c_padded), cfg.rows) * cfg.rows;
+  std::vector<int8_t> k_by_n(std::size_t(k) * p.out_channels, 0);
   for (std::size_t t = 0; t < taps; ++t)
-    for (uint32_t ch = 0; ch < c; ++ch)
-      std::copy_n(&weights[(t * c + ch) * out_channels], out_channels,
-                  &k_by_n[(t * c_padded + ch) * out_channels]);
-  return pack_weights(k_by_n, uint32_t(taps * c_padded), out_channels, cols);
+    for (uint32_t ch = 0; ch < p.c; ++ch)
+      std::copy_n(&weights[(t * p.c + ch) * p.out_channels], p.out_channels,
+                  &k_by_n[(t * c_padded + ch) * p.out_channels]);
+  return pack_weights(k_by_n, k, p.out_channels, cfg.cols);
 }
 
 std::vector<int32_t> conv_bias(const std::vector<int32_t>& bias, const std::vector<int8_t>& weights,

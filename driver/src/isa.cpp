@@ -40,6 +40,12 @@ CheckResult lines_fit(Error e, const char* op, const char* what, uint64_t first,
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
+std::string hex_digits(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
 const OpcodeInfo& info_of(Opcode op) {
   for (const OpcodeInfo& o : kOpcodes)
     if (o.opcode == op) return o;
@@ -90,13 +96,15 @@ CheckResult check_load(const Command& c, const BuildConfig& cfg) {
       !r)
     return r;
   const bool to_acc = c.mode() & kLoadModeToAccumulator, to_table = c.mode() & kLoadModeToQtable;
+  const bool fill = c.mode() & kLoadModeFill, windows = c.mode() & kLoadModeWindows;
   if (to_acc && to_table)
     return fail(Error::kBadMode, "LOAD MODE sets both TO_ACCUMULATOR and TO_QTABLE");
-  if ((c.mode() & kLoadModeFill) && (to_acc || to_table)) {
-    return fail(Error::kBadMode, std::string("LOAD MODE sets FILL with ") +
-                                     (to_acc ? "TO_ACCUMULATOR" : "TO_QTABLE") +
-                                     "; FILL writes the scratchpad only");
+  if ((fill || windows) && (to_acc || to_table)) {
+    return fail(Error::kBadMode, std::string("LOAD MODE sets ") + (fill ? "FILL" : "WINDOWS") +
+                                     " with " + (to_acc ? "TO_ACCUMULATOR" : "TO_QTABLE") +
+                                     "; it writes the scratchpad only");
   }
+  if (fill && windows) return fail(Error::kBadMode, "LOAD MODE sets both FILL and WINDOWS");
   const uint64_t row_bytes = c.get(load::kRowBytes), rows = c.get(load::kRows);
   if (auto r = check_ranges(c, Opcode::kLoad, cfg); !r) return r;
   uint64_t unit = cfg.rows, size = cfg.scratchpad_lines;
@@ -114,12 +122,47 @@ CheckResult check_load(const Command& c, const BuildConfig& cfg) {
     }
   }
   const uint64_t span = ceil_div(row_bytes, unit), stride = c.get(load::kSramStride);
-  if (rows > 1 && stride < span) {
+  if (!windows && rows > 1 && stride < span) {
     return fail(Error::kBadDimension, "LOAD SRAM_STRIDE = " + std::to_string(stride) +
                                           " is smaller than a row (" + std::to_string(span) +
                                           " lines)");
   }
-  return lines_fit(range_error, "LOAD", what, c.get(load::kSramLine), rows, stride, span, size);
+  const uint64_t offset = c.get(load::kByteOffset), bytes = c.get(load::kWindowBytes);
+  const uint64_t step = c.get(load::kWindowStep), count = c.get(load::kWindows);
+  const uint64_t line_stride = c.get(load::kWindowLineStride);
+  if (!windows) {
+    if (offset || bytes || step || count || line_stride) {
+      return fail(Error::kBadDimension,
+                  "LOAD BYTE_OFFSET, WINDOW_BYTES, WINDOW_STEP, WINDOWS and WINDOW_LINE_STRIDE "
+                  "must be 0 without WINDOWS (they are " +
+                      std::to_string(offset) + ", " + std::to_string(bytes) + ", " +
+                      std::to_string(step) + ", " + std::to_string(count) + ", " +
+                      std::to_string(line_stride) + ")");
+    }
+    return lines_fit(range_error, "LOAD", what, c.get(load::kSramLine), rows, stride, span, size);
+  }
+  if (auto r = in_range("LOAD", "WINDOW_BYTES", bytes, 1, cfg.rows); !r) return r;
+  if (offset + bytes > cfg.rows) {
+    return fail(Error::kBadDimension,
+                "LOAD BYTE_OFFSET + WINDOW_BYTES = " + std::to_string(offset + bytes) +
+                    " runs past a " + std::to_string(cfg.rows) + "-byte line");
+  }
+  if (auto r = in_range("LOAD", "WINDOW_STEP", step, 1, kMaxRowBytes); !r) return r;
+  if (auto r = in_range("LOAD", "WINDOWS", count, 1, kMaxCount); !r) return r;
+  if ((count - 1) * step + bytes > row_bytes) {
+    return fail(Error::kBadDimension,
+                "LOAD windows end at byte " + std::to_string((count - 1) * step + bytes) +
+                    " of their row, past ROW_BYTES = " + std::to_string(row_bytes));
+  }
+  const uint64_t first = c.get(load::kSramLine);
+  const uint64_t last = first + (rows - 1) * stride + (count - 1) * line_stride;
+  if (last >= cfg.scratchpad_lines) {
+    return fail(Error::kScratchpadRange, "LOAD WINDOWS writes scratchpad lines " +
+                                             std::to_string(first) + ".." + std::to_string(last) +
+                                             ", past the last line " +
+                                             std::to_string(cfg.scratchpad_lines - 1));
+  }
+  return {};
 }
 
 CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
@@ -240,7 +283,7 @@ Command encode(const Load& a) {
   c.set(kHdrMode, (a.dest == Load::Dest::kAccumulator ? kLoadModeToAccumulator
                    : a.dest == Load::Dest::kQTable    ? kLoadModeToQtable
                                                       : 0) |
-                      (a.fill ? kLoadModeFill : 0));
+                      (a.fill ? kLoadModeFill : 0) | (a.windows ? kLoadModeWindows : 0));
   c.set(load::kDramAddr, a.dram_addr);
   c.set(load::kRowBytes, a.row_bytes);
   c.set(load::kRows, a.rows);
@@ -248,6 +291,13 @@ Command encode(const Load& a) {
   c.set(load::kSramLine, a.sram_line);
   c.set(load::kSramStride, a.sram_stride);
   c.set(load::kFillValue, static_cast<uint8_t>(a.fill_value));
+  if (a.windows) {
+    c.set(load::kByteOffset, a.byte_offset);
+    c.set(load::kWindowBytes, a.window_bytes);
+    c.set(load::kWindowStep, a.window_step);
+    c.set(load::kWindows, a.windows);
+    c.set(load::kWindowLineStride, a.window_line_stride);
+  }
   return c;
 }
 
@@ -289,7 +339,8 @@ Command encode(const Store& a) {
 
 Command encode(const Fence& a) {
   Command c(Opcode::kFence);
-  c.set(kHdrMode, a.interrupt ? kFenceModeInterrupt : 0);
+  c.set(kHdrMode,
+        (a.interrupt ? kFenceModeInterrupt : 0) | (a.timestamp ? kFenceModeTimestamp : 0));
   c.set(fence::kDramAddr, a.dram_addr);
   c.set(fence::kValue, a.value);
   return c;
@@ -303,9 +354,19 @@ CheckResult check(const Command& c, const BuildConfig& config) {
       return check_compute(c, config);
     case Opcode::kStore:
       return check_store(c, config);
-    case Opcode::kFence:
-      return check_reserved(c, fence::kDepsAllowed, fence::kModeAllowed, fence::kUsedBytes,
-                            "FENCE");
+    case Opcode::kFence: {
+      if (auto r = check_reserved(c, fence::kDepsAllowed, fence::kModeAllowed, fence::kUsedBytes,
+                                  "FENCE");
+          !r)
+        return r;
+      const uint64_t align = (c.mode() & kFenceModeTimestamp) ? 16 : 4;
+      if (c.get(fence::kDramAddr) % align) {
+        return fail(Error::kBadAlignment, "FENCE DRAM_ADDR = 0x" +
+                                              hex_digits(c.get(fence::kDramAddr)) + " is not " +
+                                              std::to_string(align) + "-byte aligned");
+      }
+      return {};
+    }
   }
   return fail(Error::kBadOpcode, "OPCODE = " + std::to_string(c.bytes()[0]) +
                                      " is not a command (" + opcode_list(true) + ")");

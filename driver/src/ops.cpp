@@ -146,8 +146,8 @@ Conv2dResult conv2d(Engine& e, const Conv2dArgs& a) {
   const uint32_t oh = plan.out_h(), ow = plan.out_w();  // checks the window fits
 
   const auto& cfg = e.info().config;
-  const auto packed = isa::pack_conv_weights(a.weights, a.kernel_h, a.kernel_w, a.c, a.out_channels,
-                                             cfg.rows, cfg.cols);
+  plan.layout = a.layout;
+  const auto packed = isa::pack_conv_weights(a.weights, plan, cfg);
   const auto table = table_for(a.quant,
                                isa::conv_bias(a.bias, a.weights, a.kernel_h, a.kernel_w, a.c,
                                               a.out_channels, int8_t(a.input_zero_point)),

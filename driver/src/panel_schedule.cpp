@@ -24,17 +24,27 @@ void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t bloc
   }
 
   // Commands per panel: its loads, then its computes and stores. The stream puts panel
-  // g+1's loads before panel g's computes, so the dispatcher (which queues commands in
-  // stream order) hands them to the load unit a whole panel ahead.
+  // g+1's loads before panel g's computes, and a block's activation loads right after the
+  // weight LOAD that makes them safe (panel_schedule.hpp), so that the dispatcher (which
+  // queues commands in stream order) hands them to the load unit ahead of their compute.
+  const bool one_panel = panels == 1;
+  auto push_activations = [&](const ActivationBlock& blk, uint32_t b) {
+    for (std::size_t i = 0; i < blk.loads.size(); ++i) {
+      Load a = blk.loads[i];
+      a.sram_line += (b % 2) * bank;
+      a.deps = one_panel && i + 1 == blk.loads.size() ? kDepsPushNext : 0;
+      s.push(a);
+    }
+  };
   std::vector<Command> pending_work;  // panel g's computes and stores, not yet pushed
-  ActivationBlock blk;
+  ActivationBlock blk = block(0), next_blk;
+  if (!one_panel) push_activations(blk, 0);
   for (uint32_t b = 0, g = 0; b < blocks; ++b) {
-    blk = block(b);
     const uint32_t act_base = (b % 2) * bank;
     for (uint32_t j = 0; j < panels; ++j, ++g) {
       const uint32_t n0 = j * cols, n_cols = std::min(cols, p.n - n0);
       const uint32_t wgt_base = 2 * bank + (g % 2) * bank, acc_base = (g % 2) * region;
-      Load w;                  // the panel's K rows; tile t in lines wgt_base + t*NumRows ..
+      Load w;  // the panel's K rows; tile t in lines wgt_base + t*NumRows ..
       if (p.weights_packed) {  // one contiguous transfer: K lines of `cols` bytes
         w.dram_addr = p.weight_addr + uint64_t(j) * p.k * cols;
         w.row_bytes = p.k * cols;
@@ -48,15 +58,12 @@ void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t bloc
       }
       w.sram_line = wgt_base;
       w.sram_stride = 1;
-      w.deps = uint8_t((g >= 2 ? kDepsPopNext : 0) | (j > 0 ? kDepsPushNext : 0));
+      w.deps = uint8_t((g >= 2 ? kDepsPopNext : 0) | (one_panel ? 0 : kDepsPushNext));
       s.push(w);
-      if (j == 0) {  // the block's activations, after the LOAD that waited for its bank
-        for (std::size_t i = 0; i < blk.loads.size(); ++i) {
-          Load a = blk.loads[i];
-          a.sram_line += act_base;
-          a.deps = i + 1 == blk.loads.size() ? kDepsPushNext : 0;
-          s.push(a);
-        }
+      if (one_panel) push_activations(blk, b);  // after the LOAD that waited for block b-2
+      if (!one_panel && j == 1 && b + 1 < blocks) {  // the next block, a block ahead
+        next_blk = block(b + 1);
+        push_activations(next_blk, b + 1);
       }
       for (const Command& c : pending_work) s.push(c);
       pending_work.clear();
@@ -103,6 +110,7 @@ void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t bloc
         pending_work.push_back(encode(st));
       }
     }
+    if (b + 1 < blocks) blk = one_panel ? block(b + 1) : next_blk;
   }
   for (const Command& c : pending_work) s.push(c);
 }

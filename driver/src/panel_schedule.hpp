@@ -7,13 +7,17 @@
 // into the region, STORE the region. Everything is double-buffered, so the next panel's
 // load and the previous panel's store overlap the compute.
 //
-// Dependency tokens (docs/isa.md), g counting panels over the whole plan, G in all:
+// Dependency tokens (docs/isa.md), g counting panels over the whole plan, G in all; P
+// panels per block:
 //   load -> compute  the LOAD that completes a panel's inputs pushes one; the panel's first
-//                    COMPUTE pops it. For a block's first panel that is the block's last
-//                    activation LOAD, which is queued after the panel's LOAD (loads run in
-//                    order): the panel's LOAD waits for panel g-2's computes, which are the
-//                    last that can read the block two back (same bank).
-//   compute -> load  panel g's last COMPUTE pushes one if a panel g+2 will pop it.
+//                    COMPUTE pops it: the panel's weight LOAD, or with P = 1 its block's last
+//                    activation LOAD (queued after it; loads run in order).
+//   compute -> load  panel g's last COMPUTE pushes one if a panel g+2 will pop it: g+2's
+//                    weight LOAD, whose bank panel g read. A block's activation LOADs pop
+//                    nothing: they are queued after the weight LOAD that waits for the last
+//                    panel of the block two back (their bank's last reader) - with P >= 2,
+//                    the previous block's second panel's, so activations load a whole block
+//                    ahead of their compute; with P = 1, their own panel's.
 //   compute -> store panel g's last COMPUTE pushes one; its first STORE pops it.
 //   store -> compute panel g's last STORE pushes one if panel g+2's first COMPUTE will pop it.
 // Every token pushed is popped, so a plan leaves the token counters as it found them.

@@ -1,7 +1,7 @@
 // Random commands for testing the engine's checks: a valid command of a random opcode with
-// random in-range fields, then (half the time) one random byte or field overwritten, so that
-// every check of docs/isa.md is reached, valid commands included. Mutations: a byte set to
-// 0, 1, 0xff or a random value, or one bit of it flipped.
+// random in-range fields (LOAD WINDOWS and FENCE TIMESTAMP included), then (half the time) one
+// random byte or field overwritten, so that every check of docs/isa.md is reached, valid commands
+// included. Mutations: a byte set to 0, 1, 0xff or a random value, or one bit of it flipped.
 #pragma once
 
 #include <random>
@@ -35,6 +35,15 @@ inline isa::Command random_command(std::mt19937_64& rng, const isa::BuildConfig&
       l.dram_stride = upto(1u << 20);
       l.fill = dest == 0 && rng() % 4 == 0;
       l.fill_value = static_cast<int8_t>(rng());
+      if (dest == 0 && !l.fill && rng() % 3 == 0) {  // windows that (mostly) fit
+        l.window_bytes = static_cast<uint16_t>(1 + upto(cfg.rows));
+        l.byte_offset = static_cast<uint8_t>(upto(cfg.rows - l.window_bytes + 1));
+        l.window_step = static_cast<uint32_t>(1 + upto(8));
+        l.windows = static_cast<uint16_t>(1 + upto(20));
+        l.row_bytes = (l.windows - 1u) * l.window_step + l.window_bytes + upto(4);
+        l.window_line_stride = static_cast<uint32_t>(upto(4));
+        l.sram_stride = static_cast<uint32_t>(upto(64));
+      }
       l.deps = static_cast<uint8_t>(rng() & (kDepsPopNext | kDepsPushNext));
       c = encode(l);
       break;
@@ -82,7 +91,10 @@ inline isa::Command random_command(std::mt19937_64& rng, const isa::BuildConfig&
       break;
     }
     default:
-      c = encode(Fence{static_cast<bool>(rng() & 1), rng(), static_cast<uint32_t>(rng())});
+      Fence f{static_cast<bool>(rng() & 1), rng(), static_cast<uint32_t>(rng()),
+              static_cast<bool>(rng() & 1)};
+      if (rng() % 4) f.dram_addr &= ~uint64_t{15};  // mostly aligned
+      c = encode(f);
   }
   if (rng() % 2) {
     const uint32_t byte = rng() % (rng() % 3 ? 48 : kCommandBytes);

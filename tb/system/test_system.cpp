@@ -287,7 +287,7 @@ TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
   // 1x1 to 7x7, stride, dilation, asymmetric zero-point padding, channel counts that are not
   // multiples of the array, batches; per-channel requantization, ReLU, 2x2 max-pool; every
   // output checked.
-  for (int trial = 0; trial < 30; ++trial) {
+  for (int trial = 0; trial < 36; ++trial) {
     randomize_memory_timing();
     ConvPlan plan;
     tessera::ref::Conv2dParams cp;
@@ -332,9 +332,12 @@ TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
     const tessera::ref::OutputStage stage =
         random_output_stage(plan.out_channels, trial % 3 == 0, bias);
     bench->mem.write(kA, reinterpret_cast<const uint8_t*>(input.data()), input.size());
-    const auto packed =
-        pack_conv_weights(weights, plan.kernel_h, plan.kernel_w, plan.c, plan.out_channels,
-                          engine_config().rows, engine_config().cols);
+    // Both layouts: the planner's choice, or either forced (the packed taps cut every input
+    // row into windows: LOAD WINDOWS, with padding, dilation and strides).
+    const ConvLayout layouts[] = {ConvLayout::kAuto, ConvLayout::kPaddedImage,
+                                  ConvLayout::kPackedTaps};
+    plan.layout = layouts[trial % 3];
+    const auto packed = pack_conv_weights(weights, plan, engine_config());
     bench->mem.write(kB, reinterpret_cast<const uint8_t*>(packed.data()), packed.size());
     bench->mem.write(kTable,
                      qtable_entries(conv_bias(bias, weights, plan.kernel_h, plan.kernel_w, plan.c,
@@ -359,7 +362,9 @@ TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
                  " dilation " + std::to_string(plan.dilation_h) + "," +
                  std::to_string(plan.dilation_w) + " pad " + std::to_string(plan.pad_top) + "," +
                  std::to_string(plan.pad_bottom) + "," + std::to_string(plan.pad_left) + "," +
-                 std::to_string(plan.pad_right) + (plan.max_pool ? " max-pool" : ""));
+                 std::to_string(plan.pad_right) + (plan.max_pool ? " max-pool" : "") +
+                 (conv_layout(plan, engine_config()) == ConvLayout::kPackedTaps ? " packed taps"
+                                                                                : " padded image"));
     run_to_fence(s, 2000u + trial);
     if (HasFatalFailure()) return;
     const std::size_t pixels = out_shape.n * out_shape.h * out_shape.w;
@@ -719,6 +724,55 @@ TEST_F(SystemTest, FencesWaitForEverythingBeforeThemAndInterruptOnlyWhenAsked) {
   EXPECT_EQ(bench->mem.read(kC, lines.size()), lines) << "the fence overtook a store";
   bench->run_until([&] { return bench->interrupt(); }, 1000);
 }
+TEST_F(SystemTest, TimestampFencesRecordTheCycleCounterWhenEverythingBeforeIsDone) {
+  // FENCE TIMESTAMP writes {VALUE, 0, CYCLES}: the cycle counter when every earlier command
+  // had finished. Two around a GEMM bracket its cycles; both lie between counter reads.
+  const uint64_t before = bench->read_reg(regs::counter_lo(regs::Counter::kCycles)) |
+                          uint64_t(bench->read_reg(regs::counter_hi(regs::Counter::kCycles))) << 32;
+  CommandStream s(engine_config());
+  s.push(Fence{false, kFence + 64, 11, /*timestamp=*/true});
+  const auto a = random_bytes(48 * 40), b = random_bytes(40 * 24);
+  bench->mem.write(kA, reinterpret_cast<const uint8_t*>(a.data()), a.size());
+  bench->mem.write(kB, reinterpret_cast<const uint8_t*>(b.data()), b.size());
+  GemmPlan plan;
+  plan.m = 48, plan.k = 40, plan.n = 24;
+  plan.a_addr = kA, plan.b_addr = kB, plan.c_addr = kC, plan.raw_int32 = true;
+  plan_gemm(s, plan);
+  s.push(Fence{false, kFence + 128, 12, /*timestamp=*/true});
+  run_to_fence(s, 13);
+  if (HasFatalFailure()) return;
+  const uint64_t after = bench->read_reg(regs::counter_lo(regs::Counter::kCycles)) |
+                         uint64_t(bench->read_reg(regs::counter_hi(regs::Counter::kCycles))) << 32;
+  auto record = [&](uint64_t addr) {
+    const auto v = bench->mem.read(addr, 16);
+    uint64_t w[2];
+    std::memcpy(w, v.data(), 16);
+    return std::pair<uint64_t, uint64_t>{w[0], w[1]};
+  };
+  const auto [first_value, first_cycles] = record(kFence + 64);
+  const auto [second_value, second_cycles] = record(kFence + 128);
+  EXPECT_EQ(first_value, 11u) << "VALUE, then four zero bytes";
+  EXPECT_EQ(second_value, 12u);
+  EXPECT_LE(before, first_cycles);
+  EXPECT_LT(first_cycles, second_cycles);
+  EXPECT_LE(second_cycles, after);
+  // The GEMM's work lies between the two: at least its MACs' worth of array cycles.
+  EXPECT_GE(second_cycles - first_cycles, 48u * 3 * 2) << "3 K tiles x 2 panels x 48 vectors";
+  const auto want = tessera::ref::gemm(a, b, {}, 48, 40, 24);
+  const auto got = bench->mem.read(kC, 4 * want.size());
+  EXPECT_EQ(std::memcmp(got.data(), want.data(), got.size()), 0);
+
+  // A fence record's address must be aligned: 16 bytes with TIMESTAMP, 4 without.
+  for (const auto& [addr, timestamp] : {std::pair{kFence + 8, true}, {kFence + 2, false}}) {
+    bench->write_reg(regs::kIntrStatus, regs::kIntrStatusFence.mask());
+    host_.submit(std::vector<Command>{encode(Fence{true, addr, 1, timestamp})});
+    bench->run_until([&] { return bench->interrupt(); }, 100000);
+    const uint32_t status = bench->read_reg(regs::kStatus);
+    EXPECT_EQ(regs::kStatusErrorCode.get(status), uint32_t(Error::kBadAlignment));
+    host_.recover();
+  }
+}
+
 }  // namespace
 
 int sc_main(int argc, char** argv) {

@@ -10,8 +10,15 @@
 // ((oy*stride_h + ky*dilation_h)*Wp + ox*stride_w + kx*dilation_w) lines-per-pixel +
 // channel block: one COMPUTE per tap covers a block's output rows with ACT_LINE, ACT_STRIDE
 // (along a row) and ACT_ROW_STRIDE (between rows). Each input byte crosses the bus once per
-// block instead of KH*KW times. The schedule around it (weight
-// panels, accumulator regions, tokens) is GEMM's: driver/src/panel_schedule.hpp.
+// block instead of KH*KW times. The schedule around it (weight panels, accumulator regions,
+// tokens) is GEMM's: driver/src/panel_schedule.hpp.
+//
+// Layers with few input channels (the first layer's C = 1 or 3) would use C of NumRows rows
+// of each weight tile that way. For them the plan packs the taps into K instead: the output
+// pixels' K vectors - KH*KW*C bytes in (ky, kx, c) order - are built in the scratchpad by
+// LOAD WINDOWS, each input row read once per kernel row and cut into its overlapping
+// windows, so a tile holds NumRows taps (the CNN's 3x3 first layer: 9 of 16 rows, not 1).
+// conv_layout() picks the layout from the cycles each would take.
 //
 // The engine sums input * weight with the padding at the zero point; subtracting the zero
 // point's share is a per-channel constant, folded into the bias (conv_bias()).
@@ -23,6 +30,10 @@
 #include "tessera/isa.hpp"
 
 namespace tessera::isa {
+
+// How the input reaches the array: the padded image (a tile per tap and channel block), or
+// the taps packed into K (a tile per NumRows taps); kAuto lets the planner choose.
+enum class ConvLayout { kAuto, kPaddedImage, kPackedTaps };
 
 struct ConvPlan {
   uint32_t batch = 1, h = 0, w = 0, c = 0;  // input, NHWC
@@ -36,6 +47,7 @@ struct ConvPlan {
   uint64_t qtable_addr = 0;  // OC entries, with the bias from conv_bias()
   int8_t zero_point = 0, act_min = -128, act_max = 127;
   bool max_pool = false;  // 2x2 max-pool, stride 2, after requantization (odd sizes: floor)
+  ConvLayout layout = ConvLayout::kAuto;
 
   // The convolution's output size (before pooling); throw std::invalid_argument if the
   // window does not fit.
@@ -48,11 +60,17 @@ struct ConvPlan {
 // deep for this build's buffers) or InvalidCommand.
 void plan_conv2d(CommandStream& stream, const ConvPlan& plan);
 
-// The weights [KH][KW][C][OC] as the plan loads them: each tap's C rows padded with zero
-// rows to whole NumRows-row tiles, then pack_weights() panels of `cols` columns.
-std::vector<int8_t> pack_conv_weights(const std::vector<int8_t>& weights, uint32_t kernel_h,
-                                      uint32_t kernel_w, uint32_t c, uint32_t out_channels,
-                                      uint32_t rows, uint32_t cols);
+// The layout plan_conv2d uses for `plan` on this build (kAuto resolved: the packed taps when
+// they take under 90 % of the padded image's estimated cycles). Throws like plan_conv2d for
+// a plan that cannot run.
+ConvLayout conv_layout(const ConvPlan& plan, const BuildConfig& config);
+
+// The weights [KH][KW][C][OC] as the plan for that layout loads them: K rows in tile order
+// (padded image: each tap's C rows padded with zero rows to whole NumRows-row tiles; packed
+// taps: all KH*KW*C rows back to back), zero rows up to a whole tile, then pack_weights()
+// panels of NumCols columns.
+std::vector<int8_t> pack_conv_weights(const std::vector<int8_t>& weights, const ConvPlan& plan,
+                                      const BuildConfig& config);
 
 // bias[oc] - input_zero_point * sum of the weights of output channel oc (bias may be empty:
 // zero). With it in the quantization table, the engine's sum over input * weight equals the

@@ -56,6 +56,12 @@ struct Load {
   uint32_t sram_line = 0, sram_stride = 0;
   bool fill = false;      // no transfer: every byte of the rows is fill_value (scratchpad)
   int8_t fill_value = 0;  // e.g. the input zero point, for a convolution's padding
+  // windows > 0: LOAD WINDOWS (scratchpad): window i of row r is the row's bytes
+  // [i*window_step, i*window_step + window_bytes), written at byte byte_offset of line
+  // sram_line + r*sram_stride + i*window_line_stride, the line's other bytes unchanged.
+  uint16_t windows = 0, window_bytes = 0;
+  uint32_t window_step = 0, window_line_stride = 0;
+  uint8_t byte_offset = 0;
   uint8_t deps = 0;
 };
 struct Compute {
@@ -82,8 +88,11 @@ struct Store {
 };
 struct Fence {
   bool interrupt = false;
-  uint64_t dram_addr = 0;
+  uint64_t dram_addr = 0;  // 4-byte aligned, 16 with timestamp
   uint32_t value = 0;
+  // Write 16 bytes {value, 0, u64 cycles}: the cycle counter when every earlier command
+  // had finished.
+  bool timestamp = false;
 };
 
 Command encode(const Load& c);

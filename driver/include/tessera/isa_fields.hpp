@@ -75,11 +75,13 @@ inline constexpr uint8_t kDepsPushNext = 1u << 3;  // when done, give a token to
 inline constexpr uint8_t kLoadModeToAccumulator = 1u << 0;  // destination is the accumulator (rows of whole lines of int32, e.g. bias)
 inline constexpr uint8_t kLoadModeToQtable = 1u << 1;  // destination is the quantization table (rows of 16-byte entries); with neither bit set, the scratchpad
 inline constexpr uint8_t kLoadModeFill = 1u << 2;  // no transfer: write FILL_VALUE to every byte of the rows (scratchpad only; DRAM_ADDR and DRAM_STRIDE are ignored), e.g. a convolution's padding with the input zero point
+inline constexpr uint8_t kLoadModeWindows = 1u << 3;  // cut each row into WINDOWS overlapping windows (scratchpad only): window i is the row's bytes [i x WINDOW_STEP, i x WINDOW_STEP + WINDOW_BYTES), written at byte BYTE_OFFSET of line SRAM_LINE + r x SRAM_STRIDE + i x WINDOW_LINE_STRIDE, the line's other bytes unchanged (a convolution's taps packed into K, docs/isa.md)
 inline constexpr uint8_t kComputeModeAccumulate = 1u << 0;  // add to the accumulator lines; otherwise overwrite them
 inline constexpr uint8_t kStoreModeRequantize = 1u << 0;  // bias, requantize, clamp to int8 (tessera_postproc); otherwise raw int32
 inline constexpr uint8_t kStoreModePerChannel = 1u << 1;  // one multiplier/shift/bias per output channel; otherwise one per tensor
 inline constexpr uint8_t kStoreModePool2x2 = 1u << 2;  // with REQUANTIZE: 2x2 max-pool, stride 2, of the requantized pixels (ROWS pooled rows of POOL_WIDTH pixels; see POOL_WIDTH and ACC_PITCH)
 inline constexpr uint8_t kFenceModeInterrupt = 1u << 0;  // set INTR_STATUS.FENCE when done
+inline constexpr uint8_t kFenceModeTimestamp = 1u << 1;  // write 16 bytes {VALUE, 0, CYCLES}: CYCLES (u64) is the cycle counter when every earlier command had finished; DRAM_ADDR 16-byte aligned
 
 inline constexpr FlagInfo kDepsFlags[] = {
     {"pop_prev", kDepsPopPrev},
@@ -96,9 +98,14 @@ inline constexpr Field kDramStride{24, 8};  // host bytes from one row's start t
 inline constexpr Field kSramLine{32, 4};  // destination of row 0: scratchpad or accumulator line, or quantization-table entry
 inline constexpr Field kSramStride{36, 4};  // lines (entries) from one row's first to the next's; at least what a row fills
 inline constexpr Field kFillValue{40, 1};  // the byte FILL writes (int8; ignored without FILL)
+inline constexpr Field kByteOffset{41, 1};  // with WINDOWS: the byte of its line each window starts at; BYTE_OFFSET + WINDOW_BYTES <= NumRows; otherwise 0
+inline constexpr Field kWindowBytes{42, 2};  // with WINDOWS: bytes per window, 1 .. NumRows; otherwise 0
+inline constexpr Field kWindowStep{44, 4};  // with WINDOWS: bytes from one window's start to the next's, 1 .. 2^24-1; (WINDOWS - 1) x WINDOW_STEP + WINDOW_BYTES <= ROW_BYTES; otherwise 0
+inline constexpr Field kWindows{48, 2};  // with WINDOWS: windows per row, 1 .. 65535; otherwise 0
+inline constexpr Field kWindowLineStride{52, 4};  // with WINDOWS: lines from one window's line to the next's; otherwise 0
 inline constexpr uint8_t kDepsAllowed = 0x0a;
-inline constexpr uint8_t kModeAllowed = 0x07;
-inline constexpr uint64_t kUsedBytes = 0x000001ffffffff07ull;  // bit i: byte i is a field
+inline constexpr uint8_t kModeAllowed = 0x0f;
+inline constexpr uint64_t kUsedBytes = 0x00f3ffffffffff07ull;  // bit i: byte i is a field
 inline constexpr FieldInfo kFields[] = {
     {"dram_addr", kDramAddr, false, false, 0, Bound::kConstant, 0},
     {"row_bytes", kRowBytes, false, true, 1, Bound::kConstant, 16777215},
@@ -107,11 +114,17 @@ inline constexpr FieldInfo kFields[] = {
     {"sram_line", kSramLine, false, false, 0, Bound::kConstant, 0},
     {"sram_stride", kSramStride, false, false, 0, Bound::kConstant, 0},
     {"fill_value", kFillValue, true, false, 0, Bound::kConstant, 0},
+    {"byte_offset", kByteOffset, false, false, 0, Bound::kConstant, 0},
+    {"window_bytes", kWindowBytes, false, true, 0, Bound::kArrayRows, 0},
+    {"window_step", kWindowStep, false, false, 0, Bound::kConstant, 0},
+    {"windows", kWindows, false, false, 0, Bound::kConstant, 0},
+    {"window_line_stride", kWindowLineStride, false, false, 0, Bound::kConstant, 0},
 };
 inline constexpr FlagInfo kModeFlags[] = {
     {"to_accumulator", kLoadModeToAccumulator},
     {"to_qtable", kLoadModeToQtable},
     {"fill", kLoadModeFill},
+    {"windows", kLoadModeWindows},
 };
 }  // namespace load
 
@@ -180,10 +193,10 @@ inline constexpr FlagInfo kModeFlags[] = {
 }  // namespace store
 
 namespace fence {
-inline constexpr Field kDramAddr{8, 8};  // host address the completion value is written to (4-byte aligned)
+inline constexpr Field kDramAddr{8, 8};  // host address the completion record is written to: 4-byte aligned (16 with TIMESTAMP)
 inline constexpr Field kValue{16, 4};  // completion value
 inline constexpr uint8_t kDepsAllowed = 0x00;
-inline constexpr uint8_t kModeAllowed = 0x01;
+inline constexpr uint8_t kModeAllowed = 0x03;
 inline constexpr uint64_t kUsedBytes = 0x00000000000fff07ull;  // bit i: byte i is a field
 inline constexpr FieldInfo kFields[] = {
     {"dram_addr", kDramAddr, false, false, 0, Bound::kConstant, 0},
@@ -191,6 +204,7 @@ inline constexpr FieldInfo kFields[] = {
 };
 inline constexpr FlagInfo kModeFlags[] = {
     {"interrupt", kFenceModeInterrupt},
+    {"timestamp", kFenceModeTimestamp},
 };
 }  // namespace fence
 
@@ -228,7 +242,7 @@ enum class Error : uint8_t {
   kNone = 0,  // no error
   kBadOpcode = 1,  // unknown opcode (0 included: a zeroed ring slot)
   kReservedBits = 2,  // a reserved byte, flag or mode bit is not zero
-  kBadDimension = 3,  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, or POOL_WIDTH / ACC_PITCH set without POOL_2X2
+  kBadDimension = 3,  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, or a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row
   kScratchpadRange = 4,  // a scratchpad line range runs past the scratchpad
   kAccumulatorRange = 5,  // an accumulator line range runs past the accumulator
   kDmaWindow = 6,  // a host access lies outside the DMA window (nothing is accessed)
@@ -236,8 +250,9 @@ enum class Error : uint8_t {
   kAxiDecerr = 8,  // the bus answered DECERR
   kBadClamp = 9,  // ACT_MIN > ACT_MAX, or a shift outside [-31, 30] in the quantization table
   kBadRing = 10,  // RING_SIZE is not a power of two, or RING_BASE is not command-aligned
-  kBadMode = 11,  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL to either; STORE POOL_2X2 without REQUANTIZE)
+  kBadMode = 11,  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL or WINDOWS with either, or FILL with WINDOWS; STORE POOL_2X2 without REQUANTIZE)
   kQtableRange = 12,  // a quantization-table entry range runs past the table
+  kBadAlignment = 13,  // an address that must be aligned is not (FENCE's DRAM_ADDR: 4 bytes, 16 with TIMESTAMP)
 };
 
 inline constexpr const char* error_name(Error e) {
@@ -255,6 +270,7 @@ inline constexpr const char* error_name(Error e) {
     case Error::kBadRing: return "BAD_RING";
     case Error::kBadMode: return "BAD_MODE";
     case Error::kQtableRange: return "QTABLE_RANGE";
+    case Error::kBadAlignment: return "BAD_ALIGNMENT";
   }
   return "unknown error";
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "tessera/conv_plan.hpp"
 #include "tessera/engine.hpp"
 
 namespace tessera::driver {
@@ -43,7 +44,8 @@ struct Conv2dArgs {
   std::vector<int8_t> weights;  // KH x KW x C x OC
   std::vector<int32_t> bias;    // OC, or empty
   Quantization quant;
-  bool max_pool = false;  // 2x2 max-pool, stride 2, after requantization
+  bool max_pool = false;                            // 2x2 max-pool, stride 2, after requantization
+  isa::ConvLayout layout = isa::ConvLayout::kAuto;  // the planner's choice, or forced
 };
 
 struct Conv2dResult {
