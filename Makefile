@@ -37,11 +37,11 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 .DEFAULT_GOAL := help
 PREFIX ?= /usr/local
 
-.PHONY: help deps lint build test sim bench synth bitstream install clean
+.PHONY: help deps lint build test sim bench bench-cnn synth bitstream install clean
 
 help: ## Show this help
 	@echo "Tessera make targets:"
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 	@echo "Variables: BUILD=$(BUILD) JOBS=$(JOBS) VERILATOR=$(VERILATOR) YOSYS=$(YOSYS)"
 	@echo "           ROWS=, COLS=, BUS= another engine shape for sim/build/test (its own BUILD)"
 
@@ -60,13 +60,21 @@ build: deps $(BUILD)/CMakeCache.txt ## Build the reference model, Verilated mode
 test: lint build ## Lint, build and run every test suite (the CI command)
 	$(CTEST) --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-sim: deps $(BUILD)/CMakeCache.txt ## Build the simulator and tool only; run a 512^3 GEMM and a 3x3 conv on the whole engine
+FASHION := /usr/share/datasets/fashion-mnist
+CNN_RUN  := model run models/fashion_cnn_int8.onnx --input $(FASHION)/t10k-images-idx3-ubyte.gz --labels $(FASHION)/t10k-labels-idx1-ubyte.gz
+
+sim: deps $(BUILD)/CMakeCache.txt ## Build the simulator and tool only; a 512^3 GEMM, a 3x3 conv and the Fashion-MNIST CNN on the whole engine
 	$(CMAKE) --build $(BUILD) -j $(JOBS) --target tessera_sim tessera
 	$(BUILD)/sim/tessera_sim
+	@echo "The source documents' CNN (models/fashion_cnn_int8.onnx) on 100 Fashion-MNIST test images:"
+	$(BUILD)/driver/tool/tessera $(CNN_RUN) --count 100 --layers
 
 bench: build ## Core cycles/utilization/speed; DMA throughput against latency and bus width
 	$(BUILD)/bench/tessera_bench_core
 	@for w in 64 128 256 512; do $(BUILD)/bench/tessera_bench_dma_w$$w || exit 1; done
+
+bench-cnn: build ## The CNN on all 10,000 Fashion-MNIST test images, every layer checked (about 4 min on 2 cores)
+	bench/cnn_fashion_mnist.py --tessera $(BUILD)/driver/tool/tessera --json $(BUILD)/bench_cnn.json
 
 synth: deps ## Yosys: the core, buffers, blocks and whole engine (UltraScale+, iCE40); checked tables
 	@scripts/synth.sh

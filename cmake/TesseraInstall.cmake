@@ -11,8 +11,8 @@ string(JSON _patch GET "${_regs}" version patch)
 set(TESSERA_VERSION ${_major}.${_minor}.${_patch})
 string(REPLACE ";" ", " TESSERA_SIM_ENGINES_TEXT "${TESSERA_SIM_ENGINES}")
 
-install(TARGETS tessera_ref tessera_isa tessera_driver tessera_devices tessera_sim_device
-                tessera_sc_models tessera_sc_main
+install(TARGETS tessera_ref tessera_isa tessera_driver tessera_devices tessera_model
+                tessera_sim_device tessera_sc_models tessera_sc_main
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/driver/include/tessera
                   ${PROJECT_SOURCE_DIR}/refmodel/include/tessera
@@ -39,4 +39,5 @@ add_library(Tessera::ref ALIAS tessera_ref)
 add_library(Tessera::isa ALIAS tessera_isa)
 add_library(Tessera::driver ALIAS tessera_driver)
 add_library(Tessera::devices ALIAS tessera_devices)
+add_library(Tessera::model ALIAS tessera_model)
 add_library(Tessera::sim ALIAS tessera_sim_backend)

@@ -17,6 +17,9 @@ PACKAGES=(
   libboost-program-options-dev # the tessera CLI
   libgtest-dev libgmock-dev    # tests
   libgemmlowp-dev              # independent fixed-point reference
+  libonnx-dev libprotobuf-dev protobuf-compiler  # ONNX model import (ONNX's own protobuf classes)
+  zlib1g-dev                   # reading the data set's .gz files
+  dataset-fashion-mnist        # the CNN's test images (make sim, make test, the benchmark)
 )
 
 if ! command -v dpkg-query > /dev/null 2>&1; then

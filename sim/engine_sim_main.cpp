@@ -139,8 +139,8 @@ struct Result {
   std::size_t commands = 0, outputs = 0, mismatches = 0, first_mismatch = 0;
   double seconds = 0;
   uint32_t rows = 0, cols = 0;  // the engine's array, from its CONFIG registers
-  double utilization() const {
-    return tessera::utilization_percent(useful_macs, cycles, rows, cols) / 100;
+  double utilization() const {  // of the MACs the engine performed (never above 100 %)
+    return tessera::utilization_percent(macs, cycles, rows, cols) / 100;
   }
 };
 
@@ -226,6 +226,8 @@ Result conv(drv::Engine& engine, const Options& o, std::mt19937_64& rng) {
   a.quant = quantization(stage);
   auto out_shape = cp.output_shape(shape, o.oc);  // throws if the window does not fit
   const uint64_t pixels = out_shape.h * out_shape.w;
+  // A 2x2 pool reads even rows and columns only: the last odd one is never computed.
+  const uint64_t computed = a.max_pool ? (out_shape.h / 2 * 2) * (out_shape.w / 2 * 2) : pixels;
   auto want = tessera::ref::requantize(
       tessera::ref::conv2d(a.input, shape, a.weights, o.oc, a.bias, cp), pixels, o.oc, stage);
   if (a.max_pool) want = tessera::ref::max_pool_2x2(want, out_shape);
@@ -235,7 +237,7 @@ Result conv(drv::Engine& engine, const Options& o, std::mt19937_64& rng) {
        << ", " << o.kernel << "x" << o.kernel << " stride " << o.stride << " pad " << o.pad
        << ", ReLU" << (a.max_pool ? ", 2x2 max-pool" : "");
   return measure(
-      engine, name.str(), pixels * o.oc * o.kernel * o.kernel * o.c,
+      engine, name.str(), computed * o.oc * o.kernel * o.kernel * o.c,
       [&] { return drv::conv2d(engine, a).output; }, want);
 }
 
@@ -271,7 +273,7 @@ tessera::Json json(const Result& r) {
       .set("useful_macs", r.useful_macs)
       .set("engine_macs", r.macs)
       .set("utilization_percent",
-           Json::number(tessera::utilization_percent(r.useful_macs, r.cycles, r.rows, r.cols), 4))
+           Json::number(tessera::utilization_percent(r.macs, r.cycles, r.rows, r.cols), 4))
       .set("dma_read_bytes", r.read_bytes)
       .set("dma_write_bytes", r.write_bytes)
       .set("busy_cycles", Json::object()

@@ -44,7 +44,12 @@ void validate(const ConvPlan& p, const BuildConfig& cfg) {
     throw std::invalid_argument("conv2d max_pool needs an output of at least 2x2; it is " +
                                 std::to_string(conv_h) + "x" + std::to_string(ow));
   }
-  if (p.out_channels > cfg.qtable_entries) {
+  if (p.max_pool && p.raw_int32) {
+    throw std::invalid_argument(
+        "conv2d max_pool needs requantized int8 outputs; it cannot pool "
+        "raw int32 accumulators");
+  }
+  if (!p.raw_int32 && p.out_channels > cfg.qtable_entries) {
     throw std::invalid_argument("conv2d out_channels = " + std::to_string(p.out_channels) +
                                 " is above " + std::to_string(cfg.qtable_entries) +
                                 ", the quantization table's entries");
@@ -164,14 +169,15 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
   sched.weight_addr = p.weight_addr;
   sched.weights_packed = true;
   sched.qtable_addr = p.qtable_addr;
-  sched.out_stride = p.out_channels;
+  sched.raw_int32 = p.raw_int32;
+  sched.out_stride = uint64_t(p.out_channels) * (p.raw_int32 ? 4 : 1);
   sched.zero_point = p.zero_point;
   sched.act_min = p.act_min;
   sched.act_max = p.act_max;
 
   const uint64_t row_bytes = uint64_t(p.w) * p.c, image_bytes = uint64_t(p.h) * row_bytes;
   const uint64_t out_image_bytes = p.max_pool ? uint64_t(oh / 2) * (ow / 2) * p.out_channels
-                                              : uint64_t(oh) * ow * p.out_channels;
+                                              : uint64_t(oh) * ow * sched.out_stride;
   const uint32_t pixel_lines = cl, row_lines = uint32_t(wp) * cl;
   const bool padding = p.pad_top || p.pad_bottom || p.pad_left || p.pad_right;
   detail::emit_panel_schedule(s, sched, p.batch * blocks_per_image, [&](uint32_t b) {
@@ -302,7 +308,7 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
       out.pool_width = uint16_t(ow / 2);
       out.acc_pitch = uint16_t(ow);
     } else {
-      out.dram_addr = out_addr + uint64_t(oy0) * ow * p.out_channels;
+      out.dram_addr = out_addr + uint64_t(oy0) * ow * sched.out_stride;
       out.rows = r_count * ow;
     }
     blk.outputs.push_back(out);
@@ -371,22 +377,7 @@ std::vector<int8_t> pack_conv_weights(const std::vector<int8_t>& weights, const 
 std::vector<int32_t> conv_bias(const std::vector<int32_t>& bias, const std::vector<int8_t>& weights,
                                uint32_t kernel_h, uint32_t kernel_w, uint32_t c,
                                uint32_t out_channels, int8_t input_zero_point) {
-  const std::size_t k = std::size_t(kernel_h) * kernel_w * c;
-  if (weights.size() != k * out_channels || (!bias.empty() && bias.size() != out_channels)) {
-    throw std::invalid_argument("conv_bias: " + std::to_string(weights.size()) + " weights and " +
-                                std::to_string(bias.size()) + " biases; expected " +
-                                std::to_string(k * out_channels) + " and 0 or " +
-                                std::to_string(out_channels));
-  }
-  std::vector<int32_t> out(out_channels);
-  for (uint32_t o = 0; o < out_channels; ++o) {
-    int64_t sum = 0;
-    for (std::size_t i = 0; i < k; ++i) sum += weights[i * out_channels + o];
-    // Wrapping int32, as the engine's accumulator and the reference model wrap.
-    out[o] =
-        int32_t(uint32_t(bias.empty() ? 0 : bias[o]) - uint32_t(int64_t(input_zero_point) * sum));
-  }
-  return out;
+  return zero_point_bias(bias, weights, kernel_h * kernel_w * c, out_channels, input_zero_point);
 }
 
 }  // namespace tessera::isa

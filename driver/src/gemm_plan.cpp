@@ -84,4 +84,22 @@ std::vector<int8_t> pack_weights(const std::vector<int8_t>& b, uint32_t k, uint3
   return packed;
 }
 
+std::vector<int32_t> zero_point_bias(const std::vector<int32_t>& bias, const std::vector<int8_t>& b,
+                                     uint32_t k, uint32_t n, int8_t a_zero_point) {
+  if (b.size() != std::size_t(k) * n || (!bias.empty() && bias.size() != n)) {
+    throw std::invalid_argument("zero_point_bias: " + std::to_string(b.size()) + " weights and " +
+                                std::to_string(bias.size()) +
+                                " biases; expected K x N = " + std::to_string(std::size_t(k) * n) +
+                                " and 0 or N = " + std::to_string(n));
+  }
+  std::vector<int32_t> out(n);
+  for (uint32_t j = 0; j < n; ++j) {
+    int64_t sum = 0;
+    for (std::size_t i = 0; i < k; ++i) sum += b[i * n + j];
+    // Wrapping int32, as the engine's accumulator and the reference model wrap.
+    out[j] = int32_t(uint32_t(bias.empty() ? 0 : bias[j]) - uint32_t(int64_t(a_zero_point) * sum));
+  }
+  return out;
+}
+
 }  // namespace tessera::isa

@@ -62,10 +62,11 @@ CheckResult check_ranges(const Command& c, Opcode op, const BuildConfig& cfg) {
     const uint64_t hi = f.max_bound == Bound::kArrayRows   ? cfg.rows
                         : f.max_bound == Bound::kArrayCols ? cfg.cols
                                                            : uint64_t(f.max);
+    const uint64_t v = c.get(f.field);
+    if (v >= uint64_t(f.min) && v <= hi) continue;  // the message only for a failure
     std::string field = f.name;
     for (char& ch : field) ch = char(std::toupper(static_cast<unsigned char>(ch)));
-    if (auto r = in_range(info.name, field.c_str(), c.get(f.field), uint64_t(f.min), hi); !r)
-      return r;
+    return in_range(info.name, field.c_str(), v, uint64_t(f.min), hi);
   }
   return {};
 }
@@ -523,6 +524,19 @@ CommandStream& CommandStream::push(const Command& c) {
     throw InvalidCommand(r.error, "command " + std::to_string(commands_.size()) + ": " + r.message);
   }
   commands_.push_back(c);
+  return *this;
+}
+
+CommandStream& CommandStream::append(const CommandStream& other) {
+  const BuildConfig& o = other.config_;
+  if (o.rows != config_.rows || o.cols != config_.cols ||
+      o.scratchpad_lines != config_.scratchpad_lines ||
+      o.accumulator_lines != config_.accumulator_lines ||
+      o.qtable_entries != config_.qtable_entries) {
+    for (const Command& c : other.commands_) push(c);  // another build: check each again
+    return *this;
+  }
+  commands_.insert(commands_.end(), other.commands_.begin(), other.commands_.end());
   return *this;
 }
 

@@ -15,7 +15,27 @@
 namespace tessera::npy {
 namespace {
 
-std::size_t element_bytes(const std::string& dtype) { return dtype == "i4" ? 4 : 1; }
+// The dtypes read and written: kind and size as in NumPy's descr, and the descr written.
+struct DtypeInfo {
+  const char* kind;
+  std::size_t bytes;
+  const char* descr;
+  const char* name;
+};
+constexpr DtypeInfo kDtypes[] = {{"i1", 1, "|i1", "int8"},
+                                 {"u1", 1, "|u1", "uint8"},
+                                 {"i4", 4, "<i4", "int32"},
+                                 {"i8", 8, "<i8", "int64"},
+                                 {"f4", 4, "<f4", "float32"}};
+
+const DtypeInfo* find_dtype(const std::string& kind) {
+  for (const auto& d : kDtypes) {
+    if (kind == d.kind) return &d;
+  }
+  return nullptr;
+}
+
+std::size_t element_bytes(const std::string& dtype) { return find_dtype(dtype)->bytes; }
 
 std::string shape_text(const std::vector<std::size_t>& shape) {
   if (shape.size() == 1) return "(" + std::to_string(shape[0]) + ",)";
@@ -32,11 +52,14 @@ std::size_t Array::elements() const {
   return n;
 }
 
+std::string dtype_name(const std::string& dtype) {
+  const DtypeInfo* d = find_dtype(dtype);
+  return d ? d->name : dtype;
+}
+
 std::vector<int8_t> Array::as_int8(const std::string& what) const {
-  if (dtype != "i1") {
-    throw std::invalid_argument(what + " must be int8; it is " +
-                                (dtype == "i4" ? std::string("int32") : dtype));
-  }
+  if (dtype != "i1")
+    throw std::invalid_argument(what + " must be int8; it is " + dtype_name(dtype));
   return std::vector<int8_t>(data.begin(), data.end());
 }
 
@@ -47,7 +70,35 @@ std::vector<int32_t> Array::as_int32(const std::string& what) const {
   } else if (dtype == "i4") {
     std::memcpy(out.data(), data.data(), data.size());
   } else {
-    throw std::invalid_argument(what + " must be int8 or int32");
+    throw std::invalid_argument(what + " must be int8 or int32; it is " + dtype_name(dtype));
+  }
+  return out;
+}
+
+std::vector<float> Array::as_float32(const std::string& what) const {
+  if (dtype != "f4")
+    throw std::invalid_argument(what + " must be float32; it is " + dtype_name(dtype));
+  std::vector<float> out(elements());
+  std::memcpy(out.data(), data.data(), data.size());
+  return out;
+}
+
+std::vector<int64_t> Array::as_integers(const std::string& what) const {
+  std::vector<int64_t> out(elements());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (dtype == "i1") {
+      out[i] = int8_t(data[i]);
+    } else if (dtype == "u1") {
+      out[i] = data[i];
+    } else if (dtype == "i4") {
+      int32_t v;
+      std::memcpy(&v, &data[4 * i], 4);
+      out[i] = v;
+    } else if (dtype == "i8") {
+      std::memcpy(&out[i], &data[8 * i], 8);
+    } else {
+      throw std::invalid_argument(what + " must be integers; it is " + dtype_name(dtype));
+    }
   }
   return out;
 }
@@ -75,9 +126,11 @@ Array load(const std::string& path) {
   if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([<>|=])([a-z])(\d+)')")))
     throw std::runtime_error(path + ": .npy header without 'descr'");
   const std::string kind = m[2].str() + m[3].str();
-  if ((kind != "i1" && kind != "i4") || (kind == "i4" && m[1] == ">")) {
+  const DtypeInfo* info = find_dtype(kind);
+  if (!info || (info->bytes > 1 && m[1] == ">")) {
     throw std::runtime_error(path + ": dtype '" + m[1].str() + kind +
-                             "' is not supported; use int8 or little-endian int32");
+                             "' is not supported; use int8, uint8 or little-endian int32, "
+                             "int64 or float32");
   }
   if (std::regex_search(header, std::regex(R"('fortran_order'\s*:\s*True)")))
     throw std::runtime_error(path + ": Fortran-order arrays are not supported; save in C order");
@@ -89,7 +142,15 @@ Array load(const std::string& path) {
   std::string item;
   while (std::getline(dims, item, ',')) {
     if (item.find_first_not_of(" ") == std::string::npos) continue;
+    const std::size_t at = item.find_first_not_of(" ");
+    if (item.find_first_not_of("0123456789 ") != std::string::npos || item.size() - at > 12) {
+      throw std::runtime_error(path + ": .npy shape entry '" + item + "' is not a dimension");
+    }
     a.shape.push_back(std::stoull(item));
+  }
+  if (a.elements() > (std::size_t(1) << 36)) {
+    throw std::runtime_error(path + ": implausible .npy shape (" + std::to_string(a.elements()) +
+                             " elements)");
   }
   a.data.resize(a.elements() * element_bytes(kind));
   in.read(reinterpret_cast<char*>(a.data.data()), std::streamsize(a.data.size()));
@@ -101,7 +162,9 @@ Array load(const std::string& path) {
 }
 
 void save(const std::string& path, const Array& a) {
-  std::string header = "{'descr': '" + std::string(a.dtype == "i4" ? "<i4" : "|i1") +
+  const DtypeInfo* info = find_dtype(a.dtype);
+  if (!info) throw std::invalid_argument("npy::save: dtype '" + a.dtype + "' is not supported");
+  std::string header = "{'descr': '" + std::string(info->descr) +
                        "', 'fortran_order': False, 'shape': " + shape_text(a.shape) + ", }";
   const std::size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
@@ -129,6 +192,23 @@ Array from(const std::vector<int32_t>& values, std::vector<std::size_t> shape) {
   a.shape = std::move(shape);
   a.data.resize(4 * values.size());
   std::memcpy(a.data.data(), values.data(), a.data.size());
+  return a;
+}
+
+Array from(const std::vector<float>& values, std::vector<std::size_t> shape) {
+  Array a;
+  a.dtype = "f4";
+  a.shape = std::move(shape);
+  a.data.resize(4 * values.size());
+  std::memcpy(a.data.data(), values.data(), a.data.size());
+  return a;
+}
+
+Array from(const std::vector<uint8_t>& values, std::vector<std::size_t> shape) {
+  Array a;
+  a.dtype = "u1";
+  a.shape = std::move(shape);
+  a.data = values;
   return a;
 }
 

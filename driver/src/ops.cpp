@@ -1,6 +1,8 @@
 // GEMM and convolution on an Engine; see ops.hpp.
 #include "tessera/ops.hpp"
 
+#include <algorithm>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -46,6 +48,12 @@ void check_gemm(const GemmArgs& g) {
   require_size("GEMM A", g.a.size(), std::size_t(g.m) * g.k, "M x K");
   require_size("GEMM B", g.b.size(), std::size_t(g.k) * g.n, "K x N");
   if (!g.bias.empty()) require_size("GEMM bias", g.bias.size(), g.n, "N");
+  require_range("GEMM a_zero_point", g.a_zero_point, -128, 127);
+}
+
+// The bias with A's zero point folded in.
+std::vector<int32_t> gemm_bias(const GemmArgs& g) {
+  return isa::zero_point_bias(g.bias, g.b, g.k, g.n, int8_t(g.a_zero_point));
 }
 
 // Runs plan_gemm with the operands in device memory; `out` receives C's bytes.
@@ -57,7 +65,7 @@ void run_gemm(Engine& e, const GemmArgs& g, bool raw, std::vector<uint8_t>& out)
   a.write(g.a.data(), g.a.size());
   b.write(packed.data(), packed.size());
   std::vector<uint8_t> table;
-  if (!raw) table = table_for(g.quant, g.bias, g.n);
+  if (!raw) table = table_for(g.quant, gemm_bias(g), g.n);
   Buffer t(e, std::max<std::size_t>(table.size(), isa::qtable::kEntryBytes));
   if (!raw) t.write(table.data(), table.size());
   isa::GemmPlan plan;
@@ -96,16 +104,22 @@ std::vector<int32_t> gemm_int32(Engine& engine, const GemmArgs& args) {
   std::vector<uint8_t> bytes;
   run_gemm(engine, args, true, bytes);
   std::vector<int32_t> out(std::size_t(args.m) * args.n);
+  const auto bias = gemm_bias(args);
   for (std::size_t i = 0; i < out.size(); ++i) {
     const uint32_t v = uint32_t(bytes[4 * i]) | uint32_t(bytes[4 * i + 1]) << 8 |
                        uint32_t(bytes[4 * i + 2]) << 16 | uint32_t(bytes[4 * i + 3]) << 24;
     // Wrapping, as the engine's accumulators wrap.
-    out[i] = int32_t(v + uint32_t(args.bias.empty() ? 0 : args.bias[i % args.n]));
+    out[i] = int32_t(v + uint32_t(bias[i % args.n]));
   }
   return out;
 }
 
-Conv2dResult conv2d(Engine& e, const Conv2dArgs& a) {
+namespace {
+
+// Checks the arguments, runs plan_conv2d with the operands in device memory; `out` receives
+// the output's bytes (int8, or int32 raw) and `r` its shape.
+void run_conv2d(Engine& e, const Conv2dArgs& a, bool raw, Conv2dResult& r,
+                std::vector<uint8_t>& out) {
   isa::ConvPlan plan;
   plan.batch = a.batch;
   plan.h = a.h;
@@ -123,6 +137,7 @@ Conv2dResult conv2d(Engine& e, const Conv2dArgs& a) {
   plan.pad_left = a.pad_left;
   plan.pad_right = a.pad_right;
   plan.max_pool = a.max_pool;
+  plan.raw_int32 = raw;
   require_range("conv2d input_zero_point", a.input_zero_point, -128, 127);
   plan.input_zero_point = int8_t(a.input_zero_point);
   for (const auto& [name, v] : {std::pair{"batch", a.batch},
@@ -148,32 +163,64 @@ Conv2dResult conv2d(Engine& e, const Conv2dArgs& a) {
   const auto& cfg = e.info().config;
   plan.layout = a.layout;
   const auto packed = isa::pack_conv_weights(a.weights, plan, cfg);
-  const auto table = table_for(a.quant,
-                               isa::conv_bias(a.bias, a.weights, a.kernel_h, a.kernel_w, a.c,
-                                              a.out_channels, int8_t(a.input_zero_point)),
-                               a.out_channels);
-  Conv2dResult r;
+  std::vector<uint8_t> table;
+  if (!raw) {
+    table = table_for(a.quant,
+                      isa::conv_bias(a.bias, a.weights, a.kernel_h, a.kernel_w, a.c, a.out_channels,
+                                     int8_t(a.input_zero_point)),
+                      a.out_channels);
+  }
   r.batch = a.batch;
   r.h = a.max_pool ? oh / 2 : oh;
   r.w = a.max_pool ? ow / 2 : ow;
   r.c = a.out_channels;
-  const std::size_t out_bytes = std::size_t(r.batch) * r.h * r.w * r.c;
-  Buffer in(e, a.input.size()), w(e, packed.size()), t(e, table.size()), out(e, out_bytes);
+  const std::size_t out_bytes = std::size_t(r.batch) * r.h * r.w * r.c * (raw ? 4 : 1);
+  Buffer in(e, a.input.size()), w(e, packed.size()), out_buf(e, out_bytes);
+  Buffer t(e, std::max<std::size_t>(table.size(), isa::qtable::kEntryBytes));
   in.write(a.input.data(), a.input.size());
   w.write(packed.data(), packed.size());
-  t.write(table.data(), table.size());
+  if (!raw) t.write(table.data(), table.size());
   plan.input_addr = in.device_addr();
   plan.weight_addr = w.device_addr();
-  plan.output_addr = out.device_addr();
+  plan.output_addr = out_buf.device_addr();
   plan.qtable_addr = t.device_addr();
-  plan.zero_point = int8_t(a.quant.zero_point);
-  plan.act_min = int8_t(a.quant.act_min);
-  plan.act_max = int8_t(a.quant.act_max);
+  if (!raw) {
+    plan.zero_point = int8_t(a.quant.zero_point);
+    plan.act_min = int8_t(a.quant.act_min);
+    plan.act_max = int8_t(a.quant.act_max);
+  }
   isa::CommandStream stream = e.new_stream();
   isa::plan_conv2d(stream, plan);
   e.run(stream);
-  r.output.resize(out_bytes);
-  out.read(r.output.data(), out_bytes);
+  out.resize(out_bytes);
+  out_buf.read(out.data(), out_bytes);
+}
+
+}  // namespace
+
+Conv2dResult conv2d(Engine& e, const Conv2dArgs& a) {
+  Conv2dResult r;
+  std::vector<uint8_t> bytes;
+  run_conv2d(e, a, false, r, bytes);
+  r.output.assign(bytes.begin(), bytes.end());
+  return r;
+}
+
+Conv2dResult conv2d_int32(Engine& e, const Conv2dArgs& a) {
+  if (a.max_pool) {
+    throw std::invalid_argument("conv2d int32: max_pool needs requantized int8 outputs");
+  }
+  Conv2dResult r;
+  std::vector<uint8_t> bytes;
+  run_conv2d(e, a, true, r, bytes);
+  const auto bias = isa::conv_bias(a.bias, a.weights, a.kernel_h, a.kernel_w, a.c, a.out_channels,
+                                   int8_t(a.input_zero_point));
+  r.output32.resize(bytes.size() / 4);
+  for (std::size_t i = 0; i < r.output32.size(); ++i) {
+    uint32_t v;
+    std::memcpy(&v, &bytes[4 * i], 4);
+    r.output32[i] = int32_t(v + uint32_t(bias[i % a.out_channels]));  // wrapping, as the engine
+  }
   return r;
 }
 

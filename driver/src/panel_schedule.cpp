@@ -44,7 +44,7 @@ void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t bloc
     for (uint32_t j = 0; j < panels; ++j, ++g) {
       const uint32_t n0 = j * cols, n_cols = std::min(cols, p.n - n0);
       const uint32_t wgt_base = 2 * bank + (g % 2) * bank, acc_base = (g % 2) * region;
-      Load w;  // the panel's K rows; tile t in lines wgt_base + t*NumRows ..
+      Load w;                  // the panel's K rows; tile t in lines wgt_base + t*NumRows ..
       if (p.weights_packed) {  // one contiguous transfer: K lines of `cols` bytes
         w.dram_addr = p.weight_addr + uint64_t(j) * p.k * cols;
         w.row_bytes = p.k * cols;
@@ -60,7 +60,7 @@ void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t bloc
       w.sram_stride = 1;
       w.deps = uint8_t((g >= 2 ? kDepsPopNext : 0) | (one_panel ? 0 : kDepsPushNext));
       s.push(w);
-      if (one_panel) push_activations(blk, b);  // after the LOAD that waited for block b-2
+      if (one_panel) push_activations(blk, b);       // after the LOAD that waited for block b-2
       if (!one_panel && j == 1 && b + 1 < blocks) {  // the next block, a block ahead
         next_blk = block(b + 1);
         push_activations(next_blk, b + 1);

@@ -16,7 +16,7 @@ int run_conv2d(int argc, char** argv) {
   std::string in_path, w_path, bias_path, out_path, pads;
   uint32_t h = 0, w = 0, ch = 0, oc = 0, kernel = 3, stride = 1, pad = 0, dilation = 1, batch = 1;
   int izp = 0;
-  bool check = false;
+  bool check = false, int32 = false;
   auto d = common_options(c);
   po::options_description g("conv2d: NHWC int8 input, [KH x KW x C x OC] weights");
   g.add_options()("input", po::value(&in_path), "input.npy, int8 N x H x W x C (or H x W x C)")(
@@ -34,6 +34,7 @@ int run_conv2d(int argc, char** argv) {
                                                                  "dilation (both axes)")(
       "input-zero-point", po::value(&izp), "input zero point (the padding value)")(
       "pool", po::bool_switch(&a.max_pool), "2x2 max-pool after requantization")(
+      "int32", po::bool_switch(&int32), "raw int32 accumulators + bias, no requantization")(
       "check", po::bool_switch(&check), "compare with the reference model");
   add_quant_options(g, q);
   d.add(g);
@@ -84,11 +85,11 @@ int run_conv2d(int argc, char** argv) {
     a.pad_top = t, a.pad_bottom = b, a.pad_left = l, a.pad_right = rr;
   }
   a.input_zero_point = izp;
-  a.quant = quantization(q, uint64_t(a.kernel_h) * a.kernel_w * a.c);
+  a.quant = quantization(q, uint64_t(a.kernel_h) * a.kernel_w * a.c, a.out_channels);
 
   Session s(c);
   const auto t0 = std::chrono::steady_clock::now();
-  const auto result = driver::conv2d(*s.engine, a);
+  const auto result = int32 ? driver::conv2d_int32(*s.engine, a) : driver::conv2d(*s.engine, a);
   const double wall = seconds_since(t0);
   ref::Conv2dParams p;
   p.kernel_h = a.kernel_h, p.kernel_w = a.kernel_w, p.stride_h = a.stride_h,
@@ -105,20 +106,30 @@ int run_conv2d(int argc, char** argv) {
             std::to_string(a.w) + "x" + std::to_string(a.c) + " -> " +
             std::to_string(result.batch) + "x" + std::to_string(result.h) + "x" +
             std::to_string(result.w) + "x" + std::to_string(result.c));
-  add_run_report(r, *s.engine, uint64_t(conv_shape.elements()) * a.kernel_h * a.kernel_w * a.c,
-                 c.clock_mhz, wall);
+  // The MACs the outputs need: pooling drops an odd last row and column.
+  const uint64_t computed = a.max_pool ? uint64_t(conv_shape.n) * (conv_shape.h / 2 * 2) *
+                                             (conv_shape.w / 2 * 2) * a.out_channels
+                                       : uint64_t(conv_shape.elements());
+  add_run_report(r, *s.engine, computed * a.kernel_h * a.kernel_w * a.c, c.clock_mhz, wall);
   bool ok = true;
   if (check) {
-    auto want = ref::requantize(ref::conv2d(a.input, shape, a.weights, a.out_channels, a.bias, p),
-                                conv_shape.n * conv_shape.h * conv_shape.w, a.out_channels,
-                                stage_of(a.quant, a.out_channels));
-    if (a.max_pool) want = ref::max_pool_2x2(want, conv_shape);
+    const auto acc = ref::conv2d(a.input, shape, a.weights, a.out_channels, a.bias, p);
     std::size_t bad = 0;
-    for (std::size_t i = 0; i < want.size(); ++i) bad += want[i] != result.output[i];
+    if (int32) {
+      for (std::size_t i = 0; i < acc.size(); ++i) bad += acc[i] != result.output32[i];
+    } else {
+      auto want = ref::requantize(acc, conv_shape.n * conv_shape.h * conv_shape.w, a.out_channels,
+                                  stage_of(a.quant, a.out_channels));
+      if (a.max_pool) want = ref::max_pool_2x2(want, conv_shape);
+      for (std::size_t i = 0; i < want.size(); ++i) bad += want[i] != result.output[i];
+    }
     r.add("mismatches", "outputs differing from the reference", bad);
     ok = bad == 0;
   }
-  save_npy(out_path, result.output, {result.batch, result.h, result.w, result.c});
+  if (int32)
+    save_npy(out_path, result.output32, {result.batch, result.h, result.w, result.c});
+  else
+    save_npy(out_path, result.output, {result.batch, result.h, result.w, result.c});
   s.finish();
   r.print(c.json);
   return ok ? 0 : 1;

@@ -14,13 +14,16 @@ int run_gemm(int argc, char** argv) {
   uint32_t m = 0, k = 0, n = 0;
   std::string a_path, b_path, bias_path, out_path;
   bool int32 = false, check = false;
+  driver::GemmArgs args;
   auto d = common_options(c);
-  po::options_description g("GEMM: C[M x N] = A[M x K] * B[K x N] + bias");
+  po::options_description g("GEMM: C[M x N] = (A[M x K] - zp) * B[K x N] + bias");
   g.add_options()("m", po::value(&m), "rows of A (random A)")("k", po::value(&k), "columns of A")(
       "n", po::value(&n), "columns of B")("a", po::value(&a_path), "A.npy, int8 M x K")(
       "b", po::value(&b_path), "B.npy, int8 K x N")("bias", po::value(&bias_path),
                                                     "bias.npy, int32 N")(
       "out", po::value(&out_path), "C.npy to write (int8, or int32 with --int32)")(
+      "a-zero-point", po::value(&args.a_zero_point)->default_value(0),
+      "A's zero point, [-128, 127]: C = (A - zp) * B + bias")(
       "int32", po::bool_switch(&int32), "raw int32 accumulators + bias, no requantization")(
       "check", po::bool_switch(&check), "compare with the reference model");
   add_quant_options(g, q);
@@ -28,7 +31,6 @@ int run_gemm(int argc, char** argv) {
   parse(argc, argv, d, {}, "gemm [--a A.npy --b B.npy | --m M --k K --n N] [options]");
 
   std::mt19937_64 rng(c.seed);
-  driver::GemmArgs args;
   if (!a_path.empty()) {
     const auto a = npy::load(a_path);
     if (a.shape.size() != 2) throw UsageError(a_path + ": A must be 2-D (M x K)");
@@ -54,7 +56,7 @@ int run_gemm(int argc, char** argv) {
     args.b = random_int8(rng, std::size_t(args.k) * n);
   }
   if (!bias_path.empty()) args.bias = npy::load(bias_path).as_int32(bias_path);
-  args.quant = quantization(q, args.k);
+  args.quant = quantization(q, args.k, args.n);
 
   Session s(c);
   const auto t0 = std::chrono::steady_clock::now();
@@ -72,7 +74,8 @@ int run_gemm(int argc, char** argv) {
   add_run_report(r, *s.engine, uint64_t(args.m) * args.k * args.n, c.clock_mhz, wall);
   bool ok = true;
   if (check) {
-    const auto acc = ref::gemm(args.a, args.b, args.bias, args.m, args.k, args.n);
+    const auto acc =
+        ref::gemm(args.a, args.b, args.bias, args.m, args.k, args.n, args.a_zero_point);
     std::size_t bad = 0;
     if (int32) {
       for (std::size_t i = 0; i < acc.size(); ++i) bad += acc[i] != c32[i];

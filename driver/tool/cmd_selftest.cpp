@@ -27,13 +27,14 @@ int run_selftest(int argc, char** argv) {
       g.b = random_int8(rng, std::size_t(g.k) * g.n);
       g.bias.resize(g.n);
       for (auto& b : g.bias) b = int32_t(rng() % 2001) - 1000;
+      g.a_zero_point = int(rng() % 256) - 128;
       QuantOptions q;
       q.zero_point = int(rng() % 256) - 128;
-      g.quant = quantization(q, g.k);
+      g.quant = quantization(q, g.k, g.n);
       what = "gemm " + std::to_string(g.m) + "x" + std::to_string(g.k) + "x" + std::to_string(g.n);
       const auto got = driver::gemm_int8(*s.engine, g);
-      const auto want = ref::requantize(ref::gemm(g.a, g.b, g.bias, g.m, g.k, g.n), g.m, g.n,
-                                        stage_of(g.quant, g.n));
+      const auto want = ref::requantize(ref::gemm(g.a, g.b, g.bias, g.m, g.k, g.n, g.a_zero_point),
+                                        g.m, g.n, stage_of(g.quant, g.n));
       ok = got == want;
     } else {
       driver::Conv2dArgs a;
@@ -47,7 +48,8 @@ int run_selftest(int argc, char** argv) {
       a.input_zero_point = int(rng() % 256) - 128;
       a.input = random_int8(rng, std::size_t(a.h) * a.w * a.c);
       a.weights = random_int8(rng, std::size_t(a.kernel_h) * a.kernel_w * a.c * a.out_channels);
-      a.quant = quantization(QuantOptions{}, uint64_t(a.kernel_h) * a.kernel_w * a.c);
+      a.quant =
+          quantization(QuantOptions{}, uint64_t(a.kernel_h) * a.kernel_w * a.c, a.out_channels);
       what = "conv2d " + std::to_string(a.h) + "x" + std::to_string(a.w) + "x" +
              std::to_string(a.c) + " k" + std::to_string(a.kernel_h) + " s" +
              std::to_string(a.stride_h) + " -> " + std::to_string(a.out_channels);

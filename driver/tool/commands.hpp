@@ -20,6 +20,7 @@ extern const std::size_t kSubcommandCount;
 int run_info(int argc, char** argv);
 int run_gemm(int argc, char** argv);
 int run_conv2d(int argc, char** argv);
+int run_model(int argc, char** argv);
 int run_run(int argc, char** argv);
 int run_asm(int argc, char** argv);
 int run_disasm(int argc, char** argv);

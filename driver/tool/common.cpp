@@ -87,9 +87,13 @@ void add_run_report(Report& r, driver::Engine& e, uint64_t useful_macs, double c
   r.add("device", "device", e.info().device);
   r.add("array", "array (rows x cols)", std::to_string(cfg.rows) + "x" + std::to_string(cfg.cols));
   r.add("cycles", "cycles", cycles);
-  r.add("macs", "MACs", useful_macs);
+  // Utilization from the MACs the engine performed (its counter): what the operation needs
+  // can differ, e.g. rows a pooled convolution never computes.
+  const uint64_t engine_macs = c[regs::Counter::kMacs];
+  r.add("macs", "MACs (the operation's)", useful_macs);
+  r.add("engine_macs", "MACs (the engine's counter)", engine_macs);
   r.add("utilization_percent", "MAC utilization (%)",
-        Json::number(utilization_percent(useful_macs, cycles, cfg.rows, cfg.cols), 2));
+        Json::number(utilization_percent(engine_macs, cycles, cfg.rows, cfg.cols), 2));
   r.add("seconds_at_clock", "time at " + std::to_string(int(clock_mhz)) + " MHz (s)",
         Json::number(cycles / (clock_mhz * 1e6), 6));
   r.add("dma_read_bytes", "DMA bytes read", c[regs::Counter::kDmaReadBytes]);
@@ -104,42 +108,81 @@ std::vector<int8_t> random_int8(std::mt19937_64& rng, std::size_t n) {
 }
 
 void add_quant_options(po::options_description& d, QuantOptions& q) {
-  d.add_options()("scale", po::value(&q.scale), "real output multiplier (per tensor)")(
+  d.add_options()("scale", po::value(&q.scale)->notifier([&q](double) { q.scale_given = true; }),
+                  "real output multiplier, per tensor (default 1/(64 sqrt(K)), K the products "
+                  "per output, so that random outputs spread over int8)")(
       "multiplier", po::value(&q.multiplier), "quantized multiplier, [0, 2^31-1] (with --shift)")(
       "shift", po::value(&q.shift), "shift, [-31, 30] (with --multiplier)")(
+      "scales", po::value(&q.scales_path),
+      "per output channel: real multipliers, float32 .npy of OC (or N) values")(
+      "multipliers", po::value(&q.multipliers_path),
+      "per output channel: quantized multipliers, int32 .npy (with --shifts)")(
+      "shifts", po::value(&q.shifts_path), "per output channel: shifts, int32 .npy")(
       "zero-point", po::value(&q.zero_point), "output zero point, [-128, 127]")(
       "act-min", po::value(&q.act_min), "lower clamp")(
       "act-max", po::value(&q.act_max), "upper clamp")("relu", po::bool_switch(&q.relu),
                                                        "ReLU: clamp at the zero point");
 }
 
-driver::Quantization quantization(const QuantOptions& q, uint64_t k) {
+driver::Quantization quantization(const QuantOptions& q, uint64_t k, uint32_t channels) {
   driver::Quantization out;
   out.zero_point = q.zero_point;
   out.act_min = q.relu ? std::max(q.act_min, q.zero_point) : q.act_min;
   out.act_max = q.act_max;
-  int32_t mult = 0;
-  int shift = 0;
-  if (q.multiplier >= 0) {
-    mult = q.multiplier;
-    shift = q.shift;
-  } else {
-    const double scale = q.scale > 0 ? q.scale : 1.0 / (64.0 * std::sqrt(double(k)));
+  const int ways =
+      q.scale_given + (q.multiplier >= 0) + !q.scales_path.empty() + !q.multipliers_path.empty();
+  if (ways > 1) {
+    throw UsageError("give one of --scale, --multiplier/--shift, --scales, --multipliers/--shifts");
+  }
+  if (q.multipliers_path.empty() != q.shifts_path.empty()) {
+    throw UsageError("--multipliers and --shifts go together");
+  }
+  auto per_channel = [&](const std::string& path, std::size_t n) {
+    if (n != channels) {
+      throw UsageError(path + ": " + std::to_string(n) +
+                       " values; expected one per output "
+                       "channel (" +
+                       std::to_string(channels) + ")");
+    }
+  };
+  auto split = [&](double scale, const std::string& what) {
+    int32_t mult = 0;
+    int shift = 0;
     try {
       ref::quantize_multiplier(scale, mult, shift);
     } catch (const std::invalid_argument& e) {
-      throw UsageError(std::string("--scale: ") + e.what());
+      throw UsageError(what + ": " + e.what());
     }
+    out.multiplier.push_back(mult);
+    out.shift.push_back(shift);
+  };
+  if (!q.multipliers_path.empty()) {
+    out.multiplier = npy::load(q.multipliers_path).as_int32(q.multipliers_path);
+    per_channel(q.multipliers_path, out.multiplier.size());
+    const auto shifts = npy::load(q.shifts_path).as_int32(q.shifts_path);
+    per_channel(q.shifts_path, shifts.size());
+    out.shift.assign(shifts.begin(), shifts.end());
+  } else if (!q.scales_path.empty()) {
+    const auto scales = npy::load(q.scales_path).as_float32(q.scales_path);
+    per_channel(q.scales_path, scales.size());
+    for (std::size_t c = 0; c < scales.size(); ++c) {
+      split(scales[c], q.scales_path + "[" + std::to_string(c) + "]");
+    }
+  } else if (q.multiplier >= 0) {
+    out.multiplier = {q.multiplier};
+    out.shift = {q.shift};
+  } else {
+    split(q.scale_given ? q.scale : 1.0 / (64.0 * std::sqrt(double(k))), "--scale");
   }
-  out.multiplier = {mult};
-  out.shift = {shift};
   return out;
 }
 
 ref::OutputStage stage_of(const driver::Quantization& q, uint32_t channels) {
   ref::OutputStage s;
-  s.multiplier.assign(channels, q.multiplier[0]);
-  s.shift.assign(channels, q.shift[0]);
+  for (uint32_t c = 0; c < channels; ++c) {
+    s.multiplier.push_back(q.multiplier[q.multiplier.size() == 1 ? 0 : c]);
+    s.shift.push_back(q.shift[q.shift.size() == 1 ? 0 : c]);
+  }
   s.zero_point = q.zero_point;
   s.act_min = q.act_min;
   s.act_max = q.act_max;

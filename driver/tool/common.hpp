@@ -57,14 +57,19 @@ void add_run_report(Report& r, driver::Engine& e, uint64_t useful_macs, double c
 
 std::vector<int8_t> random_int8(std::mt19937_64& rng, std::size_t n);
 
-// Requantization options shared by gemm and conv2d.
+// Requantization options shared by gemm and conv2d: per tensor (--scale, or --multiplier
+// and --shift) or per output channel from .npy files (--scales, or --multipliers and
+// --shifts).
 struct QuantOptions {
-  double scale = 0;  // 0: chosen from K so that outputs spread over int8
+  double scale = 0;  // without --scale: chosen from K so that outputs spread over int8
+  bool scale_given = false;
   int multiplier = -1, shift = 0, zero_point = 0, act_min = -128, act_max = 127;
+  std::string scales_path, multipliers_path, shifts_path;
   bool relu = false;
 };
 void add_quant_options(po::options_description& d, QuantOptions& q);
-driver::Quantization quantization(const QuantOptions& q, uint64_t k);
+// The requantization for `channels` output channels and K products per output.
+driver::Quantization quantization(const QuantOptions& q, uint64_t k, uint32_t channels);
 ref::OutputStage stage_of(const driver::Quantization& q, uint32_t channels);
 
 template <typename T>

@@ -5,6 +5,7 @@
 # engine's array)
 set -u
 T=$(realpath "$1")
+MODEL=$(realpath "$(dirname "$0")/../../models/fashion_cnn_int8.onnx")
 ARRAY=$2
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
@@ -98,4 +99,67 @@ expect 1 "not a serial port: /dev/null" -- "$T" coretest --serial /dev/null
 expect 1 "cannot open /nonexistent/ttyUSB1: No such file or directory" -- "$T" coretest --serial /nonexistent/ttyUSB1
 expect 2 "--baud: baud rate 7 is not one of 9600, " -- "$T" coretest --serial /dev/null --baud 7
 expect 2 "--count = 0 is out of range \[1, 100000\]" -- "$T" coretest --serial /dev/null --count 0
+
+# The requantization options: an input zero point, per-channel scales or multipliers from
+# .npy files, int32 convolutions; utilization from the engine's MACs (a pooled odd size).
+f32npy() {  # f32npy PATH V1 V2 ...: a float32 vector
+  python3 - "$@" <<'PY'
+import struct, sys
+path, vals = sys.argv[1], [float(v) for v in sys.argv[2:]]
+h = "{'descr': '<f4', 'fortran_order': False, 'shape': (%d,), }" % len(vals)
+h += " " * ((64 - (10 + len(h) + 1) % 64) % 64) + "\n"
+with open(path, "wb") as f:
+    f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() + struct.pack("<%df" % len(vals), *vals))
+PY
+}
+i32npy() {  # i32npy PATH V1 V2 ...: an int32 vector
+  python3 - "$@" <<'PY'
+import struct, sys
+path, vals = sys.argv[1], [int(v) for v in sys.argv[2:]]
+h = "{'descr': '<i4', 'fortran_order': False, 'shape': (%d,), }" % len(vals)
+h += " " * ((64 - (10 + len(h) + 1) % 64) % 64) + "\n"
+with open(path, "wb") as f:
+    f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() + struct.pack("<%di" % len(vals), *vals))
+PY
+}
+expect 0 "outputs differing from the reference *0" -- "$T" gemm --m 9 --k 30 --n 4 --a-zero-point -37 --check
+expect 2 "GEMM a_zero_point = 200 is out of range \[-128, 127\]" -- "$T" gemm --m 9 --k 30 --n 4 --a-zero-point 200
+f32npy scales.npy 0.01 0.02 0.004 0.03
+expect 0 "outputs differing from the reference *0" -- "$T" gemm --m 9 --k 30 --n 4 --scales scales.npy --check
+expect 2 "scales.npy: 4 values; expected one per output channel (5)" -- "$T" gemm --m 9 --k 30 --n 5 --scales scales.npy
+i32npy mults.npy 1073741824 1500000000 1900000000 1200000000
+i32npy shifts.npy -5 -6 -7 -4
+expect 0 "outputs differing from the reference *0" -- "$T" conv2d --h 6 --w 5 --c 3 --oc 4 --multipliers mults.npy --shifts shifts.npy --check
+expect 2 "--multipliers and --shifts go together" -- "$T" conv2d --h 6 --w 5 --c 3 --oc 4 --multipliers mults.npy
+expect 2 "give one of --scale" -- "$T" conv2d --h 6 --w 5 --c 3 --oc 4 --scales scales.npy --scale 0.1
+expect 0 "outputs differing from the reference *0" -- "$T" conv2d --h 7 --w 6 --c 5 --oc 3 --pad 1 --input-zero-point 9 --int32 --check --out y32.npy
+expect 2 "max_pool needs requantized int8 outputs" -- "$T" conv2d --h 7 --w 6 --c 5 --oc 3 --int32 --pool
+expect 0 "(default 1/(64" -- "$T" conv2d --help
+"$T" conv2d --h 13 --w 13 --c 32 --oc 16 --kernel 3 --relu --pool --json > pooled.json
+python3 -c "import json; j = json.load(open('pooled.json')); assert 0 < j['utilization_percent'] <= 100 and j['engine_macs'] >= j['macs'], j" ||
+  { echo "FAIL: a pooled odd-sized convolution's utilization"; FAILED=1; }
+
+# Whole models: info, compile, run (from the .onnx and from the program), the check, the
+# outputs, and bad models and inputs (one line, status 2, no output file).
+DATA=/usr/share/datasets/fashion-mnist
+IMAGES=$DATA/t10k-images-idx3-ubyte.gz LABELS=$DATA/t10k-labels-idx1-ubyte.gz
+expect 0 "conv1+relu1+pool1 *conv2d+pool *engine" -- "$T" model info "$MODEL" --batch 10
+expect 0 '"runs_on": "host", "reason": "float arithmetic' -- "$T" model info "$MODEL" --json
+expect 0 "program written *cnn.tsp" -- "$T" model compile "$MODEL" -o cnn.tsp --batch 10
+expect 0 "accuracy (top-1)" -- "$T" model run cnn.tsp --input "$IMAGES" --labels "$LABELS" --count 30
+expect 0 "layer tensors differing from the reference *0" -- "$T" model run "$MODEL" --input "$IMAGES" --count 12 --batch 6 --check --layers --out probs.npy
+python3 -c "
+import struct; b = open('probs.npy', 'rb').read(); h = b[10:10 + struct.unpack('<H', b[8:10])[0]].decode()
+assert \"'<f4'\" in h and '(12, 10)' in h, h; p = struct.unpack('<120f', b[-480:])
+assert all(abs(sum(p[i*10:i*10+10]) - 1) < 1e-4 for i in range(12))" || { echo "FAIL: probs.npy"; FAILED=1; }
+expect 2 "was compiled for batch 10; --batch 5 needs the .onnx model" -- "$T" model run cnn.tsp --input "$IMAGES" --batch 5
+expect 2 "nomodel.onnx: no such file" -- "$T" model info nomodel.onnx
+echo "not a model" > text.onnx
+expect 2 "text.onnx: not an ONNX model" -- "$T" model run text.onnx --input "$IMAGES" --out out1.npy
+npy wrong.npy 3 5
+expect 2 "wrong.npy: shape \[3, 5\] does not match input 'input' \[N, 1, 28, 28\]" -- "$T" model run "$MODEL" --input wrong.npy --out out2.npy
+expect 2 "unknown action 'train'" -- "$T" model train "$MODEL"
+for f in out1.npy out2.npy; do
+  [ ! -e "$f" ] || { echo "FAIL: a failed run left $f behind"; FAILED=1; }
+done
 exit $FAILED

@@ -102,6 +102,34 @@ TEST(Npy, RoundTripsInt8AndInt32OfAnyRank) {
   }
 }
 
+TEST(Npy, RoundTripsUint8Float32AndInt64) {
+  TempDir dir;
+  std::mt19937_64 rng(tessera::test::test_seed());
+  std::vector<uint8_t> u(24);
+  std::vector<float> f(24);
+  for (auto& x : u) x = uint8_t(rng());
+  for (auto& x : f) x = float(int64_t(rng() % 2000001) - 1000000) / 1024.f;
+  tessera::npy::save(dir / "u.npy", tessera::npy::from(u, {2, 3, 4}));
+  tessera::npy::save(dir / "f.npy", tessera::npy::from(f, {4, 6}));
+  const auto lu = tessera::npy::load(dir / "u.npy"), lf = tessera::npy::load(dir / "f.npy");
+  EXPECT_EQ(lu.dtype, "u1");
+  EXPECT_EQ(lu.shape, (std::vector<std::size_t>{2, 3, 4}));
+  const auto ints = lu.as_integers("u");
+  for (std::size_t i = 0; i < u.size(); ++i) EXPECT_EQ(ints[i], u[i]);
+  EXPECT_EQ(lf.as_float32("f"), f);
+  EXPECT_THROW(lf.as_integers("f"), std::invalid_argument);
+  // int64, as NumPy writes labels by default
+  tessera::npy::Array l;
+  l.dtype = "i8";
+  l.shape = {3};
+  for (int64_t v : {int64_t(7), int64_t(-1), int64_t(1) << 40}) {
+    for (int b = 0; b < 8; ++b) l.data.push_back(uint8_t(uint64_t(v) >> (8 * b)));
+  }
+  tessera::npy::save(dir / "l.npy", l);
+  EXPECT_EQ(tessera::npy::load(dir / "l.npy").as_integers("l"),
+            (std::vector<int64_t>{7, -1, int64_t(1) << 40}));
+}
+
 TEST(Npy, NamesWhatIsWrongWithAFile) {
   TempDir dir;
   auto header = [](const std::string& dict) {
@@ -115,17 +143,29 @@ TEST(Npy, NamesWhatIsWrongWithAFile) {
   };
   write_file(dir / "text.npy", "hello");
   write_file(
-      dir / "float.npy",
-      header("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }") + std::string(8, '\0'));
+      dir / "double.npy",
+      header("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }") + std::string(16, '\0'));
+  write_file(
+      dir / "big_endian.npy",
+      header("{'descr': '>f4', 'fortran_order': False, 'shape': (2,), }") + std::string(8, '\0'));
+  write_file(dir / "shape.npy",
+             header("{'descr': '|i1', 'fortran_order': False, 'shape': (2, x), }") + "ab");
   write_file(dir / "fortran.npy",
              header("{'descr': '|i1', 'fortran_order': True, 'shape': (2, 2), }") + "abcd");
   write_file(dir / "short.npy",
              header("{'descr': '|i1', 'fortran_order': False, 'shape': (9,), }") + "ab");
   EXPECT_NE(error_of([&] { tessera::npy::load(dir / "text.npy"); }).find("is not a .npy file"),
             std::string::npos);
-  EXPECT_NE(
-      error_of([&] { tessera::npy::load(dir / "float.npy"); }).find("dtype '<f4' is not supported"),
-      std::string::npos);
+  EXPECT_NE(error_of([&] {
+              tessera::npy::load(dir / "double.npy");
+            }).find("dtype '<f8' is not supported"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              tessera::npy::load(dir / "big_endian.npy");
+            }).find("dtype '>f4' is not supported"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { tessera::npy::load(dir / "shape.npy"); }).find("is not a dimension"),
+            std::string::npos);
   EXPECT_NE(error_of([&] { tessera::npy::load(dir / "fortran.npy"); }).find("Fortran-order"),
             std::string::npos);
   EXPECT_NE(
@@ -135,6 +175,8 @@ TEST(Npy, NamesWhatIsWrongWithAFile) {
             std::string::npos);
   const auto i32 = tessera::npy::from(std::vector<int32_t>{1, 2}, {2});
   EXPECT_NE(error_of([&] { i32.as_int8("B"); }).find("B must be int8; it is int32"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { i32.as_float32("X"); }).find("X must be float32; it is int32"),
             std::string::npos);
   // A failed write leaves no file behind.
   EXPECT_THROW(tessera::npy::save(dir / "no/such/dir/x.npy", i32), std::runtime_error);

@@ -1,11 +1,13 @@
 #!/bin/sh
-# The documented library example, built exactly as printed in docs/driver.md against the
-# installed package: `cmake --install` into a temporary prefix, the example's CMakeLists.txt
-# and example.cpp taken from the fenced blocks after the doc's "<!-- example: FILE -->"
-# markers, configured with find_package(Tessera), built and run (it checks itself against
-# the reference model). Usage: test_install_example.sh BUILD_DIR docs/driver.md
+# A documented library example, built exactly as printed in a doc (docs/driver.md,
+# docs/models.md) against the installed package: `cmake --install` into a temporary prefix,
+# the example's CMakeLists.txt and example.cpp taken from the fenced blocks after the doc's
+# "<!-- example: FILE -->" markers, configured with find_package(Tessera), built and run with
+# ARGS (it checks itself against the reference model).
+# Usage: test_install_example.sh BUILD_DIR DOC [ARGS...]
 set -eu
 BUILD=$(realpath "$1") DOC=$(realpath "$2")
+shift 2
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 cmake --install "$BUILD" --prefix "$DIR/prefix" > "$DIR/install.log"
@@ -15,14 +17,14 @@ import pathlib, re, sys
 doc, out = pathlib.Path(sys.argv[1]).read_text(), pathlib.Path(sys.argv[2])
 blocks = re.findall(r"<!-- example: (\S+) -->\n```[a-z]*\n(.*?)```", doc, re.S)
 if {name for name, _ in blocks} != {"CMakeLists.txt", "example.cpp"}:
-    sys.exit(f"docs/driver.md: expected the example's CMakeLists.txt and example.cpp, found {[n for n, _ in blocks]}")
+    sys.exit(f"{sys.argv[1]}: expected the example's CMakeLists.txt and example.cpp, found {[n for n, _ in blocks]}")
 for name, text in blocks:
     (out / name).write_text(text)
 PY
 cmake -S "$DIR/example" -B "$DIR/example/build" -DCMAKE_PREFIX_PATH="$DIR/prefix" \
   -DCMAKE_BUILD_TYPE=Release > "$DIR/configure.log" || { cat "$DIR/configure.log"; exit 1; }
 cmake --build "$DIR/example/build" > "$DIR/build.log" 2>&1 || { cat "$DIR/build.log"; exit 1; }
-"$DIR/example/build/example"
+"$DIR/example/build/example" "$@"
 # The SystemC-free half through pkg-config: a program that opens boards only.
 cat > "$DIR/boards.cpp" <<'CPP'
 #include <cstdio>

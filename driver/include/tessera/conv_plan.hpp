@@ -43,8 +43,9 @@ struct ConvPlan {
   int8_t input_zero_point = 0;
   uint64_t input_addr = 0;   // int8 batch x H x W x C
   uint64_t weight_addr = 0;  // pack_conv_weights() of the [KH][KW][C][OC] weights
-  uint64_t output_addr = 0;  // int8 batch x OH x OW x OC (pooled: OH/2 x OW/2)
-  uint64_t qtable_addr = 0;  // OC entries, with the bias from conv_bias()
+  uint64_t output_addr = 0;  // int8 batch x OH x OW x OC (pooled: OH/2 x OW/2); int32 raw
+  uint64_t qtable_addr = 0;  // OC entries, with the bias from conv_bias() (unused raw)
+  bool raw_int32 = false;    // the int32 accumulators (no bias, table or clamp; no pooling)
   int8_t zero_point = 0, act_min = -128, act_max = 127;
   bool max_pool = false;  // 2x2 max-pool, stride 2, after requantization (odd sizes: floor)
   ConvLayout layout = ConvLayout::kAuto;
@@ -72,9 +73,9 @@ ConvLayout conv_layout(const ConvPlan& plan, const BuildConfig& config);
 std::vector<int8_t> pack_conv_weights(const std::vector<int8_t>& weights, const ConvPlan& plan,
                                       const BuildConfig& config);
 
-// bias[oc] - input_zero_point * sum of the weights of output channel oc (bias may be empty:
-// zero). With it in the quantization table, the engine's sum over input * weight equals the
-// reference's sum over (input - input_zero_point) * weight plus bias.
+// zero_point_bias() (gemm_plan.hpp) over the K = KH*KW*C rows of each output channel: with
+// it in the quantization table, the engine's sum over input * weight (padding at the zero
+// point) equals the reference's sum over (input - input_zero_point) * weight plus bias.
 std::vector<int32_t> conv_bias(const std::vector<int32_t>& bias, const std::vector<int8_t>& weights,
                                uint32_t kernel_h, uint32_t kernel_w, uint32_t c,
                                uint32_t out_channels, int8_t input_zero_point);

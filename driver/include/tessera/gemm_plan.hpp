@@ -40,4 +40,10 @@ void plan_gemm(CommandStream& stream, const GemmPlan& plan);
 std::vector<int8_t> pack_weights(const std::vector<int8_t>& b, uint32_t k, uint32_t n,
                                  uint32_t cols);
 
+// bias[n] - a_zero_point * sum_k B[k][n] (bias may be empty: zero). The engine multiplies
+// the stored int8 A as it is; with this bias in the quantization table its sum equals the
+// reference's sum over (A - a_zero_point) x B plus bias (int32, wrapping).
+std::vector<int32_t> zero_point_bias(const std::vector<int32_t>& bias, const std::vector<int8_t>& b,
+                                     uint32_t k, uint32_t n, int8_t a_zero_point);
+
 }  // namespace tessera::isa

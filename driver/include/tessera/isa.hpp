@@ -148,6 +148,9 @@ class CommandStream {
   CommandStream& push(const Args& args) {
     return push(encode(args));
   }
+  // Appends another stream's commands (checked when they were pushed there, so checked
+  // again only if that stream was for another build).
+  CommandStream& append(const CommandStream& other);
 
   const std::vector<Command>& commands() const { return commands_; }
   std::vector<uint8_t> bytes() const;

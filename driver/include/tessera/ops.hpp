@@ -26,12 +26,15 @@ struct GemmArgs {
   std::vector<int8_t> a;      // M x K, row-major
   std::vector<int8_t> b;      // K x N, row-major
   std::vector<int32_t> bias;  // N, or empty
+  int a_zero_point = 0;       // [-128, 127]: A's values are A - a_zero_point
   Quantization quant;         // used by gemm_int8
 };
 
-// A * B + bias, requantized to int8 (M x N).
+// (A - a_zero_point) * B + bias, requantized to int8 (M x N). The zero point's share is
+// folded into the bias (isa::zero_point_bias), so the engine multiplies A as stored.
 std::vector<int8_t> gemm_int8(Engine& engine, const GemmArgs& args);
-// A * B + bias as int32 accumulators (M x N); the bias is added by the host.
+// (A - a_zero_point) * B + bias as int32 accumulators (M x N); the bias (and the zero
+// point's share) is added by the host.
 std::vector<int32_t> gemm_int32(Engine& engine, const GemmArgs& args);
 
 struct Conv2dArgs {
@@ -50,9 +53,14 @@ struct Conv2dArgs {
 
 struct Conv2dResult {
   uint32_t batch = 0, h = 0, w = 0, c = 0;  // output NHWC
-  std::vector<int8_t> output;
+  std::vector<int8_t> output;               // conv2d
+  std::vector<int32_t> output32;            // conv2d_int32
 };
 
+// The convolution + bias, requantized to int8 (and 2x2 max-pooled).
 Conv2dResult conv2d(Engine& engine, const Conv2dArgs& args);
+// The convolution + bias as int32 accumulators, the input zero point subtracted (quant is
+// unused; max_pool must be false: pooling compares int8). The bias is added by the host.
+Conv2dResult conv2d_int32(Engine& engine, const Conv2dArgs& args);
 
 }  // namespace tessera::driver

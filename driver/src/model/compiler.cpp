@@ -1,0 +1,378 @@
+// The network compiler; see program.hpp.
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <variant>
+
+#include "tessera/checks.hpp"
+#include "tessera/conv_plan.hpp"
+#include "tessera/gemm_plan.hpp"
+#include "tessera/model/program.hpp"
+
+namespace tessera::model {
+namespace {
+
+// Streams are planned with each region at its own virtual base; relocations are then read
+// off the address fields. No region is near 2^40 bytes.
+constexpr int kRegionShift = 40;
+constexpr uint64_t region_base(Region r) { return (uint64_t(r) + 1) << kRegionShift; }
+
+// The place of every int8 tensor in the arena: first fit over the tensors live at each
+// layer (a tensor is live from the layer that writes it to the last layer that reads it).
+struct ArenaPlan {
+  std::vector<int64_t> offset;
+  uint64_t bytes = 0;
+};
+
+ArenaPlan plan_arena(const graph::Graph& g, uint32_t batch, bool reuse) {
+  const std::size_t nt = g.tensors.size(), nn = g.nodes.size();
+  constexpr uint64_t kAlign = 64;
+  ArenaPlan plan;
+  plan.offset.assign(nt, -1);
+  // Live ranges in node positions: inputs from -1, outputs to the end.
+  std::vector<long> first(nt, long(nn)), last(nt, -2);
+  std::vector<bool> used(nt, false);
+  for (const auto& p : g.inputs) {
+    for (int t : {p.tensor, p.quantized_tensor}) {
+      if (t >= 0) first[std::size_t(t)] = -1;
+    }
+  }
+  for (std::size_t i = 0; i < nn; ++i) {
+    const auto& node = g.nodes[i];
+    first[std::size_t(node.output)] = std::min(first[std::size_t(node.output)], long(i));
+    used[std::size_t(node.output)] = true;
+    for (int t : node.inputs) {
+      last[std::size_t(t)] = std::max(last[std::size_t(t)], long(i));
+      used[std::size_t(t)] = true;
+    }
+  }
+  for (const auto& p : g.outputs) last[std::size_t(p.tensor)] = long(nn);
+  for (const auto& p : g.inputs) {
+    if (p.quantized_tensor >= 0) used[std::size_t(p.quantized_tensor)] = true;
+  }
+  std::vector<std::size_t> order;
+  for (std::size_t t = 0; t < nt; ++t) {
+    if (used[t] && g.tensors[t].dtype == graph::DType::kInt8) order.push_back(t);
+  }
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return first[a] < first[b]; });
+  struct Block {
+    uint64_t offset, bytes;
+    long last;
+  };
+  std::vector<Block> live;  // sorted by offset
+  for (std::size_t t : order) {
+    const uint64_t bytes =
+        (uint64_t(batch) * g.tensors[t].elements() + kAlign - 1) / kAlign * kAlign;
+    if (reuse) {  // free what is dead before this tensor is written
+      live.erase(std::remove_if(live.begin(), live.end(),
+                                [&](const Block& b) { return b.last < first[t]; }),
+                 live.end());
+    }
+    uint64_t at = 0;
+    for (const Block& b : live) {
+      if (at + bytes <= b.offset) break;
+      at = std::max(at, b.offset + b.bytes);
+    }
+    const long end = std::max(last[t], first[t]);
+    live.push_back({at, bytes, end});
+    std::sort(live.begin(), live.end(),
+              [](const Block& a, const Block& b) { return a.offset < b.offset; });
+    plan.offset[t] = int64_t(at);
+    plan.bytes = std::max(plan.bytes, at + bytes);
+  }
+  return plan;
+}
+
+// The quantization table of a layer: per channel {bias, multiplier, shift}.
+std::vector<uint8_t> table(const ref::OutputStage& s, const std::vector<int32_t>& bias,
+                           uint32_t channels) {
+  std::vector<int32_t> mult(channels);
+  std::vector<int> shift(channels);
+  for (uint32_t c = 0; c < channels; ++c) {
+    mult[c] = s.multiplier[s.multiplier.size() == 1 ? 0 : c];
+    shift[c] = s.shift[s.shift.size() == 1 ? 0 : c];
+  }
+  return isa::qtable_entries(bias, mult, shift);
+}
+
+class Compiler {
+ public:
+  Compiler(Program& p) : p_(p), g_(p.model.graph) {}
+  void run();
+
+ private:
+  uint64_t add_weights(const std::vector<uint8_t>& bytes) {
+    constexpr std::size_t kAlign = 64;
+    const std::size_t at = (p_.weights.size() + kAlign - 1) / kAlign * kAlign;
+    p_.weights.resize(at + bytes.size(), 0);
+    std::copy(bytes.begin(), bytes.end(), p_.weights.begin() + std::ptrdiff_t(at));
+    return region_base(Region::kWeights) + at;
+  }
+  template <typename T>
+  uint64_t add_weights(const std::vector<T>& v) {
+    std::vector<uint8_t> bytes(v.size() * sizeof(T));
+    std::memcpy(bytes.data(), v.data(), bytes.size());
+    return add_weights(bytes);
+  }
+  uint64_t arena(int tensor) const {
+    return region_base(Region::kArena) + uint64_t(p_.arena_offset[std::size_t(tensor)]);
+  }
+  // Plans the node into `s`; returns false (and why) when the engine cannot run it.
+  bool plan(const graph::Node& node, isa::CommandStream& s, std::string& why);
+  void finish_segment(isa::CommandStream& s, Segment& seg);
+
+  Program& p_;
+  const graph::Graph& g_;
+};
+
+bool Compiler::plan(const graph::Node& node, isa::CommandStream& s, std::string& why) {
+  const auto& cfg = p_.config;
+  const graph::Tensor& in =
+      g_.tensors[std::size_t(node.inputs.empty() ? node.output : node.inputs[0])];
+  const std::size_t weights_before = p_.weights.size();
+  try {
+    if (const auto* c = std::get_if<graph::Conv2d>(&node.op)) {
+      isa::ConvPlan plan;
+      plan.batch = p_.options.batch;
+      plan.h = in.shape[0];
+      plan.w = in.shape[1];
+      plan.c = in.shape[2];
+      plan.kernel_h = uint32_t(c->params.kernel_h);
+      plan.kernel_w = uint32_t(c->params.kernel_w);
+      plan.out_channels = c->out_channels;
+      plan.stride_h = uint32_t(c->params.stride_h);
+      plan.stride_w = uint32_t(c->params.stride_w);
+      plan.dilation_h = uint32_t(c->params.dilation_h);
+      plan.dilation_w = uint32_t(c->params.dilation_w);
+      plan.pad_top = uint32_t(c->params.pad_top);
+      plan.pad_bottom = uint32_t(c->params.pad_bottom);
+      plan.pad_left = uint32_t(c->params.pad_left);
+      plan.pad_right = uint32_t(c->params.pad_right);
+      plan.input_zero_point = int8_t(c->params.input_zero_point);
+      plan.max_pool = c->max_pool_2x2;
+      plan.zero_point = int8_t(c->stage.zero_point);
+      plan.act_min = int8_t(c->stage.act_min);
+      plan.act_max = int8_t(c->stage.act_max);
+      plan.input_addr = arena(node.inputs[0]);
+      plan.output_addr = arena(node.output);
+      plan.weight_addr = add_weights(isa::pack_conv_weights(c->weights, plan, cfg));
+      plan.qtable_addr =
+          add_weights(table(c->stage,
+                            isa::conv_bias(c->bias, c->weights, plan.kernel_h, plan.kernel_w,
+                                           plan.c, plan.out_channels, plan.input_zero_point),
+                            c->out_channels));
+      isa::plan_conv2d(s, plan);
+      return true;
+    }
+    if (const auto* f = std::get_if<graph::FullyConnected>(&node.op)) {
+      isa::GemmPlan plan;
+      plan.m = p_.options.batch;
+      plan.k = f->k;
+      plan.n = f->n;
+      plan.a_addr = arena(node.inputs[0]);
+      plan.c_addr = arena(node.output);
+      plan.b_packed = true;
+      plan.b_addr = add_weights(isa::pack_weights(f->weights, f->k, f->n, cfg.cols));
+      plan.qtable_addr = add_weights(
+          table(f->stage,
+                isa::zero_point_bias(f->bias, f->weights, f->k, f->n, int8_t(f->input_zero_point)),
+                f->n));
+      plan.zero_point = int8_t(f->stage.zero_point);
+      plan.act_min = int8_t(f->stage.act_min);
+      plan.act_max = int8_t(f->stage.act_max);
+      isa::plan_gemm(s, plan);
+      return true;
+    }
+  } catch (const std::invalid_argument& e) {  // too large for this build's buffers
+    p_.weights.resize(weights_before);
+    why = std::string("the engine cannot place it: ") + e.what();
+    return false;
+  }
+  if (std::holds_alternative<graph::Pool>(node.op)) {
+    const auto& pool = std::get<graph::Pool>(node.op);
+    why = pool.kind == graph::Pool::Kind::kMax
+              ? "max-pooling other than 2x2 stride 2 after a convolution has no engine command"
+              : "average pooling has no engine command yet";
+  } else if (std::holds_alternative<graph::Add>(node.op)) {
+    why = "element-wise add has no engine command yet";
+  } else if (std::holds_alternative<graph::Permute>(node.op)) {
+    why = "a layout change (the model's NCHW to the engine's NHWC or back)";
+  } else {
+    why = "float arithmetic at the model's edge";
+  }
+  return false;
+}
+
+void Compiler::finish_segment(isa::CommandStream& s, Segment& seg) {
+  seg.commands = s.commands();
+  for (uint32_t i = 0; i < seg.commands.size(); ++i) {
+    const isa::Command& c = seg.commands[i];
+    isa::Field f{0, 0};
+    if (c.opcode() == isa::Opcode::kLoad && !(c.mode() & isa::kLoadModeFill))
+      f = isa::load::kDramAddr;
+    if (c.opcode() == isa::Opcode::kStore) f = isa::store::kDramAddr;
+    if (c.opcode() == isa::Opcode::kFence) f = isa::fence::kDramAddr;
+    if (f.bytes == 0) continue;
+    const uint64_t addr = c.get(f);
+    const uint64_t r = (addr >> kRegionShift) - 1;
+    if ((addr >> kRegionShift) == 0 || r >= uint64_t(kRegions)) {
+      throw std::logic_error("compiler: command " + std::to_string(i) +
+                             " has an address outside every region");
+    }
+    seg.relocations.push_back({i, Region(r)});
+    seg.commands[i].set(f, addr - region_base(Region(r)));
+  }
+}
+
+// What a layer's commands move and multiply, per batch.
+void count(const std::vector<isa::Command>& cmds, uint32_t first, uint32_t n, Layer& l) {
+  for (uint32_t i = first; i < first + n; ++i) {
+    const isa::Command& c = cmds[i];
+    l.dma_read_bytes += isa::kCommandBytes;  // fetched
+    switch (c.opcode()) {
+      case isa::Opcode::kLoad:
+        if (!(c.mode() & isa::kLoadModeFill)) {
+          l.dma_read_bytes += c.get(isa::load::kRowBytes) * c.get(isa::load::kRows);
+        }
+        break;
+      case isa::Opcode::kCompute:
+        l.engine_macs += c.get(isa::compute::kVectors) * c.get(isa::compute::kActRows) *
+                         c.get(isa::compute::kKValid) * c.get(isa::compute::kNValid);
+        break;
+      case isa::Opcode::kStore: {
+        const uint64_t lanes = c.get(isa::store::kCols);
+        const bool pool = c.mode() & isa::kStoreModePool2x2;
+        const uint64_t pixels =
+            c.get(isa::store::kRows) * (pool ? c.get(isa::store::kPoolWidth) : 1);
+        l.dma_write_bytes += pixels * lanes * ((c.mode() & isa::kStoreModeRequantize) ? 1 : 4);
+        break;
+      }
+      case isa::Opcode::kFence:
+        l.dma_write_bytes += (c.mode() & isa::kFenceModeTimestamp) ? 16 : 4;
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+void Compiler::run() {
+  const auto t0 = std::chrono::steady_clock::now();
+  fuse_max_pool(p_.model.graph);
+  g_.validate();
+  const ArenaPlan arena = plan_arena(g_, p_.options.batch, p_.options.reuse_memory);
+  p_.arena_offset = arena.offset;
+  p_.arena_bytes = arena.bytes;
+  std::optional<isa::CommandStream> stream;
+  Segment seg;
+  auto timestamp = [&](isa::CommandStream& s) {
+    isa::Fence f;
+    f.timestamp = true;
+    f.value = p_.timestamps;
+    f.dram_addr = region_base(Region::kTimestamps) + 16ull * p_.timestamps++;
+    s.push(f);
+  };
+  auto close = [&] {
+    if (!stream) return;
+    timestamp(*stream);
+    finish_segment(*stream, seg);
+    for (uint32_t i = seg.first_layer; i < seg.first_layer + seg.layers; ++i) {
+      count(seg.commands, p_.layers[i].first_command, p_.layers[i].commands, p_.layers[i]);
+    }
+    p_.segments.push_back(std::move(seg));
+    seg = Segment{};
+    stream.reset();
+  };
+  for (std::size_t i = 0; i < g_.nodes.size(); ++i) {
+    const graph::Node& node = g_.nodes[i];
+    Layer l;
+    l.node = int(i);
+    l.useful_macs = g_.macs(node) * p_.options.batch;
+    const bool engine_op = std::holds_alternative<graph::Conv2d>(node.op) ||
+                           std::holds_alternative<graph::FullyConnected>(node.op);
+    isa::CommandStream trial(p_.config);
+    if (engine_op && plan(node, trial, l.reason)) {
+      if (!stream) {
+        stream.emplace(p_.config);
+        seg.first_layer = uint32_t(p_.layers.size());
+        seg.first_timestamp = p_.timestamps;
+      }
+      l.on_engine = true;
+      l.segment = uint32_t(p_.segments.size());
+      l.timestamp = p_.timestamps;
+      l.first_command = uint32_t(stream->size());
+      timestamp(*stream);
+      stream->append(trial);
+      l.commands = uint32_t(stream->size()) - l.first_command;
+      ++seg.layers;
+    } else {
+      if (!engine_op) plan(node, trial, l.reason);  // just the reason
+      close();
+    }
+    p_.layers.push_back(std::move(l));
+  }
+  close();
+  p_.compile_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+const char* region_name(Region r) {
+  switch (r) {
+    case Region::kWeights:
+      return "weights";
+    case Region::kArena:
+      return "arena";
+    case Region::kTimestamps:
+      return "timestamps";
+  }
+  return "?";
+}
+
+uint64_t Program::device_bytes() const { return weights.size() + arena_bytes + 16ull * timestamps; }
+
+void fuse_max_pool(graph::Graph& g) {
+  std::vector<int> readers(g.tensors.size(), 0);
+  for (const auto& n : g.nodes) {
+    for (int t : n.inputs) ++readers[std::size_t(t)];
+  }
+  for (const auto& p : g.outputs) ++readers[std::size_t(p.tensor)];
+  for (std::size_t i = 0; i + 1 <= g.nodes.size(); ++i) {
+    auto* conv = std::get_if<graph::Conv2d>(&g.nodes[i].op);
+    if (!conv || conv->max_pool_2x2 || readers[std::size_t(g.nodes[i].output)] != 1) continue;
+    for (std::size_t j = i + 1; j < g.nodes.size(); ++j) {
+      const auto* pool = std::get_if<graph::Pool>(&g.nodes[j].op);
+      if (g.nodes[j].inputs.empty() || g.nodes[j].inputs[0] != g.nodes[i].output) continue;
+      if (pool && pool->kind == graph::Pool::Kind::kMax && pool->kernel_h == 2 &&
+          pool->kernel_w == 2 && pool->stride_h == 2 && pool->stride_w == 2 &&
+          pool->pad_top + pool->pad_left + pool->pad_bottom + pool->pad_right == 0) {
+        conv->max_pool_2x2 = true;
+        g.nodes[i].output = g.nodes[j].output;
+        g.nodes[i].name += "+" + g.nodes[j].name;
+        g.nodes.erase(g.nodes.begin() + std::ptrdiff_t(j));
+      }
+      break;
+    }
+  }
+}
+
+Program compile(const std::string& onnx, const std::string& source, const isa::BuildConfig& config,
+                const CompileOptions& options) {
+  require_range<uint32_t>("batch", options.batch, 1, 65535);
+  Program p;
+  p.model = import_onnx(onnx, source);
+  p.onnx = onnx;
+  p.config = config;
+  p.options = options;
+  Compiler(p).run();
+  return p;
+}
+
+Program compile_file(const std::string& path, const isa::BuildConfig& config,
+                     const CompileOptions& options) {
+  return compile(read_model_file(path), path, config, options);
+}
+
+}  // namespace tessera::model
