@@ -82,7 +82,7 @@ void print_layers(const model::Program& p, const std::vector<model::LayerRun>* r
   const graph::Graph& g = p.model.graph;
   std::printf("  %-3s %-34s %-16s %-7s %-12s %12s %11s", "#", "layer", "op", "runs on", "output",
               "MACs/image", "weights B");
-  if (runs) std::printf(" %12s %7s", "cycles", "util %");
+  if (runs) std::printf(" %12s %7s %12s", "cycles", "util %", "DMA bytes");
   std::printf("\n");
   for (std::size_t i = 0; i < p.layers.size(); ++i) {
     const auto& l = p.layers[i];
@@ -99,10 +99,11 @@ void print_layers(const model::Program& p, const std::vector<model::LayerRun>* r
     if (runs) {
       const uint64_t cycles = (*runs)[i].cycles / std::max(1u, batches);
       if (l.on_engine) {
-        std::printf(" %12llu %7.2f", (unsigned long long)cycles,
-                    utilization_percent(l.engine_macs, cycles, p.config.rows, p.config.cols));
+        std::printf(" %12llu %7.2f %12llu", (unsigned long long)cycles,
+                    utilization_percent(l.engine_macs, cycles, p.config.rows, p.config.cols),
+                    (unsigned long long)(l.dma_read_bytes + l.dma_write_bytes));
       } else {
-        std::printf(" %12s %7s", "-", "-");
+        std::printf(" %12s %7s %12s", "-", "-", "-");
       }
     }
     std::printf("\n");
@@ -287,6 +288,10 @@ std::vector<std::size_t> squeeze(const std::vector<std::size_t>& s) {
 graph::Value input_values(const Dataset& data, const graph::Port& port, const graph::Tensor& t,
                           std::size_t first, std::size_t count, std::size_t batch) {
   const auto& a = data.array;
+  if (a.dtype != "f4" && a.dtype != "i1" && a.dtype != "u1") {
+    throw std::invalid_argument(data.path + ": dtype " + npy::dtype_name(a.dtype) +
+                                " is not an input type (float32, or quantized int8 / uint8)");
+  }
   std::vector<std::size_t> want(port.shape.begin() + 1, port.shape.end());
   std::vector<std::size_t> have(a.shape.begin() + (a.shape.empty() ? 0 : 1), a.shape.end());
   if (a.shape.empty() || (have != want && squeeze(have) != squeeze(want))) {
@@ -307,7 +312,7 @@ graph::Value input_values(const Dataset& data, const graph::Port& port, const gr
     const auto all = a.as_float32(data.path);
     v.f32.assign(batch * per, 0.f);
     std::copy_n(all.begin() + std::ptrdiff_t(first * per), count * per, v.f32.begin());
-  } else if (a.dtype == "i1" || a.dtype == "u1") {
+  } else {  // int8 or uint8
     if (port.dtype == "int8" && a.dtype == "u1") {
       throw std::invalid_argument(data.path + ": uint8 data for input '" + port.name +
                                   "', which is int8");
@@ -320,9 +325,6 @@ graph::Value input_values(const Dataset& data, const graph::Port& port, const gr
     v.i8.assign(batch * per, 0);
     for (std::size_t i = 0; i < count * per; ++i)
       v.i8[i] = int8_t(int(a.data[first * per + i]) - shift);
-  } else {
-    throw std::invalid_argument(data.path + ": dtype " + npy::dtype_name(a.dtype) +
-                                " is not an input type (float32, or quantized int8 / uint8)");
   }
   return v;
 }

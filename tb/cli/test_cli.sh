@@ -158,8 +158,10 @@ echo "not a model" > text.onnx
 expect 2 "text.onnx: not an ONNX model" -- "$T" model run text.onnx --input "$IMAGES" --out out1.npy
 npy wrong.npy 3 5
 expect 2 "wrong.npy: shape \[3, 5\] does not match input 'input' \[N, 1, 28, 28\]" -- "$T" model run "$MODEL" --input wrong.npy --out out2.npy
+i32npy ints.npy 1 2 3
+expect 2 "ints.npy: dtype int32 is not an input type" -- "$T" model run "$MODEL" --input ints.npy --out out3.npy
 expect 2 "unknown action 'train'" -- "$T" model train "$MODEL"
-for f in out1.npy out2.npy; do
+for f in out1.npy out2.npy out3.npy; do
   [ ! -e "$f" ] || { echo "FAIL: a failed run left $f behind"; FAILED=1; }
 done
 exit $FAILED
