@@ -178,38 +178,32 @@ void save(const std::string& path, const Array& a) {
   });
 }
 
+namespace {
+
+// The values' little-endian bytes (the host's order: x86 and Arm are little-endian).
+template <typename T>
+Array array_of(const char* dtype, const std::vector<T>& values, std::vector<std::size_t> shape) {
+  Array a;
+  a.dtype = dtype;
+  a.shape = std::move(shape);
+  a.data.resize(sizeof(T) * values.size());
+  if (!values.empty()) std::memcpy(a.data.data(), values.data(), a.data.size());
+  return a;
+}
+
+}  // namespace
+
 Array from(const std::vector<int8_t>& values, std::vector<std::size_t> shape) {
-  Array a;
-  a.dtype = "i1";
-  a.shape = std::move(shape);
-  a.data.assign(values.begin(), values.end());
-  return a;
+  return array_of("i1", values, std::move(shape));
 }
-
 Array from(const std::vector<int32_t>& values, std::vector<std::size_t> shape) {
-  Array a;
-  a.dtype = "i4";
-  a.shape = std::move(shape);
-  a.data.resize(4 * values.size());
-  std::memcpy(a.data.data(), values.data(), a.data.size());
-  return a;
+  return array_of("i4", values, std::move(shape));
 }
-
 Array from(const std::vector<float>& values, std::vector<std::size_t> shape) {
-  Array a;
-  a.dtype = "f4";
-  a.shape = std::move(shape);
-  a.data.resize(4 * values.size());
-  std::memcpy(a.data.data(), values.data(), a.data.size());
-  return a;
+  return array_of("f4", values, std::move(shape));
 }
-
 Array from(const std::vector<uint8_t>& values, std::vector<std::size_t> shape) {
-  Array a;
-  a.dtype = "u1";
-  a.shape = std::move(shape);
-  a.data = values;
-  return a;
+  return array_of("u1", values, std::move(shape));
 }
 
 }  // namespace tessera::npy

@@ -102,33 +102,24 @@ expect 2 "--count = 0 is out of range \[1, 100000\]" -- "$T" coretest --serial /
 
 # The requantization options: an input zero point, per-channel scales or multipliers from
 # .npy files, int32 convolutions; utilization from the engine's MACs (a pooled odd size).
-f32npy() {  # f32npy PATH V1 V2 ...: a float32 vector
+vecnpy() {  # vecnpy f|i PATH V1 V2 ...: a float32 or int32 vector
   python3 - "$@" <<'PY'
 import struct, sys
-path, vals = sys.argv[1], [float(v) for v in sys.argv[2:]]
-h = "{'descr': '<f4', 'fortran_order': False, 'shape': (%d,), }" % len(vals)
+kind, path, vals = sys.argv[1], sys.argv[2], sys.argv[3:]
+vals = [float(v) for v in vals] if kind == "f" else [int(v) for v in vals]
+h = "{'descr': '<%s4', 'fortran_order': False, 'shape': (%d,), }" % (kind, len(vals))
 h += " " * ((64 - (10 + len(h) + 1) % 64) % 64) + "\n"
 with open(path, "wb") as f:
-    f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() + struct.pack("<%df" % len(vals), *vals))
-PY
-}
-i32npy() {  # i32npy PATH V1 V2 ...: an int32 vector
-  python3 - "$@" <<'PY'
-import struct, sys
-path, vals = sys.argv[1], [int(v) for v in sys.argv[2:]]
-h = "{'descr': '<i4', 'fortran_order': False, 'shape': (%d,), }" % len(vals)
-h += " " * ((64 - (10 + len(h) + 1) % 64) % 64) + "\n"
-with open(path, "wb") as f:
-    f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() + struct.pack("<%di" % len(vals), *vals))
+    f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode() + struct.pack("<%d%s" % (len(vals), kind), *vals))
 PY
 }
 expect 0 "outputs differing from the reference *0" -- "$T" gemm --m 9 --k 30 --n 4 --a-zero-point -37 --check
 expect 2 "GEMM a_zero_point = 200 is out of range \[-128, 127\]" -- "$T" gemm --m 9 --k 30 --n 4 --a-zero-point 200
-f32npy scales.npy 0.01 0.02 0.004 0.03
+vecnpy f scales.npy 0.01 0.02 0.004 0.03
 expect 0 "outputs differing from the reference *0" -- "$T" gemm --m 9 --k 30 --n 4 --scales scales.npy --check
 expect 2 "scales.npy: 4 values; expected one per output channel (5)" -- "$T" gemm --m 9 --k 30 --n 5 --scales scales.npy
-i32npy mults.npy 1073741824 1500000000 1900000000 1200000000
-i32npy shifts.npy -5 -6 -7 -4
+vecnpy i mults.npy 1073741824 1500000000 1900000000 1200000000
+vecnpy i shifts.npy -5 -6 -7 -4
 expect 0 "outputs differing from the reference *0" -- "$T" conv2d --h 6 --w 5 --c 3 --oc 4 --multipliers mults.npy --shifts shifts.npy --check
 expect 2 "--multipliers and --shifts go together" -- "$T" conv2d --h 6 --w 5 --c 3 --oc 4 --multipliers mults.npy
 expect 2 "give one of --scale" -- "$T" conv2d --h 6 --w 5 --c 3 --oc 4 --scales scales.npy --scale 0.1
@@ -158,7 +149,7 @@ echo "not a model" > text.onnx
 expect 2 "text.onnx: not an ONNX model" -- "$T" model run text.onnx --input "$IMAGES" --out out1.npy
 npy wrong.npy 3 5
 expect 2 "wrong.npy: shape \[3, 5\] does not match input 'input' \[N, 1, 28, 28\]" -- "$T" model run "$MODEL" --input wrong.npy --out out2.npy
-i32npy ints.npy 1 2 3
+vecnpy i ints.npy 1 2 3
 expect 2 "ints.npy: dtype int32 is not an input type" -- "$T" model run "$MODEL" --input ints.npy --out out3.npy
 expect 2 "unknown action 'train'" -- "$T" model train "$MODEL"
 for f in out1.npy out2.npy out3.npy; do
