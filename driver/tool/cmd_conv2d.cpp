@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "tessera/checks.hpp"
 #include "tessera/npy.hpp"
 
 namespace tessera::cli {
@@ -77,16 +78,24 @@ int run_conv2d(int argc, char** argv) {
   a.stride_h = a.stride_w = stride;
   a.dilation_h = a.dilation_w = dilation;
   a.pad_top = a.pad_bottom = a.pad_left = a.pad_right = pad;
-  if (!pads.empty()) {
-    unsigned t, b, l, rr;
-    char extra;
-    if (std::sscanf(pads.c_str(), "%u,%u,%u,%u%c", &t, &b, &l, &rr, &extra) != 4)
-      throw UsageError("--pads = '" + pads + "' is not TOP,BOTTOM,LEFT,RIGHT");
-    a.pad_top = t, a.pad_bottom = b, a.pad_left = l, a.pad_right = rr;
+  if (!pads.empty()) {  // four unsigned numbers; "-1" is refused, not wrapped
+    std::vector<uint32_t> v;
+    std::string rest = pads;
+    for (const char* side : {"top", "bottom", "left", "right"}) {
+      const auto comma = rest.find(',');
+      if ((comma == std::string::npos) != (std::string(side) == "right")) {
+        throw UsageError("--pads = '" + pads + "' is not TOP,BOTTOM,LEFT,RIGHT");
+      }
+      v.push_back(
+          uint32_t(parse_unsigned(std::string("--pads ") + side, rest.substr(0, comma), 0, 65535)));
+      rest = comma == std::string::npos ? "" : rest.substr(comma + 1);
+    }
+    a.pad_top = v[0], a.pad_bottom = v[1], a.pad_left = v[2], a.pad_right = v[3];
   }
   a.input_zero_point = izp;
   a.quant = quantization(q, uint64_t(a.kernel_h) * a.kernel_w * a.c, a.out_channels);
 
+  require_distinct_outputs("--out", out_path, "--record", c.record);
   Session s(c);
   const auto t0 = std::chrono::steady_clock::now();
   const auto result = int32 ? driver::conv2d_int32(*s.engine, a) : driver::conv2d(*s.engine, a);

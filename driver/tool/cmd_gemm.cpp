@@ -58,6 +58,7 @@ int run_gemm(int argc, char** argv) {
   if (!bias_path.empty()) args.bias = npy::load(bias_path).as_int32(bias_path);
   args.quant = quantization(q, args.k, args.n);
 
+  require_distinct_outputs("--out", out_path, "--record", c.record);
   Session s(c);
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<int8_t> c8;

@@ -385,6 +385,7 @@ int model_run(int argc, char** argv) {
   }
   if (!batch && !is_program(path)) batch = uint32_t(std::min<std::size_t>(images, 100));
 
+  require_distinct_outputs("--out", out_path, "--record", c.record);
   Session s(c, false);
   s.engine->progress = nullptr;  // a bar over batches instead
   const auto t_compile = std::chrono::steady_clock::now();

@@ -5,8 +5,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
+#include "tessera/atomic_file.hpp"
 #include "tessera/checks.hpp"
 #include "tessera/npy.hpp"
 #include "tessera/open_device.hpp"
@@ -71,6 +73,7 @@ Session::Session(const Common& c, bool clear) {
     };
   }
   record_path = c.record;
+  if (!record_path.empty()) require_writable(record_path);
   if (!record_path.empty()) engine->record_to(&recording);
   if (clear) engine->clear_counters();
 }
@@ -195,6 +198,18 @@ void save_npy(const std::string& path, const std::vector<T>& v, std::vector<std:
 }
 template void save_npy(const std::string&, const std::vector<int8_t>&, std::vector<std::size_t>);
 template void save_npy(const std::string&, const std::vector<int32_t>&, std::vector<std::size_t>);
+
+void require_distinct_outputs(const std::string& option_a, const std::string& a,
+                              const std::string& option_b, const std::string& b) {
+  if (a.empty() || b.empty()) return;
+  std::error_code ec;
+  const auto pa = std::filesystem::weakly_canonical(std::filesystem::absolute(a), ec);
+  const auto pb = std::filesystem::weakly_canonical(std::filesystem::absolute(b), ec);
+  if (pa == pb) {
+    throw UsageError(option_a + " and " + option_b + " name the same file '" + a +
+                     "'; give each output a file of its own");
+  }
+}
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

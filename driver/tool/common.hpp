@@ -77,4 +77,8 @@ void save_npy(const std::string& path, const std::vector<T>& v, std::vector<std:
 
 double seconds_since(std::chrono::steady_clock::time_point t0);
 
+// UsageError when two output options name the same file (one would overwrite the other).
+void require_distinct_outputs(const std::string& option_a, const std::string& a,
+                              const std::string& option_b, const std::string& b);
+
 }  // namespace tessera::cli

@@ -79,6 +79,9 @@ npy w.npy 5 5 3 8
 expect 0 "1x9x9x3\|2x9x9x3 -> 2x5x5x8" -- "$T" conv2d --input x.npy --weights w.npy --stride 2 --pads 2,2,2,2 --input-zero-point 5 --check
 expect 2 "the dilated kernel spans 7 pixels, above the padded input's 4" -- "$T" conv2d --h 4 --w 4 --c 3 --oc 2 --kernel 7
 expect 2 "--pads = '1,2' is not TOP,BOTTOM,LEFT,RIGHT" -- "$T" conv2d --h 4 --w 4 --c 3 --oc 2 --pads 1,2
+expect 2 "--pads top = '-1' is not an integer in \[0, 65535\]" -- "$T" conv2d --h 4 --w 4 --c 3 --oc 2 --pads -1,0,0,0
+expect 2 "--out and --record name the same file 'same.bin'" -- "$T" gemm --m 4 --k 4 --n 4 --out same.bin --record ./same.bin
+[ ! -e same.bin ] || { echo "FAIL: a refused run left same.bin behind"; FAILED=1; }
 
 # asm / disasm round trip, and a line the assembler cannot read.
 expect 0 "" -- "$T" disasm gemm.tsr stream.txt
