@@ -6,7 +6,9 @@
 //             commands (tessera_line_packer) and queues each with its ring index. head_o is
 //             the index of the next command to fetch: it moves past a command once all its
 //             bytes are in. A ring that is not usable (RING_SIZE not a power of two,
-//             RING_BASE not 64-byte aligned) or a failed fetch stops the fetcher with
+//             RING_BASE not 64-byte aligned, or a tail more than RING_SIZE commands ahead of
+//             the head: the host cannot have written that many) or a failed fetch stops the
+//             fetcher with
 //             error_o / error_code_o (docs/isa.md codes) and error_index_o = head_o, until
 //             clr_i (soft reset), which empties the queue and moves head to the tail. clr_i
 //             may only come while no fetch is in flight (!busy_o).
@@ -67,10 +69,10 @@ module tessera_cmd_fetch #(
   logic [31:0]            slot, pending, to_end, batch;
 
   // ---- Ring geometry --------------------------------------------------------------------
-  assign ring_ok = ring_size_i != '0 && (ring_size_i & (ring_size_i - 32'd1)) == '0 &&
-                   ring_base_i[5:0] == '0;
   assign slot    = head_q & (ring_size_i - 32'd1);
   assign pending = ring_tail_i - head_q;
+  assign ring_ok = ring_size_i != '0 && (ring_size_i & (ring_size_i - 32'd1)) == '0 &&
+                   ring_base_i[5:0] == '0 && pending <= ring_size_i;
   assign to_end  = ring_size_i - slot;
 
   // A batch is never cut short by queue space: it waits until the whole batch fits, so

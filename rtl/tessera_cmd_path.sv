@@ -7,7 +7,13 @@
 //             tessera_isa_pkg's unit order: unit u's previous unit is u - 1, its next u + 1,
 //             with one tessera_token_counter per direction between neighbours. A unit's
 //             run-time failure (done with an error code) or the fetcher's stops the engine
-//             through the dispatcher, reported against the failing command's ring index.
+//             through the dispatcher, reported against the failing command's ring index; so
+//             does a token given to a neighbour already owed MAX_TOKENS (TOKEN_OVERFLOW,
+//             against the giving command), and a deadlock: for DeadlockCycles cycles the
+//             dispatcher waits on the units (a full queue, or a FENCE) while every unit is
+//             idle, every queued command waits for a token and no DMA transfer is in flight -
+//             then nothing can ever move again (DEADLOCK, against the command the dispatcher
+//             holds).
 // Soft reset: soft_reset_i stops issuing work; once the fetcher, every unit and the DMA
 //             engines are idle (dma_idle_i: the AXI protocol is never cut mid-burst) it
 //             clears the fetcher, the dispatcher, the queues, the gates and the tokens for
@@ -24,7 +30,8 @@ module tessera_cmd_path #(
   parameter int ScratchpadLines  = tessera_pkg::DefaultScratchpadLines,
   parameter int AccumulatorLines = tessera_pkg::DefaultAccumulatorLines,
   parameter int QTableEntries    = tessera_pkg::DefaultQTableEntries,
-  parameter int QueueDepth       = 4,  // commands queued per unit
+  parameter int QueueDepth       = tessera_isa_pkg::UnitQueueDepth,  // commands queued per unit
+  parameter int DeadlockCycles   = 64,  // how long nothing may move before DEADLOCK
   localparam int NumUnits   = tessera_isa_pkg::NumUnits,
   localparam int CmdBits    = tessera_isa_pkg::CommandBits,
   localparam int AddrWidth  = tessera_pkg::DmaAddrWidth,
@@ -137,26 +144,47 @@ module tessera_cmd_path #(
   );
 
   // ---- Run-time failures: the fetcher's, else the first unit's in unit order ------------
+  // In priority order: the fetcher, a unit (the first in unit order), a token overflow, a
+  // deadlock.
   logic [NumUnits*32-1:0] done_tag;  // ring index of each unit's completing command
-  logic                   run_error, dispatch_busy, units_idle;
+  logic                   run_error, dispatch_busy, units_idle, deadlock;
   logic [7:0]             run_error_code;
-  logic [31:0]            run_error_index;
+  logic [31:0]            run_error_index, blocked_index;
+  logic [NumLinks-1:0]    fwd_overflow, bwd_overflow;
 
   always_comb begin
-    run_error       = fetch_error;
-    run_error_code  = fetch_error_code;
-    run_error_index = fetch_error_index;
+    run_error       = deadlock;
+    run_error_code  = tessera_isa_pkg::ErrDeadlock;
+    run_error_index = blocked_index;
+    for (int k = NumLinks - 1; k >= 0; k--) begin
+      if (bwd_overflow[k]) begin  // given by unit k + 1
+        run_error       = 1'b1;
+        run_error_code  = tessera_isa_pkg::ErrTokenOverflow;
+        run_error_index = done_tag[32*(k+1) +: 32];
+      end
+      if (fwd_overflow[k]) begin  // given by unit k
+        run_error       = 1'b1;
+        run_error_code  = tessera_isa_pkg::ErrTokenOverflow;
+        run_error_index = done_tag[32*k +: 32];
+      end
+    end
     for (int u = NumUnits - 1; u >= 0; u--) begin
-      if (!fetch_error && unit_done_i[u] && unit_error_i[8*u +: 8] != tessera_isa_pkg::ErrNone) begin
+      if (unit_done_i[u] && unit_error_i[8*u +: 8] != tessera_isa_pkg::ErrNone) begin
         run_error       = 1'b1;
         run_error_code  = unit_error_i[8*u +: 8];
         run_error_index = done_tag[32*u +: 32];
       end
     end
+    if (fetch_error) begin
+      run_error       = 1'b1;
+      run_error_code  = fetch_error_code;
+      run_error_index = fetch_error_index;
+    end
   end
 
   // ---- Dispatch ---------------------------------------------------------------------------
   logic [NumUnits-1:0] q_push, q_push_ready, q_ready;
+  logic                dispatch_blocked;
   logic [CmdBits-1:0]  dispatch_cmd;
   logic [31:0]         dispatch_index;
 
@@ -202,7 +230,9 @@ module tessera_cmd_path #(
     .error_index_o,
     .event_fence_o,
     .event_error_o,
-    .fence_done_o
+    .fence_done_o,
+    .blocked_o         (dispatch_blocked),
+    .blocked_index_o   (blocked_index)
   );
 
   assign busy_o = !drained || dispatch_busy || fcmd_valid || |q_valid || sr_pending_q;
@@ -218,16 +248,18 @@ module tessera_cmd_path #(
       .rst_ni,
       .clr_i  (clr),
       .push_i (next_push[k]),
-      .pop_i  (prev_pop[k+1]),
-      .avail_o(fwd_avail[k])
+      .pop_i     (prev_pop[k+1]),
+      .avail_o   (fwd_avail[k]),
+      .overflow_o(fwd_overflow[k])
     );
     tessera_token_counter u_bwd (
       .clk_i,
       .rst_ni,
       .clr_i  (clr),
       .push_i (prev_push[k+1]),
-      .pop_i  (next_pop[k]),
-      .avail_o(bwd_avail[k])
+      .pop_i     (next_pop[k]),
+      .avail_o   (bwd_avail[k]),
+      .overflow_o(bwd_overflow[k])
     );
   end
   // The first unit has no previous, the last no next: no token is ever available there
@@ -282,11 +314,35 @@ module tessera_cmd_path #(
     );
   end
 
+  // ---- Deadlock: nothing has moved, and nothing can ------------------------------------
+  localparam int StuckWidth = $clog2(DeadlockCycles + 1);
+  logic                  stuck;
+  logic [StuckWidth-1:0] stuck_d, stuck_q;
+
+  always_comb begin
+    stuck = dispatch_blocked && &unit_idle_i && dma_idle_i && !fetch_busy_o && !sr_pending_q;
+    for (int u = 0; u < NumUnits; u++) begin
+      if (q_valid[u] && !unit_stall_o[u]) stuck = 1'b0;  // that command can start
+    end
+    stuck_d = !stuck ? '0 : stuck_q == StuckWidth'(DeadlockCycles) ? stuck_q : stuck_q + 1'b1;
+    if (clr) stuck_d = '0;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) stuck_q <= '0;
+    else         stuck_q <= stuck_d;
+  end
+  // One pulse: the dispatcher stops on it and is then no longer blocked.
+  assign deadlock = stuck && stuck_q == StuckWidth'(DeadlockCycles - 1);
+
   // Unused: the chain's ends have no neighbour on one side (the command set gives the first
   // unit no *_PREV flags and the last no *_NEXT flags; the checker enforces it).
   logic unused_ends;
   assign unused_ends = ^{prev_pop[0], prev_push[0], next_pop[NumUnits-1], next_push[NumUnits-1]};
 
+  if (DeadlockCycles < 2) begin : g_bad_deadlock_cycles
+    $error("tessera_cmd_path: DeadlockCycles must be at least 2 (a token takes a cycle to arrive)");
+  end
   if (NumUnits < 2) begin : g_bad_units
     $error("tessera_cmd_path: the command set needs at least two units in a chain");
   end

@@ -12,7 +12,8 @@
 //             bytes {VALUE, 0, the cycle counter (cycles_i) at that moment} - and on success
 //             pulses event_fence_o if it asked for the interrupt. A unit that fails at run time
 //             (unit_error_i, with the failing command's index) stops the engine the same
-//             way; so does a failed fence write.
+//             way; so does a failed fence write. blocked_o says the dispatcher waits on
+//             the units (a full queue, or a fence's barrier), for the deadlock detector.
 // Latency:    a command reaches its unit queue the cycle after it arrives (registered).
 // Throughput: one command per cycle while the queues take them.
 `include "tessera_assert.svh"
@@ -69,7 +70,11 @@ module tessera_dispatch #(
   output logic [31:0]            error_index_o,
   output logic                   event_fence_o,
   output logic                   event_error_o,
-  output logic                   fence_done_o    // pulse: a fence completed (retired)
+  output logic                   fence_done_o,   // pulse: a fence completed (retired)
+  // Waiting on the units: the routed command's queue is full, or a FENCE waits for them;
+  // blocked_index_o is that command's ring index (the engine's deadlock report)
+  output logic                   blocked_o,
+  output logic [31:0]            blocked_index_o
 );
 
   typedef enum logic [2:0] {Run, FenceWait, FenceDesc, FenceData, FenceStatus, Stopped} state_e;
@@ -231,6 +236,10 @@ module tessera_dispatch #(
   assign event_fence_o = event_fence_q;
   assign event_error_o = event_error_q;
   assign fence_done_o  = fence_ok;
+  assign blocked_o       = state_q != Stopped &&
+                           ((pending_q && !pending_leaves) ||
+                            (state_q == FenceWait && !pending_q && !units_idle_i));
+  assign blocked_index_o = pending_q ? pending_index_q : fence_index_q;
 
   `TESSERA_ASSERT(OneUnitPerCommand_A, $onehot0(unit_valid_o), clk_i, rst_ni)
   `TESSERA_ASSERT(RoutedToAUnit_A, route |-> $onehot(unit), clk_i, rst_ni)

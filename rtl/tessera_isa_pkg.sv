@@ -11,6 +11,8 @@ package tessera_isa_pkg;
 
   localparam int MaxCount = 65535;  // the largest count of rows, vectors, results or pooled pixels one command may name
   localparam int MaxRowBytes = 16777215;  // the largest DMA row, 2^24 - 1 bytes
+  localparam int UnitQueueDepth = 4;  // commands each unit's queue holds; one more waits in the dispatcher (a stream whose tokens need more in flight deadlocks)
+  localparam int MaxTokens = 255;  // dependency tokens one unit may owe a neighbour (given and not yet taken); one more is TOKEN_OVERFLOW
 
   localparam logic [7:0] OpLoad = 8'd1;  // DMA a block from host memory into the scratchpad, the accumulator or the quantization table, or fill scratchpad rows with a constant
   localparam logic [7:0] OpCompute = 8'd2;  // multiply scratchpad activations by a weight tile into the accumulator
@@ -216,9 +218,11 @@ package tessera_isa_pkg;
   localparam logic [7:0] ErrAxiSlverr = 8'd7;  // the bus answered SLVERR
   localparam logic [7:0] ErrAxiDecerr = 8'd8;  // the bus answered DECERR
   localparam logic [7:0] ErrBadClamp = 8'd9;  // ACT_MIN > ACT_MAX, or a shift outside [-31, 30] in the quantization table
-  localparam logic [7:0] ErrBadRing = 8'd10;  // RING_SIZE is not a power of two, or RING_BASE is not command-aligned
+  localparam logic [7:0] ErrBadRing = 8'd10;  // RING_SIZE is not a power of two, RING_BASE is not command-aligned, or RING_TAIL is more than RING_SIZE commands ahead of RING_HEAD
   localparam logic [7:0] ErrBadMode = 8'd11;  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL or WINDOWS with either, or FILL with WINDOWS; STORE POOL_2X2 without REQUANTIZE)
   localparam logic [7:0] ErrQtableRange = 8'd12;  // a quantization-table entry range runs past the table
   localparam logic [7:0] ErrBadAlignment = 8'd13;  // an address that must be aligned is not (FENCE's DRAM_ADDR: 4 bytes, 16 with TIMESTAMP)
+  localparam logic [7:0] ErrTokenOverflow = 8'd14;  // a command gave a dependency token to a neighbour that was already owed MAX_TOKENS
+  localparam logic [7:0] ErrDeadlock = 8'd15;  // the stream can never finish: the dispatcher waits (for a full unit queue, or at a FENCE) while every unit is idle and waits for a token; ERROR_INDEX is the command the dispatcher holds
 
 endpackage

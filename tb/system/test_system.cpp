@@ -50,13 +50,14 @@ constexpr uint32_t kRingSize = 64;
 // What a driver does: configure, write the commands into the ring, ring the doorbell.
 struct Host {
   uint32_t tail = 0;
+  uint32_t ring_size = kRingSize;  // kRing has room for 1024
 
   void open() {
     bench->reset();
     tail = 0;
     bench->write_reg(regs::kRingBaseLo, uint32_t(kRing));
     bench->write_reg(regs::kRingBaseHi, uint32_t(kRing >> 32));
-    bench->write_reg(regs::kRingSize, kRingSize);
+    bench->write_reg(regs::kRingSize, ring_size);
     bench->write_reg(regs::kWindowBaseLo, 0);
     bench->write_reg(regs::kWindowLimitLo, 0x00ff'ffff);  // 16 MiB of host memory
     bench->write_reg(regs::kIntrEnable,
@@ -69,7 +70,7 @@ struct Host {
   void submit(const std::vector<Command>& commands) {
     std::vector<uint8_t> bytes;
     for (const Command& c : commands) bytes.insert(bytes.end(), c.bytes().begin(), c.bytes().end());
-    bench->submit(kRing, kRingSize, tail, bytes.data(), commands.size());
+    bench->submit(kRing, ring_size, tail, bytes.data(), commands.size());
   }
 
   // After a failure: soft reset, clear the interrupt status; the engine is usable again.
@@ -637,6 +638,121 @@ TEST_F(SystemTest, ABadRingStopsTheFetcherAndSoftResetRecovers) {
   host_.recover();  // the head moves to the tail: the host starts over from there
   host_.tail = bench->read_reg(regs::kRingHead);
   expect_engine_works(rng_, host_);
+}
+
+TEST_F(SystemTest, ATailMoreThanTheRingAheadOfTheHeadIsABadRing) {
+  // A garbage doorbell (head + 1000 on a 64-command ring) would replay stale slots; the
+  // fetcher refuses it before reading any, and a tail exactly RING_SIZE ahead is fine.
+  bench->write_reg(regs::kRingTail, 1000);
+  ASSERT_NO_THROW(bench->run_until([&] { return bench->interrupt(); }, 10000));
+  const uint32_t status = bench->read_reg(regs::kStatus);
+  EXPECT_EQ(regs::kStatusErrorCode.get(status), uint32_t(Error::kBadRing));
+  EXPECT_EQ(bench->read_reg(regs::kErrorIndex), 0u);
+  EXPECT_EQ(bench->read_reg(regs::kRingHead), 0u) << "no slot was fetched";
+  host_.recover();
+  host_.tail = bench->read_reg(regs::kRingHead);
+  std::vector<Command> full;
+  for (uint32_t i = 0; i + 1 < kRingSize; ++i) full.push_back(encode(Fence{false, kFence, i}));
+  full.push_back(encode(Fence{true, kFence, 4242}));
+  host_.submit(full);  // one doorbell, RING_SIZE commands ahead
+  ASSERT_NO_THROW(bench->run_until([&] { return bench->interrupt(); }, 100000));
+  EXPECT_EQ(regs::kStatusError.get(bench->read_reg(regs::kStatus)), 0u);
+  EXPECT_EQ(host_.fence_value(), 4242u);
+}
+
+// A FILL of one scratchpad line with the given dependency flags.
+Load fill_line(uint32_t line, uint8_t deps) {
+  Load l;
+  l.fill = true;
+  l.row_bytes = 16;
+  l.rows = 1;
+  l.sram_line = line;
+  l.sram_stride = 1;
+  l.deps = deps;
+  return l;
+}
+Command token_giving_load(uint32_t line) { return encode(fill_line(line, kDepsPushNext)); }
+
+TEST_F(SystemTest, OneTokenMoreThanMaxTokensStopsTheEngineWithTokenOverflow) {
+  REQUIRE_16X16_ENGINE();
+  host_.ring_size = 1024;
+  host_.open();
+  std::vector<Command> commands;
+  for (uint32_t i = 0; i <= kMaxTokens; ++i) commands.push_back(token_giving_load(i));
+  commands.push_back(encode(Fence{true, kFence, 1}));
+  host_.submit(commands);
+  ASSERT_NO_THROW(bench->run_until([&] { return bench->interrupt(); }, 200000));
+  const uint32_t status = bench->read_reg(regs::kStatus);
+  EXPECT_EQ(regs::kStatusErrorCode.get(status), uint32_t(Error::kTokenOverflow));
+  EXPECT_EQ(bench->read_reg(regs::kErrorIndex), kMaxTokens) << "the command giving token 256";
+  host_.recover();
+  expect_engine_works(rng_, host_);
+  // MAX_TOKENS owed, then taken, is a legal stream.
+  commands.pop_back();
+  commands.pop_back();
+  for (uint32_t i = 0; i < kMaxTokens; ++i) {
+    Compute c;
+    c.vectors = 1;
+    c.acc_line = 0;
+    c.k_valid = c.n_valid = 16;
+    c.deps = kDepsPopPrev;
+    commands.push_back(encode(c));
+  }
+  commands.push_back(encode(Fence{true, kFence, 9}));
+  bench->write_reg(regs::kIntrStatus, regs::kIntrStatusFence.mask());
+  host_.submit(commands);
+  ASSERT_NO_THROW(bench->run_until([&] { return bench->interrupt(); }, 400000));
+  EXPECT_EQ(regs::kStatusError.get(bench->read_reg(regs::kStatus)), 0u);
+  EXPECT_EQ(host_.fence_value(), 9u);
+}
+
+TEST_F(SystemTest, AStreamThatCanNeverFinishStopsTheEngineWithDeadlock) {
+  REQUIRE_16X16_ENGINE();
+  const Load waits = fill_line(0, kDepsPopNext);  // needs a token from the compute unit
+  Compute gives;
+  gives.vectors = 1;
+  gives.k_valid = gives.n_valid = 16;
+  gives.deps = kDepsPushPrev;
+  struct Case {
+    const char* name;
+    uint32_t loads_behind;  // LOADs between the waiting one and the COMPUTE that frees it
+    bool deadlocks;
+    uint32_t index;  // the command the dispatcher holds
+  };
+  // The load queue holds UNIT_QUEUE_DEPTH commands and the dispatcher one more: with four
+  // LOADs behind the waiting one the COMPUTE is never dispatched.
+  const Case cases[] = {{"three loads behind", kUnitQueueDepth - 1, false, 0},
+                        {"four loads behind", kUnitQueueDepth, true, kUnitQueueDepth},
+                        {"nothing gives the token", 0, true, 1}};
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.name);
+    host_.open();
+    std::vector<Command> commands{encode(waits)};
+    for (uint32_t i = 0; i < k.loads_behind; ++i) commands.push_back(token_giving_load(1 + i));
+    if (std::string(k.name) != "nothing gives the token") commands.push_back(encode(gives));
+    // Tokens the LOADs gave are taken, so that the finished streams end balanced.
+    for (uint32_t i = 0; i < k.loads_behind; ++i) {
+      Compute take = gives;
+      take.deps = kDepsPopPrev;
+      commands.push_back(encode(take));
+    }
+    commands.push_back(encode(Fence{true, kFence, 5}));
+    bench->write_reg(regs::kIntrStatus, regs::kIntrStatusFence.mask());
+    host_.submit(commands);
+    ASSERT_NO_THROW(bench->run_until([&] { return bench->interrupt(); }, 100000));
+    const uint32_t status = bench->read_reg(regs::kStatus);
+    if (!k.deadlocks) {
+      EXPECT_EQ(regs::kStatusError.get(status), 0u);
+      EXPECT_EQ(host_.fence_value(), 5u);
+      continue;
+    }
+    EXPECT_EQ(regs::kStatusErrorCode.get(status), uint32_t(Error::kDeadlock));
+    EXPECT_EQ(bench->read_reg(regs::kErrorIndex), k.index);
+    EXPECT_EQ(regs::kIntrStatusError.get(bench->read_reg(regs::kIntrStatus)), 1u);
+    host_.recover();
+    expect_engine_works(rng_, host_);
+    if (HasFatalFailure()) return;
+  }
 }
 
 TEST_F(SystemTest, TokensOrderTheUnitsUnderExtremeMemoryTiming) {

@@ -14,6 +14,8 @@ inline constexpr std::size_t kCommandBytes = 64;
 
 inline constexpr uint32_t kMaxCount = 65535;  // the largest count of rows, vectors, results or pooled pixels one command may name
 inline constexpr uint32_t kMaxRowBytes = 16777215;  // the largest DMA row, 2^24 - 1 bytes
+inline constexpr uint32_t kUnitQueueDepth = 4;  // commands each unit's queue holds; one more waits in the dispatcher (a stream whose tokens need more in flight deadlocks)
+inline constexpr uint32_t kMaxTokens = 255;  // dependency tokens one unit may owe a neighbour (given and not yet taken); one more is TOKEN_OVERFLOW
 
 // A little-endian field of a command: byte offset and size.
 struct Field {
@@ -249,10 +251,12 @@ enum class Error : uint8_t {
   kAxiSlverr = 7,  // the bus answered SLVERR
   kAxiDecerr = 8,  // the bus answered DECERR
   kBadClamp = 9,  // ACT_MIN > ACT_MAX, or a shift outside [-31, 30] in the quantization table
-  kBadRing = 10,  // RING_SIZE is not a power of two, or RING_BASE is not command-aligned
+  kBadRing = 10,  // RING_SIZE is not a power of two, RING_BASE is not command-aligned, or RING_TAIL is more than RING_SIZE commands ahead of RING_HEAD
   kBadMode = 11,  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL or WINDOWS with either, or FILL with WINDOWS; STORE POOL_2X2 without REQUANTIZE)
   kQtableRange = 12,  // a quantization-table entry range runs past the table
   kBadAlignment = 13,  // an address that must be aligned is not (FENCE's DRAM_ADDR: 4 bytes, 16 with TIMESTAMP)
+  kTokenOverflow = 14,  // a command gave a dependency token to a neighbour that was already owed MAX_TOKENS
+  kDeadlock = 15,  // the stream can never finish: the dispatcher waits (for a full unit queue, or at a FENCE) while every unit is idle and waits for a token; ERROR_INDEX is the command the dispatcher holds
 };
 
 inline constexpr const char* error_name(Error e) {
@@ -271,6 +275,8 @@ inline constexpr const char* error_name(Error e) {
     case Error::kBadMode: return "BAD_MODE";
     case Error::kQtableRange: return "QTABLE_RANGE";
     case Error::kBadAlignment: return "BAD_ALIGNMENT";
+    case Error::kTokenOverflow: return "TOKEN_OVERFLOW";
+    case Error::kDeadlock: return "DEADLOCK";
   }
   return "unknown error";
 }
