@@ -1,0 +1,118 @@
+// Timing; see timing.hpp.
+#include "timing.hpp"
+
+#include <algorithm>
+
+namespace tessera::fsim {
+namespace {
+
+uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+constexpr uint32_t kFetchBatch = 16;  // commands per fetch descriptor (tessera_cmd_fetch)
+
+}  // namespace
+
+Timing::Timing(const isa::BuildConfig& config, uint32_t bus_bits, uint32_t memory_latency)
+    : config_(config), bus_bytes_(bus_bits / 8), latency_(memory_latency) {}
+
+void Timing::doorbell() {
+  fetch_time_ = std::max(fetch_time_, barrier());
+  batch_ = 0;
+}
+
+void Timing::fetched() {
+  // A batch per descriptor: the memory's latency, then a command per 64 / bus-bytes cycles.
+  if (batch_++ % kFetchBatch == 0) fetch_time_ += latency_;
+  fetch_time_ += isa::kCommandBytes / bus_bytes_;
+  fetched_at_ = fetch_time_;
+}
+
+uint64_t Timing::duration(const isa::Command& c, uint64_t& latency) const {
+  namespace load = isa::load;
+  namespace compute = isa::compute;
+  namespace store = isa::store;
+  latency = 0;
+  switch (c.opcode()) {
+    case isa::Opcode::kLoad: {
+      const uint64_t rows = c.get(load::kRows), bytes = c.get(load::kRowBytes);
+      const uint8_t mode = c.mode();
+      const uint32_t unit = (mode & isa::kLoadModeToAccumulator) ? 4 * config_.cols
+                            : (mode & isa::kLoadModeToQtable)    ? isa::qtable::kEntryBytes
+                                                                 : config_.rows;
+      if (mode & isa::kLoadModeFill) return rows * ceil_div(bytes, unit);
+      const uint64_t beats = ceil_div(c.get(load::kDramAddr) % bus_bytes_ + bytes, bus_bytes_);
+      const uint64_t units = (mode & isa::kLoadModeWindows) ? c.get(load::kWindows) : ceil_div(bytes, unit);
+      latency = latency_;
+      return rows * std::max(beats, units * ceil_div(std::min<uint64_t>(unit, bus_bytes_), bus_bytes_)) + latency_;
+    }
+    case isa::Opcode::kCompute: {
+      const uint64_t vectors = c.get(compute::kVectors) * c.get(compute::kActRows);
+      latency = config_.rows + config_.cols + 3;
+      return std::max<uint64_t>(vectors, config_.rows);
+    }
+    case isa::Opcode::kStore: {
+      const uint64_t rows = c.get(store::kRows), cols = c.get(store::kCols);
+      const uint8_t mode = c.mode();
+      const bool requant = mode & isa::kStoreModeRequantize;
+      const uint64_t entries = !requant ? 0 : (mode & isa::kStoreModePerChannel) ? cols : 1;
+      const uint64_t row_beats = ceil_div(requant ? cols : 4 * cols, bus_bytes_);
+      const uint64_t lines = (mode & isa::kStoreModePool2x2) ? 4 * rows * c.get(store::kPoolWidth)
+                                                             : rows * row_beats;
+      latency = latency_;
+      return (requant ? entries + 1 + 4 : 0) + lines;
+    }
+    case isa::Opcode::kFence:
+      latency = latency_;
+      return 1;
+  }
+  return 1;
+}
+
+void Timing::executed(const isa::Command& c, uint32_t /*index*/) {
+  uint64_t latency = 0;
+  const uint64_t cycles = duration(c, latency);
+  if (c.opcode() == isa::Opcode::kFence) {
+    fence_done_ = std::max(barrier(), fetched_at_) + cycles + latency;
+    return;
+  }
+  const std::size_t u = c.opcode() == isa::Opcode::kLoad ? 0 : c.opcode() == isa::Opcode::kCompute ? 1 : 2;
+  uint64_t start = std::max({free_[u], fetched_at_, fence_done_});
+  const uint8_t deps = c.deps();
+  if ((deps & isa::kDepsPopPrev) && !forward_[u - 1].empty()) {
+    start = std::max(start, forward_[u - 1].front());
+    forward_[u - 1].pop_front();
+  }
+  if ((deps & isa::kDepsPopNext) && !backward_[u].empty()) {
+    start = std::max(start, backward_[u].front());
+    backward_[u].pop_front();
+  }
+  free_[u] = start + cycles;
+  done_[u] = std::max(done_[u], free_[u] + latency);
+  busy_[u] += cycles;
+  if (deps & isa::kDepsPushPrev) backward_[u - 1].push_back(done_[u]);
+  if (deps & isa::kDepsPushNext) forward_[u].push_back(done_[u]);
+}
+
+uint64_t Timing::barrier() const {
+  return std::max({done_[0], done_[1], done_[2], fence_done_, base_});
+}
+
+uint64_t Timing::busy(regs::Counter unit) const {
+  switch (unit) {
+    case regs::Counter::kLoadBusy: return busy_[0];
+    case regs::Counter::kComputeBusy: return busy_[1];
+    case regs::Counter::kStoreBusy: return busy_[2];
+    default: return 0;
+  }
+}
+
+void Timing::reset() {
+  for (auto& q : forward_) q.clear();
+  for (auto& q : backward_) q.clear();
+}
+
+void Timing::clear() {
+  base_ = barrier();
+  for (auto& b : busy_) b = 0;
+}
+
+}  // namespace tessera::fsim

@@ -1,0 +1,44 @@
+// The golden model's estimate of the engine's time (CYCLES, the busy counters, FENCE
+// TIMESTAMP): each unit runs its commands one after another; a command starts when its
+// unit is free, when it has been fetched and when the tokens it takes were given; it keeps
+// its unit busy for the cycles its data takes through the unit's narrowest step (bus beats,
+// buffer lines, activation vectors) and gives its tokens when its results are in place
+// (plus the pipeline's latency and the bus's). A FENCE waits for every unit. The figures
+// are the RTL's throughputs and latencies (the header comments of tessera_cmd_fetch,
+// tessera_load_unit, tessera_compute_unit, tessera_store_unit); stalls between units that
+// share a bus or a bank are not modelled. docs/fsim.md gives the error against the RTL.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+
+#include "tessera/isa.hpp"
+#include "tessera/regs.hpp"
+
+namespace tessera::fsim {
+
+class Timing {
+ public:
+  Timing(const isa::BuildConfig& config, uint32_t bus_bits, uint32_t memory_latency);
+  void doorbell();  // the host gave new commands: the fetcher starts now if it was idle
+  void fetched();
+  // A command that ran (a unit's command, taking and giving its tokens, or a FENCE).
+  void executed(const isa::Command& c, uint32_t index);
+  // The cycle every command executed so far has finished.
+  uint64_t barrier() const;
+  uint64_t now() const { return barrier() - base_; }
+  uint64_t busy(regs::Counter unit) const;
+  void reset();  // soft reset: tokens dropped, nothing waits
+  void clear();  // PERF_CTRL.CLEAR: the counters start again from zero
+
+ private:
+  uint64_t duration(const isa::Command& c, uint64_t& latency) const;
+
+  isa::BuildConfig config_;
+  uint32_t bus_bytes_, latency_;
+  uint64_t fetch_time_ = 0, fetched_at_ = 0, base_ = 0, fence_done_ = 0, batch_ = 0;
+  uint64_t free_[isa::kNumUnits] = {}, done_[isa::kNumUnits] = {}, busy_[isa::kNumUnits] = {};
+  std::deque<uint64_t> forward_[isa::kNumUnits - 1], backward_[isa::kNumUnits - 1];
+};
+
+}  // namespace tessera::fsim
