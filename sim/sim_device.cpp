@@ -4,6 +4,7 @@
 #include <verilated.h>
 #include <verilated_fst_sc.h>
 
+#include <functional>
 #include <stdexcept>
 #include <type_traits>
 
@@ -13,6 +14,12 @@
 
 namespace tessera::sim {
 namespace {
+
+// The opened simulator's memory model (configure_sim_memory, take_sim_bus_violations).
+struct MemoryHooks {
+  std::function<void(const AxiMemoryConfig&)> configure;
+  std::function<std::vector<std::string>()> take_violations;
+} g_memory;
 
 template <typename Model, int Bus, bool Traced>
 class SimDevice : public driver::Device {
@@ -30,8 +37,15 @@ class SimDevice : public driver::Device {
     }
     bench_->mem.configure(o.memory);
     bench_->reset();
+    g_memory = {[this](const AxiMemoryConfig& c) { bench_->mem.configure(c); },
+                [this] {
+                  auto v = bench_->mem.violations();
+                  bench_->mem.clear_violations();
+                  return v;
+                }};
   }
   ~SimDevice() override {
+    g_memory = {};
     if (trace_) trace_->close();
   }
 
@@ -154,6 +168,17 @@ std::unique_ptr<driver::Device> open_sim_device(const SimDeviceOptions& options)
   }
   g_opened = true;
   return entry->open(options, entry->engine.name);
+}
+
+void configure_sim_memory(const AxiMemoryConfig& config) {
+  if (!g_memory.configure) throw std::logic_error("configure_sim_memory: no simulator is open");
+  g_memory.configure(config);
+}
+
+std::vector<std::string> take_sim_bus_violations() {
+  if (!g_memory.take_violations)
+    throw std::logic_error("take_sim_bus_violations: no simulator is open");
+  return g_memory.take_violations();
 }
 
 }  // namespace tessera::sim

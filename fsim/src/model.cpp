@@ -389,4 +389,14 @@ uint32_t Model::read_reg(uint32_t offset) { return impl_->read(offset); }
 void Model::write_reg(uint32_t offset, uint32_t value) { impl_->write(offset, value); }
 bool Model::interrupt() const { return (impl_->intr_status & impl_->intr_enable) != 0; }
 
+std::vector<isa::Dataflow::Stop> Model::errors() const {
+  const Impl& m = *impl_;
+  std::vector<isa::Dataflow::Stop> all;
+  if (m.dataflow.stopped()) all.push_back(m.dataflow.stop());
+  if (m.fetch_error != Error::kNone)
+    all.push_back({m.fetch_error, m.fetch_error_index, "fetching the command"});
+  for (const auto& e : m.dataflow.unit_errors()) all.push_back(e);
+  return all;
+}
+
 }  // namespace tessera::fsim

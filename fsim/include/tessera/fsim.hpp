@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "tessera/dataflow.hpp"
 #include "tessera/device.hpp"
@@ -46,6 +47,11 @@ class Model {
   uint32_t read_reg(uint32_t offset);
   void write_reg(uint32_t offset, uint32_t value);
   bool interrupt() const;
+  // The error the model stopped with first, then every other it met: a unit's run-time
+  // failure of a command dispatched before the stop (the units keep running their queues),
+  // the fetcher's. The engine reports one of them; which, when there are several, depends on
+  // its timing.
+  std::vector<isa::Dataflow::Stop> errors() const;
 
   const Options& options() const { return options_; }
   // Device memory, [memory_base, memory_base + memory_size); zero when created.
@@ -59,6 +65,27 @@ class Model {
 };
 
 // The `fsim` device: a Model behind the driver's Device interface.
-std::unique_ptr<driver::Device> open_fsim_device(const Options& options = {});
+class Device : public driver::Device {
+ public:
+  explicit Device(const Options& options) : model_(options) {}
+  Model& model() { return model_; }
+
+  std::string name() const override;
+  uint32_t read32(uint32_t offset) override;
+  void write32(uint32_t offset, uint32_t value) override;
+  uint64_t memory_base() const override { return model_.options().memory_base; }
+  uint64_t memory_size() const override { return model_.options().memory_size; }
+  void write_memory(uint64_t addr, const void* src, std::size_t bytes) override;
+  void read_memory(uint64_t addr, void* dst, std::size_t bytes) override;
+  uint8_t* host_pointer(uint64_t addr) override;
+  // The model runs at the doorbell, to the end or to a wait only the host can end: an
+  // interrupt not raised by now comes only after the host does something.
+  bool wait_interrupt(std::chrono::milliseconds timeout) override;
+  void pause(std::chrono::microseconds) override {}
+
+ private:
+  Model model_;
+};
+std::unique_ptr<Device> open_fsim_device(const Options& options = {});
 
 }  // namespace tessera::fsim

@@ -226,6 +226,11 @@ SC_MODULE(AxiMemory) {
       violation(std::string(channel) + ": burst at 0x" + to_hex(s.addr) + " of " +
                 std::to_string(beats) + " beats crosses a 4 KiB boundary");
     }
+    if (start < config_.allowed_base || last > config_.allowed_limit) {
+      violation(std::string(channel) + ": burst at 0x" + to_hex(s.addr) + " of " +
+                std::to_string(beats) + " beats leaves the allowed range [0x" +
+                to_hex(config_.allowed_base) + ", 0x" + to_hex(config_.allowed_limit) + "]");
+    }
     return {s.addr, beats, s.size, s.id, ready_at, response_for(start, last - start + 1)};
   }
 

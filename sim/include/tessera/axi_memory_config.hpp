@@ -15,6 +15,9 @@ struct AxiMemoryConfig {
   double ready_probability = 1.0;     // ARREADY / AWREADY / WREADY high in a cycle
   double valid_probability = 1.0;     // RVALID / BVALID raised in a cycle when possible
   uint64_t seed = 1;
+  // Bursts that touch a byte outside [allowed_base, allowed_limit] are violations (e.g. the
+  // engine's DMA window, to prove no burst leaves it).
+  uint64_t allowed_base = 0, allowed_limit = ~0ull;
 };
 
 }  // namespace tessera::sim

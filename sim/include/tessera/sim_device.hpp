@@ -40,4 +40,11 @@ std::vector<SimEngine> sim_engines();
 // std::invalid_argument for an engine this build does not have.
 std::unique_ptr<driver::Device> open_sim_device(const SimDeviceOptions& options);
 
+// The AXI memory model of the simulator this process opened (for tests and the
+// differential fuzzer): new timing, and the protocol violations it saw since the last call
+// (bursts outside AxiMemoryConfig's allowed range included), which it then forgets. Throw
+// std::logic_error before open_sim_device().
+void configure_sim_memory(const AxiMemoryConfig& config);
+std::vector<std::string> take_sim_bus_violations();
+
 }  // namespace tessera::sim
