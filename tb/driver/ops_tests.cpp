@@ -1,0 +1,193 @@
+// The operations on whichever backend the program gives (ops_tests.hpp), bit-exact against
+// the reference model.
+#include "ops_tests.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "tessera/regs.hpp"
+#include "test_seed.hpp"
+
+namespace tessera::test {
+
+namespace drv = tessera::driver;
+namespace regs = tessera::regs;
+
+drv::Quantization random_quant(std::mt19937_64& rng, uint32_t channels, uint64_t k) {
+  drv::Quantization q;
+  for (uint32_t c = 0; c < channels; ++c) {
+    int32_t m = 0;
+    int s = 0;
+    tessera::ref::quantize_multiplier(
+        1.0 / (32.0 * std::sqrt(double(k))) * (1 + (rng() % 100) / 100.0), m, s);
+    q.multiplier.push_back(m);
+    q.shift.push_back(s);
+  }
+  q.zero_point = int(rng() % 256) - 128;
+  return q;
+}
+
+namespace {
+
+tessera::ref::OutputStage stage_of(const drv::Quantization& q) {
+  tessera::ref::OutputStage s;
+  s.multiplier = q.multiplier;
+  s.shift = q.shift;
+  s.zero_point = q.zero_point;
+  s.act_min = q.act_min;
+  s.act_max = q.act_max;
+  return s;
+}
+
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+TEST(Ops, GemmsOfOddShapesMatchTheReference) {
+  std::mt19937_64 rng(tessera::test::test_seed());
+  const uint32_t shapes[][3] = {{1, 1, 1},  {1, 300, 7},  {37, 1, 5},
+                                {5, 40, 1}, {70, 33, 17}, {16, 16, 16}};
+  for (const auto& s : shapes) {
+    drv::GemmArgs g;
+    g.m = s[0], g.k = s[1], g.n = s[2];
+    g.a.resize(std::size_t(g.m) * g.k);
+    g.b.resize(std::size_t(g.k) * g.n);
+    for (auto& x : g.a) x = int8_t(rng());
+    for (auto& x : g.b) x = int8_t(rng());
+    g.bias.resize(g.n);
+    for (auto& b : g.bias) b = int32_t(rng() % 4001) - 2000;
+    g.quant = random_quant(rng, g.n, g.k);
+    SCOPED_TRACE(std::to_string(g.m) + "x" + std::to_string(g.k) + "x" + std::to_string(g.n));
+    const auto acc = tessera::ref::gemm(g.a, g.b, g.bias, g.m, g.k, g.n);
+    EXPECT_EQ(drv::gemm_int32(ops_engine(), g), acc);
+    EXPECT_EQ(drv::gemm_int8(ops_engine(), g),
+              tessera::ref::requantize(acc, g.m, g.n, stage_of(g.quant)));
+  }
+}
+
+TEST(Ops, ConvolutionsOfOddShapesMatchTheReference) {
+  std::mt19937_64 rng(tessera::test::test_seed());
+  struct Shape {
+    uint32_t h, w, c, oc, k, stride, pad, dilation;
+    bool pool;
+  };
+  const Shape shapes[] = {{9, 9, 3, 8, 7, 2, 3, 1, false},
+                          {6, 5, 20, 17, 1, 1, 0, 1, false},
+                          {10, 12, 16, 16, 3, 1, 1, 1, true},
+                          {11, 7, 5, 3, 3, 2, 1, 2, false},
+                          {1, 1, 1, 1, 1, 1, 0, 1, false}};
+  for (const Shape& s : shapes) {
+    drv::Conv2dArgs a;
+    a.h = s.h, a.w = s.w, a.c = s.c, a.out_channels = s.oc;
+    a.kernel_h = a.kernel_w = s.k;
+    a.stride_h = a.stride_w = s.stride;
+    a.dilation_h = a.dilation_w = s.dilation;
+    a.pad_top = a.pad_bottom = a.pad_left = a.pad_right = s.pad;
+    a.input_zero_point = int(rng() % 256) - 128;
+    a.max_pool = s.pool;
+    a.input.resize(std::size_t(s.h) * s.w * s.c);
+    a.weights.resize(std::size_t(s.k) * s.k * s.c * s.oc);
+    for (auto& x : a.input) x = int8_t(rng());
+    for (auto& x : a.weights) x = int8_t(rng());
+    a.quant = random_quant(rng, s.oc, uint64_t(s.k) * s.k * s.c);
+    tessera::ref::Conv2dParams p;
+    p.kernel_h = p.kernel_w = s.k;
+    p.stride_h = p.stride_w = s.stride;
+    p.dilation_h = p.dilation_w = s.dilation;
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = s.pad;
+    p.input_zero_point = a.input_zero_point;
+    const tessera::ref::Nhwc shape{1, s.h, s.w, s.c};
+    auto os = p.output_shape(shape, s.oc);
+    auto want =
+        tessera::ref::requantize(tessera::ref::conv2d(a.input, shape, a.weights, s.oc, {}, p),
+                                 os.h * os.w, s.oc, stage_of(a.quant));
+    if (s.pool) want = tessera::ref::max_pool_2x2(want, os);
+    SCOPED_TRACE(std::to_string(s.h) + "x" + std::to_string(s.w) + "x" + std::to_string(s.c) +
+                 " k" + std::to_string(s.k));
+    const auto got = drv::conv2d(ops_engine(), a);
+    EXPECT_EQ(got.h, os.h);
+    EXPECT_EQ(got.output, want);
+  }
+}
+
+TEST(Ops, BadArgumentsNameTheValueAndTheRange) {
+  drv::GemmArgs g;
+  g.m = 4, g.k = 4, g.n = 4;
+  g.a.resize(16);
+  g.b.resize(15);
+  g.quant.multiplier = {1 << 30};
+  g.quant.shift = {-3};
+  EXPECT_NE(
+      error_of([&] { drv::gemm_int8(ops_engine(), g); }).find("GEMM B has 15 elements; K x N = 16"),
+      std::string::npos);
+  g.b.resize(16);
+  g.quant.shift = {40};
+  EXPECT_NE(error_of([&] {
+              drv::gemm_int8(ops_engine(), g);
+            }).find("shift[0] = 40 is out of range [-31, 30]"),
+            std::string::npos);
+  g.quant.shift = {0};
+  g.quant.zero_point = 300;
+  EXPECT_NE(error_of([&] {
+              drv::gemm_int8(ops_engine(), g);
+            }).find("zero_point = 300 is out of range [-128, 127]"),
+            std::string::npos);
+  drv::Conv2dArgs a;
+  a.h = a.w = 2, a.c = 1, a.out_channels = 1, a.kernel_h = a.kernel_w = 5;
+  a.input.resize(4);
+  a.weights.resize(25);
+  a.quant.multiplier = {1 << 30};
+  a.quant.shift = {0};
+  EXPECT_NE(error_of([&] {
+              drv::conv2d(ops_engine(), a);
+            }).find("the dilated kernel spans 5 pixels, above the padded input's 2"),
+            std::string::npos);
+  drv::GemmArgs deep;  // K beyond what one scratchpad bank holds of a weight panel
+  deep.m = 1, deep.k = 5000, deep.n = 1;
+  deep.a.resize(deep.k);
+  deep.b.resize(deep.k);
+  deep.quant = g.quant;
+  deep.quant.zero_point = 0;
+  EXPECT_NE(
+      error_of([&] { drv::gemm_int8(ops_engine(), deep); }).find("GEMM K = 5000 is above 4096"),
+      std::string::npos);
+}
+
+TEST(Engine, AnEngineErrorNamesTheCommandAndTheEngineRecovers) {
+  // A LOAD from outside the device memory (the DMA window): the engine stops on it, the
+  // driver reports the code, the index and the command, soft-resets, and carries on.
+  tessera::isa::CommandStream s = ops_engine().new_stream();
+  tessera::isa::Load l;
+  l.dram_addr = 0x40;
+  l.row_bytes = 16;
+  l.rows = 1;
+  l.dram_stride = 16;
+  s.push(l);
+  try {
+    ops_engine().run(s);
+    FAIL() << "the engine accepted a load outside its window";
+  } catch (const drv::EngineError& e) {
+    EXPECT_EQ(e.code(), tessera::isa::Error::kDmaWindow);
+    EXPECT_EQ(e.index(), 0u);
+    EXPECT_NE(std::string(e.what()).find("DMA_WINDOW (6) at command 0: LOAD dram_addr=0x40"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(regs::kStatusError.get(ops_engine().device().read32(regs::kStatus)), 0u);
+  drv::GemmArgs g;  // and the engine works again
+  g.m = g.k = g.n = 3;
+  g.a = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  g.b = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+  EXPECT_EQ(drv::gemm_int32(ops_engine(), g), std::vector<int32_t>({1, 2, 3, 4, 5, 6, 7, 8, 9}));
+}
+
+}  // namespace tessera::test

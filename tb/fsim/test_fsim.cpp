@@ -1,0 +1,286 @@
+// The golden model (tessera::fsim): the operations through the driver on `fsim`
+// (ops_tests.cpp, bit-exact against the reference model, as on the simulator), its register
+// map, every error code with its index and the recovery by soft reset, the order rules
+// (deadlocks, token overflow, fences), the counters and the interrupt. That it agrees with
+// the RTL command stream by command stream is the differential fuzzer's job
+// (Fuzz.* tests, docs/fuzzing.md).
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <functional>
+#include <random>
+
+#include "ops_tests.hpp"
+#include "tessera/fsim.hpp"
+#include "tessera/isa.hpp"
+#include "test_seed.hpp"
+
+tessera::driver::Engine& tessera::test::ops_engine() {
+  static driver::Engine engine(fsim::open_fsim_device());
+  return engine;
+}
+
+namespace {
+
+using namespace tessera::isa;
+namespace regs = tessera::regs;
+using tessera::fsim::Model;
+
+constexpr uint64_t kBase = 0x8000'0000;  // the model's default memory
+constexpr uint64_t kRing = kBase, kFence = kBase + 0x10000, kA = kBase + 0x20000;
+constexpr uint64_t kC = kBase + 0x30000, kTable = kBase + 0x40000;
+constexpr uint64_t kLimit = kBase + 0xf'ffff;  // a 1 MiB window
+constexpr uint32_t kRingSize = 1024;
+
+// The host side, by registers and ring as a driver does it: the model runs at the doorbell.
+struct Host {
+  Model model;
+  uint32_t tail = 0;
+
+  Host() {
+    model.write_reg(regs::kRingBaseLo, uint32_t(kRing));
+    model.write_reg(regs::kRingBaseHi, uint32_t(kRing >> 32));
+    model.write_reg(regs::kRingSize, kRingSize);
+    model.write_reg(regs::kWindowBaseLo, uint32_t(kBase));
+    model.write_reg(regs::kWindowLimitLo, uint32_t(kLimit));
+    model.write_reg(regs::kIntrEnable, regs::kIntrEnableFence.mask() | regs::kIntrEnableError.mask());
+    model.write_reg(regs::kCtrl, regs::kCtrlEnable.mask());
+  }
+  void submit(const std::vector<Command>& commands) {
+    for (const Command& c : commands)
+      std::memcpy(model.memory(kRing + 64 * (tail++ % kRingSize)), c.bytes().data(), 64);
+    model.write_reg(regs::kRingTail, tail);
+  }
+  uint32_t status() { return model.read_reg(regs::kStatus); }
+  Error error() { return static_cast<Error>(regs::kStatusErrorCode.get(status())); }
+  uint32_t index() { return model.read_reg(regs::kErrorIndex); }
+  uint32_t fence_value() {
+    uint32_t v = 0;
+    std::memcpy(&v, model.memory(kFence), 4);
+    return v;
+  }
+  void recover() {
+    model.write_reg(regs::kSoftReset, regs::kSoftResetGo.mask());
+    model.write_reg(regs::kIntrStatus, regs::kIntrStatusFence.mask() | regs::kIntrStatusError.mask());
+    tail = model.read_reg(regs::kRingHead);
+  }
+};
+
+Load fill_line(uint32_t line, uint8_t deps) {
+  Load l;
+  l.fill = true;
+  l.row_bytes = 16;
+  l.rows = 1;
+  l.sram_line = line;
+  l.sram_stride = 1;
+  l.deps = deps;
+  return l;
+}
+
+TEST(Model, ReadsAsTheEnginesRegisterMap) {
+  Host h;
+  Model& m = h.model;
+  EXPECT_EQ(m.read_reg(regs::kId), regs::kExpectedId);
+  EXPECT_EQ(m.read_reg(regs::kIsaVersion), kVersion);
+  EXPECT_EQ(regs::kConfigArrayRows.get(m.read_reg(regs::kConfigArray)), tessera::defaults::kNumRows);
+  EXPECT_EQ(regs::kConfigArrayCols.get(m.read_reg(regs::kConfigArray)), tessera::defaults::kNumCols);
+  EXPECT_EQ(m.read_reg(regs::kConfigScratchpad), tessera::defaults::kScratchpadBytes);
+  EXPECT_EQ(m.read_reg(regs::kConfigAccumulator), tessera::defaults::kAccumulatorBytes);
+  EXPECT_EQ(m.read_reg(regs::kConfigBus), tessera::defaults::kBusWidth);
+  EXPECT_EQ(m.read_reg(regs::kConfigQtable), tessera::defaults::kQTableEntries);
+  EXPECT_EQ(m.read_reg(regs::kWindowLimitLo), uint32_t(kLimit));
+  EXPECT_EQ(m.read_reg(regs::kRingSize), kRingSize);
+  EXPECT_THROW(m.read_reg(0x0c), std::out_of_range);
+  EXPECT_THROW(m.write_reg(regs::kId, 1), std::out_of_range);
+  // A GEMM's work in the counters; INTR_STATUS clears by writing ones.
+  CommandStream s;
+  Compute c;
+  c.vectors = 10;
+  c.act_rows = 2;
+  c.act_row_stride = 10;
+  c.k_valid = 9;
+  c.n_valid = 7;
+  s.push(c);
+  s.push(Fence{true, kFence, 5});
+  h.submit(s.commands());
+  EXPECT_EQ(h.fence_value(), 5u);
+  EXPECT_TRUE(m.interrupt());
+  m.write_reg(regs::kIntrStatus, regs::kIntrStatusFence.mask());
+  EXPECT_FALSE(m.interrupt());
+  EXPECT_EQ(m.read_reg(regs::counter_lo(regs::Counter::kMacs)), 10u * 2 * 9 * 7);
+  EXPECT_EQ(m.read_reg(regs::counter_lo(regs::Counter::kCommandsRetired)), 2u);
+  EXPECT_EQ(m.read_reg(regs::counter_lo(regs::Counter::kDmaReadBytes)), 2u * 64) << "the fetches";
+  EXPECT_EQ(m.read_reg(regs::counter_lo(regs::Counter::kDmaWriteBytes)), 4u) << "the fence";
+  m.write_reg(regs::kPerfCtrl, regs::kPerfCtrlClear.mask());
+  EXPECT_EQ(m.read_reg(regs::counter_lo(regs::Counter::kMacs)), 0u);
+}
+
+TEST(Model, EveryErrorStopsItWithTheEnginesCodeAndIndexAndSoftResetRecovers) {
+  // Each case: FENCE 1, the culprit, FENCE 2; the model must stop on the culprit (index 1
+  // from where the case started), raise the error interrupt, and run after a soft reset.
+  auto load = [] {
+    Load l;
+    l.dram_addr = kA;
+    l.row_bytes = 64;
+    l.rows = 4;
+    l.dram_stride = 64;
+    l.sram_stride = 4;
+    return l;
+  };
+  auto store = [] {
+    Store st;
+    st.dram_addr = kC;
+    st.rows = 4;
+    st.dram_stride = 64;
+    st.cols = 16;
+    return st;
+  };
+  struct Case {
+    const char* name;
+    Error error;
+    std::function<std::vector<Command>()> culprit;  // the culprit, maybe after a setup
+  };
+  const std::vector<Case> cases = {
+      {"opcode 7", Error::kBadOpcode, [] { Command c; c.set(kHdrOpcode, 7); return std::vector<Command>{c}; }},
+      {"reserved byte", Error::kReservedBits, [&] { Command c = encode(load()); c.set({60, 1}, 0x10); return std::vector<Command>{c}; }},
+      {"zero rows", Error::kBadDimension, [&] { Load l = load(); l.rows = 0; return std::vector<Command>{encode(l)}; }},
+      {"scratchpad end", Error::kScratchpadRange, [&] { Load l = load(); l.sram_line = 16384 - 8; return std::vector<Command>{encode(l)}; }},
+      {"accumulator end", Error::kAccumulatorRange, [] { Compute c; c.vectors = 100; c.acc_line = 1000; c.k_valid = c.n_valid = 16; return std::vector<Command>{encode(c)}; }},
+      {"load outside window", Error::kDmaWindow, [&] { Load l = load(); l.dram_addr = kLimit - 100; return std::vector<Command>{encode(l)}; }},
+      {"store wrapping past 2^64", Error::kDmaWindow, [&] { Store st = store(); st.dram_addr = ~0ull - 8; return std::vector<Command>{encode(st)}; }},
+      {"clamp", Error::kBadClamp, [&] { Store st = store(); st.requantize = true; st.act_min = 10; st.act_max = -10; return std::vector<Command>{encode(st)}; }},
+      {"fill to table", Error::kBadMode, [&] { Load l = load(); l.dest = Load::Dest::kQTable; l.fill = true; return std::vector<Command>{encode(l)}; }},
+      {"table end", Error::kQtableRange, [&] { Store st = store(); st.requantize = st.per_channel = true; st.qparam_entry = 1020; return std::vector<Command>{encode(st)}; }},
+      {"fence alignment", Error::kBadAlignment, [] { return std::vector<Command>{encode(Fence{false, kFence + 2, 0})}; }},
+      {"nothing gives the token", Error::kDeadlock, [] { return std::vector<Command>{encode(fill_line(0, kDepsPopNext))}; }},
+  };
+  for (const Case& k : cases) {
+    SCOPED_TRACE(k.name);
+    Host h;
+    const uint32_t first = h.tail;
+    std::vector<Command> commands{encode(Fence{false, kFence, 1})};
+    for (const Command& c : k.culprit()) commands.push_back(c);
+    commands.push_back(encode(Fence{true, kFence, 2}));
+    h.submit(commands);
+    EXPECT_EQ(regs::kStatusError.get(h.status()), 1u);
+    EXPECT_EQ(h.error(), k.error);
+    // A deadlock is reported against the command the dispatcher holds: the FENCE after it.
+    EXPECT_EQ(h.index() - first, k.error == Error::kDeadlock ? 2u : 1u);
+    EXPECT_EQ(h.fence_value(), 1u) << "the fence after the culprit ran";
+    EXPECT_TRUE(h.model.interrupt());
+    h.recover();
+    EXPECT_FALSE(h.model.interrupt());
+    EXPECT_EQ(regs::kStatusBusy.get(h.status()), 0u);
+    h.submit({encode(Fence{true, kFence, 3})});
+    EXPECT_EQ(h.fence_value(), 3u);
+  }
+}
+
+TEST(Model, AShiftOutsideItsRangeIsFoundWhenTheStoreReadsTheTable) {
+  Host h;
+  uint8_t entry[16] = {0, 0, 0, 0, 1, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0, 0};  // shift 40
+  std::memcpy(h.model.memory(kTable + 5 * 16), entry, 16);
+  std::memset(h.model.memory(kC), 0x5a, 64);
+  Load t;
+  t.dest = Load::Dest::kQTable;
+  t.dram_addr = kTable;
+  t.row_bytes = 16 * 8;
+  t.rows = 1;
+  Store st;
+  st.requantize = true;
+  st.qparam_entry = 5;
+  st.dram_addr = kC;
+  st.rows = 4;
+  st.dram_stride = 16;
+  st.cols = 16;
+  st.deps = 0;
+  h.submit({encode(t), encode(Fence{false, kFence, 1}), encode(st)});
+  EXPECT_EQ(h.error(), Error::kBadClamp);
+  EXPECT_EQ(h.index(), 2u);
+  for (int i = 0; i < 64; ++i) ASSERT_EQ(*h.model.memory(kC + i), 0x5a) << "the store wrote";
+}
+
+TEST(Model, ARingItCannotUseIsABadRing) {
+  Host h;
+  h.model.write_reg(regs::kRingTail, 1000 + kRingSize);  // more than RING_SIZE ahead
+  EXPECT_EQ(h.error(), Error::kBadRing);
+  EXPECT_EQ(h.index(), 0u);
+  EXPECT_EQ(h.model.read_reg(regs::kRingHead), 0u) << "no slot was fetched";
+  h.recover();
+  h.model.write_reg(regs::kRingSize, 48);  // not a power of two
+  h.submit({encode(Fence{true, kFence, 1})});
+  EXPECT_EQ(h.error(), Error::kBadRing);
+  h.model.write_reg(regs::kRingSize, kRingSize);
+  h.recover();
+  std::vector<Command> full(kRingSize - 1, encode(Fence{false, kFence, 7}));
+  full.push_back(encode(Fence{true, kFence, 8}));
+  h.submit(full);  // exactly RING_SIZE ahead is fine
+  EXPECT_EQ(regs::kStatusError.get(h.status()), 0u);
+  EXPECT_EQ(h.fence_value(), 8u);
+}
+
+TEST(Model, TheQueuesAndTokensDeadlockExactlyWhereTheEnginesDo) {
+  // The load queue holds UNIT_QUEUE_DEPTH commands and the dispatcher one more
+  // (tb/system has the same cases on the RTL).
+  Compute gives;
+  gives.vectors = 1;
+  gives.k_valid = gives.n_valid = 16;
+  gives.deps = kDepsPushPrev;
+  for (uint32_t behind : {kUnitQueueDepth - 1, kUnitQueueDepth}) {
+    SCOPED_TRACE(std::to_string(behind) + " loads behind the waiting one");
+    Host h;
+    std::vector<Command> cs{encode(fill_line(0, kDepsPopNext))};
+    for (uint32_t i = 0; i < behind; ++i) cs.push_back(encode(fill_line(1 + i, kDepsPushNext)));
+    cs.push_back(encode(gives));
+    Compute take = gives;
+    take.deps = kDepsPopPrev;
+    for (uint32_t i = 0; i < behind; ++i) cs.push_back(encode(take));
+    cs.push_back(encode(Fence{true, kFence, 5}));
+    h.submit(cs);
+    if (behind < kUnitQueueDepth) {
+      EXPECT_EQ(regs::kStatusError.get(h.status()), 0u);
+      EXPECT_EQ(h.fence_value(), 5u);
+    } else {
+      EXPECT_EQ(h.error(), Error::kDeadlock);
+      EXPECT_EQ(h.index(), kUnitQueueDepth);
+      const auto errors = h.model.errors();
+      ASSERT_FALSE(errors.empty());
+      EXPECT_NE(errors[0].message.find("waits for room in the load unit's queue"), std::string::npos)
+          << errors[0].message;
+      EXPECT_NE(errors[0].message.find("waits for a token the compute unit has not given"),
+                std::string::npos)
+          << errors[0].message;
+    }
+  }
+}
+
+TEST(Model, OneTokenMoreThanMaxTokensIsTokenOverflow) {
+  Host h;
+  std::vector<Command> cs;
+  for (uint32_t i = 0; i <= kMaxTokens; ++i) cs.push_back(encode(fill_line(i, kDepsPushNext)));
+  h.submit(cs);
+  EXPECT_EQ(h.error(), Error::kTokenOverflow);
+  EXPECT_EQ(h.index(), kMaxTokens);
+}
+
+TEST(Model, AFenceWaitsForEverythingAndTimestampsTheEstimate) {
+  Host h;
+  Load l;
+  l.dram_addr = kA;
+  l.row_bytes = 4096;
+  l.rows = 4;
+  l.dram_stride = 4096;
+  l.sram_stride = 256;
+  Fence f{false, kFence, 11};
+  f.timestamp = true;
+  h.submit({encode(l), encode(f)});
+  uint64_t cycles = 0;
+  std::memcpy(&cycles, h.model.memory(kFence + 8), 8);
+  // 4 rows of 256 beats on the 128-bit bus: at least that many cycles.
+  EXPECT_GE(cycles, 4u * 256);
+  EXPECT_LT(cycles, 4u * 256 * 2);
+  EXPECT_EQ(h.fence_value(), 11u);
+  EXPECT_FALSE(h.model.interrupt()) << "no interrupt asked";
+}
+
+}  // namespace
