@@ -22,7 +22,7 @@ po::options_description common_options(Common& c) {
   d.add_options()("help,h", "show this help")("device", po::value(&c.device)->default_value("sim"),
                                               devices.c_str())(
       "trace", po::value(&c.trace), "sim only: write an FST waveform of every signal")(
-      "latency", po::value(&c.latency)->default_value(100), "sim only: memory latency in cycles")(
+      "latency", po::value(&c.latency)->default_value(100), "memory latency in cycles (sim; fsim: in its time estimate)")(
       "record", po::value(&c.record),
       "save the exact command stream and data (replay: tessera run)")(
       "json", po::bool_switch(&c.json), "print the report as one JSON object")(
@@ -53,11 +53,16 @@ Session::Session(const Common& c, bool clear) {
   require_range("--timeout", c.timeout_s, 0.001, 1e6);
   require_range("--clock-mhz", c.clock_mhz, 1e-3, 1e5);
   std::string spec = c.device;
-  if (spec.rfind("sim", 0) == 0) {
+  const bool sim = spec.rfind("sim", 0) == 0, fsim = spec.rfind("fsim", 0) == 0;
+  if (sim || fsim) {  // the golden model estimates time with the same memory latency
     require_range("--latency", c.latency, 0u, 10000u);
-    if (spec.find("latency=") == std::string::npos)
-      spec += std::string(spec == "sim" ? ":" : ",") + "latency=" + std::to_string(c.latency);
-    if (!c.trace.empty()) spec += ",trace=" + c.trace;
+    if (spec.find("latency=") == std::string::npos) {
+      spec += std::string(spec == "sim" || spec == "fsim" ? ":" : ",") + "latency=" +
+              std::to_string(c.latency);
+    }
+  }
+  if (sim && !c.trace.empty()) {
+    spec += ",trace=" + c.trace;
   } else if (!c.trace.empty()) {
     throw UsageError("--trace needs --device sim (it traces the simulated engine)");
   }

@@ -58,6 +58,9 @@ struct Model::Impl {
   std::vector<uint8_t> qtable;       // entries of 16 bytes
   isa::Dataflow dataflow;
   Timing timing;
+  // A STORE's per-lane parameters and output row (reused: no allocation per command).
+  std::vector<int32_t> lane_bias, lane_mult, lane_shift;
+  std::vector<uint8_t> row_buffer;
 
   // Registers
   uint32_t ctrl = 0, intr_status = 0, intr_enable = 0, ring_size = 0, ring_tail = 0,
@@ -79,7 +82,11 @@ struct Model::Impl {
         accumulator(std::size_t(opt.config.accumulator_lines) * opt.config.cols),
         qtable(std::size_t(opt.config.qtable_entries) * isa::qtable::kEntryBytes),
         dataflow(opt.config),
-        timing(opt.config, opt.bus_bits, opt.memory_latency) {}
+        timing(opt.config, opt.bus_bits, opt.memory_latency),
+        lane_bias(cols),
+        lane_mult(cols),
+        lane_shift(cols),
+        row_buffer(4 * std::size_t(cols)) {}
 
   uint64_t& counter(regs::Counter c) { return counters[static_cast<uint32_t>(c)]; }
 
@@ -236,7 +243,9 @@ struct Model::Impl {
     const uint32_t acc_line = uint32_t(c.get(store::kAccLine));
     const uint64_t addr0 = c.get(store::kDramAddr), stride = c.get(store::kDramStride);
     // tessera_store_params: the table entries first; a shift outside [-31, 30] writes nothing.
-    std::vector<int32_t> bias(lanes), mult(lanes), shift(lanes);
+    int32_t* bias = lane_bias.data();
+    int32_t* mult = lane_mult.data();
+    int32_t* shift = lane_shift.data();
     if (requant) {
       const uint32_t first = uint32_t(c.get(store::kQparamEntry));
       for (uint32_t l = 0; l < lanes; ++l) {
@@ -256,15 +265,16 @@ struct Model::Impl {
     const uint32_t pitch = uint32_t(c.get(store::kAccPitch));
     const uint32_t out_rows = pool ? n * width : n;
     const uint32_t row_bytes = requant ? lanes : 4 * lanes;
-    std::vector<uint8_t> row(row_bytes);
+    uint8_t* row = row_buffer.data();
     for (uint32_t i = 0; i < out_rows; ++i) {
       const uint64_t addr = addr0 + i * stride;
       if (const Error e = check_row(addr, row_bytes); e != Error::kNone) return e;
       if (pool) {
         const std::size_t top = acc_line + std::size_t(i / width) * 2 * pitch + 2 * (i % width);
         for (uint32_t l = 0; l < lanes; ++l) {
-          row[l] = uint8_t(std::max({quantized(top, l), quantized(top + 1, l),
-                                     quantized(top + pitch, l), quantized(top + pitch + 1, l)}));
+          const int8_t a = quantized(top, l), b = quantized(top + 1, l);
+          const int8_t c2 = quantized(top + pitch, l), d = quantized(top + pitch + 1, l);
+          row[l] = uint8_t(std::max(std::max(a, b), std::max(c2, d)));
         }
       } else if (requant) {
         for (uint32_t l = 0; l < lanes; ++l) row[l] = uint8_t(quantized(acc_line + i, l));
@@ -272,7 +282,7 @@ struct Model::Impl {
         for (uint32_t l = 0; l < lanes; ++l)
           put_le32(&row[4 * l], uint32_t(accumulator[(acc_line + std::size_t(i)) * cols + l]));
       }
-      std::memcpy(model.memory(addr), row.data(), row_bytes);
+      std::memcpy(model.memory(addr), row, row_bytes);
       counter(regs::Counter::kDmaWriteBytes) += row_bytes;
     }
     return Error::kNone;

@@ -20,22 +20,12 @@ void check_range(const char* what, long long value, long long lo, long long hi) 
 
 }  // namespace
 
-int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
-  // 2*a*b / 2^32 = a*b / 2^31; adding half of 2^31 and flooring rounds ties upward.
-  const int64_t product = static_cast<int64_t>(a) * static_cast<int64_t>(b);
-  const int64_t rounded = (product + (int64_t{1} << 30)) >> 31;  // arithmetic shift: floor
-  if (rounded > std::numeric_limits<int32_t>::max()) return std::numeric_limits<int32_t>::max();
-  return static_cast<int32_t>(rounded);
-}
-
-int32_t rounding_divide_by_pot(int32_t x, int exponent) {
+namespace detail {
+void exponent_out_of_range(int exponent) {
   check_range("rounding_divide_by_pot exponent", exponent, 0, 31);
-  if (exponent == 0) return x;
-  const int64_t half = int64_t{1} << (exponent - 1);
-  const int64_t magnitude = x < 0 ? -static_cast<int64_t>(x) : static_cast<int64_t>(x);
-  const int64_t quotient = (magnitude + half) >> exponent;
-  return static_cast<int32_t>(x < 0 ? -quotient : quotient);
+  throw std::logic_error("unreachable");
 }
+}  // namespace detail
 
 int32_t multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift) {
   check_range("quantized multiplier", multiplier, 0, std::numeric_limits<int32_t>::max());

@@ -18,10 +18,26 @@ namespace tessera::ref {
 
 // round(a * b / 2^31), ties toward +infinity; the single overflowing case
 // (INT32_MIN * INT32_MIN) saturates to INT32_MAX.
-int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b);
+inline int32_t saturating_rounding_doubling_high_mul(int32_t a, int32_t b) {
+  // 2*a*b / 2^32 = a*b / 2^31; adding half of 2^31 and flooring rounds ties upward.
+  const int64_t product = static_cast<int64_t>(a) * static_cast<int64_t>(b);
+  const int64_t rounded = (product + (int64_t{1} << 30)) >> 31;  // arithmetic shift: floor
+  return rounded > INT32_MAX ? INT32_MAX : static_cast<int32_t>(rounded);
+}
+
+namespace detail {
+[[noreturn]] void exponent_out_of_range(int exponent);
+}
 
 // round(x / 2^exponent), ties away from zero. exponent in [0, 31].
-int32_t rounding_divide_by_pot(int32_t x, int exponent);
+inline int32_t rounding_divide_by_pot(int32_t x, int exponent) {
+  if (exponent < 0 || exponent > 31) detail::exponent_out_of_range(exponent);
+  if (exponent == 0) return x;
+  const int64_t half = int64_t{1} << (exponent - 1);
+  const int64_t magnitude = x < 0 ? -static_cast<int64_t>(x) : static_cast<int64_t>(x);
+  const int64_t quotient = (magnitude + half) >> exponent;
+  return static_cast<int32_t>(x < 0 ? -quotient : quotient);
+}
 
 // TFLite's MultiplyByQuantizedMultiplier: x * multiplier * 2^(shift - 31) with the two
 // roundings above. shift > 0 shifts left first (two's-complement wrapping, as TFLite's
