@@ -8,12 +8,14 @@
 //               [--h H] [--w W] [--c C] [--oc OC] [--kernel K] [--stride S] [--pad P]
 //               [--pool 0|1]
 //               [--latency CYCLES] [--seed S] [--json FILE] [--trace FILE.fst]
-//               [--engine ROWSxCOLSxBUS]
+//               [--engine ROWSxCOLSxBUS] [--device sim|fsim]
 //
 // The engine is this build's default (CMake's TESSERA_ENGINE) unless --engine names another
 // one the build has; every figure comes from the engine's own counters and CONFIG registers.
 // --trace writes every signal of the engine to an FST waveform (GTKWave); it uses a
 // separately built model with tracing compiled in, about 5x slower: trace small runs.
+// --device fsim runs the same workloads on the golden model (docs/fsim.md): results checked
+// the same way, cycles an estimate.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +29,7 @@
 #include "tessera/atomic_file.hpp"
 #include "tessera/checks.hpp"
 #include "tessera/engine.hpp"
+#include "tessera/fsim.hpp"
 #include "tessera/ops.hpp"
 #include "tessera/ref.hpp"
 #include "tessera/report.hpp"
@@ -43,7 +46,7 @@ struct Options {
   uint32_t h = 56, w = 56, c = 64, oc = 64, kernel = 3, stride = 1, pad = 1, pool = 0;
   uint32_t latency = 100;
   uint64_t seed = 1;
-  std::string json, trace, engine;
+  std::string json, trace, engine, device = "sim";
 };
 
 const char* kUsage =
@@ -51,7 +54,7 @@ const char* kUsage =
     "                   [--h H] [--w W] [--c C] [--oc OC] [--kernel K] [--stride S] [--pad P]\n"
     "                   [--pool 0|1]\n"
     "                   [--latency CYCLES] [--seed S] [--json FILE] [--trace FILE.fst]\n"
-    "                   [--engine ROWSxCOLSxBUS]\n"
+    "                   [--engine ROWSxCOLSxBUS] [--device sim|fsim]\n"
     "Defaults: all; GEMM 512x512x512; conv 56x56x64 -> 64, 3x3, stride 1, pad 1, ReLU;\n"
     "memory latency 100 cycles.\n";
 
@@ -95,6 +98,10 @@ Options parse(int argc, char** argv) {
       o.trace = v;
     } else if (flag == "--engine") {
       o.engine = v;
+    } else if (flag == "--device") {
+      o.device = v;
+      if (o.device != "sim" && o.device != "fsim")
+        throw std::invalid_argument("--device = '" + o.device + "'; expected sim or fsim");
     } else if (flag == "--workload") {
       o.workload = v;
       if (o.workload != "gemm" && o.workload != "conv" && o.workload != "all")
@@ -293,11 +300,21 @@ tessera::Json json(const Result& r) {
 int main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
-    tessera::sim::SimDeviceOptions so;
-    so.trace = o.trace;
-    so.engine = o.engine;
-    so.memory.read_latency = so.memory.write_latency = o.latency;
-    drv::Engine engine(tessera::sim::open_sim_device(so));
+    std::unique_ptr<drv::Device> device;
+    if (o.device == "fsim") {
+      if (!o.trace.empty() || !o.engine.empty())
+        throw std::invalid_argument("--trace and --engine need --device sim");
+      tessera::fsim::Options fo;
+      fo.memory_latency = o.latency;
+      device = tessera::fsim::open_fsim_device(fo);
+    } else {
+      tessera::sim::SimDeviceOptions so;
+      so.trace = o.trace;
+      so.engine = o.engine;
+      so.memory.read_latency = so.memory.write_latency = o.latency;
+      device = tessera::sim::open_sim_device(so);
+    }
+    drv::Engine engine(std::move(device));
     std::mt19937_64 rng(o.seed);
     const auto& info = engine.info();
     std::printf("Tessera engine %ux%u, %u-bit AXI, memory latency %u cycles, seed %llu\n\n",

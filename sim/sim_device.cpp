@@ -76,10 +76,19 @@ class SimDevice : public driver::Device {
     const auto v = bench_->mem.read(addr, bytes);
     std::copy(v.begin(), v.end(), static_cast<uint8_t*>(dst));
   }
+  // Simulates until the interrupt or until `timeout` of wall-clock time has passed (the
+  // clock is read every 1024 cycles): a deadline means the same on every backend.
   bool wait_interrupt(std::chrono::milliseconds timeout) override {
     try {
-      return bench_->wait_until([&] { return bench_->interrupt(); },
-                                uint64_t(timeout.count()) * 1000 * options_.clock_mhz);
+      const auto deadline = std::chrono::steady_clock::now() + timeout;
+      uint32_t polls = 0;
+      bench_->wait_until(
+          [&] {
+            return bench_->interrupt() ||
+                   (++polls % 256 == 0 && std::chrono::steady_clock::now() >= deadline);
+          },
+          ~0ull);
+      return bench_->interrupt();
     } catch (const std::runtime_error& e) {
       throw driver::DeviceError(std::string("sim: ") + e.what());
     }

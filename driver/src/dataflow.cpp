@@ -77,9 +77,11 @@ void Dataflow::run(const Executor& execute) {
       const Entry e = input_.front();
       input_.pop_front();
       moved = true;
-      if (const CheckResult r = check(e.command, config_); !r) {
-        stop(r.error, e.index, r.message);
-        break;
+      if (check_) {
+        if (const CheckResult r = check(e.command, config_); !r) {
+          stop(r.error, e.index, r.message);
+          break;
+        }
       }
       if (unit_of(e.command) == Unit::kDispatch)
         fence_ = e;

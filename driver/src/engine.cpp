@@ -47,6 +47,7 @@ Engine::Engine(std::unique_ptr<Device> device, std::chrono::milliseconds timeout
   info_.memory_base = d.memory_base();
   info_.memory_size = d.memory_size();
 
+  owed_.emplace(info_.config, /*check_commands=*/false);  // CommandStream checked them
   reset();
   ring_addr_ = memory_.allocate(uint64_t(64) * ring_size_, 4096);
   fence_addr_ = memory_.allocate(64);
@@ -84,6 +85,7 @@ void Engine::reset() {
   }
   d.write32(regs::kIntrStatus, regs::kIntrStatusFence.mask() | regs::kIntrStatusError.mask());
   tail_ = d.read32(regs::kRingHead);
+  owed_->reset();  // the soft reset dropped every token
 }
 
 Counters Engine::counters() {
@@ -150,6 +152,20 @@ void Engine::run(const isa::CommandStream& stream) {
   const uint32_t first = tail_;
   const uint32_t value = ++fence_value_;
   const std::size_t total = stream.size() + 1;
+  const isa::Command fence = isa::encode(isa::Fence{true, fence_addr_, value});
+  // The order rules, before anything is written: the engine would stop on these streams.
+  isa::Dataflow flow = *owed_;
+  for (std::size_t i = 0; i < stream.size(); ++i) flow.fetched(stream.commands()[i], uint32_t(i));
+  flow.fetched(fence, uint32_t(stream.size()));
+  flow.run([](const isa::Command&, uint32_t) { return isa::Error::kNone; });
+  if (flow.stopped()) {
+    const isa::Dataflow::Stop& stop = flow.stop();
+    throw isa::InvalidCommand(stop.error, "the engine would stop with " +
+                                              std::string(isa::error_name(stop.error)) +
+                                              " at command " + std::to_string(stop.index) +
+                                              ": " + stop.message);
+  }
+  const Counters before = counters();
   d.write32(regs::kIntrStatus, regs::kIntrStatusFence.mask());
   const auto deadline = std::chrono::steady_clock::now() + timeout_;
   std::size_t written = 0;
@@ -159,16 +175,14 @@ void Engine::run(const isa::CommandStream& stream) {
     if (free == 0) {
       check_stopped(stream, first);
       if (std::chrono::steady_clock::now() > deadline) {
-        throw TimeoutError(d.name() + ": the engine fetched no command for " +
-                           std::to_string(timeout_.count()) + " ms");
+        throw TimeoutError(timeout_message("did not free a ring slot", first, total, before));
       }
       // The ring is full of work: look again shortly (a full ring is thousands of cycles).
       d.pause(std::chrono::microseconds(20));
       continue;
     }
     for (; free > 0 && written < total; --free, ++written) {
-      write_ring(written < stream.size() ? stream.commands()[written]
-                                         : isa::encode(isa::Fence{true, fence_addr_, value}));
+      write_ring(written < stream.size() ? stream.commands()[written] : fence);
     }
     d.write32(regs::kRingTail, tail_);
     if (progress) progress(written > 0 ? std::size_t(head - first) : 0, total);
@@ -180,15 +194,33 @@ void Engine::run(const isa::CommandStream& stream) {
     d.read_memory(fence_addr_, &done, 4);
     if (regs::kIntrStatusFence.get(d.read32(regs::kIntrStatus)) && done == value) break;
     if (progress) progress(std::size_t(d.read32(regs::kRingHead) - first), total);
-    if (std::chrono::steady_clock::now() > deadline) {
-      throw TimeoutError(d.name() + ": the engine did not finish within " +
-                         std::to_string(timeout_.count()) + " ms (" +
-                         std::to_string(d.read32(regs::kRingHead) - first) + " of " +
-                         std::to_string(total) + " commands fetched)");
-    }
+    if (std::chrono::steady_clock::now() > deadline)
+      throw TimeoutError(timeout_message("did not finish", first, total, before));
   }
   d.write32(regs::kIntrStatus, regs::kIntrStatusFence.mask());
   if (progress) progress(total, total);
+  *owed_ = std::move(flow);
+}
+
+// "sim ...: the engine did not finish within 1000 ms: 310 of 2049 commands fetched, STATUS
+// 0x1 (busy); in this run the fetcher was busy ... cycles, ..." - where it is and what
+// its units were doing, from its ring head, status and counters.
+std::string Engine::timeout_message(const std::string& what, uint32_t first, std::size_t total,
+                                    const Counters& before) {
+  Device& d = *device_;
+  const uint32_t status = d.read32(regs::kStatus);
+  const Counters now = counters();
+  auto delta = [&](regs::Counter c) { return std::to_string(now[c] - before[c]); };
+  using C = regs::Counter;
+  return d.name() + ": the engine " + what + " within " + std::to_string(timeout_.count()) +
+         " ms: " + std::to_string(d.read32(regs::kRingHead) - first) + " of " +
+         std::to_string(total) + " commands fetched, STATUS " + hex(status) +
+         (regs::kStatusBusy.get(status) ? " (busy)" : " (idle: its interrupt did not arrive)") +
+         "; in this run, of " + delta(C::kCycles) + " cycles the fetcher was busy " +
+         delta(C::kFetchBusy) + ", the load, compute and store units " + delta(C::kLoadBusy) +
+         ", " + delta(C::kComputeBusy) + " and " + delta(C::kStoreBusy) +
+         ", units waited for tokens " + delta(C::kStallDependency) + " and for the bus " +
+         delta(C::kStallMemory) + ", " + delta(C::kCommandsRetired) + " commands retired";
 }
 
 Buffer::Buffer(Engine& engine, uint64_t bytes)

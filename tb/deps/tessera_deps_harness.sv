@@ -22,11 +22,16 @@ module tessera_deps_harness (
   logic l2c_pop, c2l_pop, c2s_pop, s2c_pop;
   logic [3:0] unused_pops;
   logic [2:0] unused_stall;
+  logic [3:0] unused_overflow;  // the engine reports it (tessera_cmd_path); not tested here
 
-  tessera_token_counter u_l2c (.clk_i, .rst_ni, .clr_i(1'b0), .push_i(l2c_push), .pop_i(l2c_pop), .avail_o(l2c_avail));
-  tessera_token_counter u_c2l (.clk_i, .rst_ni, .clr_i(1'b0), .push_i(c2l_push), .pop_i(c2l_pop), .avail_o(c2l_avail));
-  tessera_token_counter u_c2s (.clk_i, .rst_ni, .clr_i(1'b0), .push_i(c2s_push), .pop_i(c2s_pop), .avail_o(c2s_avail));
-  tessera_token_counter u_s2c (.clk_i, .rst_ni, .clr_i(1'b0), .push_i(s2c_push), .pop_i(s2c_pop), .avail_o(s2c_avail));
+  tessera_token_counter u_l2c (.clk_i, .rst_ni, .clr_i(1'b0), .push_i(l2c_push), .pop_i(l2c_pop), .avail_o(l2c_avail),
+                              .overflow_o(unused_overflow[0]));
+  tessera_token_counter u_c2l (.clk_i, .rst_ni, .clr_i(1'b0), .push_i(c2l_push), .pop_i(c2l_pop), .avail_o(c2l_avail),
+                              .overflow_o(unused_overflow[1]));
+  tessera_token_counter u_c2s (.clk_i, .rst_ni, .clr_i(1'b0), .push_i(c2s_push), .pop_i(c2s_pop), .avail_o(c2s_avail),
+                              .overflow_o(unused_overflow[2]));
+  tessera_token_counter u_s2c (.clk_i, .rst_ni, .clr_i(1'b0), .push_i(s2c_push), .pop_i(s2c_pop), .avail_o(s2c_avail),
+                              .overflow_o(unused_overflow[3]));
 
   // Load: no previous unit; next = compute.
   tessera_dep_gate #(.PayloadWidth(16), .TagWidth(16)) u_load (

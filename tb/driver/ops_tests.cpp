@@ -190,4 +190,91 @@ TEST(Engine, AnEngineErrorNamesTheCommandAndTheEngineRecovers) {
   EXPECT_EQ(drv::gemm_int32(ops_engine(), g), std::vector<int32_t>({1, 2, 3, 4, 5, 6, 7, 8, 9}));
 }
 
+namespace {
+
+isa::Command fill_line(uint32_t line, uint8_t deps) {
+  isa::Load l;
+  l.fill = true;
+  l.row_bytes = 16;
+  l.rows = 1;
+  l.sram_line = line;
+  l.sram_stride = 1;
+  l.deps = deps;
+  return isa::encode(l);
+}
+
+isa::Command compute_one(uint8_t deps) {
+  isa::Compute c;
+  c.vectors = 1;
+  c.k_valid = c.n_valid = 1;
+  c.deps = deps;
+  return isa::encode(c);
+}
+
+}  // namespace
+
+TEST(Engine, AStreamThatWouldDeadlockIsRefusedBeforeItRunsSayingWhatWaits) {
+  drv::Engine& e = ops_engine();
+  isa::CommandStream s = e.new_stream();
+  s.push(fill_line(0, isa::kDepsPopNext));
+  const uint32_t retired = uint32_t(e.counters()[regs::Counter::kCommandsRetired]);
+  try {
+    e.run(s);
+    FAIL() << "a LOAD waiting for a token nobody gives was run";
+  } catch (const isa::InvalidCommand& x) {
+    EXPECT_EQ(x.error(), isa::Error::kDeadlock);
+    const std::string m = x.what();
+    EXPECT_NE(m.find("would stop with DEADLOCK at command 1"), std::string::npos) << m;
+    EXPECT_NE(m.find("the load unit's next, command 0 (LOAD deps=pop_next"), std::string::npos) << m;
+    EXPECT_NE(m.find("waits for a token the compute unit has not given"), std::string::npos) << m;
+  }
+  EXPECT_EQ(e.counters()[regs::Counter::kCommandsRetired], retired) << "something ran";
+  // Four LOADs behind it fill the load queue and the dispatcher: the COMPUTE that would free
+  // it is never reached (three would be fine).
+  for (uint32_t behind : {isa::kUnitQueueDepth - 1, isa::kUnitQueueDepth}) {
+    isa::CommandStream t = e.new_stream();
+    t.push(fill_line(0, isa::kDepsPopNext));
+    for (uint32_t i = 0; i < behind; ++i) t.push(fill_line(1 + i, isa::kDepsPushNext));
+    t.push(compute_one(isa::kDepsPushPrev));
+    for (uint32_t i = 0; i < behind; ++i) t.push(compute_one(isa::kDepsPopPrev));
+    if (behind < isa::kUnitQueueDepth) {
+      EXPECT_NO_THROW(e.run(t));
+    } else {
+      try {
+        e.run(t);
+        ADD_FAILURE() << "the engine would deadlock on this stream";
+      } catch (const isa::InvalidCommand& x) {
+        EXPECT_NE(std::string(x.what()).find("waits for room in the load unit's queue"),
+                  std::string::npos)
+            << x.what();
+      }
+    }
+  }
+}
+
+TEST(Engine, TokensOwedCarryOverFromRunToRunUpToMaxTokens) {
+  drv::Engine& e = ops_engine();
+  e.reset();
+  isa::CommandStream give = e.new_stream(), take = e.new_stream();
+  give.push(fill_line(0, isa::kDepsPushNext));
+  take.push(compute_one(isa::kDepsPopPrev));
+  e.run(give);
+  EXPECT_NO_THROW(e.run(take)) << "the token the last run left";
+  EXPECT_THROW(e.run(take), isa::InvalidCommand) << "no token left";
+  isa::CommandStream many = e.new_stream();
+  for (uint32_t i = 0; i < isa::kMaxTokens; ++i) many.push(fill_line(i, isa::kDepsPushNext));
+  e.run(many);
+  try {
+    e.run(give);
+    FAIL() << "token MAX_TOKENS + 1 was given";
+  } catch (const isa::InvalidCommand& x) {
+    EXPECT_EQ(x.error(), isa::Error::kTokenOverflow);
+    EXPECT_NE(std::string(x.what()).find("already owed 255 (MAX_TOKENS)"), std::string::npos) << x.what();
+  }
+  e.reset();  // drops them
+  EXPECT_THROW(e.run(take), isa::InvalidCommand);
+  EXPECT_NO_THROW(e.run(give));
+  EXPECT_NO_THROW(e.run(take));
+}
+
 }  // namespace tessera::test

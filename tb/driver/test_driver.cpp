@@ -368,6 +368,44 @@ TEST(UioBackend, NamesTheMissingOrBrokenSysfsAttribute) {
   EXPECT_NE(e.find("holds 'banana', not a number"), std::string::npos) << e;
 }
 
+TEST(Engine, ALostInterruptCostsAPollNotTheTimeout) {
+  // With INTR_ENABLE clear the fence's interrupt never comes: the driver still sees the
+  // fence's record at its next look (at most 100 ms of wall-clock time later).
+  drv::Engine& e = *sim_engine;
+  e.set_timeout(std::chrono::seconds(20));
+  e.device().write32(regs::kIntrEnable, 0);
+  drv::GemmArgs g;
+  g.m = g.k = g.n = 3;
+  g.a = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  g.b = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+  EXPECT_EQ(drv::gemm_int32(e, g), std::vector<int32_t>({1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  e.device().write32(regs::kIntrEnable, regs::kIntrEnableFence.mask() | regs::kIntrEnableError.mask());
+  e.set_timeout(std::chrono::seconds(60));
+}
+
+TEST(Engine, TheTimeoutIsWallClockTimeAndTheMessageSaysWhatTheEngineIsDoing) {
+  drv::Engine& e = *sim_engine;
+  e.set_timeout(std::chrono::milliseconds(300));
+  drv::GemmArgs g;  // about 2 s of simulation
+  g.m = g.k = g.n = 512;
+  g.a.assign(512 * 512, 1);
+  g.b.assign(512 * 512, 1);
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string m = error_of([&] { drv::gemm_int32(e, g); });
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  // Longer than the ring: it times out waiting for a free slot.
+  EXPECT_NE(m.find("the engine did not free a ring slot within 300 ms"), std::string::npos) << m;
+  EXPECT_NE(m.find("commands fetched, STATUS 0x1 (busy)"), std::string::npos) << m;
+  EXPECT_NE(m.find("the load, compute and store units"), std::string::npos) << m;
+  EXPECT_LT(s, 30.0) << "the deadline was not kept (device time instead of wall-clock time?)";
+  e.set_timeout(std::chrono::seconds(60));
+  e.reset();
+  g.m = g.k = g.n = 3;
+  g.a = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  g.b = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+  EXPECT_EQ(drv::gemm_int32(e, g), std::vector<int32_t>({1, 2, 3, 4, 5, 6, 7, 8, 9}));
+}
+
 TEST(Ops, ABoardReceivesTheSameStreamBytesAsTheSimulator) {
   // The same GEMM, once on the simulator and once on the xdma backend (a fake card: the run
   // times out there, but the stream is written into its ring first). Both engines report

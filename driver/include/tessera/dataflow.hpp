@@ -32,7 +32,10 @@ class Dataflow {
   // met. Returns Error::kNone or the run-time error the engine reports for it.
   using Executor = std::function<Error(const Command& c, uint32_t index)>;
 
-  explicit Dataflow(const BuildConfig& config) : config_(config) {}
+  // `check_commands`: check each command as the dispatcher does (off for streams already
+  // checked, e.g. a CommandStream's).
+  explicit Dataflow(const BuildConfig& config, bool check_commands = true)
+      : config_(config), check_(check_commands) {}
 
   // A fetched command, in ring order (the dispatcher's input).
   void fetched(const Command& c, uint32_t index) { input_.push_back({c, index}); }
@@ -70,6 +73,7 @@ class Dataflow {
   void stop(Error e, uint32_t index, std::string message);
 
   BuildConfig config_;
+  bool check_;
   std::deque<Entry> input_;
   std::optional<Entry> routed_, fence_;  // the dispatcher's routing register; a FENCE waiting
   std::deque<Entry> queue_[kNumUnits];

@@ -73,8 +73,9 @@ class Device {
   // end would pass 2^64 is refused rather than folded back into range.
   void require_in_memory(uint64_t addr, uint64_t bytes) const;
 
-  // Waits until the engine raises its interrupt; false on timeout. Each call waits for a
-  // new interrupt (the backend re-arms it).
+  // Waits until the engine raises its interrupt; false on timeout. The timeout is wall-clock
+  // time on every backend (the simulator simulates until then). Each call waits for a new
+  // interrupt (the backend re-arms it).
   virtual bool wait_interrupt(std::chrono::milliseconds timeout) = 0;
   // Lets the device run for a while (a board: the host sleeps; the simulator: simulates that
   // long at its modelled clock). For polling, e.g. for free ring slots.

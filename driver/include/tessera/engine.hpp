@@ -7,9 +7,11 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "tessera/dataflow.hpp"
 #include "tessera/device.hpp"
 #include "tessera/isa.hpp"
 #include "tessera/regs.hpp"
@@ -53,6 +55,7 @@ class Engine {
   ~Engine();
 
   const DeviceInfo& info() const { return info_; }
+  void set_timeout(std::chrono::milliseconds timeout) { timeout_ = timeout; }
   Device& device() { return *device_; }
   DeviceMemory& memory() { return memory_; }
   isa::CommandStream new_stream() const { return isa::CommandStream(info_.config); }
@@ -61,10 +64,14 @@ class Engine {
   void clear_counters();
 
   // Runs the stream and then a fence with its interrupt: writes commands into the ring as
-  // the engine frees slots, and waits. On an engine error: soft reset, then EngineError
-  // with the code, the index in `stream` and the command's disassembly. TimeoutError if the
-  // engine does not finish within the timeout. progress(done, total) is called as commands
-  // are fetched.
+  // the engine frees slots, and waits. First the stream goes through the engine's order
+  // rules (isa::Dataflow, with the tokens earlier runs left owed): one that would deadlock
+  // or owe more than MAX_TOKENS is refused with isa::InvalidCommand (DEADLOCK or
+  // TOKEN_OVERFLOW) saying what waits on what, and nothing runs. On an engine error: soft
+  // reset, then EngineError with the code, the index in `stream` and the command's
+  // disassembly. TimeoutError if the engine does not finish within the timeout (wall-clock
+  // time on every backend), naming how far it got and what its units were doing.
+  // progress(done, total) is called as commands are fetched.
   void run(const isa::CommandStream& stream);
   std::function<void(std::size_t done, std::size_t total)> progress;
   // Wall-clock seconds spent inside run() so far (submitting and waiting: on the simulator,
@@ -82,6 +89,8 @@ class Engine {
  private:
   void write_ring(const isa::Command& command);
   void check_stopped(const isa::CommandStream& stream, uint32_t first_index);
+  std::string timeout_message(const std::string& what, uint32_t first, std::size_t total,
+                              const Counters& before);
 
   std::unique_ptr<Device> device_;
   std::chrono::milliseconds timeout_;
@@ -91,6 +100,7 @@ class Engine {
   uint32_t ring_size_ = 1024, tail_ = 0, fence_value_ = 0;
   Recording* recording_ = nullptr;
   double run_seconds_ = 0;
+  std::optional<isa::Dataflow> owed_;  // the tokens the engine holds between runs
 };
 
 // A block of device memory, released when it goes out of scope; I/O through the engine.
