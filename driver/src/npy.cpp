@@ -6,8 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <regex>
-#include <sstream>
+#include <istream>
 #include <stdexcept>
 
 #include "tessera/atomic_file.hpp"
@@ -35,7 +34,6 @@ const DtypeInfo* find_dtype(const std::string& kind) {
   return nullptr;
 }
 
-std::size_t element_bytes(const std::string& dtype) { return find_dtype(dtype)->bytes; }
 
 std::string shape_text(const std::vector<std::size_t>& shape) {
   if (shape.size() == 1) return "(" + std::to_string(shape[0]) + ",)";
@@ -68,7 +66,7 @@ std::vector<int32_t> Array::as_int32(const std::string& what) const {
   if (dtype == "i1") {
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = int8_t(data[i]);
   } else if (dtype == "i4") {
-    std::memcpy(out.data(), data.data(), data.size());
+    if (!data.empty()) std::memcpy(out.data(), data.data(), data.size());
   } else {
     throw std::invalid_argument(what + " must be int8 or int32; it is " + dtype_name(dtype));
   }
@@ -79,7 +77,7 @@ std::vector<float> Array::as_float32(const std::string& what) const {
   if (dtype != "f4")
     throw std::invalid_argument(what + " must be float32; it is " + dtype_name(dtype));
   std::vector<float> out(elements());
-  std::memcpy(out.data(), data.data(), data.size());
+  if (!data.empty()) std::memcpy(out.data(), data.data(), data.size());
   return out;
 }
 
@@ -103,62 +101,190 @@ std::vector<int64_t> Array::as_integers(const std::string& what) const {
   return out;
 }
 
-Array load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
+namespace {
+
+// The header's dict, read as the format's specification defines it: a Python literal
+// {'descr': <str>, 'fortran_order': <bool>, 'shape': <tuple of ints>}, those three keys once
+// each, in any order, then spaces and a newline. Anything else is refused, naming it.
+class HeaderParser {
+ public:
+  HeaderParser(const std::string& text, const std::string& name) : t_(text), name_(name) {}
+
+  void parse(std::string& descr, bool& fortran, std::vector<std::size_t>& shape) {
+    bool have_descr = false, have_fortran = false, have_shape = false;
+    expect('{');
+    while (true) {
+      skip();
+      if (peek() == '}') break;
+      const std::string key = string_literal("a key");
+      skip();
+      expect(':');
+      skip();
+      if (key == "descr") {
+        once(have_descr, key);
+        descr = string_literal("'descr'");
+      } else if (key == "fortran_order") {
+        once(have_fortran, key);
+        fortran = boolean();
+      } else if (key == "shape") {
+        once(have_shape, key);
+        shape = tuple();
+      } else {
+        fail("unknown key '" + key + "' (a .npy header has 'descr', 'fortran_order', 'shape')");
+      }
+      skip();
+      if (peek() == ',') {
+        ++at_;
+        continue;
+      }
+      if (peek() != '}') fail("expected ',' or '}' after the value of '" + key + "'");
+    }
+    ++at_;
+    if (t_.find_first_not_of(" \n", at_) != std::string::npos)
+      fail("text after the header's closing '}'");
+    if (!have_descr || !have_fortran || !have_shape) {
+      fail(std::string("the header lacks ") + (!have_descr ? "'descr'" : !have_fortran ? "'fortran_order'" : "'shape'"));
+    }
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const {
+    throw std::runtime_error(name_ + ": .npy header: " + what);
+  }
+  char peek() const { return at_ < t_.size() ? t_[at_] : '\0'; }
+  void skip() {
+    while (peek() == ' ') ++at_;
+  }
+  void expect(char c) {
+    skip();
+    if (peek() != c) fail(std::string("expected '") + c + "' at byte " + std::to_string(at_));
+    ++at_;
+  }
+  void once(bool& seen, const std::string& key) {
+    if (seen) fail("'" + key + "' appears twice");
+    seen = true;
+  }
+  std::string string_literal(const char* what) {
+    const char quote = peek();
+    if (quote != '\'' && quote != '"') fail(std::string("expected a string for ") + what);
+    const std::size_t end = t_.find(quote, at_ + 1);
+    if (end == std::string::npos) fail(std::string("unterminated string for ") + what);
+    std::string v = t_.substr(at_ + 1, end - at_ - 1);
+    if (v.find('\\') != std::string::npos) fail(std::string("escapes in the string for ") + what);
+    at_ = end + 1;
+    return v;
+  }
+  bool boolean() {
+    for (const auto& [word, value] : {std::pair{"True", true}, std::pair{"False", false}}) {
+      if (t_.compare(at_, std::strlen(word), word) == 0) {
+        at_ += std::strlen(word);
+        return value;
+      }
+    }
+    fail("'fortran_order' must be True or False");
+  }
+  // A tuple of non-negative integers: () for a scalar, (n,) for one dimension.
+  std::vector<std::size_t> tuple() {
+    std::vector<std::size_t> dims;
+    expect('(');
+    bool comma = false;
+    while (true) {
+      skip();
+      if (peek() == ')') break;
+      const std::size_t start = at_;
+      while (peek() >= '0' && peek() <= '9') ++at_;
+      const std::string digits = t_.substr(start, at_ - start);
+      if (digits.empty() || digits.size() > 12 || (peek() != ' ' && peek() != ',' && peek() != ')')) {
+        const std::size_t end = t_.find_first_of(",)", start);
+        fail("shape entry '" + t_.substr(start, end == std::string::npos ? 8 : end - start) +
+             "' is not a dimension (a non-negative integer)");
+      }
+      dims.push_back(std::stoull(digits));
+      skip();
+      comma = peek() == ',';
+      if (comma) {
+        ++at_;
+      } else if (peek() != ')') {
+        fail("shape entries must be separated by ','");
+      }
+    }
+    ++at_;
+    if (dims.size() == 1 && !comma) fail("shape (" + std::to_string(dims[0]) + ") is not a tuple; write (" + std::to_string(dims[0]) + ",)");
+    return dims;
+  }
+
+  const std::string& t_;
+  const std::string& name_;
+  std::size_t at_ = 0;
+};
+
+}  // namespace
+
+Array parse(std::istream& in, const std::string& name) {
   char magic[8] = {};
   in.read(magic, 8);
   if (!in || std::memcmp(magic, "\x93NUMPY", 6) != 0)
-    throw std::runtime_error(path + " is not a .npy file");
+    throw std::runtime_error(name + " is not a .npy file");
   const int major = uint8_t(magic[6]);
-  uint32_t header_len = 0;
+  if (major < 1 || major > 3)
+    throw std::runtime_error(name + ": unsupported .npy version " + std::to_string(major));
   unsigned char len[4] = {};
   in.read(reinterpret_cast<char*>(len), major == 1 ? 2 : 4);
-  if (!in || major < 1 || major > 3)
-    throw std::runtime_error(path + ": unsupported .npy version " + std::to_string(major));
-  header_len = len[0] | len[1] << 8 | (major == 1 ? 0 : (len[2] << 16 | uint32_t(len[3]) << 24));
-  if (header_len > 1 << 20) throw std::runtime_error(path + ": implausible .npy header");
+  if (!in) throw std::runtime_error(name + ": truncated .npy header");
+  const uint32_t header_len =
+      len[0] | len[1] << 8 | (major == 1 ? 0 : (len[2] << 16 | uint32_t(len[3]) << 24));
+  if (header_len > 1 << 20) {
+    throw std::runtime_error(name + ": .npy header of " + std::to_string(header_len) +
+                             " bytes (at most 1 MiB)");
+  }
   std::string header(header_len, '\0');
   in.read(header.data(), header_len);
-  if (!in) throw std::runtime_error(path + ": truncated .npy header");
+  if (!in) throw std::runtime_error(name + ": truncated .npy header");
 
-  std::smatch m;
-  if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([<>|=])([a-z])(\d+)')")))
-    throw std::runtime_error(path + ": .npy header without 'descr'");
-  const std::string kind = m[2].str() + m[3].str();
-  const DtypeInfo* info = find_dtype(kind);
-  if (!info || (info->bytes > 1 && m[1] == ">")) {
-    throw std::runtime_error(path + ": dtype '" + m[1].str() + kind +
+  std::string descr;
+  bool fortran = false;
+  Array a;
+  HeaderParser(header, name).parse(descr, fortran, a.shape);
+  const std::string kind = descr.size() > 1 ? descr.substr(1) : descr;
+  const DtypeInfo* info = descr.empty() ? nullptr : find_dtype(kind);
+  if (!info || std::string("<>|=").find(descr[0]) == std::string::npos ||
+      (info->bytes > 1 && descr[0] == '>')) {
+    throw std::runtime_error(name + ": dtype '" + descr +
                              "' is not supported; use int8, uint8 or little-endian int32, "
                              "int64 or float32");
   }
-  if (std::regex_search(header, std::regex(R"('fortran_order'\s*:\s*True)")))
-    throw std::runtime_error(path + ": Fortran-order arrays are not supported; save in C order");
-  if (!std::regex_search(header, m, std::regex(R"('shape'\s*:\s*\(([^)]*)\))")))
-    throw std::runtime_error(path + ": .npy header without 'shape'");
-  Array a;
+  if (fortran)
+    throw std::runtime_error(name + ": Fortran-order arrays are not supported; save in C order");
   a.dtype = kind;
-  std::stringstream dims(m[1].str());
-  std::string item;
-  while (std::getline(dims, item, ',')) {
-    if (item.find_first_not_of(" ") == std::string::npos) continue;
-    const std::size_t at = item.find_first_not_of(" ");
-    if (item.find_first_not_of("0123456789 ") != std::string::npos || item.size() - at > 12) {
-      throw std::runtime_error(path + ": .npy shape entry '" + item + "' is not a dimension");
+  // The size, without wrapping, against a sane limit and then against what the file holds,
+  // before anything is allocated.
+  constexpr std::size_t kMaxElements = std::size_t(1) << 36;
+  std::size_t elements = 1;
+  for (std::size_t d : a.shape) {
+    if (d != 0 && elements > kMaxElements / d) {
+      throw std::runtime_error(name + ": .npy shape " + shape_text(a.shape) + " has more than 2^36 elements");
     }
-    a.shape.push_back(std::stoull(item));
+    elements *= d;
   }
-  if (a.elements() > (std::size_t(1) << 36)) {
-    throw std::runtime_error(path + ": implausible .npy shape (" + std::to_string(a.elements()) +
-                             " elements)");
+  const std::size_t bytes = elements * info->bytes;
+  const auto here = in.tellg();
+  in.seekg(0, std::ios::end);
+  const auto end = in.tellg();
+  in.seekg(here);
+  if (here < 0 || end < here || std::size_t(end - here) < bytes) {
+    throw std::runtime_error(name + ": holds fewer than the " + std::to_string(elements) +
+                             " elements its header announces (shape " + shape_text(a.shape) + ")");
   }
-  a.data.resize(a.elements() * element_bytes(kind));
-  in.read(reinterpret_cast<char*>(a.data.data()), std::streamsize(a.data.size()));
-  if (!in) {
-    throw std::runtime_error(path + ": holds fewer than the " + std::to_string(a.elements()) +
-                             " elements its header announces");
-  }
+  a.data.resize(bytes);
+  if (bytes) in.read(reinterpret_cast<char*>(a.data.data()), std::streamsize(bytes));
+  if (!in) throw std::runtime_error(name + ": truncated .npy data");
   return a;
+}
+
+Array load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  return parse(in, path);
 }
 
 void save(const std::string& path, const Array& a) {

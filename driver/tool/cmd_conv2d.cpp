@@ -74,7 +74,7 @@ int run_conv2d(int argc, char** argv) {
     a.out_channels = oc;
     a.weights = random_int8(rng, std::size_t(kernel) * kernel * a.c * oc);
   }
-  if (!bias_path.empty()) a.bias = npy::load(bias_path).as_int32(bias_path);
+  if (!bias_path.empty()) a.bias = load_bias(bias_path, a.out_channels, "OC, the output channels");
   a.stride_h = a.stride_w = stride;
   a.dilation_h = a.dilation_w = dilation;
   a.pad_top = a.pad_bottom = a.pad_left = a.pad_right = pad;

@@ -55,7 +55,7 @@ int run_gemm(int argc, char** argv) {
     args.n = n;
     args.b = random_int8(rng, std::size_t(args.k) * n);
   }
-  if (!bias_path.empty()) args.bias = npy::load(bias_path).as_int32(bias_path);
+  if (!bias_path.empty()) args.bias = load_bias(bias_path, args.n, "N, the output columns");
   args.quant = quantization(q, args.k, args.n);
 
   require_distinct_outputs("--out", out_path, "--record", c.record);

@@ -220,4 +220,13 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+std::vector<int32_t> load_bias(const std::string& path, std::size_t count, const char* what) {
+  auto bias = npy::load(path).as_int32("--bias " + path);
+  if (bias.size() != count) {
+    throw std::invalid_argument("--bias " + path + " holds " + std::to_string(bias.size()) +
+                                " values; expected " + std::to_string(count) + " (" + what + ")");
+  }
+  return bias;
+}
+
 }  // namespace tessera::cli

@@ -76,6 +76,9 @@ template <typename T>
 void save_npy(const std::string& path, const std::vector<T>& v, std::vector<std::size_t> shape);
 
 double seconds_since(std::chrono::steady_clock::time_point t0);
+// --bias FILE: int8 or int32 values, `count` of them (an empty file is an error, not "no
+// bias": leave --bias out for that).
+std::vector<int32_t> load_bias(const std::string& path, std::size_t count, const char* what);
 
 // UsageError when two output options name the same file (one would overwrite the other).
 void require_distinct_outputs(const std::string& option_a, const std::string& a,

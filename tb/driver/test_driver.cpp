@@ -137,17 +137,62 @@ TEST(Npy, RoundTripsUint8Float32AndInt64) {
             (std::vector<int64_t>{7, -1, int64_t(1) << 40}));
 }
 
+// A .npy file's first bytes with this header dict.
+std::string npy_header(const std::string& dict) {
+  std::string h = dict;
+  h.append((64 - (10 + h.size() + 1) % 64) % 64, ' ');
+  h += '\n';
+  std::string out = std::string("\x93NUMPY\x01\x00", 8);
+  out += char(h.size() & 0xff);
+  out += char(h.size() >> 8);
+  return out + h;
+}
+
+TEST(Npy, ReadsTheHeaderAsTheFormatDefinesItAndNothingElse) {
+  TempDir dir;
+  struct Case {
+    const char* dict;
+    const char* error;  // nullptr: accepted
+  };
+  const Case cases[] = {
+      {"{'descr': '|i1', 'fortran_order': False, 'shape': (2.5, 3), }", "shape entry '2.5' is not a dimension"},
+      {"{'descr': '|i1', 'fortran_order': False, 'shape': (2 3), }", "separated by ','"},
+      {"{'descr': '|i1', 'fortran_order': False, 'shape': (3), }", "shape (3) is not a tuple"},
+      {"{'descr': '|i1', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4), }", "more than 2^36 elements"},
+      {"{'descr': '|i1', 'fortran_order': 1, 'shape': (2,), }", "'fortran_order' must be True or False"},
+      {"{'x': \"'descr': '|i1'\", 'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", "unknown key 'x'"},
+      {"{'descr': '|i1', 'descr': '|i1', 'fortran_order': False, 'shape': (2,), }", "'descr' appears twice"},
+      {"{'descr': '|i1', 'shape': (2,), }", "lacks 'fortran_order'"},
+      {"{'descr': '|i1', 'fortran_order': False, 'shape': (2,), } junk", "text after the header"},
+      {"{'descr': '|i1', 'fortran_order': False, 'shape': (-2,), }", "shape entry '-2' is not a dimension"},
+      {"{'descr': '|i1', 'fortran_order': False, 'shape': (2,) }", nullptr},
+      {"{\"shape\": (2,), \"fortran_order\": False, \"descr\": \"|i1\"}", nullptr},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.dict);
+    write_file(dir / "x.npy", npy_header(c.dict) + "ab");
+    const std::string e = error_of([&] { tessera::npy::load(dir / "x.npy"); });
+    if (c.error) {
+      EXPECT_NE(e.find(c.error), std::string::npos) << e;
+      EXPECT_NE(e.find(dir / "x.npy"), std::string::npos) << "the file is named: " << e;
+    } else {
+      EXPECT_EQ(e, "(no error)");
+    }
+  }
+  // A small file announcing 2.9 GB is refused before anything is allocated.
+  write_file(dir / "huge.npy", npy_header("{'descr': '<i4', 'fortran_order': False, 'shape': (30000, 25000), }"));
+  EXPECT_NE(error_of([&] { tessera::npy::load(dir / "huge.npy"); }).find("fewer than the 750000000 elements"),
+            std::string::npos);
+  // Empty arrays are arrays.
+  write_file(dir / "empty.npy", npy_header("{'descr': '<i4', 'fortran_order': False, 'shape': (0,), }"));
+  const auto empty = tessera::npy::load(dir / "empty.npy");
+  EXPECT_EQ(empty.elements(), 0u);
+  EXPECT_TRUE(empty.as_int32("e").empty());
+}
+
 TEST(Npy, NamesWhatIsWrongWithAFile) {
   TempDir dir;
-  auto header = [](const std::string& dict) {
-    std::string h = dict;
-    h.append((64 - (10 + h.size() + 1) % 64) % 64, ' ');
-    h += '\n';
-    std::string out = std::string("\x93NUMPY\x01\x00", 8);
-    out += char(h.size() & 0xff);
-    out += char(h.size() >> 8);
-    return out + h;
-  };
+  auto header = npy_header;
   write_file(dir / "text.npy", "hello");
   write_file(
       dir / "double.npy",

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,12 @@ struct Array {
 // "int8", "uint8", "int32", "int64", "float32" for a dtype above.
 std::string dtype_name(const std::string& dtype);
 
+// Reads a .npy file; std::runtime_error naming the file and what is wrong with it. The header
+// is parsed as the format's specification defines it; sizes are checked (no wrap, at most
+// 2^36 elements, no more than the file holds) before anything is allocated.
 Array load(const std::string& path);
+// The same from a stream; `name` names it in errors.
+Array parse(std::istream& in, const std::string& name);
 void save(const std::string& path, const Array& array);
 Array from(const std::vector<int8_t>& values, std::vector<std::size_t> shape);
 Array from(const std::vector<int32_t>& values, std::vector<std::size_t> shape);
