@@ -37,7 +37,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 .DEFAULT_GOAL := help
 PREFIX ?= /usr/local
 
-.PHONY: help deps lint build test sim bench bench-cnn synth bitstream install clean
+.PHONY: help deps lint build test sim bench bench-cnn bench-fsim bench-fuzz fuzz synth bitstream install clean
 
 help: ## Show this help
 	@echo "Tessera make targets:"
@@ -75,6 +75,17 @@ bench: build ## Core cycles/utilization/speed; DMA throughput against latency an
 
 bench-cnn: build ## The CNN on all 10,000 Fashion-MNIST test images, every layer checked (about 4 min on 2 cores)
 	bench/cnn_fashion_mnist.py --tessera $(BUILD)/driver/tool/tessera --json $(BUILD)/bench_cnn.json
+
+bench-fsim: build ## The golden model against the RTL simulator: speed-up and cycle-estimate error, side by side
+	bench/fsim_speed.py --tessera $(BUILD)/driver/tool/tessera --json $(BUILD)/bench_fsim.json
+
+FUZZ_COMMANDS ?= 100000
+bench-fuzz: build ## Differential fuzzing, RTL against golden model: FUZZ_COMMANDS (10^5) commands, commands/s, outcomes
+	SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 $(BUILD)/fuzz/tessera_fuzz --commands $(FUZZ_COMMANDS) --seed $(or $(SEED),1) --repro-dir $(BUILD) --json $(BUILD)/bench_fuzz.json
+
+FUZZ_SECONDS ?= 600
+fuzz: deps ## libFuzzer targets (npy, asm, recording, ONNX) under ASan+UBSan, FUZZ_SECONDS (600) each
+	BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/sanitize.sh fuzz
 
 synth: deps ## Yosys: the core, buffers, blocks and whole engine (UltraScale+, iCE40); checked tables
 	@scripts/synth.sh

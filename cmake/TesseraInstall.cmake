@@ -11,13 +11,14 @@ string(JSON _patch GET "${_regs}" version patch)
 set(TESSERA_VERSION ${_major}.${_minor}.${_patch})
 string(REPLACE ";" ", " TESSERA_SIM_ENGINES_TEXT "${TESSERA_SIM_ENGINES}")
 
-install(TARGETS tessera_ref tessera_isa tessera_driver tessera_devices tessera_model
+install(TARGETS tessera_ref tessera_isa tessera_driver tessera_devices tessera_model tessera_fsim
                 tessera_sim_device tessera_sc_models tessera_sc_main
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/driver/include/tessera
                   ${PROJECT_SOURCE_DIR}/refmodel/include/tessera
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.hpp")
-install(FILES ${PROJECT_SOURCE_DIR}/sim/include/tessera/sim_device.hpp
+install(FILES ${PROJECT_SOURCE_DIR}/fsim/include/tessera/fsim.hpp
+              ${PROJECT_SOURCE_DIR}/sim/include/tessera/sim_device.hpp
               ${PROJECT_SOURCE_DIR}/sim/include/tessera/axi_memory_config.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/tessera)
 install(TARGETS tessera tessera_sim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -41,3 +42,4 @@ add_library(Tessera::driver ALIAS tessera_driver)
 add_library(Tessera::devices ALIAS tessera_devices)
 add_library(Tessera::model ALIAS tessera_model)
 add_library(Tessera::sim ALIAS tessera_sim_backend)
+add_library(Tessera::fsim ALIAS tessera_fsim_backend)

@@ -9,6 +9,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ccache make python3 pkg-config
   clang-format                 # C++ formatting, checked by make lint
+  clang                        # the sanitizer build and libFuzzer (scripts/sanitize.sh)
   verilator                    # RTL simulation and lint (5.006 in Debian 12)
   yosys                        # synthesis and the second lint front end (0.23)
   nextpnr-ice40 fpga-icestorm  # open iCE40 place and route

@@ -287,6 +287,23 @@ void Recording::save(const std::string& path) const {
 Recording Recording::load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw std::runtime_error("cannot read " + path);
+  return parse(in, path);
+}
+
+Recording Recording::parse(std::istream& in, const std::string& path) {
+  // What the stream still holds: no count or size read from it may claim more.
+  const auto start = in.tellg();
+  in.seekg(0, std::ios::end);
+  const uint64_t size = in.tellg() < start ? 0 : uint64_t(in.tellg() - start);
+  in.seekg(start);
+  auto left = [&] { return size - uint64_t(in.tellg() - start); };
+  auto too_big = [&](uint64_t count, uint64_t each, const char* what) {
+    if (each && count > left() / each) {
+      throw std::runtime_error(path + ": truncated recording (" + what + " of " +
+                               std::to_string(count) + (each > 1 ? " x " + std::to_string(each) : "") +
+                               " bytes; " + std::to_string(left()) + " bytes left in the file)");
+    }
+  };
   char magic[4] = {};
   in.read(magic, 4);
   if (!in || std::memcmp(magic, kMagic, 4) != 0)
@@ -303,11 +320,12 @@ Recording Recording::load(const std::string& path) {
   Recording r;
   for (auto* regions : {&r.inputs, &r.outputs}) {
     const uint64_t count = get64(in, path);
+    too_big(count, 16, "a region list");
     for (uint64_t i = 0; i < count; ++i) {
       Region reg;
       reg.addr = get64(in, path);
       const uint64_t bytes = get64(in, path);
-      if (bytes > (1ull << 32)) throw std::runtime_error(path + ": implausible region size");
+      too_big(bytes, 1, "a region");
       reg.bytes.resize(bytes);
       in.read(reinterpret_cast<char*>(reg.bytes.data()), std::streamsize(bytes));
       if (!in) throw std::runtime_error(path + ": truncated recording");
@@ -315,6 +333,7 @@ Recording Recording::load(const std::string& path) {
     }
   }
   const uint64_t commands = get64(in, path);
+  too_big(commands, isa::kCommandBytes, "a command list");
   for (uint64_t i = 0; i < commands; ++i) {
     uint8_t bytes[isa::kCommandBytes];
     in.read(reinterpret_cast<char*>(bytes), isa::kCommandBytes);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <istream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,7 +38,10 @@ struct Recording {
   std::vector<isa::Command> commands;
 
   void save(const std::string& path) const;        // throws std::runtime_error
-  static Recording load(const std::string& path);  // throws std::runtime_error
+  // Throws std::runtime_error naming the file and what is wrong; no count or size in the
+  // file may claim more bytes than it holds (checked before anything is allocated).
+  static Recording load(const std::string& path);
+  static Recording parse(std::istream& in, const std::string& name);
 };
 
 struct Counters {
