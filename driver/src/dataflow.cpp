@@ -58,14 +58,15 @@ void Dataflow::reset() {
   for (auto& t : forward_) t = 0;
   for (auto& t : backward_) t = 0;
   stop_ = {};
-  unit_errors_.clear();
+  late_ = false;
+  other_errors_.clear();
 }
 
 void Dataflow::run(const Executor& execute) {
   for (bool moved = true; moved;) {
     moved = false;
     // The dispatcher: in ring order, one routing register, no overtaking.
-    while (!stopped()) {
+    while (!stopped() || late_) {
       if (routed_) {
         auto& q = queue_[unit_index(unit_of(routed_->command))];
         if (q.size() >= kUnitQueueDepth) break;
@@ -79,14 +80,21 @@ void Dataflow::run(const Executor& execute) {
       moved = true;
       if (check_) {
         if (const CheckResult r = check(e.command, config_); !r) {
+          if (late_) other_errors_.push_back({r.error, e.index, r.message});
           stop(r.error, e.index, r.message);
+          late_ = false;
           break;
         }
       }
-      if (unit_of(e.command) == Unit::kDispatch)
+      if (unit_of(e.command) == Unit::kDispatch) {
+        if (late_) {  // the dispatcher would wait here for the failed unit
+          late_ = false;
+          break;
+        }
         fence_ = e;
-      else
+      } else {
         routed_ = e;
+      }
     }
     // FENCE: once every earlier command has finished.
     if (!stopped() && fence_ && !routed_ && idle_units()) {
@@ -106,17 +114,28 @@ void Dataflow::run(const Executor& execute) {
       if (deps & kDepsPopPrev) --forward_[u - 1];
       if (deps & kDepsPopNext) --backward_[u];
       if (const Error err = execute(e.command, e.index); err != Error::kNone) {
-        unit_errors_.push_back({err, e.index, std::string(error_name(err))});
-        stop(err, e.index, std::string(error_name(err)) + " running " + command_text(e.command, e.index));
+        const std::string why = std::string(error_name(err)) + " running " + command_text(e.command, e.index);
+        if (stopped()) {
+          other_errors_.push_back({err, e.index, why});
+        } else {
+          stop(err, e.index, why);
+          late_ = true;
+        }
       }
       for (const auto& [flag, to] : {std::pair{kDepsPushPrev, u - 1}, std::pair{kDepsPushNext, u + 1}}) {
         if (!(deps & flag)) continue;
         uint32_t& owed = counter(u, to);
         if (owed == kMaxTokens) {
-          stop(Error::kTokenOverflow, e.index,
-               command_text(e.command, e.index) + " gives the " + unit_word(to) +
-                   " unit a token while it is already owed " + std::to_string(kMaxTokens) +
-                   " (MAX_TOKENS) by the " + unit_word(u) + " unit");
+          const std::string why = command_text(e.command, e.index) + " gives the " + unit_word(to) +
+                                  " unit a token while it is already owed " +
+                                  std::to_string(kMaxTokens) + " (MAX_TOKENS) by the " +
+                                  unit_word(u) + " unit";
+          if (stopped()) {
+            other_errors_.push_back({Error::kTokenOverflow, e.index, why});
+          } else {
+            stop(Error::kTokenOverflow, e.index, why);
+            late_ = true;
+          }
         } else {
           ++owed;
         }

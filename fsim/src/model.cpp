@@ -405,7 +405,7 @@ std::vector<isa::Dataflow::Stop> Model::errors() const {
   if (m.dataflow.stopped()) all.push_back(m.dataflow.stop());
   if (m.fetch_error != Error::kNone)
     all.push_back({m.fetch_error, m.fetch_error_index, "fetching the command"});
-  for (const auto& e : m.dataflow.unit_errors()) all.push_back(e);
+  for (const auto& e : m.dataflow.other_errors()) all.push_back(e);
   return all;
 }
 

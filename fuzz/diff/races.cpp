@@ -128,9 +128,12 @@ class Checker {
               report_.first_race = "command " + std::to_string(index_) + " reads a FENCE timestamp";
             }
         }
-      } else if (write && a >= l_.window_base && a <= l_.window_limit && report_.race_free) {
-        report_.race_free = false;  // the ring or the harness's record
-        report_.first_race = "command " + std::to_string(index_) + " writes the command ring";
+      } else if (a >= l_.window_base && a <= l_.window_limit && report_.race_free) {
+        // The ring and the harness's record: written by the engine as it runs (a write there
+        // may land before or after the fetch), and not the same bytes on both devices.
+        report_.race_free = false;
+        report_.first_race = "command " + std::to_string(index_) +
+                             (write ? " writes the command ring" : " reads outside the arena");
       }
     }
   }

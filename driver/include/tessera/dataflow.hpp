@@ -51,8 +51,11 @@ class Dataflow {
   };
   bool stopped() const { return stop_.error != Error::kNone; }
   const Stop& stop() const { return stop_; }
-  // Every run-time error the units met (also after the stop), in the order they happened.
-  const std::vector<Stop>& unit_errors() const { return unit_errors_; }
+  // The other errors the engine may report first, by its timing: run-time failures of the
+  // commands queued before the stop (the units run them), and - since the engine learns of a
+  // unit's failure some cycles after the command started - what the dispatcher meets when it
+  // carries on past that failure to the next failing check, FENCE or full queue.
+  const std::vector<Stop>& other_errors() const { return other_errors_; }
   // Nothing fetched, routed or queued (tokens may still be owed).
   bool idle() const;
   // Tokens `from` owes its neighbour `to` (units next to each other in the chain).
@@ -79,7 +82,8 @@ class Dataflow {
   std::deque<Entry> queue_[kNumUnits];
   uint32_t forward_[kNumUnits - 1] = {}, backward_[kNumUnits - 1] = {};  // link k: k <-> k + 1
   Stop stop_;
-  std::vector<Stop> unit_errors_;
+  bool late_ = false;  // stopped by a unit: the dispatcher carries on, collecting other_errors_
+  std::vector<Stop> other_errors_;
 };
 
 }  // namespace tessera::isa

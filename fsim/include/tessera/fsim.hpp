@@ -47,10 +47,8 @@ class Model {
   uint32_t read_reg(uint32_t offset);
   void write_reg(uint32_t offset, uint32_t value);
   bool interrupt() const;
-  // The error the model stopped with first, then every other it met: a unit's run-time
-  // failure of a command dispatched before the stop (the units keep running their queues),
-  // the fetcher's. The engine reports one of them; which, when there are several, depends on
-  // its timing.
+  // The error the model stopped with first, then the others the engine may report first by
+  // its timing (isa::Dataflow::other_errors(), and the fetcher's).
   std::vector<isa::Dataflow::Stop> errors() const;
 
   const Options& options() const { return options_; }
