@@ -19,7 +19,9 @@ class XdmaDevice : public Device {
         bar_(bar_file_, o.bar_bytes),
         h2c_(o.prefix + "_h2c_" + std::to_string(o.channel), O_WRONLY),
         c2h_(o.prefix + "_c2h_" + std::to_string(o.channel), O_RDONLY),
-        events_(o.events.empty() ? o.prefix + "_events_0" : o.events, O_RDONLY) {}
+        events_(o.events.empty() ? o.prefix + "_events_0" : o.events, O_RDONLY) {
+    bar_file_.lock_exclusive();
+  }
 
   std::string name() const override { return "xdma:" + options_.prefix; }
   uint32_t read32(uint32_t offset) override { return detail::mmio_read(bar_, offset); }
@@ -65,7 +67,9 @@ class UioDevice : public Device {
         buf_file_(o.dmabuf, O_RDWR | O_SYNC),
         phys_(detail::read_sysfs_number(o.sysfs + "/class/u-dma-buf/" + buf_name_ + "/phys_addr")),
         buf_(buf_file_,
-             detail::read_sysfs_number(o.sysfs + "/class/u-dma-buf/" + buf_name_ + "/size")) {}
+             detail::read_sysfs_number(o.sysfs + "/class/u-dma-buf/" + buf_name_ + "/size")) {
+    uio_.lock_exclusive();
+  }
 
   std::string name() const override { return "uio:" + options_.uio; }
   uint32_t read32(uint32_t offset) override { return detail::mmio_read(regs_, offset); }

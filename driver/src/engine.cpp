@@ -153,7 +153,18 @@ void Engine::run(const isa::CommandStream& stream) {
   const uint32_t value = ++fence_value_;
   const std::size_t total = stream.size() + 1;
   const isa::Command fence = isa::encode(isa::Fence{true, fence_addr_, value});
-  // The order rules, before anything is written: the engine would stop on these streams.
+  // Before anything is written: every host row inside the device memory and none written
+  // into the ring or the fence record (the engine would stop, or run altered commands), and
+  // the order rules (it would stop on these streams).
+  const isa::HostRange memory{info_.memory_base, info_.memory_size, "the device memory"};
+  const std::vector<isa::HostRange> protect{{ring_addr_, 64ull * ring_size_, "the command ring"},
+                                            {fence_addr_, 64, "the driver's fence record"}};
+  for (std::size_t i = 0; i < stream.size(); ++i) {
+    if (const isa::CheckResult r = isa::check_host_access(stream.commands()[i], memory, protect); !r) {
+      throw isa::InvalidCommand(r.error, "command " + std::to_string(i) + " (" +
+                                             isa::disassemble(stream.commands()[i]) + "): " + r.message);
+    }
+  }
   isa::Dataflow flow = *owed_;
   for (std::size_t i = 0; i < stream.size(); ++i) flow.fetched(stream.commands()[i], uint32_t(i));
   flow.fetched(fence, uint32_t(stream.size()));

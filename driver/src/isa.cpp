@@ -498,6 +498,67 @@ Command assemble(const std::string& line) {
   return c;
 }
 
+CheckResult check_host_access(const Command& c, const HostRange& memory,
+                              const std::vector<HostRange>& no_write) {
+  uint64_t addr = 0, stride = 0, rows = 0, bytes = 0;
+  bool write = true;
+  const char* op = "";
+  switch (c.opcode()) {
+    case Opcode::kLoad:
+      if (c.mode() & kLoadModeFill) return {};
+      op = "LOAD", write = false;
+      addr = c.get(load::kDramAddr), stride = c.get(load::kDramStride);
+      rows = c.get(load::kRows), bytes = c.get(load::kRowBytes);
+      break;
+    case Opcode::kStore: {
+      op = "STORE";
+      addr = c.get(store::kDramAddr), stride = c.get(store::kDramStride);
+      const bool pool = c.mode() & kStoreModePool2x2;
+      rows = c.get(store::kRows) * (pool ? c.get(store::kPoolWidth) : 1);
+      bytes = c.get(store::kCols) * ((c.mode() & kStoreModeRequantize) ? 1 : 4);
+      break;
+    }
+    case Opcode::kFence:
+      op = "FENCE", rows = 1;
+      addr = c.get(fence::kDramAddr), bytes = (c.mode() & kFenceModeTimestamp) ? 16 : 4;
+      break;
+    default:
+      return {};
+  }
+  auto inside = [](const HostRange& r, uint64_t a, uint64_t n) {
+    return a >= r.base && n <= r.size && a - r.base <= r.size - n;
+  };
+  auto overlaps = [](const HostRange& r, uint64_t a, uint64_t n) {
+    return a < r.base + r.size && r.base < a + n;
+  };
+  auto row_text = [&](uint64_t row, uint64_t a) {
+    return std::string(op) + " row " + std::to_string(row) + " (" + std::to_string(bytes) +
+           " bytes at 0x" + hex_digits(a) + ")";
+  };
+  auto range_text = [](const HostRange& r) {
+    return std::string(r.what) + " [0x" + hex_digits(r.base) + ", 0x" + hex_digits(r.base + r.size) + ")";
+  };
+  // The rows run from addr to addr + (rows - 1) * stride + bytes; when that span does not
+  // wrap, lies in the memory and meets no protected range, so does every row.
+  uint64_t span = 0;
+  bool clear = !__builtin_mul_overflow(rows - 1, stride, &span) &&
+               !__builtin_add_overflow(span, bytes, &span) && inside(memory, addr, span);
+  if (clear && write) {
+    for (const HostRange& r : no_write) clear = clear && !overlaps(r, addr, span);
+  }
+  if (clear) return {};
+  for (uint64_t row = 0; row < rows; ++row) {
+    const uint64_t a = addr + row * stride;  // wraps as the engine's address generator does
+    if (!inside(memory, a, bytes))
+      return fail(Error::kDmaWindow, row_text(row, a) + " lies outside " + range_text(memory));
+    if (!write) continue;
+    for (const HostRange& r : no_write) {
+      if (overlaps(r, a, bytes)) return fail(Error::kDmaWindow, row_text(row, a) + " writes into " + range_text(r));
+    }
+  }
+  return {};
+}
+
 std::vector<uint8_t> qtable_entries(const std::vector<int32_t>& bias,
                                     const std::vector<int32_t>& multiplier,
                                     const std::vector<int>& shift) {

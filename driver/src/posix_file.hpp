@@ -4,6 +4,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -11,6 +13,8 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 
 #include "tessera/device.hpp"
@@ -63,6 +67,15 @@ class File {
       offset += uint64_t(n);
     }
   }
+  // An exclusive advisory lock on the file, for as long as it is open: one program at a time
+  // drives an engine. Throws DeviceError naming the process that holds it (from /proc/locks).
+  void lock_exclusive() const {
+    if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return;
+    if (errno != EWOULDBLOCK) throw system_error("cannot lock", path_);
+    throw DeviceError(path_ + " is in use by " + lock_holder() +
+                      "; one program at a time drives an engine");
+  }
+
   // True when the descriptor became readable within timeout_ms.
   bool poll_readable(int timeout_ms) const {
     pollfd p{fd_, POLLIN, 0};
@@ -72,6 +85,27 @@ class File {
   }
 
  private:
+  // "process 1234 (tessera gemm ...)", from the lock table and the holder's command line.
+  std::string lock_holder() const {
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) return "another process";
+    std::ifstream locks("/proc/locks");
+    const std::string inode = ":" + std::to_string(st.st_ino) + " ";
+    for (std::string line; std::getline(locks, line);) {
+      if (line.find("FLOCK") == std::string::npos || line.find(inode) == std::string::npos) continue;
+      std::istringstream fields(line);
+      std::string id, kind, advisory, mode, pid;
+      fields >> id >> kind >> advisory >> mode >> pid;
+      if (pid.empty() || std::to_string(::getpid()) == pid) continue;
+      std::ifstream cmd("/proc/" + pid + "/cmdline");
+      std::string cmdline((std::istreambuf_iterator<char>(cmd)), std::istreambuf_iterator<char>());
+      for (char& c : cmdline) c = c == '\0' ? ' ' : c;
+      while (!cmdline.empty() && cmdline.back() == ' ') cmdline.pop_back();
+      return "process " + pid + (cmdline.empty() ? "" : " (" + cmdline + ")");
+    }
+    return "this process (the device is already open here)";
+  }
+
   std::string path_;
   int fd_ = -1;
 };

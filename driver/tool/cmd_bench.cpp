@@ -54,8 +54,8 @@ int run_bench(int argc, char** argv) {
   {
     driver::GemmArgs ga;
     ga.m = ga.k = ga.n = g;
-    ga.a = random_int8(rng, std::size_t(g) * g);
-    ga.b = random_int8(rng, std::size_t(g) * g);
+    ga.a = random_int8(rng, std::size_t(g) * g, "the GEMM");
+    ga.b = random_int8(rng, std::size_t(g) * g, "the GEMM");
     ga.quant = quantization(QuantOptions{}, g, g);
     measure("gemm " + std::to_string(g) + "^3", uint64_t(g) * g * g,
             [&] { driver::gemm_int8(*s.engine, ga); });
@@ -65,8 +65,8 @@ int run_bench(int argc, char** argv) {
     a.h = l.h, a.w = l.w, a.c = l.ch, a.out_channels = l.oc;
     a.kernel_h = a.kernel_w = 3;
     a.pad_top = a.pad_bottom = a.pad_left = a.pad_right = 1;
-    a.input = random_int8(rng, std::size_t(l.h) * l.w * l.ch);
-    a.weights = random_int8(rng, std::size_t(9) * l.ch * l.oc);
+    a.input = random_int8(rng, std::size_t(l.h) * l.w * l.ch, "the layer input");
+    a.weights = random_int8(rng, std::size_t(9) * l.ch * l.oc, "the layer weights");
     a.quant = quantization(QuantOptions{}, 9ull * l.ch, l.oc);
     a.quant.act_min = a.quant.zero_point;
     measure("conv3x3 " + std::to_string(l.h) + "x" + std::to_string(l.w) + "x" +

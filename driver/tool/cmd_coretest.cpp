@@ -45,7 +45,7 @@ int run_coretest(int argc, char** argv) {
   const auto t0 = std::chrono::steady_clock::now();
   for (unsigned i = 0; i < count; ++i) {
     const std::size_t m = 1 + rng() % 48, k = 1 + rng() % 48, n = 1 + rng() % 24;
-    const auto a = random_int8(rng, m * k), b = random_int8(rng, k * n);
+    const auto a = random_int8(rng, m * k, "A"), b = random_int8(rng, k * n, "B");
     const bool ok = link.gemm(a, b, m, k, n) == ref::gemm(a, b, {}, m, k, n);
     passed += ok;
     macs += uint64_t(m) * k * n;

@@ -41,7 +41,7 @@ int run_gemm(int argc, char** argv) {
     if (!m || !k) throw UsageError("give --a A.npy, or --m and --k (>= 1) for a random A");
     args.m = m;
     args.k = k;
-    args.a = random_int8(rng, std::size_t(m) * k);
+    args.a = random_int8(rng, std::size_t(m) * k, "--m x --k (A)");
   }
   if (!b_path.empty()) {
     const auto b = npy::load(b_path);
@@ -53,7 +53,7 @@ int run_gemm(int argc, char** argv) {
   } else {
     if (!n) throw UsageError("give --b B.npy, or --n (>= 1) for a random B");
     args.n = n;
-    args.b = random_int8(rng, std::size_t(args.k) * n);
+    args.b = random_int8(rng, std::size_t(args.k) * n, "K x --n (B)");
   }
   if (!bias_path.empty()) args.bias = load_bias(bias_path, args.n, "N, the output columns");
   args.quant = quantization(q, args.k, args.n);

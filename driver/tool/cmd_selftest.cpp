@@ -23,8 +23,8 @@ int run_selftest(int argc, char** argv) {
     if (i % 2 == 0) {
       driver::GemmArgs g;
       g.m = 1 + rng() % 80, g.k = 1 + rng() % 100, g.n = 1 + rng() % 50;
-      g.a = random_int8(rng, std::size_t(g.m) * g.k);
-      g.b = random_int8(rng, std::size_t(g.k) * g.n);
+      g.a = random_int8(rng, std::size_t(g.m) * g.k, "A");
+      g.b = random_int8(rng, std::size_t(g.k) * g.n, "B");
       g.bias.resize(g.n);
       for (auto& b : g.bias) b = int32_t(rng() % 2001) - 1000;
       g.a_zero_point = int(rng() % 256) - 128;
@@ -46,8 +46,8 @@ int run_selftest(int argc, char** argv) {
       const uint32_t pad = a.kernel_h / 2;
       a.pad_top = a.pad_bottom = a.pad_left = a.pad_right = pad;
       a.input_zero_point = int(rng() % 256) - 128;
-      a.input = random_int8(rng, std::size_t(a.h) * a.w * a.c);
-      a.weights = random_int8(rng, std::size_t(a.kernel_h) * a.kernel_w * a.c * a.out_channels);
+      a.input = random_int8(rng, std::size_t(a.h) * a.w * a.c, "the input");
+      a.weights = random_int8(rng, std::size_t(a.kernel_h) * a.kernel_w * a.c * a.out_channels, "the weights");
       a.quant =
           quantization(QuantOptions{}, uint64_t(a.kernel_h) * a.kernel_w * a.c, a.out_channels);
       what = "conv2d " + std::to_string(a.h) + "x" + std::to_string(a.w) + "x" +

@@ -33,11 +33,36 @@ po::options_description common_options(Common& c) {
   return d;
 }
 
+namespace {
+
+// Boost reads "-1" into an unsigned option as its 2^N - 1: refuse a sign on any of them.
+void refuse_negative_unsigned(const po::parsed_options& parsed, const po::options_description& d) {
+  for (const po::option& o : parsed.options) {
+    const po::option_description* desc = d.find_nothrow(o.string_key, false);
+    if (!desc) continue;
+    const auto* sem = desc->semantic().get();
+    const bool is_unsigned = dynamic_cast<const po::typed_value<uint32_t>*>(sem) ||
+                             dynamic_cast<const po::typed_value<uint64_t>*>(sem) ||
+                             dynamic_cast<const po::typed_value<uint16_t>*>(sem);
+    if (!is_unsigned) continue;
+    for (const std::string& v : o.value) {
+      if (v.find('-') != std::string::npos || v.find('+') != std::string::npos) {
+        throw UsageError("--" + o.string_key + " = '" + v +
+                         "' is not a whole number (it takes 0, 1, 2, ... without a sign)");
+      }
+    }
+  }
+}
+
+}  // namespace
+
 po::variables_map parse(int argc, char** argv, const po::options_description& d,
                         const po::positional_options_description& pos, const std::string& usage) {
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(d).positional(pos).run(), vm);
+    const po::parsed_options parsed = po::command_line_parser(argc, argv).options(d).positional(pos).run();
+    refuse_negative_unsigned(parsed, d);
+    po::store(parsed, vm);
     if (vm.count("help")) {
       std::cout << "usage: tessera " << usage << "\n\n" << d << "\n";
       std::exit(0);
@@ -109,7 +134,13 @@ void add_run_report(Report& r, driver::Engine& e, uint64_t useful_macs, double c
   r.add("wall_seconds", "wall time (s)", Json::number(wall_s, 3));
 }
 
-std::vector<int8_t> random_int8(std::mt19937_64& rng, std::size_t n) {
+std::vector<int8_t> random_int8(std::mt19937_64& rng, std::size_t n, const std::string& what) {
+  // As much as the simulators' device memory holds; checked before anything is allocated.
+  constexpr std::size_t kMaxRandomBytes = std::size_t(1) << 30;
+  if (n > kMaxRandomBytes) {
+    throw UsageError(what + " = " + std::to_string(n) + " random bytes; at most " +
+                     std::to_string(kMaxRandomBytes) + " (1 GiB)");
+  }
   std::vector<int8_t> v(n);
   for (auto& x : v) x = int8_t(rng());
   return v;
@@ -133,6 +164,9 @@ void add_quant_options(po::options_description& d, QuantOptions& q) {
 }
 
 driver::Quantization quantization(const QuantOptions& q, uint64_t k, uint32_t channels) {
+  // The default scale divides by sqrt(K): an empty reduction is the shape's error, not the
+  // scale's.
+  if (k == 0) throw UsageError("the products per output (K) = 0: every output would be a sum of nothing");
   driver::Quantization out;
   out.zero_point = q.zero_point;
   out.act_min = q.relu ? std::max(q.act_min, q.zero_point) : q.act_min;

@@ -55,7 +55,8 @@ struct Session {
 void add_run_report(Report& r, driver::Engine& e, uint64_t useful_macs, double clock_mhz,
                     double wall_s);
 
-std::vector<int8_t> random_int8(std::mt19937_64& rng, std::size_t n);
+// n random bytes for the tensor `what` (named in the error when n is above 1 GiB).
+std::vector<int8_t> random_int8(std::mt19937_64& rng, std::size_t n, const std::string& what);
 
 // Requantization options shared by gemm and conv2d: per tensor (--scale, or --multiplier
 // and --shift) or per output channel from .npy files (--scales, or --multipliers and

@@ -155,6 +155,30 @@ expect 2 "wrong.npy: shape \[3, 5\] does not match input 'input' \[N, 1, 28, 28\
 vecnpy i ints.npy 1 2 3
 expect 2 "ints.npy: dtype int32 is not an input type" -- "$T" model run "$MODEL" --input ints.npy --out out3.npy
 expect 2 "unknown action 'train'" -- "$T" model train "$MODEL"
+# Robustness (issue 13's defects): signs on unsigned options, sizes checked before anything
+# is allocated, shapes that cannot be, crafted files.
+expect 2 "--m = '-1' is not a whole number" -- "$T" gemm --m -1 --k 2 --n 2
+expect 2 "--m x --k (A) = 8589934590 random bytes; at most 1073741824" -- "$T" gemm --m 4294967295 --k 2 --n 2
+expect 2 "--kernel = 0 is out of range \[1, 65535\]" -- "$T" conv2d --h 4 --w 4 --c 2 --oc 2 --kernel 0
+vecnpy i empty_bias.npy
+expect 2 "--bias empty_bias.npy holds 0 values; expected 3" -- "$T" gemm --m 2 --k 2 --n 3 --bias empty_bias.npy
+python3 - <<'PY'
+import struct
+def npy(path, dict_text, data=b""):
+    h = dict_text.encode(); h += b" " * ((64 - (10 + len(h) + 1) % 64) % 64) + b"\n"
+    open(path, "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h + data)
+npy("frac.npy", "{'descr': '|i1', 'fortran_order': False, 'shape': (2.5, 3), }", b"x" * 6)
+npy("huge.npy", "{'descr': '<i4', 'fortran_order': False, 'shape': (30000, 25000), }")
+# Recordings: a region claiming 4 GiB in a 60-byte file; a region whose end passes 2^64.
+head = b"TSRA" + struct.pack("<QQ", 1, 1)
+open("claims.tsr", "wb").write(head + struct.pack("<QQQ", 1, 0x80000000, 1 << 32) + b"\0" * 8)
+open("wraps.tsr", "wb").write(head + struct.pack("<QQQ", 1, 2**64 - 16, 64) + b"\0" * 64 + struct.pack("<QQ", 0, 0))
+PY
+expect 1 "frac.npy: .npy header: shape entry '2.5' is not a dimension" -- "$T" gemm --a frac.npy --b frac.npy
+expect 1 "huge.npy: holds fewer than the 750000000 elements" -- "$T" gemm --a huge.npy --b huge.npy
+expect 1 "claims.tsr: truncated recording (a region of 4294967296 bytes; 8 bytes left" -- "$T" run claims.tsr
+expect 2 "wraps.tsr: a recorded region does not fit this device" -- "$T" run wraps.tsr
+
 for f in out1.npy out2.npy out3.npy; do
   [ ! -e "$f" ] || { echo "FAIL: a failed run left $f behind"; FAILED=1; }
 done

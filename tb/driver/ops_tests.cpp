@@ -163,31 +163,87 @@ TEST(Ops, BadArgumentsNameTheValueAndTheRange) {
 }
 
 TEST(Engine, AnEngineErrorNamesTheCommandAndTheEngineRecovers) {
-  // A LOAD from outside the device memory (the DMA window): the engine stops on it, the
-  // driver reports the code, the index and the command, soft-resets, and carries on.
-  tessera::isa::CommandStream s = ops_engine().new_stream();
-  tessera::isa::Load l;
-  l.dram_addr = 0x40;
-  l.row_bytes = 16;
-  l.rows = 1;
-  l.dram_stride = 16;
-  s.push(l);
+  // A STORE whose table entry has shift 40: found only when the engine reads the table
+  // (the driver cannot know the entry's value). The engine stops on it, the driver reports
+  // the code, the index and the command, soft-resets, and carries on.
+  drv::Engine& e = ops_engine();
+  drv::Buffer table(e, 16), out(e, 64);
+  const uint8_t entry[16] = {0, 0, 0, 0, 1, 0, 0, 0, 40, 0, 0, 0, 0, 0, 0, 0};
+  table.write(entry, 16);
+  tessera::isa::CommandStream s = e.new_stream();
+  tessera::isa::Load t;
+  t.dest = tessera::isa::Load::Dest::kQTable;
+  t.dram_addr = table.device_addr();
+  t.row_bytes = 16;
+  t.rows = 1;
+  s.push(t);
+  s.push(tessera::isa::Fence{false, out.device_addr() + 32, 0});
+  tessera::isa::Store st;
+  st.requantize = true;
+  st.dram_addr = out.device_addr();
+  st.rows = 1;
+  st.cols = 16;
+  s.push(st);
   try {
-    ops_engine().run(s);
-    FAIL() << "the engine accepted a load outside its window";
-  } catch (const drv::EngineError& e) {
-    EXPECT_EQ(e.code(), tessera::isa::Error::kDmaWindow);
-    EXPECT_EQ(e.index(), 0u);
-    EXPECT_NE(std::string(e.what()).find("DMA_WINDOW (6) at command 0: LOAD dram_addr=0x40"),
+    e.run(s);
+    FAIL() << "the engine accepted a shift of 40";
+  } catch (const drv::EngineError& x) {
+    EXPECT_EQ(x.code(), tessera::isa::Error::kBadClamp);
+    EXPECT_EQ(x.index(), 2u);
+    EXPECT_NE(std::string(x.what()).find("BAD_CLAMP (9) at command 2: STORE mode=requantize"),
               std::string::npos)
-        << e.what();
+        << x.what();
   }
-  EXPECT_EQ(regs::kStatusError.get(ops_engine().device().read32(regs::kStatus)), 0u);
+  EXPECT_EQ(regs::kStatusError.get(e.device().read32(regs::kStatus)), 0u);
   drv::GemmArgs g;  // and the engine works again
   g.m = g.k = g.n = 3;
   g.a = {1, 2, 3, 4, 5, 6, 7, 8, 9};
   g.b = {1, 0, 0, 0, 1, 0, 0, 0, 1};
-  EXPECT_EQ(drv::gemm_int32(ops_engine(), g), std::vector<int32_t>({1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(drv::gemm_int32(e, g), std::vector<int32_t>({1, 2, 3, 4, 5, 6, 7, 8, 9}));
+}
+
+TEST(Engine, HostRowsOutsideTheMemoryOrIntoTheRingAreRefusedBeforeAnythingRuns) {
+  drv::Engine& e = ops_engine();
+  const uint64_t base = e.info().memory_base, size = e.info().memory_size;
+  struct Case {
+    tessera::isa::Command command;
+    const char* message;
+  };
+  tessera::isa::Load outside;
+  outside.dram_addr = 0x40;
+  outside.row_bytes = 16;
+  outside.rows = 1;
+  drv::Buffer buf(e, 64);
+  tessera::isa::Store wraps;  // row 1 passes 2^64 and wraps to 0x40
+  wraps.dram_addr = buf.device_addr();
+  wraps.rows = 2;
+  wraps.cols = 4;
+  wraps.dram_stride = ~uint64_t(0) - buf.device_addr() + 1 + 0x40;
+  tessera::isa::Store past_end = wraps;
+  past_end.dram_addr = base + size - 8;
+  past_end.dram_stride = 16;
+  tessera::isa::Fence ring{false, 0, 0};
+  // The driver's ring is the first thing in device memory (Engine's constructor).
+  ring.dram_addr = base + 64;
+  const Case cases[] = {
+      {tessera::isa::encode(outside), "LOAD row 0 (16 bytes at 0x40) lies outside the device memory"},
+      {tessera::isa::encode(wraps), "STORE row 1 (16 bytes at 0x40) lies outside the device memory"},
+      {tessera::isa::encode(past_end), "STORE row 0 (16 bytes at 0x"},
+      {tessera::isa::encode(ring), "writes into the command ring"},
+  };
+  for (const Case& k : cases) {
+    tessera::isa::CommandStream s = e.new_stream();
+    s.push(k.command);
+    const uint64_t retired = e.counters()[regs::Counter::kCommandsRetired];
+    try {
+      e.run(s);
+      ADD_FAILURE() << "ran " << tessera::isa::disassemble(k.command);
+    } catch (const tessera::isa::InvalidCommand& x) {
+      EXPECT_EQ(x.error(), tessera::isa::Error::kDmaWindow);
+      EXPECT_NE(std::string(x.what()).find(k.message), std::string::npos) << x.what();
+    }
+    EXPECT_EQ(e.counters()[regs::Counter::kCommandsRetired], retired) << "something ran";
+  }
 }
 
 namespace {

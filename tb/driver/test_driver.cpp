@@ -5,6 +5,8 @@
 // against the reference model, including that a board would receive the same stream bytes.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <csignal>
 #include <unistd.h>
 #ifndef TESSERA_TEST_ON_FSIM
 #include <verilated.h>
@@ -342,6 +344,36 @@ TEST(XdmaBackend, MapsTheBarAndMovesCardMemoryThroughTheDmaNodes) {
   EXPECT_TRUE(dev->wait_interrupt(std::chrono::milliseconds(10)));
   EXPECT_THROW(dev->read32(64 * 1024), std::out_of_range);
   EXPECT_THROW(dev->write_memory(0x10, data.data(), 1), std::out_of_range);
+}
+
+TEST(XdmaBackend, OneProgramAtATimeAndTheErrorNamesTheOtherOne) {
+  // While a program drives a board, another `tessera info` must not rewrite its registers.
+  FakeXdma fake;
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const pid_t child = fork();
+  if (child == 0) {  // holds the device until killed
+    auto dev = drv::open_xdma_device(fake.options());
+    const char c = 'y';
+    if (write(ready[1], &c, 1) != 1) _exit(1);
+    pause();
+    _exit(0);
+  }
+  char c = 0;
+  ASSERT_EQ(read(ready[0], &c, 1), 1);
+  const std::string e = error_of([&] { drv::open_xdma_device(fake.options()); });
+  EXPECT_NE(e.find(fake.prefix + "_user is in use by process " + std::to_string(child)),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("one program at a time drives an engine"), std::string::npos) << e;
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  close(ready[0]);
+  close(ready[1]);
+  EXPECT_NO_THROW(drv::open_xdma_device(fake.options())) << "the lock went with its holder";
+  auto first = drv::open_xdma_device(fake.options());
+  EXPECT_NE(error_of([&] { drv::open_xdma_device(fake.options()); }).find("already open here"),
+            std::string::npos);
 }
 
 TEST(XdmaBackend, NamesTheNodeItCannotOpen) {

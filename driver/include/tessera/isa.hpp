@@ -108,6 +108,18 @@ struct CheckResult {
 };
 CheckResult check(const Command& c, const BuildConfig& config);
 
+// Host memory a command may touch. check_host_access() refuses (DMA_WINDOW, naming the row,
+// its address and the range) a command with a host row outside `memory`, or one that writes
+// a row into a `no_write` range (e.g. the command ring: a STORE there would change commands
+// the engine has yet to fetch). The engine checks rows one by one as they go out, so what a
+// command moved before its failing row is moved (docs/isa.md); checked here, nothing is.
+struct HostRange {
+  uint64_t base = 0, size = 0;
+  const char* what = "";  // "the device memory", "the command ring", ...
+};
+CheckResult check_host_access(const Command& c, const HostRange& memory,
+                              const std::vector<HostRange>& no_write);
+
 // Quantization-table entries (docs/isa.md): per channel {int32 bias, int32 multiplier,
 // int32 shift, int32 0}, little-endian, ready for a LOAD with Load::Dest::kQTable. Throws
 // std::invalid_argument if the three vectors differ in length.
