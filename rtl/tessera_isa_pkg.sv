@@ -214,7 +214,7 @@ package tessera_isa_pkg;
   localparam logic [7:0] ErrBadDimension = 8'd3;  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, or a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row
   localparam logic [7:0] ErrScratchpadRange = 8'd4;  // a scratchpad line range runs past the scratchpad
   localparam logic [7:0] ErrAccumulatorRange = 8'd5;  // an accumulator line range runs past the accumulator
-  localparam logic [7:0] ErrDmaWindow = 8'd6;  // a host access lies outside the DMA window (nothing is accessed)
+  localparam logic [7:0] ErrDmaWindow = 8'd6;  // a host row lies outside the DMA window (nothing outside is accessed; the rows before it are moved)
   localparam logic [7:0] ErrAxiSlverr = 8'd7;  // the bus answered SLVERR
   localparam logic [7:0] ErrAxiDecerr = 8'd8;  // the bus answered DECERR
   localparam logic [7:0] ErrBadClamp = 8'd9;  // ACT_MIN > ACT_MAX, or a shift outside [-31, 30] in the quantization table

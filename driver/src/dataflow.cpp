@@ -114,7 +114,8 @@ void Dataflow::run(const Executor& execute) {
       if (deps & kDepsPopPrev) --forward_[u - 1];
       if (deps & kDepsPopNext) --backward_[u];
       if (const Error err = execute(e.command, e.index); err != Error::kNone) {
-        const std::string why = std::string(error_name(err)) + " running " + command_text(e.command, e.index);
+        const std::string why =
+            std::string(error_name(err)) + " running " + command_text(e.command, e.index);
         if (stopped()) {
           other_errors_.push_back({err, e.index, why});
         } else {
@@ -122,7 +123,8 @@ void Dataflow::run(const Executor& execute) {
           late_ = true;
         }
       }
-      for (const auto& [flag, to] : {std::pair{kDepsPushPrev, u - 1}, std::pair{kDepsPushNext, u + 1}}) {
+      for (const auto& [flag, to] :
+           {std::pair{kDepsPushPrev, u - 1}, std::pair{kDepsPushNext, u + 1}}) {
         if (!(deps & flag)) continue;
         uint32_t& owed = counter(u, to);
         if (owed == kMaxTokens) {
@@ -174,7 +176,8 @@ std::string Dataflow::waiting() const {
       from += (from.empty() ? "" : " and the ") + unit_word(u + 1);
     if (from.empty()) continue;
     s += (s.empty() ? "" : "; ") + std::string("the ") + unit_word(u) + " unit's next, " +
-         command_text(e.command, e.index) + ", waits for a token the " + from + " unit has not given";
+         command_text(e.command, e.index) + ", waits for a token the " + from +
+         " unit has not given";
   }
   return s;
 }

@@ -160,9 +160,11 @@ void Engine::run(const isa::CommandStream& stream) {
   const std::vector<isa::HostRange> protect{{ring_addr_, 64ull * ring_size_, "the command ring"},
                                             {fence_addr_, 64, "the driver's fence record"}};
   for (std::size_t i = 0; i < stream.size(); ++i) {
-    if (const isa::CheckResult r = isa::check_host_access(stream.commands()[i], memory, protect); !r) {
+    if (const isa::CheckResult r = isa::check_host_access(stream.commands()[i], memory, protect);
+        !r) {
       throw isa::InvalidCommand(r.error, "command " + std::to_string(i) + " (" +
-                                             isa::disassemble(stream.commands()[i]) + "): " + r.message);
+                                             isa::disassemble(stream.commands()[i]) +
+                                             "): " + r.message);
     }
   }
   isa::Dataflow flow = *owed_;
@@ -171,10 +173,9 @@ void Engine::run(const isa::CommandStream& stream) {
   flow.run([](const isa::Command&, uint32_t) { return isa::Error::kNone; });
   if (flow.stopped()) {
     const isa::Dataflow::Stop& stop = flow.stop();
-    throw isa::InvalidCommand(stop.error, "the engine would stop with " +
-                                              std::string(isa::error_name(stop.error)) +
-                                              " at command " + std::to_string(stop.index) +
-                                              ": " + stop.message);
+    throw isa::InvalidCommand(
+        stop.error, "the engine would stop with " + std::string(isa::error_name(stop.error)) +
+                        " at command " + std::to_string(stop.index) + ": " + stop.message);
   }
   const Counters before = counters();
   d.write32(regs::kIntrStatus, regs::kIntrStatusFence.mask());
@@ -311,8 +312,9 @@ Recording Recording::parse(std::istream& in, const std::string& path) {
   auto too_big = [&](uint64_t count, uint64_t each, const char* what) {
     if (each && count > left() / each) {
       throw std::runtime_error(path + ": truncated recording (" + what + " of " +
-                               std::to_string(count) + (each > 1 ? " x " + std::to_string(each) : "") +
-                               " bytes; " + std::to_string(left()) + " bytes left in the file)");
+                               std::to_string(count) +
+                               (each > 1 ? " x " + std::to_string(each) : "") + " bytes; " +
+                               std::to_string(left()) + " bytes left in the file)");
     }
   };
   char magic[4] = {};

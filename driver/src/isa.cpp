@@ -536,7 +536,8 @@ CheckResult check_host_access(const Command& c, const HostRange& memory,
            " bytes at 0x" + hex_digits(a) + ")";
   };
   auto range_text = [](const HostRange& r) {
-    return std::string(r.what) + " [0x" + hex_digits(r.base) + ", 0x" + hex_digits(r.base + r.size) + ")";
+    return std::string(r.what) + " [0x" + hex_digits(r.base) + ", 0x" +
+           hex_digits(r.base + r.size) + ")";
   };
   // The rows run from addr to addr + (rows - 1) * stride + bytes; when that span does not
   // wrap, lies in the memory and meets no protected range, so does every row.
@@ -553,7 +554,8 @@ CheckResult check_host_access(const Command& c, const HostRange& memory,
       return fail(Error::kDmaWindow, row_text(row, a) + " lies outside " + range_text(memory));
     if (!write) continue;
     for (const HostRange& r : no_write) {
-      if (overlaps(r, a, bytes)) return fail(Error::kDmaWindow, row_text(row, a) + " writes into " + range_text(r));
+      if (overlaps(r, a, bytes))
+        return fail(Error::kDmaWindow, row_text(row, a) + " writes into " + range_text(r));
     }
   }
   return {};

@@ -34,7 +34,6 @@ const DtypeInfo* find_dtype(const std::string& kind) {
   return nullptr;
 }
 
-
 std::string shape_text(const std::vector<std::size_t>& shape) {
   if (shape.size() == 1) return "(" + std::to_string(shape[0]) + ",)";
   std::string s = "(";
@@ -143,7 +142,9 @@ class HeaderParser {
     if (t_.find_first_not_of(" \n", at_) != std::string::npos)
       fail("text after the header's closing '}'");
     if (!have_descr || !have_fortran || !have_shape) {
-      fail(std::string("the header lacks ") + (!have_descr ? "'descr'" : !have_fortran ? "'fortran_order'" : "'shape'"));
+      fail(std::string("the header lacks ") + (!have_descr     ? "'descr'"
+                                               : !have_fortran ? "'fortran_order'"
+                                                               : "'shape'"));
     }
   }
 
@@ -194,7 +195,8 @@ class HeaderParser {
       const std::size_t start = at_;
       while (peek() >= '0' && peek() <= '9') ++at_;
       const std::string digits = t_.substr(start, at_ - start);
-      if (digits.empty() || digits.size() > 12 || (peek() != ' ' && peek() != ',' && peek() != ')')) {
+      if (digits.empty() || digits.size() > 12 ||
+          (peek() != ' ' && peek() != ',' && peek() != ')')) {
         const std::size_t end = t_.find_first_of(",)", start);
         fail("shape entry '" + t_.substr(start, end == std::string::npos ? 8 : end - start) +
              "' is not a dimension (a non-negative integer)");
@@ -209,7 +211,9 @@ class HeaderParser {
       }
     }
     ++at_;
-    if (dims.size() == 1 && !comma) fail("shape (" + std::to_string(dims[0]) + ") is not a tuple; write (" + std::to_string(dims[0]) + ",)");
+    if (dims.size() == 1 && !comma)
+      fail("shape (" + std::to_string(dims[0]) + ") is not a tuple; write (" +
+           std::to_string(dims[0]) + ",)");
     return dims;
   }
 
@@ -262,7 +266,8 @@ Array parse(std::istream& in, const std::string& name) {
   std::size_t elements = 1;
   for (std::size_t d : a.shape) {
     if (d != 0 && elements > kMaxElements / d) {
-      throw std::runtime_error(name + ": .npy shape " + shape_text(a.shape) + " has more than 2^36 elements");
+      throw std::runtime_error(name + ": .npy shape " + shape_text(a.shape) +
+                               " has more than 2^36 elements");
     }
     elements *= d;
   }

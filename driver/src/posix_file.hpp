@@ -5,8 +5,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -92,7 +92,8 @@ class File {
     std::ifstream locks("/proc/locks");
     const std::string inode = ":" + std::to_string(st.st_ino) + " ";
     for (std::string line; std::getline(locks, line);) {
-      if (line.find("FLOCK") == std::string::npos || line.find(inode) == std::string::npos) continue;
+      if (line.find("FLOCK") == std::string::npos || line.find(inode) == std::string::npos)
+        continue;
       std::istringstream fields(line);
       std::string id, kind, advisory, mode, pid;
       fields >> id >> kind >> advisory >> mode >> pid;

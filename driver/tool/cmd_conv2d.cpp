@@ -57,7 +57,8 @@ int run_conv2d(int argc, char** argv) {
   } else {
     if (!h || !w || !ch) throw UsageError("give --input X.npy, or --h, --w and --c (>= 1)");
     a.batch = batch, a.h = h, a.w = w, a.c = ch;
-    a.input = random_int8(rng, std::size_t(batch) * h * w * ch, "--batch x --h x --w x --c (the input)");
+    a.input =
+        random_int8(rng, std::size_t(batch) * h * w * ch, "--batch x --h x --w x --c (the input)");
   }
   if (!w_path.empty()) {
     const auto wt = npy::load(w_path);
@@ -73,7 +74,8 @@ int run_conv2d(int argc, char** argv) {
     require_range("--kernel", kernel, 1u, 65535u);
     a.kernel_h = a.kernel_w = kernel;
     a.out_channels = oc;
-    a.weights = random_int8(rng, std::size_t(kernel) * kernel * a.c * oc, "--kernel^2 x C x --oc (the weights)");
+    a.weights = random_int8(rng, std::size_t(kernel) * kernel * a.c * oc,
+                            "--kernel^2 x C x --oc (the weights)");
   }
   if (!bias_path.empty()) a.bias = load_bias(bias_path, a.out_channels, "OC, the output channels");
   a.stride_h = a.stride_w = stride;

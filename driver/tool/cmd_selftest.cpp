@@ -47,7 +47,8 @@ int run_selftest(int argc, char** argv) {
       a.pad_top = a.pad_bottom = a.pad_left = a.pad_right = pad;
       a.input_zero_point = int(rng() % 256) - 128;
       a.input = random_int8(rng, std::size_t(a.h) * a.w * a.c, "the input");
-      a.weights = random_int8(rng, std::size_t(a.kernel_h) * a.kernel_w * a.c * a.out_channels, "the weights");
+      a.weights = random_int8(rng, std::size_t(a.kernel_h) * a.kernel_w * a.c * a.out_channels,
+                              "the weights");
       a.quant =
           quantization(QuantOptions{}, uint64_t(a.kernel_h) * a.kernel_w * a.c, a.out_channels);
       what = "conv2d " + std::to_string(a.h) + "x" + std::to_string(a.w) + "x" +

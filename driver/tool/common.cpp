@@ -19,10 +19,11 @@ po::options_description common_options(Common& c) {
   po::options_description d("Common options");
   std::string devices;
   for (const auto& b : driver::backends()) devices += (devices.empty() ? "" : ", ") + b.usage;
-  d.add_options()("help,h", "show this help")("device", po::value(&c.device)->default_value(TESSERA_DEFAULT_DEVICE),
-                                              devices.c_str())(
+  d.add_options()("help,h", "show this help")(
+      "device", po::value(&c.device)->default_value(TESSERA_DEFAULT_DEVICE), devices.c_str())(
       "trace", po::value(&c.trace), "sim only: write an FST waveform of every signal")(
-      "latency", po::value(&c.latency)->default_value(100), "memory latency in cycles (sim; fsim: in its time estimate)")(
+      "latency", po::value(&c.latency)->default_value(100),
+      "memory latency in cycles (sim; fsim: in its time estimate)")(
       "record", po::value(&c.record),
       "save the exact command stream and data (replay: tessera run)")(
       "json", po::bool_switch(&c.json), "print the report as one JSON object")(
@@ -60,7 +61,8 @@ po::variables_map parse(int argc, char** argv, const po::options_description& d,
                         const po::positional_options_description& pos, const std::string& usage) {
   po::variables_map vm;
   try {
-    const po::parsed_options parsed = po::command_line_parser(argc, argv).options(d).positional(pos).run();
+    const po::parsed_options parsed =
+        po::command_line_parser(argc, argv).options(d).positional(pos).run();
     refuse_negative_unsigned(parsed, d);
     po::store(parsed, vm);
     if (vm.count("help")) {
@@ -82,8 +84,8 @@ Session::Session(const Common& c, bool clear) {
   if (sim || fsim) {  // the golden model estimates time with the same memory latency
     require_range("--latency", c.latency, 0u, 10000u);
     if (spec.find("latency=") == std::string::npos) {
-      spec += std::string(spec == "sim" || spec == "fsim" ? ":" : ",") + "latency=" +
-              std::to_string(c.latency);
+      spec += std::string(spec == "sim" || spec == "fsim" ? ":" : ",") +
+              "latency=" + std::to_string(c.latency);
     }
   }
   if (sim && !c.trace.empty()) {
@@ -166,7 +168,8 @@ void add_quant_options(po::options_description& d, QuantOptions& q) {
 driver::Quantization quantization(const QuantOptions& q, uint64_t k, uint32_t channels) {
   // The default scale divides by sqrt(K): an empty reduction is the shape's error, not the
   // scale's.
-  if (k == 0) throw UsageError("the products per output (K) = 0: every output would be a sum of nothing");
+  if (k == 0)
+    throw UsageError("the products per output (K) = 0: every output would be a sum of nothing");
   driver::Quantization out;
   out.zero_point = q.zero_point;
   out.act_min = q.relu ? std::max(q.act_min, q.zero_point) : q.act_min;

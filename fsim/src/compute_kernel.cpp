@@ -39,10 +39,14 @@ __attribute__((target("avx2"))) void multiply_avx2(const int16_t* paired, uint32
 using WideKernel = void (*)(const int16_t*, uint32_t, const int8_t*, int32_t*, bool);
 WideKernel wide_kernel(uint32_t cols) {
   switch (cols) {
-    case 8: return multiply_avx2<1>;
-    case 16: return multiply_avx2<2>;
-    case 32: return multiply_avx2<4>;
-    case 64: return multiply_avx2<8>;
+    case 8:
+      return multiply_avx2<1>;
+    case 16:
+      return multiply_avx2<2>;
+    case 32:
+      return multiply_avx2<4>;
+    case 64:
+      return multiply_avx2<8>;
   }
   return nullptr;
 }
@@ -69,7 +73,8 @@ void WeightTile::multiply(const int8_t* a, int32_t* acc, bool accumulate) const 
   if (wide_) return wide_(paired_.data(), pairs_, a, acc, accumulate);
   for (uint32_t n = 0; n < cols_; ++n) {
     int32_t sum = 0;
-    for (uint32_t k = 0; k < rows_; ++k) sum += int32_t(a[k]) * paired_[(std::size_t(k / 2) * cols_ + n) * 2 + k % 2];
+    for (uint32_t k = 0; k < rows_; ++k)
+      sum += int32_t(a[k]) * paired_[(std::size_t(k / 2) * cols_ + n) * 2 + k % 2];
     acc[n] = int32_t(uint32_t(accumulate ? acc[n] : 0) + uint32_t(sum));
   }
 }

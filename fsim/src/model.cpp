@@ -53,7 +53,7 @@ struct Model::Impl {
   Model& model;
   const Options& o;
   const uint32_t rows, cols, bus_bytes;
-  std::vector<int8_t> scratchpad;   // lines of `rows` bytes
+  std::vector<int8_t> scratchpad;    // lines of `rows` bytes
   std::vector<int32_t> accumulator;  // lines of `cols` lanes
   std::vector<uint8_t> qtable;       // entries of 16 bytes
   isa::Dataflow dataflow;
@@ -63,8 +63,8 @@ struct Model::Impl {
   std::vector<uint8_t> row_buffer;
 
   // Registers
-  uint32_t ctrl = 0, intr_status = 0, intr_enable = 0, ring_size = 0, ring_tail = 0,
-           ring_head = 0, latched_hi = 0;
+  uint32_t ctrl = 0, intr_status = 0, intr_enable = 0, ring_size = 0, ring_tail = 0, ring_head = 0,
+           latched_hi = 0;
   uint64_t ring_base = 0, window_base = 0, window_limit = 0;
   uint64_t counters[regs::kNumCounters] = {};
   // The stop: the fetcher's own, or the dispatcher's (dataflow.stop()).
@@ -101,7 +101,8 @@ struct Model::Impl {
   }
   // Every R beat is a whole bus word (tessera_perf_events).
   void count_read(uint64_t addr, uint64_t bytes) {
-    counter(regs::Counter::kDmaReadBytes) += bus_bytes * ceil_div(addr % bus_bytes + bytes, bus_bytes);
+    counter(regs::Counter::kDmaReadBytes) +=
+        bus_bytes * ceil_div(addr % bus_bytes + bytes, bus_bytes);
   }
 
   // ---- Fetch (tessera_cmd_fetch) and the stop --------------------------------------------
@@ -136,7 +137,8 @@ struct Model::Impl {
       intr_status |= regs::kIntrStatusError.mask();
     }
     counter(regs::Counter::kCycles) = timing.now();
-    for (const auto c : {regs::Counter::kLoadBusy, regs::Counter::kComputeBusy, regs::Counter::kStoreBusy})
+    for (const auto c :
+         {regs::Counter::kLoadBusy, regs::Counter::kComputeBusy, regs::Counter::kStoreBusy})
       counter(c) = timing.busy(c);
   }
 
@@ -151,10 +153,18 @@ struct Model::Impl {
   Error execute(const Command& c, uint32_t index) {
     Error e = Error::kNone;
     switch (c.opcode()) {
-      case isa::Opcode::kLoad: e = run_load(c); break;
-      case isa::Opcode::kCompute: e = run_compute(c); break;
-      case isa::Opcode::kStore: e = run_store(c); break;
-      case isa::Opcode::kFence: e = run_fence(c); break;
+      case isa::Opcode::kLoad:
+        e = run_load(c);
+        break;
+      case isa::Opcode::kCompute:
+        e = run_compute(c);
+        break;
+      case isa::Opcode::kStore:
+        e = run_store(c);
+        break;
+      case isa::Opcode::kFence:
+        e = run_fence(c);
+        break;
     }
     timing.executed(c, index);
     if (c.opcode() != isa::Opcode::kFence || e == Error::kNone)
@@ -223,7 +233,8 @@ struct Model::Impl {
     const WeightTile tile(&scratchpad[std::size_t(c.get(compute::kWgtLine)) * rows], rows, cols);
     for (uint32_t r = 0; r < act_rows; ++r) {
       for (uint32_t m = 0; m < vectors; ++m) {
-        const std::size_t line = act_line + std::size_t(r) * act_row_stride + std::size_t(m) * act_stride;
+        const std::size_t line =
+            act_line + std::size_t(r) * act_row_stride + std::size_t(m) * act_stride;
         tile.multiply(&scratchpad[line * rows],
                       &accumulator[(acc_line + std::size_t(r) * vectors + m) * cols], accumulate);
       }
@@ -249,11 +260,13 @@ struct Model::Impl {
     if (requant) {
       const uint32_t first = uint32_t(c.get(store::kQparamEntry));
       for (uint32_t l = 0; l < lanes; ++l) {
-        const uint8_t* e = &qtable[std::size_t(first + (per_channel ? l : 0)) * isa::qtable::kEntryBytes];
+        const uint8_t* e =
+            &qtable[std::size_t(first + (per_channel ? l : 0)) * isa::qtable::kEntryBytes];
         bias[l] = int32_t(le32(e + isa::qtable::kBias.offset));
         mult[l] = int32_t(le32(e + isa::qtable::kMultiplier.offset));
         shift[l] = int32_t(le32(e + isa::qtable::kShift.offset));
-        if (shift[l] < isa::qtable::kShiftMin || shift[l] > isa::qtable::kShiftMax) return Error::kBadClamp;
+        if (shift[l] < isa::qtable::kShiftMin || shift[l] > isa::qtable::kShiftMax)
+          return Error::kBadClamp;
       }
     }
     const int zp = int8_t(c.get(store::kZeroPoint)), lo = int8_t(c.get(store::kActMin)),
@@ -326,31 +339,57 @@ struct Model::Impl {
       if (offset % 8 == 4) return latched_hi;
     }
     switch (offset) {
-      case regs::kId: return regs::kExpectedId;
+      case regs::kId:
+        return regs::kExpectedId;
       case regs::kVersion:
-        return regs::kVersionMajor.set(regs::kVersionMinor.set(regs::kVersionPatch.set(0, regs::kHardwarePatch), regs::kHardwareMinor), regs::kHardwareMajor);
-      case regs::kIsaVersion: return isa::kVersion;
-      case regs::kConfigArray: return regs::kConfigArrayCols.set(regs::kConfigArrayRows.set(0, rows), cols);
-      case regs::kConfigScratchpad: return uint32_t(scratchpad.size());
-      case regs::kConfigAccumulator: return uint32_t(accumulator.size() * 4);
-      case regs::kConfigBus: return o.bus_bits;
-      case regs::kConfigQtable: return o.config.qtable_entries;
-      case regs::kCtrl: return ctrl;
-      case regs::kSoftReset: return 0;
-      case regs::kStatus: return status();
-      case regs::kErrorIndex: return stopped() ? error_index() : 0;
-      case regs::kIntrStatus: return intr_status;
-      case regs::kIntrEnable: return intr_enable;
-      case regs::kRingBaseLo: return uint32_t(ring_base);
-      case regs::kRingBaseHi: return uint32_t(ring_base >> 32);
-      case regs::kRingSize: return ring_size;
-      case regs::kRingTail: return ring_tail;
-      case regs::kRingHead: return ring_head;
-      case regs::kWindowBaseLo: return uint32_t(window_base);
-      case regs::kWindowBaseHi: return uint32_t(window_base >> 32);
-      case regs::kWindowLimitLo: return uint32_t(window_limit);
-      case regs::kWindowLimitHi: return uint32_t(window_limit >> 32);
-      case regs::kPerfCtrl: return 0;
+        return regs::kVersionMajor.set(
+            regs::kVersionMinor.set(regs::kVersionPatch.set(0, regs::kHardwarePatch),
+                                    regs::kHardwareMinor),
+            regs::kHardwareMajor);
+      case regs::kIsaVersion:
+        return isa::kVersion;
+      case regs::kConfigArray:
+        return regs::kConfigArrayCols.set(regs::kConfigArrayRows.set(0, rows), cols);
+      case regs::kConfigScratchpad:
+        return uint32_t(scratchpad.size());
+      case regs::kConfigAccumulator:
+        return uint32_t(accumulator.size() * 4);
+      case regs::kConfigBus:
+        return o.bus_bits;
+      case regs::kConfigQtable:
+        return o.config.qtable_entries;
+      case regs::kCtrl:
+        return ctrl;
+      case regs::kSoftReset:
+        return 0;
+      case regs::kStatus:
+        return status();
+      case regs::kErrorIndex:
+        return stopped() ? error_index() : 0;
+      case regs::kIntrStatus:
+        return intr_status;
+      case regs::kIntrEnable:
+        return intr_enable;
+      case regs::kRingBaseLo:
+        return uint32_t(ring_base);
+      case regs::kRingBaseHi:
+        return uint32_t(ring_base >> 32);
+      case regs::kRingSize:
+        return ring_size;
+      case regs::kRingTail:
+        return ring_tail;
+      case regs::kRingHead:
+        return ring_head;
+      case regs::kWindowBaseLo:
+        return uint32_t(window_base);
+      case regs::kWindowBaseHi:
+        return uint32_t(window_base >> 32);
+      case regs::kWindowLimitLo:
+        return uint32_t(window_limit);
+      case regs::kWindowLimitHi:
+        return uint32_t(window_limit >> 32);
+      case regs::kPerfCtrl:
+        return 0;
     }
     throw std::out_of_range("fsim: no register at offset " + std::to_string(offset));
   }
@@ -360,20 +399,44 @@ struct Model::Impl {
 
   void write(uint32_t offset, uint32_t v) {
     switch (offset) {
-      case regs::kCtrl: ctrl = v & regs::kCtrlEnable.mask(); pump(); return;
+      case regs::kCtrl:
+        ctrl = v & regs::kCtrlEnable.mask();
+        pump();
+        return;
       case regs::kSoftReset:
         if (v & regs::kSoftResetGo.mask()) soft_reset();
         return;
-      case regs::kIntrStatus: intr_status &= ~v; return;
-      case regs::kIntrEnable: intr_enable = v & (regs::kIntrEnableFence.mask() | regs::kIntrEnableError.mask()); return;
-      case regs::kRingBaseLo: set_lo(ring_base, v); return;
-      case regs::kRingBaseHi: set_hi(ring_base, v); return;
-      case regs::kRingSize: ring_size = v; return;
-      case regs::kRingTail: ring_tail = v; pump(); return;
-      case regs::kWindowBaseLo: set_lo(window_base, v); return;
-      case regs::kWindowBaseHi: set_hi(window_base, v); return;
-      case regs::kWindowLimitLo: set_lo(window_limit, v); return;
-      case regs::kWindowLimitHi: set_hi(window_limit, v); return;
+      case regs::kIntrStatus:
+        intr_status &= ~v;
+        return;
+      case regs::kIntrEnable:
+        intr_enable = v & (regs::kIntrEnableFence.mask() | regs::kIntrEnableError.mask());
+        return;
+      case regs::kRingBaseLo:
+        set_lo(ring_base, v);
+        return;
+      case regs::kRingBaseHi:
+        set_hi(ring_base, v);
+        return;
+      case regs::kRingSize:
+        ring_size = v;
+        return;
+      case regs::kRingTail:
+        ring_tail = v;
+        pump();
+        return;
+      case regs::kWindowBaseLo:
+        set_lo(window_base, v);
+        return;
+      case regs::kWindowBaseHi:
+        set_hi(window_base, v);
+        return;
+      case regs::kWindowLimitLo:
+        set_lo(window_limit, v);
+        return;
+      case regs::kWindowLimitHi:
+        set_hi(window_limit, v);
+        return;
       case regs::kPerfCtrl:
         if (v & regs::kPerfCtrlClear.mask()) {
           for (auto& x : counters) x = 0;

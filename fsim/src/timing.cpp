@@ -40,9 +40,12 @@ uint64_t Timing::duration(const isa::Command& c, uint64_t& latency) const {
                                                                  : config_.rows;
       if (mode & isa::kLoadModeFill) return rows * ceil_div(bytes, unit);
       const uint64_t beats = ceil_div(c.get(load::kDramAddr) % bus_bytes_ + bytes, bus_bytes_);
-      const uint64_t units = (mode & isa::kLoadModeWindows) ? c.get(load::kWindows) : ceil_div(bytes, unit);
+      const uint64_t units =
+          (mode & isa::kLoadModeWindows) ? c.get(load::kWindows) : ceil_div(bytes, unit);
       latency = latency_;
-      return rows * std::max(beats, units * ceil_div(std::min<uint64_t>(unit, bus_bytes_), bus_bytes_)) + latency_;
+      return rows * std::max(beats,
+                             units * ceil_div(std::min<uint64_t>(unit, bus_bytes_), bus_bytes_)) +
+             latency_;
     }
     case isa::Opcode::kCompute: {
       const uint64_t vectors = c.get(compute::kVectors) * c.get(compute::kActRows);
@@ -55,8 +58,8 @@ uint64_t Timing::duration(const isa::Command& c, uint64_t& latency) const {
       const bool requant = mode & isa::kStoreModeRequantize;
       const uint64_t entries = !requant ? 0 : (mode & isa::kStoreModePerChannel) ? cols : 1;
       const uint64_t row_beats = ceil_div(requant ? cols : 4 * cols, bus_bytes_);
-      const uint64_t lines = (mode & isa::kStoreModePool2x2) ? 4 * rows * c.get(store::kPoolWidth)
-                                                             : rows * row_beats;
+      const uint64_t lines =
+          (mode & isa::kStoreModePool2x2) ? 4 * rows * c.get(store::kPoolWidth) : rows * row_beats;
       latency = latency_;
       return (requant ? entries + 1 + 4 : 0) + lines;
     }
@@ -74,7 +77,9 @@ void Timing::executed(const isa::Command& c, uint32_t /*index*/) {
     fence_done_ = std::max(barrier(), fetched_at_) + cycles + latency;
     return;
   }
-  const std::size_t u = c.opcode() == isa::Opcode::kLoad ? 0 : c.opcode() == isa::Opcode::kCompute ? 1 : 2;
+  const std::size_t u = c.opcode() == isa::Opcode::kLoad      ? 0
+                        : c.opcode() == isa::Opcode::kCompute ? 1
+                                                              : 2;
   uint64_t start = std::max({free_[u], fetched_at_, fence_done_});
   const uint8_t deps = c.deps();
   if ((deps & isa::kDepsPopPrev) && !forward_[u - 1].empty()) {
@@ -98,10 +103,14 @@ uint64_t Timing::barrier() const {
 
 uint64_t Timing::busy(regs::Counter unit) const {
   switch (unit) {
-    case regs::Counter::kLoadBusy: return busy_[0];
-    case regs::Counter::kComputeBusy: return busy_[1];
-    case regs::Counter::kStoreBusy: return busy_[2];
-    default: return 0;
+    case regs::Counter::kLoadBusy:
+      return busy_[0];
+    case regs::Counter::kComputeBusy:
+      return busy_[1];
+    case regs::Counter::kStoreBusy:
+      return busy_[2];
+    default:
+      return 0;
   }
 }
 

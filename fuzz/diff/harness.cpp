@@ -42,9 +42,11 @@ std::vector<isa::Command> preamble(const RaceReport& races, const isa::BuildConf
     const uint32_t per_line = r.space == Space::kScratchpad    ? config.rows
                               : r.space == Space::kAccumulator ? 4 * config.cols
                                                                : isa::qtable::kEntryBytes;
-    const uint64_t source_bytes = r.space == Space::kTable ? layout.arena + layout.arena_bytes - layout.table
-                                                           : layout.arena_bytes;
-    const uint32_t chunk = r.space == Space::kScratchpad ? r.count : uint32_t(source_bytes / per_line);
+    const uint64_t source_bytes = r.space == Space::kTable
+                                      ? layout.arena + layout.arena_bytes - layout.table
+                                      : layout.arena_bytes;
+    const uint32_t chunk =
+        r.space == Space::kScratchpad ? r.count : uint32_t(source_bytes / per_line);
     for (uint32_t first = r.first; first < r.first + r.count; first += chunk) {
       isa::Load l;
       l.rows = 1;
@@ -87,7 +89,8 @@ Outcome Harness::run(const Stream& stream, const std::vector<isa::Command>& prea
   const uint32_t first = head + uint32_t(commands.size());
   commands.insert(commands.end(), stream.commands.begin(), stream.commands.end());
   commands.push_back(isa::encode(isa::Fence{true, l.done, done}));
-  if (commands.size() > l.ring_size) throw std::invalid_argument("fuzz: stream longer than the ring");
+  if (commands.size() > l.ring_size)
+    throw std::invalid_argument("fuzz: stream longer than the ring");
   for (uint32_t i = 0; i < commands.size(); ++i) {
     d_.write_memory(l.ring + 64ull * ((head + i) % l.ring_size), commands[i].bytes().data(),
                     isa::kCommandBytes);
@@ -138,7 +141,8 @@ Verdict compare(const Outcome& rtl, const Outcome& fsim, const RaceReport& races
   if (rtl.error != isa::Error::kNone) {
     for (const auto& e : fsim.possible) {
       if (e.error == rtl.error && e.index == rtl.index) {
-        return {rtl.error == isa::Error::kDeadlock ? Verdict::kDeadlockBoth : Verdict::kErrorsAgree, ""};
+        return {rtl.error == isa::Error::kDeadlock ? Verdict::kDeadlockBoth : Verdict::kErrorsAgree,
+                ""};
       }
     }
     std::string model = fsim.possible.empty() ? "no error" : "";
@@ -148,14 +152,17 @@ Verdict compare(const Outcome& rtl, const Outcome& fsim, const RaceReport& races
                     ", the golden model with " + model);
   }
   if (fsim.error != isa::Error::kNone)
-    return mismatch("the engine finishes, the golden model stops with " + error_text(fsim.error, fsim.index));
+    return mismatch("the engine finishes, the golden model stops with " +
+                    error_text(fsim.error, fsim.index));
   auto counts = [&](const char* what, uint64_t a, uint64_t b) -> std::string {
-    return a == b ? "" : std::string(what) + ": engine " + std::to_string(a) + ", golden model " + std::to_string(b);
+    return a == b ? ""
+                  : std::string(what) + ": engine " + std::to_string(a) + ", golden model " +
+                        std::to_string(b);
   };
-  for (const std::string& d : {counts("MACS", rtl.macs, fsim.macs),
-                               counts("COMMANDS_RETIRED", rtl.retired, fsim.retired),
-                               counts("DMA_READ_BYTES", rtl.read_bytes, fsim.read_bytes),
-                               counts("DMA_WRITE_BYTES", rtl.write_bytes, fsim.write_bytes)}) {
+  for (const std::string& d :
+       {counts("MACS", rtl.macs, fsim.macs), counts("COMMANDS_RETIRED", rtl.retired, fsim.retired),
+        counts("DMA_READ_BYTES", rtl.read_bytes, fsim.read_bytes),
+        counts("DMA_WRITE_BYTES", rtl.write_bytes, fsim.write_bytes)}) {
     if (!d.empty()) return mismatch(d);
   }
   for (std::size_t i = 0; i < rtl.arena.size(); ++i) {

@@ -49,13 +49,20 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
       return argv[++i];
     };
-    if (a == "--seed") o.seed = parse_unsigned("--seed", value(), 0, ~0ull);
-    else if (a == "--streams") o.streams = parse_unsigned("--streams", value(), 1, 100'000'000);
-    else if (a == "--commands") o.commands = parse_unsigned("--commands", value(), 1, 1'000'000'000);
-    else if (a == "--replay") o.replay = value();
-    else if (a == "--repro-dir") o.repro_dir = value();
-    else if (a == "--json") o.json = value();
-    else if (a == "--verbose") o.verbose = true;
+    if (a == "--seed")
+      o.seed = parse_unsigned("--seed", value(), 0, ~0ull);
+    else if (a == "--streams")
+      o.streams = parse_unsigned("--streams", value(), 1, 100'000'000);
+    else if (a == "--commands")
+      o.commands = parse_unsigned("--commands", value(), 1, 1'000'000'000);
+    else if (a == "--replay")
+      o.replay = value();
+    else if (a == "--repro-dir")
+      o.repro_dir = value();
+    else if (a == "--json")
+      o.json = value();
+    else if (a == "--verbose")
+      o.verbose = true;
     else if (a == "--help" || a == "-h") {
       std::fputs(kUsage, stdout);
       std::exit(0);
@@ -132,8 +139,9 @@ class Fuzzer {
     for (std::size_t chunk = s.commands.size() / 2; chunk >= 1 && budget > 0; chunk /= 2) {
       for (std::size_t at = 0; at < s.commands.size() && budget > 0;) {
         fuzz::Stream t = s;
-        t.commands.erase(t.commands.begin() + std::ptrdiff_t(at),
-                         t.commands.begin() + std::ptrdiff_t(std::min(at + chunk, t.commands.size())));
+        t.commands.erase(
+            t.commands.begin() + std::ptrdiff_t(at),
+            t.commands.begin() + std::ptrdiff_t(std::min(at + chunk, t.commands.size())));
         --budget;
         if (run(t, seed).kind == Verdict::kMismatch)
           s = std::move(t);
@@ -153,7 +161,8 @@ class Fuzzer {
   fuzz::Outcome last_rtl_;
 };
 
-std::string write_repro(const Options& o, const fuzz::Stream& s, uint64_t seed, const std::string& why) {
+std::string write_repro(const Options& o, const fuzz::Stream& s, uint64_t seed,
+                        const std::string& why) {
   const std::string path = o.repro_dir + "/fuzz-" + std::to_string(seed) + ".tsa";
   std::ofstream out(path);
   out << "# tessera_fuzz mismatch: " << why << "\n# replay: tessera_fuzz --seed " << seed
@@ -215,9 +224,12 @@ int main(int argc, char** argv) {
                 (unsigned long long)streams, (unsigned long long)commands, seconds,
                 double(commands) / seconds, (unsigned long long)o.seed,
                 (unsigned long long)(o.seed + streams - 1));
-    for (const auto& [k, n] : kinds) std::printf("  kind %-28s %llu\n", k.c_str(), (unsigned long long)n);
-    for (const auto& [k, n] : outcomes) std::printf("  %-33s %llu\n", k.c_str(), (unsigned long long)n);
-    for (const auto& [k, n] : errors) std::printf("  engine stopped with %-13s %llu\n", k.c_str(), (unsigned long long)n);
+    for (const auto& [k, n] : kinds)
+      std::printf("  kind %-28s %llu\n", k.c_str(), (unsigned long long)n);
+    for (const auto& [k, n] : outcomes)
+      std::printf("  %-33s %llu\n", k.c_str(), (unsigned long long)n);
+    for (const auto& [k, n] : errors)
+      std::printf("  engine stopped with %-13s %llu\n", k.c_str(), (unsigned long long)n);
     std::printf("  recovered after the soft reset    %llu of %llu\n", (unsigned long long)recovered,
                 (unsigned long long)(stops - after_stop));
     if (!o.json.empty()) {

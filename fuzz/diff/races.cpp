@@ -42,10 +42,13 @@ class Checker {
   Error execute(const Command& cmd, uint32_t index) {
     if (cmd.opcode() == Opcode::kFence) {
       for (const Clock& u : unit_) fence_ = join(fence_, u);
-      if (cmd.mode() & kFenceModeTimestamp) report_.timestamps.push_back(cmd.get(fence::kDramAddr) + 8);
+      if (cmd.mode() & kFenceModeTimestamp)
+        report_.timestamps.push_back(cmd.get(fence::kDramAddr) + 8);
       return Error::kNone;
     }
-    const std::size_t u = cmd.opcode() == Opcode::kLoad ? 0 : cmd.opcode() == Opcode::kCompute ? 1 : 2;
+    const std::size_t u = cmd.opcode() == Opcode::kLoad      ? 0
+                          : cmd.opcode() == Opcode::kCompute ? 1
+                                                             : 2;
     Clock vc = join(unit_[u], fence_);
     const uint8_t deps = cmd.deps();
     if (deps & kDepsPopPrev) vc = join(vc, take(forward_[u - 1]));
@@ -62,8 +65,9 @@ class Checker {
   }
   RaceReport report() {
     using Space = RaceReport::Space;
-    for (auto [space, shadow] : {std::pair{Space::kScratchpad, &spad_}, std::pair{Space::kAccumulator, &acc_},
-                                 std::pair{Space::kTable, &table_}}) {
+    for (auto [space, shadow] :
+         {std::pair{Space::kScratchpad, &spad_}, std::pair{Space::kAccumulator, &acc_},
+          std::pair{Space::kTable, &table_}}) {
       for (uint32_t i = 0; i < shadow->size();) {
         if (!(*shadow)[i].undefined) {
           ++i;
@@ -101,7 +105,8 @@ class Checker {
     if (!s.defined && !write) s.undefined = true;  // the harness will write it first
     if (write && whole) s.defined = true;
     if (!write) s.defined = true;
-    if (s.write_clock && s.write_unit != u_ && vc_[s.write_unit] < s.write_clock) race(s.write_index);
+    if (s.write_clock && s.write_unit != u_ && vc_[s.write_unit] < s.write_clock)
+      race(s.write_index);
     if (write) {
       for (std::size_t v = 0; v < kNumUnits; ++v)
         if (v != u_ && s.read_clock[v] > vc_[v]) race(s.read_index[v]);
@@ -113,7 +118,8 @@ class Checker {
       s.read_index[u_] = index_;
     }
   }
-  void lines(std::vector<Shadow>& space, const char* what, uint64_t first, uint64_t count, bool write) {
+  void lines(std::vector<Shadow>& space, const char* what, uint64_t first, uint64_t count,
+             bool write) {
     for (uint64_t i = 0; i < count; ++i) touch(space, what, first + i, write);
   }
   void host(uint64_t addr, uint64_t bytes, bool write) {
@@ -146,7 +152,8 @@ class Checker {
         const uint64_t line = c.get(load::kSramLine), stride = c.get(load::kSramStride);
         const uint8_t mode = c.mode();
         for (uint64_t r = 0; r < rows; ++r) {
-          if (!(mode & kLoadModeFill)) host(c.get(load::kDramAddr) + r * c.get(load::kDramStride), bytes, false);
+          if (!(mode & kLoadModeFill))
+            host(c.get(load::kDramAddr) + r * c.get(load::kDramStride), bytes, false);
           const uint64_t first = line + r * stride;
           if (mode & kLoadModeToAccumulator) {
             lines(acc_, "accumulator line", first, bytes / (4 * c_.cols), true);
@@ -154,7 +161,8 @@ class Checker {
             lines(table_, "table entry", first, bytes / 16, true);
           } else if (mode & kLoadModeWindows) {
             for (uint64_t i = 0; i < c.get(load::kWindows); ++i)
-              touch(spad_, "scratchpad line", first + i * c.get(load::kWindowLineStride), true, false);
+              touch(spad_, "scratchpad line", first + i * c.get(load::kWindowLineStride), true,
+                    false);
           } else {
             lines(spad_, "scratchpad line", first, (bytes + R - 1) / R, true);
           }
@@ -167,7 +175,9 @@ class Checker {
         for (uint64_t r = 0; r < rows; ++r) {
           for (uint64_t m = 0; m < vectors; ++m) {
             touch(spad_, "scratchpad line",
-                  c.get(compute::kActLine) + r * c.get(compute::kActRowStride) + m * c.get(compute::kActStride), false);
+                  c.get(compute::kActLine) + r * c.get(compute::kActRowStride) +
+                      m * c.get(compute::kActStride),
+                  false);
           }
         }
         lines(acc_, "accumulator line", c.get(compute::kAccLine), rows * vectors, true);
@@ -177,18 +187,22 @@ class Checker {
         const uint8_t mode = c.mode();
         const bool requant = mode & kStoreModeRequantize, pool = mode & kStoreModePool2x2;
         const uint64_t rows = c.get(store::kRows), cols = c.get(store::kCols);
-        if (requant) lines(table_, "table entry", c.get(store::kQparamEntry), (mode & kStoreModePerChannel) ? cols : 1, false);
+        if (requant)
+          lines(table_, "table entry", c.get(store::kQparamEntry),
+                (mode & kStoreModePerChannel) ? cols : 1, false);
         const uint64_t width = pool ? c.get(store::kPoolWidth) : 1, pitch = c.get(store::kAccPitch);
         const uint64_t out_rows = pool ? rows * width : rows;
         for (uint64_t i = 0; i < out_rows; ++i) {
           const uint64_t line = c.get(store::kAccLine);
           if (pool) {
             const uint64_t top = line + (i / width) * 2 * pitch + 2 * (i % width);
-            for (uint64_t d : {uint64_t(0), uint64_t(1), pitch, pitch + 1}) touch(acc_, "accumulator line", top + d, false);
+            for (uint64_t d : {uint64_t(0), uint64_t(1), pitch, pitch + 1})
+              touch(acc_, "accumulator line", top + d, false);
           } else {
             touch(acc_, "accumulator line", line + i, false);
           }
-          host(c.get(store::kDramAddr) + i * c.get(store::kDramStride), requant ? cols : 4 * cols, true);
+          host(c.get(store::kDramAddr) + i * c.get(store::kDramStride), requant ? cols : 4 * cols,
+               true);
         }
         return;
       }

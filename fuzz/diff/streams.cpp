@@ -81,9 +81,10 @@ class Builder {
       lines_per_row = (a.row_bytes + c_.rows - 1) / c_.rows;
     a.sram_stride = uint32_t(lines_per_row + r_.in(0, 2));
     const uint64_t span = uint64_t(a.rows - 1) * a.sram_stride + lines_per_row;
-    a.sram_line = a.dest == Load::Dest::kAccumulator ? line(c_.accumulator_lines, l_.hot_acc_lines, span)
-                  : a.dest == Load::Dest::kQTable    ? line(c_.qtable_entries, l_.hot_entries, span)
-                                                     : line(c_.scratchpad_lines, l_.hot_lines, span);
+    a.sram_line = a.dest == Load::Dest::kAccumulator
+                      ? line(c_.accumulator_lines, l_.hot_acc_lines, span)
+                  : a.dest == Load::Dest::kQTable ? line(c_.qtable_entries, l_.hot_entries, span)
+                                                  : line(c_.scratchpad_lines, l_.hot_lines, span);
     if (!a.fill) {
       a.dram_stride = a.row_bytes + r_.in(0, 40);
       a.dram_addr = a.dest == Load::Dest::kQTable && r_.chance(0.7)
@@ -103,8 +104,8 @@ class Builder {
     a.accumulate = r_.chance(0.5);
     a.k_valid = uint16_t(r_.in(1, c_.rows));
     a.n_valid = uint16_t(r_.in(1, c_.cols));
-    const uint64_t span = uint64_t(a.act_rows - 1) * a.act_row_stride +
-                          uint64_t(a.vectors - 1) * a.act_stride + 1;
+    const uint64_t span =
+        uint64_t(a.act_rows - 1) * a.act_row_stride + uint64_t(a.vectors - 1) * a.act_stride + 1;
     a.act_line = line(c_.scratchpad_lines, l_.hot_lines, span);
     a.wgt_line = line(c_.scratchpad_lines, l_.hot_lines, c_.rows);
     a.acc_line = line(c_.accumulator_lines, l_.hot_acc_lines, uint64_t(a.act_rows) * a.vectors);
@@ -239,7 +240,8 @@ class Builder {
                               ~0ull - r_.in(0, 64), r_.bits()};
     const Field addr = c.opcode() == Opcode::kLoad ? load::kDramAddr : store::kDramAddr;
     c.set(addr, edges[r_.in(0, 3)]);
-    if (r_.chance(0.3)) c.set(c.opcode() == Opcode::kLoad ? load::kDramStride : store::kDramStride, r_.bits());
+    if (r_.chance(0.3))
+      c.set(c.opcode() == Opcode::kLoad ? load::kDramStride : store::kDramStride, r_.bits());
     return c;
   }
 
@@ -293,13 +295,20 @@ Layout Layout::for_memory(uint64_t memory_base) {
 
 const char* kind_name(StreamKind k) {
   switch (k) {
-    case StreamKind::kPlan: return "plan";
-    case StreamKind::kMutatedPlan: return "mutated plan";
-    case StreamKind::kRandom: return "random";
-    case StreamKind::kIllegal: return "illegal";
-    case StreamKind::kWindow: return "window";
-    case StreamKind::kTokens: return "tokens";
-    case StreamKind::kCount: break;
+    case StreamKind::kPlan:
+      return "plan";
+    case StreamKind::kMutatedPlan:
+      return "mutated plan";
+    case StreamKind::kRandom:
+      return "random";
+    case StreamKind::kIllegal:
+      return "illegal";
+    case StreamKind::kWindow:
+      return "window";
+    case StreamKind::kTokens:
+      return "tokens";
+    case StreamKind::kCount:
+      break;
   }
   return "?";
 }
@@ -340,7 +349,8 @@ Stream StreamGenerator::generate(uint64_t seed) const {
       break;
     case StreamKind::kIllegal:
       for (uint64_t i = r.in(0, 8); i > 0; --i) s.commands.push_back(b.any());
-      s.commands.insert(s.commands.begin() + std::ptrdiff_t(r.in(0, s.commands.size())), b.illegal());
+      s.commands.insert(s.commands.begin() + std::ptrdiff_t(r.in(0, s.commands.size())),
+                        b.illegal());
       break;
     case StreamKind::kWindow:
       for (uint64_t i = r.in(0, 8); i > 0; --i) s.commands.push_back(b.any());

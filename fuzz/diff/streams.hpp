@@ -23,8 +23,8 @@ struct Layout {
   uint64_t memory_base = 0;  // the device memory's first byte
   uint64_t ring = 0;         // the command ring (ring_size commands)
   uint32_t ring_size = 1024;
-  uint64_t done = 0;         // the harness's own FENCE record
-  uint64_t arena = 0;        // the streams' data
+  uint64_t done = 0;   // the harness's own FENCE record
+  uint64_t arena = 0;  // the streams' data
   uint64_t arena_bytes = 0;
   uint64_t window_base = 0, window_limit = 0;  // the DMA window, inclusive: ring to arena
   uint64_t table = 0;                          // valid quantization entries in the arena

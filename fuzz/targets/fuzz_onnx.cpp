@@ -10,8 +10,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   try {
-    const auto m = tessera::model::import_onnx(std::string(reinterpret_cast<const char*>(data), size),
-                                               "input.onnx");
+    const auto m = tessera::model::import_onnx(
+        std::string(reinterpret_cast<const char*>(data), size), "input.onnx");
     (void)m;
   } catch (const std::invalid_argument&) {
   }

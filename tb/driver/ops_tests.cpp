@@ -226,8 +226,10 @@ TEST(Engine, HostRowsOutsideTheMemoryOrIntoTheRingAreRefusedBeforeAnythingRuns) 
   // The driver's ring is the first thing in device memory (Engine's constructor).
   ring.dram_addr = base + 64;
   const Case cases[] = {
-      {tessera::isa::encode(outside), "LOAD row 0 (16 bytes at 0x40) lies outside the device memory"},
-      {tessera::isa::encode(wraps), "STORE row 1 (16 bytes at 0x40) lies outside the device memory"},
+      {tessera::isa::encode(outside),
+       "LOAD row 0 (16 bytes at 0x40) lies outside the device memory"},
+      {tessera::isa::encode(wraps),
+       "STORE row 1 (16 bytes at 0x40) lies outside the device memory"},
       {tessera::isa::encode(past_end), "STORE row 0 (16 bytes at 0x"},
       {tessera::isa::encode(ring), "writes into the command ring"},
   };
@@ -281,7 +283,8 @@ TEST(Engine, AStreamThatWouldDeadlockIsRefusedBeforeItRunsSayingWhatWaits) {
     EXPECT_EQ(x.error(), isa::Error::kDeadlock);
     const std::string m = x.what();
     EXPECT_NE(m.find("would stop with DEADLOCK at command 1"), std::string::npos) << m;
-    EXPECT_NE(m.find("the load unit's next, command 0 (LOAD deps=pop_next"), std::string::npos) << m;
+    EXPECT_NE(m.find("the load unit's next, command 0 (LOAD deps=pop_next"), std::string::npos)
+        << m;
     EXPECT_NE(m.find("waits for a token the compute unit has not given"), std::string::npos) << m;
   }
   EXPECT_EQ(e.counters()[regs::Counter::kCommandsRetired], retired) << "something ran";
@@ -325,7 +328,8 @@ TEST(Engine, TokensOwedCarryOverFromRunToRunUpToMaxTokens) {
     FAIL() << "token MAX_TOKENS + 1 was given";
   } catch (const isa::InvalidCommand& x) {
     EXPECT_EQ(x.error(), isa::Error::kTokenOverflow);
-    EXPECT_NE(std::string(x.what()).find("already owed 255 (MAX_TOKENS)"), std::string::npos) << x.what();
+    EXPECT_NE(std::string(x.what()).find("already owed 255 (MAX_TOKENS)"), std::string::npos)
+        << x.what();
   }
   e.reset();  // drops them
   EXPECT_THROW(e.run(take), isa::InvalidCommand);

@@ -6,8 +6,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <csignal>
 #include <unistd.h>
+
+#include <csignal>
 #ifndef TESSERA_TEST_ON_FSIM
 #include <verilated.h>
 #endif
@@ -163,16 +164,22 @@ TEST(Npy, ReadsTheHeaderAsTheFormatDefinesItAndNothingElse) {
     const char* error;  // nullptr: accepted
   };
   const Case cases[] = {
-      {"{'descr': '|i1', 'fortran_order': False, 'shape': (2.5, 3), }", "shape entry '2.5' is not a dimension"},
+      {"{'descr': '|i1', 'fortran_order': False, 'shape': (2.5, 3), }",
+       "shape entry '2.5' is not a dimension"},
       {"{'descr': '|i1', 'fortran_order': False, 'shape': (2 3), }", "separated by ','"},
       {"{'descr': '|i1', 'fortran_order': False, 'shape': (3), }", "shape (3) is not a tuple"},
-      {"{'descr': '|i1', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4), }", "more than 2^36 elements"},
-      {"{'descr': '|i1', 'fortran_order': 1, 'shape': (2,), }", "'fortran_order' must be True or False"},
-      {"{'x': \"'descr': '|i1'\", 'descr': '<i4', 'fortran_order': False, 'shape': (2,), }", "unknown key 'x'"},
-      {"{'descr': '|i1', 'descr': '|i1', 'fortran_order': False, 'shape': (2,), }", "'descr' appears twice"},
+      {"{'descr': '|i1', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4), }",
+       "more than 2^36 elements"},
+      {"{'descr': '|i1', 'fortran_order': 1, 'shape': (2,), }",
+       "'fortran_order' must be True or False"},
+      {"{'x': \"'descr': '|i1'\", 'descr': '<i4', 'fortran_order': False, 'shape': (2,), }",
+       "unknown key 'x'"},
+      {"{'descr': '|i1', 'descr': '|i1', 'fortran_order': False, 'shape': (2,), }",
+       "'descr' appears twice"},
       {"{'descr': '|i1', 'shape': (2,), }", "lacks 'fortran_order'"},
       {"{'descr': '|i1', 'fortran_order': False, 'shape': (2,), } junk", "text after the header"},
-      {"{'descr': '|i1', 'fortran_order': False, 'shape': (-2,), }", "shape entry '-2' is not a dimension"},
+      {"{'descr': '|i1', 'fortran_order': False, 'shape': (-2,), }",
+       "shape entry '-2' is not a dimension"},
       {"{'descr': '|i1', 'fortran_order': False, 'shape': (2,) }", nullptr},
       {"{\"shape\": (2,), \"fortran_order\": False, \"descr\": \"|i1\"}", nullptr},
   };
@@ -188,11 +195,15 @@ TEST(Npy, ReadsTheHeaderAsTheFormatDefinesItAndNothingElse) {
     }
   }
   // A small file announcing 2.9 GB is refused before anything is allocated.
-  write_file(dir / "huge.npy", npy_header("{'descr': '<i4', 'fortran_order': False, 'shape': (30000, 25000), }"));
-  EXPECT_NE(error_of([&] { tessera::npy::load(dir / "huge.npy"); }).find("fewer than the 750000000 elements"),
+  write_file(dir / "huge.npy",
+             npy_header("{'descr': '<i4', 'fortran_order': False, 'shape': (30000, 25000), }"));
+  EXPECT_NE(error_of([&] {
+              tessera::npy::load(dir / "huge.npy");
+            }).find("fewer than the 750000000 elements"),
             std::string::npos);
   // Empty arrays are arrays.
-  write_file(dir / "empty.npy", npy_header("{'descr': '<i4', 'fortran_order': False, 'shape': (0,), }"));
+  write_file(dir / "empty.npy",
+             npy_header("{'descr': '<i4', 'fortran_order': False, 'shape': (0,), }"));
   const auto empty = tessera::npy::load(dir / "empty.npy");
   EXPECT_EQ(empty.elements(), 0u);
   EXPECT_TRUE(empty.as_int32("e").empty());
@@ -462,7 +473,8 @@ TEST(Engine, ALostInterruptCostsAPollNotTheTimeout) {
   g.a = {1, 2, 3, 4, 5, 6, 7, 8, 9};
   g.b = {1, 0, 0, 0, 1, 0, 0, 0, 1};
   EXPECT_EQ(drv::gemm_int32(e, g), std::vector<int32_t>({1, 2, 3, 4, 5, 6, 7, 8, 9}));
-  e.device().write32(regs::kIntrEnable, regs::kIntrEnableFence.mask() | regs::kIntrEnableError.mask());
+  e.device().write32(regs::kIntrEnable,
+                     regs::kIntrEnableFence.mask() | regs::kIntrEnableError.mask());
   e.set_timeout(std::chrono::seconds(60));
 }
 

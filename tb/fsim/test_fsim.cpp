@@ -43,7 +43,8 @@ struct Host {
     model.write_reg(regs::kRingSize, kRingSize);
     model.write_reg(regs::kWindowBaseLo, uint32_t(kBase));
     model.write_reg(regs::kWindowLimitLo, uint32_t(kLimit));
-    model.write_reg(regs::kIntrEnable, regs::kIntrEnableFence.mask() | regs::kIntrEnableError.mask());
+    model.write_reg(regs::kIntrEnable,
+                    regs::kIntrEnableFence.mask() | regs::kIntrEnableError.mask());
     model.write_reg(regs::kCtrl, regs::kCtrlEnable.mask());
   }
   void submit(const std::vector<Command>& commands) {
@@ -61,7 +62,8 @@ struct Host {
   }
   void recover() {
     model.write_reg(regs::kSoftReset, regs::kSoftResetGo.mask());
-    model.write_reg(regs::kIntrStatus, regs::kIntrStatusFence.mask() | regs::kIntrStatusError.mask());
+    model.write_reg(regs::kIntrStatus,
+                    regs::kIntrStatusFence.mask() | regs::kIntrStatusError.mask());
     tail = model.read_reg(regs::kRingHead);
   }
 };
@@ -82,8 +84,10 @@ TEST(Model, ReadsAsTheEnginesRegisterMap) {
   Model& m = h.model;
   EXPECT_EQ(m.read_reg(regs::kId), regs::kExpectedId);
   EXPECT_EQ(m.read_reg(regs::kIsaVersion), kVersion);
-  EXPECT_EQ(regs::kConfigArrayRows.get(m.read_reg(regs::kConfigArray)), tessera::defaults::kNumRows);
-  EXPECT_EQ(regs::kConfigArrayCols.get(m.read_reg(regs::kConfigArray)), tessera::defaults::kNumCols);
+  EXPECT_EQ(regs::kConfigArrayRows.get(m.read_reg(regs::kConfigArray)),
+            tessera::defaults::kNumRows);
+  EXPECT_EQ(regs::kConfigArrayCols.get(m.read_reg(regs::kConfigArray)),
+            tessera::defaults::kNumCols);
   EXPECT_EQ(m.read_reg(regs::kConfigScratchpad), tessera::defaults::kScratchpadBytes);
   EXPECT_EQ(m.read_reg(regs::kConfigAccumulator), tessera::defaults::kAccumulatorBytes);
   EXPECT_EQ(m.read_reg(regs::kConfigBus), tessera::defaults::kBusWidth);
@@ -141,18 +145,78 @@ TEST(Model, EveryErrorStopsItWithTheEnginesCodeAndIndexAndSoftResetRecovers) {
     std::function<std::vector<Command>()> culprit;  // the culprit, maybe after a setup
   };
   const std::vector<Case> cases = {
-      {"opcode 7", Error::kBadOpcode, [] { Command c; c.set(kHdrOpcode, 7); return std::vector<Command>{c}; }},
-      {"reserved byte", Error::kReservedBits, [&] { Command c = encode(load()); c.set({60, 1}, 0x10); return std::vector<Command>{c}; }},
-      {"zero rows", Error::kBadDimension, [&] { Load l = load(); l.rows = 0; return std::vector<Command>{encode(l)}; }},
-      {"scratchpad end", Error::kScratchpadRange, [&] { Load l = load(); l.sram_line = 16384 - 8; return std::vector<Command>{encode(l)}; }},
-      {"accumulator end", Error::kAccumulatorRange, [] { Compute c; c.vectors = 100; c.acc_line = 1000; c.k_valid = c.n_valid = 16; return std::vector<Command>{encode(c)}; }},
-      {"load outside window", Error::kDmaWindow, [&] { Load l = load(); l.dram_addr = kLimit - 100; return std::vector<Command>{encode(l)}; }},
-      {"store wrapping past 2^64", Error::kDmaWindow, [&] { Store st = store(); st.dram_addr = ~0ull - 8; return std::vector<Command>{encode(st)}; }},
-      {"clamp", Error::kBadClamp, [&] { Store st = store(); st.requantize = true; st.act_min = 10; st.act_max = -10; return std::vector<Command>{encode(st)}; }},
-      {"fill to table", Error::kBadMode, [&] { Load l = load(); l.dest = Load::Dest::kQTable; l.fill = true; return std::vector<Command>{encode(l)}; }},
-      {"table end", Error::kQtableRange, [&] { Store st = store(); st.requantize = st.per_channel = true; st.qparam_entry = 1020; return std::vector<Command>{encode(st)}; }},
-      {"fence alignment", Error::kBadAlignment, [] { return std::vector<Command>{encode(Fence{false, kFence + 2, 0})}; }},
-      {"nothing gives the token", Error::kDeadlock, [] { return std::vector<Command>{encode(fill_line(0, kDepsPopNext))}; }},
+      {"opcode 7", Error::kBadOpcode,
+       [] {
+         Command c;
+         c.set(kHdrOpcode, 7);
+         return std::vector<Command>{c};
+       }},
+      {"reserved byte", Error::kReservedBits,
+       [&] {
+         Command c = encode(load());
+         c.set({60, 1}, 0x10);
+         return std::vector<Command>{c};
+       }},
+      {"zero rows", Error::kBadDimension,
+       [&] {
+         Load l = load();
+         l.rows = 0;
+         return std::vector<Command>{encode(l)};
+       }},
+      {"scratchpad end", Error::kScratchpadRange,
+       [&] {
+         Load l = load();
+         l.sram_line = 16384 - 8;
+         return std::vector<Command>{encode(l)};
+       }},
+      {"accumulator end", Error::kAccumulatorRange,
+       [] {
+         Compute c;
+         c.vectors = 100;
+         c.acc_line = 1000;
+         c.k_valid = c.n_valid = 16;
+         return std::vector<Command>{encode(c)};
+       }},
+      {"load outside window", Error::kDmaWindow,
+       [&] {
+         Load l = load();
+         l.dram_addr = kLimit - 100;
+         return std::vector<Command>{encode(l)};
+       }},
+      {"store wrapping past 2^64", Error::kDmaWindow,
+       [&] {
+         Store st = store();
+         st.dram_addr = ~0ull - 8;
+         return std::vector<Command>{encode(st)};
+       }},
+      {"clamp", Error::kBadClamp,
+       [&] {
+         Store st = store();
+         st.requantize = true;
+         st.act_min = 10;
+         st.act_max = -10;
+         return std::vector<Command>{encode(st)};
+       }},
+      {"fill to table", Error::kBadMode,
+       [&] {
+         Load l = load();
+         l.dest = Load::Dest::kQTable;
+         l.fill = true;
+         return std::vector<Command>{encode(l)};
+       }},
+      {"table end", Error::kQtableRange,
+       [&] {
+         Store st = store();
+         st.requantize = st.per_channel = true;
+         st.qparam_entry = 1020;
+         return std::vector<Command>{encode(st)};
+       }},
+      {"fence alignment", Error::kBadAlignment,
+       [] {
+         return std::vector<Command>{encode(Fence{false, kFence + 2, 0})};
+       }},
+      {"nothing gives the token", Error::kDeadlock,
+       [] { return std::vector<Command>{encode(fill_line(0, kDepsPopNext))}; }},
   };
   for (const Case& k : cases) {
     SCOPED_TRACE(k.name);
@@ -245,7 +309,8 @@ TEST(Model, TheQueuesAndTokensDeadlockExactlyWhereTheEnginesDo) {
       EXPECT_EQ(h.index(), kUnitQueueDepth);
       const auto errors = h.model.errors();
       ASSERT_FALSE(errors.empty());
-      EXPECT_NE(errors[0].message.find("waits for room in the load unit's queue"), std::string::npos)
+      EXPECT_NE(errors[0].message.find("waits for room in the load unit's queue"),
+                std::string::npos)
           << errors[0].message;
       EXPECT_NE(errors[0].message.find("waits for a token the compute unit has not given"),
                 std::string::npos)

@@ -37,7 +37,7 @@ struct Recording {
   std::vector<Region> inputs, outputs;
   std::vector<isa::Command> commands;
 
-  void save(const std::string& path) const;        // throws std::runtime_error
+  void save(const std::string& path) const;  // throws std::runtime_error
   // Throws std::runtime_error naming the file and what is wrong; no count or size in the
   // file may claim more bytes than it holds (checked before anything is allocated).
   static Recording load(const std::string& path);

@@ -247,7 +247,7 @@ enum class Error : uint8_t {
   kBadDimension = 3,  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, or a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row
   kScratchpadRange = 4,  // a scratchpad line range runs past the scratchpad
   kAccumulatorRange = 5,  // an accumulator line range runs past the accumulator
-  kDmaWindow = 6,  // a host access lies outside the DMA window (nothing is accessed)
+  kDmaWindow = 6,  // a host row lies outside the DMA window (nothing outside is accessed; the rows before it are moved)
   kAxiSlverr = 7,  // the bus answered SLVERR
   kAxiDecerr = 8,  // the bus answered DECERR
   kBadClamp = 9,  // ACT_MIN > ACT_MAX, or a shift outside [-31, 30] in the quantization table
