@@ -14,6 +14,7 @@ tessera_accumulator.sv
 tessera_dma_addr_gen.sv
 tessera_dma_burst_gen.sv
 tessera_dma_frontend.sv
+tessera_bus_watchdog.sv
 tessera_dma_reader.sv
 tessera_dma_writer.sv
 tessera_dma.sv

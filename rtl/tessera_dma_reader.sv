@@ -14,6 +14,12 @@
 //             the tessera_pkg::DmaErr* code. Every descriptor's stream ends with exactly one
 //             out_last_o beat, so a consumer never waits forever; the engine is then ready
 //             for the next descriptor.
+// Timeout:    a transfer that waits on the bus (an AR not accepted, or bursts outstanding
+//             with RREADY high and no R beat) for TimeoutCycles cycles in a row ends the same
+//             way with DmaErrTimeout, without waiting for its bursts: they are abandoned
+//             (ARVALID stays up as AXI requires, late R beats are taken and dropped), and the
+//             engine is dead until rst_ni: every later descriptor ends at once with
+//             DmaErrTimeout. So a bus that never answers cannot hold the engine busy.
 // Latency:    the first AR is valid 3 cycles after the descriptor handshake; a data beat
 //             is in the output register 1 cycle after its R handshake.
 // Throughput: one beat per cycle, except one extra cycle at the end of a row whose data
@@ -26,6 +32,7 @@ module tessera_dma_reader #(
   parameter int DataWidth      = 128,
   parameter int IdWidth        = 4,
   parameter int MaxOutstanding = 8,
+  parameter int TimeoutCycles  = tessera_isa_pkg::BusTimeoutCycles,
   localparam int AddrWidth     = tessera_pkg::DmaAddrWidth,
   localparam int BusBytes      = DataWidth / 8,
   localparam int OffWidth      = $clog2(BusBytes)
@@ -87,6 +94,8 @@ module tessera_dma_reader #(
   logic       error_d, error_q;         // it failed: issue nothing more, discard data
   logic [2:0] error_code_d, error_code_q;
   logic       abort;
+  logic       dead_q;                   // the bus stopped answering: abandon, refuse all
+  logic       timeout;
 
   logic desc_fire, desc_bad;
   assign desc_ready_o = !active_q;
@@ -111,7 +120,7 @@ module tessera_dma_reader #(
     .abort_i          (abort),
     .window_base_i,
     .window_limit_i,
-    .start_i          (desc_fire && !desc_bad),
+    .start_i          (desc_fire && !desc_bad && !dead_q),
     .idle_o           (addr_gen_idle),
     .desc_addr_i,
     .desc_row_bytes_i,
@@ -229,7 +238,8 @@ module tessera_dma_reader #(
 
   // RREADY: discard everything after an error; otherwise take a beat when its output (if
   // any) has room, and not while a row's flush beat is pending.
-  assign m_axi_rready_o = error_q || (rowq_valid && !flush_q && (!beat_produces || out_free));
+  assign m_axi_rready_o = error_q || dead_q ||
+                          (rowq_valid && !flush_q && (!beat_produces || out_free));
   assign r_fire         = m_axi_rvalid_i && m_axi_rready_o;
 
   always_comb begin
@@ -245,10 +255,10 @@ module tessera_dma_reader #(
   logic [OffWidth:0]    data_bytes;
 
   // A beat that carries an error response is never passed on.
-  assign data_load  = !error_q && out_free &&
+  assign data_load  = !error_q && !dead_q && out_free &&
                       (flush_q || (r_fire && beat_produces &&
                                    m_axi_rresp_i == tessera_pkg::AxiRespOkay));
-  assign term_load  = error_q && out_free && outstanding_q == '0 && !ar_valid_q;
+  assign term_load  = error_q && out_free && (dead_q || (outstanding_q == '0 && !ar_valid_q));
   assign out_load   = data_load || term_load;
   assign row_ends   = flush_q || (beat_is_last_in && !row_needs_flush);
   assign data_bytes = (bytes_left > (LenWidth+1)'(BusBytes)) ? (OffWidth+1)'(BusBytes)
@@ -260,7 +270,7 @@ module tessera_dma_reader #(
     else                        data_beat = funnel(m_axi_rdata_i, prev_q, {1'b0, row_off});
   end
 
-  assign rowq_pop   = !error_q && ((flush_q && out_free) ||
+  assign rowq_pop   = !error_q && !dead_q && ((flush_q && out_free) ||
                                    (r_fire && beat_is_last_in && !row_needs_flush));
   assign rowq_clear = term_load;
 
@@ -272,7 +282,7 @@ module tessera_dma_reader #(
       in_count_d = beat_is_last_in ? '0 : in_count_q + 1'b1;
       if (beat_is_last_in && row_needs_flush) flush_d = 1'b1;
     end
-    if (error_q) begin  // everything after an error is discarded
+    if (error_q || dead_q) begin  // everything after an error is discarded
       in_count_d = '0;
       flush_d    = 1'b0;
     end
@@ -329,9 +339,12 @@ module tessera_dma_reader #(
   always_comb begin
     error_set  = 1'b0;
     error_code = tessera_pkg::DmaOk;
-    if (desc_fire && desc_bad) begin
+    if (desc_fire && (desc_bad || dead_q)) begin
       error_set  = 1'b1;
-      error_code = tessera_pkg::DmaErrDesc;
+      error_code = dead_q ? tessera_pkg::DmaErrTimeout : tessera_pkg::DmaErrDesc;
+    end else if (timeout) begin
+      error_set  = 1'b1;
+      error_code = tessera_pkg::DmaErrTimeout;
     end else if (burst_take && burst_error) begin
       error_set  = 1'b1;
       error_code = tessera_pkg::DmaErrWindow;
@@ -365,6 +378,22 @@ module tessera_dma_reader #(
     end
   end
 
+  // ---------------------------------------------------------------------------------------
+  // Bus watchdog: cycles in a row spent waiting on the bus with no handshake
+  // ---------------------------------------------------------------------------------------
+  logic waiting_on_bus;
+  assign waiting_on_bus = (ar_valid_q && !m_axi_arready_i) ||
+                          (outstanding_q != '0 && m_axi_rready_o && !m_axi_rvalid_i);
+  tessera_bus_watchdog #(
+    .TimeoutCycles(TimeoutCycles)
+  ) u_watchdog (
+    .clk_i,
+    .rst_ni,
+    .waiting_i(waiting_on_bus),
+    .timeout_o(timeout),
+    .dead_o   (dead_q)
+  );
+
   // Unused: the R channel's ID (one ID only; AXI returns its bursts in order) and the
   // last-burst-of-row flag (rows end by beat count here).
   logic unused_signals;
@@ -374,7 +403,7 @@ module tessera_dma_reader #(
                   (m_axi_arvalid_o && !m_axi_arready_i) |=>
                       (m_axi_arvalid_o && $stable(m_axi_araddr_o) && $stable(m_axi_arlen_o)),
                   clk_i, rst_ni)
-  `TESSERA_ASSERT(AddrGenIdleOnDescriptor_A, desc_fire |-> addr_gen_idle, clk_i, rst_ni)
+  `TESSERA_ASSERT(AddrGenIdleOnDescriptor_A, desc_fire && !dead_q |-> addr_gen_idle, clk_i, rst_ni)
   `TESSERA_ASSERT(NoDataWithoutBurst_A, m_axi_rvalid_i |-> outstanding_q != '0, clk_i, rst_ni)
   `TESSERA_ASSERT(OutHeldWhileStalled_A,
                   (out_valid_o && !out_ready_i) |=> (out_valid_o && $stable(out_data_o)),

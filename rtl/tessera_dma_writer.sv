@@ -15,6 +15,12 @@
 //             status reports the tessera_pkg::DmaErr* code. The engine is then ready again.
 // Status:     one status beat per descriptor, after the last write response: status_error_o
 //             is tessera_pkg::DmaOk or the error code.
+// Timeout:    a transfer that waits on the bus (an AW or W beat not accepted, or every beat
+//             sent and responses outstanding with no B) for TimeoutCycles cycles in a row ends
+//             with DmaErrTimeout once its input is taken, without waiting for the bus: the
+//             bursts are abandoned (AWVALID/WVALID stay up as AXI requires, late responses
+//             are taken) and the engine is dead until rst_ni: every later descriptor's input
+//             is taken and dropped and its status is DmaErrTimeout.
 // Latency:    the first AW is valid 3 cycles after the descriptor handshake, its first W
 //             beat (with input waiting) one cycle later.
 // Throughput: one beat per cycle, except one extra cycle at the end of a row whose bytes
@@ -26,6 +32,7 @@ module tessera_dma_writer #(
   parameter int DataWidth      = 128,
   parameter int IdWidth        = 4,
   parameter int MaxOutstanding = 8,
+  parameter int TimeoutCycles  = tessera_isa_pkg::BusTimeoutCycles,
   localparam int AddrWidth     = tessera_pkg::DmaAddrWidth,
   localparam int BusBytes      = DataWidth / 8,
   localparam int OffWidth      = $clog2(BusBytes)
@@ -93,6 +100,8 @@ module tessera_dma_writer #(
   logic [2:0] error_code_d, error_code_q;
   logic       issue_done_d, issue_done_q;  // every burst of the descriptor has been issued
   logic       in_done_d, in_done_q;        // the input's last beat has been taken
+  logic       dead_q;                      // the bus stopped answering: abandon, refuse all
+  logic       timeout;
 
   logic desc_fire, desc_bad;
   assign desc_ready_o = !active_q;
@@ -116,7 +125,7 @@ module tessera_dma_writer #(
     .abort_i          (stop_q),
     .window_base_i,
     .window_limit_i,
-    .start_i          (desc_fire && !desc_bad),
+    .start_i          (desc_fire && !desc_bad && !dead_q),
     .idle_o           (addr_gen_idle),
     .desc_addr_i,
     .desc_row_bytes_i,
@@ -241,7 +250,8 @@ module tessera_dma_writer #(
   assign row_in_beats = (BeatWidth'(row_len) + BeatWidth'(BusBytes - 1)) >> OffWidth;
   assign needs_input  = w_count_q < row_in_beats;
   assign w_free       = !m_axi_wvalid_o || m_axi_wready_i;
-  assign w_load       = rowq_valid && burstq_valid && w_free && (!needs_input || in_valid_i);
+  assign w_load       = !dead_q && rowq_valid && burstq_valid && w_free &&
+                        (!needs_input || in_valid_i);
   assign row_done     = w_load && w_count_q == row_bus_beats - 1'b1;
   assign burst_done   = w_load && burst_count_q == burstq_len;
   assign rowq_pop     = row_done;
@@ -249,7 +259,7 @@ module tessera_dma_writer #(
 
   // After a failure, input that no issued burst needs is taken and dropped.
   logic draining;
-  assign draining   = stop_q && !burstq_valid && !in_done_q;
+  assign draining   = (stop_q && !burstq_valid || dead_q) && !in_done_q;
   assign in_ready_o = (w_load && needs_input) || draining;
   assign in_fire    = in_valid_i && in_ready_o;
 
@@ -318,9 +328,12 @@ module tessera_dma_writer #(
   always_comb begin
     error_set  = 1'b0;
     error_code = tessera_pkg::DmaOk;
-    if (desc_fire && desc_bad) begin
+    if (desc_fire && (desc_bad || dead_q)) begin
       error_set  = 1'b1;
-      error_code = tessera_pkg::DmaErrDesc;
+      error_code = dead_q ? tessera_pkg::DmaErrTimeout : tessera_pkg::DmaErrDesc;
+    end else if (timeout) begin
+      error_set  = 1'b1;
+      error_code = tessera_pkg::DmaErrTimeout;
     end else if (burst_take && burst_error) begin
       error_set  = 1'b1;
       error_code = tessera_pkg::DmaErrWindow;
@@ -333,8 +346,9 @@ module tessera_dma_writer #(
   // Finished when nothing more will be issued, every issued beat has been sent, every
   // response is back and the input is consumed.
   logic finished;
-  assign finished       = active_q && (issue_done_q || stop_q) && !burstq_valid &&
-                          !aw_valid_q && !w_valid_q && outstanding_q == '0 && in_done_q;
+  assign finished       = active_q && in_done_q &&
+                          (dead_q || ((issue_done_q || stop_q) && !burstq_valid && !aw_valid_q &&
+                                      !w_valid_q && outstanding_q == '0));
   assign status_valid_o = finished;
   assign status_error_o = error_code_q;
   assign queues_clear   = finished && status_ready_i;
@@ -378,11 +392,28 @@ module tessera_dma_writer #(
     end
   end
 
+  // ---------------------------------------------------------------------------------------
+  // Bus watchdog: cycles in a row spent waiting on the bus with no handshake (waiting for a
+  // response only once every beat is sent: before that the slave may wait for the data)
+  // ---------------------------------------------------------------------------------------
+  logic waiting_on_bus;
+  assign waiting_on_bus = (aw_valid_q && !m_axi_awready_i) || (w_valid_q && !m_axi_wready_i) ||
+                          (outstanding_q != '0 && !burstq_valid && !w_valid_q && !m_axi_bvalid_i);
+  tessera_bus_watchdog #(
+    .TimeoutCycles(TimeoutCycles)
+  ) u_watchdog (
+    .clk_i,
+    .rst_ni,
+    .waiting_i(waiting_on_bus),
+    .timeout_o(timeout),
+    .dead_o   (dead_q)
+  );
+
   // Unused: the B channel's ID (one ID only).
   logic unused_bid;
   assign unused_bid = ^m_axi_bid_i;
 
-  `TESSERA_ASSERT(AddrGenIdleOnDescriptor_A, desc_fire |-> addr_gen_idle, clk_i, rst_ni)
+  `TESSERA_ASSERT(AddrGenIdleOnDescriptor_A, desc_fire && !dead_q |-> addr_gen_idle, clk_i, rst_ni)
   `TESSERA_ASSERT(AwHeldWhileStalled_A,
                   (m_axi_awvalid_o && !m_axi_awready_i) |=>
                       (m_axi_awvalid_o && $stable(m_axi_awaddr_o) && $stable(m_axi_awlen_o)),

@@ -13,6 +13,7 @@ package tessera_isa_pkg;
   localparam int MaxRowBytes = 16777215;  // the largest DMA row, 2^24 - 1 bytes
   localparam int UnitQueueDepth = 4;  // commands each unit's queue holds; one more waits in the dispatcher (a stream whose tokens need more in flight deadlocks)
   localparam int MaxTokens = 255;  // dependency tokens one unit may owe a neighbour (given and not yet taken); one more is TOKEN_OVERFLOW
+  localparam int BusTimeoutCycles = 65536;  // cycles a DMA transfer may wait on the bus without a handshake before BUS_TIMEOUT
 
   localparam logic [7:0] OpLoad = 8'd1;  // DMA a block from host memory into the scratchpad, the accumulator or the quantization table, or fill scratchpad rows with a constant
   localparam logic [7:0] OpCompute = 8'd2;  // multiply scratchpad activations by a weight tile into the accumulator
@@ -224,5 +225,6 @@ package tessera_isa_pkg;
   localparam logic [7:0] ErrBadAlignment = 8'd13;  // an address that must be aligned is not (FENCE's DRAM_ADDR: 4 bytes, 16 with TIMESTAMP)
   localparam logic [7:0] ErrTokenOverflow = 8'd14;  // a command gave a dependency token to a neighbour that was already owed MAX_TOKENS
   localparam logic [7:0] ErrDeadlock = 8'd15;  // the stream can never finish: the dispatcher waits (for a full unit queue, or at a FENCE) while every unit is idle and waits for a token; ERROR_INDEX is the command the dispatcher holds
+  localparam logic [7:0] ErrBusTimeout = 8'd16;  // the bus did not answer a transfer for BUS_TIMEOUT_CYCLES cycles: its outstanding bursts are abandoned and every later transfer fails the same way until the engine's hardware reset (a soft reset completes)
 
 endpackage

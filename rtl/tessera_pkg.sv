@@ -49,6 +49,7 @@ package tessera_pkg;
   localparam logic [2:0] DmaErrSlave   = 3'd2;  // SLVERR response
   localparam logic [2:0] DmaErrDecode  = 3'd3;  // DECERR response
   localparam logic [2:0] DmaErrDesc    = 3'd4;  // zero rows or zero bytes per row
+  localparam logic [2:0] DmaErrTimeout = 3'd5;  // the bus stopped answering (BUS_TIMEOUT)
 
   // AXI4 response codes.
   localparam logic [1:0] AxiRespOkay   = 2'b00;
@@ -67,6 +68,7 @@ package tessera_pkg;
       DmaErrWindow: isa_error_of_dma = tessera_isa_pkg::ErrDmaWindow;
       DmaErrSlave:  isa_error_of_dma = tessera_isa_pkg::ErrAxiSlverr;
       DmaErrDecode: isa_error_of_dma = tessera_isa_pkg::ErrAxiDecerr;
+      DmaErrTimeout: isa_error_of_dma = tessera_isa_pkg::ErrBusTimeout;
       // DmaErrDesc: a zero-sized descriptor, which the command checker never lets through.
       default:      isa_error_of_dma = tessera_isa_pkg::ErrBadDimension;
     endcase

@@ -115,6 +115,11 @@ void Engine::check_stopped(const isa::CommandStream& stream, uint32_t first_inde
                      std::to_string(static_cast<int>(code)) + ") at command " +
                      std::to_string(index);
   if (index < stream.size()) what += ": " + isa::disassemble(stream.commands()[index]);
+  if (code == isa::Error::kBusTimeout) {
+    what +=
+        " (the bus stopped answering; every transfer will fail until the engine's "
+        "hardware reset)";
+  }
   reset();
   throw EngineError(code, index, what);
 }

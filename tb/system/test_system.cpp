@@ -755,6 +755,47 @@ TEST_F(SystemTest, AStreamThatCanNeverFinishStopsTheEngineWithDeadlock) {
   }
 }
 
+TEST_F(SystemTest, ABusThatNeverAnswersIsABusTimeoutAndTheSoftResetCompletes) {
+  // The memory stops answering: in turn it never accepts an address, or accepts it and
+  // never returns data. Within BUS_TIMEOUT_CYCLES (plus the fetch) the engine stops with
+  // BUS_TIMEOUT and its interrupt; the soft reset then completes (the bursts are abandoned)
+  // and every later transfer fails the same way, until the hardware reset.
+  const struct {
+    const char* name;
+    double ready, valid;
+  } buses[] = {{"addresses never accepted", 0.0, 1.0}, {"data never returned", 1.0, 0.0}};
+  for (const auto& b : buses) {
+    SCOPED_TRACE(b.name);
+    host_.open();
+    tessera::sim::AxiMemoryConfig mc;
+    mc.ready_probability = b.ready;
+    mc.valid_probability = b.valid;
+    bench->mem.configure(mc);
+    host_.submit({encode(Fence{true, kFence, 1})});
+    ASSERT_NO_THROW(bench->run_until([&] { return bench->interrupt(); }, kBusTimeoutCycles + 2000));
+    uint32_t status = bench->read_reg(regs::kStatus);
+    EXPECT_EQ(regs::kStatusErrorCode.get(status), uint32_t(Error::kBusTimeout));
+    EXPECT_EQ(bench->read_reg(regs::kErrorIndex), 0u);
+    host_.recover();
+    status = bench->read_reg(regs::kStatus);
+    EXPECT_EQ(regs::kStatusBusy.get(status), 0u) << "the soft reset did not complete";
+    EXPECT_EQ(regs::kStatusError.get(status), 0u);
+    // Still dead (the same bus, even if it answered now): at once, no second wait.
+    bench->mem.configure(tessera::sim::AxiMemoryConfig{});
+    bench->write_reg(regs::kIntrStatus, regs::kIntrStatusError.mask());
+    host_.submit({encode(Fence{true, kFence, 2})});
+    ASSERT_NO_THROW(bench->run_until([&] { return bench->interrupt(); }, 1000));
+    EXPECT_EQ(regs::kStatusErrorCode.get(bench->read_reg(regs::kStatus)),
+              uint32_t(Error::kBusTimeout));
+    host_.recover();
+    // The hardware reset brings it back.
+    bench->mem.clear_violations();  // abandoned bursts are the protocol's casualties
+    host_.open();
+    expect_engine_works(rng_, host_);
+    if (HasFatalFailure()) return;
+  }
+}
+
 TEST_F(SystemTest, TokensOrderTheUnitsUnderExtremeMemoryTiming) {
   // A GEMM of 2 activation blocks x 3 panels (every buffer reused) where, in turn, loads,
   // stores or both are hundreds of times slower than compute: any missing wait would

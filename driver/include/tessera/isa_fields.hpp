@@ -16,6 +16,7 @@ inline constexpr uint32_t kMaxCount = 65535;  // the largest count of rows, vect
 inline constexpr uint32_t kMaxRowBytes = 16777215;  // the largest DMA row, 2^24 - 1 bytes
 inline constexpr uint32_t kUnitQueueDepth = 4;  // commands each unit's queue holds; one more waits in the dispatcher (a stream whose tokens need more in flight deadlocks)
 inline constexpr uint32_t kMaxTokens = 255;  // dependency tokens one unit may owe a neighbour (given and not yet taken); one more is TOKEN_OVERFLOW
+inline constexpr uint32_t kBusTimeoutCycles = 65536;  // cycles a DMA transfer may wait on the bus without a handshake before BUS_TIMEOUT
 
 // A little-endian field of a command: byte offset and size.
 struct Field {
@@ -257,6 +258,7 @@ enum class Error : uint8_t {
   kBadAlignment = 13,  // an address that must be aligned is not (FENCE's DRAM_ADDR: 4 bytes, 16 with TIMESTAMP)
   kTokenOverflow = 14,  // a command gave a dependency token to a neighbour that was already owed MAX_TOKENS
   kDeadlock = 15,  // the stream can never finish: the dispatcher waits (for a full unit queue, or at a FENCE) while every unit is idle and waits for a token; ERROR_INDEX is the command the dispatcher holds
+  kBusTimeout = 16,  // the bus did not answer a transfer for BUS_TIMEOUT_CYCLES cycles: its outstanding bursts are abandoned and every later transfer fails the same way until the engine's hardware reset (a soft reset completes)
 };
 
 inline constexpr const char* error_name(Error e) {
@@ -277,6 +279,7 @@ inline constexpr const char* error_name(Error e) {
     case Error::kBadAlignment: return "BAD_ALIGNMENT";
     case Error::kTokenOverflow: return "TOKEN_OVERFLOW";
     case Error::kDeadlock: return "DEADLOCK";
+    case Error::kBusTimeout: return "BUS_TIMEOUT";
   }
   return "unknown error";
 }
