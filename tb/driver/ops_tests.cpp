@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "error_of.hpp"
 #include "tessera/regs.hpp"
 #include "test_seed.hpp"
 
@@ -38,16 +39,6 @@ tessera::ref::OutputStage stage_of(const drv::Quantization& q) {
   s.act_min = q.act_min;
   s.act_max = q.act_max;
   return s;
-}
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace

@@ -30,10 +30,13 @@
 #else
 #include "tessera/sim_device.hpp"
 #endif
+#include "error_of.hpp"
 #include "ops_tests.hpp"
 #include "test_seed.hpp"
 
 namespace {
+
+using tessera::test::error_of;
 
 namespace fs = std::filesystem;
 namespace drv = tessera::driver;
@@ -82,16 +85,6 @@ uint32_t peek32(const std::string& path, uint32_t offset) {
   uint32_t v = 0;
   f.read(reinterpret_cast<char*>(&v), 4);
   return v;
-}
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 // ---- .npy -------------------------------------------------------------------------------

@@ -24,9 +24,12 @@
 #else
 #include "tessera/sim_device.hpp"
 #endif
+#include "error_of.hpp"
 #include "test_seed.hpp"
 
 namespace {
+
+using tessera::test::error_of;
 
 namespace fs = std::filesystem;
 namespace drv = tessera::driver;
@@ -45,15 +48,6 @@ drv::Engine& engine() {  // SystemC: one simulator per process, opened when firs
   static drv::Engine e(tessera::sim::open_sim_device({}));
 #endif
   return e;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 // Random float inputs over [lo, hi] in the model's layout.
