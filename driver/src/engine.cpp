@@ -182,7 +182,6 @@ void Engine::run(const isa::CommandStream& stream) {
         stop.error, "the engine would stop with " + std::string(isa::error_name(stop.error)) +
                         " at command " + std::to_string(stop.index) + ": " + stop.message);
   }
-  const Counters before = counters();
   d.write32(regs::kIntrStatus, regs::kIntrStatusFence.mask());
   const auto deadline = std::chrono::steady_clock::now() + timeout_;
   std::size_t written = 0;
@@ -192,7 +191,7 @@ void Engine::run(const isa::CommandStream& stream) {
     if (free == 0) {
       check_stopped(stream, first);
       if (std::chrono::steady_clock::now() > deadline) {
-        throw TimeoutError(timeout_message("did not free a ring slot", first, total, before));
+        throw TimeoutError(timeout_message("did not free a ring slot", first, total));
       }
       // The ring is full of work: look again shortly (a full ring is thousands of cycles).
       d.pause(std::chrono::microseconds(20));
@@ -212,7 +211,7 @@ void Engine::run(const isa::CommandStream& stream) {
     if (regs::kIntrStatusFence.get(d.read32(regs::kIntrStatus)) && done == value) break;
     if (progress) progress(std::size_t(d.read32(regs::kRingHead) - first), total);
     if (std::chrono::steady_clock::now() > deadline)
-      throw TimeoutError(timeout_message("did not finish", first, total, before));
+      throw TimeoutError(timeout_message("did not finish", first, total));
   }
   d.write32(regs::kIntrStatus, regs::kIntrStatusFence.mask());
   if (progress) progress(total, total);
@@ -220,24 +219,25 @@ void Engine::run(const isa::CommandStream& stream) {
 }
 
 // "sim ...: the engine did not finish within 1000 ms: 310 of 2049 commands fetched, STATUS
-// 0x1 (busy); in this run the fetcher was busy ... cycles, ..." - where it is and what
-// its units were doing, from its ring head, status and counters.
-std::string Engine::timeout_message(const std::string& what, uint32_t first, std::size_t total,
-                                    const Counters& before) {
+// 0x1 (busy); since the counters were cleared, ..." - where it is and what its units were
+// doing, from its ring head, status and counters (read only now: reading them at the start
+// of every run would cost its cycles).
+std::string Engine::timeout_message(const std::string& what, uint32_t first, std::size_t total) {
   Device& d = *device_;
   const uint32_t status = d.read32(regs::kStatus);
   const Counters now = counters();
-  auto delta = [&](regs::Counter c) { return std::to_string(now[c] - before[c]); };
+  auto count = [&](regs::Counter c) { return std::to_string(now[c]); };
   using C = regs::Counter;
   return d.name() + ": the engine " + what + " within " + std::to_string(timeout_.count()) +
          " ms: " + std::to_string(d.read32(regs::kRingHead) - first) + " of " +
          std::to_string(total) + " commands fetched, STATUS " + hex(status) +
          (regs::kStatusBusy.get(status) ? " (busy)" : " (idle: its interrupt did not arrive)") +
-         "; in this run, of " + delta(C::kCycles) + " cycles the fetcher was busy " +
-         delta(C::kFetchBusy) + ", the load, compute and store units " + delta(C::kLoadBusy) +
-         ", " + delta(C::kComputeBusy) + " and " + delta(C::kStoreBusy) +
-         ", units waited for tokens " + delta(C::kStallDependency) + " and for the bus " +
-         delta(C::kStallMemory) + ", " + delta(C::kCommandsRetired) + " commands retired";
+         "; since the counters were cleared, of " + count(C::kCycles) +
+         " cycles the fetcher was busy " + count(C::kFetchBusy) +
+         ", the load, compute and store units " + count(C::kLoadBusy) + ", " +
+         count(C::kComputeBusy) + " and " + count(C::kStoreBusy) + ", units waited for tokens " +
+         count(C::kStallDependency) + " and for the bus " + count(C::kStallMemory) + ", " +
+         count(C::kCommandsRetired) + " commands retired";
 }
 
 Buffer::Buffer(Engine& engine, uint64_t bytes)

@@ -93,8 +93,7 @@ class Engine {
  private:
   void write_ring(const isa::Command& command);
   void check_stopped(const isa::CommandStream& stream, uint32_t first_index);
-  std::string timeout_message(const std::string& what, uint32_t first, std::size_t total,
-                              const Counters& before);
+  std::string timeout_message(const std::string& what, uint32_t first, std::size_t total);
 
   std::unique_ptr<Device> device_;
   std::chrono::milliseconds timeout_;
