@@ -9,6 +9,7 @@
 #include "error_of.hpp"
 #include "tessera/regs.hpp"
 #include "test_seed.hpp"
+#include "token_commands.hpp"
 
 namespace tessera::test {
 
@@ -238,29 +239,6 @@ TEST(Engine, HostRowsOutsideTheMemoryOrIntoTheRingAreRefusedBeforeAnythingRuns) 
     EXPECT_EQ(e.counters()[regs::Counter::kCommandsRetired], retired) << "something ran";
   }
 }
-
-namespace {
-
-isa::Command fill_line(uint32_t line, uint8_t deps) {
-  isa::Load l;
-  l.fill = true;
-  l.row_bytes = 16;
-  l.rows = 1;
-  l.sram_line = line;
-  l.sram_stride = 1;
-  l.deps = deps;
-  return isa::encode(l);
-}
-
-isa::Command compute_one(uint8_t deps) {
-  isa::Compute c;
-  c.vectors = 1;
-  c.k_valid = c.n_valid = 1;
-  c.deps = deps;
-  return isa::encode(c);
-}
-
-}  // namespace
 
 TEST(Engine, AStreamThatWouldDeadlockIsRefusedBeforeItRunsSayingWhatWaits) {
   drv::Engine& e = ops_engine();

@@ -14,6 +14,7 @@
 #include "tessera/fsim.hpp"
 #include "tessera/isa.hpp"
 #include "test_seed.hpp"
+#include "token_commands.hpp"
 
 tessera::driver::Engine& tessera::test::ops_engine() {
   static driver::Engine engine(fsim::open_fsim_device());
@@ -25,6 +26,7 @@ namespace {
 using namespace tessera::isa;
 namespace regs = tessera::regs;
 using tessera::fsim::Model;
+using tessera::test::fill_line;
 
 constexpr uint64_t kBase = 0x8000'0000;  // the model's default memory
 constexpr uint64_t kRing = kBase, kFence = kBase + 0x10000, kA = kBase + 0x20000;
@@ -67,17 +69,6 @@ struct Host {
     tail = model.read_reg(regs::kRingHead);
   }
 };
-
-Load fill_line(uint32_t line, uint8_t deps) {
-  Load l;
-  l.fill = true;
-  l.row_bytes = 16;
-  l.rows = 1;
-  l.sram_line = line;
-  l.sram_stride = 1;
-  l.deps = deps;
-  return l;
-}
 
 TEST(Model, ReadsAsTheEnginesRegisterMap) {
   Host h;
@@ -286,10 +277,7 @@ TEST(Model, ARingItCannotUseIsABadRing) {
 TEST(Model, TheQueuesAndTokensDeadlockExactlyWhereTheEnginesDo) {
   // The load queue holds UNIT_QUEUE_DEPTH commands and the dispatcher one more
   // (tb/system has the same cases on the RTL).
-  Compute gives;
-  gives.vectors = 1;
-  gives.k_valid = gives.n_valid = 16;
-  gives.deps = kDepsPushPrev;
+  const Compute gives = tessera::test::compute_one(kDepsPushPrev);
   for (uint32_t behind : {kUnitQueueDepth - 1, kUnitQueueDepth}) {
     SCOPED_TRACE(std::to_string(behind) + " loads behind the waiting one");
     Host h;

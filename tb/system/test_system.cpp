@@ -19,6 +19,7 @@
 #include "tessera/regs.hpp"
 #include "tessera/top_bench.hpp"
 #include "test_seed.hpp"
+#include "token_commands.hpp"
 
 namespace {
 
@@ -26,6 +27,7 @@ using namespace tessera::isa;
 namespace regs = tessera::regs;
 using Bench = tessera::sim::TopBench<TESSERA_TOP_MODEL, TESSERA_TOP_BUS>;
 Bench* bench = nullptr;
+using tessera::test::fill_line;
 // The engine's shape, read from its CONFIG registers: what the planned tests plan for.
 BuildConfig engine_config() {
   BuildConfig c;
@@ -660,17 +662,6 @@ TEST_F(SystemTest, ATailMoreThanTheRingAheadOfTheHeadIsABadRing) {
   EXPECT_EQ(host_.fence_value(), 4242u);
 }
 
-// A FILL of one scratchpad line with the given dependency flags.
-Load fill_line(uint32_t line, uint8_t deps) {
-  Load l;
-  l.fill = true;
-  l.row_bytes = 16;
-  l.rows = 1;
-  l.sram_line = line;
-  l.sram_stride = 1;
-  l.deps = deps;
-  return l;
-}
 Command token_giving_load(uint32_t line) { return encode(fill_line(line, kDepsPushNext)); }
 
 TEST_F(SystemTest, OneTokenMoreThanMaxTokensStopsTheEngineWithTokenOverflow) {
@@ -709,10 +700,7 @@ TEST_F(SystemTest, OneTokenMoreThanMaxTokensStopsTheEngineWithTokenOverflow) {
 TEST_F(SystemTest, AStreamThatCanNeverFinishStopsTheEngineWithDeadlock) {
   REQUIRE_16X16_ENGINE();
   const Load waits = fill_line(0, kDepsPopNext);  // needs a token from the compute unit
-  Compute gives;
-  gives.vectors = 1;
-  gives.k_valid = gives.n_valid = 16;
-  gives.deps = kDepsPushPrev;
+  const Compute gives = tessera::test::compute_one(kDepsPushPrev);
   struct Case {
     const char* name;
     uint32_t loads_behind;  // LOADs between the waiting one and the COMPUTE that frees it
