@@ -54,7 +54,7 @@ const char* kUsage =
     "                   [--h H] [--w W] [--c C] [--oc OC] [--kernel K] [--stride S] [--pad P]\n"
     "                   [--pool 0|1]\n"
     "                   [--latency CYCLES] [--seed S] [--json FILE] [--trace FILE.fst]\n"
-    "                   [--engine ROWSxCOLSxBUS] [--device sim|fsim]\n"
+    "                   [--engine ROWSxCOLSxBUS] [--device sim|fsim] [--version]\n"
     "Defaults: all; GEMM 512x512x512; conv 56x56x64 -> 64, 3x3, stride 1, pad 1, ReLU;\n"
     "memory latency 100 cycles.\n";
 
@@ -65,6 +65,16 @@ Options parse(int argc, char** argv) {
     const std::string flag = argv[i];
     if (flag == "--help" || flag == "-h") {
       std::printf("%s", kUsage);
+      std::exit(0);
+    }
+    if (flag == "--version") {
+      std::string engines;
+      for (const auto& e : tessera::sim::sim_engines())
+        engines +=
+            (engines.empty() ? "" : ", ") + e.name + (engines.empty() ? " (the default)" : "");
+      std::printf("tessera_sim %u.%u.%u, ISA %u; engines %s (ROWSxCOLSxBUS)\n",
+                  regs::kHardwareMajor, regs::kHardwareMinor, regs::kHardwarePatch,
+                  tessera::isa::kVersion, engines.c_str());
       std::exit(0);
     }
     if (i + 1 >= argc) throw std::invalid_argument("missing value after " + flag);

@@ -47,6 +47,7 @@ PY
 
 cd "$DIR"
 expect 2 "usage: tessera <command>" -- "$T"
+expect 0 "^tessera [0-9]*\.[0-9]*\.[0-9]*, ISA [0-9]*; default engine $ARRAY, .*devices: .*fsim" -- "$T" --version
 expect 2 "unknown command 'frobnicate'" -- "$T" frobnicate
 expect 2 "unrecognised option '--bogus'" -- "$T" info --bogus
 expect 0 "ISA version *1" -- "$T" info
