@@ -8,6 +8,7 @@
 
 #include "messages.hpp"
 #include "tessera/atomic_file.hpp"
+#include "tessera/checks.hpp"
 
 namespace tessera::driver {
 
@@ -274,7 +275,7 @@ uint64_t get64(std::istream& in, const std::string& path) {
   uint64_t v = 0;
   for (int i = 0; i < 8; ++i) {
     const int c = in.get();
-    if (c == EOF) throw std::runtime_error(path + ": truncated recording");
+    if (c == EOF) throw InputError(path + ": truncated recording");
     v |= uint64_t(uint8_t(c)) << (8 * i);
   }
   return v;
@@ -303,7 +304,7 @@ void Recording::save(const std::string& path) const {
 
 Recording Recording::load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
+  if (!in) throw InputError("cannot read " + path);
   return parse(in, path);
 }
 
@@ -316,7 +317,7 @@ Recording Recording::parse(std::istream& in, const std::string& path) {
   auto left = [&] { return size - uint64_t(in.tellg() - start); };
   auto too_big = [&](uint64_t count, uint64_t each, const char* what) {
     if (each && count > left() / each) {
-      throw std::runtime_error(path + ": truncated recording (" + what + " of " +
+      throw InputError(path + ": truncated recording (" + what + " of " +
                                std::to_string(count) +
                                (each > 1 ? " x " + std::to_string(each) : "") + " bytes; " +
                                std::to_string(left()) + " bytes left in the file)");
@@ -325,14 +326,14 @@ Recording Recording::parse(std::istream& in, const std::string& path) {
   char magic[4] = {};
   in.read(magic, 4);
   if (!in || std::memcmp(magic, kMagic, 4) != 0)
-    throw std::runtime_error(path + " is not a Tessera recording (no TSRA header)");
+    throw InputError(path + " is not a Tessera recording (no TSRA header)");
   const uint64_t format = get64(in, path), isa_version = get64(in, path);
   if (format != kFormat) {
-    throw std::runtime_error(path + ": recording format " + std::to_string(format) +
+    throw InputError(path + ": recording format " + std::to_string(format) +
                              "; this tool reads format " + std::to_string(kFormat));
   }
   if (isa_version != isa::kVersion) {
-    throw std::runtime_error(path + ": recorded for ISA version " + std::to_string(isa_version) +
+    throw InputError(path + ": recorded for ISA version " + std::to_string(isa_version) +
                              "; this tool speaks version " + std::to_string(isa::kVersion));
   }
   Recording r;
@@ -346,7 +347,7 @@ Recording Recording::parse(std::istream& in, const std::string& path) {
       too_big(bytes, 1, "a region");
       reg.bytes.resize(bytes);
       in.read(reinterpret_cast<char*>(reg.bytes.data()), std::streamsize(bytes));
-      if (!in) throw std::runtime_error(path + ": truncated recording");
+      if (!in) throw InputError(path + ": truncated recording");
       regions->push_back(std::move(reg));
     }
   }
@@ -355,7 +356,7 @@ Recording Recording::parse(std::istream& in, const std::string& path) {
   for (uint64_t i = 0; i < commands; ++i) {
     uint8_t bytes[isa::kCommandBytes];
     in.read(reinterpret_cast<char*>(bytes), isa::kCommandBytes);
-    if (!in) throw std::runtime_error(path + ": truncated recording");
+    if (!in) throw InputError(path + ": truncated recording");
     r.commands.push_back(isa::Command::from_bytes(bytes));
   }
   return r;

@@ -2,6 +2,7 @@
 // a little-endian header length (2 bytes in 1.0, 4 in 2.0 and 3.0), then a Python dict
 // literal {'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), } padded to 64 bytes.
 #include "tessera/npy.hpp"
+#include "tessera/checks.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -150,7 +151,7 @@ class HeaderParser {
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw std::runtime_error(name_ + ": .npy header: " + what);
+    throw InputError(name_ + ": .npy header: " + what);
   }
   char peek() const { return at_ < t_.size() ? t_[at_] : '\0'; }
   void skip() {
@@ -228,22 +229,22 @@ Array parse(std::istream& in, const std::string& name) {
   char magic[8] = {};
   in.read(magic, 8);
   if (!in || std::memcmp(magic, "\x93NUMPY", 6) != 0)
-    throw std::runtime_error(name + " is not a .npy file");
+    throw InputError(name + " is not a .npy file");
   const int major = uint8_t(magic[6]);
   if (major < 1 || major > 3)
-    throw std::runtime_error(name + ": unsupported .npy version " + std::to_string(major));
+    throw InputError(name + ": unsupported .npy version " + std::to_string(major));
   unsigned char len[4] = {};
   in.read(reinterpret_cast<char*>(len), major == 1 ? 2 : 4);
-  if (!in) throw std::runtime_error(name + ": truncated .npy header");
+  if (!in) throw InputError(name + ": truncated .npy header");
   const uint32_t header_len =
       len[0] | len[1] << 8 | (major == 1 ? 0 : (len[2] << 16 | uint32_t(len[3]) << 24));
   if (header_len > 1 << 20) {
-    throw std::runtime_error(name + ": .npy header of " + std::to_string(header_len) +
+    throw InputError(name + ": .npy header of " + std::to_string(header_len) +
                              " bytes (at most 1 MiB)");
   }
   std::string header(header_len, '\0');
   in.read(header.data(), header_len);
-  if (!in) throw std::runtime_error(name + ": truncated .npy header");
+  if (!in) throw InputError(name + ": truncated .npy header");
 
   std::string descr;
   bool fortran = false;
@@ -253,12 +254,12 @@ Array parse(std::istream& in, const std::string& name) {
   const DtypeInfo* info = descr.empty() ? nullptr : find_dtype(kind);
   if (!info || std::string("<>|=").find(descr[0]) == std::string::npos ||
       (info->bytes > 1 && descr[0] == '>')) {
-    throw std::runtime_error(name + ": dtype '" + descr +
+    throw InputError(name + ": dtype '" + descr +
                              "' is not supported; use int8, uint8 or little-endian int32, "
                              "int64 or float32");
   }
   if (fortran)
-    throw std::runtime_error(name + ": Fortran-order arrays are not supported; save in C order");
+    throw InputError(name + ": Fortran-order arrays are not supported; save in C order");
   a.dtype = kind;
   // The size, without wrapping, against a sane limit and then against what the file holds,
   // before anything is allocated.
@@ -266,7 +267,7 @@ Array parse(std::istream& in, const std::string& name) {
   std::size_t elements = 1;
   for (std::size_t d : a.shape) {
     if (d != 0 && elements > kMaxElements / d) {
-      throw std::runtime_error(name + ": .npy shape " + shape_text(a.shape) +
+      throw InputError(name + ": .npy shape " + shape_text(a.shape) +
                                " has more than 2^36 elements");
     }
     elements *= d;
@@ -277,18 +278,18 @@ Array parse(std::istream& in, const std::string& name) {
   const auto end = in.tellg();
   in.seekg(here);
   if (here < 0 || end < here || std::size_t(end - here) < bytes) {
-    throw std::runtime_error(name + ": holds fewer than the " + std::to_string(elements) +
+    throw InputError(name + ": holds fewer than the " + std::to_string(elements) +
                              " elements its header announces (shape " + shape_text(a.shape) + ")");
   }
   a.data.resize(bytes);
   if (bytes) in.read(reinterpret_cast<char*>(a.data.data()), std::streamsize(bytes));
-  if (!in) throw std::runtime_error(name + ": truncated .npy data");
+  if (!in) throw InputError(name + ": truncated .npy data");
   return a;
 }
 
 Array load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
+  if (!in) throw InputError("cannot read " + path);
   return parse(in, path);
 }
 

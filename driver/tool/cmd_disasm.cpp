@@ -7,13 +7,14 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "tessera/atomic_file.hpp"
+#include "tessera/checks.hpp"
 
 namespace tessera::cli {
 namespace {
 
 std::vector<isa::Command> read_stream(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
+  if (!in) throw InputError("cannot read " + path);
   char magic[4] = {};
   in.read(magic, 4);
   if (in.gcount() == 4 && std::string(magic, 4) == "TSRA")
@@ -23,7 +24,7 @@ std::vector<isa::Command> read_stream(const std::string& path) {
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                              std::istreambuf_iterator<char>());
   if (bytes.size() % isa::kCommandBytes) {
-    throw std::runtime_error(path + " holds " + std::to_string(bytes.size()) +
+    throw InputError(path + " holds " + std::to_string(bytes.size()) +
                              " bytes, not a whole number of 64-byte commands");
   }
   std::vector<isa::Command> out;

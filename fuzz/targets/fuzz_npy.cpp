@@ -1,11 +1,12 @@
 // libFuzzer target: the .npy reader (tessera/npy.hpp). Any input is either read - and then its
-// values convert as its dtype says - or refused with std::runtime_error; nothing else.
+// values convert as its dtype says - or refused with tessera::InputError; nothing else.
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 
+#include "tessera/checks.hpp"
 #include "tessera/npy.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
@@ -13,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
   tessera::npy::Array a;
   try {
     a = tessera::npy::parse(in, "input.npy");
-  } catch (const std::runtime_error&) {
+  } catch (const tessera::InputError&) {
     return 0;
   }
   if (a.data.size() % (a.elements() ? a.elements() : 1) != 0) __builtin_trap();

@@ -1,11 +1,12 @@
 // libFuzzer target: the recording reader (driver::Recording, `tessera run`'s input). Any input
-// is read or refused with std::runtime_error, never allocating more than it holds.
+// is read or refused with tessera::InputError, never allocating more than it holds.
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 
+#include "tessera/checks.hpp"
 #include "tessera/engine.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
@@ -16,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     for (const auto& reg : r.inputs) bytes += reg.bytes.size();
     for (const auto& reg : r.outputs) bytes += reg.bytes.size();
     if (bytes > size) __builtin_trap();
-  } catch (const std::runtime_error&) {
+  } catch (const tessera::InputError&) {
   }
   return 0;
 }

@@ -67,7 +67,7 @@ npy b.npy 33 5
 expect 0 '"mismatches": 0' -- "$T" gemm --a a.npy --b b.npy --int32 --check --json --out c32.npy
 expect 0 "outputs differing from the reference *0" -- "$T" gemm --a a.npy --b b.npy --relu --zero-point -20 --check
 expect 2 "b.npy: B must be 2-D with K = 5 rows" -- "$T" gemm --a b.npy --b b.npy
-expect 1 "cannot read missing.npy" -- "$T" gemm --a missing.npy --n 3
+expect 2 "cannot read missing.npy" -- "$T" gemm --a missing.npy --n 3
 expect 2 "give --a A.npy, or --m and --k" -- "$T" gemm --m 0 --k 3 --n 3
 expect 2 "shift\[0\] = 40 is out of range \[-31, 30\]" -- "$T" gemm --m 5 --k 5 --n 5 --multiplier 5 --shift 40 --out bad.npy
 [ -e bad.npy ] && { echo "FAIL: a failed gemm left bad.npy"; FAILED=1; }
@@ -92,7 +92,7 @@ printf 'FENCE value=1\nJUMP value=2\n' > bad.txt
 expect 2 "bad.txt:2: cannot assemble 'JUMP value=2': unknown opcode 'JUMP'" -- "$T" asm bad.txt bad.bin
 [ -e bad.bin ] && { echo "FAIL: a failed asm left bad.bin"; FAILED=1; }
 printf 'abc' > odd.bin
-expect 1 "odd.bin holds 3 bytes, not a whole number of 64-byte commands" -- "$T" disasm odd.bin
+expect 2 "odd.bin holds 3 bytes, not a whole number of 64-byte commands" -- "$T" disasm odd.bin
 
 expect 0 "selftest: 4 of 4 operations match the reference model" -- "$T" selftest --count 4
 expect 0 "gemm 64^3" -- "$T" bench --quick
@@ -177,9 +177,9 @@ head = b"TSRA" + struct.pack("<QQ", 1, 1)
 open("claims.tsr", "wb").write(head + struct.pack("<QQQ", 1, 0x80000000, 1 << 32) + b"\0" * 8)
 open("wraps.tsr", "wb").write(head + struct.pack("<QQQ", 1, 2**64 - 16, 64) + b"\0" * 64 + struct.pack("<QQ", 0, 0))
 PY
-expect 1 "frac.npy: .npy header: shape entry '2.5' is not a dimension" -- "$T" gemm --a frac.npy --b frac.npy
-expect 1 "huge.npy: holds fewer than the 750000000 elements" -- "$T" gemm --a huge.npy --b huge.npy
-expect 1 "claims.tsr: truncated recording (a region of 4294967296 bytes; 8 bytes left" -- "$T" run claims.tsr
+expect 2 "frac.npy: .npy header: shape entry '2.5' is not a dimension" -- "$T" gemm --a frac.npy --b frac.npy
+expect 2 "huge.npy: holds fewer than the 750000000 elements" -- "$T" gemm --a huge.npy --b huge.npy
+expect 2 "claims.tsr: truncated recording (a region of 4294967296 bytes; 8 bytes left" -- "$T" run claims.tsr
 expect 2 "wraps.tsr: a recorded region does not fit this device" -- "$T" run wraps.tsr
 
 for f in out1.npy out2.npy out3.npy; do

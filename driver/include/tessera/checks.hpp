@@ -12,6 +12,13 @@
 
 namespace tessera {
 
+// A file that cannot be read, or does not hold what it should (a .npy array, a recording, an
+// IDX data set, a command stream): bad input, like a bad option (the tools exit with 2).
+class InputError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
 // Throws "WHAT = V is out of range [LO, HI]" unless lo <= v <= hi (NaN never is).
 template <typename T>
 void require_range(const std::string& what, T v, T lo, T hi) {

@@ -38,7 +38,7 @@ struct Recording {
   std::vector<isa::Command> commands;
 
   void save(const std::string& path) const;  // throws std::runtime_error
-  // Throws std::runtime_error naming the file and what is wrong; no count or size in the
+  // Throws tessera::InputError naming the file and what is wrong; no count or size in the
   // file may claim more bytes than it holds (checked before anything is allocated).
   static Recording load(const std::string& path);
   static Recording parse(std::istream& in, const std::string& name);

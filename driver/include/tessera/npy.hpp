@@ -29,7 +29,7 @@ struct Array {
 // "int8", "uint8", "int32", "int64", "float32" for a dtype above.
 std::string dtype_name(const std::string& dtype);
 
-// Reads a .npy file; std::runtime_error naming the file and what is wrong with it. The header
+// Reads a .npy file; tessera::InputError naming the file and what is wrong with it. The header
 // is parsed as the format's specification defines it; sizes are checked (no wrap, at most
 // 2^36 elements, no more than the file holds) before anything is allocated.
 Array load(const std::string& path);
