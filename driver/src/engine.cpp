@@ -317,10 +317,9 @@ Recording Recording::parse(std::istream& in, const std::string& path) {
   auto left = [&] { return size - uint64_t(in.tellg() - start); };
   auto too_big = [&](uint64_t count, uint64_t each, const char* what) {
     if (each && count > left() / each) {
-      throw InputError(path + ": truncated recording (" + what + " of " +
-                               std::to_string(count) +
-                               (each > 1 ? " x " + std::to_string(each) : "") + " bytes; " +
-                               std::to_string(left()) + " bytes left in the file)");
+      throw InputError(path + ": truncated recording (" + what + " of " + std::to_string(count) +
+                       (each > 1 ? " x " + std::to_string(each) : "") + " bytes; " +
+                       std::to_string(left()) + " bytes left in the file)");
     }
   };
   char magic[4] = {};
@@ -330,11 +329,11 @@ Recording Recording::parse(std::istream& in, const std::string& path) {
   const uint64_t format = get64(in, path), isa_version = get64(in, path);
   if (format != kFormat) {
     throw InputError(path + ": recording format " + std::to_string(format) +
-                             "; this tool reads format " + std::to_string(kFormat));
+                     "; this tool reads format " + std::to_string(kFormat));
   }
   if (isa_version != isa::kVersion) {
     throw InputError(path + ": recorded for ISA version " + std::to_string(isa_version) +
-                             "; this tool speaks version " + std::to_string(isa::kVersion));
+                     "; this tool speaks version " + std::to_string(isa::kVersion));
   }
   Recording r;
   for (auto* regions : {&r.inputs, &r.outputs}) {

@@ -1,6 +1,5 @@
 // IDX reading through zlib's gz* functions (which read uncompressed files as they are).
 #include "tessera/idx.hpp"
-#include "tessera/checks.hpp"
 
 #include <zlib.h>
 
@@ -8,6 +7,8 @@
 #include <memory>
 #include <stdexcept>
 #include <type_traits>
+
+#include "tessera/checks.hpp"
 
 namespace tessera::idx {
 namespace {
@@ -52,7 +53,7 @@ npy::Array load(const std::string& path) {
   }
   if (magic[2] != 0x08 && magic[2] != 0x09) {
     throw InputError(path + ": IDX element type 0x" + std::to_string(magic[2]) +
-                             " is not supported (0x08 uint8, 0x09 int8)");
+                     " is not supported (0x08 uint8, 0x09 int8)");
   }
   if (magic[3] < 1 || magic[3] > 4) {
     throw InputError(path + ": IDX rank " + std::to_string(magic[3]) + " is not 1 .. 4");
@@ -65,12 +66,11 @@ npy::Array load(const std::string& path) {
     a.shape.push_back(std::size_t(d[0]) << 24 | std::size_t(d[1]) << 16 | std::size_t(d[2]) << 8 |
                       d[3]);
   }
-  if (a.elements() > (std::size_t(1) << 36))
-    throw InputError(path + ": implausible IDX shape");
+  if (a.elements() > (std::size_t(1) << 36)) throw InputError(path + ": implausible IDX shape");
   a.data.resize(a.elements());
   if (!read(f.get(), a.data.data(), a.data.size())) {
     throw InputError(path + ": holds fewer than the " + std::to_string(a.elements()) +
-                             " elements its header announces");
+                     " elements its header announces");
   }
   return a;
 }

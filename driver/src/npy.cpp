@@ -2,7 +2,6 @@
 // a little-endian header length (2 bytes in 1.0, 4 in 2.0 and 3.0), then a Python dict
 // literal {'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), } padded to 64 bytes.
 #include "tessera/npy.hpp"
-#include "tessera/checks.hpp"
 
 #include <cstdio>
 #include <cstring>
@@ -11,6 +10,7 @@
 #include <stdexcept>
 
 #include "tessera/atomic_file.hpp"
+#include "tessera/checks.hpp"
 
 namespace tessera::npy {
 namespace {
@@ -240,7 +240,7 @@ Array parse(std::istream& in, const std::string& name) {
       len[0] | len[1] << 8 | (major == 1 ? 0 : (len[2] << 16 | uint32_t(len[3]) << 24));
   if (header_len > 1 << 20) {
     throw InputError(name + ": .npy header of " + std::to_string(header_len) +
-                             " bytes (at most 1 MiB)");
+                     " bytes (at most 1 MiB)");
   }
   std::string header(header_len, '\0');
   in.read(header.data(), header_len);
@@ -255,11 +255,10 @@ Array parse(std::istream& in, const std::string& name) {
   if (!info || std::string("<>|=").find(descr[0]) == std::string::npos ||
       (info->bytes > 1 && descr[0] == '>')) {
     throw InputError(name + ": dtype '" + descr +
-                             "' is not supported; use int8, uint8 or little-endian int32, "
-                             "int64 or float32");
+                     "' is not supported; use int8, uint8 or little-endian int32, "
+                     "int64 or float32");
   }
-  if (fortran)
-    throw InputError(name + ": Fortran-order arrays are not supported; save in C order");
+  if (fortran) throw InputError(name + ": Fortran-order arrays are not supported; save in C order");
   a.dtype = kind;
   // The size, without wrapping, against a sane limit and then against what the file holds,
   // before anything is allocated.
@@ -268,7 +267,7 @@ Array parse(std::istream& in, const std::string& name) {
   for (std::size_t d : a.shape) {
     if (d != 0 && elements > kMaxElements / d) {
       throw InputError(name + ": .npy shape " + shape_text(a.shape) +
-                               " has more than 2^36 elements");
+                       " has more than 2^36 elements");
     }
     elements *= d;
   }
@@ -279,7 +278,7 @@ Array parse(std::istream& in, const std::string& name) {
   in.seekg(here);
   if (here < 0 || end < here || std::size_t(end - here) < bytes) {
     throw InputError(name + ": holds fewer than the " + std::to_string(elements) +
-                             " elements its header announces (shape " + shape_text(a.shape) + ")");
+                     " elements its header announces (shape " + shape_text(a.shape) + ")");
   }
   a.data.resize(bytes);
   if (bytes) in.read(reinterpret_cast<char*>(a.data.data()), std::streamsize(bytes));

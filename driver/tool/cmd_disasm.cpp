@@ -25,7 +25,7 @@ std::vector<isa::Command> read_stream(const std::string& path) {
                              std::istreambuf_iterator<char>());
   if (bytes.size() % isa::kCommandBytes) {
     throw InputError(path + " holds " + std::to_string(bytes.size()) +
-                             " bytes, not a whole number of 64-byte commands");
+                     " bytes, not a whole number of 64-byte commands");
   }
   std::vector<isa::Command> out;
   for (std::size_t i = 0; i < bytes.size(); i += isa::kCommandBytes)
