@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Tessera: a hand-written SystemVerilog systolic int8 GEMM/convolution accelerator.
 #
 # Thin by design: C++ (reference model, simulator, tests, benchmarks) builds through CMake

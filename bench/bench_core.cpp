@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Core benchmark, the default engine's array (TESSERA_CORE_ROWS x TESSERA_CORE_COLS):
 //   - cycles and MAC utilization of 128^3 and 512^3 int8 GEMM streams (deterministic);
 //   - simulated cycles per wall-clock second, single thread: median and best of five

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DMA benchmark at one bus width (TESSERA_DMA_WIDTH): read and write throughput of 1 MiB
 // transfers against memory latency 20..400 cycles (no stalls, full memory bandwidth), in
 // bytes per cycle and % of the bus peak, counted from the descriptor handshake to the last

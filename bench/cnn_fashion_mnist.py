@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The source documents' CNN on all 10,000 Fashion-MNIST test images on the simulated engine
 (`make bench-cnn`): every layer of every batch compared bit for bit with the reference
 executor (`tessera model run --check`), top-1 accuracy next to the float model's, engine

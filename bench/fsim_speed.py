@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The golden model (fsim) against the RTL simulator (sim), side by side in one run.
 
 For each workload - the 512^3 GEMM, a 56x56x64 3x3 convolution, the source documents' CNN

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The simulated engines this build makes. TESSERA_ENGINE is the one `--device sim` opens and
 # `make sim` runs; TESSERA_EXTRA_ENGINES are more shapes for the tests
 # (`--device sim:engine=ROWSxCOLSxBUS`). Both default from the RTL package's one size knob

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # `make install` (cmake --install): the libraries, their headers, the tools, a CMake package
 # (find_package(Tessera): cmake/TesseraConfig.cmake.in) and a pkg-config file for the
 # SystemC-free driver. The version is the hardware release in rtl/tessera_regs.json.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Verilating Tessera's RTL. The file list rtl/tessera.f is the single source of truth for
 # which files make up the design; both this and the Makefile's lint target read it.
 file(STRINGS "${PROJECT_SOURCE_DIR}/rtl/tessera.f" _tessera_rtl_lines)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tessera RTL file list, dependency ordered: packages first (the two generated ones, which
 // tessera_pkg refers to), then leaf modules upward.
 // Both the Makefile's lint target and the CMake build read this list.

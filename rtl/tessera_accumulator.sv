@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_accumulator: the banked int32 accumulator buffer.
 //
 // Function:   Lines lines of Lanes int32 values, split into NumBanks banks of contiguous

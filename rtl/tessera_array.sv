@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_array: the NumRows x NumCols grid of weight-stationary processing elements.
 //
 // Function:   row r receives activation element r (with its weight-bank bit) at its left

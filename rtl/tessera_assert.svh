@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_assert.svh: the project's one assertion macro (after OpenTitan's prim_assert).
 //
 // `TESSERA_ASSERT(Name_A, property, clk, rst_n) checks `property` on every rising edge of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_beat_packer: cuts rows into DMA write beats.
 //
 // Function:   each row (row_data_i, row_bytes_i valid bytes from byte 0, at most

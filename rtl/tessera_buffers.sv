@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_buffers: the engine's on-chip buffers and who may use which port.
 //
 // Function:   the scratchpad (tessera_scratchpad, int8 lines of NumRows bytes: one write

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_bus_watchdog: a DMA engine's bus timeout (BUS_TIMEOUT, docs/isa.md).
 //
 // Function:   counts the cycles in a row that waiting_i is high - the engine waits on the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_cmd_check: the engine's command checker (docs/isa.md, "Errors").
 //
 // Function:   decides whether a fetched command may run: the opcode; reserved bytes,

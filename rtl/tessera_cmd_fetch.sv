@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_cmd_fetch: fetches commands from the host's ring (docs/isa.md, "Ring and doorbell").
 //
 // Function:   while enabled and head != tail, reads the next commands of the ring through

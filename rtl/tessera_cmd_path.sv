@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_cmd_path: the engine's command path, from the ring to the units.
 //
 // Function:   tessera_cmd_fetch reads the host's command ring; tessera_dispatch checks each

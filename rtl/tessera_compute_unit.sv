@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_compute_unit: executes COMPUTE commands (docs/isa.md) on the systolic core.
 //
 // Function:   for each command, the weight feeder reads the NumRows weight lines

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_core: the full-rate weight-stationary systolic GEMM core.
 //
 // Function:   computes, for each activation vector a (NumRows int8) streamed in, the

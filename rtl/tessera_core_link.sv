@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_core_link: a tessera_core driven over an 8N1 serial line (the iCE40 board build).
 //
 // Function:   a host sends frames, each an opcode byte and its payload; the link feeds the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_delay: a fixed-length pipeline delay line.
 //
 // Function:   data_o is data_i delayed by exactly Depth clock cycles (Depth = 0 is a wire).

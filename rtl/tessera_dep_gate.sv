@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_dep_gate: lets a unit's commands start only when their tokens are there.
 //
 // Function:   holds the unit's next command until every token its DEPS flags ask to pop

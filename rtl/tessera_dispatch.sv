@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_dispatch: checks fetched commands and hands them to the units (docs/isa.md).
 //
 // Function:   takes commands in ring order. Each is checked (tessera_cmd_check); a failing

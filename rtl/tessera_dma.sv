@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_dma: the DMA engine - read and write engines behind one AXI4 master port.
 //
 // Function:   tessera_dma_reader moves 2D strided blocks from memory into the rd_* stream,

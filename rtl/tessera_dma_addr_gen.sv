@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_dma_addr_gen: the 2D strided address generator of the DMA engines.
 //
 // Function:   turns a descriptor {addr, row_bytes, rows, stride} into the row segments

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_dma_burst_gen: splits row segments into legal AXI4 INCR bursts.
 //
 // Function:   a row {addr, bytes} covers the bus beats from addr rounded down to the bus

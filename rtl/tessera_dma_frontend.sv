@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_dma_frontend: the descriptor front end shared by the DMA read and write engines.
 //
 // Function:   tessera_dma_addr_gen (descriptor -> rows) feeding tessera_dma_burst_gen

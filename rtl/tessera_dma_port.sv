@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_dma_port: the engine's one AXI4 master port, shared by its DMA clients.
 //
 // Function:   tessera_dma's read and write engines, each shared by two clients through a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_dma_reader: the DMA read engine (AXI4 master read channels).
 //
 // Function:   copies a 2D strided block from AXI memory into a stream. Each row of the

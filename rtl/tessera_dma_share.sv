@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_dma_share: two clients take turns on one DMA engine, a descriptor at a time.
 //
 // Function:   the engine takes one descriptor at a time, so whoever's descriptor it accepts

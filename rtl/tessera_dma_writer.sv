@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_dma_writer: the DMA write engine (AXI4 master write channels).
 //
 // Function:   copies a stream into a 2D strided block of AXI memory. The input carries

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_fifo: synchronous first-word-fall-through FIFO of any depth >= 2.
 //
 // Function:   stores up to Depth words; the oldest word is presented on rd_data_o whenever

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_line_packer: cuts a row-packed stream of bus beats into buffer lines.
 //
 // Function:   the DMA reader delivers each row packed from byte lane 0, BusBytes per beat

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_load_unit: executes LOAD commands (docs/isa.md).
 //
 // Function:   hands the command's 2D block to the DMA read engine and writes the rows it

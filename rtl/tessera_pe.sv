@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_pe: one weight-stationary processing element of the systolic array.
 //
 // Function:   holds two int8 weights (bank 0 and bank 1). Each cycle it multiplies the

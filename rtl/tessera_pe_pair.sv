@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_pe_pair: two horizontally adjacent processing elements on one multiplier.
 //
 // Function:   behaves at its ports exactly as two tessera_pe side by side - PE (r, c),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_perf_counters: the engine's 64-bit performance counters (docs/registers.md).
 //
 // Function:   counter i adds inc_i[i] (0 .. 2^IncWidth - 1) every cycle; clr_i zeroes them

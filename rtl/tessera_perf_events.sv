@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_perf_events: what the engine's performance counters count (docs/registers.md).
 //
 // Function:   turns the engine's events into the increments of tessera_perf_counters, in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_pkg: parameters and types shared by every Tessera block.
 //
 // Operands are signed int8 (activations and weights); partial sums and accumulators are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_pool_2x2: 2x2 max-pool of int8 vectors that arrive a window at a time.
 //
 // Function:   with enable_i, takes the four vectors of each 2x2 window in a row and emits,

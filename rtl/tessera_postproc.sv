@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_postproc: the store path's output stage for one accumulator vector per cycle.
 //
 // Function:   for every lane l of an int32 vector, tessera_requant_lane computes

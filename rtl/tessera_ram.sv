@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_ram: generic simple dual-port RAM (one write port, one read port, one clock).
 //
 // Function:   Depth words of Width bits. A write stores the bytes selected by wr_strb_i

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_regs: the AXI4-Lite register block (map: rtl/tessera_regs.json, docs/registers.md).
 //
 // Function:   ID/version and the build's configuration (read-only, from parameters),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_requant_lane: one lane of the output stage - bias, TFLite requantization, clamp.
 //
 // Function:   out = clamp(MultiplyByQuantizedMultiplier(acc + bias, mult, shift) + zero_point,

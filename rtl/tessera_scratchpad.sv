@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_scratchpad: the banked int8 scratchpad for activations and weights.
 //
 // Function:   Lines lines of LineBytes bytes, split into NumBanks banks of contiguous lines

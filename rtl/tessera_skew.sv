@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_skew: a triangular delay that skews (or de-skews) a vector of lanes.
 //
 // Function:   lane k of data_o is lane k of data_i delayed by k cycles (Reverse = 0), or by

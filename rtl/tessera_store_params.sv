@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_store_params: a STORE's quantization parameters, fetched from the table.
 //
 // Function:   start_i takes a new command's first entry, mode and entry count (the *_i

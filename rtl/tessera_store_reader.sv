@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_store_reader: a STORE's accumulator reads, against credits, into a skid FIFO.
 //
 // Function:   while run_i, reads accumulator lines in the STORE's order: `rows_i`

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_store_unit: executes STORE commands (docs/isa.md).
 //
 // Function:   writes accumulator lines ACC_LINE .. ACC_LINE + ROWS - 1 to host memory

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_tap_delay: a delay line whose every stage is an output (a tapped delay).
 //
 // Function:   tap k of data_o is data_i delayed by exactly k cycles, k = 0..Taps-1 (tap 0

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_token_counter: the dependency tokens one unit has given another (docs/isa.md).
 //
 // Function:   counts tokens pushed and not yet popped, up to MaxTokens (the command set's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_top: the Tessera engine - what a host drives through registers and a command ring.
 //
 // Function:   wiring only. tessera_regs (AXI4-Lite) configures the engine;

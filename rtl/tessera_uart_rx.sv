@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_uart_rx: asynchronous serial receiver, 8 data bits, no parity, 1 stop bit (8N1).
 //
 // Function:   samples rx_i (asynchronous: synchronised here by two flops) and delivers each

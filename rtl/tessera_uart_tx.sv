@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_uart_tx: asynchronous serial transmitter, 8 data bits, no parity, 1 stop bit (8N1).
 //
 // Function:   sends each byte handed over on the byte_* handshake as a start bit (0), its

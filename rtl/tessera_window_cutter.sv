@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_window_cutter: cuts each row of a DMA stream into overlapping windows (LOAD WINDOWS).
 //
 // Function:   start_i takes a transfer's window shape (sampled then): `rows_i` rows, in

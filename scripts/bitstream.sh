@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make bitstream BOARD=<name>: the board's vendor flow, where its tools are installed.
 #
 #   scripts/bitstream.sh <board>     boards: zcu104 (Zynq UltraScale+), kcu105 (PCIe + XDMA),

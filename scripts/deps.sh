@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian packages Tessera needs, or says exactly how to.
 #
 # Quick and silent when everything is present (one dpkg-query); as root it installs what is

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Generates what the rest of the project knows of the default engine from rtl/tessera_pkg.sv.
 
   scripts/engine_config.py           write the generated files

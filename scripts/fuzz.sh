@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs libFuzzer targets of a sanitizer build (scripts/sanitize.sh) for SECONDS each:
 #   scripts/fuzz.sh BUILD SECONDS [TARGET...]     (TARGET: npy, asm, recording, onnx; all)
 # Each starts from its corpus in fuzz/corpus/TARGET (read only; the onnx target also from

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Generates Tessera's command-set files from rtl/tessera_isa.json, the single source of truth.
 
   scripts/isagen.py           write the generated files

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Lints every RTL file with both front ends, with zero warnings allowed:
 #   - verilator --lint-only -Wall, with the commented waivers in rtl/lint.vlt, once per
 #     module as top and for tessera_core in several shapes (non-square, degenerate);
@@ -7,7 +8,8 @@
 #   - the generated files of the register map, the command set and the default engine
 #     (--check);
 #   - the C++ sources against the checked-in .clang-format (the generated headers are left
-#     as their generators write them; the generators' --check keeps those current).
+#     as their generators write them; the generators' --check keeps those current);
+#   - the license identifier in every source, script and build file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,12 +34,24 @@ if ! python3 scripts/engine_config.py --check; then status=1; fi
 CLANG_FORMAT=${CLANG_FORMAT:-clang-format}
 echo "lint: C++ formatting (clang-format)"
 mkdir -p "$BUILD"
-mapfile -t cxx < <(find driver sim tb bench refmodel -name '*.cpp' -o -name '*.hpp' | sort |
+mapfile -t cxx < <(find driver sim tb bench refmodel fsim fuzz -name '*.cpp' -o -name '*.hpp' | sort |
                    grep -v -x -e driver/include/tessera/isa_fields.hpp \
                      -e driver/include/tessera/regs.hpp -e driver/include/tessera/default_engine.hpp)
 if ! "$CLANG_FORMAT" --dry-run --Werror "${cxx[@]}" 2> "$BUILD/lint-format.log"; then
   echo "lint: these files differ from .clang-format (run: clang-format -i FILE):" >&2
   grep -o '^[^:]*' "$BUILD/lint-format.log" | sort -u | head -20 >&2
+  status=1
+fi
+
+# The license: every tracked source, script and build file names it (LICENSE; the generated
+# ones get it from their generators).
+echo "lint: license identifiers (SPDX)"
+unlicensed=$(git ls-files -- '*.sv' '*.svh' '*.v' '*.cpp' '*.hpp' '*.py' '*.sh' '*.tcl' '*.cmake' \
+               '*.txt' '*.in' '*.xdc' '*.pcf' '*.vlt' '*.f' '*.dtso' Makefile .ci/run |
+             while read -r f; do head -n 3 "$f" | grep -q 'SPDX-License-Identifier: Apache-2.0' || echo "$f"; done)
+if [ -n "$unlicensed" ]; then
+  echo "lint: these files lack 'SPDX-License-Identifier: Apache-2.0' in their first lines:" >&2
+  echo "$unlicensed" | head -20 >&2
   status=1
 fi
 

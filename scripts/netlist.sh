@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Writes Yosys's generic gate-level netlist of one Tessera module, for post-synthesis
 # simulation (tb/core runs its tests on the netlist of the 4x4 core).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Generates Tessera's register-map files from rtl/tessera_regs.json, the single source of truth.
 
   scripts/regmap.py           write the generated files

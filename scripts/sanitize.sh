@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The host code - reference model, driver, golden model, CLI, model import - built by clang
 # with AddressSanitizer and UndefinedBehaviorSanitizer and without the RTL (TESSERA_RTL=OFF),
 # in $BUILD/sanitize, and its tests: the driver's and the models' on the golden model, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Synthesizes Tessera's blocks with Yosys and prints cell summaries.
 #
 #   scripts/synth.sh            (ROWS=.. COLS=.. change the core's shape; default 16x16)

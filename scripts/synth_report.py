@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Summarizes Yosys `stat -json` reports (flattened designs) as Markdown tables.
 
   synth_report.py core --rows R --cols C [--packed] GENERIC.json|- XILINX.json

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The whole engine (tessera_top) under Yosys synth_xilinx (UltraScale+) across array shapes
 # and AXI bus widths, default buffers (256 KiB + 64 KiB): a Markdown table of LUT, FF,
 # DSP48E2 and block RAM per configuration, for docs/synthesis.md.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tclsh scripts/tcl_complete.tcl FILE...: fails unless each file is complete Tcl (balanced
 # braces, brackets and quotes), the one check of a vendor script possible without the tool.
 foreach path $argv {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_core_sim: runs one int8 GEMM on the Verilated core of the default engine's shape, checks
 // every output against the reference model and prints a report. `make sim` runs it with defaults.
 //

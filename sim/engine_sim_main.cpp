@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_sim: the whole engine in SystemC, driven through the driver library exactly as
 // `tessera` drives it (the sim device, tessera::driver::Engine, the
 // gemm/conv2d operations), running the default workloads: an int8 GEMM and a 3x3

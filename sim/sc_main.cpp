@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // For SystemC programs with an ordinary main(): Debian's libsystemc carries its own main,
 // which calls sc_main, so the library refers to sc_main even when nothing calls it. This
 // weak definition satisfies that reference; a program that defines sc_main (the SystemC test

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The simulator backend; see sim_device.hpp.
 #include "tessera/sim_device.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_axi: tessera_top with the port names and interface attributes Vivado's block
 // designer expects (it takes a plain-Verilog top as a module reference, and infers
 // s_axi_ctrl, m_axi_mem, the clock, the reset and the interrupt from them).

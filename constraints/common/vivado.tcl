@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by the boards' Vivado flows (constraints/<board>/build.tcl): the sources, and the
 # implementation with its reports, timing check and bitstream.
 

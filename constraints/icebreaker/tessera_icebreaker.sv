@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_icebreaker: the iCEBreaker board build - a tessera_core behind a serial link.
 //
 // Function:   the whole engine (tessera_top) needs tens of thousands of LUTs, far beyond any

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Vivado batch flow for a KCU105 (Kintex UltraScale XCKU040) as a PCIe card behind Xilinx's
 # XDMA driver - the `xdma` backend of the driver (docs/boards.md):
 #   - XDMA, PCIe Gen3 x8, AXI memory-mapped; its AXI master (the h2c/c2h channels) and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # KCU105 constraints beyond the board automation (which places the PCIe lanes, the
 # reference clock, PERST#, the DDR4 and its 300 MHz system clock from the board files).
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Vivado batch flow for the ZCU104 (Zynq UltraScale+ XCZU7EV): a block design with the
 # processing system, tessera_axi (constraints/common) with its registers on M_AXI_HPM0_FPD
 # and its DMA master on S_AXI_HP0_FPD (128 bits), its interrupt on pl_ps_irq0, a 200 MHz

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Atomic file writes; see atomic_file.hpp.
 #include "tessera/atomic_file.hpp"
 

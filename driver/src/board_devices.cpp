@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The xdma and uio backends; see board_devices.hpp.
 #include "tessera/board_devices.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Number parsing; see checks.hpp.
 #include "tessera/checks.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Convolution planning; see conv_plan.hpp.
 #include "tessera/conv_plan.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CoreLink: GEMMs tiled onto a board's bare core over a byte channel, and the POSIX serial
 // port behind it (include/tessera/core_link.hpp; the protocol is rtl/tessera_core_link.sv's).
 #include "tessera/core_link.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Dataflow; see dataflow.hpp.
 #include "tessera/dataflow.hpp"
 

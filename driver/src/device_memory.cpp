@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DeviceMemory and Device::require_in_memory; see device.hpp.
 #include <algorithm>
 #include <stdexcept>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Engine; see engine.hpp.
 #include "tessera/engine.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GEMM planning; see gemm_plan.hpp.
 #include "tessera/gemm_plan.hpp"
 

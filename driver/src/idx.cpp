@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IDX reading through zlib's gz* functions (which read uncompressed files as they are).
 #include "tessera/idx.hpp"
 

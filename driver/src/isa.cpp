@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Command encoding, checks, assembly and disassembly; see isa.hpp and docs/isa.md.
 #include "tessera/isa.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the driver's error messages share (internal): hexadecimal values, and the checks
 // whose messages name the value and the accepted range or size (tessera/checks.hpp).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // .npy reading and writing; see npy.hpp. The format: "\x93NUMPY", major and minor version,
 // a little-endian header length (2 bytes in 1.0, 4 in 2.0 and 3.0), then a Python dict
 // literal {'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), } padded to 64 bytes.

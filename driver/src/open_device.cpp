@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Device specs and the backend registry; see open_device.hpp. The board backends are
 // registered here; others register themselves (BackendRegistrar) from their libraries.
 #include "tessera/open_device.hpp"

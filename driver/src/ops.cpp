@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GEMM and convolution on an Engine; see ops.hpp.
 #include "tessera/ops.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The shared GEMM/convolution schedule; see panel_schedule.hpp.
 #include "panel_schedule.hpp"
 

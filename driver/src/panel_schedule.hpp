@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The schedule GEMM and convolution plans share (internal to the driver library).
 //
 // Scratchpad: banks 0 and 1 hold activation blocks (block b in bank b % 2), banks 2 and 3

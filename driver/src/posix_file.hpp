@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A file descriptor and a memory mapping that close themselves, with errors that name the
 // path and the system's reason (internal to the board backends).
 #pragma once

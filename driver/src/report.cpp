@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Json and Report; see report.hpp.
 #include "tessera/report.hpp"
 

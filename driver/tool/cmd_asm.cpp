@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera asm: assembly text (one command per line, '#' comments) as a binary stream.
 #include <fstream>
 

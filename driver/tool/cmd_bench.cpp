@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera bench: a 512^3 GEMM and ResNet-like 3x3 convolutions on the device: cycles (the
 // engine's counter), MAC utilization, wall time and the host's share of it.
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera conv2d: an int8 NHWC convolution with requantization (and ReLU, 2x2 max-pool),
 // from .npy files or random tensors; --check compares every output with the reference.
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera coretest: the iCEBreaker build - the bare core over a serial port (docs/boards.md),
 // not an engine: random GEMMs tiled onto it, checked against the reference model.
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera disasm: a binary command stream (or a recording's) as assembly text.
 #include <fstream>
 #include <iostream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera gemm: C[M x N] = A[M x K] * B[K x N] + bias, int8 requantized or raw int32, from
 // .npy files or random tensors; --check compares every output with the reference model.
 #include <chrono>

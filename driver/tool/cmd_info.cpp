@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera info: the device, its configuration and its counters as they are.
 #include <cstdio>
 

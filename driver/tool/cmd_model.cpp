@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera model info|compile|run: whole int8 networks from ONNX files (docs/models.md).
 //   info MODEL       layers, shapes, where each runs, MACs, weights, device memory
 //   compile MODEL -o FILE   the program for this device's engine, saved

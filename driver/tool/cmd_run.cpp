@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera run: replays a recording (--record) - its inputs, its command stream - and compares
 // the outputs with the recorded ones.
 #include <chrono>

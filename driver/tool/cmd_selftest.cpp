@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera selftest: random GEMMs and convolutions on the device against the reference model.
 #include <cstdio>
 

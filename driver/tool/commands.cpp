@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The table of the tessera tool's subcommands; see commands.hpp.
 #include "commands.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The tessera tool's subcommands: one table (commands.cpp) from which main() dispatches and
 // prints the usage and the list of commands. A new subcommand is a file cmd_<name>.cpp with
 // its run function, a line in the table and a line in CMakeLists.txt.

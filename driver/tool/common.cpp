@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The tessera tool's shared pieces; see common.hpp.
 #include "common.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the tessera tool's subcommands share: the common options, argument parsing, the
 // device session (progress, recording), the run report and the quantization options.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera: the command-line tool (docs/driver.md).
 //
 //   tessera <command> [options]      the commands: commands.cpp (tessera --help lists them)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // WeightTile; see compute_kernel.hpp.
 #include "compute_kernel.hpp"
 

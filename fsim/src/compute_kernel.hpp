@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The compute unit's arithmetic for one activation vector: out[n] (+)= sum_k a[k] * W[k][n]
 // over a weight tile of `rows` x `cols` int8 (tessera_core), int32 wrapping as the
 // accumulator adds. The hot loop of the golden model: the tile is rearranged once per

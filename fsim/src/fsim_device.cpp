@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `fsim` device: the golden model behind the driver's Device interface (fsim.hpp).
 #include <cstring>
 #include <stdexcept>

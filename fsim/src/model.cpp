@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Model: registers, ring, DMA window and the three units' data; see fsim.hpp. The order
 // rules are isa::Dataflow's, the arithmetic tessera::ref's; what is here is what each
 // command does to the buffers and to memory, in the RTL's terms (the rtl/ module named at

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The golden model's estimate of the engine's time (CYCLES, the busy counters, FENCE
 // TIMESTAMP): each unit runs its commands one after another; a command starts when its
 // unit is free, when it has been fetched and when the tokens it takes were given; it keeps

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Harness and compare; see harness.hpp.
 #include "harness.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Running one fuzzed stream on a device and comparing two devices' outcomes (docs/fuzzing.md).
 // The harness drives the device by its registers and ring only, as any host would, so the
 // engine and the golden model run the very same bytes: soft reset, the DMA window around the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_fuzz: differential fuzzing of the engine (the RTL simulator) against the golden
 // model (fsim), command stream by command stream (docs/fuzzing.md).
 //

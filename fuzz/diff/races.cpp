@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // find_races; see races.hpp.
 #include "races.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Whether a stream's results are fixed by its order rules alone: every two commands on
 // different units that touch the same scratchpad line, accumulator line, table entry or
 // host byte, one of them writing, are ordered by dependency tokens or a FENCE (docs/isa.md).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // StreamGenerator; see streams.hpp.
 #include "streams.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The differential fuzzer's command streams (docs/fuzzing.md): each from its own seed, so
 // that a stream is replayed by its seed alone. A stream comes with the bytes of the memory
 // arena it runs on (inputs, weights, a valid quantization table among random bytes).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the assembler and disassembler (tessera/isa.hpp). The first 64 bytes, as
 // a command, must disassemble and check without fault, and - when the check passes, so its
 // reserved bytes are zero - assemble back to the same bytes. The input as text, line by line,

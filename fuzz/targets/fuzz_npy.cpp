@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the .npy reader (tessera/npy.hpp). Any input is either read - and then its
 // values convert as its dtype says - or refused with tessera::InputError; nothing else.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the ONNX import (tessera/model/onnx_import.hpp). Any input is imported -
 // into a graph that validates - or refused with a ModelError (std::invalid_argument) naming
 // what is wrong; nothing else.

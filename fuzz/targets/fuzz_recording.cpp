@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer target: the recording reader (driver::Recording, `tessera run`'s input). Any input
 // is read or refused with tessera::InputError, never allocating more than it holds.
 #include <cstddef>

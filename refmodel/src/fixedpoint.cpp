@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Fixed-point primitives and requantization; see ref.hpp for the semantics.
 #include <algorithm>
 #include <cmath>

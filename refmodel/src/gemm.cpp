@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GEMM, convolution and pooling; see ref.hpp for the semantics.
 #include <algorithm>
 #include <stdexcept>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The graph's tensors, checks and reference executor; see graph.hpp for the semantics.
 #include "tessera/graph.hpp"
 

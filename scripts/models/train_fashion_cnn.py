@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Trains the source documents' CNN on Fashion-MNIST, quantizes it post-training and writes
 an ONNX QDQ model (models/fashion_cnn_int8.onnx) for `tessera model run`.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The iCEBreaker build (constraints/icebreaker/tessera_icebreaker.sv) as a ByteChannel: its
 // Verilated model clocked at the board's 12 MHz, with a host-side UART that drives the
 // model's receive pin and samples its transmit pin bit by bit, as the FT2232H would.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The iCEBreaker build end to end: the board's RTL (tessera_icebreaker: serial link and a
 // 4x2 core), Verilated and clocked at 12 MHz, driven bit by bit over its serial pins by the
 // driver's CoreLink - the code that talks to a real board. Random GEMMs are bit-exact

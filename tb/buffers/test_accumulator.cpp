@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_accumulator against a C++ model: random accumulate/overwrite operations on a few
 // hot lines (back-to-back operations on one line, the read-modify-write hazard) mixed with
 // reads of the same and other banks. Checked every cycle: rd_req_ready_o, the one-cycle

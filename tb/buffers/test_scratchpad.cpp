@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_scratchpad against a C++ model: random writes with byte strobes and random reads
 // on both read ports, with bank conflicts on purpose. Checked every cycle: which read
 // port the arbitration serves, the one-cycle response latency, and every response's data

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The tessera CLI end to end on the simulator: every subcommand, .npy in and out, record and
 # replay, asm/disasm round trip, and bad arguments or files: one clear line, a non-zero
 # status, no partial output file. Usage: test_cli.sh path/to/tessera ROWSxCOLS (the default

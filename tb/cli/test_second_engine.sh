@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A second engine shape end to end: `tessera` and `tessera_sim` on the build's extra engine
 # (CMake's TESSERA_EXTRA_ENGINES), every output checked against the reference model, and
 # every report's shape and utilization read from the engine itself: utilization_percent

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The message of the exception a call throws, or "(no error)": for tests that check what an
 // error says.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Random commands for testing the engine's checks: a valid command of a random opcode with
 // random in-range fields (LOAD WINDOWS and FENCE TIMESTAMP included), then (half the time) one
 // random byte or field overwritten, so that every check of docs/isa.md is reached, valid commands

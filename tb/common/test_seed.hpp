@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Replayable seeds for randomized tests.
 //
 // Each test's default seed is a hash of its full name, so tests draw different streams and

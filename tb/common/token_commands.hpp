@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small commands for tests of the order rules (tokens, queues, deadlocks): a LOAD FILL of one
 // scratchpad line and a one-vector COMPUTE, each with the dependency flags asked for.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What unit-level tests share about the engine's internal ports: a unit's 64-byte command
 // input (cmd_i, one wide port, filled from a tessera::isa::Command) and a DMA descriptor
 // output (tessera_pkg::dma_desc_t, which Verilator flattens into one wide port, fields

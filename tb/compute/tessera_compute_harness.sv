@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test wrapper (not part of the design): tessera_compute_unit with the scratchpad and
 // accumulator it runs on, so that a test can fill the scratchpad, issue COMPUTE commands
 // and read the accumulator back.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_compute_unit on a real scratchpad and accumulator (tessera_compute_harness), in
 // two shapes: multi-tile GEMMs issued as COMPUTE commands (the first overwriting, the rest
 // accumulating) with activations read at a stride, checked bit-exactly against the

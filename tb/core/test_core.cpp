@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_core, Verilated in three shapes (4x4, 8x4 and the 16x16 default), as Yosys's
 // gate-level netlist of the 4x4 core (the post-synthesis check), with the PEs' product
 // register (ProductRegister, 4x4) and with two MACs per multiplier (PackedPairs, 4x4 with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test wrapper (not part of the design): the dependency-token wiring of the engine - a
 // tessera_dep_gate per unit (load, compute, store) and a tessera_token_counter per
 // direction - with the units themselves left to the test.

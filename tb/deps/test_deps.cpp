@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Dependency tokens (tessera_dep_gate, tessera_token_counter) wired as in the engine, with
 // the three units played by the test at random speeds: a double-buffered program in the
 // manner of TVM-VTA - LOAD -> COMPUTE -> STORE per tile, the load of tile i waiting for the

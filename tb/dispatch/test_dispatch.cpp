@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_dispatch with the test playing the fetcher, the unit queues (random readiness,
 // work that takes random time) and the DMA write engine: valid commands reach their unit in
 // order with their ring index; the first invalid one stops the engine with the same error

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_dma at one bus width (TESSERA_DMA_WIDTH) against the SystemC AXI memory model:
 // random 2D descriptors with odd alignments and strides under random latency, bandwidth
 // and stalls, every byte checked (for writes also the bytes around the destination, which

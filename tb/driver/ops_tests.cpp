@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The operations on whichever backend the program gives (ops_tests.hpp), bit-exact against
 // the reference model.
 #include "ops_tests.hpp"

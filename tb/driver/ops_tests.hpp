@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The operations' tests (gemm, conv2d, their errors, an engine error and the recovery),
 // compiled into every test program whose backend runs them: test_driver on the simulator,
 // test_fsim on the golden model. Each program defines ops_engine().

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The driver library: .npy files, the device-memory allocator, the xdma and uio backends
 // against a fake device tree (regular files in a temporary directory stand in for the
 // device nodes and sysfs: what this does and does not verify is in docs/boards.md), the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_cmd_fetch against a host that publishes commands into a small ring and rings the
 // doorbell, with the test serving the DMA read engine's side from the ring's bytes: every
 // command comes out once, in order, with its ring index and contents, across many wraps;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_fifo (Width 8, Depth 5: a depth that is not a power of two) against a std::deque
 // model: random traffic with flags and data checked every cycle, first-word fall-through
 // latency, and one write plus one read per cycle when full and when empty.

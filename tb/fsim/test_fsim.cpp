@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The golden model (tessera::fsim): the operations through the driver on `fsim`
 // (ops_tests.cpp, bit-exact against the reference model, as on the simulator), its register
 // map, every error code with its index and the recovery by soft reset, the order rules

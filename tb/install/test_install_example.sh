@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # A documented library example, built exactly as printed in a doc (docs/driver.md,
 # docs/models.md) against the installed package: `cmake --install` into a temporary prefix,
 # the example's CMakeLists.txt and example.cpp taken from the fenced blocks after the doc's

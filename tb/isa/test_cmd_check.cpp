@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The engine's RTL command checker (tessera_cmd_check) against tessera::isa::check(): on
 // random commands reaching every check, both must give the same error code. Together with
 // tb/isa/test_isa.cpp this pins hardware and driver to the one contract of docs/isa.md.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command set in C++: the byte layout docs/isa.md promises, every error code the
 // engine's checks can give (with messages naming the value and range), disassembly, and
 // the stream builder refusing what the engine would refuse.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_load_unit fed with the DMA reader's row-packed stream (as tessera_dma_reader
 // documents it), in three shapes that exercise every path of its line packer: 4x4 on a
 // 128-bit bus (4-byte scratchpad lines: a beat splits into lines), 16x16 on 64 bits (lines

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // See onnx_builder.hpp.
 #include "onnx_builder.hpp"
 

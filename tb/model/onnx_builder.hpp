@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tiny ONNX models for the import tests, built with ONNX's own C++ classes, and a float
 // evaluation of them in the model's NCHW layout straight from the ONNX operator definitions
 // (double arithmetic, QuantizeLinear rounding half to even) - an oracle independent of the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Whole models: ONNX import, the network compiler, saved programs and the runtime, on the
 // simulated engine. Each import case is a tiny graph built here with ONNX's classes; its
 // run is compared bit for bit, layer by layer, with the reference executor, and its output

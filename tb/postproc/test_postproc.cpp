@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_postproc (4 lanes) bit-exact against tessera::ref::requantize: random and edge
 // accumulators, biases that overflow int32, every shift in [-31, 30], multipliers from 0 to
 // near 2^31, random zero points and clamp windows (ReLU / ReLU6 included), with random

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reference model's fixed-point arithmetic against gemmlowp (Debian's libgemmlowp-dev),
 // an implementation we did not write, over edge cases and random inputs.
 #include <gemmlowp/fixedpoint/fixedpoint.h>

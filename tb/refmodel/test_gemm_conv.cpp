@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reference GEMM, convolution, requantization and pooling against direct formulations
 // written independently here (plain loops, no im2col), plus the argument checks.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_regs through its AXI4-Lite port, driven like a driver would with random
 // handshake delays: the identification and configuration registers, read/write registers
 // with byte strobes and their reset values, write-one-to-clear interrupts and the interrupt

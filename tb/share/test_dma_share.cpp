@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_dma_share between two clients and an engine played by the test: one turn at a
 // time, from the descriptor handshake to the beat that ends it; descriptors, beats and
 // write data reach only the owner; both clients get turns when both keep asking.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test wrapper (not part of the design): tessera_store_unit with the accumulator and the
 // quantization table it reads, both writable by the test; the DMA write engine's side of
 // the store unit is left to the test.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera_store_unit on a real accumulator and quantization table, with the test playing
 // the DMA write engine (random backpressure and completion status): raw int32 stores and
 // requantized int8 stores, per tensor and per channel, checked bit-exactly against

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The whole engine (tessera_top, the build's default engine: CMake's TESSERA_ENGINE) in
 // SystemC, driven the way a driver drives it: registers over AXI4-Lite, commands built with
 // tessera::isa::CommandStream and written into a ring in host memory, the doorbell, and the fence's

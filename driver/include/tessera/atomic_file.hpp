@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing output files so that a reader never sees half of one (docs/driver.md): the bytes
 // go to a temporary file beside the target, which is renamed over it only when complete;
 // on every error path - a failed write, an exception from the caller's writer - the

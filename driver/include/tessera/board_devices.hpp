@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The board backends of the driver (docs/driver.md, docs/boards.md):
 //  - xdma: a PCIe card behind Xilinx's XDMA driver. Registers through the user BAR node
 //    (<prefix>_user, or a PCI sysfs resourceN file) mapped into the process; card memory

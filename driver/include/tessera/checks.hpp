@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The checks every layer shares (driver, tools, importer): a value in its range, and text
 // read as a number, with errors that name the value and what is accepted. They throw
 // std::invalid_argument, which the tools report as bad input (exit status 2).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // plan_conv2d: the command stream for one int8 2D convolution with per-channel
 // requantization: output[OH x OW x OC] = requantize(conv(input[H x W x C], weights) + bias),
 // NHWC, weights [KH][KW][C][OC], any stride, dilation and padding.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The serial link to a board that carries the bare systolic core: the iCEBreaker build
 // (constraints/icebreaker, rtl/tessera_core_link.sv; protocol in docs/boards.md). No iCE40
 // holds the whole engine, so this board takes weight tiles and activation vectors and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The engine's command path without its data (docs/isa.md, "Model"): the dispatcher with
 // its one routing register, a queue of UNIT_QUEUE_DEPTH commands per unit, the dependency
 // tokens between neighbours (at most MAX_TOKENS owed), and FENCE's barrier - the order rules

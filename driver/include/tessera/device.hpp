@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The device interface every backend implements (sim, xdma, uio; docs/driver.md): 32-bit
 // register access, the memory the engine reaches by DMA, and the interrupt. Everything above
 // it - command streams, the ring, operations - is the same for every backend, so the same

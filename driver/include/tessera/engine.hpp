@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An open Tessera engine on any Device: what it is (the ID, version and configuration
 // registers), its counters, and running command streams through its ring. Everything here is
 // the same for every backend.

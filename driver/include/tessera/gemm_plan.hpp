@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // plan_gemm: the command stream for one int8 GEMM with per-channel requantization,
 // C[M x N] = requantize(A[M x K] * B[K x N] + bias), any M, K, N.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IDX files (the MNIST / Fashion-MNIST format), plain or gzip-compressed: a big-endian
 // magic {0, 0, type, rank}, the rank's u32 dimensions, then the elements in C order. Read as
 // an npy::Array so that the tools take data sets and .npy files alike (type 0x08 uint8 and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tessera commands in C++: encoding, the engine's checks, disassembly and the command
 // stream builder that the simulator's testbench and the driver share (docs/isa.md).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NumPy .npy files (format 1.0-3.0) of int8, uint8, int32, int64 or float32 in C order
 // (little-endian): the CLI's tensors and the model runtime's inputs and outputs, so
 // that data moves to and from NumPy and PyTorch with no glue. Errors name the file and what

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Opening a device by its spec, the text a user writes after --device (library
 // tessera_devices; docs/driver.md):
 //   KIND[:PATH][,KEY=VALUE]...       e.g. sim:latency=200   xdma:/dev/xdma0,mem=0:0x40000000

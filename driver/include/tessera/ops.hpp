@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The operations users call, identical on every backend: int8 GEMM and 2D convolution. Each
 // validates its arguments (std::invalid_argument naming the value and the accepted range),
 // places its tensors in device memory, plans the command stream for this engine's buffers

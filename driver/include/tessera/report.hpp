@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reports the tools print (`tessera`, `tessera_sim`, the benchmarks): one writer for both
 // forms, so every program's JSON has the same shape and key names (docs/driver.md).
 //   - Json: a JSON value (null, bool, integer, number, string, array, object with ordered

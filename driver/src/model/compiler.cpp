@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The network compiler; see program.hpp.
 #include <algorithm>
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ONNX ModelProto -> graph::Graph; see onnx_import.hpp.
 //
 // The importer walks the nodes in their (topological) order and gives every ONNX value a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Saved programs; see program.hpp. The file (little-endian, docs/models.md):
 //   "TESSPROG" u32 version | build config, batch, reuse | the ONNX bytes and source name |
 //   weights | arena bytes, timestamps, tensor offsets | layers | segments (commands and

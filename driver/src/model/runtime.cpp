@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The runtime; see runtime.hpp.
 #include "tessera/model/runtime.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // tessera::fsim - the engine's golden model at the command level (docs/fsim.md).
 //
 // Model owns what the RTL engine owns: the register map (rtl/tessera_regs.json, through

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A quantized network as the engine sees it: the intermediate form between a model file
 // (driver/src/model/onnx_import.cpp) and the network compiler, and the reference executor
 // that runs it with TFLite's int8 semantics, the oracle every model test compares with.

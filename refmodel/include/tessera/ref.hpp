@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tessera reference model: the bit-exact oracle for every numeric result of the engine.
 //
 // Plain C++17, no dependencies. Shared by the tests (tb/), the simulator (sim/) and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AxiLink: the AXI4 signals between a Verilated master with tessera_dma's m_axi_* ports
 // (tessera_dma, tessera_top) and an AxiMemory, and the code that connects them.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // AxiMemory: a SystemC AXI4 slave memory for Tessera's simulations.
 //
 //  - Timing knobs: read and write latency, read bandwidth (beats per cycle, fractional),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The AXI memory model's timing (tessera/axi_memory.hpp), apart from the model itself so
 // that code which only configures the simulator (tessera/sim_device.hpp) needs no SystemC.
 #pragma once

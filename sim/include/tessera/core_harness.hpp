@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CoreHarness: drives a Verilated tessera_core through its three streams.
 //
 // One harness owns one model with its own VerilatedContext, so tests can build many.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DmaBench: the Verilated tessera_dma (SystemC) connected to an AxiMemory, with a stimulus
 // process that runs queued read and write jobs through the engine's local ports.
 //

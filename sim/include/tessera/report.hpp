@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Plain-text run reports shared by `make sim` and `make bench`.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The `sim` backend of the driver (library tessera_sim_backend): the cycle-accurate engine
 // (Verilated tessera_top) in SystemC behind the same Device interface a board offers -
 // registers over AXI4-Lite, memory in the AXI memory model, the interrupt line. A build

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TopBench: the whole engine in SystemC - the Verilated tessera_top, an AxiMemory on its
 // AXI4 master port and an AXI4-Lite master on its registers - with the host-side calls a
 // driver makes: register reads and writes (each a real AXI4-Lite transaction), host memory

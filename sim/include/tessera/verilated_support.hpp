@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What every Verilated Tessera model needs: its context, a clock cycle and a reset.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ONNX import: an int8 model file, as standard static quantizers write it, to the network's
 // intermediate form (tessera/graph.hpp), parsed with ONNX's own protobuf classes.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The network compiler: an imported model (onnx_import.hpp) becomes one Program for an
 // engine build and a batch size.
 //   - Passes: a 2x2 stride-2 max-pool after a convolution is fused into the convolution's

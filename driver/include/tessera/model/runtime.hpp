@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The runtime: a compiled Program on an open Engine, batch after batch, identical on every
 // backend.
 //
