@@ -63,7 +63,11 @@ Options parse(int argc, char** argv) {
   using tessera::parse_unsigned;
   Options o;
   for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
+    std::string flag = argv[i], inline_value;
+    if (const auto eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
+      inline_value = flag.substr(eq + 1);  // --flag=value, as tessera takes it
+      flag.resize(eq);
+    }
     if (flag == "--help" || flag == "-h") {
       std::printf("%s", kUsage);
       std::exit(0);
@@ -78,8 +82,10 @@ Options parse(int argc, char** argv) {
                   tessera::isa::kVersion, engines.c_str());
       std::exit(0);
     }
-    if (i + 1 >= argc) throw std::invalid_argument("missing value after " + flag);
-    const char* v = argv[++i];
+    if (inline_value.empty() && i + 1 >= argc)
+      throw std::invalid_argument("missing value after " + flag);
+    const std::string value = inline_value.empty() ? argv[++i] : inline_value;
+    const char* v = value.c_str();
     struct {
       const char* name;
       uint32_t* field;
@@ -120,6 +126,14 @@ Options parse(int argc, char** argv) {
                                     "'; expected gemm, conv or all");
     } else {
       throw std::invalid_argument("unknown option " + flag + " (try --help)");
+    }
+  }
+  // The report's file is checked before anything is simulated.
+  if (!o.json.empty() && o.json != "-") {
+    try {
+      tessera::require_writable(o.json);
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(std::string("--json: ") + e.what());
     }
   }
   return o;

@@ -40,7 +40,10 @@ int run_conv2d(int argc, char** argv) {
       "check", po::bool_switch(&check), "compare with the reference model");
   add_quant_options(g, q);
   d.add(g);
-  parse(argc, argv, d, {}, "conv2d [--input X.npy --weights W.npy | --h --w --c --oc] [options]");
+  const auto vm = parse(argc, argv, d, {},
+                        "conv2d [--input X.npy --weights W.npy | --h --w --c --oc] [options]");
+  require_not_both(vm, "input", {"batch", "h", "w", "c"}, "the input and its shape");
+  require_not_both(vm, "weights", {"oc", "kernel"}, "the weights and their shape");
 
   std::mt19937_64 rng(c.seed);
   if (!in_path.empty()) {

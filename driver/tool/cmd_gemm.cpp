@@ -29,7 +29,10 @@ int run_gemm(int argc, char** argv) {
       "check", po::bool_switch(&check), "compare with the reference model");
   add_quant_options(g, q);
   d.add(g);
-  parse(argc, argv, d, {}, "gemm [--a A.npy --b B.npy | --m M --k K --n N] [options]");
+  const auto vm =
+      parse(argc, argv, d, {}, "gemm [--a A.npy --b B.npy | --m M --k K --n N] [options]");
+  require_not_both(vm, "a", {"m", "k"}, "A and its shape");
+  require_not_both(vm, "b", {"n"}, "B and its shape");
 
   std::mt19937_64 rng(c.seed);
   if (!a_path.empty()) {

@@ -267,4 +267,15 @@ std::vector<int32_t> load_bias(const std::string& path, std::size_t count, const
   return bias;
 }
 
+void require_not_both(const po::variables_map& vm, const std::string& file_option,
+                      const std::vector<std::string>& random_options, const std::string& what) {
+  if (!vm.count(file_option)) return;
+  for (const std::string& o : random_options) {
+    if (vm.count(o) && !vm[o].defaulted()) {
+      throw UsageError("--" + file_option + " gives " + what + "; --" + o +
+                       " is for a random one (leave one of them out)");
+    }
+  }
+}
+
 }  // namespace tessera::cli

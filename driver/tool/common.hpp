@@ -78,6 +78,10 @@ template <typename T>
 void save_npy(const std::string& path, const std::vector<T>& v, std::vector<std::size_t> shape);
 
 double seconds_since(std::chrono::steady_clock::time_point t0);
+// A file option and the options it makes meaningless (e.g. --a A.npy and --m): refused
+// together rather than one silently ignored.
+void require_not_both(const po::variables_map& vm, const std::string& file_option,
+                      const std::vector<std::string>& random_options, const std::string& what);
 // --bias FILE: int8 or int32 values, `count` of them (an empty file is an error, not "no
 // bias": leave --bias out for that).
 std::vector<int32_t> load_bias(const std::string& path, std::size_t count, const char* what);

@@ -163,6 +163,10 @@ expect 2 "--m = '-1' is not a whole number" -- "$T" gemm --m -1 --k 2 --n 2
 expect 2 "--m x --k (A) = 8589934590 random bytes; at most 1073741824" -- "$T" gemm --m 4294967295 --k 2 --n 2
 expect 2 "--kernel = 0 is out of range \[1, 65535\]" -- "$T" conv2d --h 4 --w 4 --c 2 --oc 2 --kernel 0
 expect 2 "--timeout = nan is out of range" -- "$T" gemm --m 2 --k 2 --n 2 --timeout nan
+npy contra_a.npy 4 5
+expect 2 "--a gives A and its shape; --m is for a random one" -- "$T" gemm --a contra_a.npy --m 3 --n 2
+npy contra_w.npy 3 3 2 4
+expect 2 "--weights gives the weights and their shape; --kernel is for a random one" -- "$T" conv2d --h 5 --w 5 --c 2 --weights contra_w.npy --kernel 5
 expect 2 "--clock-mhz = nan is out of range" -- "$T" gemm --m 2 --k 2 --n 2 --clock-mhz nan
 vecnpy i empty_bias.npy
 expect 2 "--bias empty_bias.npy holds 0 values; expected 3" -- "$T" gemm --m 2 --k 2 --n 3 --bias empty_bias.npy
