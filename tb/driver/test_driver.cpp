@@ -10,29 +10,21 @@
 #include <unistd.h>
 
 #include <csignal>
-#ifndef TESSERA_TEST_ON_FSIM
-#include <verilated.h>
-#endif
-
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
+#include "error_of.hpp"
+#include "ops_tests.hpp"
 #include "tessera/atomic_file.hpp"
 #include "tessera/board_devices.hpp"
 #include "tessera/engine.hpp"
 #include "tessera/npy.hpp"
 #include "tessera/ops.hpp"
 #include "tessera/ref.hpp"
-#ifdef TESSERA_TEST_ON_FSIM  // a build without the RTL (TESSERA_RTL=OFF): the golden model
-#include "tessera/fsim.hpp"
-#else
-#include "tessera/sim_device.hpp"
-#endif
-#include "error_of.hpp"
-#include "ops_tests.hpp"
+#include "test_device.hpp"
 #include "test_seed.hpp"
 
 namespace {
@@ -545,19 +537,8 @@ TEST(Ops, ABoardReceivesTheSameStreamBytesAsTheSimulator) {
 
 }  // namespace
 
-#ifdef TESSERA_TEST_ON_FSIM
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
-  sim_engine = new drv::Engine(tessera::fsim::open_fsim_device());
+  sim_engine = new drv::Engine(tessera::test::open_test_device());
   return RUN_ALL_TESTS();
 }
-#else
-int sc_main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  Verilated::randReset(2);
-  tessera::sim::SimDeviceOptions o;
-  sim_engine = new drv::Engine(tessera::sim::open_sim_device(o));
-  const int rc = RUN_ALL_TESTS();
-  return rc;
-}
-#endif

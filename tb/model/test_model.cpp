@@ -15,17 +15,13 @@
 #include <functional>
 #include <random>
 
+#include "error_of.hpp"
 #include "onnx_builder.hpp"
 #include "tessera/idx.hpp"
 #include "tessera/model/onnx_import.hpp"
 #include "tessera/model/program.hpp"
 #include "tessera/model/runtime.hpp"
-#ifdef TESSERA_TEST_ON_FSIM  // a build without the RTL (TESSERA_RTL=OFF): the golden model
-#include "tessera/fsim.hpp"
-#else
-#include "tessera/sim_device.hpp"
-#endif
-#include "error_of.hpp"
+#include "test_device.hpp"
 #include "test_seed.hpp"
 
 namespace {
@@ -43,11 +39,7 @@ constexpr int32_t kF32 = onnx::TensorProto::FLOAT, kI8 = onnx::TensorProto::INT8
                   kI64 = onnx::TensorProto::INT64;
 
 drv::Engine& engine() {  // SystemC: one simulator per process, opened when first needed
-#ifdef TESSERA_TEST_ON_FSIM
-  static drv::Engine e(tessera::fsim::open_fsim_device());
-#else
-  static drv::Engine e(tessera::sim::open_sim_device({}));
-#endif
+  static drv::Engine e(tessera::test::open_test_device());
   return e;
 }
 
