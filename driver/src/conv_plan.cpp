@@ -32,7 +32,7 @@ uint32_t out_extent(const char* axis, uint32_t in, uint32_t pad_a, uint32_t pad_
 
 // The checks every layout shares; returns the computed output height (before pooling drops
 // an odd last row).
-void validate(const ConvPlan& p, const BuildConfig& cfg) {
+void validate(const ConvPlan& p) {
   const char* names[] = {
       "batch",        "H",        "W",        "C",          "kernel_h",  "kernel_w",
       "out_channels", "stride_h", "stride_w", "dilation_h", "dilation_w"};
@@ -49,11 +49,6 @@ void validate(const ConvPlan& p, const BuildConfig& cfg) {
     throw std::invalid_argument(
         "conv2d max_pool needs requantized int8 outputs; it cannot pool "
         "raw int32 accumulators");
-  }
-  if (!p.raw_int32 && p.out_channels > cfg.qtable_entries) {
-    throw std::invalid_argument("conv2d out_channels = " + std::to_string(p.out_channels) +
-                                " is above " + std::to_string(cfg.qtable_entries) +
-                                ", the quantization table's entries");
   }
 }
 
@@ -93,8 +88,7 @@ uint32_t packed_writes_per_pixel(const ConvPlan& p, const BuildConfig& cfg) {
 
 bool packed_taps_fit(const ConvPlan& p, const BuildConfig& cfg) {
   const uint64_t lines = packed_lines(p, cfg);
-  return lines * cfg.rows <= detail::bank_lines(cfg) &&
-         uint64_t(p.out_w()) * lines <= detail::bank_lines(cfg) &&
+  return uint64_t(p.out_w()) * lines <= detail::bank_lines(cfg) &&
          p.out_w() <= detail::region_lines(cfg);
 }
 
@@ -110,12 +104,6 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
   const uint64_t wp = uint64_t(p.pad_left) + p.w + p.pad_right;  // padded image: pixels per row
   const uint32_t pl = packed_lines(p, cfg);                      // packed: lines per output pixel
   const uint32_t tiles = packed ? pl : p.kernel_h * p.kernel_w * cl;
-  if (uint64_t(tiles) * rows > bank) {
-    throw std::invalid_argument("conv2d kernel " + std::to_string(p.kernel_h) + "x" +
-                                std::to_string(p.kernel_w) + " over C = " + std::to_string(p.c) +
-                                " needs " + std::to_string(uint64_t(tiles) * rows) +
-                                " weight rows per panel; one bank holds " + std::to_string(bank));
-  }
 
   // A block: `r` output rows. Padded image: the input rows they read, whole; packed: the
   // output pixels' K vectors. Its results: r*OW consecutive accumulator lines.
@@ -170,6 +158,7 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
   sched.weight_addr = p.weight_addr;
   sched.weights_packed = true;
   sched.qtable_addr = p.qtable_addr;
+  sched.barrier_addr = p.barrier_addr;
   sched.raw_int32 = p.raw_int32;
   sched.out_stride = uint64_t(p.out_channels) * (p.raw_int32 ? 4 : 1);
   sched.zero_point = p.zero_point;
@@ -327,7 +316,7 @@ uint32_t ConvPlan::out_w() const {
 }
 
 ConvLayout conv_layout(const ConvPlan& p, const BuildConfig& cfg) {
-  validate(p, cfg);
+  validate(p);
   if (p.layout != ConvLayout::kAuto) return p.layout;
   if (!packed_taps_fit(p, cfg)) return ConvLayout::kPaddedImage;
   // Cycles per output pixel and weight panel: the padded image computes a tile per tap and

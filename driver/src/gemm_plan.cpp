@@ -22,16 +22,12 @@ void plan_gemm(CommandStream& s, const GemmPlan& p) {
                                 std::to_string(p.k) + ", " + std::to_string(p.n) +
                                 "; each must be >= 1");
   }
-  const uint32_t kt = ceil_div(p.k, cfg.rows);  // K tiles
+  const uint32_t kt = ceil_div(p.k, cfg.rows);  // K tiles: loaded in passes of a bank each
   const uint32_t bank = detail::bank_lines(cfg);
-  if (kt * cfg.rows > bank) {
+  if (kt > bank) {
     throw std::invalid_argument("GEMM K = " + std::to_string(p.k) + " is above " +
-                                std::to_string(bank) + ", the weight panel one bank holds");
-  }
-  if (!p.raw_int32 && p.n > cfg.qtable_entries) {
-    throw std::invalid_argument("GEMM N = " + std::to_string(p.n) + " is above " +
-                                std::to_string(cfg.qtable_entries) +
-                                ", the quantization table's entries");
+                                std::to_string(uint64_t(bank) * cfg.rows) +
+                                ", the longest row of A a scratchpad bank holds");
   }
   detail::PanelSchedule sched;
   sched.n = p.n;
@@ -43,6 +39,7 @@ void plan_gemm(CommandStream& s, const GemmPlan& p) {
   sched.weight_addr = p.b_addr;
   sched.weights_packed = p.b_packed;
   sched.qtable_addr = p.qtable_addr;
+  sched.barrier_addr = p.barrier_addr;
   sched.raw_int32 = p.raw_int32;
   sched.out_stride = p.raw_int32 ? 4ull * p.n : p.n;
   sched.zero_point = p.zero_point;

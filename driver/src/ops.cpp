@@ -17,6 +17,9 @@ namespace {
 using detail::require_range;
 using detail::require_size;
 
+// The word the plans' FENCEs between groups of output channels write (gemm_plan.hpp).
+constexpr std::size_t kBarrierBytes = 16;
+
 // The quantization table: per channel {bias, multiplier, shift}, per-tensor values repeated.
 std::vector<uint8_t> table_for(const Quantization& q, const std::vector<int32_t>& bias,
                                uint32_t channels) {
@@ -69,6 +72,7 @@ void run_gemm(Engine& e, const GemmArgs& g, bool raw, std::vector<uint8_t>& out)
   if (!raw) table = table_for(g.quant, gemm_bias(g), g.n);
   Buffer t(e, std::max<std::size_t>(table.size(), isa::qtable::kEntryBytes));
   if (!raw) t.write(table.data(), table.size());
+  Buffer barrier(e, kBarrierBytes);
   isa::GemmPlan plan;
   plan.m = g.m;
   plan.k = g.k;
@@ -78,6 +82,7 @@ void run_gemm(Engine& e, const GemmArgs& g, bool raw, std::vector<uint8_t>& out)
   plan.b_packed = true;
   plan.c_addr = c.device_addr();
   plan.qtable_addr = t.device_addr();
+  plan.barrier_addr = barrier.device_addr();
   plan.raw_int32 = raw;
   if (!raw) {
     plan.zero_point = int8_t(g.quant.zero_point);
@@ -178,6 +183,7 @@ void run_conv2d(Engine& e, const Conv2dArgs& a, bool raw, Conv2dResult& r,
   const std::size_t out_bytes = std::size_t(r.batch) * r.h * r.w * r.c * (raw ? 4 : 1);
   Buffer in(e, a.input.size()), w(e, packed.size()), out_buf(e, out_bytes);
   Buffer t(e, std::max<std::size_t>(table.size(), isa::qtable::kEntryBytes));
+  Buffer barrier(e, kBarrierBytes);
   in.write(a.input.data(), a.input.size());
   w.write(packed.data(), packed.size());
   if (!raw) t.write(table.data(), table.size());
@@ -185,6 +191,7 @@ void run_conv2d(Engine& e, const Conv2dArgs& a, bool raw, Conv2dResult& r,
   plan.weight_addr = w.device_addr();
   plan.output_addr = out_buf.device_addr();
   plan.qtable_addr = t.device_addr();
+  plan.barrier_addr = barrier.device_addr();
   if (!raw) {
     plan.zero_point = int8_t(a.quant.zero_point);
     plan.act_min = int8_t(a.quant.act_min);

@@ -3,117 +3,172 @@
 #include "panel_schedule.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 namespace tessera::isa::detail {
+namespace {
 
-void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
-                         const std::function<ActivationBlock(uint32_t)>& block) {
+uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+// Panels [first_panel, end_panel) of the schedule, every block; their table entries are
+// loaded into entries 0 .. of the quantization table.
+void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
+                const std::function<ActivationBlock(uint32_t)>& block, uint32_t first_panel,
+                uint32_t end_panel) {
   const BuildConfig& cfg = s.config();
   const uint32_t cols = cfg.cols, bank = bank_lines(cfg), region = region_lines(cfg);
   const uint32_t tiles = uint32_t(p.tile_offset.size());
-  const uint32_t panels = (p.n + cols - 1) / cols;
-  const uint32_t total = blocks * panels;  // G
+  const uint32_t tiles_per_pass = bank / cfg.rows;
+  const uint32_t passes = ceil_div(tiles, tiles_per_pass);
+  const uint32_t panels = end_panel - first_panel;
+  const uint32_t group_n0 = first_panel * cols;
+  const uint32_t steps_per_block = panels * passes;
+  const uint32_t total_panels = blocks * panels;           // G
+  const uint32_t total_steps = blocks * steps_per_block;  // S
 
   if (!p.raw_int32) {
     Load table;
     table.dest = Load::Dest::kQTable;
-    table.dram_addr = p.qtable_addr;
-    table.row_bytes = qtable::kEntryBytes * p.n;
+    table.dram_addr = p.qtable_addr + uint64_t(qtable::kEntryBytes) * group_n0;
+    table.row_bytes = qtable::kEntryBytes * (std::min(p.n, end_panel * cols) - group_n0);
     table.rows = 1;
     table.dram_stride = table.row_bytes;
     s.push(table);
   }
 
-  // Commands per panel: its loads, then its computes and stores. The stream puts panel
-  // g+1's loads before panel g's computes, and a block's activation loads right after the
-  // weight LOAD that makes them safe (panel_schedule.hpp), so that the dispatcher (which
-  // queues commands in stream order) hands them to the load unit ahead of their compute.
-  const bool one_panel = panels == 1;
+  // Commands per step: its loads, then its computes (and, after a panel's last pass, its
+  // stores). The stream puts step s+1's loads before step s's computes, and a block's
+  // activation loads right after the weight LOAD that makes them safe (panel_schedule.hpp),
+  // so that the dispatcher (which queues commands in stream order) hands them to the load
+  // unit ahead of their compute.
+  const bool one_step = steps_per_block == 1;
   auto push_activations = [&](const ActivationBlock& blk, uint32_t b) {
     for (std::size_t i = 0; i < blk.loads.size(); ++i) {
       Load a = blk.loads[i];
       a.sram_line += (b % 2) * bank;
-      a.deps = one_panel && i + 1 == blk.loads.size() ? kDepsPushNext : 0;
+      a.deps = one_step && i + 1 == blk.loads.size() ? kDepsPushNext : 0;
       s.push(a);
     }
   };
-  std::vector<Command> pending_work;  // panel g's computes and stores, not yet pushed
+  std::vector<Command> pending_work;  // step s's computes and stores, not yet pushed
   ActivationBlock blk = block(0), next_blk;
-  if (!one_panel) push_activations(blk, 0);
-  for (uint32_t b = 0, g = 0; b < blocks; ++b) {
+  if (!one_step) push_activations(blk, 0);
+  for (uint32_t b = 0, g = 0, st = 0; b < blocks; ++b) {
     const uint32_t act_base = (b % 2) * bank;
-    for (uint32_t j = 0; j < panels; ++j, ++g) {
+    for (uint32_t j = first_panel; j < end_panel; ++j, ++g) {
       const uint32_t n0 = j * cols, n_cols = std::min(cols, p.n - n0);
-      const uint32_t wgt_base = 2 * bank + (g % 2) * bank, acc_base = (g % 2) * region;
-      Load w;                  // the panel's K rows; tile t in lines wgt_base + t*NumRows ..
-      if (p.weights_packed) {  // one contiguous transfer: K lines of `cols` bytes
-        w.dram_addr = p.weight_addr + uint64_t(j) * p.k * cols;
-        w.row_bytes = p.k * cols;
-        w.rows = 1;
-        w.dram_stride = w.row_bytes;
-      } else {
-        w.dram_addr = p.weight_addr + n0;
-        w.row_bytes = n_cols;
-        w.rows = p.k;
-        w.dram_stride = p.n;
-      }
-      w.sram_line = wgt_base;
-      w.sram_stride = 1;
-      w.deps = uint8_t((g >= 2 ? kDepsPopNext : 0) | (one_panel ? 0 : kDepsPushNext));
-      s.push(w);
-      if (one_panel) push_activations(blk, b);       // after the LOAD that waited for block b-2
-      if (!one_panel && j == 1 && b + 1 < blocks) {  // the next block, a block ahead
-        next_blk = block(b + 1);
-        push_activations(next_blk, b + 1);
-      }
-      for (const Command& c : pending_work) s.push(c);
-      pending_work.clear();
-      for (uint32_t t = 0; t < tiles; ++t) {
-        for (std::size_t q = 0; q < blk.segments.size(); ++q) {
-          const auto& seg = blk.segments[q];
-          Compute c;
-          c.accumulate = t > 0;
-          c.act_line = act_base + seg.act_line + p.tile_offset[t];
-          c.act_stride = seg.act_stride;
-          c.vectors = seg.vectors;
-          c.act_rows = seg.act_rows;
-          c.act_row_stride = seg.act_row_stride;
-          c.wgt_line = wgt_base + t * cfg.rows;
-          c.acc_line = acc_base + seg.acc_line;
-          c.k_valid = p.tile_k_valid[t];
-          c.n_valid = uint16_t(n_cols);
-          uint8_t deps = 0;
-          if (t == 0 && q == 0) deps |= kDepsPopPrev | (g >= 2 ? kDepsPopNext : 0);
-          if (t == tiles - 1 && q + 1 == blk.segments.size())
-            deps |= kDepsPushNext | (g + 2 < total ? kDepsPushPrev : 0);
-          c.deps = deps;
-          pending_work.push_back(encode(c));
+      const uint32_t acc_base = (g % 2) * region;
+      for (uint32_t q = 0; q < passes; ++q, ++st) {
+        const uint32_t t0 = q * tiles_per_pass, t1 = std::min(tiles, t0 + tiles_per_pass);
+        const uint32_t k0 = t0 * cfg.rows, k1 = std::min(p.k, t1 * cfg.rows);
+        const uint32_t wgt_base = 2 * bank + (st % 2) * bank;
+        Load w;                  // the pass's K rows; tile t in lines wgt_base + (t-t0)*NumRows
+        if (p.weights_packed) {  // one contiguous transfer: K lines of `cols` bytes per panel
+          w.dram_addr = p.weight_addr + (uint64_t(j) * p.k + k0) * cols;
+          w.row_bytes = (k1 - k0) * cols;
+          w.rows = 1;
+          w.dram_stride = w.row_bytes;
+        } else {
+          w.dram_addr = p.weight_addr + uint64_t(k0) * p.n + n0;
+          w.row_bytes = n_cols;
+          w.rows = k1 - k0;
+          w.dram_stride = p.n;
+        }
+        w.sram_line = wgt_base;
+        w.sram_stride = 1;
+        w.deps = uint8_t((st >= 2 ? kDepsPopNext : 0) | (one_step ? 0 : kDepsPushNext));
+        s.push(w);
+        if (one_step) push_activations(blk, b);  // after the LOAD that waited for block b-2
+        if (!one_step && st % steps_per_block == 1 && b + 1 < blocks) {  // a block ahead
+          next_blk = block(b + 1);
+          push_activations(next_blk, b + 1);
+        }
+        for (const Command& c : pending_work) s.push(c);
+        pending_work.clear();
+        for (uint32_t t = t0; t < t1; ++t) {
+          for (std::size_t i = 0; i < blk.segments.size(); ++i) {
+            const auto& seg = blk.segments[i];
+            Compute c;
+            c.accumulate = t > 0;
+            c.act_line = act_base + seg.act_line + p.tile_offset[t];
+            c.act_stride = seg.act_stride;
+            c.vectors = seg.vectors;
+            c.act_rows = seg.act_rows;
+            c.act_row_stride = seg.act_row_stride;
+            c.wgt_line = wgt_base + (t - t0) * cfg.rows;
+            c.acc_line = acc_base + seg.acc_line;
+            c.k_valid = p.tile_k_valid[t];
+            c.n_valid = uint16_t(n_cols);
+            uint8_t deps = 0;
+            if (t == t0 && i == 0) deps |= kDepsPopPrev | (q == 0 && g >= 2 ? kDepsPopNext : 0);
+            if (t + 1 == t1 && i + 1 == blk.segments.size()) {
+              deps |= (q + 1 == passes ? kDepsPushNext : 0) |
+                      (st + 2 < total_steps ? kDepsPushPrev : 0);
+            }
+            c.deps = deps;
+            pending_work.push_back(encode(c));
+          }
         }
       }
       for (std::size_t o = 0; o < blk.outputs.size(); ++o) {
         const auto& out = blk.outputs[o];
-        Store st;
-        st.requantize = st.per_channel = !p.raw_int32;
-        st.dram_addr = out.dram_addr + (p.raw_int32 ? 4ull : 1ull) * n0;
-        st.rows = out.rows;
-        st.acc_line = acc_base + out.acc_line;
-        st.dram_stride = p.out_stride;
-        st.cols = uint16_t(n_cols);
-        st.zero_point = p.zero_point;
-        st.act_min = p.act_min;
-        st.act_max = p.act_max;
-        st.qparam_entry = n0;
-        st.pool = out.pool_width > 0;
-        st.pool_width = out.pool_width;
-        st.acc_pitch = out.acc_pitch;
-        st.deps = uint8_t((o == 0 ? kDepsPopPrev : 0) |
-                          (o + 1 == blk.outputs.size() && g + 2 < total ? kDepsPushPrev : 0));
-        pending_work.push_back(encode(st));
+        Store st_cmd;
+        st_cmd.requantize = st_cmd.per_channel = !p.raw_int32;
+        st_cmd.dram_addr = out.dram_addr + (p.raw_int32 ? 4ull : 1ull) * n0;
+        st_cmd.rows = out.rows;
+        st_cmd.acc_line = acc_base + out.acc_line;
+        st_cmd.dram_stride = p.out_stride;
+        st_cmd.cols = uint16_t(n_cols);
+        st_cmd.zero_point = p.zero_point;
+        st_cmd.act_min = p.act_min;
+        st_cmd.act_max = p.act_max;
+        st_cmd.qparam_entry = n0 - group_n0;
+        st_cmd.pool = out.pool_width > 0;
+        st_cmd.pool_width = out.pool_width;
+        st_cmd.acc_pitch = out.acc_pitch;
+        st_cmd.deps =
+            uint8_t((o == 0 ? kDepsPopPrev : 0) |
+                    (o + 1 == blk.outputs.size() && g + 2 < total_panels ? kDepsPushPrev : 0));
+        pending_work.push_back(encode(st_cmd));
       }
     }
-    if (b + 1 < blocks) blk = one_panel ? block(b + 1) : next_blk;
+    if (b + 1 < blocks) blk = one_step ? block(b + 1) : next_blk;
   }
   for (const Command& c : pending_work) s.push(c);
+}
+
+}  // namespace
+
+void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
+                         const std::function<ActivationBlock(uint32_t)>& block) {
+  const BuildConfig& cfg = s.config();
+  const uint32_t panels = ceil_div(p.n, cfg.cols);
+  if (p.raw_int32 || p.n <= cfg.qtable_entries) {
+    emit_group(s, p, blocks, block, 0, panels);
+    return;
+  }
+  // Groups of whole panels that fit the table, as even as whole panels allow.
+  const uint32_t most = cfg.qtable_entries / cfg.cols;
+  if (most == 0 || !p.barrier_addr) {
+    throw std::invalid_argument(
+        std::to_string(p.n) + " output channels are above " + std::to_string(cfg.qtable_entries) +
+        ", the quantization table's entries" +
+        (most == 0 ? std::string(", and the table holds less than one panel of ") +
+                         std::to_string(cfg.cols) + " columns"
+                   : std::string(": the plan reloads the table per group of channels and needs "
+                                 "a barrier address for the FENCE between groups")));
+  }
+  const uint32_t groups = ceil_div(panels, most), per_group = ceil_div(panels, groups);
+  for (uint32_t h = 0; h < groups; ++h) {
+    if (h > 0) {  // the previous group's stores have read the table entries this one replaces
+      Fence f;
+      f.dram_addr = *p.barrier_addr;
+      f.value = h;
+      s.push(f);
+    }
+    emit_group(s, p, blocks, block, h * per_group, std::min(panels, (h + 1) * per_group));
+  }
 }
 
 }  // namespace tessera::isa::detail

@@ -2,23 +2,31 @@
 // The schedule GEMM and convolution plans share (internal to the driver library).
 //
 // Scratchpad: banks 0 and 1 hold activation blocks (block b in bank b % 2), banks 2 and 3
-// weight panels (panel g in bank 2 + g % 2); the accumulator holds two regions (panel g's
-// results in region g % 2). A panel is NumCols output channels with all their K tiles, one
-// LOAD. For each block, for each panel: LOAD the panel, run every COMPUTE of every K tile
-// into the region, STORE the region. Everything is double-buffered, so the next panel's
-// load and the previous panel's store overlap the compute.
+// weights (step s in bank 2 + s % 2); the accumulator holds two regions (panel g's results
+// in region g % 2). A panel is NumCols output channels. Its K tiles are loaded in passes of
+// at most a bank's worth (bank_lines / NumRows tiles), one LOAD each: a *step* is one pass
+// of one panel of one block, and a panel with K tiles beyond a bank is several steps whose
+// COMPUTEs accumulate in place into the same region. For each block, for each panel, for
+// each pass: LOAD the pass's weights, run its COMPUTEs; after the last pass STORE the
+// region. Everything is double-buffered, so the next step's load and the previous panel's
+// store overlap the compute.
 //
-// Dependency tokens (docs/isa.md), g counting panels over the whole plan, G in all; P
-// panels per block:
-//   load -> compute  the LOAD that completes a panel's inputs pushes one; the panel's first
-//                    COMPUTE pops it: the panel's weight LOAD, or with P = 1 its block's last
+// Output channels beyond the quantization table are planned in groups of whole panels that
+// fit it, one after another, each loading its part of the table; a FENCE between groups
+// (on PanelSchedule::barrier_addr) keeps a group's table load behind the previous group's
+// stores.
+//
+// Dependency tokens (docs/isa.md), within a group; s counts steps, S in all, g panels, G in
+// all; SB steps per block:
+//   load -> compute  the LOAD that completes a step's inputs pushes one; the step's first
+//                    COMPUTE pops it: the step's weight LOAD, or with SB = 1 its block's last
 //                    activation LOAD (queued after it; loads run in order).
-//   compute -> load  panel g's last COMPUTE pushes one if a panel g+2 will pop it: g+2's
-//                    weight LOAD, whose bank panel g read. A block's activation LOADs pop
+//   compute -> load  step s's last COMPUTE pushes one if a step s+2 will pop it: s+2's
+//                    weight LOAD, whose bank step s read. A block's activation LOADs pop
 //                    nothing: they are queued after the weight LOAD that waits for the last
-//                    panel of the block two back (their bank's last reader) - with P >= 2,
-//                    the previous block's second panel's, so activations load a whole block
-//                    ahead of their compute; with P = 1, their own panel's.
+//                    step of the block two back (their bank's last reader) - with SB >= 2,
+//                    the previous block's second step's, so activations load a whole block
+//                    ahead of their compute; with SB = 1, their own step's.
 //   compute -> store panel g's last COMPUTE pushes one; its first STORE pops it.
 //   store -> compute panel g's last STORE pushes one if panel g+2's first COMPUTE will pop it.
 // Every token pushed is popped, so a plan leaves the token counters as it found them.
@@ -26,6 +34,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "tessera/isa.hpp"
@@ -64,6 +73,9 @@ struct PanelSchedule {
   uint64_t weight_addr = 0;
   bool weights_packed = true;
   uint64_t qtable_addr = 0;  // n entries
+  // A 4-byte host word the FENCEs between groups of output channels write; needed when n is
+  // above the quantization table's entries (requantized outputs only).
+  std::optional<uint64_t> barrier_addr;
   bool raw_int32 = false;    // store raw int32 accumulators (no table, no clamp)
   uint64_t out_stride = 0;   // bytes between output rows (pixels)
   int8_t zero_point = 0, act_min = -128, act_max = 127;

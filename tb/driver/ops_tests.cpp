@@ -45,71 +45,83 @@ tessera::ref::OutputStage stage_of(const drv::Quantization& q) {
 
 }  // namespace
 
+void expect_gemm_matches(drv::Engine& e, std::mt19937_64& rng, uint32_t m, uint32_t k, uint32_t n) {
+  drv::GemmArgs g;
+  g.m = m, g.k = k, g.n = n;
+  g.a.resize(std::size_t(g.m) * g.k);
+  g.b.resize(std::size_t(g.k) * g.n);
+  for (auto& x : g.a) x = int8_t(rng());
+  for (auto& x : g.b) x = int8_t(rng());
+  g.bias.resize(g.n);
+  for (auto& b : g.bias) b = int32_t(rng() % 4001) - 2000;
+  g.quant = random_quant(rng, g.n, g.k);
+  SCOPED_TRACE(std::to_string(g.m) + "x" + std::to_string(g.k) + "x" + std::to_string(g.n));
+  const auto acc = tessera::ref::gemm(g.a, g.b, g.bias, g.m, g.k, g.n);
+  EXPECT_EQ(drv::gemm_int32(e, g), acc);
+  EXPECT_EQ(drv::gemm_int8(e, g), tessera::ref::requantize(acc, g.m, g.n, stage_of(g.quant)));
+}
+
+void expect_conv_matches(drv::Engine& e, std::mt19937_64& rng, const ConvShape& s) {
+  drv::Conv2dArgs a;
+  a.h = s.h, a.w = s.w, a.c = s.c, a.out_channels = s.oc;
+  a.kernel_h = a.kernel_w = s.k;
+  a.stride_h = a.stride_w = s.stride;
+  a.dilation_h = a.dilation_w = s.dilation;
+  a.pad_top = a.pad_bottom = a.pad_left = a.pad_right = s.pad;
+  a.input_zero_point = int(rng() % 256) - 128;
+  a.max_pool = s.pool;
+  a.input.resize(std::size_t(s.h) * s.w * s.c);
+  a.weights.resize(std::size_t(s.k) * s.k * s.c * s.oc);
+  for (auto& x : a.input) x = int8_t(rng());
+  for (auto& x : a.weights) x = int8_t(rng());
+  a.quant = random_quant(rng, s.oc, uint64_t(s.k) * s.k * s.c);
+  tessera::ref::Conv2dParams p;
+  p.kernel_h = p.kernel_w = s.k;
+  p.stride_h = p.stride_w = s.stride;
+  p.dilation_h = p.dilation_w = s.dilation;
+  p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = s.pad;
+  p.input_zero_point = a.input_zero_point;
+  const tessera::ref::Nhwc shape{1, s.h, s.w, s.c};
+  auto os = p.output_shape(shape, s.oc);
+  auto want =
+      tessera::ref::requantize(tessera::ref::conv2d(a.input, shape, a.weights, s.oc, {}, p),
+                               os.h * os.w, s.oc, stage_of(a.quant));
+  if (s.pool) want = tessera::ref::max_pool_2x2(want, os);
+  SCOPED_TRACE(std::to_string(s.h) + "x" + std::to_string(s.w) + "x" + std::to_string(s.c) +
+               " k" + std::to_string(s.k) + " oc" + std::to_string(s.oc));
+  const auto got = drv::conv2d(e, a);
+  EXPECT_EQ(got.h, os.h);
+  EXPECT_EQ(got.output, want);
+}
+
 TEST(Ops, GemmsOfOddShapesMatchTheReference) {
   std::mt19937_64 rng(tessera::test::test_seed());
   const uint32_t shapes[][3] = {{1, 1, 1},  {1, 300, 7},  {37, 1, 5},
                                 {5, 40, 1}, {70, 33, 17}, {16, 16, 16}};
-  for (const auto& s : shapes) {
-    drv::GemmArgs g;
-    g.m = s[0], g.k = s[1], g.n = s[2];
-    g.a.resize(std::size_t(g.m) * g.k);
-    g.b.resize(std::size_t(g.k) * g.n);
-    for (auto& x : g.a) x = int8_t(rng());
-    for (auto& x : g.b) x = int8_t(rng());
-    g.bias.resize(g.n);
-    for (auto& b : g.bias) b = int32_t(rng() % 4001) - 2000;
-    g.quant = random_quant(rng, g.n, g.k);
-    SCOPED_TRACE(std::to_string(g.m) + "x" + std::to_string(g.k) + "x" + std::to_string(g.n));
-    const auto acc = tessera::ref::gemm(g.a, g.b, g.bias, g.m, g.k, g.n);
-    EXPECT_EQ(drv::gemm_int32(ops_engine(), g), acc);
-    EXPECT_EQ(drv::gemm_int8(ops_engine(), g),
-              tessera::ref::requantize(acc, g.m, g.n, stage_of(g.quant)));
-  }
+  for (const auto& s : shapes) expect_gemm_matches(ops_engine(), rng, s[0], s[1], s[2]);
 }
 
 TEST(Ops, ConvolutionsOfOddShapesMatchTheReference) {
   std::mt19937_64 rng(tessera::test::test_seed());
-  struct Shape {
-    uint32_t h, w, c, oc, k, stride, pad, dilation;
-    bool pool;
-  };
-  const Shape shapes[] = {{9, 9, 3, 8, 7, 2, 3, 1, false},
-                          {6, 5, 20, 17, 1, 1, 0, 1, false},
-                          {10, 12, 16, 16, 3, 1, 1, 1, true},
-                          {11, 7, 5, 3, 3, 2, 1, 2, false},
-                          {1, 1, 1, 1, 1, 1, 0, 1, false}};
-  for (const Shape& s : shapes) {
-    drv::Conv2dArgs a;
-    a.h = s.h, a.w = s.w, a.c = s.c, a.out_channels = s.oc;
-    a.kernel_h = a.kernel_w = s.k;
-    a.stride_h = a.stride_w = s.stride;
-    a.dilation_h = a.dilation_w = s.dilation;
-    a.pad_top = a.pad_bottom = a.pad_left = a.pad_right = s.pad;
-    a.input_zero_point = int(rng() % 256) - 128;
-    a.max_pool = s.pool;
-    a.input.resize(std::size_t(s.h) * s.w * s.c);
-    a.weights.resize(std::size_t(s.k) * s.k * s.c * s.oc);
-    for (auto& x : a.input) x = int8_t(rng());
-    for (auto& x : a.weights) x = int8_t(rng());
-    a.quant = random_quant(rng, s.oc, uint64_t(s.k) * s.k * s.c);
-    tessera::ref::Conv2dParams p;
-    p.kernel_h = p.kernel_w = s.k;
-    p.stride_h = p.stride_w = s.stride;
-    p.dilation_h = p.dilation_w = s.dilation;
-    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = s.pad;
-    p.input_zero_point = a.input_zero_point;
-    const tessera::ref::Nhwc shape{1, s.h, s.w, s.c};
-    auto os = p.output_shape(shape, s.oc);
-    auto want =
-        tessera::ref::requantize(tessera::ref::conv2d(a.input, shape, a.weights, s.oc, {}, p),
-                                 os.h * os.w, s.oc, stage_of(a.quant));
-    if (s.pool) want = tessera::ref::max_pool_2x2(want, os);
-    SCOPED_TRACE(std::to_string(s.h) + "x" + std::to_string(s.w) + "x" + std::to_string(s.c) +
-                 " k" + std::to_string(s.k));
-    const auto got = drv::conv2d(ops_engine(), a);
-    EXPECT_EQ(got.h, os.h);
-    EXPECT_EQ(got.output, want);
-  }
+  const ConvShape shapes[] = {{9, 9, 3, 8, 7, 2, 3, 1, false},
+                              {6, 5, 20, 17, 1, 1, 0, 1, false},
+                              {10, 12, 16, 16, 3, 1, 1, 1, true},
+                              {11, 7, 5, 3, 3, 2, 1, 2, false},
+                              {1, 1, 1, 1, 1, 1, 0, 1, false}};
+  for (const ConvShape& s : shapes) expect_conv_matches(ops_engine(), rng, s);
+}
+
+// Beyond one bank of weights (K in passes that accumulate in place) and beyond the
+// quantization table (output channels in groups, the table reloaded behind a FENCE), on the
+// default build: 16 rows x 4,096 lines per bank, 1,024 entries.
+TEST(Ops, LayersBeyondAWeightBankOrTheTableMatchTheReference) {
+  std::mt19937_64 rng(tessera::test::test_seed());
+  const auto& cfg = ops_engine().info().config;
+  const uint32_t bank_k = cfg.scratchpad_lines / 4;  // weight rows: one line each
+  expect_gemm_matches(ops_engine(), rng, 3, bank_k + 104, 2 * cfg.cols + 1);
+  expect_gemm_matches(ops_engine(), rng, 2, 16, cfg.qtable_entries + cfg.cols + 3);
+  // 3x3 over C = bank_k / 9 + 16 (one tile past a bank: ResNet-50's res5 3x3 over 512).
+  expect_conv_matches(ops_engine(), rng, {3, 3, bank_k / 9 + cfg.rows, 5, 3, 1, 1, 1, false});
 }
 
 TEST(Ops, BadArgumentsNameTheValueAndTheRange) {
@@ -144,15 +156,17 @@ TEST(Ops, BadArgumentsNameTheValueAndTheRange) {
               drv::conv2d(ops_engine(), a);
             }).find("the dilated kernel spans 5 pixels, above the padded input's 2"),
             std::string::npos);
-  drv::GemmArgs deep;  // K beyond what one scratchpad bank holds of a weight panel
-  deep.m = 1, deep.k = 5000, deep.n = 1;
+  drv::GemmArgs deep;  // a row of A longer than a scratchpad bank
+  const auto& cfg = ops_engine().info().config;
+  deep.m = 1, deep.k = cfg.scratchpad_lines / 4 * cfg.rows + 1, deep.n = 1;
   deep.a.resize(deep.k);
   deep.b.resize(deep.k);
   deep.quant = g.quant;
   deep.quant.zero_point = 0;
-  EXPECT_NE(
-      error_of([&] { drv::gemm_int8(ops_engine(), deep); }).find("GEMM K = 5000 is above 4096"),
-      std::string::npos);
+  EXPECT_NE(error_of([&] { drv::gemm_int8(ops_engine(), deep); })
+                .find("GEMM K = " + std::to_string(deep.k) + " is above " +
+                      std::to_string(deep.k - 1) + ", the longest row of A a scratchpad bank holds"),
+            std::string::npos);
 }
 
 TEST(Engine, AnEngineErrorNamesTheCommandAndTheEngineRecovers) {

@@ -338,3 +338,32 @@ TEST(Model, AFenceWaitsForEverythingAndTimestampsTheEstimate) {
 }
 
 }  // namespace
+
+namespace {
+
+// A build with small buffers, where every layer of a few hundred K and channels needs the
+// passes over K (8 tiles per weight bank) and the groups of output channels (3 panels per
+// table), randomized: random shapes, each bit-exact against the reference.
+TEST(Plans, AnySizeRunsOnABuildWithSmallBuffers) {
+  tessera::fsim::Options small;
+  small.config.scratchpad_lines = 512;  // banks of 128 lines: K up to 128 per weight LOAD
+  small.config.qtable_entries = 48;
+  tessera::driver::Engine e(tessera::fsim::open_fsim_device(small));
+  ASSERT_EQ(e.info().config.scratchpad_lines, 512u);
+  ASSERT_EQ(e.info().config.qtable_entries, 48u);
+  std::mt19937_64 rng(tessera::test::test_seed());
+  for (int i = 0; i < 12; ++i) {
+    const uint32_t m = 1 + uint32_t(rng() % 40), k = 1 + uint32_t(rng() % 600);
+    const uint32_t n = 1 + uint32_t(rng() % 150);
+    tessera::test::expect_gemm_matches(e, rng, m, k, n);
+  }
+  for (int i = 0; i < 6; ++i) {
+    const uint32_t kernel = 1 + 2 * uint32_t(rng() % 2);
+    tessera::test::ConvShape s{3 + uint32_t(rng() % 4), 3 + uint32_t(rng() % 4),
+                               1 + uint32_t(rng() % 40), 1 + uint32_t(rng() % 120), kernel,
+                               1 + uint32_t(rng() % 2), kernel / 2, 1, false};
+    tessera::test::expect_conv_matches(e, rng, s);
+  }
+}
+
+}  // namespace

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "tessera/isa.hpp"
@@ -47,6 +48,9 @@ struct ConvPlan {
   uint64_t output_addr = 0;  // int8 batch x OH x OW x OC (pooled: OH/2 x OW/2); int32 raw
   uint64_t qtable_addr = 0;  // OC entries, with the bias from conv_bias() (unused raw)
   bool raw_int32 = false;    // the int32 accumulators (no bias, table or clamp; no pooling)
+  // A 4-byte host word for the FENCEs between groups of output channels, needed when there
+  // are more than the quantization table's entries (the plan then reloads the table).
+  std::optional<uint64_t> barrier_addr;
   int8_t zero_point = 0, act_min = -128, act_max = 127;
   bool max_pool = false;  // 2x2 max-pool, stride 2, after requantization (odd sizes: floor)
   ConvLayout layout = ConvLayout::kAuto;

@@ -3,10 +3,12 @@
 // C[M x N] = requantize(A[M x K] * B[K x N] + bias), any M, K, N.
 //
 // The plan keeps a block of A's rows resident in a scratchpad bank (blocks alternate between
-// banks 0 and 1), loads B one 16-column panel at a time with all its K tiles in one LOAD
-// (banks 2-3, double-buffered), runs one COMPUTE per K tile into an accumulator region
-// (double-buffered), and stores each region requantized, per channel, through the
-// quantization table. Dependency tokens overlap every load and store with compute (the
+// banks 0 and 1), loads B one 16-column panel at a time, its K tiles in one LOAD per bank's
+// worth (banks 2-3, double-buffered), runs one COMPUTE per K tile into an accumulator region
+// (double-buffered; the passes of a long K accumulate in place), and stores each region
+// requantized, per channel, through the quantization table (reloaded per group of columns
+// when N is above its entries, behind a FENCE on barrier_addr). K is bounded only by a row
+// of A in one bank (NumRows x bank lines: 65,536 in the default build). Dependency tokens overlap every load and store with compute (the
 // schedule: driver/src/panel_schedule.hpp). A plan starts by loading the quantization
 // table: separate it from earlier work with a FENCE.
 // Edges need no special case: a row's last scratchpad line is zero-filled, so padded
@@ -14,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "tessera/isa.hpp"
@@ -29,6 +32,9 @@ struct GemmPlan {
   uint64_t c_addr = 0;       // int8 M x N, row-major (int32 with raw_int32)
   uint64_t qtable_addr = 0;  // N quantization entries of 16 bytes (bias, multiplier, shift, 0)
   bool raw_int32 = false;    // C = A * B as int32 accumulators: no table, no bias
+  // A 4-byte host word for the FENCEs between groups of output channels, needed when there
+  // are more than the quantization table's entries (the plan then reloads the table).
+  std::optional<uint64_t> barrier_addr;
   int8_t zero_point = 0, act_min = -128, act_max = 127;
 };
 

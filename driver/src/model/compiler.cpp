@@ -18,6 +18,8 @@ namespace {
 // off the address fields. No region is near 2^40 bytes.
 constexpr int kRegionShift = 40;
 constexpr uint64_t region_base(Region r) { return (uint64_t(r) + 1) << kRegionShift; }
+// The arena's last bytes: the word the plans' FENCEs between groups of channels write.
+constexpr uint64_t kBarrierBytes = 64;
 
 // The place of every int8 tensor in the arena: first fit over the tensors live at each
 // layer (a tensor is live from the layer that writes it to the last layer that reads it).
@@ -120,12 +122,15 @@ class Compiler {
   uint64_t arena(int tensor) const {
     return region_base(Region::kArena) + uint64_t(p_.arena_offset[std::size_t(tensor)]);
   }
+  // The word a plan's FENCEs between groups of output channels write: past the tensors.
+  uint64_t barrier() const { return region_base(Region::kArena) + barrier_offset_; }
   // Plans the node into `s`; returns false (and why) when the engine cannot run it.
   bool plan(const graph::Node& node, isa::CommandStream& s, std::string& why);
   void finish_segment(isa::CommandStream& s, Segment& seg);
 
   Program& p_;
   const graph::Graph& g_;
+  uint64_t barrier_offset_ = 0;
 };
 
 bool Compiler::plan(const graph::Node& node, isa::CommandStream& s, std::string& why) {
@@ -158,6 +163,7 @@ bool Compiler::plan(const graph::Node& node, isa::CommandStream& s, std::string&
       plan.act_max = int8_t(c->stage.act_max);
       plan.input_addr = arena(node.inputs[0]);
       plan.output_addr = arena(node.output);
+      plan.barrier_addr = barrier();
       plan.weight_addr = add_weights(isa::pack_conv_weights(c->weights, plan, cfg));
       plan.qtable_addr =
           add_weights(table(c->stage,
@@ -174,6 +180,7 @@ bool Compiler::plan(const graph::Node& node, isa::CommandStream& s, std::string&
       plan.n = f->n;
       plan.a_addr = arena(node.inputs[0]);
       plan.c_addr = arena(node.output);
+      plan.barrier_addr = barrier();
       plan.b_packed = true;
       plan.b_addr = add_weights(isa::pack_weights(f->weights, f->k, f->n, cfg.cols));
       plan.qtable_addr = add_weights(
@@ -265,7 +272,8 @@ void Compiler::run() {
   g_.validate();
   const ArenaPlan arena = plan_arena(g_, p_.options.batch, p_.options.reuse_memory);
   p_.arena_offset = arena.offset;
-  p_.arena_bytes = arena.bytes;
+  barrier_offset_ = arena.bytes;
+  p_.arena_bytes = arena.bytes + kBarrierBytes;
   std::optional<isa::CommandStream> stream;
   Segment seg;
   auto timestamp = [&](isa::CommandStream& s) {
