@@ -40,6 +40,12 @@ void validate(const ConvPlan& p) {
       p.batch,        p.h,        p.w,        p.c,          p.kernel_h,  p.kernel_w,
       p.out_channels, p.stride_h, p.stride_w, p.dilation_h, p.dilation_w};
   for (std::size_t i = 0; i < std::size(values); ++i) require_positive(names[i], values[i]);
+  require_positive("groups", p.groups);
+  if (p.c % p.groups != 0 || p.out_channels % p.groups != 0) {
+    throw std::invalid_argument("conv2d groups = " + std::to_string(p.groups) +
+                                " must divide C = " + std::to_string(p.c) +
+                                " and out_channels = " + std::to_string(p.out_channels));
+  }
   const uint32_t conv_h = p.out_h(), ow = p.out_w();
   if (p.max_pool && (conv_h < 2 || ow < 2)) {
     throw std::invalid_argument("conv2d max_pool needs an output of at least 2x2; it is " +
@@ -67,6 +73,34 @@ std::vector<TapGroup> tap_groups(const ConvPlan& p) {
     }
   }
   return groups;
+}
+
+// The channel blocks (NumRows channels, a pixel's lines in the padded image) each panel of
+// output channels reads: `count` blocks from `first[panel]`. Without groups every panel
+// reads all of them; grouped, the blocks holding its groups' input channels, `count` the
+// most any panel needs (a panel's window is shifted to stay inside the pixel).
+struct PanelBlocks {
+  uint32_t count = 0;
+  std::vector<uint32_t> first;
+};
+PanelBlocks panel_blocks(const ConvPlan& p, const BuildConfig& cfg) {
+  const uint32_t blocks = ceil_div(p.c, cfg.rows), panels = ceil_div(p.out_channels, cfg.cols);
+  PanelBlocks b;
+  if (p.groups <= 1) {
+    b.count = blocks;
+    b.first.assign(panels, 0);
+    return b;
+  }
+  const uint32_t cg = p.c / p.groups, og = p.out_channels / p.groups;
+  std::vector<uint32_t> lo(panels);
+  for (uint32_t j = 0; j < panels; ++j) {
+    const uint32_t oc0 = j * cfg.cols, oc1 = std::min(p.out_channels, oc0 + cfg.cols);
+    const uint32_t c0 = oc0 / og * cg, c1 = ((oc1 - 1) / og + 1) * cg;  // input channels
+    lo[j] = c0 / cfg.rows;
+    b.count = std::max(b.count, ceil_div(c1, cfg.rows) - lo[j]);
+  }
+  for (uint32_t j = 0; j < panels; ++j) b.first.push_back(std::min(lo[j], blocks - b.count));
+  return b;
 }
 
 // The packed layout's K vector: the taps in (ky, kx, c) order, KH*KW*C bytes over L lines.
@@ -103,7 +137,8 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
   const uint32_t cl = ceil_div(p.c, rows);                       // padded image: lines per pixel
   const uint64_t wp = uint64_t(p.pad_left) + p.w + p.pad_right;  // padded image: pixels per row
   const uint32_t pl = packed_lines(p, cfg);                      // packed: lines per output pixel
-  const uint32_t tiles = packed ? pl : p.kernel_h * p.kernel_w * cl;
+  const PanelBlocks reads = panel_blocks(p, cfg);                // padded image, per panel
+  const uint32_t tiles = packed ? pl : p.kernel_h * p.kernel_w * reads.count;
 
   // A block: `r` output rows. Padded image: the input rows they read, whole; packed: the
   // output pixels' K vectors. Its results: r*OW consecutive accumulator lines.
@@ -147,13 +182,16 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
   } else {  // tile (ky, kx, channel block): that tap's lines in the padded image
     for (uint32_t ky = 0; ky < p.kernel_h; ++ky) {
       for (uint32_t kx = 0; kx < p.kernel_w; ++kx) {
-        for (uint32_t cb = 0; cb < cl; ++cb) {
+        for (uint32_t cb = 0; cb < reads.count; ++cb) {
           sched.tile_offset.push_back(
               uint32_t((uint64_t(ky) * p.dilation_h * wp + uint64_t(kx) * p.dilation_w) * cl + cb));
-          sched.tile_k_valid.push_back(uint16_t(std::min(rows, p.c - cb * rows)));
+          // The MAC counter's rows: each output channel's own inputs (C / groups).
+          sched.tile_k_valid.push_back(uint16_t(
+              p.groups > 1 ? std::min(rows, p.c / p.groups) : std::min(rows, p.c - cb * rows)));
         }
       }
     }
+    if (p.groups > 1) sched.panel_line_offset = reads.first;
   }
   sched.weight_addr = p.weight_addr;
   sched.weights_packed = true;
@@ -318,6 +356,7 @@ uint32_t ConvPlan::out_w() const {
 ConvLayout conv_layout(const ConvPlan& p, const BuildConfig& cfg) {
   validate(p);
   if (p.layout != ConvLayout::kAuto) return p.layout;
+  if (p.groups > 1) return ConvLayout::kPaddedImage;
   if (!packed_taps_fit(p, cfg)) return ConvLayout::kPaddedImage;
   // Cycles per output pixel and weight panel: the padded image computes a tile per tap and
   // channel block; the packed taps a tile per line of the K vector, but its loads write a
@@ -333,6 +372,10 @@ ConvLayout conv_layout(const ConvPlan& p, const BuildConfig& cfg) {
 
 void plan_conv2d(CommandStream& s, const ConvPlan& p) {
   const ConvLayout layout = conv_layout(p, s.config());
+  if (layout == ConvLayout::kPackedTaps && p.groups > 1) {
+    throw std::invalid_argument("conv2d: the packed-taps layout has no grouped form (groups = " +
+                                std::to_string(p.groups) + "); use the padded image");
+  }
   if (layout == ConvLayout::kPackedTaps && !packed_taps_fit(p, s.config())) {
     throw std::invalid_argument(
         "conv2d: the packed-taps layout needs " + std::to_string(packed_lines(p, s.config())) +
@@ -345,12 +388,32 @@ void plan_conv2d(CommandStream& s, const ConvPlan& p) {
 std::vector<int8_t> pack_conv_weights(const std::vector<int8_t>& weights, const ConvPlan& p,
                                       const BuildConfig& cfg) {
   const std::size_t taps = std::size_t(p.kernel_h) * p.kernel_w;
-  if (weights.size() != taps * p.c * p.out_channels) {
-    throw std::invalid_argument(
-        "pack_conv_weights: " + std::to_string(weights.size()) +
-        " weights; expected KH x KW x C x OC = " + std::to_string(taps * p.c * p.out_channels));
+  const bool packed = conv_layout(p, cfg) == ConvLayout::kPackedTaps;  // validates p
+  const uint32_t cg = p.c / p.groups;
+  if (weights.size() != taps * cg * p.out_channels) {
+    throw std::invalid_argument("pack_conv_weights: " + std::to_string(weights.size()) +
+                                " weights; expected KH x KW x C/groups x OC = " +
+                                std::to_string(taps * cg * p.out_channels));
   }
-  const bool packed = conv_layout(p, cfg) == ConvLayout::kPackedTaps;
+  if (p.groups > 1) {  // per panel: its channel blocks per tap, zero outside each column's group
+    const PanelBlocks reads = panel_blocks(p, cfg);
+    const uint32_t og = p.out_channels / p.groups, cols = cfg.cols;
+    const std::size_t k = taps * reads.count * cfg.rows;
+    const uint32_t panels = ceil_div(p.out_channels, cols);
+    std::vector<int8_t> out(std::size_t(panels) * k * cols, 0);
+    for (uint32_t j = 0; j < panels; ++j)
+      for (std::size_t t = 0; t < taps; ++t)
+        for (uint32_t r = 0; r < reads.count * cfg.rows; ++r) {
+          const uint32_t ci = reads.first[j] * cfg.rows + r;  // input channel of this row
+          for (uint32_t col = 0; col < cols && j * cols + col < p.out_channels; ++col) {
+            const uint32_t oc = j * cols + col, c0 = oc / og * cg;
+            if (ci < c0 || ci >= c0 + cg) continue;
+            out[((j * k) + t * reads.count * cfg.rows + r) * cols + col] =
+                weights[(t * cg + (ci - c0)) * p.out_channels + oc];
+          }
+        }
+    return out;
+  }
   // K rows in tile order: packed, the taps' C rows back to back; padded image, each tap's
   // C rows padded to whole tiles. Then zero rows up to whole tiles, so that the lanes of a
   // last line past the K vector (which hold a fill value) meet zero weights.

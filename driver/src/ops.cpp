@@ -144,6 +144,7 @@ void run_conv2d(Engine& e, const Conv2dArgs& a, bool raw, Conv2dResult& r,
   plan.pad_right = a.pad_right;
   plan.max_pool = a.max_pool;
   plan.raw_int32 = raw;
+  plan.groups = a.groups;
   require_range("conv2d input_zero_point", a.input_zero_point, -128, 127);
   plan.input_zero_point = int8_t(a.input_zero_point);
   for (const auto& [name, v] : {std::pair{"batch", a.batch},
@@ -156,13 +157,20 @@ void run_conv2d(Engine& e, const Conv2dArgs& a, bool raw, Conv2dResult& r,
                                 {"stride_h", a.stride_h},
                                 {"stride_w", a.stride_w},
                                 {"dilation_h", a.dilation_h},
-                                {"dilation_w", a.dilation_w}}) {
+                                {"dilation_w", a.dilation_w},
+                                {"groups", a.groups}}) {
     require_range(std::string("conv2d ") + name, v, 1, 65535);
   }
   require_size("conv2d input", a.input.size(), std::size_t(a.batch) * a.h * a.w * a.c,
                "batch x H x W x C");
+  if (a.c % a.groups != 0 || a.out_channels % a.groups != 0) {
+    throw std::invalid_argument("conv2d groups = " + std::to_string(a.groups) +
+                                " must divide C = " + std::to_string(a.c) +
+                                " and out_channels = " + std::to_string(a.out_channels));
+  }
   require_size("conv2d weights", a.weights.size(),
-               std::size_t(a.kernel_h) * a.kernel_w * a.c * a.out_channels, "KH x KW x C x OC");
+               std::size_t(a.kernel_h) * a.kernel_w * (a.c / a.groups) * a.out_channels,
+               "KH x KW x C/groups x OC");
   if (!a.bias.empty()) require_size("conv2d bias", a.bias.size(), a.out_channels, "OC");
   const uint32_t oh = plan.out_h(), ow = plan.out_w();  // checks the window fits
 
@@ -172,8 +180,8 @@ void run_conv2d(Engine& e, const Conv2dArgs& a, bool raw, Conv2dResult& r,
   std::vector<uint8_t> table;
   if (!raw) {
     table = table_for(a.quant,
-                      isa::conv_bias(a.bias, a.weights, a.kernel_h, a.kernel_w, a.c, a.out_channels,
-                                     int8_t(a.input_zero_point)),
+                      isa::conv_bias(a.bias, a.weights, a.kernel_h, a.kernel_w, a.c / a.groups,
+                                     a.out_channels, int8_t(a.input_zero_point)),
                       a.out_channels);
   }
   r.batch = a.batch;
@@ -221,8 +229,8 @@ Conv2dResult conv2d_int32(Engine& e, const Conv2dArgs& a) {
   Conv2dResult r;
   std::vector<uint8_t> bytes;
   run_conv2d(e, a, true, r, bytes);
-  const auto bias = isa::conv_bias(a.bias, a.weights, a.kernel_h, a.kernel_w, a.c, a.out_channels,
-                                   int8_t(a.input_zero_point));
+  const auto bias = isa::conv_bias(a.bias, a.weights, a.kernel_h, a.kernel_w, a.c / a.groups,
+                                   a.out_channels, int8_t(a.input_zero_point));
   r.output32.resize(bytes.size() / 4);
   for (std::size_t i = 0; i < r.output32.size(); ++i) {
     uint32_t v;

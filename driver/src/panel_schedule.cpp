@@ -91,7 +91,8 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
             const auto& seg = blk.segments[i];
             Compute c;
             c.accumulate = t > 0;
-            c.act_line = act_base + seg.act_line + p.tile_offset[t];
+            c.act_line = act_base + seg.act_line + p.tile_offset[t] +
+                         (p.panel_line_offset.empty() ? 0 : p.panel_line_offset[j]);
             c.act_stride = seg.act_stride;
             c.vectors = seg.vectors;
             c.act_rows = seg.act_rows;

@@ -66,6 +66,9 @@ struct PanelSchedule {
   uint32_t n = 0;                      // output channels
   std::vector<uint32_t> tile_offset;   // per K tile, see ActivationBlock::Segment
   std::vector<uint16_t> tile_k_valid;  // per K tile: weight rows that are not padding
+  // Per panel (empty: none): added to every tile's activation line - the first channel block
+  // a grouped convolution's panel reads.
+  std::vector<uint32_t> panel_line_offset;
   // Weights: K x N, packed (pack_weights layout) or row-major, at weight_addr. K <= the
   // tiles' rows; rows past K are left as they were, which is harmless where the activation
   // lanes they meet are zero (a LOAD zero-fills the tail of a row's last line).

@@ -123,10 +123,38 @@ std::vector<int32_t> conv2d(const std::vector<int8_t>& input, const Nhwc& shape,
                             const std::vector<int8_t>& weights, std::size_t out_channels,
                             const std::vector<int32_t>& bias, const Conv2dParams& p) {
   const Nhwc o = p.output_shape(shape, out_channels);
-  const std::size_t k = p.kernel_h * p.kernel_w * shape.c;
-  check_size("weights", weights.size(), k * out_channels);
+  const std::size_t taps = p.kernel_h * p.kernel_w, k = taps * shape.c;
+  check_positive("groups", p.groups);
+  if (p.groups == 1) {
+    check_size("weights", weights.size(), k * out_channels);
+    const std::vector<int8_t> patches = im2col(input, shape, p);
+    return gemm(patches, weights, bias, o.n * o.h * o.w, k, out_channels, p.input_zero_point);
+  }
+  if (shape.c % p.groups != 0 || out_channels % p.groups != 0) {
+    throw std::invalid_argument("groups = " + std::to_string(p.groups) + " must divide the " +
+                                std::to_string(shape.c) + " input and " +
+                                std::to_string(out_channels) + " output channels");
+  }
+  const std::size_t cg = shape.c / p.groups, og = out_channels / p.groups;
+  check_size("weights", weights.size(), taps * cg * out_channels);
+  if (!bias.empty()) check_size("bias", bias.size(), out_channels);
   const std::vector<int8_t> patches = im2col(input, shape, p);
-  return gemm(patches, weights, bias, o.n * o.h * o.w, k, out_channels, p.input_zero_point);
+  const std::size_t pixels = o.n * o.h * o.w;
+  std::vector<int32_t> out(pixels * out_channels);
+  for (std::size_t px = 0; px < pixels; ++px) {
+    const int8_t* patch = &patches[px * k];
+    for (std::size_t oc = 0; oc < out_channels; ++oc) {
+      const std::size_t c0 = oc / og * cg;  // the group's first input channel
+      uint32_t acc = bias.empty() ? 0u : uint32_t(bias[oc]);  // int32, wrapping
+      for (std::size_t t = 0; t < taps; ++t)
+        for (std::size_t ci = 0; ci < cg; ++ci) {
+          const int32_t x = int32_t(patch[t * shape.c + c0 + ci]) - p.input_zero_point;
+          acc += uint32_t(x * int32_t(weights[(t * cg + ci) * out_channels + oc]));
+        }
+      out[px * out_channels + oc] = int32_t(acc);
+    }
+  }
+  return out;
 }
 
 std::vector<int8_t> max_pool_2x2(const std::vector<int8_t>& input, Nhwc& shape) {

@@ -114,7 +114,7 @@ uint64_t Graph::macs(const Node& node) const {
     const Tensor& in = tensors[std::size_t(node.inputs[0])];
     const auto o = c->params.output_shape(nhwc(in, 1), c->out_channels);
     return uint64_t(o.h) * o.w * c->out_channels * c->params.kernel_h * c->params.kernel_w *
-           in.shape[2];
+           (in.shape[2] / std::max<std::size_t>(1, c->params.groups));
   }
   if (const auto* f = std::get_if<FullyConnected>(&node.op)) return uint64_t(f->k) * f->n;
   (void)out;
@@ -159,9 +159,13 @@ void Graph::validate() const {
               require(
                   out.shape == std::vector<uint32_t>{uint32_t(oh), uint32_t(ow), c.out_channels},
                   "output shape " + shape_text(out.shape) + " does not match");
-              require(c.weights.size() ==
-                          c.params.kernel_h * c.params.kernel_w * x.shape[2] * c.out_channels,
-                      "weights are not KH x KW x C x OC");
+              require(c.params.groups >= 1 && x.shape[2] % c.params.groups == 0 &&
+                          c.out_channels % c.params.groups == 0,
+                      "groups = " + std::to_string(c.params.groups) +
+                          " does not divide the input and output channels");
+              require(c.weights.size() == c.params.kernel_h * c.params.kernel_w *
+                                              (x.shape[2] / c.params.groups) * c.out_channels,
+                      "weights are not KH x KW x C/groups x OC");
               require(c.bias.size() == c.out_channels, "bias is not OC entries");
               require(c.params.input_zero_point == x.zero_point,
                       "input zero point differs from its tensor's");

@@ -70,17 +70,19 @@ void expect_conv_matches(drv::Engine& e, std::mt19937_64& rng, const ConvShape& 
   a.pad_top = a.pad_bottom = a.pad_left = a.pad_right = s.pad;
   a.input_zero_point = int(rng() % 256) - 128;
   a.max_pool = s.pool;
+  a.groups = s.groups;
   a.input.resize(std::size_t(s.h) * s.w * s.c);
-  a.weights.resize(std::size_t(s.k) * s.k * s.c * s.oc);
+  a.weights.resize(std::size_t(s.k) * s.k * (s.c / s.groups) * s.oc);
   for (auto& x : a.input) x = int8_t(rng());
   for (auto& x : a.weights) x = int8_t(rng());
-  a.quant = random_quant(rng, s.oc, uint64_t(s.k) * s.k * s.c);
+  a.quant = random_quant(rng, s.oc, uint64_t(s.k) * s.k * (s.c / s.groups));
   tessera::ref::Conv2dParams p;
   p.kernel_h = p.kernel_w = s.k;
   p.stride_h = p.stride_w = s.stride;
   p.dilation_h = p.dilation_w = s.dilation;
   p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = s.pad;
   p.input_zero_point = a.input_zero_point;
+  p.groups = s.groups;
   const tessera::ref::Nhwc shape{1, s.h, s.w, s.c};
   auto os = p.output_shape(shape, s.oc);
   auto want =
@@ -88,7 +90,8 @@ void expect_conv_matches(drv::Engine& e, std::mt19937_64& rng, const ConvShape& 
                                os.h * os.w, s.oc, stage_of(a.quant));
   if (s.pool) want = tessera::ref::max_pool_2x2(want, os);
   SCOPED_TRACE(std::to_string(s.h) + "x" + std::to_string(s.w) + "x" + std::to_string(s.c) +
-               " k" + std::to_string(s.k) + " oc" + std::to_string(s.oc));
+               " k" + std::to_string(s.k) + " oc" + std::to_string(s.oc) + " groups" +
+               std::to_string(s.groups));
   const auto got = drv::conv2d(e, a);
   EXPECT_EQ(got.h, os.h);
   EXPECT_EQ(got.output, want);
@@ -108,6 +111,18 @@ TEST(Ops, ConvolutionsOfOddShapesMatchTheReference) {
                               {10, 12, 16, 16, 3, 1, 1, 1, true},
                               {11, 7, 5, 3, 3, 2, 1, 2, false},
                               {1, 1, 1, 1, 1, 1, 0, 1, false}};
+  for (const ConvShape& s : shapes) expect_conv_matches(ops_engine(), rng, s);
+}
+
+// Depthwise (groups = C, multiplier 1 and 2; 3x3 and 5x5; stride 1 and 2; channels not a
+// multiple of the array) and grouped convolutions, on the array with per-panel channel blocks.
+TEST(Ops, DepthwiseAndGroupedConvolutionsMatchTheReference) {
+  std::mt19937_64 rng(tessera::test::test_seed());
+  const ConvShape shapes[] = {{7, 7, 40, 40, 3, 1, 1, 1, false, 40},
+                              {9, 8, 24, 24, 5, 2, 2, 1, false, 24},
+                              {6, 6, 8, 16, 3, 2, 1, 1, false, 8},
+                              {5, 5, 64, 48, 3, 1, 1, 1, false, 2},
+                              {6, 6, 32, 32, 1, 1, 0, 1, true, 4}};
   for (const ConvShape& s : shapes) expect_conv_matches(ops_engine(), rng, s);
 }
 

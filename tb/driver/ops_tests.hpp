@@ -24,6 +24,7 @@ void expect_gemm_matches(driver::Engine& engine, std::mt19937_64& rng, uint32_t 
 struct ConvShape {
   uint32_t h, w, c, oc, k, stride, pad, dilation;
   bool pool;
+  uint32_t groups = 1;
 };
 void expect_conv_matches(driver::Engine& engine, std::mt19937_64& rng, const ConvShape& shape);
 

@@ -118,6 +118,40 @@ TEST(RefConv, MatchesDirectConvolution) {
   }
 }
 
+// A grouped convolution equals the dense one whose weights are zero outside each output
+// channel's group (the dense reference is the direct loop above).
+TEST(RefConv, GroupedAndDepthwiseMatchTheDenseConvolutionWithZerosOutsideTheGroups) {
+  std::mt19937_64 rng(tessera::test::test_seed());
+  for (int trial = 0; trial < 40; ++trial) {
+    ref::Conv2dParams p;
+    p.kernel_h = p.kernel_w = 1 + 2 * (rng() % 3);
+    p.stride_h = p.stride_w = 1 + rng() % 2;
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = p.kernel_h / 2;
+    p.input_zero_point = static_cast<int32_t>(rng() % 256) - 128;
+    p.groups = 1 + rng() % 6;
+    const std::size_t cg = 1 + rng() % 3, og = 1 + rng() % 3;  // per group
+    const ref::Nhwc s{1 + rng() % 2, 5 + rng() % 5, 5 + rng() % 5, cg * p.groups};
+    const std::size_t oc = og * p.groups, taps = p.kernel_h * p.kernel_w;
+    const auto in = random_bytes(rng, s.elements());
+    const auto w = random_bytes(rng, taps * cg * oc);
+    std::vector<int8_t> dense(taps * s.c * oc, 0);
+    for (std::size_t t = 0; t < taps; ++t)
+      for (std::size_t ci = 0; ci < cg; ++ci)
+        for (std::size_t o = 0; o < oc; ++o)
+          dense[(t * s.c + o / og * cg + ci) * oc + o] = w[(t * cg + ci) * oc + o];
+    std::vector<int32_t> bias(oc);
+    for (auto& x : bias) x = static_cast<int32_t>(rng() % 2001) - 1000;
+    ref::Conv2dParams dense_p = p;
+    dense_p.groups = 1;
+    ASSERT_EQ(ref::conv2d(in, s, w, oc, bias, p), direct_conv(in, s, dense, oc, bias, dense_p))
+        << "trial " << trial << ", groups " << p.groups;
+  }
+  ref::Conv2dParams p;
+  p.groups = 3;
+  EXPECT_THROW(ref::conv2d(random_bytes(rng, 16), {1, 2, 2, 4}, random_bytes(rng, 6), 6, {}, p),
+               std::invalid_argument);  // 3 groups do not divide 4 channels
+}
+
 TEST(RefConv, Im2colOrdersTapsAsKhKwC) {
   // 1x3x3x2 input holding its own flat index; 2x2 kernel, stride 1, pad 1 on top/left only.
   std::vector<int8_t> in(18);

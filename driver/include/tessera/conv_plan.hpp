@@ -42,9 +42,14 @@ struct ConvPlan {
   uint32_t kernel_h = 1, kernel_w = 1, out_channels = 0;
   uint32_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   uint32_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  // Grouped convolution (C and OC split into `groups` equal parts, groups = C depthwise):
+  // each panel of NumCols output channels reads the channel blocks of its groups only, its
+  // weight tiles zero outside them (a depthwise tile is diagonal: 1 of NumRows rows useful
+  // per column). Always the padded-image layout.
+  uint32_t groups = 1;
   int8_t input_zero_point = 0;
   uint64_t input_addr = 0;   // int8 batch x H x W x C
-  uint64_t weight_addr = 0;  // pack_conv_weights() of the [KH][KW][C][OC] weights
+  uint64_t weight_addr = 0;  // pack_conv_weights() of the [KH][KW][C/groups][OC] weights
   uint64_t output_addr = 0;  // int8 batch x OH x OW x OC (pooled: OH/2 x OW/2); int32 raw
   uint64_t qtable_addr = 0;  // OC entries, with the bias from conv_bias() (unused raw)
   bool raw_int32 = false;    // the int32 accumulators (no bias, table or clamp; no pooling)
@@ -71,10 +76,11 @@ void plan_conv2d(CommandStream& stream, const ConvPlan& plan);
 // a plan that cannot run.
 ConvLayout conv_layout(const ConvPlan& plan, const BuildConfig& config);
 
-// The weights [KH][KW][C][OC] as the plan for that layout loads them: K rows in tile order
-// (padded image: each tap's C rows padded with zero rows to whole NumRows-row tiles; packed
-// taps: all KH*KW*C rows back to back), zero rows up to a whole tile, then pack_weights()
-// panels of NumCols columns.
+// The weights [KH][KW][C/groups][OC] as the plan for that layout loads them: K rows in tile
+// order (padded image: each tap's C rows padded with zero rows to whole NumRows-row tiles;
+// packed taps: all KH*KW*C rows back to back), zero rows up to a whole tile, then
+// pack_weights() panels of NumCols columns. Grouped: each panel's own channel blocks per
+// tap, zero outside each column's group.
 std::vector<int8_t> pack_conv_weights(const std::vector<int8_t>& weights, const ConvPlan& plan,
                                       const BuildConfig& config);
 

@@ -43,9 +43,10 @@ struct Conv2dArgs {
   uint32_t kernel_h = 1, kernel_w = 1, out_channels = 0;
   uint32_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   uint32_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  uint32_t groups = 1;          // grouped convolution; groups = C = OC is depthwise
   int input_zero_point = 0;     // [-128, 127]; the value of padded pixels
   std::vector<int8_t> input;    // batch x H x W x C
-  std::vector<int8_t> weights;  // KH x KW x C x OC
+  std::vector<int8_t> weights;  // KH x KW x C/groups x OC
   std::vector<int32_t> bias;    // OC, or empty
   Quantization quant;
   bool max_pool = false;                            // 2x2 max-pool, stride 2, after requantization

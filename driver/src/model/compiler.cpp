@@ -156,6 +156,7 @@ bool Compiler::plan(const graph::Node& node, isa::CommandStream& s, std::string&
       plan.pad_bottom = uint32_t(c->params.pad_bottom);
       plan.pad_left = uint32_t(c->params.pad_left);
       plan.pad_right = uint32_t(c->params.pad_right);
+      plan.groups = uint32_t(c->params.groups);
       plan.input_zero_point = int8_t(c->params.input_zero_point);
       plan.max_pool = c->max_pool_2x2;
       plan.zero_point = int8_t(c->stage.zero_point);
@@ -168,7 +169,8 @@ bool Compiler::plan(const graph::Node& node, isa::CommandStream& s, std::string&
       plan.qtable_addr =
           add_weights(table(c->stage,
                             isa::conv_bias(c->bias, c->weights, plan.kernel_h, plan.kernel_w,
-                                           plan.c, plan.out_channels, plan.input_zero_point),
+                                           plan.c / plan.groups, plan.out_channels,
+                                           plan.input_zero_point),
                             c->out_channels));
       isa::plan_conv2d(s, plan);
       return true;

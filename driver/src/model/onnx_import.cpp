@@ -620,13 +620,14 @@ graph::Conv2d Importer::conv_node(const NodeProto& n, const graph::Tensor& in, c
   const uint32_t oc = uint32_t(w.q.dims[0]), c = uint32_t(w.q.dims[1]);
   const uint32_t kh = uint32_t(w.q.dims[2]), kw = uint32_t(w.q.dims[3]);
   const int64_t group = attr_int(n, "group", 1);
-  if (group != 1) {
-    fail(n, "attribute group = " + std::to_string(group) +
-                " is not supported (only 1; depthwise and grouped convolution come later)");
+  if (group < 1 || in.shape[2] % uint64_t(group) != 0 || oc % uint64_t(group) != 0) {
+    fail(n, "attribute group = " + std::to_string(group) + " must be >= 1 and divide the " +
+                std::to_string(in.shape[2]) + " input and " + std::to_string(oc) +
+                " output channels");
   }
-  if (c != in.shape[2]) {
-    fail(n, "weights '" + w.name + "' take " + std::to_string(c) +
-                " input channels; the input has " + std::to_string(in.shape[2]));
+  if (uint64_t(c) * uint64_t(group) != in.shape[2]) {  // ONNX: weights [OC, C/group, KH, KW]
+    fail(n, "weights '" + w.name + "' take " + std::to_string(c) + " input channels per group x " +
+                std::to_string(group) + " groups; the input has " + std::to_string(in.shape[2]));
   }
   if (w.scale.size() != 1 && (w.scale.size() != oc || w.axis != 0)) {
     fail(n, "weights '" + w.name + "' are quantized along axis " + std::to_string(w.axis) +
@@ -636,9 +637,10 @@ graph::Conv2d Importer::conv_node(const NodeProto& n, const graph::Tensor& in, c
   graph::Conv2d conv;
   conv_attributes(n, in.shape, kh, kw, conv.params);
   conv.params.input_zero_point = in.zero_point;
+  conv.params.groups = std::size_t(group);
   conv.out_channels = oc;
   conv.weights.resize(std::size_t(kh) * kw * c * oc);
-  for (uint32_t o = 0; o < oc; ++o)  // OIHW -> [KH][KW][C][OC]
+  for (uint32_t o = 0; o < oc; ++o)  // OIHW -> [KH][KW][C/group][OC]
     for (uint32_t i = 0; i < c; ++i)
       for (uint32_t y = 0; y < kh; ++y)
         for (uint32_t x = 0; x < kw; ++x) {

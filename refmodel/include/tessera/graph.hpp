@@ -37,7 +37,8 @@ struct Tensor {
   std::size_t bytes() const;     // per image
 };
 
-// 2D convolution on NHWC int8, weights [KH][KW][C][OC], requantized per output channel;
+// 2D convolution on NHWC int8, weights [KH][KW][C/groups][OC] (params.groups: grouped and
+// depthwise convolutions), requantized per output channel;
 // optionally a 2x2 stride-2 max-pool of the requantized result (floor at odd sizes).
 struct Conv2d {
   ref::Conv2dParams params;  // params.input_zero_point = the input tensor's zero point

@@ -101,6 +101,10 @@ struct Conv2dParams {
   std::size_t dilation_h = 1, dilation_w = 1;
   std::size_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
   int32_t input_zero_point = 0;  // [-128, 127]; also the value of padded pixels
+  // Grouped convolution: the C input and OC output channels split into `groups` equal
+  // parts, output channel o reading only the inputs of its group o / (OC / groups).
+  // groups = C is depthwise (ONNX Conv's `group`). Weights are then [KH][KW][C/groups][OC].
+  std::size_t groups = 1;
 
   // Output shape for `input` and `out_channels`; throws if the window does not fit.
   Nhwc output_shape(const Nhwc& input, std::size_t out_channels) const;
@@ -111,8 +115,9 @@ struct Conv2dParams {
 std::vector<int8_t> im2col(const std::vector<int8_t>& input, const Nhwc& shape,
                            const Conv2dParams& p);
 
-// conv2d accumulators: weights [KH][KW][C][OC], bias OC entries or empty. Returns the output
-// pixels x OC int32 matrix (NHWC order), computed as im2col followed by gemm.
+// conv2d accumulators: weights [KH][KW][C/groups][OC], bias OC entries or empty. Returns the
+// output pixels x OC int32 matrix (NHWC order), computed as im2col followed by gemm (per
+// group when groups > 1: each output channel sums its own group's taps only).
 std::vector<int32_t> conv2d(const std::vector<int8_t>& input, const Nhwc& shape,
                             const std::vector<int8_t>& weights, std::size_t out_channels,
                             const std::vector<int32_t>& bias, const Conv2dParams& p);
