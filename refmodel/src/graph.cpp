@@ -36,11 +36,24 @@ ref::Nhwc nhwc(const Tensor& t, std::size_t batch) {
   return {batch, t.shape[0], t.shape[1], t.shape[2]};
 }
 
+}  // namespace
+
+bool average_requantizes(const Tensor& in, const Tensor& out) {
+  return in.scale != out.scale || in.zero_point != out.zero_point;
+}
+
+void mean_multiplier(const Tensor& in, const Tensor& out, std::size_t count, int32_t& multiplier,
+                     int& shift) {
+  ref::quantize_multiplier(in.scale / (out.scale * double(count)), multiplier, shift);
+}
+
+namespace {
+
 void run_pool(const Pool& p, const Tensor& in, const Tensor& out, const std::vector<int8_t>& x,
               std::vector<int8_t>& y, std::size_t batch) {
   const std::size_t h = in.shape[0], w = in.shape[1], c = in.shape[2];
   const std::size_t oh = out.shape[0], ow = out.shape[1];
-  const bool same_quant = in.scale == out.scale && in.zero_point == out.zero_point;
+  const bool same_quant = !average_requantizes(in, out);
   y.assign(batch * oh * ow * c, 0);
   for (std::size_t n = 0; n < batch; ++n) {
     for (std::size_t oy = 0; oy < oh; ++oy) {
@@ -68,7 +81,7 @@ void run_pool(const Pool& p, const Tensor& in, const Tensor& out, const std::vec
           } else {  // TFLite MEAN: requantize the sum of (q - zp)
             int32_t mult = 0;
             int shift = 0;
-            ref::quantize_multiplier(in.scale / (out.scale * double(count)), mult, shift);
+            mean_multiplier(in, out, std::size_t(count), mult, shift);
             const int32_t centred = sum - int32_t(count) * in.zero_point;
             r = ref::multiply_by_quantized_multiplier(centred, mult, shift) + out.zero_point;
           }

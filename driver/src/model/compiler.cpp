@@ -124,6 +124,17 @@ class Compiler {
   }
   // The word a plan's FENCEs between groups of output channels write: past the tensors.
   uint64_t barrier() const { return region_base(Region::kArena) + barrier_offset_; }
+  // A global average pool that requantizes its sums (graph::average_requantizes): TFLite's
+  // MEAN, which the engine computes exactly.
+  bool global_mean(const graph::Node& node) const {
+    const auto* pool = std::get_if<graph::Pool>(&node.op);
+    if (!pool || pool->kind != graph::Pool::Kind::kAverage) return false;
+    const graph::Tensor& in = g_.tensors[std::size_t(node.inputs[0])];
+    const graph::Tensor& out = g_.tensors[std::size_t(node.output)];
+    return in.shape.size() == 3 && pool->kernel_h == in.shape[0] && pool->kernel_w == in.shape[1] &&
+           pool->pad_top + pool->pad_bottom + pool->pad_left + pool->pad_right == 0 &&
+           graph::average_requantizes(in, out);
+  }
   // Plans the node into `s`; returns false (and why) when the engine cannot run it.
   bool plan(const graph::Node& node, isa::CommandStream& s, std::string& why);
   void finish_segment(isa::CommandStream& s, Segment& seg);
@@ -195,6 +206,33 @@ bool Compiler::plan(const graph::Node& node, isa::CommandStream& s, std::string&
       isa::plan_gemm(s, plan);
       return true;
     }
+    if (const auto* pool = std::get_if<graph::Pool>(&node.op); pool && global_mean(node)) {
+      // The window sum of each channel is a GEMM: ones[1 x HW] times the image as B
+      // (HW x C, row-major NHWC), one per image; the input zero point's share is the bias
+      // and the STORE's requantization is TFLite MEAN's (graph.hpp), so it is bit-exact.
+      const graph::Tensor& out = g_.tensors[std::size_t(node.output)];
+      const uint32_t pixels = in.shape[0] * in.shape[1], channels = in.shape[2];
+      int32_t mult = 0;
+      int shift = 0;
+      graph::mean_multiplier(in, out, pixels, mult, shift);
+      const std::vector<int32_t> bias(channels, int32_t(-int64_t(pixels) * in.zero_point));
+      isa::GemmPlan plan;
+      plan.m = 1;
+      plan.k = pixels;
+      plan.n = channels;
+      plan.a_addr = add_weights(std::vector<int8_t>(pixels, 1));
+      plan.qtable_addr = add_weights(isa::qtable_entries(
+          bias, std::vector<int32_t>(channels, mult), std::vector<int>(channels, shift)));
+      plan.zero_point = int8_t(out.zero_point);
+      plan.barrier_addr = barrier();
+      for (uint32_t image = 0; image < p_.options.batch; ++image) {
+        if (image > 0) s.push(isa::Fence{false, barrier(), image});  // the table is reloaded
+        plan.b_addr = arena(node.inputs[0]) + uint64_t(image) * pixels * channels;
+        plan.c_addr = arena(node.output) + uint64_t(image) * channels;
+        isa::plan_gemm(s, plan);
+      }
+      return true;
+    }
   } catch (const std::invalid_argument& e) {  // too large for this build's buffers
     p_.weights.resize(weights_before);
     why = std::string("the engine cannot place it: ") + e.what();
@@ -204,7 +242,8 @@ bool Compiler::plan(const graph::Node& node, isa::CommandStream& s, std::string&
     const auto& pool = std::get<graph::Pool>(node.op);
     why = pool.kind == graph::Pool::Kind::kMax
               ? "max-pooling other than 2x2 stride 2 after a convolution has no engine command"
-              : "average pooling has no engine command yet";
+              : "average pooling other than a global mean (window sums requantized, "
+                "graph.hpp) has no engine command yet";
   } else if (std::holds_alternative<graph::Add>(node.op)) {
     why = "element-wise add has no engine command yet";
   } else if (std::holds_alternative<graph::Permute>(node.op)) {
@@ -302,7 +341,8 @@ void Compiler::run() {
     l.node = int(i);
     l.useful_macs = g_.macs(node) * p_.options.batch;
     const bool engine_op = std::holds_alternative<graph::Conv2d>(node.op) ||
-                           std::holds_alternative<graph::FullyConnected>(node.op);
+                           std::holds_alternative<graph::FullyConnected>(node.op) ||
+                           global_mean(node);
     isa::CommandStream trial(p_.config);
     if (engine_op && plan(node, trial, l.reason)) {
       if (!stream) {

@@ -68,6 +68,13 @@ struct Pool {
   uint32_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
 };
 
+// An average pool from `in` to `out` requantizes its window sums (TFLite's MEAN) when the
+// two differ in scale or zero point; the multiplier and shift of input_scale / (output_scale
+// * count), applied to the sum of (q - input zero point), then the output zero point added.
+bool average_requantizes(const Tensor& in, const Tensor& out);
+void mean_multiplier(const Tensor& in, const Tensor& out, std::size_t count, int32_t& multiplier,
+                     int& shift);
+
 // TFLite's quantized ADD: both inputs rescaled to a shared scale with 20 bits of headroom,
 // summed, requantized to the output, clamped (a fused ReLU is in the clamp bounds).
 struct Add {
