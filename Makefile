@@ -38,7 +38,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 .DEFAULT_GOAL := help
 PREFIX ?= /usr/local
 
-.PHONY: help deps lint build test sim bench bench-cnn bench-fsim bench-fuzz fuzz synth bitstream install clean
+.PHONY: help deps deps-models lint build test sim bench bench-cnn bench-models bench-fsim bench-fuzz fuzz synth bitstream install clean
 
 help: ## Show this help
 	@echo "Tessera make targets:"
@@ -49,6 +49,9 @@ help: ## Show this help
 deps: ## Install the Debian packages Tessera needs (as root), or print the apt-get command
 	@scripts/deps.sh
 
+deps-models: ## deps, and the Python packages that build models offline (PyTorch, ONNX)
+	@scripts/deps.sh models
+
 lint: deps ## Verilator -Wall lint and Yosys check -assert of every RTL file, zero warnings
 	@scripts/lint.sh
 
@@ -58,7 +61,7 @@ $(BUILD)/CMakeCache.txt: | deps
 build: deps $(BUILD)/CMakeCache.txt ## Build the reference model, Verilated models, tests and tools
 	$(CMAKE) --build $(BUILD) -j $(JOBS)
 
-test: lint build ## Lint, build and run every test suite (the CI command)
+test: deps-models lint build ## Lint, build and run every test suite (the CI command)
 	$(CTEST) --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 FASHION := /usr/share/datasets/fashion-mnist
@@ -76,6 +79,9 @@ bench: build ## Core cycles/utilization/speed; DMA throughput against latency an
 
 bench-cnn: build ## The CNN on all 10,000 Fashion-MNIST test images, every layer checked (about 4 min on 2 cores)
 	bench/cnn_fashion_mnist.py --tessera $(BUILD)/driver/tool/tessera --json $(BUILD)/bench_cnn.json
+
+bench-models: deps-models build ## ResNet-50 and MobileNet-v2 (built by scripts/models/torchvision_qdq.py) on the RTL simulator, every layer checked
+	bench/imagenet_models.py --tessera $(BUILD)/driver/tool/tessera --json $(BUILD)/bench_models.json
 
 bench-fsim: build ## The golden model against the RTL simulator: speed-up and cycle-estimate error, side by side
 	bench/fsim_speed.py --tessera $(BUILD)/driver/tool/tessera --json $(BUILD)/bench_fsim.json

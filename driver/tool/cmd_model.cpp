@@ -126,7 +126,13 @@ Json layers_json(const model::Program& p, const std::vector<model::LayerRun>* ru
     const auto& out = g.tensors[std::size_t(n.output)];
     Json j = Json::object();
     j.set("name", n.name).set("op", graph::op_name(n.op));
-    if (const auto* c = std::get_if<graph::Conv2d>(&n.op)) j.set("max_pool_2x2", c->max_pool_2x2);
+    if (const auto* c = std::get_if<graph::Conv2d>(&n.op)) {
+      j.set("max_pool_2x2", c->max_pool_2x2);
+      j.set("kernel", std::to_string(c->params.kernel_h) + "x" + std::to_string(c->params.kernel_w))
+          .set("stride", uint64_t(c->params.stride_h))
+          .set("groups", uint64_t(c->params.groups))
+          .set("input_channels", uint64_t(g.tensors[std::size_t(n.inputs[0])].shape[2]));
+    }
     j.set("runs_on", l.on_engine ? "engine" : "host");
     if (!l.on_engine) j.set("reason", l.reason);
     Json shape = Json::array();

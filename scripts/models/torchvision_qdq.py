@@ -5,7 +5,7 @@
 model for `tessera model run`.
 
   scripts/models/torchvision_qdq.py --model resnet50|mobilenet_v2 [--out FILE]
-                                    [--calibration 8] [--seed 1]
+                                    [--calibration 8] [--seed 1] [--sample IMAGES.npy]
 
 The weights are torchvision's own initialisation from the seed. Batch-norm statistics are
 then taken from the calibration images (a pass in training mode with cumulative averages),
@@ -39,8 +39,10 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 MODELS = {"resnet50": torchvision.models.resnet50, "mobilenet_v2": torchvision.models.mobilenet_v2}
 
 
-def calibration_images(count, seed):
-    raw = gzip.open(DATA / "train-images-idx3-ubyte.gz", "rb").read()
+def fashion_images(split, count, seed):
+    """`count` Fashion-MNIST images of `split` as the networks take them: 224x224, 3 channels,
+    normalised with ImageNet's mean and deviation (float32 NCHW)."""
+    raw = gzip.open(DATA / f"{split}-images-idx3-ubyte.gz", "rb").read()
     images = np.frombuffer(raw, np.uint8, offset=16).reshape(-1, 28, 28)
     pick = np.random.default_rng(seed).choice(len(images), count, replace=False)
     x = torch.from_numpy(images[pick].astype(np.float32) / 255.0)[:, None]
@@ -49,6 +51,10 @@ def calibration_images(count, seed):
     mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
     std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
     return (x - mean) / std
+
+
+def calibration_images(count, seed):
+    return fashion_images("train", count, seed)
 
 
 def activation_params(lo, hi):
@@ -219,6 +225,9 @@ def main():
     ap.add_argument("--out", type=pathlib.Path, help="default build/models/MODEL_int8.onnx")
     ap.add_argument("--calibration", type=int, default=8, help="calibration images (1..10000)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--sample", type=pathlib.Path,
+                    help="also write --sample-count test images, preprocessed, as a float32 .npy")
+    ap.add_argument("--sample-count", type=int, default=1)
     args = ap.parse_args()
     if not 1 <= args.calibration <= 10000:
         ap.error(f"--calibration {args.calibration} is out of range [1, 10000]")
@@ -242,6 +251,11 @@ def main():
     export(gm, recorder.ranges, out, {"model": args.model, "seed": args.seed,
                                        "calibration_images": args.calibration})
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
+    if args.sample:
+        if not 1 <= args.sample_count <= 10000:
+            ap.error(f"--sample-count {args.sample_count} is out of range [1, 10000]")
+        np.save(args.sample, fashion_images("t10k", args.sample_count, args.seed).numpy())
+        print(f"wrote {args.sample} ({args.sample_count} test images)")
 
 
 if __name__ == "__main__":
