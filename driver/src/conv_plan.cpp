@@ -219,14 +219,39 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
       // from one input row through a LOAD WINDOWS: per tap group and line piece, one LOAD
       // for the output pixels whose group lies inside the row, and one per edge pixel with
       // the group clipped.
-      if (padding) {
-        Load fill;
-        fill.fill = true;
-        fill.fill_value = p.input_zero_point;
-        fill.row_bytes = r_count * ow * pl * rows;
-        fill.rows = 1;
-        fill.sram_stride = r_count * ow * pl;
-        blk.loads.push_back(fill);
+      if (padding) {  // the pixels with a padding tap: whole rows at the top and bottom
+        auto fill_lines = [&](uint32_t line, uint32_t lines, uint32_t count, uint32_t stride) {
+          Load fill;
+          fill.fill = true;
+          fill.fill_value = p.input_zero_point;
+          fill.row_bytes = lines * rows;
+          fill.rows = count;
+          fill.sram_line = line;
+          fill.sram_stride = stride;
+          blk.loads.push_back(fill);
+        };
+        const int64_t span_h = int64_t(p.dilation_h) * (p.kernel_h - 1) + 1;
+        const int64_t span_w = int64_t(p.dilation_w) * (p.kernel_w - 1) + 1;
+        auto row_padded = [&](uint32_t r) {
+          const int64_t y0 = int64_t(oy0 + r) * p.stride_h - p.pad_top;
+          return y0 < 0 || y0 + span_h > int64_t(p.h);
+        };
+        uint32_t r_lo = 0, r_hi = r_count;  // rows without vertical padding: [r_lo, r_hi)
+        while (r_lo < r_hi && row_padded(r_lo)) ++r_lo;
+        while (r_hi > r_lo && row_padded(r_hi - 1)) --r_hi;
+        if (r_lo > 0) fill_lines(0, r_lo * ow * pl, 1, 0);
+        if (r_hi < r_count) fill_lines(r_hi * ow * pl, (r_count - r_hi) * ow * pl, 1, 0);
+        // ... and in the rows between, the pixels at the left and right edges.
+        uint32_t x_lo = 0, x_hi = ow;  // pixels without horizontal padding: [x_lo, x_hi)
+        while (x_lo < x_hi && int64_t(x_lo) * p.stride_w < int64_t(p.pad_left)) ++x_lo;
+        while (x_hi > x_lo &&
+               int64_t(x_hi - 1) * p.stride_w - p.pad_left + span_w > int64_t(p.w)) {
+          --x_hi;
+        }
+        if (r_lo < r_hi && x_lo > 0) fill_lines(r_lo * ow * pl, x_lo * pl, r_hi - r_lo, ow * pl);
+        if (r_lo < r_hi && x_hi < ow) {
+          fill_lines((r_lo * ow + x_hi) * pl, (ow - x_hi) * pl, r_hi - r_lo, ow * pl);
+        }
       }
       for (const TapGroup& g : tap_groups(p)) {
         // Output rows whose input row for this ky exists: [r0, r1).

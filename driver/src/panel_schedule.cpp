@@ -11,6 +11,13 @@ namespace {
 
 uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
+// The load unit's cycles for a LOAD, roughly: a scratchpad line per window, per filled line
+// or per line of row data, and a command's fixed cost.
+uint64_t load_work(const Load& a, const BuildConfig& cfg) {
+  const uint64_t lines_per_row = (uint64_t(a.row_bytes) + cfg.rows - 1) / cfg.rows;
+  return 8 + uint64_t(a.rows) * (a.windows > 0 ? a.windows : lines_per_row);
+}
+
 // Panels [first_panel, end_panel) of the schedule, every block; their table entries are
 // loaded into entries 0 .. of the quantization table.
 void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
@@ -43,17 +50,33 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
   // so that the dispatcher (which queues commands in stream order) hands them to the load
   // unit ahead of their compute.
   const bool one_step = steps_per_block == 1;
-  auto push_activations = [&](const ActivationBlock& blk, uint32_t b) {
-    for (std::size_t i = 0; i < blk.loads.size(); ++i) {
+  // Loads [first, end) of block b's activations.
+  auto push_activations = [&](const ActivationBlock& blk, uint32_t b, std::size_t first,
+                              std::size_t end) {
+    for (std::size_t i = first; i < end; ++i) {
       Load a = blk.loads[i];
       a.sram_line += (b % 2) * bank;
       a.deps = one_step && i + 1 == blk.loads.size() ? kDepsPushNext : 0;
       s.push(a);
     }
   };
+  // The next block's activation loads go out in pieces of about equal work after the weight
+  // LOADs of steps 1 .. SB-1 of this block, so that no weight load (which the next step's
+  // compute waits for) queues behind all of them. end_after[q] ends the piece after step q.
+  std::vector<std::size_t> end_after;
+  auto split_activations = [&](const ActivationBlock& blk) {
+    std::vector<uint64_t> done{0};  // work of loads [0, i)
+    for (const Load& a : blk.loads) done.push_back(done.back() + load_work(a, cfg));
+    end_after.assign(steps_per_block, 0);
+    for (uint32_t q = 1, i = 0; q < steps_per_block; ++q) {
+      const uint64_t goal = done.back() * q / (steps_per_block - 1);
+      while (i < blk.loads.size() && done[i + 1] <= goal) ++i;
+      end_after[q] = q + 1 == steps_per_block ? blk.loads.size() : i;
+    }
+  };
   std::vector<Command> pending_work;  // step s's computes and stores, not yet pushed
   ActivationBlock blk = block(0), next_blk;
-  if (!one_step) push_activations(blk, 0);
+  if (!one_step) push_activations(blk, 0, 0, blk.loads.size());
   for (uint32_t b = 0, g = 0, st = 0; b < blocks; ++b) {
     const uint32_t act_base = (b % 2) * bank;
     for (uint32_t j = first_panel; j < end_panel; ++j, ++g) {
@@ -79,10 +102,15 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
         w.sram_stride = 1;
         w.deps = uint8_t((st >= 2 ? kDepsPopNext : 0) | (one_step ? 0 : kDepsPushNext));
         s.push(w);
-        if (one_step) push_activations(blk, b);  // after the LOAD that waited for block b-2
-        if (!one_step && st % steps_per_block == 1 && b + 1 < blocks) {  // a block ahead
-          next_blk = block(b + 1);
-          push_activations(next_blk, b + 1);
+        if (one_step) {  // after the LOAD that waited for block b-2
+          push_activations(blk, b, 0, blk.loads.size());
+        } else if (b + 1 < blocks && st % steps_per_block >= 1) {  // a block ahead, in pieces
+          const uint32_t q = st % steps_per_block;
+          if (q == 1) {
+            next_blk = block(b + 1);
+            split_activations(next_blk);
+          }
+          push_activations(next_blk, b + 1, end_after[q - 1], end_after[q]);
         }
         for (const Command& c : pending_work) s.push(c);
         pending_work.clear();

@@ -26,7 +26,9 @@
 //                    nothing: they are queued after the weight LOAD that waits for the last
 //                    step of the block two back (their bank's last reader) - with SB >= 2,
 //                    the previous block's second step's, so activations load a whole block
-//                    ahead of their compute; with SB = 1, their own step's.
+//                    ahead of their compute, in pieces of about equal work after the weight
+//                    LOADs of steps 1 .. SB-1 (no weight load waits behind all of them);
+//                    with SB = 1, their own step's.
 //   compute -> store panel g's last COMPUTE pushes one; its first STORE pops it.
 //   store -> compute panel g's last STORE pushes one if panel g+2's first COMPUTE will pop it.
 // Every token pushed is popped, so a plan leaves the token counters as it found them.

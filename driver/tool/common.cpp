@@ -134,6 +134,17 @@ void add_run_report(Report& r, driver::Engine& e, uint64_t useful_macs, double c
         Json::number(cycles / (clock_mhz * 1e6), 6));
   r.add("dma_read_bytes", "DMA bytes read", c[regs::Counter::kDmaReadBytes]);
   r.add("dma_write_bytes", "DMA bytes written", c[regs::Counter::kDmaWriteBytes]);
+  // Where the time went: each unit's busy share of the cycles, and the waits.
+  auto share = [&](regs::Counter k) {
+    return Json::number(cycles ? 100.0 * double(c[k]) / double(cycles) : 0.0, 2);
+  };
+  r.add("fetch_busy_percent", "command fetch busy (%)", share(regs::Counter::kFetchBusy));
+  r.add("load_busy_percent", "load unit busy (%)", share(regs::Counter::kLoadBusy));
+  r.add("compute_busy_percent", "compute unit busy (%)", share(regs::Counter::kComputeBusy));
+  r.add("store_busy_percent", "store unit busy (%)", share(regs::Counter::kStoreBusy));
+  r.add("stall_dependency_cycles", "unit cycles waiting for a token",
+        c[regs::Counter::kStallDependency]);
+  r.add("stall_memory_cycles", "unit cycles waiting on the bus", c[regs::Counter::kStallMemory]);
   r.add("wall_seconds", "wall time (s)", Json::number(wall_s, 3));
 }
 
