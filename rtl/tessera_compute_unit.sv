@@ -12,6 +12,12 @@
 //             (the core's double-buffered banks order the two). done_o pulses when a
 //             command's last result has been handed to the accumulator, whose forwarding
 //             makes it visible to every later read.
+//             With RESCALE the vectors take the vector path beside the core instead:
+//             tessera_postproc's lanes (RawOut) give each int8 lane l the int32
+//             MultiplyByQuantizedMultiplier((x_l - zero point) * 2^ADD_LEFT_SHIFT, multiplier,
+//             -right shift), TFLite ADD's input stage, into the same accumulator lines (no
+//             weights are read). A command of the other kind than the one before it starts
+//             once every result of that one is written, so results stay in command order.
 // Scratchpad: one read port for activations, one for weights. Responses arrive one cycle
 //             after the request and cannot be stalled, so each feeder reads only against a
 //             free slot of its FIFO in front of the core (credits).
@@ -19,7 +25,8 @@
 //             cycles from the first command handshake to the last done_o (the first weight
 //             load, the core's latency and three stage registers): one activation vector
 //             per cycle and no bubble between commands, given scratchpad ports that are not
-//             stalled (tb/compute asserts it).
+//             stalled (tb/compute asserts it). RESCALE: one vector per cycle, 4 cycles of
+//             latency (the lanes' pipeline); a switch of kind drains the other path first.
 `include "tessera_assert.svh"
 
 module tessera_compute_unit #(
@@ -68,7 +75,8 @@ module tessera_compute_unit #(
 
   localparam int DataWidth   = tessera_pkg::DataWidth;
   localparam int CreditWidth = $clog2(SkidDepth + 1);
-  localparam int ActCmdWidth = SpadAddrWidth + 32 + 16 + 16 + 32;
+  localparam int RescaleWidth = 1 + 32 + 5 + 8;  // {rescale, multiplier, right shift, zero point}
+  localparam int ActCmdWidth = SpadAddrWidth + 32 + 16 + 16 + 32 + RescaleWidth;
   localparam int OutCmdWidth = AccAddrWidth + 1;
   localparam int RowIdxWidth = tessera_pkg::index_width(NumRows);
 
@@ -92,7 +100,8 @@ module tessera_compute_unit #(
   logic [AccAddrWidth-1:0]  cmd_acc_line;
   logic [31:0]              cmd_act_stride, cmd_act_row_stride;
   logic [15:0]              cmd_vectors, cmd_act_rows, cmd_k_valid, cmd_n_valid;
-  logic                     cmd_accumulate;
+  logic                     cmd_accumulate, cmd_rescale;
+  logic [RescaleWidth-1:0]  cmd_rescale_params;
   assign cmd_act_line       = cmd_i[tessera_isa_pkg::ComputeActLineLsb +: SpadAddrWidth];
   assign cmd_act_stride     = cmd_i[tessera_isa_pkg::ComputeActStrideLsb +: 32];
   assign cmd_vectors        = cmd_i[tessera_isa_pkg::ComputeVectorsLsb +: 16];
@@ -104,8 +113,15 @@ module tessera_compute_unit #(
   assign cmd_n_valid        = cmd_i[tessera_isa_pkg::ComputeNValidLsb +: 16];
   assign cmd_accumulate     = cmd_i[tessera_isa_pkg::HdrModeLsb +
                                     tessera_isa_pkg::ComputeModeAccumulateBit];
-  // The MAC counter's share: ACT_ROWS x VECTORS x K_VALID x N_VALID, all checked non-zero.
-  assign macs_o  = (cmd_valid_i && cmd_ready_o)
+  assign cmd_rescale        = cmd_i[tessera_isa_pkg::HdrModeLsb +
+                                    tessera_isa_pkg::ComputeModeRescaleBit];
+  assign cmd_rescale_params = {cmd_rescale,
+                               cmd_i[tessera_isa_pkg::ComputeRescaleMultiplierLsb +: 32],
+                               cmd_i[tessera_isa_pkg::ComputeRescaleRightShiftLsb +: 5],
+                               cmd_i[tessera_isa_pkg::ComputeRescaleZeroPointLsb +: 8]};
+  // The MAC counter's share: ACT_ROWS x VECTORS x K_VALID x N_VALID, all checked non-zero;
+  // none on the vector path.
+  assign macs_o  = (cmd_valid_i && cmd_ready_o && !cmd_rescale)
                    ? 32'(cmd_vectors) * 32'(cmd_act_rows) * 32'(cmd_k_valid) * 32'(cmd_n_valid)
                    : '0;
   assign error_o = tessera_isa_pkg::ErrNone;
@@ -120,7 +136,7 @@ module tessera_compute_unit #(
     .wr_valid_i(cmd_valid_i && cmd_ready_o),
     .wr_ready_o(act_cmdq_ready),
     .wr_data_i ({cmd_act_line, cmd_act_stride, cmd_vectors, cmd_act_rows, cmd_act_row_stride,
-                 cmd_acc_line, cmd_accumulate}),
+                 cmd_rescale_params, cmd_acc_line, cmd_accumulate}),
     .rd_valid_o(act_cmdq_valid),
     .rd_ready_i(act_cmd_pop),
     .rd_data_o ({act_cmd, act_cmd_out})
@@ -133,7 +149,7 @@ module tessera_compute_unit #(
     .clk_i,
     .rst_ni,
     .clr_i     (1'b0),
-    .wr_valid_i(cmd_valid_i && cmd_ready_o),
+    .wr_valid_i(cmd_valid_i && cmd_ready_o && !cmd_rescale),  // the vector path reads no weights
     .wr_ready_o(wgt_cmdq_ready),
     .wr_data_i (cmd_wgt_line),
     .rd_valid_o(wgt_cmdq_valid),
@@ -192,8 +208,9 @@ module tessera_compute_unit #(
   logic [SpadAddrWidth-1:0] act_cmd_line;
   logic [31:0]              act_cmd_stride, act_cmd_row_stride;
   logic [15:0]              act_cmd_vectors, act_cmd_rows;
-  assign {act_cmd_line, act_cmd_stride, act_cmd_vectors, act_cmd_rows, act_cmd_row_stride} =
-         act_cmd;
+  logic [RescaleWidth-1:0]  act_cmd_rescale;  // {rescale, multiplier, right shift, zero point}
+  assign {act_cmd_line, act_cmd_stride, act_cmd_vectors, act_cmd_rows, act_cmd_row_stride,
+          act_cmd_rescale} = act_cmd;
 
   logic                     act_started_d, act_started_q;  // the command's collector entry is queued
   logic [15:0]              act_count_d, act_count_q;  // vectors of the current row read so far
@@ -205,10 +222,14 @@ module tessera_compute_unit #(
   logic                     act_issue, act_issue_last, act_last_q, act_skid_valid, act_skid_pop;
   logic                     act_skid_last, act_skid_ready;
   logic [LineWidth-1:0]     act_skid_data;
+  logic [RescaleWidth-1:0]  act_tag_q, act_skid_tag;  // the vector's path and its parameters
 
-  // A command starts (and tells the collector about itself) with its first read.
+  // A command starts (and tells the collector about itself) with its first read; one of the
+  // other kind than the last (array or vector path) once that one's results are all written.
+  logic last_rescale_d, last_rescale_q, act_kind_ok;
+  assign act_kind_ok     = act_cmd_rescale[RescaleWidth-1] == last_rescale_q || !outq_valid;
   assign act_req_valid_o = act_cmdq_valid && act_credits_q != CreditWidth'(SkidDepth) &&
-                           (act_started_q || outq_ready);
+                           (act_started_q || (outq_ready && act_kind_ok));
   assign act_req_addr_o  = act_started_q ? act_addr_q : act_cmd_line;
   assign act_row_start   = act_started_q ? act_row_addr_q : act_cmd_line;
   assign act_next_row    = act_row_start + SpadAddrWidth'(act_cmd_row_stride);
@@ -231,19 +252,23 @@ module tessera_compute_unit #(
       act_row_addr_d = act_row_end ? act_next_row : act_row_start;
     end
     act_credits_d = act_credits_q + CreditWidth'(act_issue) - CreditWidth'(act_skid_pop);
+    last_rescale_d = (act_issue && !act_started_q) ? act_cmd_rescale[RescaleWidth-1]
+                                                   : last_rescale_q;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      act_started_q <= 1'b0;
-      act_count_q   <= '0;
-      act_row_q     <= '0;
-      act_credits_q <= '0;
+      act_started_q  <= 1'b0;
+      act_count_q    <= '0;
+      act_row_q      <= '0;
+      act_credits_q  <= '0;
+      last_rescale_q <= 1'b0;
     end else begin
-      act_started_q <= act_started_d;
-      act_count_q   <= act_count_d;
-      act_row_q     <= act_row_d;
-      act_credits_q <= act_credits_d;
+      act_started_q  <= act_started_d;
+      act_count_q    <= act_count_d;
+      act_row_q      <= act_row_d;
+      act_credits_q  <= act_credits_d;
+      last_rescale_q <= last_rescale_d;
     end
   end
   // Reset-free: the addresses are set by each command's first read before they are used.
@@ -251,10 +276,11 @@ module tessera_compute_unit #(
     act_addr_q     <= act_addr_d;
     act_row_addr_q <= act_row_addr_d;
     act_last_q     <= act_issue_last;  // travels with the response, one cycle later
+    act_tag_q      <= act_cmd_rescale;
   end
 
   tessera_fifo #(
-    .Width(LineWidth + 1),
+    .Width(LineWidth + 1 + RescaleWidth),
     .Depth(SkidDepth)
   ) u_act_skid (
     .clk_i,
@@ -262,10 +288,10 @@ module tessera_compute_unit #(
     .clr_i     (1'b0),
     .wr_valid_i(act_rsp_valid_i),
     .wr_ready_o(act_skid_ready),
-    .wr_data_i ({act_last_q, act_rsp_data_i}),
+    .wr_data_i ({act_last_q, act_tag_q, act_rsp_data_i}),
     .rd_valid_o(act_skid_valid),
     .rd_ready_i(act_skid_pop),
-    .rd_data_o ({act_skid_last, act_skid_data})
+    .rd_data_o ({act_skid_last, act_skid_tag, act_skid_data})
   );
 
   tessera_fifo #(
@@ -289,8 +315,10 @@ module tessera_compute_unit #(
   logic                             core_wgt_ready, core_act_ready, core_out_valid, core_out_last;
   logic [NumCols*tessera_pkg::AccWidth-1:0] core_out_data;
 
-  assign wgt_skid_pop = wgt_skid_valid && core_wgt_ready;
-  assign act_skid_pop = act_skid_valid && core_act_ready;
+  logic act_to_vector;  // the skid's head takes the vector path
+  assign act_to_vector = act_skid_tag[RescaleWidth-1];
+  assign wgt_skid_pop  = wgt_skid_valid && core_wgt_ready;
+  assign act_skid_pop  = act_skid_valid && (act_to_vector || core_act_ready);
 
   tessera_core #(
     .NumRows    (NumRows),
@@ -302,7 +330,7 @@ module tessera_compute_unit #(
     .wgt_valid_i(wgt_skid_valid),
     .wgt_ready_o(core_wgt_ready),
     .wgt_data_i (wgt_skid_data[NumCols*DataWidth-1:0]),
-    .act_valid_i(act_skid_valid),
+    .act_valid_i(act_skid_valid && !act_to_vector),
     .act_ready_o(core_act_ready),
     .act_data_i (act_skid_data[NumRows*DataWidth-1:0]),
     .act_last_i (act_skid_last),
@@ -313,25 +341,76 @@ module tessera_compute_unit #(
   );
 
   // ---------------------------------------------------------------------------------------
-  // Collector: results into the accumulator
+  // The vector path (RESCALE): int8 lanes rescaled to int32, per vector's parameters
   // ---------------------------------------------------------------------------------------
+  localparam int VecLanes = NumRows < NumCols ? NumRows : NumCols;  // lanes past them: 0
+  logic [31:0]             vec_mult;
+  logic [4:0]              vec_right;
+  logic [7:0]              vec_zero_point;
+  logic [NumCols*32-1:0]   vec_in, vec_mult_lanes, vec_out;
+  logic [NumCols*6-1:0]    vec_shift_lanes;
+  logic                    vec_out_valid, vec_out_last, unused_vec_in_ready;
+  assign {vec_mult, vec_right, vec_zero_point} = act_skid_tag[RescaleWidth-2:0];
+  always_comb begin
+    vec_in = '0;
+    for (int l = 0; l < VecLanes; l++) begin
+      // (x - zero point) * 2^ADD_LEFT_SHIFT: at most 255 * 2^20 in magnitude.
+      vec_in[l*32 +: 32] = (32'($signed(act_skid_data[l*8 +: 8])) -
+                            32'($signed(vec_zero_point))) << tessera_isa_pkg::AddLeftShift;
+    end
+  end
+  assign vec_mult_lanes  = {NumCols{vec_mult}};
+  assign vec_shift_lanes = {NumCols{6'd0 - 6'(vec_right)}};  // a right shift: negative
+
+  tessera_postproc #(
+    .Lanes    (NumCols),
+    .UserWidth(1),
+    .RawOut   (1'b1)
+  ) u_vector (
+    .clk_i,
+    .rst_ni,
+    .in_valid_i     (act_skid_valid && act_to_vector),
+    .in_ready_o     (unused_vec_in_ready),  // always 1: the accumulator never stalls
+    .in_acc_i       (vec_in),
+    .in_bias_i      ('0),
+    .in_mult_i      (vec_mult_lanes),
+    .in_shift_i     (vec_shift_lanes),
+    .in_zero_point_i('0),
+    .in_act_min_i   ('0),
+    .in_act_max_i   ('0),
+    .in_user_i      (act_skid_last),
+    .out_valid_o    (vec_out_valid),
+    .out_ready_i    (1'b1),
+    .out_data_o     (vec_out),
+    .out_user_o     (vec_out_last)
+  );
+
+  // ---------------------------------------------------------------------------------------
+  // Collector: results into the accumulator, from the core or the vector path (one at a
+  // time: a command of the other kind starts only when this one's results are written)
+  // ---------------------------------------------------------------------------------------
+  logic                    res_valid, res_last;
+  logic [AccLineWidth-1:0] res_data;
+  assign res_valid = core_out_valid || vec_out_valid;
+  assign res_last  = core_out_valid ? core_out_last : vec_out_last;
+  assign res_data  = core_out_valid ? core_out_data : vec_out;
   logic [AccAddrWidth-1:0] out_line_d, out_line_q;
   logic                    out_first_d, out_first_q;  // the next result is its command's first
   logic [AccAddrWidth-1:0] out_cmd_line;
   logic                    out_cmd_accumulate;
   assign {out_cmd_line, out_cmd_accumulate} = outq_data;
 
-  assign acc_valid_o = core_out_valid;
+  assign acc_valid_o = res_valid;
   assign acc_addr_o  = out_first_q ? out_cmd_line : out_line_q;
-  assign acc_data_o  = core_out_data;
+  assign acc_data_o  = res_data;
   assign acc_add_o   = out_cmd_accumulate;
-  assign outq_pop    = core_out_valid && core_out_last;
+  assign outq_pop    = res_valid && res_last;
 
   logic done_d, done_q;
   always_comb begin
-    out_first_d = core_out_valid ? core_out_last : out_first_q;
-    out_line_d  = core_out_valid ? acc_addr_o + 1'b1 : out_line_q;
-    done_d      = core_out_valid && core_out_last;
+    out_first_d = res_valid ? res_last : out_first_q;
+    out_line_d  = res_valid ? acc_addr_o + 1'b1 : out_line_q;
+    done_d      = res_valid && res_last;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -356,13 +435,14 @@ module tessera_compute_unit #(
   // stride is used modulo the address width).
   logic unused_bits;
   assign unused_bits = ^{wgt_skid_data, act_skid_data, act_cmd_stride >> SpadAddrWidth,
-                         act_cmd_row_stride >> SpadAddrWidth, cmd_i};
+                         act_cmd_row_stride >> SpadAddrWidth, cmd_i, unused_vec_in_ready};
 
   if (LineBytes < NumRows || LineBytes < NumCols) begin : g_bad_line
     $error("tessera_compute_unit: LineBytes must hold an activation vector and a weight row");
   end
 
-  `TESSERA_ASSERT(ResultHasCommand_A, core_out_valid |-> outq_valid, clk_i, rst_ni)
+  `TESSERA_ASSERT(ResultHasCommand_A, res_valid |-> outq_valid, clk_i, rst_ni)
+  `TESSERA_ASSERT(OneResultSourceAtATime_A, !(core_out_valid && vec_out_valid), clk_i, rst_ni)
   `TESSERA_ASSERT(WgtSkidNeverOverflows_A, wgt_rsp_valid_i |-> wgt_skid_ready, clk_i, rst_ni)
   `TESSERA_ASSERT(ActSkidNeverOverflows_A, act_rsp_valid_i |-> act_skid_ready, clk_i, rst_ni)
 

@@ -14,6 +14,7 @@ package tessera_isa_pkg;
   localparam int MaxRowBytes = 16777215;  // the largest DMA row, 2^24 - 1 bytes
   localparam int UnitQueueDepth = 4;  // commands each unit's queue holds; one more waits in the dispatcher (a stream whose tokens need more in flight deadlocks)
   localparam int MaxTokens = 255;  // dependency tokens one unit may owe a neighbour (given and not yet taken); one more is TOKEN_OVERFLOW
+  localparam int AddLeftShift = 20;  // the headroom a RESCALE gives its inputs before the multiply, TFLite ADD's left_shift
   localparam int BusTimeoutCycles = 65536;  // cycles a DMA transfer may wait on the bus without a handshake before BUS_TIMEOUT
 
   localparam logic [7:0] OpLoad = 8'd1;  // DMA a block from host memory into the scratchpad, the accumulator or the quantization table, or fill scratchpad rows with a constant
@@ -59,6 +60,7 @@ package tessera_isa_pkg;
   localparam int LoadModeFillBit = 2;
   localparam int LoadModeWindowsBit = 3;
   localparam int ComputeModeAccumulateBit = 0;
+  localparam int ComputeModeRescaleBit = 1;
   localparam int StoreModeRequantizeBit = 0;
   localparam int StoreModePerChannelBit = 1;
   localparam int StoreModePool2x2Bit = 2;
@@ -133,10 +135,20 @@ package tessera_isa_pkg;
   localparam int ComputeActRowsMax = 65535;
   localparam int ComputeActRowStrideLsb = 288;
   localparam int ComputeActRowStrideWidth = 32;
+  localparam int ComputeRescaleMultiplierLsb = 320;
+  localparam int ComputeRescaleMultiplierWidth = 32;
+  localparam int ComputeRescaleMultiplierMin = 0;
+  localparam int ComputeRescaleMultiplierMax = 2147483647;
+  localparam int ComputeRescaleRightShiftLsb = 352;
+  localparam int ComputeRescaleRightShiftWidth = 8;
+  localparam int ComputeRescaleRightShiftMin = 0;
+  localparam int ComputeRescaleRightShiftMax = 31;
+  localparam int ComputeRescaleZeroPointLsb = 360;
+  localparam int ComputeRescaleZeroPointWidth = 8;
   localparam logic [7:0] ComputeDepsAllowed = 8'h0f;
-  localparam logic [7:0] ComputeModeAllowed = 8'h01;
+  localparam logic [7:0] ComputeModeAllowed = 8'h03;
   localparam logic [511:0] ComputeZeroMask =
-      512'hffffffffffffffffffffffffffffffffffffffffffffffff00000000ffff0000000000000000000000000000000000000000000000000000ffffffffff000000;
+      512'hffffffffffffffffffffffffffffffffffff00000000000000000000ffff0000000000000000000000000000000000000000000000000000ffffffffff000000;
   // Every COMPUTE field with a range (docs/isa.md) lies in it.
   function automatic logic compute_fields_in_range(input logic [511:0] cmd, input logic [31:0] num_rows, input logic [31:0] num_cols);
     compute_fields_in_range = 64'(cmd[ComputeVectorsLsb +: ComputeVectorsWidth]) >= 64'(ComputeVectorsMin) &&
@@ -145,7 +157,9 @@ package tessera_isa_pkg;
         64'(cmd[ComputeKValidLsb +: ComputeKValidWidth]) <= 64'(num_rows) &&
         64'(cmd[ComputeNValidLsb +: ComputeNValidWidth]) >= 64'(ComputeNValidMin) &&
         64'(cmd[ComputeNValidLsb +: ComputeNValidWidth]) <= 64'(num_cols) &&
-        64'(cmd[ComputeActRowsLsb +: ComputeActRowsWidth]) >= 64'(ComputeActRowsMin);
+        64'(cmd[ComputeActRowsLsb +: ComputeActRowsWidth]) >= 64'(ComputeActRowsMin) &&
+        64'(cmd[ComputeRescaleMultiplierLsb +: ComputeRescaleMultiplierWidth]) <= 64'(ComputeRescaleMultiplierMax) &&
+        64'(cmd[ComputeRescaleRightShiftLsb +: ComputeRescaleRightShiftWidth]) <= 64'(ComputeRescaleRightShiftMax);
   endfunction
 
   // STORE

@@ -7,15 +7,18 @@
 //             bit-exact with tessera::ref. bias/mult/shift are per lane (per-channel
 //             quantization; repeat one value for per-tensor), zero_point and the clamp
 //             bounds per vector (per tensor; ReLU and ReLU6 are clamp bounds). in_user_i is
-//             carried to out_user_o unchanged (e.g. a last flag).
+//             carried to out_user_o unchanged (e.g. a last flag). With RawOut = 1 the lanes
+//             give the requantized int32 before the zero point and clamp (which are unused).
 // Latency:    4 cycles. Throughput: one vector per cycle.
 // Stalls:     out may stall; the whole pipeline then holds (in_ready_o low). in_ready_o and
 //             out_valid_o depend only on registers and out_ready_i.
 `include "tessera_assert.svh"
 
 module tessera_postproc #(
-  parameter int Lanes     = tessera_pkg::DefaultNumCols,
-  parameter int UserWidth = 1
+  parameter int  Lanes     = tessera_pkg::DefaultNumCols,
+  parameter int  UserWidth = 1,
+  parameter bit  RawOut    = 1'b0,
+  localparam int OutWidth  = RawOut ? 32 : 8
 ) (
   input  logic                   clk_i,
   input  logic                   rst_ni,
@@ -30,10 +33,10 @@ module tessera_postproc #(
   input  logic [7:0]             in_act_min_i,
   input  logic [7:0]             in_act_max_i,
   input  logic [UserWidth-1:0]   in_user_i,
-  // int8 vectors
+  // int8 vectors (int32 raw)
   output logic                   out_valid_o,
   input  logic                   out_ready_i,
-  output logic [Lanes*8-1:0]     out_data_o,
+  output logic [Lanes*OutWidth-1:0] out_data_o,
   output logic [UserWidth-1:0]   out_user_o
 );
 
@@ -64,7 +67,9 @@ module tessera_postproc #(
   assign {zero_point, act_min, act_max} = tensor_q[2*24 +: 24];
 
   for (genvar l = 0; l < Lanes; l++) begin : g_lane
-    tessera_requant_lane u_lane (
+    tessera_requant_lane #(
+      .RawOut(RawOut)
+    ) u_lane (
       .clk_i,
       .en_i        (en),
       .acc_i       (in_acc_i[l*32 +: 32]),
@@ -74,7 +79,7 @@ module tessera_postproc #(
       .zero_point_i(zero_point),
       .act_min_i   (act_min),
       .act_max_i   (act_max),
-      .out_o       (out_data_o[l*8 +: 8])
+      .out_o       (out_data_o[l*OutWidth +: OutWidth])
     );
   end
 

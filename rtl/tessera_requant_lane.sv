@@ -11,11 +11,16 @@
 //               q  = round(h / 2^max(-shift, 0)), ties away from zero
 //                    (gemmlowp RoundingDivideByPOT)
 //             shift is two's complement in [-31, 30]; act_min <= act_max are int8.
+//             With RawOut = 1 the result is q itself, int32 (zero point and clamp unused):
+//             the rescaling of TFLite ADD's inputs (tessera_compute_unit's RESCALE).
 // Latency:    4 cycles: bias and left shift | 32x32 multiply | rounding high half |
 //             rounding right shift, zero point and clamp. Throughput: one value per cycle
 //             while en_i is high; every register holds while en_i is low (the pipeline stall
 //             of tessera_postproc).
-module tessera_requant_lane (
+module tessera_requant_lane #(
+  parameter bit  RawOut   = 1'b0,
+  localparam int OutWidth = RawOut ? 32 : 8
+) (
   input  logic        clk_i,
   input  logic        en_i,
   // Stage-0 operands
@@ -28,7 +33,7 @@ module tessera_requant_lane (
   input  logic [7:0]  act_min_i,
   input  logic [7:0]  act_max_i,
   // Result, 4 cycles after its operands
-  output logic [7:0]  out_o
+  output logic [OutWidth-1:0] out_o
 );
 
   // ---- Stage 0: bias, left shift --------------------------------------------------------
@@ -73,7 +78,14 @@ module tessera_requant_lane (
   assign lo              = 34'($signed(act_min_i));
   assign hi              = 34'($signed(act_max_i));
 
-  logic [7:0] out_q;
+  logic [OutWidth-1:0] out_q, result;
+  if (RawOut) begin : g_raw
+    assign result = quotient;
+  end else begin : g_clamped
+    assign result = with_zero_point < lo ? act_min_i
+                  : with_zero_point > hi ? act_max_i
+                  : with_zero_point[7:0];
+  end
 
   always_ff @(posedge clk_i) begin
     if (en_i) begin
@@ -85,16 +97,15 @@ module tessera_requant_lane (
       s2_right_q    <= s1_right_q;
       s3_high_q     <= high;
       s3_right_q    <= s2_right_q;
-      out_q         <= with_zero_point < lo ? act_min_i
-                     : with_zero_point > hi ? act_max_i
-                     : with_zero_point[7:0];
+      out_q         <= result;
     end
   end
 
   assign out_o = out_q;
 
-  // Unused: the nudged product's bits outside its rounded high half [62:31].
+  // Unused: the nudged product's bits outside its rounded high half [62:31]; raw, the zero
+  // point and clamp bounds.
   logic unused_nudged;
-  assign unused_nudged = ^{nudged[63], nudged[30:0]};
+  assign unused_nudged = ^{nudged[63], nudged[30:0], RawOut ? {with_zero_point, lo, hi} : 102'd0};
 
 endmodule

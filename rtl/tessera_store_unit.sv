@@ -11,6 +11,10 @@
 //             reference model does): ROWS pooled rows of POOL_WIDTH pixels, pooled pixel
 //             (y, x) the lane-wise maximum of lines ACC_LINE + 2y*ACC_PITCH + 2x +
 //             {0, 1, ACC_PITCH, ACC_PITCH + 1}, written as consecutive rows. done_o pulses
+//             Rows that are contiguous in memory (DRAM_STRIDE = the row's bytes, a multiple
+//             of the bus width; not pooled) go to the write engine as one row of all their
+//             bytes, so that its bursts are long (a row outside the window then writes none
+//             of them). done_o pulses
 //             once the write engine reports the last write complete, with error_o = ErrNone,
 //             or the engine error code: ErrBadClamp for a table shift out of range (nothing
 //             is written then), or the DMA's failure.
@@ -84,6 +88,7 @@ module tessera_store_unit #(
   logic [AddrWidth-1:0]    dram_addr_q, dram_stride_q;
   logic [15:0]             out_rows_q;
   logic [7:0]              row_bytes_q;  // COLS, or 4*COLS raw
+  logic                    merged_q;     // the rows are contiguous: one descriptor row
   logic                    requant_q;
   logic [7:0]              zero_point_q, act_min_q, act_max_q;
   logic                    desc_sent_d, desc_sent_q;
@@ -115,6 +120,10 @@ module tessera_store_unit #(
   assign cmd_row_bytes   = cmd_requant ? 8'(cmd_cols) : 8'(cmd_cols) << 2;
   // Checked: ROWS x POOL_WIDTH <= MAX_COUNT pooled pixels.
   assign cmd_out_rows    = cmd_pool ? 16'(32'(cmd_rows) * 32'(cmd_pool_width)) : cmd_rows;
+  logic cmd_merged;  // rows back to back in whole bus beats: the beats are the same stream
+  assign cmd_merged = !cmd_pool &&
+                      cmd_i[tessera_isa_pkg::StoreDramStrideLsb +: AddrWidth] == AddrWidth'(cmd_row_bytes) &&
+                      cmd_row_bytes % 8'(BusBytes) == 8'd0;
 
   // What this module itself uses while the command runs (a plain register with the
   // handshake as enable); the pieces below take their own fields with start_i.
@@ -124,6 +133,7 @@ module tessera_store_unit #(
       dram_stride_q <= cmd_i[tessera_isa_pkg::StoreDramStrideLsb +: AddrWidth];
       out_rows_q    <= cmd_out_rows;
       row_bytes_q   <= cmd_row_bytes;
+      merged_q      <= cmd_merged;
       requant_q     <= cmd_requant;
       zero_point_q  <= cmd_i[tessera_isa_pkg::StoreZeroPointLsb +: 8];
       act_min_q     <= cmd_i[tessera_isa_pkg::StoreActMinLsb +: 8];
@@ -258,8 +268,11 @@ module tessera_store_unit #(
   // ---- The write engine: descriptor and status --------------------------------------------
   assign wr_desc_valid_o     = (state_q == Stream || state_q == Drain) && !desc_sent_q;
   // {addr, row_bytes, rows, stride}: tessera_pkg::dma_desc_t
-  assign wr_desc_o           = {dram_addr_q, tessera_pkg::DmaLenWidth'(row_bytes_q), out_rows_q,
-                                dram_stride_q};
+  // Merged: ROWS x row bytes <= 65535 x 256 < 2^24, one row.
+  assign wr_desc_o           = merged_q
+      ? {dram_addr_q, tessera_pkg::DmaLenWidth'(32'(row_bytes_q) * 32'(out_rows_q)), 16'd1,
+         dram_stride_q}
+      : {dram_addr_q, tessera_pkg::DmaLenWidth'(row_bytes_q), out_rows_q, dram_stride_q};
   assign wr_status_ready_o   = state_q == Drain;
 
   // ---- Phases -----------------------------------------------------------------------------

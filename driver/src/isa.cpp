@@ -306,7 +306,8 @@ Command encode(const Load& a) {
 Command encode(const Compute& a) {
   Command c(Opcode::kCompute);
   c.set(kHdrDeps, a.deps);
-  c.set(kHdrMode, a.accumulate ? kComputeModeAccumulate : 0);
+  c.set(kHdrMode,
+        (a.accumulate ? kComputeModeAccumulate : 0) | (a.rescale ? kComputeModeRescale : 0));
   c.set(compute::kActLine, a.act_line);
   c.set(compute::kActStride, a.act_stride);
   c.set(compute::kVectors, a.vectors);
@@ -316,6 +317,11 @@ Command encode(const Compute& a) {
   c.set(compute::kAccLine, a.acc_line);
   c.set(compute::kKValid, a.k_valid);
   c.set(compute::kNValid, a.n_valid);
+  if (a.rescale) {
+    c.set(compute::kRescaleMultiplier, uint32_t(a.rescale_multiplier));
+    c.set(compute::kRescaleRightShift, a.rescale_right_shift);
+    c.set(compute::kRescaleZeroPoint, uint8_t(a.rescale_zero_point));
+  }
   return c;
 }
 

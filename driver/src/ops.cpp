@@ -240,4 +240,40 @@ Conv2dResult conv2d_int32(Engine& e, const Conv2dArgs& a) {
   return r;
 }
 
+std::vector<int8_t> add_int8(Engine& e, const AddArgs& a) {
+  require_range("add elements", a.a.size(), 1, std::size_t(1) << 40);
+  require_size("add b", a.b.size(), a.a.size(), "the elements of a");
+  if (a.quant.multiplier.size() != 1 || a.quant.shift.size() != 1) {
+    throw std::invalid_argument("add quantization: " + std::to_string(a.quant.multiplier.size()) +
+                                " multipliers and " + std::to_string(a.quant.shift.size()) +
+                                " shifts; expected 1 of each (per tensor)");
+  }
+  for (const auto& [name, in] : {std::pair{"a", a.a_scale}, {"b", a.b_scale}}) {
+    require_range(std::string("add ") + name + " multiplier", in.multiplier, 0, 2147483647);
+    require_range(std::string("add ") + name + " right_shift", int(in.right_shift), 0, 31);
+  }
+  const auto table = table_for(a.quant, {}, 1);
+  Buffer in_a(e, a.a.size()), in_b(e, a.b.size()), out(e, a.a.size()), t(e, table.size());
+  in_a.write(a.a.data(), a.a.size());
+  in_b.write(a.b.data(), a.b.size());
+  t.write(table.data(), table.size());
+  isa::AddPlan plan;
+  plan.elements = a.a.size();
+  plan.a_addr = in_a.device_addr();
+  plan.b_addr = in_b.device_addr();
+  plan.out_addr = out.device_addr();
+  plan.qtable_addr = t.device_addr();
+  plan.a = a.a_scale;
+  plan.b = a.b_scale;
+  plan.zero_point = int8_t(a.quant.zero_point);
+  plan.act_min = int8_t(a.quant.act_min);
+  plan.act_max = int8_t(a.quant.act_max);
+  isa::CommandStream stream = e.new_stream();
+  isa::plan_add(stream, plan);
+  e.run(stream);
+  std::vector<int8_t> result(a.a.size());
+  out.read(result.data(), result.size());
+  return result;
+}
+
 }  // namespace tessera::driver

@@ -230,6 +230,25 @@ struct Model::Impl {
     const uint32_t act_row_stride = uint32_t(c.get(compute::kActRowStride));
     const uint32_t acc_line = uint32_t(c.get(compute::kAccLine));
     const bool accumulate = c.mode() & isa::kComputeModeAccumulate;
+    if (c.mode() & isa::kComputeModeRescale) {  // the vector path: no weights, no MACs
+      const int32_t mult = int32_t(c.get(compute::kRescaleMultiplier));
+      const int right = int(c.get(compute::kRescaleRightShift));
+      const int32_t zp = int8_t(c.get(compute::kRescaleZeroPoint));
+      const uint32_t lanes = std::min(rows, cols);  // lanes past them are 0
+      for (uint32_t r = 0; r < act_rows; ++r) {
+        for (uint32_t m = 0; m < vectors; ++m) {
+          const int8_t* x = &scratchpad[(act_line + std::size_t(r) * act_row_stride +
+                                         std::size_t(m) * act_stride) *
+                                        rows];
+          int32_t* acc = &accumulator[(acc_line + std::size_t(r) * vectors + m) * cols];
+          for (uint32_t l = 0; l < cols; ++l) {
+            const int32_t v = l < lanes ? ref::rescale_for_add(x[l], zp, mult, right) : 0;
+            acc[l] = accumulate ? int32_t(uint32_t(acc[l]) + uint32_t(v)) : v;  // wrapping
+          }
+        }
+      }
+      return Error::kNone;
+    }
     // Weight row k: the low `cols` bytes of line WGT_LINE + k.
     const WeightTile tile(&scratchpad[std::size_t(c.get(compute::kWgtLine)) * rows], rows, cols);
     for (uint32_t r = 0; r < act_rows; ++r) {
@@ -279,6 +298,12 @@ struct Model::Impl {
     const uint32_t pitch = uint32_t(c.get(store::kAccPitch));
     const uint32_t out_rows = pool ? n * width : n;
     const uint32_t row_bytes = requant ? lanes : 4 * lanes;
+    // Contiguous rows of whole bus beats are one DMA row (tessera_store_unit): all of it
+    // inside the window, or nothing written.
+    if (!pool && stride == row_bytes && row_bytes % bus_bytes == 0) {
+      if (const Error e = check_row(addr0, uint64_t(row_bytes) * out_rows); e != Error::kNone)
+        return e;
+    }
     uint8_t* row = row_buffer.data();
     for (uint32_t i = 0; i < out_rows; ++i) {
       const uint64_t addr = addr0 + i * stride;

@@ -50,6 +50,10 @@ uint64_t Timing::duration(const isa::Command& c, uint64_t& latency) const {
     }
     case isa::Opcode::kCompute: {
       const uint64_t vectors = c.get(compute::kVectors) * c.get(compute::kActRows);
+      if (c.mode() & isa::kComputeModeRescale) {  // the vector path: its lanes' pipeline
+        latency = 4 + 3;
+        return vectors;
+      }
       latency = config_.rows + config_.cols + 3;
       return std::max<uint64_t>(vectors, config_.rows);
     }

@@ -171,7 +171,9 @@ class Checker {
         return;
       }
       case Opcode::kCompute: {
-        lines(spad_, "scratchpad line", c.get(compute::kWgtLine), R, false);
+        if (!(c.mode() & kComputeModeRescale)) {  // the vector path reads no weights
+          lines(spad_, "scratchpad line", c.get(compute::kWgtLine), R, false);
+        }
         const uint64_t vectors = c.get(compute::kVectors), rows = c.get(compute::kActRows);
         for (uint64_t r = 0; r < rows; ++r) {
           for (uint64_t m = 0; m < vectors; ++m) {

@@ -105,6 +105,12 @@ class Builder {
     a.accumulate = r_.chance(0.5);
     a.k_valid = uint16_t(r_.in(1, c_.rows));
     a.n_valid = uint16_t(r_.in(1, c_.cols));
+    if (r_.chance(0.15)) {  // the vector path (TFLite ADD's input stage)
+      a.rescale = true;
+      a.rescale_multiplier = int32_t(r_.in(0, 0x7fffffff));
+      a.rescale_right_shift = uint8_t(r_.in(0, 31));
+      a.rescale_zero_point = int8_t(r_.in(0, 255));
+    }
     const uint64_t span =
         uint64_t(a.act_rows - 1) * a.act_row_stride + uint64_t(a.vectors - 1) * a.act_stride + 1;
     a.act_line = line(c_.scratchpad_lines, l_.hot_lines, span);

@@ -37,6 +37,12 @@ int32_t multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int shif
   return rounding_divide_by_pot(saturating_rounding_doubling_high_mul(shifted, multiplier), right);
 }
 
+int32_t rescale_for_add(int8_t q, int32_t zero_point, int32_t multiplier, int right_shift) {
+  check_range("rescale right shift", right_shift, 0, -kMinShift);
+  return multiply_by_quantized_multiplier((int32_t(q) - zero_point) * (1 << kAddLeftShift),
+                                          multiplier, -right_shift);
+}
+
 void OutputStage::validate(std::size_t channels) const {
   if (multiplier.size() != shift.size()) {
     throw std::invalid_argument("output stage has " + std::to_string(multiplier.size()) +

@@ -266,10 +266,9 @@ AddParams AddParams::make(double scale1, int32_t zp1, double scale2, int32_t zp2
 }
 
 int8_t AddParams::operator()(int8_t q1, int8_t q2) const {
-  const int32_t a = (int32_t(q1) - zp1) * (1 << kLeftShift);
-  const int32_t b = (int32_t(q2) - zp2) * (1 << kLeftShift);
-  const int32_t sum = ref::multiply_by_quantized_multiplier(a, mult1, shift1) +
-                      ref::multiply_by_quantized_multiplier(b, mult2, shift2);
+  // Both input shifts are <= 0 (each input's multiplier is at most 1/2).
+  const int32_t sum =
+      ref::rescale_for_add(q1, zp1, mult1, -shift1) + ref::rescale_for_add(q2, zp2, mult2, -shift2);
   const int32_t out = ref::multiply_by_quantized_multiplier(sum, mult_out, shift_out) + zp_out;
   return int8_t(std::clamp(out, act_min, act_max));
 }

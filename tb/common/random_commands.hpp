@@ -63,6 +63,12 @@ inline isa::Command random_command(std::mt19937_64& rng, const isa::BuildConfig&
       k.acc_line = upto(cfg.accumulator_lines - 64);
       k.k_valid = static_cast<uint16_t>(1 + upto(cfg.rows));
       k.n_valid = static_cast<uint16_t>(1 + upto(cfg.cols));
+      if (rng() % 8 == 0) {  // the vector path
+        k.rescale = true;
+        k.rescale_multiplier = static_cast<int32_t>(rng() & 0x7fffffff);
+        k.rescale_right_shift = static_cast<uint8_t>(upto(32));
+        k.rescale_zero_point = static_cast<int8_t>(rng());
+      }
       k.deps = static_cast<uint8_t>(rng() & 0xf);
       c = encode(k);
       break;

@@ -3,7 +3,9 @@
 // two shapes: multi-tile GEMMs issued as COMPUTE commands (the first overwriting, the rest
 // accumulating) with activations read at a stride, checked bit-exactly against the
 // reference model; placements that make the activation and weight reads collide in one
-// scratchpad bank; and back-to-back tiles running without bubbles.
+// scratchpad bank; back-to-back tiles running without bubbles; and the vector path
+// (RESCALE, TFLite ADD's input stage) interleaved with the array's commands on the same
+// accumulator lines, in command order.
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -41,6 +43,10 @@ struct Cmd {
   uint32_t act_line, act_stride, vectors, wgt_line, acc_line;
   bool accumulate;
   uint32_t act_rows = 1, act_row_stride = 0;
+  bool rescale = false;  // the vector path, with these parameters
+  int32_t multiplier = 0;
+  uint8_t right_shift = 0;
+  int8_t zero_point = 0;
 };
 
 template <typename S>
@@ -95,14 +101,19 @@ class ComputeUnitTest : public ::testing::Test {
         k.acc_line = c.acc_line;
         k.k_valid = uint16_t(R);
         k.n_valid = uint16_t(R - 1);
+        k.rescale = c.rescale;
+        k.rescale_multiplier = c.multiplier;
+        k.rescale_right_shift = c.right_shift;
+        k.rescale_zero_point = c.zero_point;
         tessera::test::put_command(dut_->cmd_i, tessera::isa::encode(k));
       }
       dut_->clk_i = 0;
       dut_->eval();
       const bool fire = dut_->cmd_valid_i && dut_->cmd_ready_o;
       // The MAC counter's share comes with the handshake, from the command's fields.
-      EXPECT_EQ(dut_->macs_o,
-                fire ? cmds.front().vectors * cmds.front().act_rows * R * (R - 1) : 0u);
+      EXPECT_EQ(dut_->macs_o, fire && !cmds.front().rescale
+                                  ? cmds.front().vectors * cmds.front().act_rows * R * (R - 1)
+                                  : 0u);
       EXPECT_EQ(dut_->error_o, 0u);
       if (dut_->done_o) {
         ++done;
@@ -202,6 +213,47 @@ TYPED_TEST(ComputeUnitTest, RandomGemmsMatchTheReference) {
     SCOPED_TRACE("trial " + std::to_string(trial) + " groups " + std::to_string(groups));
     this->gemm(m, kt, act_base, wgt_base, acc_base, groups, gap);
     if (this->HasFailure()) return;
+  }
+}
+
+// RESCALE and array commands alternate on the same accumulator lines (overwrite, then
+// accumulate): each result sees every command before it, whichever path it took.
+TYPED_TEST(ComputeUnitTest, RescaleCommandsAndTilesKeepCommandOrder) {
+  constexpr uint32_t R = TestFixture::R;
+  std::uniform_int_distribution<int> byte(-128, 127);
+  for (int trial = 0; trial < 4; ++trial) {
+    const uint32_t m = 1 + this->rng_() % (2 * R + 3), acc_base = this->rng_() % (kAccLines - m);
+    const uint32_t wgt_base = 2 * kBankLines, act_base = 0, vec_base = kBankLines;
+    std::vector<int8_t> a(m * R), b(R * R), v(2 * m * R);
+    for (auto* t : {&a, &b, &v})
+      for (auto& x : *t) x = int8_t(byte(this->rng_));
+    for (uint32_t i = 0; i < m; ++i) this->write_line(act_base + i, &a[i * R]);
+    for (uint32_t r = 0; r < R; ++r) this->write_line(wgt_base + r, &b[r * R]);
+    for (uint32_t i = 0; i < 2 * m; ++i) this->write_line(vec_base + i, &v[i * R]);
+    const auto tile = tessera::ref::gemm(a, b, {}, m, R, R);
+    Cmd rescale[2];
+    std::vector<uint32_t> want(m * R, 0);
+    for (int h = 0; h < 2; ++h) {
+      rescale[h] = {vec_base + uint32_t(h) * m, 1, m, 0, acc_base, h > 0};
+      rescale[h].rescale = true;
+      rescale[h].multiplier = int32_t((1u << 30) + this->rng_() % (1u << 30));
+      rescale[h].right_shift = uint8_t(this->rng_() % 32);
+      rescale[h].zero_point = int8_t(byte(this->rng_));
+      for (uint32_t i = 0; i < m * R; ++i) {
+        want[i] += uint32_t(tessera::ref::rescale_for_add(v[h * m * R + i], rescale[h].zero_point,
+                                                          rescale[h].multiplier,
+                                                          rescale[h].right_shift)) +
+                   uint32_t(tile[i]);  // and one tile after each
+      }
+    }
+    const Cmd gemm{act_base, 1, m, wgt_base, acc_base, true};
+    this->run({rescale[0], gemm, rescale[1], gemm});
+    SCOPED_TRACE("trial " + std::to_string(trial) + ", M " + std::to_string(m));
+    for (uint32_t i = 0; i < m; ++i) {
+      const auto got = this->read_acc(acc_base + i);
+      for (uint32_t c = 0; c < R; ++c)
+        ASSERT_EQ(uint32_t(got[c]), want[i * R + c]) << i << "," << c;
+    }
   }
 }
 

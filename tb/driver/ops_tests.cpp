@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "error_of.hpp"
+#include "tessera/graph.hpp"
 #include "tessera/regs.hpp"
 #include "test_seed.hpp"
 #include "token_commands.hpp"
@@ -85,12 +86,11 @@ void expect_conv_matches(drv::Engine& e, std::mt19937_64& rng, const ConvShape& 
   p.groups = s.groups;
   const tessera::ref::Nhwc shape{1, s.h, s.w, s.c};
   auto os = p.output_shape(shape, s.oc);
-  auto want =
-      tessera::ref::requantize(tessera::ref::conv2d(a.input, shape, a.weights, s.oc, {}, p),
-                               os.h * os.w, s.oc, stage_of(a.quant));
+  auto want = tessera::ref::requantize(tessera::ref::conv2d(a.input, shape, a.weights, s.oc, {}, p),
+                                       os.h * os.w, s.oc, stage_of(a.quant));
   if (s.pool) want = tessera::ref::max_pool_2x2(want, os);
-  SCOPED_TRACE(std::to_string(s.h) + "x" + std::to_string(s.w) + "x" + std::to_string(s.c) +
-               " k" + std::to_string(s.k) + " oc" + std::to_string(s.oc) + " groups" +
+  SCOPED_TRACE(std::to_string(s.h) + "x" + std::to_string(s.w) + "x" + std::to_string(s.c) + " k" +
+               std::to_string(s.k) + " oc" + std::to_string(s.oc) + " groups" +
                std::to_string(s.groups));
   const auto got = drv::conv2d(e, a);
   EXPECT_EQ(got.h, os.h);
@@ -124,6 +124,39 @@ TEST(Ops, DepthwiseAndGroupedConvolutionsMatchTheReference) {
                               {5, 5, 64, 48, 3, 1, 1, 1, false, 2},
                               {6, 6, 32, 32, 1, 1, 0, 1, true, 4}};
   for (const ConvShape& s : shapes) expect_conv_matches(ops_engine(), rng, s);
+}
+
+// TFLite's quantized ADD (residual connections) on the engine's vector path and STORE, any
+// length (blocks of an accumulator region, a partial last line), bit-exact with the
+// reference's add of each element pair, ReLU in the clamp.
+TEST(Ops, ResidualAddsMatchTheReference) {
+  std::mt19937_64 rng(tessera::test::test_seed());
+  const auto& cfg = ops_engine().info().config;
+  const std::size_t region = cfg.accumulator_lines / 2 * cfg.rows;  // elements per block
+  for (const std::size_t n : {std::size_t(1), std::size_t(cfg.rows) + 3, 3 * region + 37}) {
+    drv::AddArgs a;
+    a.a.resize(n);
+    a.b.resize(n);
+    for (auto& x : a.a) x = int8_t(rng());
+    for (auto& x : a.b) x = int8_t(rng());
+    const double s1 = 0.01 + (rng() % 1000) / 1e4, s2 = 0.01 + (rng() % 1000) / 1e4;
+    const double s_out = (s1 + s2) * (0.5 + (rng() % 100) / 100.0);
+    const int zp1 = int(rng() % 256) - 128, zp2 = int(rng() % 256) - 128;
+    const int zp_out = int(rng() % 256) - 128;
+    const bool relu = n % 2 == 1;
+    const auto p =
+        tessera::graph::AddParams::make(s1, zp1, s2, zp2, s_out, zp_out, relu ? zp_out : -128, 127);
+    a.a_scale = {p.mult1, uint8_t(-p.shift1), int8_t(zp1)};
+    a.b_scale = {p.mult2, uint8_t(-p.shift2), int8_t(zp2)};
+    a.quant.multiplier = {p.mult_out};
+    a.quant.shift = {p.shift_out};
+    a.quant.zero_point = zp_out;
+    a.quant.act_min = p.act_min;
+    std::vector<int8_t> want(n);
+    for (std::size_t i = 0; i < n; ++i) want[i] = p(a.a[i], a.b[i]);
+    SCOPED_TRACE("n " + std::to_string(n));
+    EXPECT_EQ(drv::add_int8(ops_engine(), a), want);
+  }
 }
 
 // Beyond one bank of weights (K in passes that accumulate in place) and beyond the
@@ -178,10 +211,11 @@ TEST(Ops, BadArgumentsNameTheValueAndTheRange) {
   deep.b.resize(deep.k);
   deep.quant = g.quant;
   deep.quant.zero_point = 0;
-  EXPECT_NE(error_of([&] { drv::gemm_int8(ops_engine(), deep); })
-                .find("GEMM K = " + std::to_string(deep.k) + " is above " +
-                      std::to_string(deep.k - 1) + ", the longest row of A a scratchpad bank holds"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of([&] { drv::gemm_int8(ops_engine(), deep); })
+          .find("GEMM K = " + std::to_string(deep.k) + " is above " + std::to_string(deep.k - 1) +
+                ", the longest row of A a scratchpad bank holds"),
+      std::string::npos);
 }
 
 TEST(Engine, AnEngineErrorNamesTheCommandAndTheEngineRecovers) {

@@ -67,6 +67,13 @@ struct Load {
 };
 struct Compute {
   bool accumulate = false;
+  // The vector path instead of the array (TFLite ADD's input stage): lane l of result m is
+  // ref::rescale_for_add(byte l of vector m, rescale_zero_point, rescale_multiplier,
+  // rescale_right_shift); the weights are not read, no MACs are counted.
+  bool rescale = false;
+  int32_t rescale_multiplier = 0;
+  uint8_t rescale_right_shift = 0;  // 0 .. 31
+  int8_t rescale_zero_point = 0;
   uint32_t act_line = 0, act_stride = 1, vectors = 0, wgt_line = 0, acc_line = 0;
   // act_rows rows of `vectors` vectors, act_row_stride lines apart (results consecutive).
   uint32_t act_rows = 1, act_row_stride = 0;

@@ -17,6 +17,7 @@ inline constexpr uint32_t kMaxCount = 65535;  // the largest count of rows, vect
 inline constexpr uint32_t kMaxRowBytes = 16777215;  // the largest DMA row, 2^24 - 1 bytes
 inline constexpr uint32_t kUnitQueueDepth = 4;  // commands each unit's queue holds; one more waits in the dispatcher (a stream whose tokens need more in flight deadlocks)
 inline constexpr uint32_t kMaxTokens = 255;  // dependency tokens one unit may owe a neighbour (given and not yet taken); one more is TOKEN_OVERFLOW
+inline constexpr uint32_t kAddLeftShift = 20;  // the headroom a RESCALE gives its inputs before the multiply, TFLite ADD's left_shift
 inline constexpr uint32_t kBusTimeoutCycles = 65536;  // cycles a DMA transfer may wait on the bus without a handshake before BUS_TIMEOUT
 
 // A little-endian field of a command: byte offset and size.
@@ -81,6 +82,7 @@ inline constexpr uint8_t kLoadModeToQtable = 1u << 1;  // destination is the qua
 inline constexpr uint8_t kLoadModeFill = 1u << 2;  // no transfer: write FILL_VALUE to every byte of the rows (scratchpad only; DRAM_ADDR and DRAM_STRIDE are ignored), e.g. a convolution's padding with the input zero point
 inline constexpr uint8_t kLoadModeWindows = 1u << 3;  // cut each row into WINDOWS overlapping windows (scratchpad only): window i is the row's bytes [i x WINDOW_STEP, i x WINDOW_STEP + WINDOW_BYTES), written at byte BYTE_OFFSET of line SRAM_LINE + r x SRAM_STRIDE + i x WINDOW_LINE_STRIDE, the line's other bytes unchanged (a convolution's taps packed into K, docs/isa.md)
 inline constexpr uint8_t kComputeModeAccumulate = 1u << 0;  // add to the accumulator lines; otherwise overwrite them
+inline constexpr uint8_t kComputeModeRescale = 1u << 1;  // the vector path instead of the array: each activation vector's int8 lanes are rescaled into an accumulator line, TFLite ADD's input stage (RESCALE_MULTIPLIER, RESCALE_RIGHT_SHIFT, RESCALE_ZERO_POINT; the weights are not read and no MACs are counted)
 inline constexpr uint8_t kStoreModeRequantize = 1u << 0;  // bias, requantize, clamp to int8 (tessera_postproc); otherwise raw int32
 inline constexpr uint8_t kStoreModePerChannel = 1u << 1;  // one multiplier/shift/bias per output channel; otherwise one per tensor
 inline constexpr uint8_t kStoreModePool2x2 = 1u << 2;  // with REQUANTIZE: 2x2 max-pool, stride 2, of the requantized pixels (ROWS pooled rows of POOL_WIDTH pixels; see POOL_WIDTH and ACC_PITCH)
@@ -142,9 +144,12 @@ inline constexpr Field kKValid{28, 2};  // weight rows that are not padding (MAC
 inline constexpr Field kNValid{30, 2};  // weight columns that are not padding (MAC counter only), 1 .. NumCols
 inline constexpr Field kActRows{32, 2};  // rows of activation vectors, 1 .. 65535: vector m of row r is line ACT_LINE + r*ACT_ROW_STRIDE + m*ACT_STRIDE (e.g. the output rows of a convolution)
 inline constexpr Field kActRowStride{36, 4};  // lines from one row's first activation vector to the next's (any value with ACT_ROWS = 1)
+inline constexpr Field kRescaleMultiplier{40, 4};  // with RESCALE: lane l of a result is MultiplyByQuantizedMultiplier((x_l - RESCALE_ZERO_POINT) x 2^ADD_LEFT_SHIFT, RESCALE_MULTIPLIER, -RESCALE_RIGHT_SHIFT), x_l byte l of the vector (lanes past NumRows: 0); ignored otherwise
+inline constexpr Field kRescaleRightShift{44, 1};  // with RESCALE: the rounding right shift after the multiply, 0 .. 31
+inline constexpr Field kRescaleZeroPoint{45, 1};  // with RESCALE: the input's zero point, int8
 inline constexpr uint8_t kDepsAllowed = 0x0f;
-inline constexpr uint8_t kModeAllowed = 0x01;
-inline constexpr uint64_t kUsedBytes = 0x000000f3ffffff07ull;  // bit i: byte i is a field
+inline constexpr uint8_t kModeAllowed = 0x03;
+inline constexpr uint64_t kUsedBytes = 0x00003ff3ffffff07ull;  // bit i: byte i is a field
 inline constexpr FieldInfo kFields[] = {
     {"act_line", kActLine, false, false, 0, Bound::kConstant, 0},
     {"act_stride", kActStride, false, false, 0, Bound::kConstant, 0},
@@ -155,9 +160,13 @@ inline constexpr FieldInfo kFields[] = {
     {"n_valid", kNValid, false, true, 1, Bound::kArrayCols, 0},
     {"act_rows", kActRows, false, true, 1, Bound::kConstant, 65535},
     {"act_row_stride", kActRowStride, false, false, 0, Bound::kConstant, 0},
+    {"rescale_multiplier", kRescaleMultiplier, false, true, 0, Bound::kConstant, 2147483647},
+    {"rescale_right_shift", kRescaleRightShift, false, true, 0, Bound::kConstant, 31},
+    {"rescale_zero_point", kRescaleZeroPoint, true, false, 0, Bound::kConstant, 0},
 };
 inline constexpr FlagInfo kModeFlags[] = {
     {"accumulate", kComputeModeAccumulate},
+    {"rescale", kComputeModeRescale},
 };
 }  // namespace compute
 

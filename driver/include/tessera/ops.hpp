@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The operations users call, identical on every backend: int8 GEMM and 2D convolution. Each
+// The operations users call, identical on every backend: int8 GEMM, 2D convolution and the
+// element-wise add of residual connections. Each
 // validates its arguments (std::invalid_argument naming the value and the accepted range),
 // places its tensors in device memory, plans the command stream for this engine's buffers
 // (plan_gemm / plan_conv2d), runs it and returns the result.
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "tessera/add_plan.hpp"
 #include "tessera/conv_plan.hpp"
 #include "tessera/engine.hpp"
 
@@ -64,5 +66,15 @@ Conv2dResult conv2d(Engine& engine, const Conv2dArgs& args);
 // The convolution + bias as int32 accumulators, the input zero point subtracted (quant is
 // unused; max_pool must be false: pooling compares int8). The bias is added by the host.
 Conv2dResult conv2d_int32(Engine& engine, const Conv2dArgs& args);
+
+// TFLite's quantized ADD of two int8 tensors of the same size (isa::plan_add): each input
+// rescaled (multiplier, right shift, zero point: ref::rescale_for_add), summed, requantized
+// with quant's single multiplier and shift, the zero point added, clamped.
+struct AddArgs {
+  std::vector<int8_t> a, b;
+  isa::AddPlan::Input a_scale, b_scale;
+  Quantization quant;  // per tensor: one multiplier and shift
+};
+std::vector<int8_t> add_int8(Engine& engine, const AddArgs& args);
 
 }  // namespace tessera::driver

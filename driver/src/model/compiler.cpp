@@ -4,8 +4,10 @@
 #include <chrono>
 #include <cstring>
 #include <optional>
+#include <tuple>
 #include <variant>
 
+#include "tessera/add_plan.hpp"
 #include "tessera/checks.hpp"
 #include "tessera/conv_plan.hpp"
 #include "tessera/gemm_plan.hpp"
@@ -177,12 +179,11 @@ bool Compiler::plan(const graph::Node& node, isa::CommandStream& s, std::string&
       plan.output_addr = arena(node.output);
       plan.barrier_addr = barrier();
       plan.weight_addr = add_weights(isa::pack_conv_weights(c->weights, plan, cfg));
-      plan.qtable_addr =
-          add_weights(table(c->stage,
-                            isa::conv_bias(c->bias, c->weights, plan.kernel_h, plan.kernel_w,
-                                           plan.c / plan.groups, plan.out_channels,
-                                           plan.input_zero_point),
-                            c->out_channels));
+      plan.qtable_addr = add_weights(
+          table(c->stage,
+                isa::conv_bias(c->bias, c->weights, plan.kernel_h, plan.kernel_w,
+                               plan.c / plan.groups, plan.out_channels, plan.input_zero_point),
+                c->out_channels));
       isa::plan_conv2d(s, plan);
       return true;
     }
@@ -221,8 +222,8 @@ bool Compiler::plan(const graph::Node& node, isa::CommandStream& s, std::string&
       plan.k = pixels;
       plan.n = channels;
       plan.a_addr = add_weights(std::vector<int8_t>(pixels, 1));
-      plan.qtable_addr = add_weights(isa::qtable_entries(
-          bias, std::vector<int32_t>(channels, mult), std::vector<int>(channels, shift)));
+      plan.qtable_addr = add_weights(isa::qtable_entries(bias, std::vector<int32_t>(channels, mult),
+                                                         std::vector<int>(channels, shift)));
       plan.zero_point = int8_t(out.zero_point);
       plan.barrier_addr = barrier();
       for (uint32_t image = 0; image < p_.options.batch; ++image) {
@@ -231,6 +232,36 @@ bool Compiler::plan(const graph::Node& node, isa::CommandStream& s, std::string&
         plan.c_addr = arena(node.output) + uint64_t(image) * channels;
         isa::plan_gemm(s, plan);
       }
+      return true;
+    }
+    if (const auto* add = std::get_if<graph::Add>(&node.op)) {
+      // TFLite's ADD: the inputs rescaled by the vector path, the sum requantized by the
+      // STORE (add_plan.hpp), bit-exact with graph::AddParams.
+      const graph::Tensor& b = g_.tensors[std::size_t(node.inputs[1])];
+      const graph::Tensor& out = g_.tensors[std::size_t(node.output)];
+      const auto params =
+          graph::AddParams::make(in.scale, in.zero_point, b.scale, b.zero_point, out.scale,
+                                 out.zero_point, add->act_min, add->act_max);
+      isa::AddPlan plan;
+      plan.elements = uint64_t(p_.options.batch) * out.elements();
+      plan.a_addr = arena(node.inputs[0]);
+      plan.b_addr = arena(node.inputs[1]);
+      plan.out_addr = arena(node.output);
+      for (auto [to, mult, shift, zp] :
+           {std::tuple{&plan.a, params.mult1, params.shift1, params.zp1},
+            std::tuple{&plan.b, params.mult2, params.shift2, params.zp2}}) {
+        if (shift > 0 || shift < -31) {
+          throw std::invalid_argument("add input shift " + std::to_string(shift) +
+                                      " is out of the vector path's range [-31, 0]");
+        }
+        *to = {mult, uint8_t(-shift), int8_t(zp)};
+      }
+      require_range("add output shift", params.shift_out, ref::kMinShift, ref::kMaxShift);
+      plan.qtable_addr = add_weights(isa::add_table_entry(params.mult_out, params.shift_out));
+      plan.zero_point = int8_t(params.zp_out);
+      plan.act_min = int8_t(params.act_min);
+      plan.act_max = int8_t(params.act_max);
+      isa::plan_add(s, plan);
       return true;
     }
   } catch (const std::invalid_argument& e) {  // too large for this build's buffers
@@ -244,8 +275,6 @@ bool Compiler::plan(const graph::Node& node, isa::CommandStream& s, std::string&
               ? "max-pooling other than 2x2 stride 2 after a convolution has no engine command"
               : "average pooling other than a global mean (window sums requantized, "
                 "graph.hpp) has no engine command yet";
-  } else if (std::holds_alternative<graph::Add>(node.op)) {
-    why = "element-wise add has no engine command yet";
   } else if (std::holds_alternative<graph::Permute>(node.op)) {
     why = "a layout change (the model's NCHW to the engine's NHWC or back)";
   } else {
@@ -342,7 +371,7 @@ void Compiler::run() {
     l.useful_macs = g_.macs(node) * p_.options.batch;
     const bool engine_op = std::holds_alternative<graph::Conv2d>(node.op) ||
                            std::holds_alternative<graph::FullyConnected>(node.op) ||
-                           global_mean(node);
+                           std::holds_alternative<graph::Add>(node.op) || global_mean(node);
     isa::CommandStream trial(p_.config);
     if (engine_op && plan(node, trial, l.reason)) {
       if (!stream) {

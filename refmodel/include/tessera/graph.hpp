@@ -154,7 +154,7 @@ struct AddParams {
   int32_t mult1 = 0, mult2 = 0, mult_out = 0;
   int shift1 = 0, shift2 = 0, shift_out = 0;
   int32_t act_min = -128, act_max = 127;
-  static constexpr int kLeftShift = 20;
+  static constexpr int kLeftShift = ref::kAddLeftShift;
   static AddParams make(double scale1, int32_t zp1, double scale2, int32_t zp2, double scale_out,
                         int32_t zp_out, int32_t act_min, int32_t act_max);
   int8_t operator()(int8_t q1, int8_t q2) const;

@@ -46,6 +46,11 @@ inline int32_t rounding_divide_by_pot(int32_t x, int exponent) {
 // multiplier in [0, 2^31 - 1], shift in [-31, 30].
 int32_t multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int shift);
 
+// TFLite ADD's input stage for one int8 value: (q - zero_point) * 2^20, then
+// multiply_by_quantized_multiplier with a right shift (shift = -right_shift <= 0).
+inline constexpr int kAddLeftShift = 20;
+int32_t rescale_for_add(int8_t q, int32_t zero_point, int32_t multiplier, int right_shift);
+
 inline constexpr int kMinShift = -31;
 inline constexpr int kMaxShift = 30;
 
