@@ -104,7 +104,7 @@ const char* op_name(const Op& op) {
           [](const Pool& p) { return p.kind == Pool::Kind::kMax ? "max_pool" : "average_pool"; },
           [](const Add&) { return "add"; }, [](const Quantize&) { return "quantize"; },
           [](const Dequantize&) { return "dequantize"; }, [](const Softmax&) { return "softmax"; },
-          [](const Permute&) { return "permute"; }},
+          [](const Permute&) { return "permute"; }, [](const Pad&) { return "pad"; }},
       op);
 }
 
@@ -237,6 +237,15 @@ void Graph::validate() const {
                           p.source.size() == out.elements(),
                       "source indices must cover the output");
               for (uint32_t s : p.source) require(s < out.elements(), "source index out of range");
+            },
+            [&](const Pad& p) {
+              const Tensor& x = in(0);
+              require(x.dtype == DType::kInt8 && x.shape.size() == 3 &&
+                          out.shape == std::vector<uint32_t>{x.shape[0] + p.top + p.bottom,
+                                                             x.shape[1] + p.left + p.right,
+                                                             x.shape[2]} &&
+                          out.scale == x.scale && out.zero_point == x.zero_point,
+                      "must pad an int8 {H, W, C} image, keeping its quantization");
             }},
         node.op);
     written[std::size_t(node.output)] = true;
@@ -335,6 +344,16 @@ void run_node(const Graph& g, const Node& node, std::size_t batch, std::vector<V
                        y.f32[r + i] = float(std::exp(double(in[i]) - top) / sum);
                      }
                    }
+                 },
+                 [&](const Pad& p) {
+                   const Tensor& t = tin(0);
+                   const std::size_t h = t.shape[0], w = t.shape[1], c = t.shape[2];
+                   const std::size_t ow = w + p.left + p.right, oh = h + p.top + p.bottom;
+                   y.i8.assign(batch * oh * ow * c, int8_t(t.zero_point));
+                   for (std::size_t b = 0; b < batch; ++b)
+                     for (std::size_t r = 0; r < h; ++r)
+                       std::copy_n(&x(0).i8[(b * h + r) * w * c], w * c,
+                                   &y.i8[((b * oh + r + p.top) * ow + p.left) * c]);
                  },
                  [&](const Permute& p) {
                    const std::size_t n = p.source.size();

@@ -128,7 +128,10 @@ TEST(Import, ConvPerChannelInt8WithPaddingStrideDilationAndExplicitRelu) {
   b.node("QuantizeLinear", {"r", "r_scale", "r_zp"}, {"y"});
   b.output("y", kI8, {-1, 8, 5, 6});
   const auto out = check_model(b, "x", random_input({3, 3, 11, 9}, -6, 6, rng));
-  EXPECT_TRUE(out.program.layers[2].on_engine);  // quantize, permute, conv
+  // quantize, permute, the zero-point border on the host (pad_on_host: C = 3), conv
+  EXPECT_TRUE(std::holds_alternative<graph::Pad>(out.program.model.graph.nodes[2].op));
+  EXPECT_FALSE(out.program.layers[2].on_engine);
+  EXPECT_TRUE(out.program.layers[3].on_engine);
 }
 
 TEST(Import, Uint8ActivationsPerTensorWeightsAndSameUpperPadding) {
@@ -236,7 +239,7 @@ TEST(Import, ClipZeroToSixAndAReluImpliedByTheOutputRange) {
     b.output("y", kI8, {-1, 4, 6, 6});
     SCOPED_TRACE(clip ? "Clip(0, 6)" : "implied");
     const auto out = check_model(b, "x", random_input({2, 3, 6, 6}, -6, 6, rng));
-    const auto& conv_node = std::get<graph::Conv2d>(out.program.model.graph.nodes[2].op);
+    const auto& conv_node = std::get<graph::Conv2d>(out.program.model.graph.nodes[3].op);
     EXPECT_EQ(conv_node.stage.act_min, -128);
     EXPECT_EQ(conv_node.stage.act_max, clip ? -128 + 200 : 127);  // round(6 / 0.03) = 200
   }
@@ -576,7 +579,8 @@ TEST(BadModels, EachFailsWithOneMessageNamingWhatIsWrong) {
   {
     const auto e = import_error(
         one_conv([](onnx::NodeProto& n) { OnnxBuilder::attr(n, "group", int64_t(3)); }).bytes());
-    EXPECT_NE(e.find("node 'the_conv' (Conv): attribute group = 3 is not supported"),
+    EXPECT_NE(e.find("node 'the_conv' (Conv): attribute group = 3 must be >= 1 and divide the 3 "
+                     "input and 4 output channels"),
               std::string::npos)
         << e;
   }

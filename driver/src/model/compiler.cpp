@@ -277,6 +277,8 @@ bool Compiler::plan(const graph::Node& node, isa::CommandStream& s, std::string&
                 "graph.hpp) has no engine command yet";
   } else if (std::holds_alternative<graph::Permute>(node.op)) {
     why = "a layout change (the model's NCHW to the engine's NHWC or back)";
+  } else if (std::holds_alternative<graph::Pad>(node.op)) {
+    why = "the zero-point border of an image the host writes (pad_on_host, program.hpp)";
   } else {
     why = "float arithmetic at the model's edge";
   }
@@ -316,6 +318,7 @@ void count(const std::vector<isa::Command>& cmds, uint32_t first, uint32_t n, La
         }
         break;
       case isa::Opcode::kCompute:
+        if (c.mode() & isa::kComputeModeRescale) break;  // the vector path: no MACs
         l.engine_macs += c.get(isa::compute::kVectors) * c.get(isa::compute::kActRows) *
                          c.get(isa::compute::kKValid) * c.get(isa::compute::kNValid);
         break;
@@ -338,7 +341,7 @@ void count(const std::vector<isa::Command>& cmds, uint32_t first, uint32_t n, La
 
 void Compiler::run() {
   const auto t0 = std::chrono::steady_clock::now();
-  fuse_max_pool(p_.model.graph);
+  prepare_graph(p_.model.graph);
   g_.validate();
   const ArenaPlan arena = plan_arena(g_, p_.options.batch, p_.options.reuse_memory);
   p_.arena_offset = arena.offset;
@@ -412,6 +415,47 @@ const char* region_name(Region r) {
 }
 
 uint64_t Program::device_bytes() const { return weights.size() + arena_bytes + 16ull * timestamps; }
+
+void prepare_graph(graph::Graph& g) {
+  fuse_max_pool(g);
+  pad_on_host(g);
+}
+
+void pad_on_host(graph::Graph& g) {
+  for (std::size_t i = 0; i < g.nodes.size(); ++i) {
+    auto* conv = std::get_if<graph::Conv2d>(&g.nodes[i].op);
+    if (!conv || conv->params.groups != 1) continue;
+    auto& p = conv->params;
+    const int in = g.nodes[i].inputs[0];
+    const graph::Tensor x = g.tensors[std::size_t(in)];
+    if (x.shape.size() != 3 || x.shape[2] > 4 ||
+        p.pad_top + p.pad_bottom + p.pad_left + p.pad_right == 0)
+      continue;
+    bool host_written = false;  // by a layout change or a quantization, on the host anyway
+    for (const auto& n : g.nodes) {
+      host_written =
+          host_written || (n.output == in && (std::holds_alternative<graph::Permute>(n.op) ||
+                                              std::holds_alternative<graph::Quantize>(n.op)));
+    }
+    if (!host_written) continue;
+    graph::Pad pad{uint32_t(p.pad_top), uint32_t(p.pad_bottom), uint32_t(p.pad_left),
+                   uint32_t(p.pad_right)};
+    graph::Tensor padded = x;
+    padded.name = x.name + ":padded";
+    padded.shape = {x.shape[0] + pad.top + pad.bottom, x.shape[1] + pad.left + pad.right,
+                    x.shape[2]};
+    const int t = g.add_tensor(padded);
+    graph::Node node;
+    node.name = g.nodes[i].name + ":pad";
+    node.op = pad;
+    node.inputs = {in};
+    node.output = t;
+    g.nodes[i].inputs[0] = t;
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 0;
+    g.nodes.insert(g.nodes.begin() + std::ptrdiff_t(i), node);
+    ++i;  // past the convolution, now one later
+  }
+}
 
 void fuse_max_pool(graph::Graph& g) {
   std::vector<int> readers(g.tensors.size(), 0);

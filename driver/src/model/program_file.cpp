@@ -160,7 +160,7 @@ Program Program::load(const std::string& path) {
   p.onnx = r.string();
   const std::string source = r.string();
   p.model = import_onnx(p.onnx, source);  // the graph: host steps and the reference
-  fuse_max_pool(p.model.graph);
+  prepare_graph(p.model.graph);
   const graph::Graph& g = p.model.graph;
   const auto weights = r.get<uint64_t>();
   if (weights > body.size()) r.fail("its weights region is larger than the file");

@@ -93,8 +93,14 @@ struct Softmax {};
 struct Permute {
   std::vector<uint32_t> source;
 };
+// Surrounds an NHWC int8 image with rows and columns at its zero point (the output has the
+// input's scale and zero point): what a convolution's padding reads, made explicit.
+struct Pad {
+  uint32_t top = 0, bottom = 0, left = 0, right = 0;
+};
 
-using Op = std::variant<Conv2d, FullyConnected, Pool, Add, Quantize, Dequantize, Softmax, Permute>;
+using Op =
+    std::variant<Conv2d, FullyConnected, Pool, Add, Quantize, Dequantize, Softmax, Permute, Pad>;
 const char* op_name(const Op& op);  // "conv2d", "fully_connected", "max_pool", ...
 
 struct Node {

@@ -90,9 +90,17 @@ Program compile(const std::string& onnx, const std::string& source, const isa::B
 Program compile_file(const std::string& path, const isa::BuildConfig& config,
                      const CompileOptions& options);
 
-// The compiler's passes on an imported graph (compile() runs them; exposed for the tests):
-// each 2x2 stride-2 unpadded max-pool whose input is a convolution's output read by nothing
-// else becomes that convolution's max_pool_2x2.
+// The compiler's passes on an imported graph (prepare_graph() runs them all; compile() and
+// Program::load call it):
+// - fuse_max_pool: each 2x2 stride-2 unpadded max-pool whose input is a convolution's output
+//   read by nothing else becomes that convolution's max_pool_2x2;
+// - pad_on_host: a padded convolution with few input channels (C <= 4, the taps packed into
+//   K) whose input the host writes anyway (a layout change or a quantization) reads a copy
+//   the host pads with the zero point (a graph::Pad before it, the convolution's padding
+//   then 0): the engine then cuts every pixel's windows in a few long transfers instead of
+//   clipping those at the image's edges one by one. Bit-exact: padding is the zero point.
 void fuse_max_pool(graph::Graph& g);
+void pad_on_host(graph::Graph& g);
+void prepare_graph(graph::Graph& g);
 
 }  // namespace tessera::model
