@@ -186,8 +186,8 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
           sched.tile_offset.push_back(
               uint32_t((uint64_t(ky) * p.dilation_h * wp + uint64_t(kx) * p.dilation_w) * cl + cb));
           // The MAC counter's rows: each output channel's own inputs (C / groups).
-          sched.tile_k_valid.push_back(uint16_t(
-              p.groups > 1 ? std::min(rows, p.c / p.groups) : std::min(rows, p.c - cb * rows)));
+          sched.tile_k_valid.push_back(uint16_t(p.groups > 1 ? std::min(rows, p.c / p.groups)
+                                                             : std::min(rows, p.c - cb * rows)));
         }
       }
     }
@@ -244,8 +244,7 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
         // ... and in the rows between, the pixels at the left and right edges.
         uint32_t x_lo = 0, x_hi = ow;  // pixels without horizontal padding: [x_lo, x_hi)
         while (x_lo < x_hi && int64_t(x_lo) * p.stride_w < int64_t(p.pad_left)) ++x_lo;
-        while (x_hi > x_lo &&
-               int64_t(x_hi - 1) * p.stride_w - p.pad_left + span_w > int64_t(p.w)) {
+        while (x_hi > x_lo && int64_t(x_hi - 1) * p.stride_w - p.pad_left + span_w > int64_t(p.w)) {
           --x_hi;
         }
         if (r_lo < r_hi && x_lo > 0) fill_lines(r_lo * ow * pl, x_lo * pl, r_hi - r_lo, ow * pl);

@@ -31,7 +31,7 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
   const uint32_t panels = end_panel - first_panel;
   const uint32_t group_n0 = first_panel * cols;
   const uint32_t steps_per_block = panels * passes;
-  const uint32_t total_panels = blocks * panels;           // G
+  const uint32_t total_panels = blocks * panels;          // G
   const uint32_t total_steps = blocks * steps_per_block;  // S
 
   if (!p.raw_int32) {

@@ -81,8 +81,8 @@ struct PanelSchedule {
   // A 4-byte host word the FENCEs between groups of output channels write; needed when n is
   // above the quantization table's entries (requantized outputs only).
   std::optional<uint64_t> barrier_addr;
-  bool raw_int32 = false;    // store raw int32 accumulators (no table, no clamp)
-  uint64_t out_stride = 0;   // bytes between output rows (pixels)
+  bool raw_int32 = false;   // store raw int32 accumulators (no table, no clamp)
+  uint64_t out_stride = 0;  // bytes between output rows (pixels)
   int8_t zero_point = 0, act_min = -128, act_max = 127;
 };
 

@@ -144,7 +144,7 @@ std::vector<int32_t> conv2d(const std::vector<int8_t>& input, const Nhwc& shape,
   for (std::size_t px = 0; px < pixels; ++px) {
     const int8_t* patch = &patches[px * k];
     for (std::size_t oc = 0; oc < out_channels; ++oc) {
-      const std::size_t c0 = oc / og * cg;  // the group's first input channel
+      const std::size_t c0 = oc / og * cg;                    // the group's first input channel
       uint32_t acc = bias.empty() ? 0u : uint32_t(bias[oc]);  // int32, wrapping
       for (std::size_t t = 0; t < taps; ++t)
         for (std::size_t ci = 0; ci < cg; ++ci) {

@@ -359,9 +359,15 @@ TEST(Plans, AnySizeRunsOnABuildWithSmallBuffers) {
   }
   for (int i = 0; i < 6; ++i) {
     const uint32_t kernel = 1 + 2 * uint32_t(rng() % 2);
-    tessera::test::ConvShape s{3 + uint32_t(rng() % 4), 3 + uint32_t(rng() % 4),
-                               1 + uint32_t(rng() % 40), 1 + uint32_t(rng() % 120), kernel,
-                               1 + uint32_t(rng() % 2), kernel / 2, 1, false};
+    tessera::test::ConvShape s{3 + uint32_t(rng() % 4),
+                               3 + uint32_t(rng() % 4),
+                               1 + uint32_t(rng() % 40),
+                               1 + uint32_t(rng() % 120),
+                               kernel,
+                               1 + uint32_t(rng() % 2),
+                               kernel / 2,
+                               1,
+                               false};
     tessera::test::expect_conv_matches(e, rng, s);
   }
 }

@@ -8,11 +8,11 @@
 // (double-buffered; the passes of a long K accumulate in place), and stores each region
 // requantized, per channel, through the quantization table (reloaded per group of columns
 // when N is above its entries, behind a FENCE on barrier_addr). K is bounded only by a row
-// of A in one bank (NumRows x bank lines: 65,536 in the default build). Dependency tokens overlap every load and store with compute (the
-// schedule: driver/src/panel_schedule.hpp). A plan starts by loading the quantization
-// table: separate it from earlier work with a FENCE.
-// Edges need no special case: a row's last scratchpad line is zero-filled, so padded
-// activation lanes contribute nothing, and columns past N are not stored.
+// of A in one bank (NumRows x bank lines: 65,536 in the default build). Dependency tokens overlap
+// every load and store with compute (the schedule: driver/src/panel_schedule.hpp). A plan starts by
+// loading the quantization table: separate it from earlier work with a FENCE. Edges need no special
+// case: a row's last scratchpad line is zero-filled, so padded activation lanes contribute nothing,
+// and columns past N are not stored.
 #pragma once
 
 #include <cstdint>
