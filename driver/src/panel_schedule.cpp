@@ -70,7 +70,7 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
     end_after.assign(steps_per_block, 0);
     for (uint32_t q = 1, i = 0; q < steps_per_block; ++q) {
       const uint64_t goal = done.back() * q / (steps_per_block - 1);
-      while (i < blk.loads.size() && done[i + 1] <= goal) ++i;
+      while (i < blk.loads.size() && done[i] < goal) ++i;  // loads that start before it
       end_after[q] = q + 1 == steps_per_block ? blk.loads.size() : i;
     }
   };
