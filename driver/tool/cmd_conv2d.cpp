@@ -17,12 +17,13 @@ int run_conv2d(int argc, char** argv) {
   driver::Conv2dArgs a;
   std::string in_path, w_path, bias_path, out_path, pads;
   uint32_t h = 0, w = 0, ch = 0, oc = 0, kernel = 3, stride = 1, pad = 0, dilation = 1, batch = 1;
+  uint32_t groups = 1;
   int izp = 0;
   bool check = false, int32 = false;
   auto d = common_options(c);
-  po::options_description g("conv2d: NHWC int8 input, [KH x KW x C x OC] weights");
+  po::options_description g("conv2d: NHWC int8 input, [KH x KW x C/groups x OC] weights");
   g.add_options()("input", po::value(&in_path), "input.npy, int8 N x H x W x C (or H x W x C)")(
-      "weights", po::value(&w_path), "weights.npy, int8 KH x KW x C x OC")(
+      "weights", po::value(&w_path), "weights.npy, int8 KH x KW x C/groups x OC")(
       "bias", po::value(&bias_path), "bias.npy, int32 OC")(
       "out", po::value(&out_path), "output.npy to write")("batch", po::value(&batch),
                                                           "random input: images")(
@@ -34,6 +35,8 @@ int run_conv2d(int argc, char** argv) {
                                                           "padding (all sides)")(
       "pads", po::value(&pads), "padding top,bottom,left,right")("dilation", po::value(&dilation),
                                                                  "dilation (both axes)")(
+      "groups", po::value(&groups),
+      "grouped convolution: C and OC in this many equal groups (C = OC = groups: depthwise)")(
       "input-zero-point", po::value(&izp), "input zero point (the padding value)")(
       "pool", po::bool_switch(&a.max_pool), "2x2 max-pool after requantization")(
       "int32", po::bool_switch(&int32), "raw int32 accumulators + bias, no requantization")(
@@ -46,6 +49,8 @@ int run_conv2d(int argc, char** argv) {
   require_not_both(vm, "weights", {"oc", "kernel"}, "the weights and their shape");
 
   std::mt19937_64 rng(c.seed);
+  require_range("--groups", groups, 1u, 65535u);
+  a.groups = groups;
   if (!in_path.empty()) {
     const auto x = npy::load(in_path);
     if (x.shape.size() == 3) {
@@ -66,9 +71,10 @@ int run_conv2d(int argc, char** argv) {
   }
   if (!w_path.empty()) {
     const auto wt = npy::load(w_path);
-    if (wt.shape.size() != 4 || wt.shape[2] != a.c) {
-      throw UsageError(w_path +
-                       ": weights must be KH x KW x C x OC with C = " + std::to_string(a.c));
+    if (wt.shape.size() != 4 || wt.shape[2] * groups != a.c) {
+      throw UsageError(w_path + ": weights must be KH x KW x C/groups x OC with C/groups = " +
+                       std::to_string(a.c / groups) + " (C = " + std::to_string(a.c) +
+                       ", --groups " + std::to_string(groups) + ")");
     }
     a.kernel_h = uint32_t(wt.shape[0]), a.kernel_w = uint32_t(wt.shape[1]);
     a.out_channels = uint32_t(wt.shape[3]);
@@ -76,10 +82,14 @@ int run_conv2d(int argc, char** argv) {
   } else {
     if (!oc) throw UsageError("give --weights W.npy, or --oc (>= 1) for random weights");
     require_range("--kernel", kernel, 1u, 65535u);
+    if (a.c % groups != 0 || oc % groups != 0) {
+      throw UsageError("--groups " + std::to_string(groups) + " must divide C = " +
+                       std::to_string(a.c) + " and --oc " + std::to_string(oc));
+    }
     a.kernel_h = a.kernel_w = kernel;
     a.out_channels = oc;
-    a.weights = random_int8(rng, std::size_t(kernel) * kernel * a.c * oc,
-                            "--kernel^2 x C x --oc (the weights)");
+    a.weights = random_int8(rng, std::size_t(kernel) * kernel * (a.c / groups) * oc,
+                            "--kernel^2 x C/groups x --oc (the weights)");
   }
   if (!bias_path.empty()) a.bias = load_bias(bias_path, a.out_channels, "OC, the output channels");
   a.stride_h = a.stride_w = stride;
@@ -100,7 +110,7 @@ int run_conv2d(int argc, char** argv) {
     a.pad_top = v[0], a.pad_bottom = v[1], a.pad_left = v[2], a.pad_right = v[3];
   }
   a.input_zero_point = izp;
-  a.quant = quantization(q, uint64_t(a.kernel_h) * a.kernel_w * a.c, a.out_channels);
+  a.quant = quantization(q, uint64_t(a.kernel_h) * a.kernel_w * (a.c / groups), a.out_channels);
 
   require_distinct_outputs("--out", out_path, "--record", c.record);
   Session s(c);
@@ -114,6 +124,7 @@ int run_conv2d(int argc, char** argv) {
   p.pad_top = a.pad_top, p.pad_bottom = a.pad_bottom, p.pad_left = a.pad_left,
   p.pad_right = a.pad_right;
   p.input_zero_point = a.input_zero_point;
+  p.groups = groups;
   const ref::Nhwc shape{a.batch, a.h, a.w, a.c};
   auto conv_shape = p.output_shape(shape, a.out_channels);
   Report r;
@@ -126,7 +137,8 @@ int run_conv2d(int argc, char** argv) {
   const uint64_t computed = a.max_pool ? uint64_t(conv_shape.n) * (conv_shape.h / 2 * 2) *
                                              (conv_shape.w / 2 * 2) * a.out_channels
                                        : uint64_t(conv_shape.elements());
-  add_run_report(r, *s.engine, computed * a.kernel_h * a.kernel_w * a.c, c.clock_mhz, wall);
+  add_run_report(r, *s.engine, computed * a.kernel_h * a.kernel_w * (a.c / groups), c.clock_mhz,
+                 wall);
   bool ok = true;
   if (check) {
     const auto acc = ref::conv2d(a.input, shape, a.weights, a.out_channels, a.bias, p);

@@ -8,7 +8,7 @@ namespace tessera::fsim {
 namespace {
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
-constexpr uint32_t kFetchBatch = 16;  // commands per fetch descriptor (tessera_cmd_fetch)
+constexpr uint32_t kFetchBatch = 32;  // commands per fetch descriptor (tessera_cmd_path)
 
 }  // namespace
 
