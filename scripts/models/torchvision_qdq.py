@@ -27,12 +27,13 @@ import operator
 import pathlib
 
 import numpy as np
-import onnx
 import torch
 import torch.fx
 import torch.fx.experimental.optimization as fx_opt
 import torchvision
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
+
+from qdq import QdqGraph, activation_params
 
 DATA = pathlib.Path("/usr/share/datasets/fashion-mnist")
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
@@ -55,22 +56,6 @@ def fashion_images(split, count, seed):
 
 def calibration_images(count, seed):
     return fashion_images("train", count, seed)
-
-
-def activation_params(lo, hi):
-    """int8 asymmetric per-tensor parameters covering [lo, hi] (and 0)."""
-    lo, hi = min(lo, 0.0), max(hi, 0.0)
-    scale = (hi - lo) / 255.0 if hi > lo else 1.0
-    zero_point = int(np.clip(np.round(-128 - lo / scale), -128, 127))
-    return np.float32(scale), np.int8(zero_point)
-
-
-def weight_params(w):
-    """int8 symmetric per-output-channel quantization (axis 0)."""
-    flat = w.reshape(w.shape[0], -1)
-    scale = np.maximum(np.abs(flat).max(axis=1), 1e-12) / 127.0
-    q = np.clip(np.round(w / scale.reshape((-1,) + (1,) * (w.ndim - 1))), -127, 127).astype(np.int8)
-    return q, scale.astype(np.float32)
 
 
 class RangeRecorder(torch.fx.Interpreter):
@@ -111,38 +96,11 @@ def kind(gm, n):
 
 
 def export(gm, ranges, path, meta):
-    nodes, inits = [], []
+    g = QdqGraph()
     names = {}   # fx node -> ONNX value holding its (dequantized) output
     params = {}  # fx node -> its int8 parameters
-
-    def const(name, array):
-        inits.append(numpy_helper.from_array(array, name))
-        return name
-
-    def q_dq(x, name, p):
-        s, z = p
-        const(f"{name}_scale", np.array(s, np.float32))
-        const(f"{name}_zp", np.array(z, np.int8))
-        nodes.append(helper.make_node("QuantizeLinear", [x, f"{name}_scale", f"{name}_zp"], [f"{name}_q"]))
-        nodes.append(helper.make_node("DequantizeLinear", [f"{name}_q", f"{name}_scale", f"{name}_zp"],
-                                      [f"{name}_dq"]))
-        return f"{name}_dq"
-
-    def weights_dq(layer, w, b, in_scale):
-        qw, sw = weight_params(w)
-        const(f"{layer}_w", qw)
-        const(f"{layer}_w_scale", sw)
-        const(f"{layer}_w_zp", np.zeros(len(sw), np.int8))
-        nodes.append(helper.make_node("DequantizeLinear", [f"{layer}_w", f"{layer}_w_scale", f"{layer}_w_zp"],
-                                      [f"{layer}_w_dq"], axis=0))
-        sb = (sw.astype(np.float64) * float(in_scale)).astype(np.float32)
-        qb = np.round(b / sb.astype(np.float64)).astype(np.int32)
-        const(f"{layer}_b", qb)
-        const(f"{layer}_b_scale", sb)
-        const(f"{layer}_b_zp", np.zeros(len(sb), np.int32))
-        nodes.append(helper.make_node("DequantizeLinear", [f"{layer}_b", f"{layer}_b_scale", f"{layer}_b_zp"],
-                                      [f"{layer}_b_dq"], axis=0))
-        return f"{layer}_w_dq", f"{layer}_b_dq"
+    const, q_dq, weights_dq = g.const, g.q_dq, g.weights_dq
+    nodes = g.nodes
 
     def single_relu_user(n):
         users = list(n.users)
@@ -206,17 +164,9 @@ def export(gm, ranges, path, meta):
             params[n], names[n] = params[src], names[src]
         elif k == "output":
             nodes.append(helper.make_node("Identity", [names[src]], ["logits"]))
-    graph = helper.make_graph(
-        nodes, meta["model"],
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 3, 224, 224])],
-        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 1000])], inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="tessera")
-    model.ir_version = 8
-    for key, v in meta.items():
-        model.metadata_props.append(onnx.StringStringEntryProto(key=key, value=str(v)))
-    onnx.checker.check_model(model)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    onnx.save(model, str(path))
+    g.save(meta["model"],
+           [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 3, 224, 224])],
+           [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 1000])], path, meta)
 
 
 def main():

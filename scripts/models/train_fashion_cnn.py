@@ -25,9 +25,10 @@ import pathlib
 import time
 
 import numpy as np
-import onnx
 import torch
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
+
+from qdq import QdqGraph, activation_params, weight_params
 
 DATA = pathlib.Path("/usr/share/datasets/fashion-mnist")
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
@@ -98,22 +99,6 @@ def train(args, images, labels):
     return model
 
 
-def activation_params(t):
-    """int8 asymmetric per-tensor parameters covering [min, max] (and 0)."""
-    lo, hi = min(float(t.min()), 0.0), max(float(t.max()), 0.0)
-    scale = (hi - lo) / 255.0 if hi > lo else 1.0
-    zero_point = int(np.clip(np.round(-128 - lo / scale), -128, 127))
-    return np.float32(scale), np.int8(zero_point)
-
-
-def weight_params(w):
-    """int8 symmetric per-output-channel quantization (axis 0)."""
-    flat = w.reshape(w.shape[0], -1)
-    scale = np.maximum(np.abs(flat).max(axis=1), 1e-12) / 127.0
-    q = np.clip(np.round(w / scale.reshape((-1,) + (1,) * (w.ndim - 1))), -127, 127).astype(np.int8)
-    return q, scale.astype(np.float32)
-
-
 def fake_quant(x, scale, zp):
     return (np.clip(np.round(x / scale) + zp, -128, 127) - zp) * scale
 
@@ -122,42 +107,14 @@ def export(model, calib, path, meta):
     taps = {}
     with torch.no_grad():
         model(torch.from_numpy(calib), taps)
-    act = {name: activation_params(t.numpy()) for name, t in taps.items()}
+    act = {name: activation_params(t.min(), t.max()) for name, t in taps.items()}
     # The input: pixels / 255 in [0, 1]; int8 with scale 1/255 and zero point -128 is exact.
     act["input"] = (np.float32(1.0 / 255.0), np.int8(-128))
     # Max-pool keeps its input's parameters (int8 max-pool is exact then).
     act["pool1"], act["pool2"] = act["relu1"], act["relu2"]
 
-    nodes, inits = [], []
-
-    def const(name, array):
-        inits.append(numpy_helper.from_array(array, name))
-        return name
-
-    def q_dq(x, name, params):
-        s, z = params
-        const(f"{name}_scale", np.array(s, np.float32))
-        const(f"{name}_zp", np.array(z, np.int8))
-        nodes.append(helper.make_node("QuantizeLinear", [x, f"{name}_scale", f"{name}_zp"], [f"{name}_q"]))
-        nodes.append(helper.make_node("DequantizeLinear", [f"{name}_q", f"{name}_scale", f"{name}_zp"],
-                                      [f"{name}_dq"]))
-        return f"{name}_dq"
-
-    def weights_dq(layer, w, b, in_scale):
-        qw, sw = weight_params(w)
-        const(f"{layer}_w", qw)
-        const(f"{layer}_w_scale", sw)
-        const(f"{layer}_w_zp", np.zeros(len(sw), np.int8))
-        nodes.append(helper.make_node("DequantizeLinear", [f"{layer}_w", f"{layer}_w_scale", f"{layer}_w_zp"],
-                                      [f"{layer}_w_dq"], axis=0))
-        sb = (sw.astype(np.float64) * float(in_scale)).astype(np.float32)
-        qb = np.round(b / sb.astype(np.float64)).astype(np.int32)
-        const(f"{layer}_b", qb)
-        const(f"{layer}_b_scale", sb)
-        const(f"{layer}_b_zp", np.zeros(len(sb), np.int32))
-        nodes.append(helper.make_node("DequantizeLinear", [f"{layer}_b", f"{layer}_b_scale", f"{layer}_b_zp"],
-                                      [f"{layer}_b_dq"], axis=0))
-        return f"{layer}_w_dq", f"{layer}_b_dq"
+    g = QdqGraph()
+    nodes, q_dq, weights_dq = g.nodes, g.q_dq, g.weights_dq
 
     p = {k: v.detach().numpy() for k, v in model.state_dict().items()}
     x = q_dq("input", "input", act["input"])
@@ -183,17 +140,9 @@ def export(model, calib, path, meta):
     x = q_dq("fc2", "logits", act["logits"])
     nodes.append(helper.make_node("Softmax", [x], ["probabilities"], axis=1))
 
-    graph = helper.make_graph(
-        nodes, "fashion_mnist_cnn",
-        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 1, 28, 28])],
-        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 10])], inits)
-    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="tessera")
-    m.ir_version = 8
-    for k, v in meta.items():
-        m.metadata_props.append(onnx.StringStringEntryProto(key=k, value=str(v)))
-    onnx.checker.check_model(m)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    onnx.save(m, str(path))
+    g.save("fashion_mnist_cnn",
+           [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 1, 28, 28])],
+           [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 10])], path, meta)
     return act
 
 

@@ -567,6 +567,13 @@ TEST(BadModels, EachFailsWithOneMessageNamingWhatIsWrong) {
   EXPECT_NE(import_error(good.substr(0, good.size() / 2)).find("not an ONNX model"),
             std::string::npos)
       << import_error(good.substr(0, good.size() / 2));
+  // A node without an output (fuzz_onnx found it reading output 0 of nothing).
+  {
+    OnnxBuilder b = one_conv();
+    b.node("Relu", {"y"}, {}, "the_relu");
+    const auto e = import_error(b.bytes());
+    EXPECT_NE(e.find("node 'the_relu' (Relu): has no output"), std::string::npos) << e;
+  }
   // An unsupported operator, attribute value, attribute.
   {
     OnnxBuilder b = one_conv();

@@ -1535,6 +1535,8 @@ void Importer::run() {
       fail(n, "domain '" + n.domain() + "' is not supported (only the default ONNX domain)");
     }
     const std::string& op = n.op_type();
+    // Every operator here writes its output 0 (found by fuzz_onnx: a node without outputs).
+    if (n.output_size() == 0 || n.output(0).empty()) fail(n, "has no output");
     if (op == "QuantizeLinear") {
       quantize_linear(n);
     } else if (op == "DequantizeLinear") {
