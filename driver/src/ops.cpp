@@ -20,6 +20,14 @@ using detail::require_size;
 // The word the plans' FENCEs between groups of output channels write (gemm_plan.hpp).
 constexpr std::size_t kBarrierBytes = 16;
 
+// A plan's output stage from the requantization: zero point and clamp.
+template <typename Plan>
+void set_output_stage(Plan& plan, const Quantization& q) {
+  plan.zero_point = int8_t(q.zero_point);
+  plan.act_min = int8_t(q.act_min);
+  plan.act_max = int8_t(q.act_max);
+}
+
 // The quantization table: per channel {bias, multiplier, shift}, per-tensor values repeated.
 std::vector<uint8_t> table_for(const Quantization& q, const std::vector<int32_t>& bias,
                                uint32_t channels) {
@@ -84,11 +92,7 @@ void run_gemm(Engine& e, const GemmArgs& g, bool raw, std::vector<uint8_t>& out)
   plan.qtable_addr = t.device_addr();
   plan.barrier_addr = barrier.device_addr();
   plan.raw_int32 = raw;
-  if (!raw) {
-    plan.zero_point = int8_t(g.quant.zero_point);
-    plan.act_min = int8_t(g.quant.act_min);
-    plan.act_max = int8_t(g.quant.act_max);
-  }
+  if (!raw) set_output_stage(plan, g.quant);
   isa::CommandStream stream = e.new_stream();
   isa::plan_gemm(stream, plan);
   e.run(stream);
@@ -200,11 +204,7 @@ void run_conv2d(Engine& e, const Conv2dArgs& a, bool raw, Conv2dResult& r,
   plan.output_addr = out_buf.device_addr();
   plan.qtable_addr = t.device_addr();
   plan.barrier_addr = barrier.device_addr();
-  if (!raw) {
-    plan.zero_point = int8_t(a.quant.zero_point);
-    plan.act_min = int8_t(a.quant.act_min);
-    plan.act_max = int8_t(a.quant.act_max);
-  }
+  if (!raw) set_output_stage(plan, a.quant);
   isa::CommandStream stream = e.new_stream();
   isa::plan_conv2d(stream, plan);
   e.run(stream);
@@ -265,9 +265,7 @@ std::vector<int8_t> add_int8(Engine& e, const AddArgs& a) {
   plan.qtable_addr = t.device_addr();
   plan.a = a.a_scale;
   plan.b = a.b_scale;
-  plan.zero_point = int8_t(a.quant.zero_point);
-  plan.act_min = int8_t(a.quant.act_min);
-  plan.act_max = int8_t(a.quant.act_max);
+  set_output_stage(plan, a.quant);
   isa::CommandStream stream = e.new_stream();
   isa::plan_add(stream, plan);
   e.run(stream);
