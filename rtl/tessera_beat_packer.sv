@@ -13,12 +13,13 @@
 module tessera_beat_packer #(
   parameter int BusWidth = tessera_pkg::DefaultBusWidth,
   parameter int RowWidth = 512,  // bits of the widest row
-  localparam int BusBytes = BusWidth / 8
+  localparam int BusBytes = BusWidth / 8,
+  localparam int RowBytesWidth = $clog2(RowWidth / 8 + 1)  // holds RowWidth / 8
 ) (
   input  logic                clk_i,
   input  logic                rst_ni,
   input  logic                start_i,
-  input  logic [7:0]          row_bytes_i,  // sampled with start_i
+  input  logic [RowBytesWidth-1:0] row_bytes_i,  // sampled with start_i
   input  logic [15:0]         rows_i,       // sampled with start_i
   input  logic                run_i,
   // Rows
@@ -34,7 +35,7 @@ module tessera_beat_packer #(
 
   localparam int BeatIdxWidth = tessera_pkg::index_width(RowWidth / BusWidth + 1);
 
-  logic [7:0]              row_bytes_d, row_bytes_q;
+  logic [RowBytesWidth-1:0] row_bytes_d, row_bytes_q;
   logic [15:0]             rows_d, rows_q, rows_sent_d, rows_sent_q;
   logic [BeatIdxWidth-1:0] beat_d, beat_q;  // beat of the current row
   logic                    last_beat_of_row, wr_fire;

@@ -79,6 +79,8 @@ module tessera_store_unit #(
   localparam int BusBytes     = BusWidth / 8;
   localparam int RowBytesMax  = 4 * NumCols;
   localparam int Wide         = 8 * (RowBytesMax > BusBytes ? RowBytesMax : BusBytes);
+  // A row's bytes, up to 4 x NumCols (256 in a 64-column build: 8 bits would wrap).
+  localparam int RowBytesWidth = $clog2(Wide / 8 + 1);
 
   // ---- The command, decoded when it is taken ---------------------------------------------
   typedef enum logic [2:0] {Idle, Params, Stream, Drain, Finish} state_e;
@@ -87,7 +89,7 @@ module tessera_store_unit #(
   logic                    accept;
   logic [AddrWidth-1:0]    dram_addr_q, dram_stride_q;
   logic [15:0]             out_rows_q;
-  logic [7:0]              row_bytes_q;  // COLS, or 4*COLS raw
+  logic [RowBytesWidth-1:0] row_bytes_q;  // COLS, or 4*COLS raw
   logic                    merged_q;     // the rows are contiguous: one descriptor row
   logic                    requant_q;
   logic [7:0]              zero_point_q, act_min_q, act_max_q;
@@ -105,7 +107,7 @@ module tessera_store_unit #(
   logic [AccAddrWidth-1:0] cmd_acc_line, cmd_acc_pitch;
   logic [QtAddrWidth-1:0]  cmd_entry;
   logic [LaneIdxWidth:0]   cmd_entries;  // one entry per lane stored, or one for all
-  logic [7:0]              cmd_row_bytes;
+  logic [RowBytesWidth-1:0] cmd_row_bytes;
   assign cmd_mode        = cmd_i[tessera_isa_pkg::HdrModeLsb +: 8];
   assign cmd_requant     = cmd_mode[tessera_isa_pkg::StoreModeRequantizeBit];
   assign cmd_per_channel = cmd_mode[tessera_isa_pkg::StoreModePerChannelBit];
@@ -117,13 +119,13 @@ module tessera_store_unit #(
   assign cmd_acc_pitch   = cmd_i[tessera_isa_pkg::StoreAccPitchLsb +: AccAddrWidth];
   assign cmd_entry       = cmd_i[tessera_isa_pkg::StoreQparamEntryLsb +: QtAddrWidth];
   assign cmd_entries     = cmd_per_channel ? (LaneIdxWidth+1)'(cmd_cols) : (LaneIdxWidth+1)'(1);
-  assign cmd_row_bytes   = cmd_requant ? 8'(cmd_cols) : 8'(cmd_cols) << 2;
+  assign cmd_row_bytes   = cmd_requant ? RowBytesWidth'(cmd_cols) : RowBytesWidth'(cmd_cols) << 2;
   // Checked: ROWS x POOL_WIDTH <= MAX_COUNT pooled pixels.
   assign cmd_out_rows    = cmd_pool ? 16'(32'(cmd_rows) * 32'(cmd_pool_width)) : cmd_rows;
   logic cmd_merged;  // rows back to back in whole bus beats: the beats are the same stream
   assign cmd_merged = !cmd_pool &&
                       cmd_i[tessera_isa_pkg::StoreDramStrideLsb +: AddrWidth] == AddrWidth'(cmd_row_bytes) &&
-                      cmd_row_bytes % 8'(BusBytes) == 8'd0;
+                      cmd_row_bytes % RowBytesWidth'(BusBytes) == '0;
 
   // What this module itself uses while the command runs (a plain register with the
   // handshake as enable); the pieces below take their own fields with start_i.
@@ -313,10 +315,10 @@ module tessera_store_unit #(
   assign idle_o  = state_q == Idle;
 
   // Unused: the command bytes a STORE does not read (the header's opcode and deps; fields
-  // wider than this build's buffers, whose values the checker has bounded); COLS above 8
-  // bits (the checker keeps COLS <= NumCols); the post-processing's sideband.
+  // wider than this build's buffers, whose values the checker has bounded); COLS above a
+  // row's byte count (the checker keeps COLS <= NumCols); the post-processing's sideband.
   logic unused_bits;
-  assign unused_bits = ^{cmd_i, cmd_cols[15:8], pp_out_user};
+  assign unused_bits = ^{cmd_i, cmd_cols, pp_out_user};
 
   `TESSERA_ASSERT(StartsOnlyWhenIdle_A, accept |-> state_q == Idle, clk_i, rst_ni)
   `TESSERA_ASSERT(DescriptorBeforeStatus_A, wr_status_valid_i |-> desc_sent_q, clk_i, rst_ni)
