@@ -172,6 +172,30 @@ TEST(Ops, LayersBeyondAWeightBankOrTheTableMatchTheReference) {
   expect_conv_matches(ops_engine(), rng, {3, 3, bank_k / 9 + cfg.rows, 5, 3, 1, 1, 1, false});
 }
 
+TEST(Ops, BadAddArgumentsNameTheValueAndTheRange) {
+  drv::AddArgs a;
+  a.a.resize(4);
+  a.b.resize(3);
+  a.quant.multiplier = {1 << 30};
+  a.quant.shift = {0};
+  a.a_scale = a.b_scale = {1 << 30, 1, 0};
+  EXPECT_NE(error_of([&] {
+              drv::add_int8(ops_engine(), a);
+            }).find("add b has 3 elements; the elements of a = 4"),
+            std::string::npos);
+  a.b.resize(4);
+  a.b_scale.right_shift = 40;
+  EXPECT_NE(error_of([&] {
+              drv::add_int8(ops_engine(), a);
+            }).find("add b right_shift = 40 is out of range [0, 31]"),
+            std::string::npos);
+  a.b_scale.right_shift = 1;
+  a.quant.multiplier = {1, 2};
+  EXPECT_NE(
+      error_of([&] { drv::add_int8(ops_engine(), a); }).find("expected 1 of each (per tensor)"),
+      std::string::npos);
+}
+
 TEST(Ops, BadArgumentsNameTheValueAndTheRange) {
   drv::GemmArgs g;
   g.m = 4, g.k = 4, g.n = 4;
