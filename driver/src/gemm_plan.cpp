@@ -15,6 +15,8 @@ uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
 }  // namespace
 
+uint32_t max_gemm_k(const BuildConfig& cfg) { return detail::bank_lines(cfg) * cfg.rows; }
+
 void plan_gemm(CommandStream& s, const GemmPlan& p) {
   const BuildConfig& cfg = s.config();
   if (p.m == 0 || p.k == 0 || p.n == 0) {
@@ -24,9 +26,9 @@ void plan_gemm(CommandStream& s, const GemmPlan& p) {
   }
   const uint32_t kt = ceil_div(p.k, cfg.rows);  // K tiles: loaded in passes of a bank each
   const uint32_t bank = detail::bank_lines(cfg);
-  if (kt > bank) {
+  if (p.k > max_gemm_k(cfg)) {
     throw std::invalid_argument("GEMM K = " + std::to_string(p.k) + " is above " +
-                                std::to_string(uint64_t(bank) * cfg.rows) +
+                                std::to_string(max_gemm_k(cfg)) +
                                 ", the longest row of A a scratchpad bank holds");
   }
   detail::PanelSchedule sched;

@@ -111,16 +111,41 @@ std::vector<int8_t> gemm_int8(Engine& engine, const GemmArgs& args) {
 
 std::vector<int32_t> gemm_int32(Engine& engine, const GemmArgs& args) {
   check_gemm(args);
+  // K beyond one plan's reach runs in parts of columns of A and rows of B whose int32
+  // results are summed here (wrapping, as the accumulators wrap). A long K with many rows
+  // is split further: a bank then holds kPartRows rows of A per block rather than a few,
+  // so that each weight tile loaded serves that many rows (a weight gradient's K runs over
+  // a batch's pixels: 288 x 7,744 x 64 runs at 28 % in one part, bus bound).
+  constexpr uint32_t kPartRows = 64;
+  const isa::BuildConfig& cfg = engine.info().config;
+  const uint32_t max_k = isa::max_gemm_k(cfg);
+  const uint32_t part_k = std::min(
+      max_k, std::max(cfg.rows, max_k / std::min(args.m, kPartRows) / cfg.rows * cfg.rows));
+  std::vector<uint32_t> sum(std::size_t(args.m) * args.n, 0);
   std::vector<uint8_t> bytes;
-  run_gemm(engine, args, true, bytes);
-  std::vector<int32_t> out(std::size_t(args.m) * args.n);
-  const auto bias = gemm_bias(args);
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    const uint32_t v = uint32_t(bytes[4 * i]) | uint32_t(bytes[4 * i + 1]) << 8 |
-                       uint32_t(bytes[4 * i + 2]) << 16 | uint32_t(bytes[4 * i + 3]) << 24;
-    // Wrapping, as the engine's accumulators wrap.
-    out[i] = int32_t(v + uint32_t(bias[i % args.n]));
+  for (uint32_t k0 = 0; k0 < args.k; k0 += part_k) {
+    const uint32_t kp = std::min(part_k, args.k - k0);
+    GemmArgs part;
+    part.m = args.m, part.k = kp, part.n = args.n;
+    if (kp == args.k) {
+      run_gemm(engine, args, true, bytes);
+    } else {
+      part.a.resize(std::size_t(args.m) * kp);
+      for (uint32_t i = 0; i < args.m; ++i)
+        std::copy_n(args.a.begin() + std::ptrdiff_t(std::size_t(i) * args.k + k0), kp,
+                    part.a.begin() + std::ptrdiff_t(std::size_t(i) * kp));
+      part.b.assign(args.b.begin() + std::ptrdiff_t(std::size_t(k0) * args.n),
+                    args.b.begin() + std::ptrdiff_t(std::size_t(k0 + kp) * args.n));
+      run_gemm(engine, part, true, bytes);
+    }
+    for (std::size_t i = 0; i < sum.size(); ++i)
+      sum[i] += uint32_t(bytes[4 * i]) | uint32_t(bytes[4 * i + 1]) << 8 |
+                uint32_t(bytes[4 * i + 2]) << 16 | uint32_t(bytes[4 * i + 3]) << 24;
   }
+  std::vector<int32_t> out(sum.size());
+  const auto bias = gemm_bias(args);
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = int32_t(sum[i] + uint32_t(bias[i % args.n]));
   return out;
 }
 

@@ -15,6 +15,8 @@ const Subcommand kSubcommands[] = {
     {"model", "info|compile|run MODEL [options]",
      "whole int8 networks from ONNX: inspect, compile, run (accuracy, images/s, per layer)",
      run_model},
+    {"train", "[--epochs N] [--batch B] [--lr LR] [--out MODEL.onnx] [options]",
+     "train the CNN on Fashion-MNIST, forward and backward passes on the device", run_train},
     {"run", "RECORDING [options]", "replay a recording (--record) and compare its outputs",
      run_run},
     {"asm", "TEXT STREAM", "assemble command text into a binary command stream", run_asm},

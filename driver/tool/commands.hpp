@@ -28,5 +28,6 @@ int run_disasm(int argc, char** argv);
 int run_bench(int argc, char** argv);
 int run_selftest(int argc, char** argv);
 int run_coretest(int argc, char** argv);
+int run_train(int argc, char** argv);
 
 }  // namespace tessera::cli

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "error_of.hpp"
+#include "tessera/gemm_plan.hpp"
 #include "tessera/graph.hpp"
 #include "tessera/regs.hpp"
 #include "test_seed.hpp"
@@ -240,6 +241,25 @@ TEST(Ops, BadArgumentsNameTheValueAndTheRange) {
           .find("GEMM K = " + std::to_string(deep.k) + " is above " + std::to_string(deep.k - 1) +
                 ", the longest row of A a scratchpad bank holds"),
       std::string::npos);
+}
+
+TEST(Ops, Int32GemmsLongerThanABankRunInPartsSummedByTheHost) {
+  // gemm_int32 runs a K beyond a bank's row of A in parts; the sum is the whole product.
+  drv::Engine& e = ops_engine();
+  drv::GemmArgs g;
+  g.m = 3, g.n = 5, g.k = tessera::isa::max_gemm_k(e.info().config) + 37;
+  std::mt19937_64 rng(tessera::test::test_seed());
+  for (std::size_t i = 0; i < std::size_t(g.m) * g.k; ++i) g.a.push_back(int8_t(rng()));
+  for (std::size_t i = 0; i < std::size_t(g.k) * g.n; ++i) g.b.push_back(int8_t(rng()));
+  g.bias = {1, -2, 3, -4, 5};
+  const auto c = drv::gemm_int32(e, g);
+  for (uint32_t i = 0; i < g.m; ++i)
+    for (uint32_t j = 0; j < g.n; ++j) {
+      int64_t want = g.bias[j];
+      for (uint32_t k = 0; k < g.k; ++k)
+        want += int64_t(g.a[std::size_t(i) * g.k + k]) * g.b[std::size_t(k) * g.n + j];
+      EXPECT_EQ(c[std::size_t(i) * g.n + j], int32_t(want)) << i << "," << j;
+    }
 }
 
 TEST(Engine, AnEngineErrorNamesTheCommandAndTheEngineRecovers) {

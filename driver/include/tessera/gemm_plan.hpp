@@ -38,6 +38,10 @@ struct GemmPlan {
   int8_t zero_point = 0, act_min = -128, act_max = 127;
 };
 
+// The longest K one plan takes: a row of A in one scratchpad bank (NumRows x bank lines).
+// driver::gemm_int32 runs longer K in parts and sums their int32 results.
+uint32_t max_gemm_k(const BuildConfig& cfg);
+
 // Appends the GEMM's commands to the stream; throws InvalidCommand (or std::invalid_argument
 // for a shape the plan cannot place) naming the value and the accepted range.
 void plan_gemm(CommandStream& stream, const GemmPlan& plan);

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: Apache-2.0
+// The products of a training step on the engine and on the host; see products.hpp.
+#include "tessera/train/products.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include "tessera/ops.hpp"
+
+namespace tessera::train {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+Operand transpose(const Operand& a, std::size_t rows, std::size_t cols) {
+  return rearrange(a, rows * cols, [&](std::size_t i) {
+    const std::size_t r = i / rows, c = i % rows;  // out[r][c] = a[c][r]
+    return c * cols + r;
+  });
+}
+
+Operand patches_transposed(const Operand& x, const ConvShape& s) {
+  if (s.pad != 0) throw std::invalid_argument("patches_transposed: padding is not supported");
+  const std::size_t oh = s.out_h(), ow = s.out_w(), cols = std::size_t(s.batch) * oh * ow;
+  const std::size_t rows = std::size_t(s.kernel) * s.kernel * s.c;
+  return rearrange(x, rows * cols, [&](std::size_t i) {
+    const std::size_t row = i / cols, col = i % cols;
+    const std::size_t kh = row / (std::size_t(s.kernel) * s.c), kw = row / s.c % s.kernel,
+                      c = row % s.c;
+    const std::size_t b = col / (oh * ow), y = col / ow % oh, xx = col % ow;
+    return ((b * s.h + y + kh) * s.w + xx + kw) * s.c + c;
+  });
+}
+
+Operand flipped_kernel(const Operand& w, uint32_t kernel, uint32_t c, uint32_t oc) {
+  const std::size_t k = kernel;
+  return rearrange(w, k * k * c * oc, [&](std::size_t i) {
+    const std::size_t kh = i / (k * oc * c), kw = i / (oc * c) % k, o = i / c % oc, ci = i % c;
+    return (((k - 1 - kh) * k + (k - 1 - kw)) * c + ci) * oc + o;
+  });
+}
+
+ProductStats& Products::stats_for(const std::string& name) {
+  for (ProductStats& s : stats_)
+    if (s.name == name) return s;
+  stats_.push_back(ProductStats{name});
+  return stats_.back();
+}
+
+Operand quantize(const std::vector<float>& x, Rounding rounding, std::mt19937_64& rng) {
+  float max_abs = 0;
+  for (float v : x) max_abs = std::max(max_abs, std::fabs(v));
+  Operand o;
+  o.scale = max_abs > 0 ? max_abs / 127.0f : 1.0f;
+  o.q.resize(x.size());
+  const float inv = 1.0f / o.scale;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    float v = x[i] * inv;
+    if (rounding == Rounding::kNearest) {
+      v = std::nearbyint(v);
+    } else {
+      const float u = float(double(rng() >> 11) * 0x1.0p-53);  // [0, 1)
+      v = std::floor(v + u);
+    }
+    o.q[i] = int8_t(std::clamp(v, -127.0f, 127.0f));
+  }
+  return o;
+}
+
+EngineProducts::EngineProducts(driver::Engine& engine, uint64_t seed)
+    : engine_(engine), rng_(seed) {}
+
+uint32_t EngineProducts::array_rows() const { return engine_.info().config.rows; }
+uint32_t EngineProducts::array_cols() const { return engine_.info().config.cols; }
+
+Operand EngineProducts::operand(const std::vector<float>& x, Rounding rounding) {
+  return quantize(x, rounding, rng_);
+}
+
+std::vector<float> EngineProducts::dequantized(const std::vector<int32_t>& acc, float scale) {
+  if (keep_results) results.push_back(acc);
+  std::vector<float> out(acc.size());
+  for (std::size_t i = 0; i < acc.size(); ++i) out[i] = float(acc[i]) * scale;
+  return out;
+}
+
+std::vector<float> EngineProducts::gemm(const std::string& name, const Operand& a, const Operand& b,
+                                        uint32_t m, uint32_t k, uint32_t n) {
+  if (!a.is_int8() || !b.is_int8())
+    throw std::invalid_argument("EngineProducts::gemm " + name + ": operands must be int8");
+  const auto t0 = std::chrono::steady_clock::now();
+  driver::GemmArgs g;
+  g.m = m, g.k = k, g.n = n;
+  g.a = a.q;
+  g.b = b.q;
+  engine_.clear_counters();
+  const auto acc = driver::gemm_int32(engine_, g);
+  ProductStats& st = stats_for(name);
+  st.cycles += engine_.counters()[regs::Counter::kCycles];
+  st.macs += uint64_t(m) * k * n;
+  ++st.calls;
+  auto out = dequantized(acc, a.scale * b.scale);
+  st.seconds += seconds_since(t0);
+  return out;
+}
+
+std::vector<float> EngineProducts::conv(const std::string& name, const Operand& x, const Operand& w,
+                                        const ConvShape& s) {
+  if (!x.is_int8() || !w.is_int8())
+    throw std::invalid_argument("EngineProducts::conv " + name + ": operands must be int8");
+  const auto t0 = std::chrono::steady_clock::now();
+  driver::Conv2dArgs a;
+  a.batch = s.batch, a.h = s.h, a.w = s.w, a.c = s.c;
+  a.kernel_h = a.kernel_w = s.kernel;
+  a.out_channels = s.out_channels;
+  a.pad_top = a.pad_bottom = a.pad_left = a.pad_right = s.pad;
+  a.input = x.q;
+  a.weights = w.q;
+  engine_.clear_counters();
+  const auto r = driver::conv2d_int32(engine_, a);
+  ProductStats& st = stats_for(name);
+  st.cycles += engine_.counters()[regs::Counter::kCycles];
+  st.macs += s.macs();
+  ++st.calls;
+  auto out = dequantized(r.output32, x.scale * w.scale);
+  st.seconds += seconds_since(t0);
+  return out;
+}
+
+Operand FloatProducts::operand(const std::vector<float>& x, Rounding) {
+  Operand o;
+  o.f = x;
+  return o;
+}
+
+std::vector<float> FloatProducts::gemm(const std::string& name, const Operand& a, const Operand& b,
+                                       uint32_t m, uint32_t k, uint32_t n) {
+  if (a.is_int8() || b.is_int8())
+    throw std::invalid_argument("FloatProducts::gemm " + name + ": operands must be float");
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<float> c(std::size_t(m) * n, 0.0f);
+  for (uint32_t i = 0; i < m; ++i) {
+    float* row = &c[std::size_t(i) * n];
+    for (uint32_t p = 0; p < k; ++p) {
+      const float av = a.f[std::size_t(i) * k + p];
+      if (av == 0.0f) continue;
+      const float* brow = &b.f[std::size_t(p) * n];
+      for (uint32_t j = 0; j < n; ++j) row[j] += av * brow[j];
+    }
+  }
+  ProductStats& st = stats_for(name);
+  st.macs += uint64_t(m) * k * n;
+  ++st.calls;
+  st.seconds += seconds_since(t0);
+  return c;
+}
+
+std::vector<float> FloatProducts::conv(const std::string& name, const Operand& x, const Operand& w,
+                                       const ConvShape& s) {
+  // As a GEMM of the patches (B*OH*OW x K*K*C, padding read as zero) by the weights.
+  const std::size_t oh = s.out_h(), ow = s.out_w(), k = s.kernel;
+  const std::size_t rows = std::size_t(s.batch) * oh * ow, cols = k * k * s.c;
+  const Operand patches = rearrange(x, rows * cols, [&](std::size_t i) {
+    const std::size_t r = i / cols, col = i % cols;
+    const std::size_t b = r / (oh * ow), y = r / ow % oh, xx = r % ow;
+    const std::size_t kh = col / (k * s.c), kw = col / s.c % k, c = col % s.c;
+    const std::ptrdiff_t iy = std::ptrdiff_t(y + kh) - s.pad, ix = std::ptrdiff_t(xx + kw) - s.pad;
+    if (iy < 0 || ix < 0 || iy >= std::ptrdiff_t(s.h) || ix >= std::ptrdiff_t(s.w)) return kZero;
+    return ((b * s.h + std::size_t(iy)) * s.w + std::size_t(ix)) * s.c + c;
+  });
+  return gemm(name, patches, w, uint32_t(rows), uint32_t(cols), s.out_channels);
+}
+
+}  // namespace tessera::train
