@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <sstream>
 
 #include "commands.hpp"
 #include "common.hpp"
@@ -20,6 +21,12 @@
 
 namespace tessera::cli {
 namespace {
+
+std::string number_text(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
 
 struct TrainArgs {
   uint32_t epochs = 1, batch = 64, count = 0, test_count = 0, steps = 0, calibration = 1000;
@@ -34,7 +41,7 @@ struct RunResult {
   std::vector<train::ProductStats> stats;  // the training steps' products
   uint64_t host_macs = 0;
   train::CnnParams params;
-  double seconds = 0;
+  double seconds = 0, train_seconds = 0, layout_seconds = 0;
 };
 
 // Trains with `products` from `init` in the order the seed gives, then tests.
@@ -79,6 +86,8 @@ RunResult train_with(train::Products& products, const train::CnnParams& init, co
     std::fprintf(stderr, "%s epoch %u/%u: training loss %.4f, training accuracy %.2f %%\n",
                  label.c_str(), epoch + 1, a.epochs, r.last_epoch_loss, r.last_epoch_accuracy);
   }
+  r.train_seconds = seconds_since(t0);
+  r.layout_seconds = net.layout_seconds();
   r.stats = products.stats();
   r.host_macs = net.host_macs();
   r.params = net.params();
@@ -127,9 +136,9 @@ int run_train(int argc, char** argv) {
   if (a.epochs == 0) throw UsageError("--epochs = 0; it must be >= 1");
   if (a.batch == 0) throw UsageError("--batch = 0; it must be >= 1");
   if (!(a.lr > 0) || !std::isfinite(a.lr))
-    throw UsageError("--lr = " + std::to_string(a.lr) + "; it must be > 0");
+    throw UsageError("--lr = " + number_text(a.lr) + "; it must be > 0");
   if (!(a.momentum >= 0 && a.momentum < 1))
-    throw UsageError("--momentum = " + std::to_string(a.momentum) + " is out of range [0, 1)");
+    throw UsageError("--momentum = " + number_text(a.momentum) + " is out of range [0, 1)");
   if (a.calibration == 0) throw UsageError("--calibration = 0; it must be >= 1");
   if (!a.out.empty()) require_writable(a.out);
 
@@ -161,8 +170,8 @@ int run_train(int argc, char** argv) {
     std::map<std::string, std::string> meta = {
         {"training", "tessera train on " + s.engine->info().device + ": " +
                          std::to_string(a.epochs) + " epochs, batch " + std::to_string(a.batch) +
-                         ", SGD lr " + std::to_string(a.lr) + " momentum " +
-                         std::to_string(a.momentum) + ", seed " + std::to_string(c.seed)},
+                         ", SGD lr " + number_text(a.lr) + " momentum " + number_text(a.momentum) +
+                         ", seed " + std::to_string(c.seed)},
         {"engine_training_test_accuracy", acc}};
     train::write_qdq_model(a.out, r.params, calib, meta);
   }
@@ -210,7 +219,14 @@ int run_train(int argc, char** argv) {
                  Json::number(utilization_percent(p.macs, p.cycles, cfg.rows, cfg.cols), 2))
             .set("wall_seconds", Json::number(p.seconds, 3)));
   }
-  rep.add("wall_seconds", "wall time, engine training (s)", Json::number(r.seconds, 1));
+  double product_seconds = 0;
+  for (const auto& p : r.stats) product_seconds += p.seconds;
+  rep.add("wall_seconds", "wall time, engine training and test (s)", Json::number(r.seconds, 1))
+      .add("training_wall_seconds", "wall time, training steps (s)",
+           Json::number(r.train_seconds, 1))
+      .add("product_wall_seconds", "of which in the products (s)", Json::number(product_seconds, 1))
+      .add("layout_wall_seconds", "of which rearranging operands on the host (s)",
+           Json::number(r.layout_seconds, 2));
   if (ref)
     rep.add("float32_wall_seconds", "wall time, float32 reference (s)",
             Json::number(ref->seconds, 1));

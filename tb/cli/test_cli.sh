@@ -161,6 +161,17 @@ expect 2 "wrong.npy: shape \[3, 5\] does not match input 'input' \[N, 1, 28, 28\
 vecnpy i ints.npy 1 2 3
 expect 2 "ints.npy: dtype int32 is not an input type" -- "$T" model run "$MODEL" --input ints.npy --out out3.npy
 expect 2 "unknown action 'train'" -- "$T" model train "$MODEL"
+# Training (docs/training.md): a few steps on the golden model, from the seed and from the
+# CNN's model file; the trained model through model run --check; bad options and data.
+expect 0 "of which on the engine (%) *99\." -- "$T" train --device fsim --count 96 --batch 32 --test-count 100 --out trained.onnx
+expect 0 "layer tensors differing from the reference *0" -- "$T" model run trained.onnx --device fsim --input "$IMAGES" --count 20 --check
+expect 0 '"steps": 1,' -- "$T" train --device fsim --init "$MODEL" --steps 1 --count 64 --batch 16 --test-count 16 --json
+expect 2 "\-\-batch = 0; it must be >= 1" -- "$T" train --batch 0 --out out4.onnx
+expect 2 "\-\-lr = 0; it must be > 0" -- "$T" train --lr 0
+expect 2 "\-\-lr = -1; it must be > 0" -- "$T" train --lr -1
+expect 2 "\-\-momentum = 1 is out of range \[0, 1)" -- "$T" train --momentum 1
+expect 2 "nodata/train-images-idx3-ubyte.gz does not exist" -- "$T" train --data nodata --out out5.onnx
+expect 2 "t10k-images-idx3-ubyte.gz: not an ONNX model" -- "$T" train --init "$IMAGES"
 # Robustness (issue 13's defects): signs on unsigned options, sizes checked before anything
 # is allocated, shapes that cannot be, crafted files.
 expect 2 "--m = '-1' is not a whole number" -- "$T" gemm --m -1 --k 2 --n 2
@@ -191,7 +202,7 @@ expect 2 "huge.npy: holds fewer than the 750000000 elements" -- "$T" gemm --a hu
 expect 2 "claims.tsr: truncated recording (a region of 4294967296 bytes; 8 bytes left" -- "$T" run claims.tsr
 expect 2 "wraps.tsr: a recorded region does not fit this device" -- "$T" run wraps.tsr
 
-for f in out1.npy out2.npy out3.npy; do
+for f in out1.npy out2.npy out3.npy out4.onnx out5.onnx; do
   [ ! -e "$f" ] || { echo "FAIL: a failed run left $f behind"; FAILED=1; }
 done
 exit $FAILED

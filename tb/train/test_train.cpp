@@ -76,6 +76,9 @@ void check_gemm(tr::EngineProducts& p, uint32_t m, uint32_t k, uint32_t n, tr::R
         real += double(a[std::size_t(i) * k + q]) * b[std::size_t(q) * n + j];
       }
       ASSERT_EQ(p.results[0][std::size_t(i) * n + j], int32_t(acc)) << i << "," << j;
+      // The product of the dequantized operands: only float32 rounding apart.
+      const double dequantized = double(acc) * qa.scale * qb.scale;
+      EXPECT_NEAR(c[std::size_t(i) * n + j], dequantized, 1e-6 * std::fabs(dequantized) + 1e-12);
       EXPECT_NEAR(c[std::size_t(i) * n + j], real, product_bound(a, b, i, j, k, n, ea, eb))
           << m << "x" << k << "x" << n << " at " << i << "," << j;
     }
@@ -269,7 +272,7 @@ TEST(Train, BadOptionsAndDataNameTheValueAndTheRange) {
   o.learning_rate = 0;
   EXPECT_NE(error_of([&] {
               tr::CnnTrainer(host, tr::CnnParams::initial(1), o);
-            }).find("learning rate = 0.000000; it must be > 0"),
+            }).find("learning rate = 0; it must be > 0"),
             std::string::npos);
   EXPECT_NE(error_of([&] {
               tr::load_dataset("/nonexistent/images.gz", "/nonexistent/labels.gz");

@@ -3,8 +3,10 @@
 #include "tessera/train/cnn.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <random>
+#include <sstream>
 #include <stdexcept>
 
 namespace tessera::train {
@@ -65,6 +67,12 @@ void check_batch(const Batch& b, uint32_t max) {
   if (b.count == 0 || b.count > max)
     throw std::invalid_argument("batch of " + std::to_string(b.count) +
                                 " images; the trainer takes 1 .. " + std::to_string(max));
+}
+
+std::string number_text(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
 }
 
 }  // namespace
@@ -170,11 +178,11 @@ CnnTrainer::CnnTrainer(Products& products, CnnParams initial, TrainOptions optio
       options_(options) {
   if (options.batch == 0) throw std::invalid_argument("batch size = 0; it must be >= 1");
   if (!(options.learning_rate > 0) || !std::isfinite(options.learning_rate))
-    throw std::invalid_argument("learning rate = " + std::to_string(options.learning_rate) +
+    throw std::invalid_argument("learning rate = " + number_text(options.learning_rate) +
                                 "; it must be > 0");
   if (!(options.momentum >= 0 && options.momentum < 1))
-    throw std::invalid_argument("momentum = " + std::to_string(options.momentum) +
-                                "; it must be in [0, 1)");
+    throw std::invalid_argument("momentum = " + number_text(options.momentum) +
+                                " is out of range [0, 1)");
   for (std::size_t i = 0; i < CnnParams::kCount; ++i)
     if (params_.tensors[i].size() != CnnParams::sizes()[i])
       throw std::invalid_argument(std::string("initial ") + CnnParams::names()[i] + " has " +
@@ -214,6 +222,13 @@ CnnTrainer::Forward CnnTrainer::forward(const Batch& batch) {
   return f;
 }
 
+Operand CnnTrainer::layout(const std::function<Operand()>& make) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Operand o = make();
+  layout_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return o;
+}
+
 std::vector<float> CnnTrainer::logits(const Batch& batch) { return forward(batch).logits; }
 
 StepResult CnnTrainer::step(const Batch& batch) {
@@ -245,20 +260,22 @@ StepResult CnnTrainer::step(const Batch& batch) {
 
   // fc2: dW = x3^T g4, dX = g4 w4^T.
   const Operand G4 = p.operand(g4, Rounding::kStochastic);
-  grads_[CnnParams::kFc2W] =
-      p.gemm("fc2 dW", transpose(f.x3, b, kFc1Out), G4, kFc1Out, b, kClasses);
+  grads_[CnnParams::kFc2W] = p.gemm("fc2 dW", layout([&] { return transpose(f.x3, b, kFc1Out); }),
+                                    G4, kFc1Out, b, kClasses);
   bias_gradient(g4, grads_[CnnParams::kFc2B], host_macs_);
   std::vector<float> g3 =
-      p.gemm("fc2 dX", G4, transpose(f.w4, kFc1Out, kClasses), b, kClasses, kFc1Out);
+      p.gemm("fc2 dX", G4, layout([&] { return transpose(f.w4, kFc1Out, kClasses); }), b, kClasses,
+             kFc1Out);
   for (std::size_t i = 0; i < g3.size(); ++i)
     if (!(f.z3[i] > 0)) g3[i] = 0;
 
   // fc1.
   const Operand G3 = p.operand(g3, Rounding::kStochastic);
-  grads_[CnnParams::kFc1W] = p.gemm("fc1 dW", transpose(f.x2, b, kFc1In), G3, kFc1In, b, kFc1Out);
+  grads_[CnnParams::kFc1W] =
+      p.gemm("fc1 dW", layout([&] { return transpose(f.x2, b, kFc1In); }), G3, kFc1In, b, kFc1Out);
   bias_gradient(g3, grads_[CnnParams::kFc1B], host_macs_);
-  const std::vector<float> dp2 =
-      p.gemm("fc1 dX", G3, transpose(f.w3, kFc1In, kFc1Out), b, kFc1Out, kFc1In);
+  const std::vector<float> dp2 = p.gemm(
+      "fc1 dX", G3, layout([&] { return transpose(f.w3, kFc1In, kFc1Out); }), b, kFc1Out, kFc1In);
   const std::vector<float> g2 = relu_pool_backward(dp2, f.argmax2, f.z2);
 
   // conv2: dW over the batch's 11 x 11 output pixels; dX a full convolution (padding 2) of
@@ -266,18 +283,20 @@ StepResult CnnTrainer::step(const Batch& batch) {
   const Operand G2 = p.operand(g2, Rounding::kStochastic);
   const ConvShape s2 = conv2_shape(b);
   const uint32_t pixels2 = b * s2.out_h() * s2.out_w();
-  grads_[CnnParams::kConv2W] =
-      p.gemm("conv2 dW", patches_transposed(f.x1, s2), G2, 9 * 32, pixels2, 64);
+  grads_[CnnParams::kConv2W] = p.gemm(
+      "conv2 dW", layout([&] { return patches_transposed(f.x1, s2); }), G2, 9 * 32, pixels2, 64);
   bias_gradient(g2, grads_[CnnParams::kConv2B], host_macs_);
   const std::vector<float> dp1 =
-      p.conv("conv2 dX", G2, flipped_kernel(f.w2, 3, 32, 64), ConvShape{b, 11, 11, 64, 3, 32, 2});
+      p.conv("conv2 dX", G2, layout([&] { return flipped_kernel(f.w2, 3, 32, 64); }),
+             ConvShape{b, 11, 11, 64, 3, 32, 2});
   const std::vector<float> g1 = relu_pool_backward(dp1, f.argmax1, f.z1);
 
   // conv1: the weight gradient only (the image needs none).
   const Operand G1 = p.operand(g1, Rounding::kStochastic);
   const ConvShape s1 = conv1_shape(b);
   grads_[CnnParams::kConv1W] =
-      p.gemm("conv1 dW", patches_transposed(f.x0, s1), G1, 9, b * s1.out_h() * s1.out_w(), 32);
+      p.gemm("conv1 dW", layout([&] { return patches_transposed(f.x0, s1); }), G1, 9,
+             b * s1.out_h() * s1.out_w(), 32);
   bias_gradient(g1, grads_[CnnParams::kConv1B], host_macs_);
 
   // SGD with momentum (PyTorch's form): v = momentum * v + g, w -= lr * v.

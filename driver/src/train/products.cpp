@@ -18,10 +18,36 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
+namespace {
+
+// The same rearrangement of whichever values an operand holds: fill(in, out) with the
+// element type of the operand.
+template <class Fill>
+Operand rearranged(const Operand& in, std::size_t n, Fill fill) {
+  Operand out;
+  out.scale = in.scale;
+  if (in.is_int8()) {
+    out.q.resize(n);
+    fill(in.q.data(), out.q.data());
+  } else {
+    out.f.resize(n);
+    fill(in.f.data(), out.f.data());
+  }
+  return out;
+}
+
+}  // namespace
+
+// Loop nests rather than rearrange()'s index function: these move megabytes per step (the
+// patches of a batch), and a division per element would cost more than the engine's run.
 Operand transpose(const Operand& a, std::size_t rows, std::size_t cols) {
-  return rearrange(a, rows * cols, [&](std::size_t i) {
-    const std::size_t r = i / rows, c = i % rows;  // out[r][c] = a[c][r]
-    return c * cols + r;
+  return rearranged(a, rows * cols, [&](const auto* in, auto* out) {
+    constexpr std::size_t kBlock = 32;  // cache blocking
+    for (std::size_t r0 = 0; r0 < rows; r0 += kBlock)
+      for (std::size_t c0 = 0; c0 < cols; c0 += kBlock)
+        for (std::size_t r = r0; r < std::min(rows, r0 + kBlock); ++r)
+          for (std::size_t c = c0; c < std::min(cols, c0 + kBlock); ++c)
+            out[c * rows + r] = in[r * cols + c];
   });
 }
 
@@ -29,12 +55,17 @@ Operand patches_transposed(const Operand& x, const ConvShape& s) {
   if (s.pad != 0) throw std::invalid_argument("patches_transposed: padding is not supported");
   const std::size_t oh = s.out_h(), ow = s.out_w(), cols = std::size_t(s.batch) * oh * ow;
   const std::size_t rows = std::size_t(s.kernel) * s.kernel * s.c;
-  return rearrange(x, rows * cols, [&](std::size_t i) {
-    const std::size_t row = i / cols, col = i % cols;
-    const std::size_t kh = row / (std::size_t(s.kernel) * s.c), kw = row / s.c % s.kernel,
-                      c = row % s.c;
-    const std::size_t b = col / (oh * ow), y = col / ow % oh, xx = col % ow;
-    return ((b * s.h + y + kh) * s.w + xx + kw) * s.c + c;
+  return rearranged(x, rows * cols, [&](const auto* in, auto* out) {
+    for (std::size_t kh = 0; kh < s.kernel; ++kh)
+      for (std::size_t kw = 0; kw < s.kernel; ++kw)
+        for (std::size_t c = 0; c < s.c; ++c) {
+          auto* row = out + ((kh * s.kernel + kw) * s.c + c) * cols;
+          for (std::size_t b = 0; b < s.batch; ++b)
+            for (std::size_t y = 0; y < oh; ++y) {
+              const auto* src = in + ((b * s.h + y + kh) * s.w + kw) * s.c + c;
+              for (std::size_t xx = 0; xx < ow; ++xx) *row++ = src[xx * s.c];
+            }
+        }
   });
 }
 

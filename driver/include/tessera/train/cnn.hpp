@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,9 @@ class CnnTrainer {
   const CnnParams& gradients() const { return grads_; }  // the last step's
   // Host multiply-accumulates so far: the bias gradients' sums and the weight updates.
   uint64_t host_macs() const { return host_macs_; }
+  // Wall seconds spent rearranging operands on the host (transposes, patches, the flipped
+  // kernel): the price of making them there.
+  double layout_seconds() const { return layout_seconds_; }
 
   // The forward pass's values (what the backward pass and calibration need).
   struct Forward {
@@ -92,7 +96,9 @@ class CnnTrainer {
   Products& products_;
   CnnParams params_, grads_, velocity_;
   TrainOptions options_;
+  Operand layout(const std::function<Operand()>& make);
   uint64_t host_macs_ = 0;
+  double layout_seconds_ = 0;
 };
 
 }  // namespace tessera::train
