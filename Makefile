@@ -38,7 +38,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 .DEFAULT_GOAL := help
 PREFIX ?= /usr/local
 
-.PHONY: help deps deps-models lint build test sim bench bench-cnn bench-models bench-fsim bench-fuzz fuzz synth bitstream install clean
+.PHONY: help deps deps-models lint build test sim bench bench-cnn bench-models bench-fsim bench-train bench-fuzz fuzz synth bitstream install clean
 
 help: ## Show this help
 	@echo "Tessera make targets:"
@@ -85,6 +85,11 @@ bench-models: deps-models build ## ResNet-50 and MobileNet-v2 (built by scripts/
 
 bench-fsim: build ## The golden model against the RTL simulator: speed-up and cycle-estimate error, side by side
 	bench/fsim_speed.py --tessera $(BUILD)/driver/tool/tessera --json $(BUILD)/bench_fsim.json
+
+EPOCHS ?= 2
+bench-train: build ## Train the CNN on Fashion-MNIST on the golden model beside the float32 reference, EPOCHS (2) epochs (about 15 min)
+	mkdir -p $(BUILD)/models
+	$(BUILD)/driver/tool/tessera train --device fsim --epochs $(EPOCHS) --seed $(or $(SEED),1) --reference --out $(BUILD)/models/fashion_cnn_trained.onnx
 
 FUZZ_COMMANDS ?= 100000
 bench-fuzz: build ## Differential fuzzing, RTL against golden model: FUZZ_COMMANDS (10^5) commands, commands/s, outcomes

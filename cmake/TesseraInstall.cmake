@@ -12,7 +12,8 @@ string(JSON _patch GET "${_regs}" version patch)
 set(TESSERA_VERSION ${_major}.${_minor}.${_patch})
 string(REPLACE ";" ", " TESSERA_SIM_ENGINES_TEXT "${TESSERA_SIM_ENGINES}")
 
-install(TARGETS tessera_ref tessera_isa tessera_driver tessera_devices tessera_model tessera_fsim
+install(TARGETS tessera_ref tessera_isa tessera_driver tessera_devices tessera_model tessera_train
+                tessera_fsim
                 tessera_sim_device tessera_sc_models tessera_sc_main
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/driver/include/tessera
@@ -42,5 +43,6 @@ add_library(Tessera::isa ALIAS tessera_isa)
 add_library(Tessera::driver ALIAS tessera_driver)
 add_library(Tessera::devices ALIAS tessera_devices)
 add_library(Tessera::model ALIAS tessera_model)
+add_library(Tessera::train ALIAS tessera_train)
 add_library(Tessera::sim ALIAS tessera_sim_backend)
 add_library(Tessera::fsim ALIAS tessera_fsim_backend)

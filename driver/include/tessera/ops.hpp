@@ -37,8 +37,8 @@ struct GemmArgs {
 // folded into the bias (isa::zero_point_bias), so the engine multiplies A as stored.
 std::vector<int8_t> gemm_int8(Engine& engine, const GemmArgs& args);
 // (A - a_zero_point) * B + bias as int32 accumulators (M x N); the bias (and the zero
-// point's share) is added by the host. Any K: beyond isa::max_gemm_k the product runs in
-// parts whose results the host sums.
+// point's share) is added by the host. Any K: beyond isa::max_gemm_k, or beyond what lets
+// a bank hold 64 rows of A, the product runs in parts whose int32 results the host sums.
 std::vector<int32_t> gemm_int32(Engine& engine, const GemmArgs& args);
 
 struct Conv2dArgs {
