@@ -18,26 +18,6 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
-namespace {
-
-// The same rearrangement of whichever values an operand holds: fill(in, out) with the
-// element type of the operand.
-template <class Fill>
-Operand rearranged(const Operand& in, std::size_t n, Fill fill) {
-  Operand out;
-  out.scale = in.scale;
-  if (in.is_int8()) {
-    out.q.resize(n);
-    fill(in.q.data(), out.q.data());
-  } else {
-    out.f.resize(n);
-    fill(in.f.data(), out.f.data());
-  }
-  return out;
-}
-
-}  // namespace
-
 // Loop nests rather than rearrange()'s index function: these move megabytes per step (the
 // patches of a batch), and a division per element would cost more than the engine's run.
 Operand transpose(const Operand& a, std::size_t rows, std::size_t cols) {
@@ -114,10 +94,19 @@ Operand EngineProducts::operand(const std::vector<float>& x, Rounding rounding) 
   return quantize(x, rounding, rng_);
 }
 
-std::vector<float> EngineProducts::dequantized(const std::vector<int32_t>& acc, float scale) {
+std::vector<float> EngineProducts::run(const std::string& name, uint64_t macs, float scale,
+                                       const std::function<std::vector<int32_t>()>& op) {
+  const auto t0 = std::chrono::steady_clock::now();
+  engine_.clear_counters();
+  const std::vector<int32_t> acc = op();
+  ProductStats& st = stats_for(name);
+  st.cycles += engine_.counters()[regs::Counter::kCycles];
+  st.macs += macs;
+  ++st.calls;
   if (keep_results) results.push_back(acc);
   std::vector<float> out(acc.size());
   for (std::size_t i = 0; i < acc.size(); ++i) out[i] = float(acc[i]) * scale;
+  st.seconds += seconds_since(t0);
   return out;
 }
 
@@ -125,27 +114,18 @@ std::vector<float> EngineProducts::gemm(const std::string& name, const Operand& 
                                         uint32_t m, uint32_t k, uint32_t n) {
   if (!a.is_int8() || !b.is_int8())
     throw std::invalid_argument("EngineProducts::gemm " + name + ": operands must be int8");
-  const auto t0 = std::chrono::steady_clock::now();
   driver::GemmArgs g;
   g.m = m, g.k = k, g.n = n;
   g.a = a.q;
   g.b = b.q;
-  engine_.clear_counters();
-  const auto acc = driver::gemm_int32(engine_, g);
-  ProductStats& st = stats_for(name);
-  st.cycles += engine_.counters()[regs::Counter::kCycles];
-  st.macs += uint64_t(m) * k * n;
-  ++st.calls;
-  auto out = dequantized(acc, a.scale * b.scale);
-  st.seconds += seconds_since(t0);
-  return out;
+  return run(name, uint64_t(m) * k * n, a.scale * b.scale,
+             [&] { return driver::gemm_int32(engine_, g); });
 }
 
 std::vector<float> EngineProducts::conv(const std::string& name, const Operand& x, const Operand& w,
                                         const ConvShape& s) {
   if (!x.is_int8() || !w.is_int8())
     throw std::invalid_argument("EngineProducts::conv " + name + ": operands must be int8");
-  const auto t0 = std::chrono::steady_clock::now();
   driver::Conv2dArgs a;
   a.batch = s.batch, a.h = s.h, a.w = s.w, a.c = s.c;
   a.kernel_h = a.kernel_w = s.kernel;
@@ -153,15 +133,8 @@ std::vector<float> EngineProducts::conv(const std::string& name, const Operand& 
   a.pad_top = a.pad_bottom = a.pad_left = a.pad_right = s.pad;
   a.input = x.q;
   a.weights = w.q;
-  engine_.clear_counters();
-  const auto r = driver::conv2d_int32(engine_, a);
-  ProductStats& st = stats_for(name);
-  st.cycles += engine_.counters()[regs::Counter::kCycles];
-  st.macs += s.macs();
-  ++st.calls;
-  auto out = dequantized(r.output32, x.scale * w.scale);
-  st.seconds += seconds_since(t0);
-  return out;
+  return run(name, s.macs(), x.scale * w.scale,
+             [&] { return driver::conv2d_int32(engine_, a).output32; });
 }
 
 Operand FloatProducts::operand(const std::vector<float>& x, Rounding) {

@@ -176,25 +176,24 @@ std::string qdq_model_bytes(const CnnParams& p, const Batch& calibration,
   q.port(true, "input", {1, 28, 28});
   q.port(false, "probabilities", {kClasses});
 
+  // Conv 3x3 -> Relu -> Q/DQ -> MaxPool 2x2 -> Q/DQ (the pool keeps the ReLU's parameters).
+  auto conv_block = [&](const std::string& x, int n, std::vector<float> w, int64_t c, int64_t oc,
+                        const std::vector<float>& b, float in_scale, QParams act) {
+    const std::string conv = "conv" + std::to_string(n), relu = "relu" + std::to_string(n),
+                      pool = "pool" + std::to_string(n);
+    auto [wq, bq] = q.weights_dq(conv, w, {oc, c, 3, 3}, b, in_scale);
+    QdqWriter::ints(q.node("Conv", {x, wq, bq}, {conv}), "kernel_shape", {3, 3});
+    q.node("Relu", {conv}, {relu});
+    auto& p = q.node("MaxPool", {q.q_dq(relu, relu, act)}, {pool});
+    QdqWriter::ints(p, "kernel_shape", {2, 2});
+    QdqWriter::ints(p, "strides", {2, 2});
+    return q.q_dq(pool, pool, act);
+  };
   std::string x = q.q_dq("input", "input", in);
-  auto [w1, b1] = q.weights_dq("conv1", conv_to_onnx(p[CnnParams::kConv1W], 1, 32), {32, 1, 3, 3},
-                               p[CnnParams::kConv1B], in.scale);
-  QdqWriter::ints(q.node("Conv", {x, w1, b1}, {"conv1"}), "kernel_shape", {3, 3});
-  q.node("Relu", {"conv1"}, {"relu1"});
-  x = q.q_dq("relu1", "relu1", r1);
-  auto& pool1 = q.node("MaxPool", {x}, {"pool1"});
-  QdqWriter::ints(pool1, "kernel_shape", {2, 2});
-  QdqWriter::ints(pool1, "strides", {2, 2});
-  x = q.q_dq("pool1", "pool1", r1);
-  auto [w2, b2] = q.weights_dq("conv2", conv_to_onnx(p[CnnParams::kConv2W], 32, 64), {64, 32, 3, 3},
-                               p[CnnParams::kConv2B], r1.scale);
-  QdqWriter::ints(q.node("Conv", {x, w2, b2}, {"conv2"}), "kernel_shape", {3, 3});
-  q.node("Relu", {"conv2"}, {"relu2"});
-  x = q.q_dq("relu2", "relu2", r2);
-  auto& pool2 = q.node("MaxPool", {x}, {"pool2"});
-  QdqWriter::ints(pool2, "kernel_shape", {2, 2});
-  QdqWriter::ints(pool2, "strides", {2, 2});
-  x = q.q_dq("pool2", "pool2", r2);
+  x = conv_block(x, 1, conv_to_onnx(p[CnnParams::kConv1W], 1, 32), 1, 32, p[CnnParams::kConv1B],
+                 in.scale, r1);
+  x = conv_block(x, 2, conv_to_onnx(p[CnnParams::kConv2W], 32, 64), 32, 64, p[CnnParams::kConv2B],
+                 r1.scale, r2);
   QdqWriter::integer(q.node("Flatten", {x}, {"flat"}), "axis", 1);
   // fc1 as ONNX's Gemm with transB: [64][1600], K in NCHW order (c, y, x); ours is NHWC.
   std::vector<float> fc1(p[CnnParams::kFc1W].size());

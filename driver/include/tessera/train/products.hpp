@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -32,27 +33,33 @@ struct Operand {
   std::size_t size() const { return is_int8() ? q.size() : f.size(); }
 };
 
+// An operand of n elements made from `in` by fill(from, to), called with the element type
+// the operand holds (int8_t or float): the scale is kept.
+template <class Fill>
+Operand rearranged(const Operand& in, std::size_t n, Fill fill) {
+  Operand out;
+  out.scale = in.scale;
+  if (in.is_int8()) {
+    out.q.resize(n);
+    fill(in.q.data(), out.q.data());
+  } else {
+    out.f.resize(n);
+    fill(in.f.data(), out.f.data());
+  }
+  return out;
+}
+
 // out[i] = in[source(i)] for i < n; source returns kZero for an element that is zero
 // (the padding of a patch).
 inline constexpr std::size_t kZero = ~std::size_t(0);
 template <class Source>
 Operand rearrange(const Operand& in, std::size_t n, Source source) {
-  Operand out;
-  out.scale = in.scale;
-  if (in.is_int8()) {
-    out.q.resize(n);
+  return rearranged(in, n, [&](const auto* from, auto* to) {
     for (std::size_t i = 0; i < n; ++i) {
       const std::size_t s = source(i);
-      out.q[i] = s == kZero ? int8_t(0) : in.q[s];
+      to[i] = s == kZero ? 0 : from[s];
     }
-  } else {
-    out.f.resize(n);
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t s = source(i);
-      out.f[i] = s == kZero ? 0.0f : in.f[s];
-    }
-  }
-  return out;
+  });
 }
 
 // A rows x cols row-major matrix, transposed.
@@ -131,7 +138,9 @@ class EngineProducts : public Products {
   std::vector<std::vector<int32_t>> results;
 
  private:
-  std::vector<float> dequantized(const std::vector<int32_t>& acc, float scale);
+  // Runs `op` on the engine and counts it under `name`; its int32 result times `scale`.
+  std::vector<float> run(const std::string& name, uint64_t macs, float scale,
+                         const std::function<std::vector<int32_t>()>& op);
   driver::Engine& engine_;
   std::mt19937_64 rng_;
 };
