@@ -16,13 +16,15 @@
 
 namespace tessera::cli {
 
-po::options_description common_options(Common& c) {
+po::options_description common_options(Common& c, const char* default_device) {
   po::options_description d("Common options");
   std::string devices;
   for (const auto& b : driver::backends()) devices += (devices.empty() ? "" : ", ") + b.usage;
   d.add_options()("help,h", "show this help")(
-      "device", po::value(&c.device)->default_value(TESSERA_DEFAULT_DEVICE), devices.c_str())(
-      "trace", po::value(&c.trace), "sim only: write an FST waveform of every signal")(
+      "device",
+      po::value(&c.device)->default_value(default_device ? default_device : TESSERA_DEFAULT_DEVICE),
+      devices.c_str())("trace", po::value(&c.trace),
+                       "sim only: write an FST waveform of every signal")(
       "latency", po::value(&c.latency)->default_value(100),
       "memory latency in cycles (sim; fsim: in its time estimate)")(
       "record", po::value(&c.record),

@@ -33,7 +33,9 @@ struct Common {
   double timeout_s = 600, clock_mhz = 250;
   unsigned latency = 100;
 };
-po::options_description common_options(Common& c);
+// The common options; `default_device` replaces the build's default (the simulator when it
+// has the RTL) for a subcommand whose work is too long for it (train: the golden model).
+po::options_description common_options(Common& c, const char* default_device = nullptr);
 
 // Parses argv (after the subcommand's name) against `d`, positional names in `pos`; with
 // --help prints "usage: tessera USAGE" and the options, and exits 0.
