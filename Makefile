@@ -42,7 +42,7 @@ PREFIX ?= /usr/local
 
 help: ## Show this help
 	@echo "Tessera make targets:"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
 	@echo "Variables: BUILD=$(BUILD) JOBS=$(JOBS) VERILATOR=$(VERILATOR) YOSYS=$(YOSYS)"
 	@echo "           ROWS=, COLS=, BUS= another engine shape for sim/build/test (its own BUILD)"
 

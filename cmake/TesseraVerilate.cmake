@@ -5,7 +5,7 @@ file(STRINGS "${PROJECT_SOURCE_DIR}/rtl/tessera.f" _tessera_rtl_lines)
 set(TESSERA_RTL_SOURCES "")
 foreach(_line IN LISTS _tessera_rtl_lines)
   string(STRIP "${_line}" _line)
-  if(_line AND NOT _line MATCHES "^//")
+  if(_line AND NOT _line MATCHES "^(//|\\+|-)")  # comments and options are not files
     list(APPEND TESSERA_RTL_SOURCES "${PROJECT_SOURCE_DIR}/rtl/${_line}")
   endif()
 endforeach()

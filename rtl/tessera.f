@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Tessera RTL file list, dependency ordered: packages first (the two generated ones, which
 // tessera_pkg refers to), then leaf modules upward.
-// Both the Makefile's lint target and the CMake build read this list.
+// Both the Makefile's lint target and the CMake build read this list (scripts/rtl_files.py
+// prints it, rtl/tessera_read.ys is Yosys's copy). For Verilator from anywhere:
+// `verilator -F rtl/tessera.f` - paths here, and the include directory, are relative to it.
++incdir+.
 tessera_reg_pkg.sv
 tessera_isa_pkg.sv
 tessera_pkg.sv

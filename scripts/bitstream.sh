@@ -24,7 +24,7 @@ build_icebreaker() {
   local out="$BUILD/boards/icebreaker" rows=4 cols=2
   local base="$out/tessera_icebreaker"
   mkdir -p "$out"
-  mapfile -t files < <(sed -e 's#//.*##' -e '/^[[:space:]]*$/d' -e 's#^#rtl/#' rtl/tessera.f)
+  mapfile -t files < <(python3 scripts/rtl_files.py)
   echo "bitstream: icebreaker: synth_ice40 (log: $base.yosys.log)"
   "$YOSYS" -q -l "$base.yosys.log" -p "read_verilog -sv -Irtl ${files[*]} \
     constraints/icebreaker/tessera_icebreaker.sv; \

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 VERILATOR=${VERILATOR:-verilator}
 YOSYS=${YOSYS:-yosys}
 BUILD=${BUILD:-build}
-mapfile -t files < <(sed -e 's#//.*##' -e '/^[[:space:]]*$/d' -e 's#^#rtl/#' rtl/tessera.f)
+mapfile -t files < <(python3 scripts/rtl_files.py)
 
 # Every module defined in the file list is linted as a top with its default parameters.
 mapfile -t modules < <(grep -h -o '^module [a-z_0-9]*' "${files[@]}" | cut -d' ' -f2)
@@ -29,6 +29,7 @@ status=0
 if ! python3 scripts/regmap.py --check; then status=1; fi
 if ! python3 scripts/isagen.py --check; then status=1; fi
 if ! python3 scripts/engine_config.py --check; then status=1; fi
+if ! python3 scripts/rtl_files.py --check; then status=1; fi
 
 # C++ formatting: every tracked C++ file but the generated ones.
 CLANG_FORMAT=${CLANG_FORMAT:-clang-format}
@@ -58,7 +59,8 @@ fi
 lint_verilator() {
   local top=$1
   shift
-  if ! "$VERILATOR" --lint-only -Wall --assert -Irtl rtl/lint.vlt "${files[@]}" --top-module "$top" "$@"; then
+  # The file list as others use it (docs/conventions.md): -F, paths relative to the list.
+  if ! "$VERILATOR" --lint-only -Wall --assert rtl/lint.vlt -F rtl/tessera.f --top-module "$top" "$@"; then
     echo "lint: verilator FAILED for $top $*" >&2
     status=1
   fi
@@ -90,7 +92,7 @@ lint_verilator tessera_icebreaker "$icebreaker_top"
 mkdir -p "$BUILD/lint"
 script="$BUILD/lint/yosys_check.ys"
 {
-  echo "read_verilog -sv -Irtl ${files[*]}"
+  echo "script rtl/tessera_read.ys"  # the design as others read it into Yosys
   for top in "${modules[@]}"; do
     echo "design -save loaded"
     echo "hierarchy -check -top $top"

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$1 params=$2 output=$3
 YOSYS=${YOSYS:-yosys}
-mapfile -t files < <(sed -e 's#//.*##' -e '/^[[:space:]]*$/d' -e 's#^#rtl/#' rtl/tessera.f)
+mapfile -t files < <(python3 scripts/rtl_files.py)
 log="${output%.v}.log"
 if ! "$YOSYS" -q -l "$log" -p "read_verilog -sv -Irtl ${files[*]}; \
     hierarchy -check -top $top $params; synth -flatten -top $top; \

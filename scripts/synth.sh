@@ -31,7 +31,7 @@ QUICK=0
 if [[ ${1:-} == --quick ]]; then QUICK=1; ROWS=4; COLS=4; fi
 out="$BUILD/synth"
 mkdir -p "$out"
-mapfile -t files < <(sed -e 's#//.*##' -e '/^[[:space:]]*$/d' -e 's#^#rtl/#' rtl/tessera.f)
+mapfile -t files < <(python3 scripts/rtl_files.py)
 
 # run_flow <report name> <top> "<chparam options>" "<synthesis command>"
 run_flow() {

@@ -13,7 +13,7 @@ shapes=(${1:-4 8 16})
 widths=(${2:-64 128 256})
 out="$BUILD/synth/sweep"
 mkdir -p "$out"
-mapfile -t files < <(sed -e 's#//.*##' -e '/^[[:space:]]*$/d' -e 's#^#rtl/#' rtl/tessera.f)
+mapfile -t files < <(python3 scripts/rtl_files.py)
 echo "| array | bus | LUT | FF | CARRY | DSP48E2 | DSP/MAC in the array | LUTRAM | RAMB36 | RAMB18 |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 for n in "${shapes[@]}"; do

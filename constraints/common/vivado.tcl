@@ -8,7 +8,8 @@ proc tessera_add_sources {root} {
   set list [open [file join $root rtl tessera.f]]
   foreach line [split [read $list] "\n"] {
     set line [string trim [regsub {//.*} $line ""]]
-    if {$line ne ""} { lappend sources [file join $root rtl $line] }
+    # Option lines (+incdir+, for Verilator's -F) are not files.
+    if {$line ne "" && ![string match {[+-]*} $line]} { lappend sources [file join $root rtl $line] }
   }
   close $list
   add_files -norecurse $sources
