@@ -51,8 +51,10 @@ int run_conv2d(int argc, char** argv) {
   std::mt19937_64 rng(c.seed);
   require_range("--groups", groups, 1u, 65535u);
   a.groups = groups;
+  std::vector<std::size_t> in_shape;
   if (!in_path.empty()) {
     const auto x = npy::load(in_path);
+    in_shape = x.shape;
     if (x.shape.size() == 3) {
       a.batch = 1, a.h = uint32_t(x.shape[0]), a.w = uint32_t(x.shape[1]),
       a.c = uint32_t(x.shape[2]);
@@ -72,6 +74,14 @@ int run_conv2d(int argc, char** argv) {
   if (!w_path.empty()) {
     const auto wt = npy::load(w_path);
     if (wt.shape.size() != 4 || wt.shape[2] * groups != a.c) {
+      // An input in PyTorch's NCHW (its C at axis 1 where the weights expect it) is the
+      // input's fault, not the weights'.
+      if (wt.shape.size() == 4 && in_shape.size() == 4 && in_shape[1] == wt.shape[2] * groups) {
+        throw UsageError(in_path + ": shape " + shape_text(in_shape) +
+                         " looks like NCHW (C = " + std::to_string(in_shape[1]) +
+                         " at axis 1, as the weights have it); the input must be NHWC, "
+                         "N x H x W x C (NumPy: x.transpose(0, 2, 3, 1))");
+      }
       throw UsageError(w_path + ": weights must be KH x KW x C/groups x OC with C/groups = " +
                        std::to_string(a.c / groups) + " (C = " + std::to_string(a.c) +
                        ", --groups " + std::to_string(groups) + ")");

@@ -55,18 +55,11 @@ model::Program program_for(const std::string& path, const isa::BuildConfig& conf
   return model::compile_file(path, config, o);
 }
 
-std::string shape_text(const std::vector<uint32_t>& s) {
+// A tensor's per-image dimensions as "13x13x32".
+std::string dims_text(const std::vector<uint32_t>& s) {
   std::string t;
   for (std::size_t i = 0; i < s.size(); ++i) t += (i ? "x" : "") + std::to_string(s[i]);
   return t.empty() ? "1" : t;
-}
-
-std::string shape_text(const std::vector<int64_t>& s) {
-  std::string t = "[";
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    t += (i ? ", " : "") + (s[i] < 0 ? std::string("N") : std::to_string(s[i]));
-  }
-  return t + "]";
 }
 
 uint64_t weight_bytes(const graph::Node& n) {
@@ -95,7 +88,7 @@ void print_layers(const model::Program& p, const std::vector<model::LayerRun>* r
     std::printf(
         "  %-3zu %-34s %-16s %-7s %-12s %12llu %11llu", i, name.c_str(), op.c_str(),
         l.on_engine ? "engine" : "host",
-        (shape_text(out.shape) + " " + (out.dtype == graph::DType::kInt8 ? "i8" : "f32")).c_str(),
+        (dims_text(out.shape) + " " + (out.dtype == graph::DType::kInt8 ? "i8" : "f32")).c_str(),
         (unsigned long long)g.macs(n), (unsigned long long)weight_bytes(n));
     if (runs) {
       const uint64_t cycles = (*runs)[i].cycles / std::max(1u, batches);

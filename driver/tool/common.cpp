@@ -267,6 +267,18 @@ void require_distinct_outputs(const std::string& option_a, const std::string& a,
   }
 }
 
+std::string shape_text(const std::vector<int64_t>& s) {
+  std::string t = "[";
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    t += (i ? ", " : "") + (s[i] < 0 ? std::string("N") : std::to_string(s[i]));
+  }
+  return t + "]";
+}
+
+std::string shape_text(const std::vector<std::size_t>& s) {
+  return shape_text(std::vector<int64_t>(s.begin(), s.end()));
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }

@@ -80,6 +80,9 @@ template <typename T>
 void save_npy(const std::string& path, const std::vector<T>& v, std::vector<std::size_t> shape);
 
 double seconds_since(std::chrono::steady_clock::time_point t0);
+// A shape as "[1, 8, 16, 16]" (a negative dimension, the batch of a model's port, as N).
+std::string shape_text(const std::vector<int64_t>& s);
+std::string shape_text(const std::vector<std::size_t>& s);
 // A file option and the options it makes meaningless (e.g. --a A.npy and --m): refused
 // together rather than one silently ignored.
 void require_not_both(const po::variables_map& vm, const std::string& file_option,

@@ -84,6 +84,9 @@ expect 2 "the dilated kernel spans 7 pixels, above the padded input's 4" -- "$T"
 expect 0 "outputs differing from the reference *0" -- "$T" conv2d --h 9 --w 8 --c 24 --oc 24 --groups 24 --kernel 3 --stride 2 --pad 1 --check
 expect 0 "outputs differing from the reference *0" -- "$T" conv2d --h 5 --w 5 --c 32 --oc 16 --groups 2 --kernel 3 --pad 1 --check
 expect 2 "--groups 3 must divide C = 8 and --oc 8" -- "$T" conv2d --h 4 --w 4 --c 8 --oc 8 --groups 3
+npy nchw.npy 1 8 16 16
+npy w8.npy 3 3 8 4
+expect 2 "nchw.npy: shape \[1, 8, 16, 16\] looks like NCHW (C = 8 at axis 1, as the weights have it); the input must be NHWC" -- "$T" conv2d --input nchw.npy --weights w8.npy
 expect 2 "--pads = '1,2' is not TOP,BOTTOM,LEFT,RIGHT" -- "$T" conv2d --h 4 --w 4 --c 3 --oc 2 --pads 1,2
 expect 2 "--pads top = '-1' is not an integer in \[0, 65535\]" -- "$T" conv2d --h 4 --w 4 --c 3 --oc 2 --pads -1,0,0,0
 expect 2 "--out and --record name the same file 'same.bin'" -- "$T" gemm --m 4 --k 4 --n 4 --out same.bin --record ./same.bin
