@@ -38,7 +38,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
 .DEFAULT_GOAL := help
 PREFIX ?= /usr/local
 
-.PHONY: help deps deps-models lint build test sim bench bench-cnn bench-models bench-fsim bench-train bench-fuzz fuzz synth bitstream install clean
+.PHONY: help deps deps-models lint build test sim bench bench-cnn bench-models bench-fsim bench-train bench-fuzz plots fuzz synth bitstream install clean
 
 help: ## Show this help
 	@echo "Tessera make targets:"
@@ -90,6 +90,14 @@ EPOCHS ?= 2
 bench-train: build ## Train the CNN on Fashion-MNIST on the golden model beside the float32 reference, EPOCHS (2) epochs (about 11 min)
 	mkdir -p $(BUILD)/models
 	$(BUILD)/driver/tool/tessera train --device fsim --epochs $(EPOCHS) --seed $(or $(SEED),1) --reference --out $(BUILD)/models/fashion_cnn_trained.onnx
+
+PLOTS := $(BUILD)/plots
+plots: deps-models build ## Figures (SVG + PNG) in build/plots: the CNN's layers and roofline on the RTL simulator, the DMA latency sweep
+	mkdir -p $(PLOTS)
+	$(BUILD)/driver/tool/tessera $(CNN_RUN) --count 100 --layers --json > $(PLOTS)/fashion_cnn.json
+	@for w in 64 128 256 512; do SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 $(BUILD)/bench/tessera_bench_dma_w$$w --json $(PLOTS)/dma_w$$w.json > /dev/null || exit 1; done
+	scripts/plots.py model $(PLOTS)/fashion_cnn.json --out $(PLOTS)
+	scripts/plots.py dma $(PLOTS)/dma_w*.json --out $(PLOTS)
 
 FUZZ_COMMANDS ?= 100000
 bench-fuzz: build ## Differential fuzzing, RTL against golden model: FUZZ_COMMANDS (10^5) commands, commands/s, outcomes

@@ -12,7 +12,7 @@
 #include TESSERA_CORE_HEADER  // the default engine's core (CMake)
 #include "tessera/core_harness.hpp"
 #include "tessera/ref.hpp"
-#include "tessera/report.hpp"
+#include "tessera/sim_report.hpp"
 
 namespace {
 

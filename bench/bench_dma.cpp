@@ -4,12 +4,17 @@
 // bytes per cycle and % of the bus peak, counted from the descriptor handshake to the last
 // beat (read) or the write status. Then the simulation speed of the SystemC side
 // (Verilated DMA + AXI memory model) and the share of it spent in the memory model.
-// Every transfer is checked byte for byte.
+// Every transfer is checked byte for byte. With --json FILE the sweep is also written there
+// (scripts/plots.py draws it).
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <random>
+#include <string>
 
 #include "tessera/dma_bench.hpp"
 #include "tessera/report.hpp"
+#include "tessera/sim_report.hpp"
 #include TESSERA_DMA_HEADER
 
 namespace {
@@ -20,8 +25,18 @@ constexpr uint32_t kBytes = 1u << 20;
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  std::string json_path;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--json") == 0 && i + 1 < argc) {
+      json_path = argv[++i];
+    } else {
+      std::fprintf(stderr, "usage: %s [--json FILE]   (unknown argument '%s')\n", argv[0], argv[i]);
+      return std::strcmp(argv[i], "--help") == 0 ? 0 : 2;
+    }
+  }
   Verilated::fatalOnError(false);
+  tessera::Json points = tessera::Json::array();
   auto* bench = new DmaBench<TESSERA_DMA_MODEL, kWidth>("bench");
   bench->set_window(0, ~uint64_t{0});
   std::mt19937_64 rng(kWidth);
@@ -53,8 +68,26 @@ int main() {
     const double wb = kBytes / double(w.end_cycle - w.start_cycle);
     std::printf("  %-8u %12.2f %7.1f%% %12.2f %7.1f%%%s\n", latency, rb, 100 * rb / peak, wb,
                 100 * wb / peak, ok ? "" : "  CHECK FAILED");
+    points.push(tessera::Json::object()
+                    .set("latency", latency)
+                    .set("read_bytes_per_cycle", tessera::Json::number(rb, 3))
+                    .set("write_bytes_per_cycle", tessera::Json::number(wb, 3)));
     bench->read_jobs().clear();
     bench->write_jobs().clear();
+  }
+  if (!json_path.empty()) {
+    std::ofstream out(json_path);
+    out << tessera::Json::object()
+               .set("bus_bits", kWidth)
+               .set("peak_bytes_per_cycle", tessera::Json::number(peak))
+               .set("transfer_bytes", kBytes)
+               .set("points", points)
+               .dump()
+        << "\n";
+    if (!out) {
+      std::fprintf(stderr, "cannot write %s\n", json_path.c_str());
+      return 1;
+    }
   }
 
   // Simulation speed with both engines streaming concurrently, latency 100.

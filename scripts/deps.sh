@@ -5,8 +5,9 @@
 # Quick and silent when everything is present (one dpkg-query); as root it installs what is
 # missing with apt-get; otherwise it prints the apt-get command and fails. `make deps` runs
 # it, and so do `make sim`, `make test` and the other targets that need the tools.
-# `deps.sh models` adds the Python packages that build models offline (PyTorch, ONNX):
-# `make test` and the model benchmarks need them, `make sim` does not.
+# `deps.sh models` adds the Python packages of the offline work - building models (PyTorch,
+# ONNX) and plots (matplotlib): `make test`, the model benchmarks and `make plots` need
+# them, `make sim` does not.
 set -euo pipefail
 
 PACKAGES=(
@@ -26,7 +27,8 @@ PACKAGES=(
   dataset-fashion-mnist        # the CNN's test images (make sim, make test, the benchmark)
 )
 if [[ ${1:-} == models ]]; then
-  PACKAGES+=(python3-numpy python3-onnx python3-torch python3-torchvision)  # scripts/models
+  PACKAGES+=(python3-numpy python3-onnx python3-torch python3-torchvision  # scripts/models
+             python3-matplotlib)                                           # scripts/plots.py
 fi
 
 if ! command -v dpkg-query > /dev/null 2>&1; then

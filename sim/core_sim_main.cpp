@@ -13,7 +13,7 @@
 #include "tessera/checks.hpp"
 #include "tessera/core_harness.hpp"
 #include "tessera/ref.hpp"
-#include "tessera/report.hpp"
+#include "tessera/sim_report.hpp"
 
 namespace {
 

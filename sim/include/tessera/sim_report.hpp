@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Plain-text run reports shared by `make sim` and `make bench`.
+// Plain-text run reports of the bare core and the DMA benches (`make bench`,
+// tessera_core_sim); the JSON and labelled reports of the tools are tessera/report.hpp.
 #pragma once
 
 #include <chrono>
