@@ -186,6 +186,16 @@ void Engine::run(const isa::CommandStream& stream) {
   }
   d.write32(regs::kIntrStatus, regs::kIntrStatusFence.mask());
   const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  // Progress counts commands completed (COMMANDS_RETIRED), not commands fetched: the fetcher
+  // runs up to a ring ahead of the units. Read only when someone watches.
+  auto retired = [&] {
+    const uint32_t lo = d.read32(regs::counter_lo(regs::Counter::kCommandsRetired));
+    return lo | uint64_t(d.read32(regs::counter_hi(regs::Counter::kCommandsRetired))) << 32;
+  };
+  const uint64_t retired_before = progress ? retired() : 0;
+  auto report = [&] {
+    if (progress) progress(std::min<std::size_t>(total, retired() - retired_before), total);
+  };
   std::size_t written = 0;
   while (written < total) {
     const uint32_t head = d.read32(regs::kRingHead);
@@ -203,7 +213,7 @@ void Engine::run(const isa::CommandStream& stream) {
       write_ring(written < stream.size() ? stream.commands()[written] : fence);
     }
     d.write32(regs::kRingTail, tail_);
-    if (progress) progress(written > 0 ? std::size_t(head - first) : 0, total);
+    report();
   }
   while (true) {
     d.wait_interrupt(std::chrono::milliseconds(100));
@@ -211,7 +221,7 @@ void Engine::run(const isa::CommandStream& stream) {
     uint32_t done = 0;
     d.read_memory(fence_addr_, &done, 4);
     if (regs::kIntrStatusFence.get(d.read32(regs::kIntrStatus)) && done == value) break;
-    if (progress) progress(std::size_t(d.read32(regs::kRingHead) - first), total);
+    report();
     if (std::chrono::steady_clock::now() > deadline)
       throw TimeoutError(timeout_message("did not finish", first, total));
   }

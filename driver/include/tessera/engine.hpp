@@ -76,7 +76,7 @@ class Engine {
   // reset, then EngineError with the code, the index in `stream` and the command's
   // disassembly. TimeoutError if the engine does not finish within the timeout (wall-clock
   // time on every backend), naming how far it got and what its units were doing.
-  // progress(done, total) is called as commands are fetched.
+  // progress(done, total) is called as commands complete (the COMMANDS_RETIRED counter).
   void run(const isa::CommandStream& stream);
   std::function<void(std::size_t done, std::size_t total)> progress;
   // Wall-clock seconds spent inside run() so far (submitting and waiting: on the simulator,
