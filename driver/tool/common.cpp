@@ -121,6 +121,7 @@ void add_run_report(Report& r, driver::Engine& e, uint64_t useful_macs, double c
                     double wall_s) {
   const auto c = e.counters();
   const uint64_t cycles = c[regs::Counter::kCycles];
+  if (useful_macs == kCountedMacs) useful_macs = c[regs::Counter::kMacs];
   const auto& cfg = e.info().config;
   r.add("device", "device", e.info().device);
   r.add("array", "array (rows x cols)", std::to_string(cfg.rows) + "x" + std::to_string(cfg.cols));

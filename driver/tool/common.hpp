@@ -54,7 +54,11 @@ struct Session {
   void finish();  // writes the recording, if asked for
 };
 
-// device, array, cycles, MACs, utilization, time at the clock, DMA bytes, wall time.
+// device, array, cycles, MACs, utilization, time at the clock, DMA bytes, wall time. The
+// counters are read once, here: on the simulator every register read is 16 cycles that a
+// second reading's CYCLES would count (a replay read them twice and reported +352 cycles).
+// useful_macs = kCountedMacs takes the engine's MAC counter.
+inline constexpr uint64_t kCountedMacs = ~uint64_t(0);
 void add_run_report(Report& r, driver::Engine& e, uint64_t useful_macs, double clock_mhz,
                     double wall_s);
 

@@ -63,6 +63,13 @@ expect 2 "needs --device sim" -- "$T" info --device xdma:/dev/xdma0 --trace t.fs
 expect 0 "outputs differing from the reference *0" -- "$T" gemm --m 20 --k 30 --n 10 --check --out c.npy --record gemm.tsr
 head -c 6 c.npy | grep -q NUMPY || { echo "FAIL: c.npy is not a .npy file"; FAILED=1; }
 expect 0 "output bytes differing from the recording *0" -- "$T" run gemm.tsr
+# A replay takes the recorded run's cycles, and writes what it read back as .npy.
+c1=$("$T" gemm --m 20 --k 30 --n 10 --record cyc.tsr --json | python3 -c "import json, sys; print(json.load(sys.stdin)['cycles'])")
+c2=$("$T" run cyc.tsr --json --out replayed.npy | python3 -c "import json, sys; print(json.load(sys.stdin)['cycles'])")
+[ -n "$c1" ] && [ "$c1" = "$c2" ] || { echo "FAIL: the replay took $c2 cycles, the recorded run $c1"; FAILED=1; }
+python3 -c "
+import struct; b = open('replayed.npy', 'rb').read(); h = b[10:10 + struct.unpack('<H', b[8:10])[0]].decode()
+assert \"'|i1'\" in h and '(200,)' in h, h" || { echo "FAIL: replayed.npy"; FAILED=1; }
 npy a.npy 7 33
 npy b.npy 33 5
 expect 0 '"mismatches": 0' -- "$T" gemm --a a.npy --b b.npy --int32 --check --json --out c32.npy
