@@ -9,12 +9,13 @@
 //               [--h H] [--w W] [--c C] [--oc OC] [--kernel K] [--stride S] [--pad P]
 //               [--pool 0|1]
 //               [--latency CYCLES] [--seed S] [--json FILE] [--trace FILE.fst]
-//               [--engine ROWSxCOLSxBUS] [--device sim|fsim]
+//               [--trace-window START:END] [--engine ROWSxCOLSxBUS] [--device sim|fsim]
 //
 // The engine is this build's default (CMake's TESSERA_ENGINE) unless --engine names another
 // one the build has; every figure comes from the engine's own counters and CONFIG registers.
-// --trace writes every signal of the engine to an FST waveform (GTKWave); it uses a
-// separately built model with tracing compiled in, about 5x slower: trace small runs.
+// --trace writes every signal of the engine to an FST waveform (GTKWave), --trace-window only
+// cycles START..END-1; it uses a separately built model with tracing compiled in (3.3x
+// slower outside the window, 54x dumping every cycle: docs/performance.md).
 // --device fsim runs the same workloads on the golden model (docs/fsim.md): results checked
 // the same way, cycles an estimate.
 #include <cmath>
@@ -48,6 +49,7 @@ struct Options {
   uint32_t latency = 100;
   uint64_t seed = 1;
   std::string json, trace, engine, device = "sim";
+  uint64_t trace_start = 0, trace_end = 0;  // --trace-window START:END (END 0: to the end)
 };
 
 const char* kUsage =
@@ -55,7 +57,8 @@ const char* kUsage =
     "                   [--h H] [--w W] [--c C] [--oc OC] [--kernel K] [--stride S] [--pad P]\n"
     "                   [--pool 0|1]\n"
     "                   [--latency CYCLES] [--seed S] [--json FILE] [--trace FILE.fst]\n"
-    "                   [--engine ROWSxCOLSxBUS] [--device sim|fsim] [--version]\n"
+    "                   [--trace-window START:END] [--engine ROWSxCOLSxBUS] [--device sim|fsim]\n"
+    "                   [--version]\n"
     "Defaults: all; GEMM 512x512x512; conv 56x56x64 -> 64, 3x3, stride 1, pad 1, ReLU;\n"
     "memory latency 100 cycles.\n";
 
@@ -113,6 +116,17 @@ Options parse(int argc, char** argv) {
       o.json = v;
     } else if (flag == "--trace") {
       o.trace = v;
+    } else if (flag == "--trace-window") {
+      const std::string window = v;
+      const auto colon = window.find(':');
+      if (colon == std::string::npos)
+        throw std::invalid_argument("--trace-window = '" + window + "' is not START:END (cycles)");
+      o.trace_start =
+          parse_unsigned("--trace-window START", window.substr(0, colon), 0, UINT64_MAX - 1);
+      o.trace_end = colon + 1 == window.size()
+                        ? 0
+                        : parse_unsigned("--trace-window END", window.substr(colon + 1),
+                                         o.trace_start + 1, UINT64_MAX);
     } else if (flag == "--engine") {
       o.engine = v;
     } else if (flag == "--device") {
@@ -334,7 +348,11 @@ int main(int argc, char** argv) {
       device = tessera::fsim::open_fsim_device(fo);
     } else {
       tessera::sim::SimDeviceOptions so;
+      if (o.trace.empty() && (o.trace_start || o.trace_end))
+        throw std::invalid_argument("--trace-window needs --trace FILE.fst");
       so.trace = o.trace;
+      so.trace_start = o.trace_start;
+      so.trace_end = o.trace_end;
       so.engine = o.engine;
       so.memory.read_latency = so.memory.write_latency = o.latency;
       device = tessera::sim::open_sim_device(so);

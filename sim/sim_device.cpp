@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The simulator backend; see sim_device.hpp.
+// sc_spawn (the waveform's dump method, made only when tracing) needs SystemC's dynamic
+// processes, declared before SystemC's header is first included.
+#define SC_INCLUDE_DYNAMIC_PROCESSES
 #include "tessera/sim_device.hpp"
 
 #include <verilated.h>
-#include <verilated_fst_sc.h>
+#include <verilated_fst_c.h>
 
 #include <functional>
 #include <stdexcept>
@@ -29,13 +32,7 @@ class SimDevice : public driver::Device {
     Verilated::fatalOnError(false);
     if constexpr (Traced) Verilated::traceEverOn(true);
     bench_ = new TopBench<Model, Bus>("tessera");  // owned by the SystemC kernel
-    if constexpr (Traced) {
-      sc_start(SC_ZERO_TIME);
-      trace_ = std::make_unique<VerilatedFstSc>();
-      bench_->dut.trace(trace_.get(), 99);
-      trace_->open(o.trace.c_str());
-      if (!trace_->isOpen()) throw driver::DeviceError("sim: cannot write the trace " + o.trace);
-    }
+    if constexpr (Traced) open_trace(o);
     bench_->mem.configure(o.memory);
     bench_->reset();
     g_memory = {[this](const AxiMemoryConfig& c) { bench_->mem.configure(c); },
@@ -48,6 +45,42 @@ class SimDevice : public driver::Device {
   ~SimDevice() override {
     g_memory = {};
     if (trace_) trace_->close();
+  }
+
+  // The waveform: dumped by a method at each falling clock edge (the rising edge's values
+  // settled) inside the window only, so that cycles outside it cost no dump; times in
+  // picoseconds of the modelled clock.
+  void open_trace(const SimDeviceOptions& o) {
+    if (o.trace.size() >= 4 && o.trace.compare(o.trace.size() - 4, 4, ".vcd") == 0) {
+      throw std::invalid_argument("sim: trace '" + o.trace +
+                                  "': the waveform model writes FST, not VCD; name it .fst "
+                                  "(GTKWave reads FST; its fst2vcd converts)");
+    }
+    if (o.trace_end != 0 && o.trace_end <= o.trace_start) {
+      throw std::invalid_argument("sim: trace window [" + std::to_string(o.trace_start) + ", " +
+                                  std::to_string(o.trace_end) +
+                                  ") is empty; trace_end must be "
+                                  "above trace_start (or 0: to the end)");
+    }
+    sc_start(SC_ZERO_TIME);
+    trace_ = std::make_unique<VerilatedFstC>();
+    bench_->dut.trace(trace_.get(), 99);
+    trace_->set_time_unit("1ps");
+    trace_->set_time_resolution("1ps");
+    trace_->open(o.trace.c_str());
+    if (!trace_->isOpen()) throw driver::DeviceError("sim: cannot write the trace " + o.trace);
+    period_ps_ = uint64_t(1e6 / double(o.clock_mhz) + 0.5);
+    sc_core::sc_spawn_options when;
+    when.spawn_method();
+    when.dont_initialize();
+    when.set_sensitivity(&bench_->falling_edge());
+    sc_core::sc_spawn(
+        [this] {
+          const uint64_t c = bench_->cycle();
+          if (c >= options_.trace_start && (options_.trace_end == 0 || c < options_.trace_end))
+            trace_->dump(c * period_ps_);
+        },
+        "trace_dump", &when);
   }
 
   std::string name() const override {
@@ -103,7 +136,8 @@ class SimDevice : public driver::Device {
   SimDeviceOptions options_;
   std::string engine_;
   TopBench<Model, Bus>* bench_ = nullptr;
-  std::unique_ptr<VerilatedFstSc> trace_;
+  std::unique_ptr<VerilatedFstC> trace_;
+  uint64_t period_ps_ = 1000;
 };
 
 struct Entry {
@@ -132,7 +166,7 @@ const Entry kEntries[] = {TESSERA_SIM_ENGINES(TESSERA_SIM_ENTRY)};
 
 bool g_opened = false;
 
-// The `sim` device spec: sim[:latency=CYCLES][,trace=FILE.fst][,engine=ROWSxCOLSxBUS].
+// The `sim` device spec (sim_device.hpp has the keys).
 std::unique_ptr<driver::Device> open_from_spec(driver::DeviceSpec& spec) {
   if (!spec.path().empty())
     throw std::invalid_argument("sim takes no path (got '" + spec.path() + "')");
@@ -140,13 +174,21 @@ std::unique_ptr<driver::Device> open_from_spec(driver::DeviceSpec& spec) {
   o.memory.read_latency = o.memory.write_latency =
       unsigned(spec.take_number("latency", o.memory.read_latency, 0, 10000));
   o.trace = spec.take("trace");
+  o.trace_start = spec.take_number("trace_start", 0, 0, ~uint64_t(0));
+  o.trace_end = spec.take_number("trace_end", 0, 0, ~uint64_t(0));
+  if (o.trace.empty() && (o.trace_start || o.trace_end))
+    throw std::invalid_argument("sim: trace_start and trace_end need trace=FILE.fst");
+  o.clock_mhz = spec.take_number("clock_mhz", o.clock_mhz, 1, 100000);
   o.engine = spec.take("engine");
-  spec.finish({"latency", "trace", "engine"});
+  spec.finish({"latency", "trace", "trace_start", "trace_end", "clock_mhz", "engine"});
   return open_sim_device(o);
 }
 
 const driver::BackendRegistrar kRegistrar{
-    {"sim", "sim[:latency=CYCLES][,trace=FILE.fst][,engine=ROWSxCOLSxBUS]", open_from_spec}};
+    {"sim",
+     "sim[:latency=CYCLES][,trace=FILE.fst][,trace_start=C][,trace_end=C][,clock_mhz=MHZ][,"
+     "engine=ROWSxCOLSxBUS]",
+     open_from_spec}};
 
 }  // namespace
 

@@ -24,7 +24,10 @@ po::options_description common_options(Common& c, const char* default_device) {
       "device",
       po::value(&c.device)->default_value(default_device ? default_device : TESSERA_DEFAULT_DEVICE),
       devices.c_str())("trace", po::value(&c.trace),
-                       "sim only: write an FST waveform of every signal")(
+                       "sim only: write an FST waveform (FILE.fst; time in ps of --clock-mhz)")(
+      "trace-window", po::value(&c.trace_window),
+      "with --trace: only cycles START:END (END exclusive; START: to the end)")(
+
       "latency", po::value(&c.latency)->default_value(100),
       "memory latency in cycles (sim; fsim: in its time estimate)")(
       "record", po::value(&c.record),
@@ -91,8 +94,21 @@ Session::Session(const Common& c, bool clear) {
               "latency=" + std::to_string(c.latency);
     }
   }
+  if (!c.trace_window.empty() && c.trace.empty())
+    throw UsageError("--trace-window needs --trace FILE.fst");
   if (sim && !c.trace.empty()) {
-    spec += ",trace=" + c.trace;
+    spec += ",trace=" + c.trace + ",clock_mhz=" + std::to_string(uint64_t(c.clock_mhz + 0.5));
+    if (!c.trace_window.empty()) {
+      const auto colon = c.trace_window.find(':');
+      if (colon == std::string::npos)
+        throw UsageError("--trace-window = '" + c.trace_window + "' is not START:END (cycles)");
+      const uint64_t start =
+          parse_unsigned("--trace-window START", c.trace_window.substr(0, colon), 0, ~0ull - 1);
+      const std::string end_text = c.trace_window.substr(colon + 1);
+      const uint64_t end =
+          end_text.empty() ? 0 : parse_unsigned("--trace-window END", end_text, start + 1, ~0ull);
+      spec += ",trace_start=" + std::to_string(start) + ",trace_end=" + std::to_string(end);
+    }
   } else if (!c.trace.empty()) {
     throw UsageError("--trace needs --device sim (it traces the simulated engine)");
   }

@@ -27,7 +27,7 @@ struct UsageError : std::invalid_argument {
 };
 
 struct Common {
-  std::string device = "sim", trace, record;
+  std::string device = "sim", trace, trace_window, record;
   bool json = false;
   uint64_t seed = 1;
   double timeout_s = 600, clock_mhz = 250;

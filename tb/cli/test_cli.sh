@@ -58,6 +58,18 @@ expect 2 "device 'pcie' names no backend of this program; it has xdma:/dev/xdma0
 expect 1 "cannot open /nonexistent/xdma0_user: No such file or directory" -- "$T" info --device xdma:/nonexistent/xdma0
 expect 2 "uio device option 'colour=blue' is not one of buf, irq, sysfs" -- "$T" info --device uio:/dev/uio9,colour=blue
 expect 2 "needs --device sim" -- "$T" info --device xdma:/dev/xdma0 --trace t.fst
+# Waveforms: a cycle window writes a fraction of the full trace; VCD and bad windows refused.
+if "$T" info --json | grep -q '"device": "sim'; then
+  expect 0 "cycles" -- "$T" gemm --m 32 --k 32 --n 32 --trace full.fst
+  expect 0 "cycles" -- "$T" gemm --m 32 --k 32 --n 32 --trace window.fst --trace-window 600:700
+  full=$(wc -c < full.fst) window=$(wc -c < window.fst)
+  [ "$window" -gt 0 ] && [ $((window * 4)) -lt "$full" ] ||
+    { echo "FAIL: the windowed trace ($window bytes) is not a fraction of the full one ($full)"; FAILED=1; }
+  expect 2 "the waveform model writes FST, not VCD; name it .fst" -- "$T" gemm --m 4 --k 4 --n 4 --trace t.vcd
+  expect 2 "\-\-trace-window = '5' is not START:END" -- "$T" gemm --m 4 --k 4 --n 4 --trace t.fst --trace-window 5
+  expect 2 "\-\-trace-window END = '3' is not an integer in \[6, " -- "$T" gemm --m 4 --k 4 --n 4 --trace t.fst --trace-window 5:3
+fi
+expect 2 "\-\-trace-window needs --trace FILE.fst" -- "$T" gemm --m 4 --k 4 --n 4 --trace-window 1:2
 
 # GEMM: random and from files; int8 and int32; record, replay, disassemble.
 expect 0 "outputs differing from the reference *0" -- "$T" gemm --m 20 --k 30 --n 10 --check --out c.npy --record gemm.tsr

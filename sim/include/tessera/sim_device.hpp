@@ -7,7 +7,8 @@
 // simulator at most once.
 //
 // Linking the library registers the backend with open_device():
-//   sim[:latency=CYCLES][,trace=FILE.fst][,engine=ROWSxCOLSxBUS]
+//   sim[:latency=CYCLES][,trace=FILE.fst][,trace_start=C][,trace_end=C][,clock_mhz=MHZ]
+//      [,engine=ROWSxCOLSxBUS]
 #pragma once
 
 #include <cstdint>
@@ -21,8 +22,13 @@
 namespace tessera::sim {
 
 struct SimDeviceOptions {
-  std::string engine;                  // ROWSxCOLSxBUS, one of sim_engines(); "" = the default
-  std::string trace;                   // FST waveform of every signal ("" = none; 5x slower)
+  std::string engine;  // ROWSxCOLSxBUS, one of sim_engines(); "" = the default
+  std::string trace;   // FST waveform ("" = none): see trace_* below
+  // The waveform's cycle window [trace_start, trace_end) (trace_end 0: to the end); time in
+  // the file is the modelled clock's (clock_mhz), in picoseconds. Every signal: Verilator
+  // 5.006's run-time selection (dumpvars) crashes this model and its trace levels are
+  // ignored, so a scope or depth would need a model built with --trace-depth.
+  uint64_t trace_start = 0, trace_end = 0;
   AxiMemoryConfig memory;              // latency, bandwidth, ...
   uint64_t memory_base = 0x8000'0000;  // the engine's DMA window
   uint64_t memory_size = 1ull << 30;

@@ -123,6 +123,8 @@ class TopBench : public sc_module {
 
   bool interrupt() const { return irq.read(); }
   uint64_t cycle() const { return cycle_; }
+  // The clock's falling edge: the rising edge's results have settled (a waveform samples).
+  const sc_event& falling_edge() const { return clk.negedge_event(); }
 
  private:
   struct Op {
