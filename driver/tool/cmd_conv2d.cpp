@@ -6,6 +6,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "tessera/atomic_file.hpp"
 #include "tessera/checks.hpp"
 #include "tessera/npy.hpp"
 
@@ -123,6 +124,7 @@ int run_conv2d(int argc, char** argv) {
   a.quant = quantization(q, uint64_t(a.kernel_h) * a.kernel_w * (a.c / groups), a.out_channels);
 
   require_distinct_outputs("--out", out_path, "--record", c.record);
+  if (!out_path.empty()) require_writable(out_path);  // before the work, not after
   Session s(c);
   const auto t0 = std::chrono::steady_clock::now();
   const auto result = int32 ? driver::conv2d_int32(*s.engine, a) : driver::conv2d(*s.engine, a);

@@ -5,6 +5,7 @@
 
 #include "commands.hpp"
 #include "common.hpp"
+#include "tessera/atomic_file.hpp"
 #include "tessera/npy.hpp"
 
 namespace tessera::cli {
@@ -63,6 +64,7 @@ int run_gemm(int argc, char** argv) {
   args.quant = quantization(q, args.k, args.n);
 
   require_distinct_outputs("--out", out_path, "--record", c.record);
+  if (!out_path.empty()) require_writable(out_path);  // before the work, not after
   Session s(c);
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<int8_t> c8;

@@ -69,6 +69,9 @@ if "$T" info --json | grep -q '"device": "sim'; then
   expect 2 "\-\-trace-window = '5' is not START:END" -- "$T" gemm --m 4 --k 4 --n 4 --trace t.fst --trace-window 5
   expect 2 "\-\-trace-window END = '3' is not an integer in \[6, " -- "$T" gemm --m 4 --k 4 --n 4 --trace t.fst --trace-window 5:3
 fi
+# Output paths are checked before the work: no 2-second simulation for a path that fails.
+expect 1 "cannot write /nonexistent/c.npy: No such file or directory" -- "$T" gemm --m 512 --k 512 --n 512 --out /nonexistent/c.npy
+expect 1 "cannot write /nonexistent/y.npy" -- "$T" conv2d --h 56 --w 56 --c 64 --oc 64 --kernel 3 --out /nonexistent/y.npy
 expect 2 "\-\-trace-window needs --trace FILE.fst" -- "$T" gemm --m 4 --k 4 --n 4 --trace-window 1:2
 
 # GEMM: random and from files; int8 and int32; record, replay, disassemble.
