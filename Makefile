@@ -31,6 +31,8 @@ BUILD  ?= build
 ENGINE_FLAGS :=
 endif
 export VERILATOR YOSYS BUILD
+# The build tools run as sub-makes: without this each prints "Entering/Leaving directory".
+MAKEFLAGS += --no-print-directory
 
 # CMakeLists.txt picks up ccache by itself (it may only be installed by `deps`).
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release

@@ -18,6 +18,8 @@
 // slower outside the window, 54x dumping every cycle: docs/performance.md).
 // --device fsim runs the same workloads on the golden model (docs/fsim.md): results checked
 // the same way, cycles an estimate.
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -358,6 +360,7 @@ int main(int argc, char** argv) {
       device = tessera::sim::open_sim_device(so);
     }
     drv::Engine engine(std::move(device));
+    if (isatty(2)) engine.progress = tessera::terminal_progress(stderr);
     std::mt19937_64 rng(o.seed);
     const auto& info = engine.info();
     std::printf("Tessera engine %ux%u, %u-bit AXI, memory latency %u cycles, seed %llu\n\n",

@@ -3,6 +3,7 @@
 #include "tessera/report.hpp"
 
 #include <cmath>
+#include <memory>
 #include <stdexcept>
 
 namespace tessera {
@@ -145,6 +146,17 @@ void Report::print(bool as_json, std::FILE* out) const {
 double utilization_percent(uint64_t useful_macs, uint64_t cycles, uint32_t rows, uint32_t cols) {
   if (cycles == 0 || rows == 0 || cols == 0) return 0;
   return 100.0 * double(useful_macs) / (double(cycles) * rows * cols);
+}
+
+std::function<void(std::size_t, std::size_t)> terminal_progress(std::FILE* out) {
+  auto last = std::make_shared<int>(-1);
+  return [out, last](std::size_t done, std::size_t total) {
+    const int pct = total ? int(100 * done / total) : 100;
+    if (pct == *last) return;
+    *last = pct;
+    std::fprintf(out, "\r  %3d%% of %zu commands%s", pct, total, pct == 100 ? "\r\033[K" : "");
+    std::fflush(out);
+  };
 }
 
 }  // namespace tessera

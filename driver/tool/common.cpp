@@ -114,15 +114,7 @@ Session::Session(const Common& c, bool clear) {
   }
   engine = std::make_unique<driver::Engine>(driver::open_device(spec),
                                             std::chrono::milliseconds(int64_t(c.timeout_s * 1000)));
-  if (isatty(2)) {
-    engine->progress = [](std::size_t done, std::size_t total) {
-      static int last = -1;
-      const int pct = total ? int(100 * done / total) : 100;
-      if (pct == last) return;
-      last = pct;
-      std::fprintf(stderr, "\r  %3d%% of %zu commands%s", pct, total, pct == 100 ? "\r\033[K" : "");
-    };
-  }
+  if (isatty(2)) engine->progress = terminal_progress(stderr);
   record_path = c.record;
   if (!record_path.empty()) require_writable(record_path);
   if (!record_path.empty()) engine->record_to(&recording);

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -69,6 +70,10 @@ class Report {
   };
   std::vector<Item> items_;
 };
+
+// A progress line for Engine::progress on a terminal: "\r  37% of 1080 commands", redrawn
+// when the percentage changes and erased at 100 %. For the tools (`tessera`, `tessera_sim`).
+std::function<void(std::size_t done, std::size_t total)> terminal_progress(std::FILE* out);
 
 // A MAC utilization in percent: useful MACs over cycles x array MACs, 0 with no cycles.
 double utilization_percent(uint64_t useful_macs, uint64_t cycles, uint32_t rows, uint32_t cols);
