@@ -7,7 +7,7 @@
 //
 //   tessera_sim [--workload gemm|conv|all] [--m M] [--k K] [--n N]
 //               [--h H] [--w W] [--c C] [--oc OC] [--kernel K] [--stride S] [--pad P]
-//               [--pool 0|1]
+//               [--pool 0|1] [--relu 0|1]
 //               [--latency CYCLES] [--seed S] [--json FILE] [--trace FILE.fst]
 //               [--trace-window START:END] [--engine ROWSxCOLSxBUS] [--device sim|fsim]
 //
@@ -47,7 +47,7 @@ namespace drv = tessera::driver;
 struct Options {
   std::string workload = "all";
   uint32_t m = 512, k = 512, n = 512;
-  uint32_t h = 56, w = 56, c = 64, oc = 64, kernel = 3, stride = 1, pad = 1, pool = 0;
+  uint32_t h = 56, w = 56, c = 64, oc = 64, kernel = 3, stride = 1, pad = 1, pool = 0, relu = 1;
   uint32_t latency = 100;
   uint64_t seed = 1;
   std::string json, trace, engine, device = "sim";
@@ -57,11 +57,12 @@ struct Options {
 const char* kUsage =
     "usage: tessera_sim [--workload gemm|conv|all] [--m M] [--k K] [--n N]\n"
     "                   [--h H] [--w W] [--c C] [--oc OC] [--kernel K] [--stride S] [--pad P]\n"
-    "                   [--pool 0|1]\n"
+    "                   [--pool 0|1] [--relu 0|1]\n"
     "                   [--latency CYCLES] [--seed S] [--json FILE] [--trace FILE.fst]\n"
     "                   [--trace-window START:END] [--engine ROWSxCOLSxBUS] [--device sim|fsim]\n"
     "                   [--version]\n"
-    "Defaults: all; GEMM 512x512x512; conv 56x56x64 -> 64, 3x3, stride 1, pad 1, ReLU;\n"
+    "Defaults: all; GEMM 512x512x512; conv 56x56x64 -> 64, 3x3, stride 1, pad 1, ReLU (--relu 0:\n"
+    "none);\n"
     "memory latency 100 cycles.\n";
 
 Options parse(int argc, char** argv) {
@@ -98,12 +99,19 @@ Options parse(int argc, char** argv) {
     } const numbers[] = {
         // Shapes up to the driver's own limits; what this engine's buffers cannot hold, the
         // planners refuse with the value and the range.
-        {"--m", &o.m, 1, 65535},           {"--k", &o.k, 1, 65535},
-        {"--n", &o.n, 1, 65535},           {"--h", &o.h, 1, 65535},
-        {"--w", &o.w, 1, 65535},           {"--c", &o.c, 1, 65535},
-        {"--oc", &o.oc, 1, 65535},         {"--kernel", &o.kernel, 1, 65535},
-        {"--stride", &o.stride, 1, 65535}, {"--pad", &o.pad, 0, 65535},
-        {"--pool", &o.pool, 0, 1},         {"--latency", &o.latency, 0, 10000}};
+        {"--m", &o.m, 1, 65535},
+        {"--k", &o.k, 1, 65535},
+        {"--n", &o.n, 1, 65535},
+        {"--h", &o.h, 1, 65535},
+        {"--w", &o.w, 1, 65535},
+        {"--c", &o.c, 1, 65535},
+        {"--oc", &o.oc, 1, 65535},
+        {"--kernel", &o.kernel, 1, 65535},
+        {"--stride", &o.stride, 1, 65535},
+        {"--pad", &o.pad, 0, 65535},
+        {"--pool", &o.pool, 0, 1},
+        {"--relu", &o.relu, 0, 1},
+        {"--latency", &o.latency, 0, 10000}};
     bool known = false;
     for (const auto& num : numbers) {
       if (flag == num.name) {
@@ -270,7 +278,7 @@ Result conv(drv::Engine& engine, const Options& o, std::mt19937_64& rng) {
   a.input = random_bytes(rng, shape.elements());
   a.weights = random_bytes(rng, std::size_t(o.kernel) * o.kernel * o.c * o.oc);
   auto stage = output_stage(rng, o.oc, a.bias);
-  tessera::ref::set_activation(stage, tessera::ref::Activation::kRelu, 0.05);
+  if (o.relu) tessera::ref::set_activation(stage, tessera::ref::Activation::kRelu, 0.05);
   a.quant = quantization(stage);
   auto out_shape = cp.output_shape(shape, o.oc);  // throws if the window does not fit
   const uint64_t pixels = out_shape.h * out_shape.w;
@@ -283,7 +291,7 @@ Result conv(drv::Engine& engine, const Options& o, std::mt19937_64& rng) {
   name << "int8 conv2d " << o.h << "x" << o.w << "x" << o.c << " -> "
        << cp.output_shape(shape, o.oc).h << "x" << cp.output_shape(shape, o.oc).w << "x" << o.oc
        << ", " << o.kernel << "x" << o.kernel << " stride " << o.stride << " pad " << o.pad
-       << ", ReLU" << (a.max_pool ? ", 2x2 max-pool" : "");
+       << (o.relu ? ", ReLU" : "") << (a.max_pool ? ", 2x2 max-pool" : "");
   return measure(
       engine, name.str(), computed * o.oc * o.kernel * o.kernel * o.c,
       [&] { return drv::conv2d(engine, a).output; }, want);
