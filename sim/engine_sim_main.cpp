@@ -127,16 +127,9 @@ Options parse(int argc, char** argv) {
     } else if (flag == "--trace") {
       o.trace = v;
     } else if (flag == "--trace-window") {
-      const std::string window = v;
-      const auto colon = window.find(':');
-      if (colon == std::string::npos)
-        throw std::invalid_argument("--trace-window = '" + window + "' is not START:END (cycles)");
-      o.trace_start =
-          parse_unsigned("--trace-window START", window.substr(0, colon), 0, UINT64_MAX - 1);
-      o.trace_end = colon + 1 == window.size()
-                        ? 0
-                        : parse_unsigned("--trace-window END", window.substr(colon + 1),
-                                         o.trace_start + 1, UINT64_MAX);
+      const tessera::CycleWindow w = tessera::parse_cycle_window(flag, v);
+      o.trace_start = w.start;
+      o.trace_end = w.end;
     } else if (flag == "--engine") {
       o.engine = v;
     } else if (flag == "--device") {

@@ -49,6 +49,17 @@ int64_t parse_signed(const std::string& what, const std::string& text, int64_t l
   return v;
 }
 
+CycleWindow parse_cycle_window(const std::string& what, const std::string& text) {
+  const auto colon = text.find(':');
+  if (colon == std::string::npos)
+    throw std::invalid_argument(what + " = '" + text + "' is not START:END (cycles)");
+  CycleWindow w;
+  w.start = parse_unsigned(what + " START", text.substr(0, colon), 0, ~uint64_t(0) - 1);
+  if (colon + 1 < text.size())
+    w.end = parse_unsigned(what + " END", text.substr(colon + 1), w.start + 1, ~uint64_t(0));
+  return w;
+}
+
 double parse_real(const std::string& what, const std::string& text, double lo, double hi) {
   char* end = nullptr;
   errno = 0;

@@ -99,15 +99,8 @@ Session::Session(const Common& c, bool clear) {
   if (sim && !c.trace.empty()) {
     spec += ",trace=" + c.trace + ",clock_mhz=" + std::to_string(uint64_t(c.clock_mhz + 0.5));
     if (!c.trace_window.empty()) {
-      const auto colon = c.trace_window.find(':');
-      if (colon == std::string::npos)
-        throw UsageError("--trace-window = '" + c.trace_window + "' is not START:END (cycles)");
-      const uint64_t start =
-          parse_unsigned("--trace-window START", c.trace_window.substr(0, colon), 0, ~0ull - 1);
-      const std::string end_text = c.trace_window.substr(colon + 1);
-      const uint64_t end =
-          end_text.empty() ? 0 : parse_unsigned("--trace-window END", end_text, start + 1, ~0ull);
-      spec += ",trace_start=" + std::to_string(start) + ",trace_end=" + std::to_string(end);
+      const CycleWindow w = parse_cycle_window("--trace-window", c.trace_window);
+      spec += ",trace_start=" + std::to_string(w.start) + ",trace_end=" + std::to_string(w.end);
     }
   } else if (!c.trace.empty()) {
     throw UsageError("--trace needs --device sim (it traces the simulated engine)");

@@ -39,5 +39,11 @@ uint64_t parse_unsigned(const std::string& what, const std::string& text, uint64
 int64_t parse_signed(const std::string& what, const std::string& text, int64_t lo, int64_t hi);
 // TEXT as a finite number in [lo, hi] (NaN and infinities are refused).
 double parse_real(const std::string& what, const std::string& text, double lo, double hi);
+// TEXT as a cycle window START:END, END exclusive and above START, or START: (end = 0: to
+// the end); `what` names it in the errors (e.g. "--trace-window").
+struct CycleWindow {
+  uint64_t start = 0, end = 0;
+};
+CycleWindow parse_cycle_window(const std::string& what, const std::string& text);
 
 }  // namespace tessera
