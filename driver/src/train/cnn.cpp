@@ -191,7 +191,9 @@ CnnTrainer::CnnTrainer(Products& products, CnnParams initial, TrainOptions optio
 }
 
 CnnTrainer::Forward CnnTrainer::forward(const Batch& batch) {
-  check_batch(batch, std::max(options_.batch, batch.count));
+  // Any number of images: a step's batch is bounded in step(), a forward pass only by the
+  // device's memory.
+  check_batch(batch, ~uint32_t(0));
   Products& p = products_;
   Forward f;
   const uint32_t b = f.batch = batch.count;

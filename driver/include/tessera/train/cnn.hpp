@@ -73,7 +73,7 @@ class CnnTrainer {
   CnnTrainer(Products& products, CnnParams initial, TrainOptions options);
   // One SGD step on the batch (count <= options.batch): forward, backward, update.
   StepResult step(const Batch& batch);
-  // The logits of a batch (count x 10), forward only.
+  // The logits of a batch of any size (count x 10), forward only.
   std::vector<float> logits(const Batch& batch);
   const CnnParams& params() const { return params_; }
   const CnnParams& gradients() const { return grads_; }  // the last step's
