@@ -49,6 +49,29 @@ Operand patches_transposed(const Operand& x, const ConvShape& s) {
   });
 }
 
+Operand patches(const Operand& x, const ConvShape& s) {
+  const std::size_t oh = s.out_h(), ow = s.out_w(), k = s.kernel;
+  const std::size_t rows = std::size_t(s.batch) * oh * ow, cols = k * k * s.c;
+  return rearranged(x, rows * cols, [&](const auto* in, auto* out) {
+    for (std::size_t r = 0, b = 0; b < s.batch; ++b)
+      for (std::size_t y = 0; y < oh; ++y)
+        for (std::size_t xx = 0; xx < ow; ++xx, ++r) {
+          auto* row = out + r * cols;
+          for (std::size_t kh = 0; kh < k; ++kh)
+            for (std::size_t kw = 0; kw < k; ++kw, row += s.c) {
+              const std::ptrdiff_t iy = std::ptrdiff_t(y + kh) - s.pad,
+                                   ix = std::ptrdiff_t(xx + kw) - s.pad;
+              if (iy < 0 || ix < 0 || iy >= std::ptrdiff_t(s.h) || ix >= std::ptrdiff_t(s.w)) {
+                std::fill(row, row + s.c, 0);  // padding
+              } else {
+                std::copy_n(in + ((b * s.h + std::size_t(iy)) * s.w + std::size_t(ix)) * s.c, s.c,
+                            row);
+              }
+            }
+        }
+  });
+}
+
 Operand flipped_kernel(const Operand& w, uint32_t kernel, uint32_t c, uint32_t oc) {
   const std::size_t k = kernel;
   return rearrange(w, k * k * c * oc, [&](std::size_t i) {
@@ -168,17 +191,8 @@ std::vector<float> FloatProducts::gemm(const std::string& name, const Operand& a
 std::vector<float> FloatProducts::conv(const std::string& name, const Operand& x, const Operand& w,
                                        const ConvShape& s) {
   // As a GEMM of the patches (B*OH*OW x K*K*C, padding read as zero) by the weights.
-  const std::size_t oh = s.out_h(), ow = s.out_w(), k = s.kernel;
-  const std::size_t rows = std::size_t(s.batch) * oh * ow, cols = k * k * s.c;
-  const Operand patches = rearrange(x, rows * cols, [&](std::size_t i) {
-    const std::size_t r = i / cols, col = i % cols;
-    const std::size_t b = r / (oh * ow), y = r / ow % oh, xx = r % ow;
-    const std::size_t kh = col / (k * s.c), kw = col / s.c % k, c = col % s.c;
-    const std::ptrdiff_t iy = std::ptrdiff_t(y + kh) - s.pad, ix = std::ptrdiff_t(xx + kw) - s.pad;
-    if (iy < 0 || ix < 0 || iy >= std::ptrdiff_t(s.h) || ix >= std::ptrdiff_t(s.w)) return kZero;
-    return ((b * s.h + std::size_t(iy)) * s.w + std::size_t(ix)) * s.c + c;
-  });
-  return gemm(name, patches, w, uint32_t(rows), uint32_t(cols), s.out_channels);
+  const uint32_t rows = s.batch * s.out_h() * s.out_w(), cols = s.kernel * s.kernel * s.c;
+  return gemm(name, patches(x, s), w, rows, cols, s.out_channels);
 }
 
 }  // namespace tessera::train

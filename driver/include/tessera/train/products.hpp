@@ -81,6 +81,10 @@ struct ConvShape {
 // gradient in the weights' layout [K][K][C][OC].
 Operand patches_transposed(const Operand& x, const ConvShape& s);
 
+// The patches of a convolution (padding read as zero): B*OH*OW rows (b, y, x) of K*K*C
+// columns (kh, kw, c), the im2col matrix.
+Operand patches(const Operand& x, const ConvShape& s);
+
 // Weights [K][K][C][OC] rotated by 180 degrees and with C and OC exchanged: [K][K][OC][C],
 // the kernel that convolves an output gradient (padded by K - 1) into the input gradient.
 Operand flipped_kernel(const Operand& w, uint32_t kernel, uint32_t c, uint32_t oc);
