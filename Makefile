@@ -89,7 +89,7 @@ bench-fsim: build ## The golden model against the RTL simulator: speed-up and cy
 	bench/fsim_speed.py --tessera $(BUILD)/driver/tool/tessera --json $(BUILD)/bench_fsim.json
 
 EPOCHS ?= 2
-bench-train: build ## Train the CNN on Fashion-MNIST on the golden model beside the float32 reference, EPOCHS (2) epochs (about 11 min)
+bench-train: build ## Train the CNN on Fashion-MNIST on the golden model beside the float32 reference, EPOCHS (2) epochs (about 5 min)
 	mkdir -p $(BUILD)/models
 	$(BUILD)/driver/tool/tessera train --device fsim --epochs $(EPOCHS) --seed $(or $(SEED),1) --reference --out $(BUILD)/models/fashion_cnn_trained.onnx
 
