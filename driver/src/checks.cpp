@@ -49,6 +49,12 @@ int64_t parse_signed(const std::string& what, const std::string& text, int64_t l
   return v;
 }
 
+std::string number_text(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
 CycleWindow parse_cycle_window(const std::string& what, const std::string& text) {
   const auto colon = text.find(':');
   if (colon == std::string::npos)

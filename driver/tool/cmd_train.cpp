@@ -6,27 +6,21 @@
 // utilization, and writes the trained model as ONNX QDQ for `tessera model run`.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <functional>
-#include <sstream>
 
 #include "commands.hpp"
 #include "common.hpp"
 #include "tessera/atomic_file.hpp"
+#include "tessera/checks.hpp"
 #include "tessera/model/onnx_import.hpp"
 #include "tessera/train/dataset.hpp"
 #include "tessera/train/qdq_export.hpp"
 
 namespace tessera::cli {
 namespace {
-
-std::string number_text(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
-}
 
 struct TrainArgs {
   uint32_t epochs = 1, batch = 64, count = 0, test_count = 0, steps = 0, calibration = 1000;
@@ -91,17 +85,11 @@ RunResult train_with(train::Products& products, const train::CnnParams& init, co
   r.stats = products.stats();
   r.host_macs = net.host_macs();
   r.params = net.params();
-  products.clear_stats();
   uint64_t correct = 0;
   for (std::size_t first = 0; first < test.count(); first += 500) {
     const train::Batch b = test.batch(first, std::min<std::size_t>(500, test.count() - first));
-    const auto logits = net.logits(b);
-    for (uint32_t i = 0; i < b.count; ++i) {
-      const float* z = &logits[std::size_t(i) * train::kClasses];
-      correct += std::max_element(z, z + train::kClasses) - z == std::ptrdiff_t(b.labels[i]);
-    }
+    correct += train::count_correct(net.logits(b), b.labels, b.count);
   }
-  products.clear_stats();
   r.test_accuracy = test.count() ? 100.0 * double(correct) / double(test.count()) : 0;
   r.seconds = seconds_since(t0);
   return r;

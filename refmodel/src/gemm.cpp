@@ -85,16 +85,17 @@ Nhwc Conv2dParams::output_shape(const Nhwc& in, std::size_t out_channels) const 
           out_channels};
 }
 
-std::vector<int8_t> im2col(const std::vector<int8_t>& input, const Nhwc& s, const Conv2dParams& p) {
+template <typename T>
+std::vector<T> im2col(const std::vector<T>& input, const Nhwc& s, const Conv2dParams& p) {
   const Nhwc o = p.output_shape(s, 1);
   check_size("input", input.size(), s.elements());
   const std::size_t cols = p.kernel_h * p.kernel_w * s.c;
-  std::vector<int8_t> out(o.n * o.h * o.w * cols, static_cast<int8_t>(p.input_zero_point));
+  std::vector<T> out(o.n * o.h * o.w * cols, static_cast<T>(p.input_zero_point));
   std::size_t row = 0;
   for (std::size_t b = 0; b < o.n; ++b) {
     for (std::size_t oy = 0; oy < o.h; ++oy) {
       for (std::size_t ox = 0; ox < o.w; ++ox, ++row) {
-        int8_t* dst = &out[row * cols];
+        T* dst = &out[row * cols];
         for (std::size_t ky = 0; ky < p.kernel_h; ++ky) {
           // Signed arithmetic: taps above/left of the input land in the padding.
           const auto iy = static_cast<long long>(oy * p.stride_h + ky * p.dilation_h) -
@@ -102,14 +103,14 @@ std::vector<int8_t> im2col(const std::vector<int8_t>& input, const Nhwc& s, cons
           for (std::size_t kx = 0; kx < p.kernel_w; ++kx) {
             const auto ix = static_cast<long long>(ox * p.stride_w + kx * p.dilation_w) -
                             static_cast<long long>(p.pad_left);
-            int8_t* tap = dst + (ky * p.kernel_w + kx) * s.c;
+            T* tap = dst + (ky * p.kernel_w + kx) * s.c;
             if (iy < 0 || ix < 0 || iy >= static_cast<long long>(s.h) ||
                 ix >= static_cast<long long>(s.w)) {
               continue;  // stays at the zero point
             }
-            const int8_t* src = &input[((b * s.h + static_cast<std::size_t>(iy)) * s.w +
-                                        static_cast<std::size_t>(ix)) *
-                                       s.c];
+            const T* src = &input[((b * s.h + static_cast<std::size_t>(iy)) * s.w +
+                                   static_cast<std::size_t>(ix)) *
+                                  s.c];
             std::copy(src, src + s.c, tap);
           }
         }
@@ -118,6 +119,9 @@ std::vector<int8_t> im2col(const std::vector<int8_t>& input, const Nhwc& s, cons
   }
   return out;
 }
+
+template std::vector<int8_t> im2col(const std::vector<int8_t>&, const Nhwc&, const Conv2dParams&);
+template std::vector<float> im2col(const std::vector<float>&, const Nhwc&, const Conv2dParams&);
 
 std::vector<int32_t> conv2d(const std::vector<int8_t>& input, const Nhwc& shape,
                             const std::vector<int8_t>& weights, std::size_t out_channels,

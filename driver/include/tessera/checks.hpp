@@ -39,6 +39,9 @@ uint64_t parse_unsigned(const std::string& what, const std::string& text, uint64
 int64_t parse_signed(const std::string& what, const std::string& text, int64_t lo, int64_t hi);
 // TEXT as a finite number in [lo, hi] (NaN and infinities are refused).
 double parse_real(const std::string& what, const std::string& text, double lo, double hi);
+// A number as a message shows it: 0.02, -1, 1e-30 (a stream's default format).
+std::string number_text(double v);
+
 // TEXT as a cycle window START:END, END exclusive and above START, or START: (end = 0: to
 // the end); `what` names it in the errors (e.g. "--trace-window").
 struct CycleWindow {

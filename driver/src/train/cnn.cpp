@@ -6,8 +6,9 @@
 #include <chrono>
 #include <cmath>
 #include <random>
-#include <sstream>
 #include <stdexcept>
+
+#include "tessera/checks.hpp"
 
 namespace tessera::train {
 namespace {
@@ -67,12 +68,6 @@ void check_batch(const Batch& b, uint32_t max) {
   if (b.count == 0 || b.count > max)
     throw std::invalid_argument("batch of " + std::to_string(b.count) +
                                 " images; the trainer takes 1 .. " + std::to_string(max));
-}
-
-std::string number_text(double v) {
-  std::ostringstream s;
-  s << v;
-  return s.str();
 }
 
 }  // namespace
@@ -170,6 +165,15 @@ CnnParams CnnParams::from_graph(const graph::Graph& g, const std::string& source
   return p;
 }
 
+uint32_t count_correct(const std::vector<float>& logits, const uint8_t* labels, uint32_t count) {
+  uint32_t correct = 0;
+  for (uint32_t n = 0; n < count; ++n) {
+    const float* z = &logits[std::size_t(n) * kClasses];
+    correct += std::max_element(z, z + kClasses) - z == std::ptrdiff_t(labels[n]);
+  }
+  return correct;
+}
+
 CnnTrainer::CnnTrainer(Products& products, CnnParams initial, TrainOptions options)
     : products_(products),
       params_(std::move(initial)),
@@ -252,13 +256,13 @@ StepResult CnnTrainer::step(const Batch& batch) {
     double sum = 0;
     for (uint32_t c = 0; c < kClasses; ++c) sum += std::exp(double(z[c] - zmax));
     r.loss += std::log(sum) - double(z[label] - zmax);
-    if (std::max_element(z, z + kClasses) - z == std::ptrdiff_t(label)) ++r.correct;
     for (uint32_t c = 0; c < kClasses; ++c) {
       const double softmax = std::exp(double(z[c] - zmax)) / sum;
       g4[std::size_t(n) * kClasses + c] = float((softmax - (c == label ? 1.0 : 0.0)) / b);
     }
   }
   r.loss /= b;
+  r.correct = count_correct(f.logits, batch.labels, b);
 
   // fc2: dW = x3^T g4, dX = g4 w4^T.
   const Operand G4 = p.operand(g4, Rounding::kStochastic);

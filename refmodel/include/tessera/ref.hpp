@@ -116,9 +116,14 @@ struct Conv2dParams {
 };
 
 // The im2col matrix: one row per output pixel (n, oy, ox), columns ordered (ky, kx, c) to
-// match weights stored [KH][KW][C][OC]; padded taps hold the input zero point.
-std::vector<int8_t> im2col(const std::vector<int8_t>& input, const Nhwc& shape,
-                           const Conv2dParams& p);
+// match weights stored [KH][KW][C][OC]; padded taps hold the input zero point. For int8
+// tensors, and for float ones (the training's float32 reference: tessera/train).
+template <typename T>
+std::vector<T> im2col(const std::vector<T>& input, const Nhwc& shape, const Conv2dParams& p);
+extern template std::vector<int8_t> im2col(const std::vector<int8_t>&, const Nhwc&,
+                                           const Conv2dParams&);
+extern template std::vector<float> im2col(const std::vector<float>&, const Nhwc&,
+                                          const Conv2dParams&);
 
 // conv2d accumulators: weights [KH][KW][C/groups][OC], bias OC entries or empty. Returns the
 // output pixels x OC int32 matrix (NHWC order), computed as im2col followed by gemm (per

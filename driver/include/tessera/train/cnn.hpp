@@ -66,6 +66,9 @@ struct StepResult {
   uint32_t correct = 0;  // images whose largest logit is their label
 };
 
+// Images among `count` whose largest logit (count x 10) is their label.
+uint32_t count_correct(const std::vector<float>& logits, const uint8_t* labels, uint32_t count);
+
 class CnnTrainer {
  public:
   // Throws std::invalid_argument for a batch of 0, a learning rate <= 0 or a momentum

@@ -9,7 +9,7 @@
 //     (unbiased, so that small gradients survive on average: NITI, Wang et al. 2022).
 //   - FloatProducts: the same products in float32 on the host, the reference training.
 // Transposed and rearranged operands (a weight gradient's patches, an input gradient's
-// flipped kernel) are made on the host by moving bytes (rearrange()): no arithmetic.
+// flipped kernel) are made on the host by moving bytes: no arithmetic.
 #pragma once
 
 #include <cstdint>
@@ -33,35 +33,6 @@ struct Operand {
   std::size_t size() const { return is_int8() ? q.size() : f.size(); }
 };
 
-// An operand of n elements made from `in` by fill(from, to), called with the element type
-// the operand holds (int8_t or float): the scale is kept.
-template <class Fill>
-Operand rearranged(const Operand& in, std::size_t n, Fill fill) {
-  Operand out;
-  out.scale = in.scale;
-  if (in.is_int8()) {
-    out.q.resize(n);
-    fill(in.q.data(), out.q.data());
-  } else {
-    out.f.resize(n);
-    fill(in.f.data(), out.f.data());
-  }
-  return out;
-}
-
-// out[i] = in[source(i)] for i < n; source returns kZero for an element that is zero
-// (the padding of a patch).
-inline constexpr std::size_t kZero = ~std::size_t(0);
-template <class Source>
-Operand rearrange(const Operand& in, std::size_t n, Source source) {
-  return rearranged(in, n, [&](const auto* from, auto* to) {
-    for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t s = source(i);
-      to[i] = s == kZero ? 0 : from[s];
-    }
-  });
-}
-
 // A rows x cols row-major matrix, transposed.
 Operand transpose(const Operand& a, std::size_t rows, std::size_t cols);
 
@@ -82,7 +53,7 @@ struct ConvShape {
 Operand patches_transposed(const Operand& x, const ConvShape& s);
 
 // The patches of a convolution (padding read as zero): B*OH*OW rows (b, y, x) of K*K*C
-// columns (kh, kw, c), the im2col matrix.
+// columns (kh, kw, c), the reference model's im2col matrix (ref::im2col).
 Operand patches(const Operand& x, const ConvShape& s);
 
 // Weights [K][K][C][OC] rotated by 180 degrees and with C and OC exchanged: [K][K][OC][C],
@@ -101,10 +72,6 @@ struct ProductStats {
 class Products {
  public:
   virtual ~Products() = default;
-  // The engine's array, for utilization (0 x 0 on the host).
-  virtual uint32_t array_rows() const = 0;
-  virtual uint32_t array_cols() const = 0;
-  virtual bool on_engine() const = 0;
   // x as an operand: quantized (EngineProducts) or as it is (FloatProducts).
   virtual Operand operand(const std::vector<float>& x, Rounding rounding) = 0;
   // C[M x N] = A[M x K] * B[K x N], row-major, in real values.
@@ -115,7 +82,6 @@ class Products {
                                   const ConvShape& s) = 0;
   // Per product name, in the order first seen.
   const std::vector<ProductStats>& stats() const { return stats_; }
-  void clear_stats() { stats_.clear(); }
 
  protected:
   ProductStats& stats_for(const std::string& name);
@@ -128,9 +94,6 @@ class EngineProducts : public Products {
  public:
   // `seed` seeds the stochastic rounding.
   EngineProducts(driver::Engine& engine, uint64_t seed);
-  uint32_t array_rows() const override;
-  uint32_t array_cols() const override;
-  bool on_engine() const override { return true; }
   Operand operand(const std::vector<float>& x, Rounding rounding) override;
   std::vector<float> gemm(const std::string& name, const Operand& a, const Operand& b, uint32_t m,
                           uint32_t k, uint32_t n) override;
@@ -151,9 +114,6 @@ class EngineProducts : public Products {
 
 class FloatProducts : public Products {
  public:
-  uint32_t array_rows() const override { return 0; }
-  uint32_t array_cols() const override { return 0; }
-  bool on_engine() const override { return false; }
   Operand operand(const std::vector<float>& x, Rounding rounding) override;
   std::vector<float> gemm(const std::string& name, const Operand& a, const Operand& b, uint32_t m,
                           uint32_t k, uint32_t n) override;
