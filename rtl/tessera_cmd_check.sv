@@ -14,7 +14,8 @@ module tessera_cmd_check #(
   parameter int NumCols          = tessera_pkg::DefaultNumCols,
   parameter int ScratchpadLines  = 16384,
   parameter int AccumulatorLines = 1024,
-  parameter int QTableEntries    = 1024
+  parameter int QTableEntries    = 1024,
+  parameter int BusWidth         = tessera_pkg::DefaultBusWidth
 ) (
   input  logic [tessera_isa_pkg::CommandBits-1:0] cmd_i,
   output logic [7:0]                              error_o
@@ -23,6 +24,7 @@ module tessera_cmd_check #(
   localparam int LineShift   = $clog2(NumRows);      // scratchpad line: NumRows bytes
   localparam int AccShift    = $clog2(4 * NumCols);  // accumulator line: NumCols int32
   localparam int EntryShift  = 4;                    // quantization-table entry: 16 bytes
+  localparam logic [31:0] BusBytes = 32'(BusWidth / 8);
   // The command set's limits (rtl/tessera_isa.json); field ranges are its generated
   // *_fields_in_range functions.
   localparam logic [31:0] MaxRowBytes = 32'(tessera_isa_pkg::MaxRowBytes);
@@ -142,6 +144,20 @@ module tessera_cmd_check #(
   assign st_window_rows = {st_rows[15:0], 1'b0} - 17'd1;
   assign st_pool_last   = 64'(st_acc_line) + 64'(st_window_rows) * 64'(st_acc_pitch) +
                           (64'(st_pool_width) << 1) - 64'd1;
+  // Several panels per row: lines PANEL_PITCH apart, each of whole bus beats; a panel's
+  // entries follow the previous panel's (per channel).
+  logic [15:0] st_extra, st_panel_pitch;
+  logic [31:0] st_panels, st_line_bytes, st_entry_panels;
+  logic        st_panels_ok;
+  assign st_extra        = cmd_i[tessera_isa_pkg::StoreExtraPanelsLsb +: 16];
+  assign st_panel_pitch  = cmd_i[tessera_isa_pkg::StorePanelPitchLsb +: 16];
+  assign st_panels       = 32'(st_extra) + 32'd1;
+  assign st_line_bytes   = mode[tessera_isa_pkg::StoreModeRequantizeBit] ? 32'(st_cols)
+                                                                         : 32'(st_cols) << 2;
+  assign st_entry_panels = mode[tessera_isa_pkg::StoreModePerChannelBit] ? st_panels : 32'd1;
+  assign st_panels_ok    = st_extra == '0 ? st_panel_pitch == '0
+                                          : !st_pool && (st_line_bytes & (BusBytes - 1)) == '0 &&
+                                            32'(16'(st_rows)) * st_panels <= MaxCount;
 
   // ---- FENCE: its record's address, 4-byte aligned (16 with TIMESTAMP) ------------------
   logic [3:0] fc_addr;
@@ -200,13 +216,15 @@ module tessera_cmd_check #(
         end else if (st_pool && !mode[tessera_isa_pkg::StoreModeRequantizeBit]) begin
           error_o = tessera_isa_pkg::ErrBadMode;
         end else if (!tessera_isa_pkg::store_fields_in_range(cmd_i, 32'(NumCols)) ||
-                     !st_pool_dims_ok) begin
+                     !st_pool_dims_ok || !st_panels_ok) begin
           error_o = tessera_isa_pkg::ErrBadDimension;
         end else if (st_pool ? st_pool_last >= 64'(AccumulatorLines)
-                             : !fits(st_acc_line, st_rows, 32'd1, 32'd1, 32'(AccumulatorLines))) begin
+                             : !fits(st_acc_line, st_panels, 32'(st_panel_pitch), st_rows,
+                                     32'(AccumulatorLines))) begin
           error_o = tessera_isa_pkg::ErrAccumulatorRange;
         end else if (mode[tessera_isa_pkg::StoreModeRequantizeBit] &&
-                     !fits(st_entry, st_entries, 32'd1, 32'd1, 32'(QTableEntries))) begin
+                     !fits(st_entry, st_entry_panels, st_entries, st_entries,
+                           32'(QTableEntries))) begin
           error_o = tessera_isa_pkg::ErrQtableRange;
         end else if (mode[tessera_isa_pkg::StoreModeRequantizeBit] &&
                      $signed(st_act_min) > $signed(st_act_max)) begin
@@ -227,8 +245,9 @@ module tessera_cmd_check #(
     endcase
   end
 
-  if ((NumRows & (NumRows - 1)) != 0 || (NumCols & (NumCols - 1)) != 0) begin : g_bad_shape
-    $error("tessera_cmd_check: engine shapes must be powers of two");
+  if ((NumRows & (NumRows - 1)) != 0 || (NumCols & (NumCols - 1)) != 0 ||
+      (BusWidth & (BusWidth - 1)) != 0) begin : g_bad_shape
+    $error("tessera_cmd_check: engine shapes and the bus width must be powers of two");
   end
 
 endmodule

@@ -101,7 +101,8 @@ module tessera_dispatch #(
     .NumCols         (NumCols),
     .ScratchpadLines (ScratchpadLines),
     .AccumulatorLines(AccumulatorLines),
-    .QTableEntries   (QTableEntries)
+    .QTableEntries   (QTableEntries),
+    .BusWidth        (BusWidth)
   ) u_check (
     .cmd_i  (cmd_i),
     .error_o(check_error)

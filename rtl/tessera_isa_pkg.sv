@@ -11,6 +11,7 @@ package tessera_isa_pkg;
   localparam int CommandBits = 512;
 
   localparam int MaxCount = 65535;  // the largest count of rows, vectors, results or pooled pixels one command may name
+  localparam int MaxExtraPanels = 7;  // the most panels after the first one STORE writes per row (its post-processing holds the quantization parameters of 1 + MAX_EXTRA_PANELS panels)
   localparam int MaxRowBytes = 16777215;  // the largest DMA row, 2^24 - 1 bytes
   localparam int UnitQueueDepth = 4;  // commands each unit's queue holds; one more waits in the dispatcher (a stream whose tokens need more in flight deadlocks)
   localparam int MaxTokens = 255;  // dependency tokens one unit may owe a neighbour (given and not yet taken); one more is TOKEN_OVERFLOW
@@ -188,16 +189,23 @@ package tessera_isa_pkg;
   localparam int StorePoolWidthWidth = 16;
   localparam int StoreAccPitchLsb = 368;
   localparam int StoreAccPitchWidth = 16;
+  localparam int StoreExtraPanelsLsb = 384;
+  localparam int StoreExtraPanelsWidth = 16;
+  localparam int StoreExtraPanelsMin = 0;
+  localparam int StoreExtraPanelsMax = 7;
+  localparam int StorePanelPitchLsb = 400;
+  localparam int StorePanelPitchWidth = 16;
   localparam logic [7:0] StoreDepsAllowed = 8'h05;
   localparam logic [7:0] StoreModeAllowed = 8'h07;
   localparam logic [511:0] StoreZeroMask =
-      512'hffffffffffffffffffffffffffffffff0000000000000000ffffff0000000000000000000000000000000000000000000000000000000000ffffffffff000000;
+      512'hffffffffffffffffffffffff000000000000000000000000ffffff0000000000000000000000000000000000000000000000000000000000ffffffffff000000;
   // Every STORE field with a range (docs/isa.md) lies in it.
   function automatic logic store_fields_in_range(input logic [511:0] cmd, input logic [31:0] num_cols);
     store_fields_in_range = 64'(cmd[StoreRowsLsb +: StoreRowsWidth]) >= 64'(StoreRowsMin) &&
         64'(cmd[StoreRowsLsb +: StoreRowsWidth]) <= 64'(StoreRowsMax) &&
         64'(cmd[StoreColsLsb +: StoreColsWidth]) >= 64'(StoreColsMin) &&
-        64'(cmd[StoreColsLsb +: StoreColsWidth]) <= 64'(num_cols);
+        64'(cmd[StoreColsLsb +: StoreColsWidth]) <= 64'(num_cols) &&
+        64'(cmd[StoreExtraPanelsLsb +: StoreExtraPanelsWidth]) <= 64'(StoreExtraPanelsMax);
   endfunction
 
   // FENCE

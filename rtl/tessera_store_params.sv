@@ -1,21 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
 // tessera_store_params: a STORE's quantization parameters, fetched from the table.
 //
-// Function:   start_i takes a new command's first entry, mode and entry count (the *_i
-//             inputs are sampled then). While fetch_i, it reads that many consecutive
-//             quantization-table entries, one per cycle, into per-lane registers: entry l
-//             into lane l per channel, the one entry into every lane otherwise (the entry
-//             layout is tessera_isa_pkg's Qt* fields). done_o marks the cycle the last
-//             entry arrives; bad_shift_o says, with it, whether any entry's shift lies
+// Function:   start_i takes a new command's first entry, mode, entries per panel and panel
+//             count (the *_i inputs are sampled then). While fetch_i, it reads the entries
+//             one per cycle into a small per-lane memory of MaxPanels sets: per channel,
+//             panels_i x entries_i consecutive entries (entry e into lane e % entries_i of
+//             set e / entries_i); per tensor, the one entry into every lane of set 0 (the
+//             entry layout is tessera_isa_pkg's Qt* fields). done_o marks the cycle the
+//             last entry arrives; bad_shift_o says, with it, whether any entry's shift lies
 //             outside [QtShiftMin, QtShiftMax] (the post-processing takes 6 bits), in which
-//             case the STORE must write nothing.
-// Latency:    entries_i + 1 cycles from the first cycle of fetch_i to done_o.
-// Throughput: one entry per cycle. The table read port never stalls.
+//             case the STORE must write nothing. If the command asks for exactly the
+//             entries the memory already holds and the table has not been written since
+//             (qt_written_i), nothing is read: done_o follows in the first fetch cycle.
+//             bias_o/mult_o/shift_o are set panel_i's lanes (set 0 per tensor),
+//             combinationally.
+// Latency:    panels x entries + 1 cycles from the first cycle of fetch_i to done_o, or 1
+//             when the entries are held. Throughput: one entry per cycle.
 module tessera_store_params #(
   parameter int NumCols       = tessera_pkg::DefaultNumCols,
   parameter int QTableEntries = tessera_pkg::DefaultQTableEntries,
+  parameter int MaxPanels     = tessera_isa_pkg::MaxExtraPanels + 1,
   localparam int QtAddrWidth  = tessera_pkg::index_width(QTableEntries),
   localparam int LaneIdxWidth = tessera_pkg::index_width(NumCols),
+  localparam int PanelWidth   = tessera_pkg::index_width(MaxPanels),
   localparam int EntryBits    = tessera_isa_pkg::QtEntryBits
 ) (
   input  logic                   clk_i,
@@ -24,29 +31,42 @@ module tessera_store_params #(
   input  logic                   start_i,
   input  logic [QtAddrWidth-1:0] first_entry_i,
   input  logic                   per_channel_i,
-  input  logic [LaneIdxWidth:0]  entries_i,       // 1, or the lanes stored per channel
+  input  logic [LaneIdxWidth:0]  entries_i,       // per panel: 1, or the lanes stored
+  input  logic [PanelWidth-1:0]  last_panel_i,    // panels - 1
   input  logic                   fetch_i,
   output logic                   done_o,
   output logic                   bad_shift_o,
+  // Any write to the quantization table (the held entries are stale)
+  input  logic                   qt_written_i,
   // Quantization table read port (data one cycle after the request)
   output logic                   qt_rd_en_o,
   output logic [QtAddrWidth-1:0] qt_rd_addr_o,
   input  logic [EntryBits-1:0]   qt_rd_data_i,
-  // Per-lane parameters for the post-processing
+  // Per-lane parameters of one panel for the post-processing
+  input  logic [PanelWidth-1:0]  panel_i,
   output logic [NumCols*32-1:0]  bias_o,
   output logic [NumCols*32-1:0]  mult_o,
   output logic [NumCols*6-1:0]   shift_o
 );
 
+  localparam int ParamBits = 32 + 32 + 6;  // bias, multiplier, shift: one lane of one set
+
+  // What the memory holds (valid while held_q) and the command being fetched.
   logic [QtAddrWidth-1:0]  first_d, first_q;
   logic                    per_channel_d, per_channel_q;
   logic [LaneIdxWidth:0]   entries_d, entries_q;
-  logic [LaneIdxWidth:0]   issued_d, issued_q;  // entries requested so far
-  logic                    rsp_q;               // a table response arrives this cycle
-  logic [LaneIdxWidth-1:0] lane_d, lane_q;      // ... for this lane
-  logic                    bad_d, bad_q;        // an earlier entry's shift was out of range
-  logic [NumCols*32-1:0]   bias_d, bias_q, mult_d, mult_q;
-  logic [NumCols*6-1:0]    shift_d, shift_q;
+  logic [PanelWidth-1:0]   last_panel_d, last_panel_q;
+  logic                    held_d, held_q;      // the memory holds first/per_channel/entries/panels
+  logic                    hit_d, hit_q;        // the command asked for what is held
+  logic                    written_d, written_q;  // the table was written during the fetch
+  logic                    issued_all_d, issued_all_q;
+  logic [LaneIdxWidth:0]   issue_lane_d, issue_lane_q;  // the next entry to request: lane ...
+  logic [PanelWidth-1:0]   issue_set_d, issue_set_q;    // ... of set
+  logic [QtAddrWidth-1:0]  issue_addr_d, issue_addr_q;
+  logic                    rsp_q, rsp_last_q;  // a table response arrives; the last one
+  logic [LaneIdxWidth-1:0] rsp_lane_q;         // ... for this lane
+  logic [PanelWidth-1:0]   rsp_set_q;          // ... of this set
+  logic                    bad_d, bad_q;       // an entry's shift was out of range
 
   // The entry's fields (tessera_isa_pkg's layout).
   logic [31:0] entry_bias, entry_mult, entry_shift;
@@ -57,70 +77,115 @@ module tessera_store_params #(
   assign entry_shift_ok = $signed(entry_shift) >= 32'(tessera_isa_pkg::QtShiftMin) &&
                           $signed(entry_shift) <= 32'(tessera_isa_pkg::QtShiftMax);
 
-  assign qt_rd_en_o   = fetch_i && issued_q != entries_q;
-  assign qt_rd_addr_o = first_q + QtAddrWidth'(issued_q);
-  assign done_o       = rsp_q && (LaneIdxWidth+1)'(lane_q) == entries_q - 1'b1;
-  assign bad_shift_o  = bad_q || !entry_shift_ok;
+  assign qt_rd_en_o   = fetch_i && !hit_q && !issued_all_q;
+  assign qt_rd_addr_o = issue_addr_q;
+  assign done_o       = fetch_i && hit_q || rsp_last_q;
+  assign bad_shift_o  = hit_q ? bad_q : bad_q || !entry_shift_ok;
 
   always_comb begin
     first_d       = first_q;
     per_channel_d = per_channel_q;
     entries_d     = entries_q;
-    issued_d      = issued_q;
-    lane_d   = lane_q;
-    bad_d    = bad_q;
-    bias_d   = bias_q;
-    mult_d   = mult_q;
-    shift_d  = shift_q;
+    last_panel_d  = last_panel_q;
+    held_d        = held_q;
+    hit_d         = hit_q;
+    written_d     = written_q || qt_written_i;
+    issued_all_d  = issued_all_q;
+    issue_lane_d  = issue_lane_q;
+    issue_set_d   = issue_set_q;
+    issue_addr_d  = issue_addr_q;
+    bad_d         = bad_q;
     if (qt_rd_en_o) begin
-      issued_d = issued_q + 1'b1;
-      lane_d   = LaneIdxWidth'(issued_q);
-    end
-    // Per tensor, the one entry goes to every lane.
-    if (rsp_q) begin
-      for (int l = 0; l < NumCols; l++) begin
-        if (!per_channel_q || LaneIdxWidth'(l) == lane_q) begin
-          bias_d[32*l +: 32] = entry_bias;
-          mult_d[32*l +: 32] = entry_mult;
-          shift_d[6*l +: 6]  = entry_shift[5:0];
-        end
+      issue_addr_d = issue_addr_q + 1'b1;
+      if (issue_lane_q == entries_q - 1'b1) begin
+        issue_lane_d = '0;
+        issue_set_d  = issue_set_q + 1'b1;
+        if (issue_set_q == last_panel_q) issued_all_d = 1'b1;
+      end else begin
+        issue_lane_d = issue_lane_q + 1'b1;
       end
-      if (!entry_shift_ok) bad_d = 1'b1;
     end
+    if (rsp_q && !entry_shift_ok) bad_d = 1'b1;
+    if (rsp_last_q) held_d = !written_q && !qt_written_i;
+    if (qt_written_i) held_d = 1'b0;
     if (start_i) begin
+      hit_d         = held_q && !qt_written_i && first_entry_i == first_q &&
+                      per_channel_i == per_channel_q && entries_i == entries_q &&
+                      last_panel_i == last_panel_q;
       first_d       = first_entry_i;
       per_channel_d = per_channel_i;
       entries_d     = entries_i;
-      issued_d      = '0;
-      bad_d         = 1'b0;
+      last_panel_d  = last_panel_i;
+      written_d     = 1'b0;
+      issued_all_d  = 1'b0;
+      issue_lane_d  = '0;
+      issue_set_d   = '0;
+      issue_addr_d  = first_entry_i;
+      if (!hit_d) begin
+        held_d = 1'b0;
+        bad_d  = 1'b0;
+      end
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) rsp_q <= 1'b0;
-    else         rsp_q <= qt_rd_en_o;
+    if (!rst_ni) begin
+      rsp_q      <= 1'b0;
+      rsp_last_q <= 1'b0;
+      held_q     <= 1'b0;
+    end else begin
+      rsp_q      <= qt_rd_en_o;
+      rsp_last_q <= qt_rd_en_o && issue_lane_q == entries_q - 1'b1 &&
+                    issue_set_q == last_panel_q;
+      held_q     <= held_d;
+    end
   end
 
-  // Reset-free: start_i sets them before fetch_i reads them.
+  // Reset-free: start_i sets them before fetch_i reads them (held_q, reset, guards the hit).
   always_ff @(posedge clk_i) begin
     first_q       <= first_d;
     per_channel_q <= per_channel_d;
     entries_q     <= entries_d;
-    issued_q <= issued_d;
-    lane_q   <= lane_d;
-    bad_q    <= bad_d;
-    bias_q   <= bias_d;
-    mult_q   <= mult_d;
-    shift_q  <= shift_d;
+    last_panel_q  <= last_panel_d;
+    hit_q         <= hit_d;
+    written_q     <= written_d;
+    issued_all_q  <= issued_all_d;
+    issue_lane_q  <= issue_lane_d;
+    issue_set_q   <= issue_set_d;
+    issue_addr_q  <= issue_addr_d;
+    rsp_lane_q    <= LaneIdxWidth'(issue_lane_q);
+    rsp_set_q     <= issue_set_q;
+    bad_q         <= bad_d;
   end
 
-  assign bias_o  = bias_q;
-  assign mult_o  = mult_q;
-  assign shift_o = shift_q;
+  // The sets, a memory per lane (distributed RAM: one write port, an asynchronous read).
+  // Per tensor, the one entry goes to every lane of set 0.
+  logic [PanelWidth-1:0] read_set;
+  logic [ParamBits-1:0]  entry_param;
+  assign read_set    = per_channel_q ? panel_i : '0;
+  assign entry_param = {entry_shift[5:0], entry_mult, entry_bias};
+
+  for (genvar l = 0; l < NumCols; l++) begin : g_lane
+    logic [ParamBits-1:0] sets [MaxPanels];
+    logic [ParamBits-1:0] param;
+    always_ff @(posedge clk_i) begin
+      if (rsp_q && (!per_channel_q || rsp_lane_q == LaneIdxWidth'(l))) begin
+        sets[rsp_set_q] <= entry_param;
+      end
+    end
+    assign param              = sets[read_set];
+    assign bias_o[32*l +: 32] = param[31:0];
+    assign mult_o[32*l +: 32] = param[63:32];
+    assign shift_o[6*l +: 6]  = param[69:64];
+  end
 
   // Unused: the shift bits beyond the 6 the post-processing takes (a shift outside the range
   // stops the command instead) and the entry's reserved bytes.
   logic unused_bits;
   assign unused_bits = ^{entry_shift[31:6], qt_rd_data_i};
+
+  if (MaxPanels < 1) begin : g_bad_panels
+    $error("tessera_store_params: MaxPanels must be >= 1");
+  end
 
 endmodule

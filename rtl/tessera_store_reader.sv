@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // tessera_store_reader: a STORE's accumulator reads, against credits, into a skid FIFO.
 //
-// Function:   while run_i, reads accumulator lines in the STORE's order: `rows_i`
-//             consecutive lines from first_line_i, or with pool_i the four lines of each 2x2
+// Function:   while run_i, reads accumulator lines in the STORE's order: rows_i rows, row m
+//             the lines first_line_i + p*panel_pitch_i + m of panels p = 0 .. last_panel_i
+//             (one panel: consecutive lines), or with pool_i the four lines of each 2x2
 //             window, window after window: rows_i rows of pool_width_i windows, window (y, x)
 //             at first_line_i + 2y*pitch_i + 2x, its lines at + {0, 1, pitch_i, pitch_i + 1}.
 //             The accumulator's responses cannot be stalled, so a read is issued only
@@ -18,6 +19,7 @@ module tessera_store_reader #(
   parameter int AccLines     = tessera_pkg::DefaultAccumulatorLines,
   parameter int SkidDepth    = 4,
   localparam int AccAddrWidth = tessera_pkg::index_width(AccLines),
+  localparam int PanelWidth   = tessera_pkg::index_width(tessera_isa_pkg::MaxExtraPanels + 1),
   localparam int LineWidth    = tessera_pkg::AccWidth * NumCols
 ) (
   input  logic                    clk_i,
@@ -29,6 +31,8 @@ module tessera_store_reader #(
   input  logic                    pool_i,
   input  logic [15:0]             pool_width_i,
   input  logic [AccAddrWidth-1:0] pitch_i,  // checked: a pooled store's lines are in range
+  input  logic [PanelWidth-1:0]   last_panel_i,   // panels - 1 (0 when pooled)
+  input  logic [AccAddrWidth-1:0] panel_pitch_i,  // checked: every panel's lines are in range
   input  logic                    run_i,
   // Accumulator read port
   output logic                    acc_req_valid_o,
@@ -47,7 +51,10 @@ module tessera_store_reader #(
   logic [AccAddrWidth-1:0] first_d, first_q, pitch_d, pitch_q;
   logic [15:0]             rows_d, rows_q, width_d, width_q;
   logic                    pool_d, pool_q;
-  logic [15:0]             count_d, count_q;         // lines (unpooled) requested so far
+  logic [15:0]             count_d, count_q;         // rows (unpooled) requested so far
+  logic [PanelWidth-1:0]   last_panel_d, last_panel_q, panel_d, panel_q;  // unpooled: panel next
+  logic [AccAddrWidth-1:0] panel_pitch_d, panel_pitch_q;
+  logic [AccAddrWidth-1:0] line_d, line_q;           // unpooled: the line to read next
   logic [1:0]              quad_d, quad_q;           // pooled: line of the window to read next
   logic [15:0]             pool_x_d, pool_x_q, pool_y_d, pool_y_q;
   logic [AccAddrWidth-1:0] window_d, window_q;       // pooled: top-left line of the window
@@ -68,9 +75,9 @@ module tessera_store_reader #(
 
   assign last_read = pool_q ? quad_q == 2'd3 && pool_x_q == width_q - 16'd1 &&
                               pool_y_q == rows_q - 16'd1
-                            : count_q == rows_q - 16'd1;
+                            : count_q == rows_q - 16'd1 && panel_q == last_panel_q;
   assign acc_req_valid_o = run_i && !done_q && credits_q != CreditWidth'(SkidDepth);
-  assign acc_req_addr_o  = pool_q ? window_q + quad_offset : first_q + AccAddrWidth'(count_q);
+  assign acc_req_addr_o  = pool_q ? window_q + quad_offset : line_q;
   assign issue           = acc_req_valid_o && acc_req_ready_i;
   assign line_fire       = line_valid_o && line_ready_i;
 
@@ -81,6 +88,10 @@ module tessera_store_reader #(
     width_d      = width_q;
     pool_d       = pool_q;
     count_d      = count_q;
+    last_panel_d = last_panel_q;
+    panel_d      = panel_q;
+    panel_pitch_d = panel_pitch_q;
+    line_d       = line_q;
     quad_d       = quad_q;
     pool_x_d     = pool_x_q;
     pool_y_d     = pool_y_q;
@@ -89,8 +100,15 @@ module tessera_store_reader #(
     done_d       = done_q;
     credits_d    = credits_q + CreditWidth'(issue) - CreditWidth'(line_fire);
     if (issue) begin
-      count_d = count_q + 16'd1;
       quad_d  = quad_q + 2'd1;
+      if (panel_q == last_panel_q) begin  // next row: its first panel's line
+        count_d = count_q + 16'd1;
+        panel_d = '0;
+        line_d  = first_q + AccAddrWidth'(count_q) + AccAddrWidth'(1);
+      end else begin
+        panel_d = panel_q + 1'b1;
+        line_d  = line_q + panel_pitch_q;
+      end
       if (last_read) done_d = 1'b1;
       if (quad_q == 2'd3) begin  // next window: two lines right, or two rows down
         if (pool_x_q == width_q - 16'd1) begin
@@ -111,6 +129,10 @@ module tessera_store_reader #(
       width_d      = pool_width_i;
       pool_d       = pool_i;
       count_d      = '0;
+      last_panel_d = last_panel_i;
+      panel_d      = '0;
+      panel_pitch_d = panel_pitch_i;
+      line_d       = first_line_i;
       quad_d       = '0;
       pool_x_d     = '0;
       pool_y_d     = '0;
@@ -133,6 +155,10 @@ module tessera_store_reader #(
     width_q      <= width_d;
     pool_q       <= pool_d;
     count_q      <= count_d;
+    last_panel_q <= last_panel_d;
+    panel_q      <= panel_d;
+    panel_pitch_q <= panel_pitch_d;
+    line_q       <= line_d;
     quad_q       <= quad_d;
     pool_x_q     <= pool_x_d;
     pool_y_q     <= pool_y_d;

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 // tessera_store_unit: executes STORE commands (docs/isa.md).
 //
-// Function:   writes accumulator lines ACC_LINE .. ACC_LINE + ROWS - 1 to host memory
-//             through the DMA write engine, COLS lanes per line, row m at
-//             DRAM_ADDR + m*DRAM_STRIDE: raw int32 (4*COLS bytes per row) or, with
-//             REQUANTIZE, int8 (COLS bytes) from tessera_postproc with the quantization
-//             table's {bias, multiplier, shift} - entry QPARAM_ENTRY + l for lane l with
-//             PER_CHANNEL, entry QPARAM_ENTRY for every lane otherwise. With POOL_2X2, a 2x2
+// Function:   writes ROWS rows to host memory through the DMA write engine, row m at
+//             DRAM_ADDR + m*DRAM_STRIDE: line ACC_LINE + p*PANEL_PITCH + m of each panel
+//             p = 0 .. EXTRA_PANELS, back to back, COLS lanes per line: raw int32 (4*COLS
+//             bytes per line) or, with REQUANTIZE, int8 (COLS bytes) from tessera_postproc
+//             with the quantization table's {bias, multiplier, shift} - entry QPARAM_ENTRY +
+//             p*COLS + l for lane l of panel p with PER_CHANNEL, entry QPARAM_ENTRY for every
+//             lane otherwise. With POOL_2X2 (one panel), a 2x2
 //             max-pool follows the requantization (pooling the int8 results is what the
 //             reference model does): ROWS pooled rows of POOL_WIDTH pixels, pooled pixel
 //             (y, x) the lane-wise maximum of lines ACC_LINE + 2y*ACC_PITCH + 2x +
@@ -23,7 +24,8 @@
 //             tessera_beat_packer (rows into bus beats); this module holds the command and
 //             the phases: Idle -> Params (with REQUANTIZE) -> Stream -> Drain (the write
 //             engine's status) -> Finish (done_o).
-// Latency:    the table entries (entries + 1 cycles), then lines stream; done_o the cycle
+// Latency:    the table entries (entries + 1 cycles, 1 when the previous STORE fetched the
+//             same ones and the table is unchanged), then lines stream; done_o the cycle
 //             after the write engine's status.
 // Throughput: one line per cycle, or one bus beat per cycle when a row spans several;
 //             pooled, one output row per four lines.
@@ -56,6 +58,7 @@ module tessera_store_unit #(
   output logic                             qt_rd_en_o,
   output logic [QtAddrWidth-1:0]           qt_rd_addr_o,
   input  logic [tessera_isa_pkg::QtEntryBits-1:0] qt_rd_data_i,
+  input  logic                             qt_written_i,  // the load unit writes the table
   // Accumulator read port
   output logic                             acc_req_valid_o,
   input  logic                             acc_req_ready_i,
@@ -79,8 +82,12 @@ module tessera_store_unit #(
   localparam int BusBytes     = BusWidth / 8;
   localparam int RowBytesMax  = 4 * NumCols;
   localparam int Wide         = 8 * (RowBytesMax > BusBytes ? RowBytesMax : BusBytes);
-  // A row's bytes, up to 4 x NumCols (256 in a 64-column build: 8 bits would wrap).
+  // A line's bytes, up to 4 x NumCols (256 in a 64-column build: 8 bits would wrap).
   localparam int RowBytesWidth = $clog2(Wide / 8 + 1);
+  localparam int MaxPanels     = tessera_isa_pkg::MaxExtraPanels + 1;
+  localparam int PanelWidth    = tessera_pkg::index_width(MaxPanels);
+  // A row's bytes: a line of each panel.
+  localparam int DmaRowWidth   = $clog2(MaxPanels * Wide / 8 + 1);
 
   // ---- The command, decoded when it is taken ---------------------------------------------
   typedef enum logic [2:0] {Idle, Params, Stream, Drain, Finish} state_e;
@@ -89,7 +96,7 @@ module tessera_store_unit #(
   logic                    accept;
   logic [AddrWidth-1:0]    dram_addr_q, dram_stride_q;
   logic [15:0]             out_rows_q;
-  logic [RowBytesWidth-1:0] row_bytes_q;  // COLS, or 4*COLS raw
+  logic [DmaRowWidth-1:0]  row_bytes_q;  // panels x (COLS, or 4*COLS raw)
   logic                    merged_q;     // the rows are contiguous: one descriptor row
   logic                    requant_q;
   logic [7:0]              zero_point_q, act_min_q, act_max_q;
@@ -107,7 +114,11 @@ module tessera_store_unit #(
   logic [AccAddrWidth-1:0] cmd_acc_line, cmd_acc_pitch;
   logic [QtAddrWidth-1:0]  cmd_entry;
   logic [LaneIdxWidth:0]   cmd_entries;  // one entry per lane stored, or one for all
-  logic [RowBytesWidth-1:0] cmd_row_bytes;
+  logic [RowBytesWidth-1:0] cmd_line_bytes;
+  logic [PanelWidth-1:0]   cmd_last_panel;  // EXTRA_PANELS (checked <= MaxExtraPanels)
+  logic [AccAddrWidth-1:0] cmd_panel_pitch;
+  logic [DmaRowWidth-1:0]  cmd_row_bytes;
+  logic [15:0]             cmd_lines;      // lines the post-processing or beat packer takes
   assign cmd_mode        = cmd_i[tessera_isa_pkg::HdrModeLsb +: 8];
   assign cmd_requant     = cmd_mode[tessera_isa_pkg::StoreModeRequantizeBit];
   assign cmd_per_channel = cmd_mode[tessera_isa_pkg::StoreModePerChannelBit];
@@ -119,13 +130,20 @@ module tessera_store_unit #(
   assign cmd_acc_pitch   = cmd_i[tessera_isa_pkg::StoreAccPitchLsb +: AccAddrWidth];
   assign cmd_entry       = cmd_i[tessera_isa_pkg::StoreQparamEntryLsb +: QtAddrWidth];
   assign cmd_entries     = cmd_per_channel ? (LaneIdxWidth+1)'(cmd_cols) : (LaneIdxWidth+1)'(1);
-  assign cmd_row_bytes   = cmd_requant ? RowBytesWidth'(cmd_cols) : RowBytesWidth'(cmd_cols) << 2;
+  assign cmd_line_bytes  = cmd_requant ? RowBytesWidth'(cmd_cols) : RowBytesWidth'(cmd_cols) << 2;
+  assign cmd_last_panel  = cmd_i[tessera_isa_pkg::StoreExtraPanelsLsb +: PanelWidth];
+  assign cmd_panel_pitch = cmd_i[tessera_isa_pkg::StorePanelPitchLsb +: AccAddrWidth];
+  assign cmd_row_bytes   = DmaRowWidth'(cmd_line_bytes) * (DmaRowWidth'(cmd_last_panel) + 1'b1);
   // Checked: ROWS x POOL_WIDTH <= MAX_COUNT pooled pixels.
   assign cmd_out_rows    = cmd_pool ? 16'(32'(cmd_rows) * 32'(cmd_pool_width)) : cmd_rows;
-  logic cmd_merged;  // rows back to back in whole bus beats: the beats are the same stream
+  assign cmd_lines       = 16'(32'(cmd_out_rows) * (32'(cmd_last_panel) + 32'd1));  // checked <= MAX_COUNT
+  // Rows back to back in whole bus beats (with several panels, each line is whole beats:
+  // checked), at most a DMA row in all: the beats are the same stream.
+  logic cmd_merged;
   assign cmd_merged = !cmd_pool &&
                       cmd_i[tessera_isa_pkg::StoreDramStrideLsb +: AddrWidth] == AddrWidth'(cmd_row_bytes) &&
-                      cmd_row_bytes % RowBytesWidth'(BusBytes) == '0;
+                      cmd_line_bytes % RowBytesWidth'(BusBytes) == '0 &&
+                      32'(cmd_row_bytes) * 32'(cmd_out_rows) <= 32'(tessera_isa_pkg::MaxRowBytes);
 
   // What this module itself uses while the command runs (a plain register with the
   // handshake as enable); the pieces below take their own fields with start_i.
@@ -145,6 +163,8 @@ module tessera_store_unit #(
 
   // ---- Quantization parameters ------------------------------------------------------------
   logic                  params_done, params_bad_shift;
+  logic [PanelWidth-1:0] pp_panel_d, pp_panel_q;  // the panel of the line entering it
+  logic [PanelWidth-1:0] last_panel_q;
   logic [NumCols*32-1:0] bias, mult;
   logic [NumCols*6-1:0]  shift;
 
@@ -158,12 +178,15 @@ module tessera_store_unit #(
     .first_entry_i(cmd_entry),
     .per_channel_i(cmd_per_channel),
     .entries_i    (cmd_entries),
+    .last_panel_i (cmd_per_channel ? cmd_last_panel : '0),
     .fetch_i      (state_q == Params),
     .done_o       (params_done),
     .bad_shift_o  (params_bad_shift),
+    .qt_written_i,
     .qt_rd_en_o,
     .qt_rd_addr_o,
     .qt_rd_data_i,
+    .panel_i      (pp_panel_q),
     .bias_o       (bias),
     .mult_o       (mult),
     .shift_o      (shift)
@@ -186,6 +209,8 @@ module tessera_store_unit #(
     .pool_i         (cmd_pool),
     .pool_width_i   (cmd_pool_width),
     .pitch_i        (cmd_acc_pitch),
+    .last_panel_i   (cmd_last_panel),
+    .panel_pitch_i  (cmd_panel_pitch),
     .run_i          (state_q == Stream),
     .acc_req_valid_o,
     .acc_req_ready_i,
@@ -255,8 +280,8 @@ module tessera_store_unit #(
     .clk_i,
     .rst_ni,
     .start_i    (accept),
-    .row_bytes_i(cmd_row_bytes),
-    .rows_i     (cmd_out_rows),
+    .row_bytes_i(cmd_line_bytes),
+    .rows_i     (cmd_lines),
     .run_i      (state_q == Stream),
     .row_valid_i(row_valid),
     .row_ready_o(row_ready),
@@ -275,6 +300,19 @@ module tessera_store_unit #(
       ? {dram_addr_q, tessera_pkg::DmaLenWidth'(32'(row_bytes_q) * 32'(out_rows_q)), 16'd1,
          dram_stride_q}
       : {dram_addr_q, tessera_pkg::DmaLenWidth'(row_bytes_q), out_rows_q, dram_stride_q};
+
+  // The panel of each line the post-processing takes: 0 .. EXTRA_PANELS, row after row.
+  always_comb begin
+    pp_panel_d = pp_panel_q;
+    if (line_valid && requant_q && pp_in_ready) begin
+      pp_panel_d = pp_panel_q == last_panel_q ? '0 : pp_panel_q + 1'b1;
+    end
+    if (accept) pp_panel_d = '0;
+  end
+  always_ff @(posedge clk_i) begin
+    pp_panel_q <= pp_panel_d;
+    if (accept) last_panel_q <= cmd_last_panel;
+  end
   assign wr_status_ready_o   = state_q == Drain;
 
   // ---- Phases -----------------------------------------------------------------------------

@@ -452,6 +452,7 @@ module tessera_top #(
     .qt_rd_en_o       (qt_rd_en),
     .qt_rd_addr_o     (qt_rd_addr),
     .qt_rd_data_i     (qt_rd_data),
+    .qt_written_i     (qt_wr_valid),
     .acc_req_valid_o  (acc_rd_valid),
     .acc_req_ready_i  (acc_rd_ready),
     .acc_req_addr_o   (acc_rd_addr),

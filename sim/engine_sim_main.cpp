@@ -365,7 +365,7 @@ int main(int argc, char** argv) {
     std::mt19937_64 rng(o.seed);
     const auto& info = engine.info();
     std::printf("Tessera engine %ux%u, %u-bit AXI, memory latency %u cycles, seed %llu\n\n",
-                info.config.rows, info.config.cols, info.bus_bits, o.latency,
+                info.config.rows, info.config.cols, info.config.bus_bytes * 8, o.latency,
                 (unsigned long long)o.seed);
     std::vector<Result> results;
     if (o.workload != "conv") results.push_back(gemm(engine, o, rng));
@@ -384,7 +384,7 @@ int main(int argc, char** argv) {
                                    .set("device", info.device)
                                    .set("array", std::to_string(info.config.rows) + "x" +
                                                      std::to_string(info.config.cols))
-                                   .set("bus_bits", info.bus_bits)
+                                   .set("bus_bits", info.config.bus_bytes * 8)
                                    .set("latency", o.latency)
                                    .set("seed", o.seed)
                                    .set("workloads", workloads)

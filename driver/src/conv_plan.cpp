@@ -133,12 +133,16 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
   const uint32_t conv_h = p.out_h(), ow = p.out_w();
   const uint32_t oh = p.max_pool ? conv_h & ~1u : conv_h;  // pooling drops an odd last row
   const uint32_t rows = cfg.rows, bank = detail::bank_lines(cfg);
-  const uint32_t region = detail::region_lines(cfg);
   const uint32_t cl = ceil_div(p.c, rows);                       // padded image: lines per pixel
   const uint64_t wp = uint64_t(p.pad_left) + p.w + p.pad_right;  // padded image: pixels per row
   const uint32_t pl = packed_lines(p, cfg);                      // packed: lines per output pixel
   const PanelBlocks reads = panel_blocks(p, cfg);                // padded image, per panel
   const uint32_t tiles = packed ? pl : p.kernel_h * p.kernel_w * reads.count;
+  // Results per panel: a region shared by the panels one STORE writes, at least a row each.
+  const uint32_t store_panels = std::max(
+      1u, std::min(detail::store_panels_for(cfg, p.out_channels, tiles, p.max_pool, p.raw_int32),
+                   detail::region_lines(cfg) / std::max(ow, 1u)));
+  const uint32_t region = detail::region_lines(cfg) / store_panels;
 
   // A block: `r` output rows. Padded image: the input rows they read, whole; packed: the
   // output pixels' K vectors. Its results: r*OW consecutive accumulator lines.
@@ -198,6 +202,7 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
   sched.qtable_addr = p.qtable_addr;
   sched.barrier_addr = p.barrier_addr;
   sched.raw_int32 = p.raw_int32;
+  sched.store_panels = store_panels;
   sched.out_stride = uint64_t(p.out_channels) * (p.raw_int32 ? 4 : 1);
   sched.zero_point = p.zero_point;
   sched.act_min = p.act_min;

@@ -39,7 +39,7 @@ Engine::Engine(std::unique_ptr<Device> device, std::chrono::milliseconds timeout
   info_.config.cols = regs::kConfigArrayCols.get(shape);
   info_.scratchpad_bytes = d.read32(regs::kConfigScratchpad);
   info_.accumulator_bytes = d.read32(regs::kConfigAccumulator);
-  info_.bus_bits = d.read32(regs::kConfigBus);
+  info_.config.bus_bytes = d.read32(regs::kConfigBus) / 8;
   info_.config.qtable_entries = d.read32(regs::kConfigQtable);
   if (info_.config.rows == 0 || info_.config.cols == 0) {
     throw DeviceError(d.name() + ": CONFIG_ARRAY reads " + hex(shape) + ", an empty array");

@@ -43,13 +43,15 @@ void plan_gemm(CommandStream& s, const GemmPlan& p) {
   sched.qtable_addr = p.qtable_addr;
   sched.barrier_addr = p.barrier_addr;
   sched.raw_int32 = p.raw_int32;
+  sched.store_panels = detail::store_panels_for(cfg, p.n, kt, false, p.raw_int32);
   sched.out_stride = p.raw_int32 ? 4ull * p.n : p.n;
   sched.zero_point = p.zero_point;
   sched.act_min = p.act_min;
   sched.act_max = p.act_max;
 
   // Rows of A per block: one bank holds them (row i in lines i*kt ..), a region the results.
-  const uint32_t mb = std::min({bank / kt, detail::region_lines(cfg), p.m, uint32_t(kMaxCount)});
+  const uint32_t mb = std::min(
+      {bank / kt, detail::region_lines(cfg) / sched.store_panels, p.m, uint32_t(kMaxCount)});
   const uint32_t blocks = ceil_div(p.m, mb);
   detail::emit_panel_schedule(s, sched, blocks, [&](uint32_t b) {
     const uint32_t m0 = b * mb, m_rows = std::min(mb, p.m - m0);

@@ -206,15 +206,37 @@ CheckResult check_store(const Command& c, const BuildConfig& cfg) {
   const uint64_t rows = c.get(store::kRows);
   const uint64_t pool_width = c.get(store::kPoolWidth), pitch = c.get(store::kAccPitch);
   if (auto r = check_ranges(c, Opcode::kStore, cfg); !r) return r;
+  const uint64_t extra = c.get(store::kExtraPanels), panel_pitch = c.get(store::kPanelPitch);
+  if (extra == 0 && panel_pitch != 0) {
+    return fail(Error::kBadDimension, "STORE PANEL_PITCH = " + std::to_string(panel_pitch) +
+                                          " must be 0 without EXTRA_PANELS");
+  }
+  if (extra > 0 && pool) {
+    return fail(Error::kBadDimension,
+                "STORE EXTRA_PANELS = " + std::to_string(extra) + " must be 0 with POOL_2X2");
+  }
+  if (extra > 0 && rows * (extra + 1) > kMaxCount) {
+    return fail(Error::kBadDimension,
+                "STORE ROWS x (1 + EXTRA_PANELS) = " + std::to_string(rows * (extra + 1)) +
+                    " lines; at most " + std::to_string(kMaxCount));
+  }
+  if (const uint64_t line_bytes = c.get(store::kCols) * (c.mode() & kStoreModeRequantize ? 1 : 4);
+      extra > 0 && line_bytes % cfg.bus_bytes != 0) {
+    return fail(Error::kBadDimension,
+                "STORE EXTRA_PANELS = " + std::to_string(extra) +
+                    " needs lines of whole bus beats: " + std::to_string(line_bytes) +
+                    " bytes per line, the bus " + std::to_string(cfg.bus_bytes));
+  }
   if (!pool) {
     if (pool_width || pitch) {
       return fail(Error::kBadDimension, "STORE POOL_WIDTH = " + std::to_string(pool_width) +
                                             " and ACC_PITCH = " + std::to_string(pitch) +
                                             " must be 0 without POOL_2X2");
     }
-    return check_store_params(c, cfg,
-                              lines_fit(Error::kAccumulatorRange, "STORE", "accumulator",
-                                        c.get(store::kAccLine), rows, 1, 1, cfg.accumulator_lines));
+    return check_store_params(
+        c, cfg,
+        lines_fit(Error::kAccumulatorRange, "STORE", "accumulator", c.get(store::kAccLine),
+                  extra + 1, panel_pitch, rows, cfg.accumulator_lines));
   }
   if (auto r = in_range("STORE", "POOL_WIDTH", pool_width, 1, kMaxCount); !r) return r;
   if (pitch < 2 * pool_width) {
@@ -244,9 +266,12 @@ CheckResult check_store_params(const Command& c, const BuildConfig& cfg, CheckRe
   if (!range) return range;
   const uint64_t cols = c.get(store::kCols);
   if (c.mode() & kStoreModeRequantize) {
-    const uint64_t entries = (c.mode() & kStoreModePerChannel) ? cols : 1;
-    if (auto r = lines_fit(Error::kQtableRange, "STORE", "quantization-table",
-                           c.get(store::kQparamEntry), entries, 1, 1, cfg.qtable_entries);
+    const bool per_channel = c.mode() & kStoreModePerChannel;
+    const uint64_t entries = per_channel ? cols : 1;  // per panel, whose entries follow
+    const uint64_t panels = per_channel ? c.get(store::kExtraPanels) + 1 : 1;
+    if (auto r =
+            lines_fit(Error::kQtableRange, "STORE", "quantization-table",
+                      c.get(store::kQparamEntry), panels, entries, entries, cfg.qtable_entries);
         !r)
       return r;
     const auto lo = static_cast<int8_t>(c.get(store::kActMin));
@@ -342,6 +367,8 @@ Command encode(const Store& a) {
   c.set(store::kQparamEntry, a.qparam_entry);
   c.set(store::kPoolWidth, a.pool_width);
   c.set(store::kAccPitch, a.acc_pitch);
+  c.set(store::kExtraPanels, a.extra_panels);
+  c.set(store::kPanelPitch, a.panel_pitch);
   return c;
 }
 

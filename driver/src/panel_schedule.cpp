@@ -18,6 +18,23 @@ uint64_t load_work(const Load& a, const BuildConfig& cfg) {
   return 8 + uint64_t(a.rows) * (a.windows > 0 ? a.windows : lines_per_row);
 }
 
+// Panels whose results one STORE writes, row by row: up to PanelSchedule::store_panels full
+// panels, a last partial panel (fewer columns) on its own.
+struct StoreGroup {
+  uint32_t first = 0, count = 0;
+};
+std::vector<StoreGroup> store_groups(const PanelSchedule& p, uint32_t cols, uint32_t first_panel,
+                                     uint32_t end_panel) {
+  std::vector<StoreGroup> groups;
+  const uint32_t full_end = std::min(end_panel, p.n / cols);
+  for (uint32_t j = first_panel; j < end_panel;) {
+    const uint32_t count = j < full_end ? std::min(p.store_panels, full_end - j) : 1;
+    groups.push_back({j, count});
+    j += count;
+  }
+  return groups;
+}
+
 // Panels [first_panel, end_panel) of the schedule, every block; their table entries are
 // loaded into entries 0 .. of the quantization table.
 void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
@@ -31,8 +48,10 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
   const uint32_t panels = end_panel - first_panel;
   const uint32_t group_n0 = first_panel * cols;
   const uint32_t steps_per_block = panels * passes;
-  const uint32_t total_panels = blocks * panels;          // G
-  const uint32_t total_steps = blocks * steps_per_block;  // S
+  const std::vector<StoreGroup> stores = store_groups(p, cols, first_panel, end_panel);
+  const uint32_t total_groups = blocks * uint32_t(stores.size());  // G
+  const uint32_t total_steps = blocks * steps_per_block;           // S
+  const uint32_t panel_pitch = region / p.store_panels;            // a group's panels in its region
 
   if (!p.raw_int32) {
     Load table;
@@ -79,76 +98,84 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
   if (!one_step) push_activations(blk, 0, 0, blk.loads.size());
   for (uint32_t b = 0, g = 0, st = 0; b < blocks; ++b) {
     const uint32_t act_base = (b % 2) * bank;
-    for (uint32_t j = first_panel; j < end_panel; ++j, ++g) {
-      const uint32_t n0 = j * cols, n_cols = std::min(cols, p.n - n0);
-      const uint32_t acc_base = (g % 2) * region;
-      for (uint32_t q = 0; q < passes; ++q, ++st) {
-        const uint32_t t0 = q * tiles_per_pass, t1 = std::min(tiles, t0 + tiles_per_pass);
-        const uint32_t k0 = t0 * cfg.rows, k1 = std::min(p.k, t1 * cfg.rows);
-        const uint32_t wgt_base = 2 * bank + (st % 2) * bank;
-        Load w;                  // the pass's K rows; tile t in lines wgt_base + (t-t0)*NumRows
-        if (p.weights_packed) {  // one contiguous transfer: K lines of `cols` bytes per panel
-          w.dram_addr = p.weight_addr + (uint64_t(j) * p.k + k0) * cols;
-          w.row_bytes = (k1 - k0) * cols;
-          w.rows = 1;
-          w.dram_stride = w.row_bytes;
-        } else {
-          w.dram_addr = p.weight_addr + uint64_t(k0) * p.n + n0;
-          w.row_bytes = n_cols;
-          w.rows = k1 - k0;
-          w.dram_stride = p.n;
-        }
-        w.sram_line = wgt_base;
-        w.sram_stride = 1;
-        w.deps = uint8_t((st >= 2 ? kDepsPopNext : 0) | (one_step ? 0 : kDepsPushNext));
-        s.push(w);
-        if (one_step) {  // after the LOAD that waited for block b-2
-          push_activations(blk, b, 0, blk.loads.size());
-        } else if (b + 1 < blocks && st % steps_per_block >= 1) {  // a block ahead, in pieces
-          const uint32_t q = st % steps_per_block;
-          if (q == 1) {
-            next_blk = block(b + 1);
-            split_activations(next_blk);
+    for (const StoreGroup& group : stores) {
+      for (uint32_t j = group.first; j < group.first + group.count; ++j) {
+        const uint32_t n0 = j * cols, n_cols = std::min(cols, p.n - n0);
+        const uint32_t acc_base = (g % 2) * region + (j - group.first) * panel_pitch;
+        const bool group_first = j == group.first, group_last = j + 1 == group.first + group.count;
+        for (uint32_t q = 0; q < passes; ++q, ++st) {
+          const uint32_t t0 = q * tiles_per_pass, t1 = std::min(tiles, t0 + tiles_per_pass);
+          const uint32_t k0 = t0 * cfg.rows, k1 = std::min(p.k, t1 * cfg.rows);
+          const uint32_t wgt_base = 2 * bank + (st % 2) * bank;
+          Load w;                  // the pass's K rows; tile t in lines wgt_base + (t-t0)*NumRows
+          if (p.weights_packed) {  // one contiguous transfer: K lines of `cols` bytes per panel
+            w.dram_addr = p.weight_addr + (uint64_t(j) * p.k + k0) * cols;
+            w.row_bytes = (k1 - k0) * cols;
+            w.rows = 1;
+            w.dram_stride = w.row_bytes;
+          } else {
+            w.dram_addr = p.weight_addr + uint64_t(k0) * p.n + n0;
+            w.row_bytes = n_cols;
+            w.rows = k1 - k0;
+            w.dram_stride = p.n;
           }
-          push_activations(next_blk, b + 1, end_after[q - 1], end_after[q]);
-        }
-        for (const Command& c : pending_work) s.push(c);
-        pending_work.clear();
-        for (uint32_t t = t0; t < t1; ++t) {
-          for (std::size_t i = 0; i < blk.segments.size(); ++i) {
-            const auto& seg = blk.segments[i];
-            Compute c;
-            c.accumulate = t > 0;
-            c.act_line = act_base + seg.act_line + p.tile_offset[t] +
-                         (p.panel_line_offset.empty() ? 0 : p.panel_line_offset[j]);
-            c.act_stride = seg.act_stride;
-            c.vectors = seg.vectors;
-            c.act_rows = seg.act_rows;
-            c.act_row_stride = seg.act_row_stride;
-            c.wgt_line = wgt_base + (t - t0) * cfg.rows;
-            c.acc_line = acc_base + seg.acc_line;
-            c.k_valid = p.tile_k_valid[t];
-            c.n_valid = uint16_t(n_cols);
-            uint8_t deps = 0;
-            if (t == t0 && i == 0) deps |= kDepsPopPrev | (q == 0 && g >= 2 ? kDepsPopNext : 0);
-            if (t + 1 == t1 && i + 1 == blk.segments.size()) {
-              deps |= (q + 1 == passes ? kDepsPushNext : 0) |
-                      (st + 2 < total_steps ? kDepsPushPrev : 0);
+          w.sram_line = wgt_base;
+          w.sram_stride = 1;
+          w.deps = uint8_t((st >= 2 ? kDepsPopNext : 0) | (one_step ? 0 : kDepsPushNext));
+          s.push(w);
+          if (one_step) {  // after the LOAD that waited for block b-2
+            push_activations(blk, b, 0, blk.loads.size());
+          } else if (b + 1 < blocks && st % steps_per_block >= 1) {  // a block ahead, in pieces
+            const uint32_t q = st % steps_per_block;
+            if (q == 1) {
+              next_blk = block(b + 1);
+              split_activations(next_blk);
             }
-            c.deps = deps;
-            pending_work.push_back(encode(c));
+            push_activations(next_blk, b + 1, end_after[q - 1], end_after[q]);
+          }
+          for (const Command& c : pending_work) s.push(c);
+          pending_work.clear();
+          for (uint32_t t = t0; t < t1; ++t) {
+            for (std::size_t i = 0; i < blk.segments.size(); ++i) {
+              const auto& seg = blk.segments[i];
+              Compute c;
+              c.accumulate = t > 0;
+              c.act_line = act_base + seg.act_line + p.tile_offset[t] +
+                           (p.panel_line_offset.empty() ? 0 : p.panel_line_offset[j]);
+              c.act_stride = seg.act_stride;
+              c.vectors = seg.vectors;
+              c.act_rows = seg.act_rows;
+              c.act_row_stride = seg.act_row_stride;
+              c.wgt_line = wgt_base + (t - t0) * cfg.rows;
+              c.acc_line = acc_base + seg.acc_line;
+              c.k_valid = p.tile_k_valid[t];
+              c.n_valid = uint16_t(n_cols);
+              uint8_t deps = 0;
+              if (t == t0 && i == 0) {
+                deps |= kDepsPopPrev | (group_first && q == 0 && g >= 2 ? kDepsPopNext : 0);
+              }
+              if (t + 1 == t1 && i + 1 == blk.segments.size()) {
+                deps |= (group_last && q + 1 == passes ? kDepsPushNext : 0) |
+                        (st + 2 < total_steps ? kDepsPushPrev : 0);
+              }
+              c.deps = deps;
+              pending_work.push_back(encode(c));
+            }
           }
         }
       }
+      const uint32_t n0 = group.first * cols, n_cols = std::min(cols, p.n - n0);
       for (std::size_t o = 0; o < blk.outputs.size(); ++o) {
         const auto& out = blk.outputs[o];
         Store st_cmd;
         st_cmd.requantize = st_cmd.per_channel = !p.raw_int32;
         st_cmd.dram_addr = out.dram_addr + (p.raw_int32 ? 4ull : 1ull) * n0;
         st_cmd.rows = out.rows;
-        st_cmd.acc_line = acc_base + out.acc_line;
+        st_cmd.acc_line = (g % 2) * region + out.acc_line;
         st_cmd.dram_stride = p.out_stride;
         st_cmd.cols = uint16_t(n_cols);
+        st_cmd.extra_panels = uint16_t(group.count - 1);
+        st_cmd.panel_pitch = uint16_t(group.count > 1 ? panel_pitch : 0);
         st_cmd.zero_point = p.zero_point;
         st_cmd.act_min = p.act_min;
         st_cmd.act_max = p.act_max;
@@ -158,9 +185,10 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
         st_cmd.acc_pitch = out.acc_pitch;
         st_cmd.deps =
             uint8_t((o == 0 ? kDepsPopPrev : 0) |
-                    (o + 1 == blk.outputs.size() && g + 2 < total_panels ? kDepsPushPrev : 0));
+                    (o + 1 == blk.outputs.size() && g + 2 < total_groups ? kDepsPushPrev : 0));
         pending_work.push_back(encode(st_cmd));
       }
+      ++g;
     }
     if (b + 1 < blocks) blk = one_step ? block(b + 1) : next_blk;
   }
@@ -168,6 +196,14 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
 }
 
 }  // namespace
+
+uint32_t store_panels_for(const BuildConfig& c, uint32_t n, uint32_t tiles, bool pooled, bool raw) {
+  if (pooled || raw || c.cols % c.bus_bytes != 0) return 1;
+  // 16 / tiles: a memory that takes 16 bursts at once answers them a latency later, so
+  // rows of P lines keep up with a line per `tiles` cycles up to a latency of 256 P / tiles.
+  const uint32_t want = ceil_div(16, std::max(tiles, 1u));
+  return std::max(1u, std::min({want, kMaxExtraPanels + 1, n / c.cols}));
+}
 
 void emit_panel_schedule(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
                          const std::function<ActivationBlock(uint32_t)>& block) {

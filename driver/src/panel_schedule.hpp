@@ -81,7 +81,10 @@ struct PanelSchedule {
   // A 4-byte host word the FENCEs between groups of output channels write; needed when n is
   // above the quantization table's entries (requantized outputs only).
   std::optional<uint64_t> barrier_addr;
-  bool raw_int32 = false;   // store raw int32 accumulators (no table, no clamp)
+  bool raw_int32 = false;  // store raw int32 accumulators (no table, no clamp)
+  // Full panels one STORE writes per row (store_panels_for); a block's results then take
+  // region_lines / store_panels lines per panel.
+  uint32_t store_panels = 1;
   uint64_t out_stride = 0;  // bytes between output rows (pixels)
   int8_t zero_point = 0, act_min = -128, act_max = 127;
 };
@@ -89,6 +92,13 @@ struct PanelSchedule {
 // Lines per scratchpad bank and per accumulator region in this schedule.
 inline uint32_t bank_lines(const BuildConfig& c) { return c.scratchpad_lines / 4; }
 inline uint32_t region_lines(const BuildConfig& c) { return c.accumulator_lines / 2; }
+
+// The panels a STORE should write per row for results of `tiles` K tiles per line: enough
+// that the store's bursts keep up with the compute (a line per `tiles` cycles, a burst per
+// row) at a memory latency of a few hundred cycles, at most what the layer has full panels
+// for and the command set allows. 1 for pooled or raw int32 results (raw lines are already
+// several beats) and where a line is not whole bus beats.
+uint32_t store_panels_for(const BuildConfig& c, uint32_t n, uint32_t tiles, bool pooled, bool raw);
 
 // Appends the plan; `block(b)` describes block b of `blocks`.
 void emit_panel_schedule(CommandStream& stream, const PanelSchedule& schedule, uint32_t blocks,

@@ -24,7 +24,7 @@ int run_info(int argc, char** argv) {
   r.add("isa_version", "ISA version", i.isa_version);
   r.add("array", "array (rows x cols)",
         std::to_string(i.config.rows) + "x" + std::to_string(i.config.cols));
-  r.add("bus_bits", "AXI data width (bits)", i.bus_bits);
+  r.add("bus_bits", "AXI data width (bits)", i.config.bus_bytes * 8);
   r.add("scratchpad_bytes", "scratchpad (bytes)", i.scratchpad_bytes);
   r.add("accumulator_bytes", "accumulator (bytes)", i.accumulator_bytes);
   r.add("qtable_entries", "quantization-table entries", i.config.qtable_entries);

@@ -12,7 +12,7 @@ namespace tessera::fsim {
 std::string Device::name() const {
   const auto& o = model_.options();
   return "fsim " + std::to_string(o.config.rows) + "x" + std::to_string(o.config.cols) + "x" +
-         std::to_string(o.bus_bits) + " (golden model)";
+         std::to_string(o.config.bus_bytes * 8) + " (golden model)";
 }
 
 uint32_t Device::read32(uint32_t offset) {

@@ -26,6 +26,8 @@ namespace compute = isa::compute;
 namespace store = isa::store;
 namespace fence = isa::fence;
 
+constexpr uint32_t kMaxPanels = isa::kMaxExtraPanels + 1;  // a STORE's panels per row
+
 uint32_t le32(const uint8_t* p) {
   return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
 }
@@ -78,16 +80,16 @@ struct Model::Impl {
         o(opt),
         rows(opt.config.rows),
         cols(opt.config.cols),
-        bus_bytes(opt.bus_bits / 8),
+        bus_bytes(opt.config.bus_bytes),
         scratchpad(std::size_t(opt.config.scratchpad_lines) * opt.config.rows),
         accumulator(std::size_t(opt.config.accumulator_lines) * opt.config.cols),
         qtable(std::size_t(opt.config.qtable_entries) * isa::qtable::kEntryBytes),
         dataflow(opt.config),
-        timing(opt.config, opt.bus_bits, opt.memory_latency),
-        lane_bias(cols),
-        lane_mult(cols),
-        lane_shift(cols),
-        row_buffer(4 * std::size_t(cols)) {}
+        timing(opt.config, opt.memory_latency),
+        lane_bias(kMaxPanels * cols),
+        lane_mult(kMaxPanels * cols),
+        lane_shift(kMaxPanels * cols),
+        row_buffer(4 * std::size_t(kMaxPanels) * cols) {}
 
   uint64_t& counter(regs::Counter c) { return counters[static_cast<uint32_t>(c)]; }
 
@@ -273,13 +275,16 @@ struct Model::Impl {
     const uint32_t n = uint32_t(c.get(store::kRows)), lanes = uint32_t(c.get(store::kCols));
     const uint32_t acc_line = uint32_t(c.get(store::kAccLine));
     const uint64_t addr0 = c.get(store::kDramAddr), stride = c.get(store::kDramStride);
+    // Row i: line acc_line + p*panel_pitch + i of panels p = 0 .. extra, back to back.
+    const uint32_t panels = uint32_t(c.get(store::kExtraPanels)) + 1;
+    const uint32_t panel_pitch = uint32_t(c.get(store::kPanelPitch));
     // tessera_store_params: the table entries first; a shift outside [-31, 30] writes nothing.
     int32_t* bias = lane_bias.data();
     int32_t* mult = lane_mult.data();
     int32_t* shift = lane_shift.data();
     if (requant) {
       const uint32_t first = uint32_t(c.get(store::kQparamEntry));
-      for (uint32_t l = 0; l < lanes; ++l) {
+      for (uint32_t l = 0; l < panels * lanes; ++l) {  // lane l % lanes of panel l / lanes
         const uint8_t* e =
             &qtable[std::size_t(first + (per_channel ? l : 0)) * isa::qtable::kEntryBytes];
         bias[l] = int32_t(le32(e + isa::qtable::kBias.offset));
@@ -297,10 +302,11 @@ struct Model::Impl {
     const uint32_t width = pool ? uint32_t(c.get(store::kPoolWidth)) : 1;
     const uint32_t pitch = uint32_t(c.get(store::kAccPitch));
     const uint32_t out_rows = pool ? n * width : n;
-    const uint32_t row_bytes = requant ? lanes : 4 * lanes;
+    const uint32_t line_bytes = requant ? lanes : 4 * lanes, row_bytes = panels * line_bytes;
     // Contiguous rows of whole bus beats are one DMA row (tessera_store_unit): all of it
     // inside the window, or nothing written.
-    if (!pool && stride == row_bytes && row_bytes % bus_bytes == 0) {
+    if (!pool && stride == row_bytes && line_bytes % bus_bytes == 0 &&
+        uint64_t(row_bytes) * out_rows <= isa::kMaxRowBytes) {
       if (const Error e = check_row(addr0, uint64_t(row_bytes) * out_rows); e != Error::kNone)
         return e;
     }
@@ -315,11 +321,20 @@ struct Model::Impl {
           const int8_t c2 = quantized(top + pitch, l), d = quantized(top + pitch + 1, l);
           row[l] = uint8_t(std::max(std::max(a, b), std::max(c2, d)));
         }
-      } else if (requant) {
-        for (uint32_t l = 0; l < lanes; ++l) row[l] = uint8_t(quantized(acc_line + i, l));
       } else {
-        for (uint32_t l = 0; l < lanes; ++l)
-          put_le32(&row[4 * l], uint32_t(accumulator[(acc_line + std::size_t(i)) * cols + l]));
+        for (uint32_t p = 0; p < panels; ++p) {
+          const std::size_t line = acc_line + std::size_t(p) * panel_pitch + i;
+          uint8_t* out = &row[p * line_bytes];
+          for (uint32_t l = 0; l < lanes; ++l) {
+            if (requant) {
+              out[l] = uint8_t(requantize_lane(accumulator[line * cols + l], bias[p * lanes + l],
+                                               mult[p * lanes + l], shift[p * lanes + l], zp, lo,
+                                               hi));
+            } else {
+              put_le32(&out[4 * l], uint32_t(accumulator[line * cols + l]));
+            }
+          }
+        }
       }
       std::memcpy(model.memory(addr), row, row_bytes);
       counter(regs::Counter::kDmaWriteBytes) += row_bytes;
@@ -381,7 +396,7 @@ struct Model::Impl {
       case regs::kConfigAccumulator:
         return uint32_t(accumulator.size() * 4);
       case regs::kConfigBus:
-        return o.bus_bits;
+        return o.config.bus_bytes * 8;
       case regs::kConfigQtable:
         return o.config.qtable_entries;
       case regs::kCtrl:

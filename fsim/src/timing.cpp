@@ -9,11 +9,15 @@ namespace {
 
 uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 constexpr uint32_t kFetchBatch = 32;  // commands per fetch descriptor (tessera_cmd_path)
+// The sim device's memory takes 16 write bursts at once (AxiMemoryConfig::max_writes), each
+// answered a latency later: short bursts bound a STORE at 16 per latency.
+constexpr uint32_t kMemoryWriteBursts = 16;
+constexpr uint32_t kMaxBurstBeats = 256;  // tessera_dma_burst_gen
 
 }  // namespace
 
-Timing::Timing(const isa::BuildConfig& config, uint32_t bus_bits, uint32_t memory_latency)
-    : config_(config), bus_bytes_(bus_bits / 8), latency_(memory_latency) {}
+Timing::Timing(const isa::BuildConfig& config, uint32_t memory_latency)
+    : config_(config), bus_bytes_(config.bus_bytes), latency_(memory_latency) {}
 
 void Timing::doorbell() {
   fetch_time_ = std::max(fetch_time_, barrier());
@@ -59,14 +63,24 @@ uint64_t Timing::duration(const isa::Command& c, uint64_t& latency) const {
     }
     case isa::Opcode::kStore: {
       const uint64_t rows = c.get(store::kRows), cols = c.get(store::kCols);
+      const uint64_t panels = c.get(store::kExtraPanels) + 1;
       const uint8_t mode = c.mode();
       const bool requant = mode & isa::kStoreModeRequantize;
-      const uint64_t entries = !requant ? 0 : (mode & isa::kStoreModePerChannel) ? cols : 1;
-      const uint64_t row_beats = ceil_div(requant ? cols : 4 * cols, bus_bytes_);
-      const uint64_t lines =
-          (mode & isa::kStoreModePool2x2) ? 4 * rows * c.get(store::kPoolWidth) : rows * row_beats;
+      const bool pool = mode & isa::kStoreModePool2x2;
+      const uint64_t entries =
+          !requant ? 0 : (mode & isa::kStoreModePerChannel) ? panels * cols : 1;
+      const uint64_t line_bytes = requant ? cols : 4 * cols;
+      const uint64_t row_beats = panels * ceil_div(line_bytes, bus_bytes_);
+      const uint64_t out_rows = pool ? rows * c.get(store::kPoolWidth) : rows;
+      const uint64_t lines = pool ? 4 * out_rows : rows * row_beats;
+      // Bursts: one DMA row when the rows are back to back in whole beats, else a row each.
+      const bool merged = !pool && c.get(store::kDramStride) == panels * line_bytes &&
+                          line_bytes % bus_bytes_ == 0;
+      const uint64_t bursts = merged ? ceil_div(rows * row_beats, kMaxBurstBeats)
+                                     : out_rows * ceil_div(row_beats, kMaxBurstBeats);
       latency = latency_;
-      return (requant ? entries + 1 + 4 : 0) + lines;
+      return (requant ? entries + 1 + 4 : 0) +
+             std::max(lines, bursts * latency_ / kMemoryWriteBursts);
     }
     case isa::Opcode::kFence:
       latency = latency_;

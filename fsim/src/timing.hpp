@@ -20,7 +20,7 @@ namespace tessera::fsim {
 
 class Timing {
  public:
-  Timing(const isa::BuildConfig& config, uint32_t bus_bits, uint32_t memory_latency);
+  Timing(const isa::BuildConfig& config, uint32_t memory_latency);
   void doorbell();  // the host gave new commands: the fetcher starts now if it was idle
   void fetched();
   // A command that ran (a unit's command, taking and giving its tokens, or a FENCE).

@@ -92,6 +92,7 @@ module tessera_store_harness #(
     .qt_rd_en_o       (qt_rd_en),
     .qt_rd_addr_o     (qt_rd_addr),
     .qt_rd_data_i     (qt_rd_data),
+    .qt_written_i     (qt_wr_valid_i),
     .acc_req_valid_o  (acc_req_valid),
     .acc_req_ready_i  (acc_req_ready),
     .acc_req_addr_o   (acc_req_addr),

@@ -5,6 +5,8 @@
 // tessera::ref, row by row as the write engine receives them; a table shift out of range
 // stops the command before anything is written; a DMA failure comes back as its error code.
 // Pooled stores (2x2 max-pool of the requantized pixels) read their windows at random pitches.
+// Rows of several panels (EXTRA_PANELS) put lines PANEL_PITCH apart back to back, each panel
+// with its own entries, and the unit refetches entries it holds once the table is written.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -105,12 +107,6 @@ class StoreUnitTest : public ::testing::Test {
   Result run(uint16_t rows, uint8_t acc_line, uint16_t cols, bool requant, bool per_channel,
              int8_t zp, int8_t lo, int8_t hi, uint8_t entry, uint32_t status_error = 0,
              Pool pool = {}) {
-    Result res;
-    const uint32_t out_rows = pool.on ? uint32_t(rows) * pool.width : rows;
-    std::uniform_real_distribution<double> p(0, 1);
-    bool cmd_sent = false, status_offered = false;
-    std::vector<uint8_t> row;
-    uint32_t row_bytes = 0;
     tessera::isa::Store store;
     store.requantize = requant;
     store.per_channel = per_channel;
@@ -126,6 +122,21 @@ class StoreUnitTest : public ::testing::Test {
     store.pool = pool.on;
     store.pool_width = pool.width;
     store.acc_pitch = pool.pitch;
+    return run(store, status_error);
+  }
+
+  // Runs `store` (its address and stride are the test's: 0x4000 and 100).
+  Result run(tessera::isa::Store store, uint32_t status_error = 0) {
+    Result res;
+    store.dram_addr = 0x4000;
+    store.dram_stride = 100;
+    const uint32_t out_rows = store.pool ? uint32_t(store.rows) * store.pool_width : store.rows;
+    const uint32_t want_row_bytes =
+        (store.requantize ? store.cols : 4u * store.cols) * (store.extra_panels + 1u);
+    std::uniform_real_distribution<double> p(0, 1);
+    bool cmd_sent = false, status_offered = false;
+    std::vector<uint8_t> row;
+    uint32_t row_bytes = 0;
     tessera::test::put_command(dut_->cmd_i, tessera::isa::encode(store));
     for (int guard = 0; guard < 100000; ++guard) {
       dut_->cmd_valid_i = !cmd_sent;
@@ -144,7 +155,7 @@ class StoreUnitTest : public ::testing::Test {
         res.desc_seen = true;
         const auto desc = tessera::test::get_desc(dut_->wr_desc_o);
         row_bytes = desc.row_bytes;
-        EXPECT_EQ(row_bytes, requant ? cols : 4u * cols);
+        EXPECT_EQ(row_bytes, want_row_bytes);
         EXPECT_EQ(desc.rows, out_rows);
         EXPECT_EQ(desc.stride, 100u);
         EXPECT_EQ(desc.addr, 0x4000u);
@@ -270,6 +281,87 @@ TYPED_TEST(StoreUnitTest, PooledRowsMatchTheReference) {
       }
     }
   }
+}
+
+TYPED_TEST(StoreUnitTest, RowsOfSeveralPanelsMatchTheReference) {
+  constexpr uint32_t C = TestFixture::C, B = TestFixture::B;
+  auto& rng = this->rng_;
+  std::vector<Entry> table(64);
+  for (uint32_t i = 0; i < 64; ++i) {
+    table[i] = this->random_entry();
+    this->write_entry(i, table[i]);
+  }
+  tessera::isa::Store last;
+  int panel_trials = 0;
+  for (int trial = 0; trial < 80; ++trial) {
+    const int mode = trial % 3;  // raw, per tensor, per channel
+    // COLS whose lines are whole bus beats; none for int8 lines narrower than the bus.
+    std::vector<uint16_t> cols_ok;
+    for (uint32_t c = 1; c <= C; ++c)
+      if ((mode > 0 ? c : 4 * c) % B == 0) cols_ok.push_back(uint16_t(c));
+    if (cols_ok.empty()) continue;
+    tessera::isa::Store s;
+    if (trial % 4 == 3 && panel_trials > 0) {
+      s = last;  // the same entries again: held, unless the table changed
+      if (rng() % 2) {
+        const uint32_t i = rng() % 64;
+        table[i] = this->random_entry();
+        this->write_entry(i, table[i]);
+      }
+    } else {
+      s.requantize = mode > 0;
+      s.per_channel = mode == 2;
+      s.cols = cols_ok[rng() % cols_ok.size()];
+      // Per channel, the harness's 64 entries hold 64 / COLS panels.
+      const uint32_t most = s.per_channel
+                                ? std::min(64u / s.cols, tessera::isa::kMaxExtraPanels + 1)
+                                : tessera::isa::kMaxExtraPanels + 1;
+      if (most < 2) continue;
+      const uint32_t panels = 2 + rng() % (most - 1);
+      s.extra_panels = uint16_t(panels - 1);
+      s.rows = uint16_t(1 + rng() % 6);
+      s.panel_pitch = uint16_t(rng() % 9);  // overlapping panels are allowed
+      if ((panels - 1) * s.panel_pitch + s.rows > 64) continue;
+      s.acc_line = rng() % (64 - (panels - 1) * s.panel_pitch - s.rows + 1);
+      s.zero_point = int8_t(rng() % 256 - 128);
+      s.act_min = int8_t(-128 + rng() % 128);
+      s.act_max = int8_t(s.act_min + rng() % (128 - s.act_min));
+      const uint32_t entries = s.per_channel ? panels * s.cols : 1;
+      s.qparam_entry = rng() % (64 - entries + 1);
+    }
+    last = s;
+    ++panel_trials;
+    SCOPED_TRACE("trial " + std::to_string(trial) + " panels " +
+                 std::to_string(s.extra_panels + 1) + " pitch " + std::to_string(s.panel_pitch) +
+                 " cols " + std::to_string(s.cols));
+    const auto res = this->run(s);
+    ASSERT_EQ(res.error, 0u);
+    ASSERT_EQ(res.rows.size(), s.rows);
+    ref::OutputStage stage;
+    stage.zero_point = s.zero_point;
+    stage.act_min = s.act_min;
+    stage.act_max = s.act_max;
+    const uint32_t line_bytes = s.requantize ? s.cols : 4u * s.cols;
+    for (uint32_t r = 0; r < s.rows; ++r) {
+      for (uint32_t p = 0; p <= s.extra_panels; ++p) {
+        for (uint32_t l = 0; l < s.cols; ++l) {
+          const int32_t acc = this->acc_[s.acc_line + p * s.panel_pitch + r][l];
+          const uint8_t* got = &res.rows[r][p * line_bytes];
+          if (!s.requantize) {
+            int32_t v;
+            std::memcpy(&v, &got[4 * l], 4);
+            ASSERT_EQ(v, acc) << "row " << r << " panel " << p << " lane " << l;
+            continue;
+          }
+          const Entry& e = table[s.qparam_entry + (s.per_channel ? p * s.cols + l : 0)];
+          const auto x = int32_t(uint32_t(acc) + uint32_t(e.bias));
+          ASSERT_EQ(int8_t(got[l]), ref::requantize(x, e.mult, e.shift, stage))
+              << "row " << r << " panel " << p << " lane " << l;
+        }
+      }
+    }
+  }
+  EXPECT_GT(panel_trials, 0) << "no shape of this build takes several panels";
 }
 
 TYPED_TEST(StoreUnitTest, AShiftOutOfRangeStopsBeforeWriting) {

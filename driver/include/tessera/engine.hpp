@@ -22,7 +22,7 @@ namespace tessera::driver {
 
 struct DeviceInfo {
   std::string device;  // the backend's name for it
-  uint32_t id = 0, version = 0, isa_version = 0, bus_bits = 0;
+  uint32_t id = 0, version = 0, isa_version = 0;
   uint32_t scratchpad_bytes = 0, accumulator_bytes = 0;
   isa::BuildConfig config;
   uint64_t memory_base = 0, memory_size = 0;

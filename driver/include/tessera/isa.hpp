@@ -27,6 +27,8 @@ struct BuildConfig {
   uint32_t scratchpad_lines = defaults::kScratchpadBytes / defaults::kNumRows;
   uint32_t accumulator_lines = defaults::kAccumulatorBytes / (4 * defaults::kNumCols);
   uint32_t qtable_entries = defaults::kQTableEntries;
+  uint32_t bus_bytes =
+      defaults::kBusWidth / 8;  // AXI data bytes: a STORE's panel lines are whole beats
 };
 
 class Command {
@@ -92,6 +94,10 @@ struct Store {
   // (y, x) the maximum of lines acc_line + 2y*acc_pitch + 2x + {0, 1, acc_pitch, acc_pitch+1}.
   bool pool = false;
   uint16_t pool_width = 0, acc_pitch = 0;
+  // Several panels per row (not pooled): row m is line acc_line + p*panel_pitch + m of each
+  // panel p = 0 .. extra_panels, back to back; panel p's lanes use entries qparam_entry +
+  // p*cols + l (per channel). A line's bytes must be whole bus beats.
+  uint16_t extra_panels = 0, panel_pitch = 0;
   uint8_t deps = 0;
 };
 struct Fence {

@@ -14,6 +14,7 @@ inline constexpr uint32_t kVersion = 1;
 inline constexpr std::size_t kCommandBytes = 64;
 
 inline constexpr uint32_t kMaxCount = 65535;  // the largest count of rows, vectors, results or pooled pixels one command may name
+inline constexpr uint32_t kMaxExtraPanels = 7;  // the most panels after the first one STORE writes per row (its post-processing holds the quantization parameters of 1 + MAX_EXTRA_PANELS panels)
 inline constexpr uint32_t kMaxRowBytes = 16777215;  // the largest DMA row, 2^24 - 1 bytes
 inline constexpr uint32_t kUnitQueueDepth = 4;  // commands each unit's queue holds; one more waits in the dispatcher (a stream whose tokens need more in flight deadlocks)
 inline constexpr uint32_t kMaxTokens = 255;  // dependency tokens one unit may owe a neighbour (given and not yet taken); one more is TOKEN_OVERFLOW
@@ -172,19 +173,21 @@ inline constexpr FlagInfo kModeFlags[] = {
 
 namespace store {
 inline constexpr Field kDramAddr{8, 8};  // host address of the first row
-inline constexpr Field kRows{16, 4};  // accumulator lines to store, 1 .. 65535; with POOL_2X2, pooled rows (ROWS x POOL_WIDTH <= 65535 pixels)
-inline constexpr Field kAccLine{20, 4};  // first accumulator line; lines are consecutive (with POOL_2X2, the top-left pixel of the first window)
+inline constexpr Field kRows{16, 4};  // host rows to store, 1 .. 65535: a row is an accumulator line of each of the 1 + EXTRA_PANELS panels; with POOL_2X2, pooled rows (ROWS x POOL_WIDTH <= 65535 pixels)
+inline constexpr Field kAccLine{20, 4};  // first accumulator line of panel 0; a panel's lines are consecutive (with POOL_2X2, the top-left pixel of the first window)
 inline constexpr Field kDramStride{24, 8};  // host bytes from one row's (with POOL_2X2, one pooled pixel's) start to the next
-inline constexpr Field kCols{32, 2};  // lanes stored per line, 1 .. NumCols (bytes per row: COLS, or 4*COLS raw)
+inline constexpr Field kCols{32, 2};  // lanes stored per line, 1 .. NumCols; a row's bytes: (1 + EXTRA_PANELS) x COLS, or 4x that raw. With EXTRA_PANELS > 0 a line's bytes must be whole bus beats
 inline constexpr Field kZeroPoint{34, 1};  // output zero point, int8
 inline constexpr Field kActMin{35, 1};  // lower clamp, int8 (ReLU: the zero point)
 inline constexpr Field kActMax{36, 1};  // upper clamp, int8, >= ACT_MIN
-inline constexpr Field kQparamEntry{40, 4};  // first quantization-table entry: lane l uses entry QPARAM_ENTRY + l with PER_CHANNEL, QPARAM_ENTRY otherwise
+inline constexpr Field kQparamEntry{40, 4};  // first quantization-table entry: lane l of panel p uses entry QPARAM_ENTRY + p x COLS + l with PER_CHANNEL, QPARAM_ENTRY otherwise
 inline constexpr Field kPoolWidth{44, 2};  // with POOL_2X2: pooled pixels per row, 1 .. 65535; pooled pixel (y, x) is the maximum of lines ACC_LINE + 2y*ACC_PITCH + 2x + {0, 1, ACC_PITCH, ACC_PITCH + 1}; otherwise 0
 inline constexpr Field kAccPitch{46, 2};  // with POOL_2X2: accumulator lines from a pixel to the one below it, >= 2 x POOL_WIDTH; otherwise 0
+inline constexpr Field kExtraPanels{48, 2};  // panels after the first whose lines each row also holds, 0 .. MAX_EXTRA_PANELS: row m is line ACC_LINE + m of panel 0, then line ACC_LINE + p x PANEL_PITCH + m of panel p, back to back (a pixel's channels of several panels in one burst); 0 with POOL_2X2
+inline constexpr Field kPanelPitch{50, 2};  // with EXTRA_PANELS: accumulator lines from a panel's first line to the next panel's; otherwise 0
 inline constexpr uint8_t kDepsAllowed = 0x05;
 inline constexpr uint8_t kModeAllowed = 0x07;
-inline constexpr uint64_t kUsedBytes = 0x0000ff1fffffff07ull;  // bit i: byte i is a field
+inline constexpr uint64_t kUsedBytes = 0x000fff1fffffff07ull;  // bit i: byte i is a field
 inline constexpr FieldInfo kFields[] = {
     {"dram_addr", kDramAddr, false, false, 0, Bound::kConstant, 0},
     {"rows", kRows, false, true, 1, Bound::kConstant, 65535},
@@ -197,6 +200,8 @@ inline constexpr FieldInfo kFields[] = {
     {"qparam_entry", kQparamEntry, false, false, 0, Bound::kConstant, 0},
     {"pool_width", kPoolWidth, false, false, 0, Bound::kConstant, 0},
     {"acc_pitch", kAccPitch, false, false, 0, Bound::kConstant, 0},
+    {"extra_panels", kExtraPanels, false, true, 0, Bound::kConstant, 7},
+    {"panel_pitch", kPanelPitch, false, false, 0, Bound::kConstant, 0},
 };
 inline constexpr FlagInfo kModeFlags[] = {
     {"requantize", kStoreModeRequantize},

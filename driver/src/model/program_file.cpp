@@ -16,7 +16,7 @@ namespace tessera::model {
 namespace {
 
 constexpr char kMagic[8] = {'T', 'E', 'S', 'S', 'P', 'R', 'O', 'G'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;  // 2: the bus width (a STORE's panels depend on it)
 
 uint64_t fnv1a(const std::string& s) {
   uint64_t h = 1469598103934665603ull;
@@ -91,8 +91,9 @@ void Program::save(const std::string& path) const {
   Writer w;
   w.bytes(kMagic, sizeof kMagic);
   w.put(kVersion);
-  for (uint32_t v : {config.rows, config.cols, config.scratchpad_lines, config.accumulator_lines,
-                     config.qtable_entries, options.batch, uint32_t(options.reuse_memory)}) {
+  for (uint32_t v :
+       {config.rows, config.cols, config.scratchpad_lines, config.accumulator_lines,
+        config.qtable_entries, config.bus_bytes, options.batch, uint32_t(options.reuse_memory)}) {
     w.put(v);
   }
   w.string(onnx);
@@ -151,6 +152,7 @@ Program Program::load(const std::string& path) {
   cfg.scratchpad_lines = r.get<uint32_t>();
   cfg.accumulator_lines = r.get<uint32_t>();
   cfg.qtable_entries = r.get<uint32_t>();
+  cfg.bus_bytes = r.get<uint32_t>();
   CompileOptions opt;
   opt.batch = r.get<uint32_t>();
   opt.reuse_memory = r.get<uint32_t>() != 0;

@@ -20,12 +20,14 @@ std::string config_text(const isa::BuildConfig& c) {
   return std::to_string(c.rows) + "x" + std::to_string(c.cols) + " (" +
          std::to_string(c.scratchpad_lines) + " scratchpad lines, " +
          std::to_string(c.accumulator_lines) + " accumulator lines, " +
-         std::to_string(c.qtable_entries) + " table entries)";
+         std::to_string(c.qtable_entries) + " table entries, a " + std::to_string(8 * c.bus_bytes) +
+         "-bit bus)";
 }
 
 bool same(const isa::BuildConfig& a, const isa::BuildConfig& b) {
   return a.rows == b.rows && a.cols == b.cols && a.scratchpad_lines == b.scratchpad_lines &&
-         a.accumulator_lines == b.accumulator_lines && a.qtable_entries == b.qtable_entries;
+         a.accumulator_lines == b.accumulator_lines && a.qtable_entries == b.qtable_entries &&
+         a.bus_bytes == b.bus_bytes;
 }
 
 // Which tensor each input fills and whether it comes quantized; throws for a wrong input.

@@ -30,8 +30,7 @@
 namespace tessera::fsim {
 
 struct Options {
-  isa::BuildConfig config;  // the engine's shape: this tree's default engine
-  uint32_t bus_bits = defaults::kBusWidth;
+  isa::BuildConfig config;             // the engine's shape: this tree's default engine
   uint64_t memory_base = 0x8000'0000;  // the device memory, as the sim device's
   uint64_t memory_size = 1ull << 30;
   uint32_t memory_latency = 20;  // cycles, for the time estimate (the sim device's default)
