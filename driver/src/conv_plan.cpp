@@ -13,6 +13,7 @@ namespace tessera::isa {
 namespace {
 
 uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+uint64_t ceil_div64(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
 void require_positive(const char* name, uint64_t v) {
   if (v == 0) throw std::invalid_argument(std::string("conv2d ") + name + " = 0; must be >= 1");
@@ -138,10 +139,16 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
   const uint32_t pl = packed_lines(p, cfg);                      // packed: lines per output pixel
   const PanelBlocks reads = panel_blocks(p, cfg);                // padded image, per panel
   const uint32_t tiles = packed ? pl : p.kernel_h * p.kernel_w * reads.count;
-  // Results per panel: a region shared by the panels one STORE writes, at least a row each.
+  // A 1x1 convolution with stride 1 and no padding is a GEMM over the pixels: its blocks are
+  // runs of pixels across rows and images (each pixel's C bytes from ceil(C / NumRows) lines).
+  const bool pixel_blocks = !packed && p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 &&
+                            p.stride_w == 1 && !p.pad_top && !p.pad_bottom && !p.pad_left &&
+                            !p.pad_right && p.groups == 1 && !p.max_pool;
+  // Results per panel: a region shared by the panels one STORE writes (in row blocks, at
+  // least an output row each).
   const uint32_t store_panels = std::max(
       1u, std::min(detail::store_panels_for(cfg, p.out_channels, tiles, p.max_pool, p.raw_int32),
-                   detail::region_lines(cfg) / std::max(ow, 1u)));
+                   pixel_blocks ? ~0u : detail::region_lines(cfg) / std::max(ow, 1u)));
   const uint32_t region = detail::region_lines(cfg) / store_panels;
 
   // A block: `r` output rows. Padded image: the input rows they read, whole; packed: the
@@ -153,7 +160,7 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
   auto fits = [&](uint64_t r) {
     return block_lines(r) <= bank && r * ow <= region && r * ow <= kMaxCount;
   };
-  if (!fits(1)) {
+  if (!pixel_blocks && !fits(1)) {
     throw std::invalid_argument(
         "conv2d padded width " + std::to_string(wp) + " x " + std::to_string(cl) +
         " lines per pixel (C = " + std::to_string(p.c) + ") x " + std::to_string(in_rows(1)) +
@@ -162,7 +169,7 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
         ", an accumulator region");
   }
   uint32_t rb = 1;  // output rows per block: even when pooling, so windows stay in a block
-  while (rb < oh && fits(rb + 1)) ++rb;
+  while (!pixel_blocks && rb < oh && fits(rb + 1)) ++rb;
   if (p.max_pool) {
     rb &= ~1u;
     if (rb == 0) {
@@ -208,6 +215,31 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
   sched.act_min = p.act_min;
   sched.act_max = p.act_max;
 
+  if (pixel_blocks) {
+    const uint64_t pixels = uint64_t(p.batch) * p.h * p.w;
+    const uint32_t mb = uint32_t(std::min<uint64_t>({bank / cl, region, kMaxCount, pixels}));
+    detail::emit_panel_schedule(s, sched, uint32_t(ceil_div64(pixels, mb)), [&](uint32_t b) {
+      const uint64_t m0 = uint64_t(b) * mb;
+      const uint32_t m_rows = uint32_t(std::min<uint64_t>(mb, pixels - m0));
+      detail::ActivationBlock blk;
+      Load a;
+      a.dram_addr = p.input_addr + m0 * p.c;
+      if (p.c % rows == 0) {  // the pixels fill whole lines: one transfer
+        a.row_bytes = m_rows * p.c;
+        a.rows = 1;
+      } else {  // a pixel per row, each from a new line (its tail zero-filled)
+        a.row_bytes = p.c;
+        a.rows = m_rows;
+      }
+      a.dram_stride = a.row_bytes;
+      a.sram_stride = cl;
+      blk.loads.push_back(a);
+      blk.segments.push_back({0, cl, m_rows, 0});
+      blk.outputs.push_back({p.output_addr + m0 * sched.out_stride, m_rows, 0});
+      return blk;
+    });
+    return;
+  }
   const uint64_t row_bytes = uint64_t(p.w) * p.c, image_bytes = uint64_t(p.h) * row_bytes;
   const uint64_t out_image_bytes = p.max_pool ? uint64_t(oh / 2) * (ow / 2) * p.out_channels
                                               : uint64_t(oh) * ow * sched.out_stride;

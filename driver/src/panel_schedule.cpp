@@ -69,13 +69,25 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
   // so that the dispatcher (which queues commands in stream order) hands them to the load
   // unit ahead of their compute.
   const bool one_step = steps_per_block == 1;
+  // Resident weights (panel_schedule.hpp): every panel's K rows fit the two weight banks at
+  // once, so block 0 loads them, panel j's at line resident_line(j), and the other blocks
+  // reuse them.
+  const bool resident = p.weights_packed && cfg.rows == cols && passes == 1 && blocks >= 2 &&
+                        uint64_t(panels - 1) * p.k + uint64_t(tiles) * cfg.rows <= 2ull * bank;
+  auto resident_line = [&](uint32_t j) { return 2 * bank + (j - first_panel) * p.k; };
   // Loads [first, end) of block b's activations.
   auto push_activations = [&](const ActivationBlock& blk, uint32_t b, std::size_t first,
                               std::size_t end) {
     for (std::size_t i = first; i < end; ++i) {
       Load a = blk.loads[i];
       a.sram_line += (b % 2) * bank;
-      a.deps = one_step && i + 1 == blk.loads.size() ? kDepsPushNext : 0;
+      const bool last = i + 1 == blk.loads.size();
+      if (resident) {  // after block b-2's computes; the last gives block b's first one a token
+        a.deps =
+            uint8_t((i == 0 && b >= 2 ? kDepsPopNext : 0) | (last && b >= 1 ? kDepsPushNext : 0));
+      } else {
+        a.deps = one_step && last ? kDepsPushNext : 0;
+      }
       s.push(a);
     }
   };
@@ -95,7 +107,7 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
   };
   std::vector<Command> pending_work;  // step s's computes and stores, not yet pushed
   ActivationBlock blk = block(0), next_blk;
-  if (!one_step) push_activations(blk, 0, 0, blk.loads.size());
+  if (!one_step || resident) push_activations(blk, 0, 0, blk.loads.size());
   for (uint32_t b = 0, g = 0, st = 0; b < blocks; ++b) {
     const uint32_t act_base = (b % 2) * bank;
     for (const StoreGroup& group : stores) {
@@ -106,7 +118,8 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
         for (uint32_t q = 0; q < passes; ++q, ++st) {
           const uint32_t t0 = q * tiles_per_pass, t1 = std::min(tiles, t0 + tiles_per_pass);
           const uint32_t k0 = t0 * cfg.rows, k1 = std::min(p.k, t1 * cfg.rows);
-          const uint32_t wgt_base = 2 * bank + (st % 2) * bank;
+          const uint32_t wgt_base = resident ? resident_line(j) : 2 * bank + (st % 2) * bank;
+          const uint32_t step = st % steps_per_block;  // of this block
           Load w;                  // the pass's K rows; tile t in lines wgt_base + (t-t0)*NumRows
           if (p.weights_packed) {  // one contiguous transfer: K lines of `cols` bytes per panel
             w.dram_addr = p.weight_addr + (uint64_t(j) * p.k + k0) * cols;
@@ -121,9 +134,15 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
           }
           w.sram_line = wgt_base;
           w.sram_stride = 1;
-          w.deps = uint8_t((st >= 2 ? kDepsPopNext : 0) | (one_step ? 0 : kDepsPushNext));
-          s.push(w);
-          if (one_step) {  // after the LOAD that waited for block b-2
+          w.deps = uint8_t((st >= 2 && !resident ? kDepsPopNext : 0) |
+                           (one_step && !resident ? 0 : kDepsPushNext));
+          if (!resident || b == 0) s.push(w);
+          if (resident) {
+            if (b == 0 && step + 1 == steps_per_block) {  // block 1, behind block 0's weights
+              next_blk = block(1);
+              push_activations(next_blk, 1, 0, next_blk.loads.size());
+            }
+          } else if (one_step) {  // after the LOAD that waited for block b-2
             push_activations(blk, b, 0, blk.loads.size());
           } else if (b + 1 < blocks && st % steps_per_block >= 1) {  // a block ahead, in pieces
             const uint32_t q = st % steps_per_block;
@@ -135,6 +154,10 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
           }
           for (const Command& c : pending_work) s.push(c);
           pending_work.clear();
+          if (resident && b >= 1 && step == 0 && b + 1 < blocks) {  // after block b-1's computes
+            next_blk = block(b + 1);
+            push_activations(next_blk, b + 1, 0, next_blk.loads.size());
+          }
           for (uint32_t t = t0; t < t1; ++t) {
             for (std::size_t i = 0; i < blk.segments.size(); ++i) {
               const auto& seg = blk.segments[i];
@@ -152,11 +175,14 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
               c.n_valid = uint16_t(n_cols);
               uint8_t deps = 0;
               if (t == t0 && i == 0) {
-                deps |= kDepsPopPrev | (group_first && q == 0 && g >= 2 ? kDepsPopNext : 0);
+                deps |= (!resident || b == 0 || step == 0 ? kDepsPopPrev : 0) |
+                        (group_first && q == 0 && g >= 2 ? kDepsPopNext : 0);
               }
               if (t + 1 == t1 && i + 1 == blk.segments.size()) {
+                const bool frees_bank =
+                    resident ? step + 1 == steps_per_block && b + 2 < blocks : st + 2 < total_steps;
                 deps |= (group_last && q + 1 == passes ? kDepsPushNext : 0) |
-                        (st + 2 < total_steps ? kDepsPushPrev : 0);
+                        (frees_bank ? kDepsPushPrev : 0);
               }
               c.deps = deps;
               pending_work.push_back(encode(c));
@@ -190,7 +216,7 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
       }
       ++g;
     }
-    if (b + 1 < blocks) blk = one_step ? block(b + 1) : next_blk;
+    if (b + 1 < blocks) blk = one_step && !resident ? block(b + 1) : next_blk;
   }
   for (const Command& c : pending_work) s.push(c);
 }
