@@ -190,9 +190,11 @@ class Checker {
         const uint8_t mode = c.mode();
         const bool requant = mode & kStoreModeRequantize, pool = mode & kStoreModePool2x2;
         const uint64_t rows = c.get(store::kRows), cols = c.get(store::kCols);
+        const uint64_t panels = c.get(store::kExtraPanels) + 1;
+        const uint64_t panel_pitch = c.get(store::kPanelPitch);
         if (requant)
           lines(table_, "table entry", c.get(store::kQparamEntry),
-                (mode & kStoreModePerChannel) ? cols : 1, false);
+                (mode & kStoreModePerChannel) ? panels * cols : 1, false);
         const uint64_t width = pool ? c.get(store::kPoolWidth) : 1, pitch = c.get(store::kAccPitch);
         const uint64_t out_rows = pool ? rows * width : rows;
         for (uint64_t i = 0; i < out_rows; ++i) {
@@ -202,10 +204,11 @@ class Checker {
             for (uint64_t d : {uint64_t(0), uint64_t(1), pitch, pitch + 1})
               touch(acc_, "accumulator line", top + d, false);
           } else {
-            touch(acc_, "accumulator line", line + i, false);
+            for (uint64_t p = 0; p < panels; ++p)
+              touch(acc_, "accumulator line", line + p * panel_pitch + i, false);
           }
-          host(c.get(store::kDramAddr) + i * c.get(store::kDramStride), requant ? cols : 4 * cols,
-               true);
+          host(c.get(store::kDramAddr) + i * c.get(store::kDramStride),
+               panels * (requant ? cols : 4 * cols), true);
         }
         return;
       }

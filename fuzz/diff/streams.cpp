@@ -135,10 +135,19 @@ class Builder {
       a.pool_width = uint16_t(r_.in(1, 4));
       a.acc_pitch = uint16_t(2 * a.pool_width + r_.in(0, 2));
       lines = uint64_t(2 * a.rows - 1) * a.acc_pitch + 2 * a.pool_width;
+    } else if (r_.chance(0.3)) {  // several panels per row: lines of whole bus beats
+      const uint32_t beat_lanes = a.requantize ? c_.bus_bytes : c_.bus_bytes / 4;
+      if (beat_lanes >= 1 && beat_lanes <= c_.cols) {
+        a.cols = uint16_t(beat_lanes * r_.in(1, c_.cols / beat_lanes));
+        a.extra_panels = uint16_t(r_.in(1, kMaxExtraPanels));
+        a.panel_pitch = uint16_t(r_.in(0, 12));
+        lines = uint64_t(a.extra_panels) * a.panel_pitch + a.rows;
+      }
     }
     a.acc_line = line(c_.accumulator_lines, l_.hot_acc_lines, lines);
-    a.qparam_entry = line(c_.qtable_entries, l_.hot_entries, a.per_channel ? a.cols : 1);
-    const uint64_t row_bytes = a.requantize ? a.cols : 4 * a.cols;
+    a.qparam_entry = line(c_.qtable_entries, l_.hot_entries,
+                          a.per_channel ? uint64_t(a.extra_panels + 1) * a.cols : 1);
+    const uint64_t row_bytes = (a.requantize ? a.cols : 4 * a.cols) * (a.extra_panels + 1u);
     const uint64_t out_rows = a.pool ? uint64_t(a.rows) * a.pool_width : a.rows;
     a.dram_stride = row_bytes + r_.in(0, 24);
     a.dram_addr = arena_addr((out_rows - 1) * a.dram_stride + row_bytes);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Random commands for testing the engine's checks: a valid command of a random opcode with
-// random in-range fields (LOAD WINDOWS and FENCE TIMESTAMP included), then (half the time) one
-// random byte or field overwritten, so that every check of docs/isa.md is reached, valid commands
-// included. Mutations: a byte set to 0, 1, 0xff or a random value, or one bit of it flipped.
+// random in-range fields (LOAD WINDOWS, STORE EXTRA_PANELS and FENCE TIMESTAMP included), then
+// (half the time) one random byte or field overwritten, so that every check of docs/isa.md is
+// reached, valid commands included. Mutations: a byte set to 0, 1, 0xff or a random value, or one
+// bit of it flipped.
 #pragma once
 
 #include <random>
@@ -92,6 +93,11 @@ inline isa::Command random_command(std::mt19937_64& rng, const isa::BuildConfig&
         s.acc_pitch = static_cast<uint16_t>(2 * s.pool_width + upto(3));
         s.rows = 1 + upto(4);
         s.acc_line = upto(cfg.accumulator_lines - 8u * s.acc_pitch);
+      } else if (rng() % 3 == 0) {  // several panels per row (mostly of whole bus beats)
+        s.extra_panels = static_cast<uint16_t>(1 + upto(kMaxExtraPanels));
+        s.panel_pitch = static_cast<uint16_t>(upto(80));
+        s.rows = 1 + upto(8);
+        if (rng() % 4) s.cols = static_cast<uint16_t>(cfg.cols);
       }
       s.deps = static_cast<uint8_t>(rng() & (kDepsPopPrev | kDepsPushPrev));
       c = encode(s);
