@@ -115,8 +115,17 @@ module tessera_cmd_check #(
   assign cp_rows       = cmd_i[tessera_isa_pkg::ComputeActRowsLsb +: 16];
   assign cp_row_stride = cmd_i[tessera_isa_pkg::ComputeActRowStrideLsb +: 32];
   assign cp_total      = 32'(cp_rows) * 32'(cp_vectors);
+  // EXTRA_TILES more K tiles, each ACT_TILE_STRIDE lines on and NumRows weight lines on.
+  logic [15:0] cp_extra;
+  logic [31:0] cp_tile_stride;
+  logic        cp_tiles_ok;
+  assign cp_extra       = cmd_i[tessera_isa_pkg::ComputeExtraTilesLsb +: 16];
+  assign cp_tile_stride = cmd_i[tessera_isa_pkg::ComputeActTileStrideLsb +: 32];
+  assign cp_tiles_ok    = cp_extra == '0 ? cp_tile_stride == '0
+                                         : !mode[tessera_isa_pkg::ComputeModeRescaleBit];
   assign cp_act_last   = 64'(cp_act_line) + 64'(16'(cp_rows - 16'd1)) * 64'(cp_row_stride) +
-                         64'(16'(cp_vectors - 16'd1)) * 64'(cp_act_stride);
+                         64'(16'(cp_vectors - 16'd1)) * 64'(cp_act_stride) +
+                         64'(cp_extra) * 64'(cp_tile_stride);
 
   // ---- STORE ----------------------------------------------------------------------------
   logic [31:0] st_rows, st_acc_line, st_entry, st_entries;
@@ -199,10 +208,11 @@ module tessera_cmd_check #(
                             tessera_isa_pkg::ComputeModeAllowed)) begin
           error_o = tessera_isa_pkg::ErrReservedBits;
         end else if (!tessera_isa_pkg::compute_fields_in_range(cmd_i, 32'(NumRows), 32'(NumCols)) ||
-                     cp_total > MaxCount) begin
+                     cp_total > MaxCount || !cp_tiles_ok) begin
           error_o = tessera_isa_pkg::ErrBadDimension;
         end else if (cp_act_last >= 64'(ScratchpadLines) ||
-                     !fits(cp_wgt_line, 32'd1, 32'd1, 32'(NumRows), 32'(ScratchpadLines))) begin
+                     !fits(cp_wgt_line, 32'(cp_extra) + 32'd1, 32'(NumRows), 32'(NumRows),
+                           32'(ScratchpadLines))) begin
           error_o = tessera_isa_pkg::ErrScratchpadRange;
         end else if (!fits(cp_acc_line, cp_total, 32'd1, 32'd1, 32'(AccumulatorLines))) begin
           error_o = tessera_isa_pkg::ErrAccumulatorRange;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // tessera_compute_unit: executes COMPUTE commands (docs/isa.md) on the systolic core.
 //
-// Function:   for each command, the weight feeder reads the NumRows weight lines
+// Function:   a command of several K tiles (EXTRA_TILES) is taken apart by
+//             tessera_tile_sequencer into single-tile commands, each accumulating into the
+//             same results. For each tile, the weight feeder reads the NumRows weight lines
 //             WGT_LINE .. WGT_LINE + NumRows - 1 from the scratchpad into the core; the
 //             activation feeder reads act_rows rows of `vectors` activation lines, vector m
 //             of row r at act_line + r*act_row_stride + m*act_stride, and streams them
@@ -10,8 +12,8 @@
 //             there (accumulate) or overwriting it. The weight feeder runs a command ahead
 //             of the activations, so the next tile's weights load while this tile computes
 //             (the core's double-buffered banks order the two). done_o pulses when a
-//             command's last result has been handed to the accumulator, whose forwarding
-//             makes it visible to every later read.
+//             command's last tile's last result has been handed to the accumulator, whose
+//             forwarding makes it visible to every later read.
 //             With RESCALE the vectors take the vector path beside the core instead:
 //             tessera_postproc's lanes (RawOut) give each int8 lane l the int32
 //             MultiplyByQuantizedMultiplier((x_l - zero point) * 2^ADD_LEFT_SHIFT, multiplier,
@@ -53,7 +55,7 @@ module tessera_compute_unit #(
   output logic                     done_o,
   output logic [7:0]               error_o,   // ErrNone: a checked COMPUTE cannot fail
   output logic                     idle_o,
-  output logic [31:0]              macs_o,    // useful MACs of the command taken this cycle
+  output logic [31:0]              macs_o,    // useful MACs of the tile taken this cycle
   // Scratchpad read port for activations
   output logic                     act_req_valid_o,
   input  logic                     act_req_ready_i,
@@ -81,6 +83,27 @@ module tessera_compute_unit #(
   localparam int RowIdxWidth = tessera_pkg::index_width(NumRows);
 
   // ---------------------------------------------------------------------------------------
+  // Commands of several K tiles go to the feeders a tile at a time.
+  // ---------------------------------------------------------------------------------------
+  logic               tile_valid, tile_ready, tile_done;
+  logic [CmdBits-1:0] tile_cmd;
+
+  tessera_tile_sequencer #(
+    .NumRows(NumRows)
+  ) u_tiles (
+    .clk_i,
+    .rst_ni,
+    .cmd_valid_i,
+    .cmd_ready_o,
+    .cmd_i,
+    .done_o,
+    .tile_valid_o(tile_valid),
+    .tile_ready_i(tile_ready),
+    .tile_cmd_o  (tile_cmd),
+    .tile_done_i (tile_done)
+  );
+
+  // ---------------------------------------------------------------------------------------
   // Command queues: each feeder keeps its own copy of the command; the activation feeder
   // hands the collector what it needs when it starts a command.
   // ---------------------------------------------------------------------------------------
@@ -92,7 +115,7 @@ module tessera_compute_unit #(
   logic                     outq_ready, outq_valid, outq_pop;
   logic [OutCmdWidth-1:0]   outq_data;
 
-  assign cmd_ready_o = act_cmdq_ready && wgt_cmdq_ready;
+  assign tile_ready = act_cmdq_ready && wgt_cmdq_ready;
 
   // The command's fields (tessera_isa_pkg). Line fields are used modulo the scratchpad and
   // accumulator sizes: the checker has proven every line they reach in range.
@@ -102,26 +125,26 @@ module tessera_compute_unit #(
   logic [15:0]              cmd_vectors, cmd_act_rows, cmd_k_valid, cmd_n_valid;
   logic                     cmd_accumulate, cmd_rescale;
   logic [RescaleWidth-1:0]  cmd_rescale_params;
-  assign cmd_act_line       = cmd_i[tessera_isa_pkg::ComputeActLineLsb +: SpadAddrWidth];
-  assign cmd_act_stride     = cmd_i[tessera_isa_pkg::ComputeActStrideLsb +: 32];
-  assign cmd_vectors        = cmd_i[tessera_isa_pkg::ComputeVectorsLsb +: 16];
-  assign cmd_act_rows       = cmd_i[tessera_isa_pkg::ComputeActRowsLsb +: 16];
-  assign cmd_act_row_stride = cmd_i[tessera_isa_pkg::ComputeActRowStrideLsb +: 32];
-  assign cmd_wgt_line       = cmd_i[tessera_isa_pkg::ComputeWgtLineLsb +: SpadAddrWidth];
-  assign cmd_acc_line       = cmd_i[tessera_isa_pkg::ComputeAccLineLsb +: AccAddrWidth];
-  assign cmd_k_valid        = cmd_i[tessera_isa_pkg::ComputeKValidLsb +: 16];
-  assign cmd_n_valid        = cmd_i[tessera_isa_pkg::ComputeNValidLsb +: 16];
-  assign cmd_accumulate     = cmd_i[tessera_isa_pkg::HdrModeLsb +
+  assign cmd_act_line       = tile_cmd[tessera_isa_pkg::ComputeActLineLsb +: SpadAddrWidth];
+  assign cmd_act_stride     = tile_cmd[tessera_isa_pkg::ComputeActStrideLsb +: 32];
+  assign cmd_vectors        = tile_cmd[tessera_isa_pkg::ComputeVectorsLsb +: 16];
+  assign cmd_act_rows       = tile_cmd[tessera_isa_pkg::ComputeActRowsLsb +: 16];
+  assign cmd_act_row_stride = tile_cmd[tessera_isa_pkg::ComputeActRowStrideLsb +: 32];
+  assign cmd_wgt_line       = tile_cmd[tessera_isa_pkg::ComputeWgtLineLsb +: SpadAddrWidth];
+  assign cmd_acc_line       = tile_cmd[tessera_isa_pkg::ComputeAccLineLsb +: AccAddrWidth];
+  assign cmd_k_valid        = tile_cmd[tessera_isa_pkg::ComputeKValidLsb +: 16];
+  assign cmd_n_valid        = tile_cmd[tessera_isa_pkg::ComputeNValidLsb +: 16];
+  assign cmd_accumulate     = tile_cmd[tessera_isa_pkg::HdrModeLsb +
                                     tessera_isa_pkg::ComputeModeAccumulateBit];
-  assign cmd_rescale        = cmd_i[tessera_isa_pkg::HdrModeLsb +
+  assign cmd_rescale        = tile_cmd[tessera_isa_pkg::HdrModeLsb +
                                     tessera_isa_pkg::ComputeModeRescaleBit];
   assign cmd_rescale_params = {cmd_rescale,
-                               cmd_i[tessera_isa_pkg::ComputeRescaleMultiplierLsb +: 32],
-                               cmd_i[tessera_isa_pkg::ComputeRescaleRightShiftLsb +: 5],
-                               cmd_i[tessera_isa_pkg::ComputeRescaleZeroPointLsb +: 8]};
+                               tile_cmd[tessera_isa_pkg::ComputeRescaleMultiplierLsb +: 32],
+                               tile_cmd[tessera_isa_pkg::ComputeRescaleRightShiftLsb +: 5],
+                               tile_cmd[tessera_isa_pkg::ComputeRescaleZeroPointLsb +: 8]};
   // The MAC counter's share: ACT_ROWS x VECTORS x K_VALID x N_VALID, all checked non-zero;
   // none on the vector path.
-  assign macs_o  = (cmd_valid_i && cmd_ready_o && !cmd_rescale)
+  assign macs_o  = (tile_valid && tile_ready && !cmd_rescale)
                    ? 32'(cmd_vectors) * 32'(cmd_act_rows) * 32'(cmd_k_valid) * 32'(cmd_n_valid)
                    : '0;
   assign error_o = tessera_isa_pkg::ErrNone;
@@ -133,7 +156,7 @@ module tessera_compute_unit #(
     .clk_i,
     .rst_ni,
     .clr_i     (1'b0),
-    .wr_valid_i(cmd_valid_i && cmd_ready_o),
+    .wr_valid_i(tile_valid && tile_ready),
     .wr_ready_o(act_cmdq_ready),
     .wr_data_i ({cmd_act_line, cmd_act_stride, cmd_vectors, cmd_act_rows, cmd_act_row_stride,
                  cmd_rescale_params, cmd_acc_line, cmd_accumulate}),
@@ -149,7 +172,7 @@ module tessera_compute_unit #(
     .clk_i,
     .rst_ni,
     .clr_i     (1'b0),
-    .wr_valid_i(cmd_valid_i && cmd_ready_o && !cmd_rescale),  // the vector path reads no weights
+    .wr_valid_i(tile_valid && tile_ready && !cmd_rescale),  // the vector path reads no weights
     .wr_ready_o(wgt_cmdq_ready),
     .wr_data_i (cmd_wgt_line),
     .rd_valid_o(wgt_cmdq_valid),
@@ -426,7 +449,7 @@ module tessera_compute_unit #(
   always_ff @(posedge clk_i) begin
     out_line_q <= out_line_d;
   end
-  assign done_o = done_q;
+  assign tile_done = done_q;
   assign idle_o = !act_cmdq_valid && !wgt_cmdq_valid && !outq_valid && !done_q;
 
   // Unused: the line bytes beyond a weight row or an activation vector (LineBytes may
@@ -435,7 +458,7 @@ module tessera_compute_unit #(
   // stride is used modulo the address width).
   logic unused_bits;
   assign unused_bits = ^{wgt_skid_data, act_skid_data, act_cmd_stride >> SpadAddrWidth,
-                         act_cmd_row_stride >> SpadAddrWidth, cmd_i, unused_vec_in_ready};
+                         act_cmd_row_stride >> SpadAddrWidth, tile_cmd, unused_vec_in_ready};
 
   if (LineBytes < NumRows || LineBytes < NumCols) begin : g_bad_line
     $error("tessera_compute_unit: LineBytes must hold an activation vector and a weight row");

@@ -146,10 +146,14 @@ package tessera_isa_pkg;
   localparam int ComputeRescaleRightShiftMax = 31;
   localparam int ComputeRescaleZeroPointLsb = 360;
   localparam int ComputeRescaleZeroPointWidth = 8;
+  localparam int ComputeExtraTilesLsb = 384;
+  localparam int ComputeExtraTilesWidth = 16;
+  localparam int ComputeActTileStrideLsb = 416;
+  localparam int ComputeActTileStrideWidth = 32;
   localparam logic [7:0] ComputeDepsAllowed = 8'h0f;
   localparam logic [7:0] ComputeModeAllowed = 8'h03;
   localparam logic [511:0] ComputeZeroMask =
-      512'hffffffffffffffffffffffffffffffffffff00000000000000000000ffff0000000000000000000000000000000000000000000000000000ffffffffff000000;
+      512'hffffffffffffffff00000000ffff0000ffff00000000000000000000ffff0000000000000000000000000000000000000000000000000000ffffffffff000000;
   // Every COMPUTE field with a range (docs/isa.md) lies in it.
   function automatic logic compute_fields_in_range(input logic [511:0] cmd, input logic [31:0] num_rows, input logic [31:0] num_cols);
     compute_fields_in_range = 64'(cmd[ComputeVectorsLsb +: ComputeVectorsWidth]) >= 64'(ComputeVectorsMin) &&

@@ -179,14 +179,25 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
                 "COMPUTE ACT_ROWS x VECTORS = " + std::to_string(rows * vectors) +
                     " results; at most " + std::to_string(kMaxCount));
   }
-  // Rows ACT_ROW_STRIDE apart, each spanning (VECTORS - 1) x ACT_STRIDE + 1 lines.
+  const uint64_t extra = c.get(compute::kExtraTiles), tile_stride = c.get(compute::kActTileStride);
+  if (extra == 0 && tile_stride != 0) {
+    return fail(Error::kBadDimension, "COMPUTE ACT_TILE_STRIDE = " + std::to_string(tile_stride) +
+                                          " must be 0 without EXTRA_TILES");
+  }
+  if (extra > 0 && (c.mode() & kComputeModeRescale)) {
+    return fail(Error::kBadDimension, "COMPUTE EXTRA_TILES = " + std::to_string(extra) +
+                                          " must be 0 with RESCALE (the vector path has no K)");
+  }
+  // Rows ACT_ROW_STRIDE apart, each spanning (VECTORS - 1) x ACT_STRIDE + 1 lines, for the
+  // last tile EXTRA_TILES x ACT_TILE_STRIDE lines on.
   if (auto r = lines_fit(Error::kScratchpadRange, "COMPUTE", "activation", c.get(compute::kActLine),
                          rows, c.get(compute::kActRowStride),
-                         (vectors - 1) * c.get(compute::kActStride) + 1, cfg.scratchpad_lines);
+                         (vectors - 1) * c.get(compute::kActStride) + 1 + extra * tile_stride,
+                         cfg.scratchpad_lines);
       !r)
     return r;
-  if (auto r = lines_fit(Error::kScratchpadRange, "COMPUTE", "weight", c.get(compute::kWgtLine), 1,
-                         1, cfg.rows, cfg.scratchpad_lines);
+  if (auto r = lines_fit(Error::kScratchpadRange, "COMPUTE", "weight", c.get(compute::kWgtLine),
+                         extra + 1, cfg.rows, cfg.rows, cfg.scratchpad_lines);
       !r)
     return r;
   return lines_fit(Error::kAccumulatorRange, "COMPUTE", "accumulator", c.get(compute::kAccLine),
@@ -342,6 +353,8 @@ Command encode(const Compute& a) {
   c.set(compute::kAccLine, a.acc_line);
   c.set(compute::kKValid, a.k_valid);
   c.set(compute::kNValid, a.n_valid);
+  c.set(compute::kExtraTiles, a.extra_tiles);
+  c.set(compute::kActTileStride, a.act_tile_stride);
   if (a.rescale) {
     c.set(compute::kRescaleMultiplier, uint32_t(a.rescale_multiplier));
     c.set(compute::kRescaleRightShift, a.rescale_right_shift);

@@ -158,10 +158,21 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
             next_blk = block(b + 1);
             push_activations(next_blk, b + 1, 0, next_blk.loads.size());
           }
-          for (uint32_t t = t0; t < t1; ++t) {
+          // A COMPUTE per run of tiles [t, t_end) evenly spaced in the activations whose
+          // tiles but the last are full (EXTRA_TILES; the MAC count takes the last's K_VALID).
+          for (uint32_t t = t0, t_end; t < t1; t = t_end) {
+            t_end = t + 1;
+            const uint32_t run_stride = t + 1 < t1 ? p.tile_offset[t + 1] - p.tile_offset[t] : 0;
+            while (t_end < t1 && p.tile_k_valid[t_end - 1] == cfg.rows &&
+                   p.tile_offset[t_end] - p.tile_offset[t_end - 1] == run_stride &&
+                   t_end - t <= kMaxCount) {
+              ++t_end;
+            }
             for (std::size_t i = 0; i < blk.segments.size(); ++i) {
               const auto& seg = blk.segments[i];
               Compute c;
+              c.extra_tiles = uint16_t(t_end - t - 1);
+              c.act_tile_stride = t_end - t > 1 ? run_stride : 0;
               c.accumulate = t > 0;
               c.act_line = act_base + seg.act_line + p.tile_offset[t] +
                            (p.panel_line_offset.empty() ? 0 : p.panel_line_offset[j]);
@@ -171,14 +182,14 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
               c.act_row_stride = seg.act_row_stride;
               c.wgt_line = wgt_base + (t - t0) * cfg.rows;
               c.acc_line = acc_base + seg.acc_line;
-              c.k_valid = p.tile_k_valid[t];
+              c.k_valid = p.tile_k_valid[t_end - 1];
               c.n_valid = uint16_t(n_cols);
               uint8_t deps = 0;
               if (t == t0 && i == 0) {
                 deps |= (!resident || b == 0 || step == 0 ? kDepsPopPrev : 0) |
                         (group_first && q == 0 && g >= 2 ? kDepsPopNext : 0);
               }
-              if (t + 1 == t1 && i + 1 == blk.segments.size()) {
+              if (t_end == t1 && i + 1 == blk.segments.size()) {
                 const bool frees_bank =
                     resident ? step + 1 == steps_per_block && b + 2 < blocks : st + 2 < total_steps;
                 deps |= (group_last && q + 1 == passes ? kDepsPushNext : 0) |

@@ -251,18 +251,27 @@ struct Model::Impl {
       }
       return Error::kNone;
     }
-    // Weight row k: the low `cols` bytes of line WGT_LINE + k.
-    const WeightTile tile(&scratchpad[std::size_t(c.get(compute::kWgtLine)) * rows], rows, cols);
-    for (uint32_t r = 0; r < act_rows; ++r) {
-      for (uint32_t m = 0; m < vectors; ++m) {
-        const std::size_t line =
-            act_line + std::size_t(r) * act_row_stride + std::size_t(m) * act_stride;
-        tile.multiply(&scratchpad[line * rows],
-                      &accumulator[(acc_line + std::size_t(r) * vectors + m) * cols], accumulate);
+    // Tile t (tessera_tile_sequencer): weight row k the low `cols` bytes of line WGT_LINE +
+    // t*NumRows + k, vectors ACT_TILE_STRIDE lines on per tile, accumulating after the first.
+    const uint32_t extra = uint32_t(c.get(compute::kExtraTiles));
+    const std::size_t tile_stride = c.get(compute::kActTileStride);
+    for (uint32_t t = 0; t <= extra; ++t) {
+      const WeightTile tile(
+          &scratchpad[(std::size_t(c.get(compute::kWgtLine)) + std::size_t(t) * rows) * rows], rows,
+          cols);
+      for (uint32_t r = 0; r < act_rows; ++r) {
+        for (uint32_t m = 0; m < vectors; ++m) {
+          const std::size_t line = act_line + t * tile_stride + std::size_t(r) * act_row_stride +
+                                   std::size_t(m) * act_stride;
+          tile.multiply(&scratchpad[line * rows],
+                        &accumulator[(acc_line + std::size_t(r) * vectors + m) * cols],
+                        accumulate || t > 0);
+        }
       }
     }
-    counter(regs::Counter::kMacs) +=
-        uint64_t(vectors) * act_rows * c.get(compute::kKValid) * c.get(compute::kNValid);
+    counter(regs::Counter::kMacs) += uint64_t(vectors) * act_rows *
+                                     (uint64_t(extra) * rows + c.get(compute::kKValid)) *
+                                     c.get(compute::kNValid);
     return Error::kNone;
   }
 
@@ -327,9 +336,9 @@ struct Model::Impl {
           uint8_t* out = &row[p * line_bytes];
           for (uint32_t l = 0; l < lanes; ++l) {
             if (requant) {
-              out[l] = uint8_t(requantize_lane(accumulator[line * cols + l], bias[p * lanes + l],
-                                               mult[p * lanes + l], shift[p * lanes + l], zp, lo,
-                                               hi));
+              out[l] =
+                  uint8_t(requantize_lane(accumulator[line * cols + l], bias[p * lanes + l],
+                                          mult[p * lanes + l], shift[p * lanes + l], zp, lo, hi));
             } else {
               put_le32(&out[4 * l], uint32_t(accumulator[line * cols + l]));
             }

@@ -59,7 +59,7 @@ uint64_t Timing::duration(const isa::Command& c, uint64_t& latency) const {
         return vectors;
       }
       latency = config_.rows + config_.cols + 3;
-      return std::max<uint64_t>(vectors, config_.rows);
+      return (c.get(compute::kExtraTiles) + 1) * std::max<uint64_t>(vectors, config_.rows);
     }
     case isa::Opcode::kStore: {
       const uint64_t rows = c.get(store::kRows), cols = c.get(store::kCols);
@@ -67,15 +67,16 @@ uint64_t Timing::duration(const isa::Command& c, uint64_t& latency) const {
       const uint8_t mode = c.mode();
       const bool requant = mode & isa::kStoreModeRequantize;
       const bool pool = mode & isa::kStoreModePool2x2;
-      const uint64_t entries =
-          !requant ? 0 : (mode & isa::kStoreModePerChannel) ? panels * cols : 1;
+      const uint64_t entries = !requant                             ? 0
+                               : (mode & isa::kStoreModePerChannel) ? panels * cols
+                                                                    : 1;
       const uint64_t line_bytes = requant ? cols : 4 * cols;
       const uint64_t row_beats = panels * ceil_div(line_bytes, bus_bytes_);
       const uint64_t out_rows = pool ? rows * c.get(store::kPoolWidth) : rows;
       const uint64_t lines = pool ? 4 * out_rows : rows * row_beats;
       // Bursts: one DMA row when the rows are back to back in whole beats, else a row each.
-      const bool merged = !pool && c.get(store::kDramStride) == panels * line_bytes &&
-                          line_bytes % bus_bytes_ == 0;
+      const bool merged =
+          !pool && c.get(store::kDramStride) == panels * line_bytes && line_bytes % bus_bytes_ == 0;
       const uint64_t bursts = merged ? ceil_div(rows * row_beats, kMaxBurstBeats)
                                      : out_rows * ceil_div(row_beats, kMaxBurstBeats);
       latency = latency_;

@@ -171,16 +171,19 @@ class Checker {
         return;
       }
       case Opcode::kCompute: {
+        const uint64_t tiles = c.get(compute::kExtraTiles) + 1;
         if (!(c.mode() & kComputeModeRescale)) {  // the vector path reads no weights
-          lines(spad_, "scratchpad line", c.get(compute::kWgtLine), R, false);
+          lines(spad_, "scratchpad line", c.get(compute::kWgtLine), R * tiles, false);
         }
         const uint64_t vectors = c.get(compute::kVectors), rows = c.get(compute::kActRows);
-        for (uint64_t r = 0; r < rows; ++r) {
-          for (uint64_t m = 0; m < vectors; ++m) {
-            touch(spad_, "scratchpad line",
-                  c.get(compute::kActLine) + r * c.get(compute::kActRowStride) +
-                      m * c.get(compute::kActStride),
-                  false);
+        for (uint64_t t = 0; t < tiles; ++t) {
+          for (uint64_t r = 0; r < rows; ++r) {
+            for (uint64_t m = 0; m < vectors; ++m) {
+              touch(spad_, "scratchpad line",
+                    c.get(compute::kActLine) + t * c.get(compute::kActTileStride) +
+                        r * c.get(compute::kActRowStride) + m * c.get(compute::kActStride),
+                    false);
+            }
           }
         }
         lines(acc_, "accumulator line", c.get(compute::kAccLine), rows * vectors, true);

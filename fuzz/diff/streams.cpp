@@ -110,11 +110,15 @@ class Builder {
       a.rescale_multiplier = int32_t(r_.in(0, 0x7fffffff));
       a.rescale_right_shift = uint8_t(r_.in(0, 31));
       a.rescale_zero_point = int8_t(r_.in(0, 255));
+    } else if (r_.chance(0.3)) {  // several K tiles
+      a.extra_tiles = uint16_t(r_.in(1, 4));
+      a.act_tile_stride = uint32_t(r_.in(0, 6));
     }
-    const uint64_t span =
-        uint64_t(a.act_rows - 1) * a.act_row_stride + uint64_t(a.vectors - 1) * a.act_stride + 1;
+    const uint64_t span = uint64_t(a.act_rows - 1) * a.act_row_stride +
+                          uint64_t(a.vectors - 1) * a.act_stride +
+                          uint64_t(a.extra_tiles) * a.act_tile_stride + 1;
     a.act_line = line(c_.scratchpad_lines, l_.hot_lines, span);
-    a.wgt_line = line(c_.scratchpad_lines, l_.hot_lines, c_.rows);
+    a.wgt_line = line(c_.scratchpad_lines, l_.hot_lines, uint64_t(a.extra_tiles + 1) * c_.rows);
     a.acc_line = line(c_.accumulator_lines, l_.hot_acc_lines, uint64_t(a.act_rows) * a.vectors);
     a.deps = random_deps(r_, compute::kDepsAllowed);
     return encode(a);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Random commands for testing the engine's checks: a valid command of a random opcode with
-// random in-range fields (LOAD WINDOWS, STORE EXTRA_PANELS and FENCE TIMESTAMP included), then
-// (half the time) one random byte or field overwritten, so that every check of docs/isa.md is
-// reached, valid commands included. Mutations: a byte set to 0, 1, 0xff or a random value, or one
-// bit of it flipped.
+// random in-range fields (LOAD WINDOWS, COMPUTE EXTRA_TILES, STORE EXTRA_PANELS and FENCE
+// TIMESTAMP included), then (half the time) one random byte or field overwritten, so that every
+// check of docs/isa.md is reached, valid commands included. Mutations: a byte set to 0, 1, 0xff
+// or a random value, or one bit of it flipped.
 #pragma once
 
 #include <random>
@@ -69,6 +69,10 @@ inline isa::Command random_command(std::mt19937_64& rng, const isa::BuildConfig&
         k.rescale_multiplier = static_cast<int32_t>(rng() & 0x7fffffff);
         k.rescale_right_shift = static_cast<uint8_t>(upto(32));
         k.rescale_zero_point = static_cast<int8_t>(rng());
+      } else if (rng() % 4 == 0) {  // several K tiles
+        k.extra_tiles = static_cast<uint16_t>(1 + upto(rng() % 8 ? 8 : 65535));
+        k.act_tile_stride = static_cast<uint32_t>(upto(rng() % 8 ? 40 : 1u << 20));
+        k.wgt_line = upto(cfg.scratchpad_lines / 2);
       }
       k.deps = static_cast<uint8_t>(rng() & 0xf);
       c = encode(k);

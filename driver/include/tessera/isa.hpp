@@ -79,7 +79,11 @@ struct Compute {
   uint32_t act_line = 0, act_stride = 1, vectors = 0, wgt_line = 0, acc_line = 0;
   // act_rows rows of `vectors` vectors, act_row_stride lines apart (results consecutive).
   uint32_t act_rows = 1, act_row_stride = 0;
-  uint16_t k_valid = 0, n_valid = 0;
+  uint16_t k_valid = 0, n_valid = 0;  // k_valid: of the last tile (the others are full)
+  // extra_tiles more K tiles accumulating into the same results: tile t's vectors from
+  // act_line + t*act_tile_stride, its weights from wgt_line + t*NumRows.
+  uint16_t extra_tiles = 0;
+  uint32_t act_tile_stride = 0;
   uint8_t deps = 0;
 };
 struct Store {

@@ -136,21 +136,23 @@ inline constexpr FlagInfo kModeFlags[] = {
 }  // namespace load
 
 namespace compute {
-inline constexpr Field kActLine{8, 4};  // scratchpad line of the first activation vector
+inline constexpr Field kActLine{8, 4};  // scratchpad line of the first activation vector (of tile 0)
 inline constexpr Field kActStride{12, 4};  // lines between consecutive activation vectors of a row
 inline constexpr Field kVectors{16, 4};  // activation vectors per row (M of one row), 1 .. 65535; ACT_ROWS x VECTORS <= 65535
-inline constexpr Field kWgtLine{20, 4};  // scratchpad line of weight row 0; the tile is NumRows consecutive lines
+inline constexpr Field kWgtLine{20, 4};  // scratchpad line of weight row 0 of tile 0; a tile is NumRows consecutive lines, tile t's at WGT_LINE + t x NumRows
 inline constexpr Field kAccLine{24, 4};  // accumulator line of the first result; results are consecutive (row r, vector m at ACC_LINE + r*VECTORS + m)
-inline constexpr Field kKValid{28, 2};  // weight rows that are not padding (MAC counter only), 1 .. NumRows
+inline constexpr Field kKValid{28, 2};  // weight rows of the last tile that are not padding (MAC counter only; the other tiles count NumRows), 1 .. NumRows
 inline constexpr Field kNValid{30, 2};  // weight columns that are not padding (MAC counter only), 1 .. NumCols
 inline constexpr Field kActRows{32, 2};  // rows of activation vectors, 1 .. 65535: vector m of row r is line ACT_LINE + r*ACT_ROW_STRIDE + m*ACT_STRIDE (e.g. the output rows of a convolution)
 inline constexpr Field kActRowStride{36, 4};  // lines from one row's first activation vector to the next's (any value with ACT_ROWS = 1)
 inline constexpr Field kRescaleMultiplier{40, 4};  // with RESCALE: lane l of a result is MultiplyByQuantizedMultiplier((x_l - RESCALE_ZERO_POINT) x 2^ADD_LEFT_SHIFT, RESCALE_MULTIPLIER, -RESCALE_RIGHT_SHIFT), x_l byte l of the vector (lanes past NumRows: 0); ignored otherwise
 inline constexpr Field kRescaleRightShift{44, 1};  // with RESCALE: the rounding right shift after the multiply, 0 .. 31
 inline constexpr Field kRescaleZeroPoint{45, 1};  // with RESCALE: the input's zero point, int8
+inline constexpr Field kExtraTiles{48, 2};  // K tiles after the first, 0 .. 65535, each accumulating into the same results: tile t reads its vectors from ACT_LINE + t x ACT_TILE_STRIDE on and its weights from WGT_LINE + t x NumRows (the tiles of one K vector in one command); 0 with RESCALE
+inline constexpr Field kActTileStride{52, 4};  // with EXTRA_TILES: lines from one tile's first activation vector to the next tile's; otherwise 0
 inline constexpr uint8_t kDepsAllowed = 0x0f;
 inline constexpr uint8_t kModeAllowed = 0x03;
-inline constexpr uint64_t kUsedBytes = 0x00003ff3ffffff07ull;  // bit i: byte i is a field
+inline constexpr uint64_t kUsedBytes = 0x00f33ff3ffffff07ull;  // bit i: byte i is a field
 inline constexpr FieldInfo kFields[] = {
     {"act_line", kActLine, false, false, 0, Bound::kConstant, 0},
     {"act_stride", kActStride, false, false, 0, Bound::kConstant, 0},
@@ -164,6 +166,8 @@ inline constexpr FieldInfo kFields[] = {
     {"rescale_multiplier", kRescaleMultiplier, false, true, 0, Bound::kConstant, 2147483647},
     {"rescale_right_shift", kRescaleRightShift, false, true, 0, Bound::kConstant, 31},
     {"rescale_zero_point", kRescaleZeroPoint, true, false, 0, Bound::kConstant, 0},
+    {"extra_tiles", kExtraTiles, false, false, 0, Bound::kConstant, 0},
+    {"act_tile_stride", kActTileStride, false, false, 0, Bound::kConstant, 0},
 };
 inline constexpr FlagInfo kModeFlags[] = {
     {"accumulate", kComputeModeAccumulate},
