@@ -105,8 +105,26 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
       end_after[q] = q + 1 == steps_per_block ? blk.loads.size() : i;
     }
   };
-  std::vector<Command> pending_work;  // step s's computes and stores, not yet pushed
   ActivationBlock blk = block(0), next_blk;
+  // Resident weights: block b+1's activation loads go out in SB pieces of about equal work,
+  // piece q after the computes of step q of block b (the last before block b+1's first
+  // compute), so that the in-order dispatcher never holds a compute behind all of them.
+  // piece_end[q] ends piece q.
+  std::vector<std::size_t> piece_end;
+  auto cut_pieces = [&](const ActivationBlock& nb) {
+    std::vector<uint64_t> done{0};  // work of loads [0, i)
+    for (const Load& a : nb.loads) done.push_back(done.back() + load_work(a, cfg));
+    piece_end.assign(steps_per_block, nb.loads.size());
+    for (uint32_t q = 0, i = 0; q + 1 < steps_per_block; ++q) {
+      const uint64_t goal = done.back() * (q + 1) / steps_per_block;
+      while (i < nb.loads.size() && done[i] < goal) ++i;
+      piece_end[q] = i;
+    }
+  };
+  auto push_piece = [&](uint32_t b_next, uint32_t q) {
+    push_activations(next_blk, b_next, q == 0 ? 0 : piece_end[q - 1], piece_end[q]);
+  };
+  std::vector<Command> pending_work;  // step s's computes and stores, not yet pushed
   if (!one_step || resident) push_activations(blk, 0, 0, blk.loads.size());
   for (uint32_t b = 0, g = 0, st = 0; b < blocks; ++b) {
     const uint32_t act_base = (b % 2) * bank;
@@ -137,11 +155,7 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
           w.deps = uint8_t((st >= 2 && !resident ? kDepsPopNext : 0) |
                            (one_step && !resident ? 0 : kDepsPushNext));
           if (!resident || b == 0) s.push(w);
-          if (resident) {
-            if (b == 0 && step + 1 == steps_per_block) {  // block 1, behind block 0's weights
-              next_blk = block(1);
-              push_activations(next_blk, 1, 0, next_blk.loads.size());
-            }
+          if (resident) {         // its activations go out in pieces after computes, below
           } else if (one_step) {  // after the LOAD that waited for block b-2
             push_activations(blk, b, 0, blk.loads.size());
           } else if (b + 1 < blocks && st % steps_per_block >= 1) {  // a block ahead, in pieces
@@ -154,9 +168,18 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
           }
           for (const Command& c : pending_work) s.push(c);
           pending_work.clear();
-          if (resident && b >= 1 && step == 0 && b + 1 < blocks) {  // after block b-1's computes
-            next_blk = block(b + 1);
-            push_activations(next_blk, b + 1, 0, next_blk.loads.size());
+          if (resident && step == 0) {  // after the previous block's last computes
+            if (b >= 1) push_piece(b, steps_per_block - 1);  // block b's last piece
+            if (b + 1 < blocks) {
+              next_blk = block(b + 1);
+              cut_pieces(next_blk);
+            }
+          } else if (resident && b + 1 < blocks && b > 0) {  // after step `step - 1`'s computes
+            push_piece(b + 1, step - 1);
+          } else if (resident && b + 1 < blocks && step + 1 == steps_per_block) {
+            // Block 1's, behind every weight LOAD of block 0: tokens are counted, so block 1's
+            // (pushed by its last load) must come after theirs.
+            for (uint32_t q = 0; q + 1 < steps_per_block; ++q) push_piece(1, q);
           }
           // A COMPUTE per run of tiles [t, t_end) evenly spaced in the activations whose
           // tiles but the last are full (EXTRA_TILES; the MAC count takes the last's K_VALID).

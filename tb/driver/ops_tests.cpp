@@ -115,6 +115,20 @@ TEST(Ops, ConvolutionsOfOddShapesMatchTheReference) {
   for (const ConvShape& s : shapes) expect_conv_matches(ops_engine(), rng, s);
 }
 
+// Few K tiles per output: the STORE writes several panels per row (whole pixels; a partial
+// last panel on its own), 1x1 layers run in pixel blocks across rows, and the weights stay
+// resident across blocks (a convolution with many activation loads per block included).
+TEST(Ops, WholePixelStoresAndResidentWeightsMatchTheReference) {
+  std::mt19937_64 rng(tessera::test::test_seed());
+  const ConvShape shapes[] = {{40, 40, 16, 96, 1, 1, 0, 1, false},
+                              {17, 13, 40, 100, 1, 1, 0, 1, false},
+                              {30, 30, 3, 64, 7, 2, 3, 1, false},
+                              {24, 20, 24, 144, 1, 2, 0, 1, false}};
+  for (const ConvShape& s : shapes) expect_conv_matches(ops_engine(), rng, s);
+  expect_gemm_matches(ops_engine(), rng, 700, 20, 70);
+  expect_gemm_matches(ops_engine(), rng, 1, 700, 40);  // one COMPUTE of 44 K tiles per panel
+}
+
 // Depthwise (groups = C, multiplier 1 and 2; 3x3 and 5x5; stride 1 and 2; channels not a
 // multiple of the array) and grouped convolutions, on the array with per-panel channel blocks.
 TEST(Ops, DepthwiseAndGroupedConvolutionsMatchTheReference) {
