@@ -85,7 +85,7 @@ module tessera_compute_unit #(
   // ---------------------------------------------------------------------------------------
   // Commands of several K tiles go to the feeders a tile at a time.
   // ---------------------------------------------------------------------------------------
-  logic               tile_valid, tile_ready, tile_done;
+  logic               tile_valid, tile_ready, tile_done, tiles_busy;
   logic [CmdBits-1:0] tile_cmd;
 
   tessera_tile_sequencer #(
@@ -97,6 +97,7 @@ module tessera_compute_unit #(
     .cmd_ready_o,
     .cmd_i,
     .done_o,
+    .busy_o      (tiles_busy),
     .tile_valid_o(tile_valid),
     .tile_ready_i(tile_ready),
     .tile_cmd_o  (tile_cmd),
@@ -450,7 +451,7 @@ module tessera_compute_unit #(
     out_line_q <= out_line_d;
   end
   assign tile_done = done_q;
-  assign idle_o = !act_cmdq_valid && !wgt_cmdq_valid && !outq_valid && !done_q;
+  assign idle_o = !act_cmdq_valid && !wgt_cmdq_valid && !outq_valid && !done_q && !tiles_busy;
 
   // Unused: the line bytes beyond a weight row or an activation vector (LineBytes may
   // exceed NumCols or NumRows in a non-square build), and the stride bits above a line

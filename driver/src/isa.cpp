@@ -385,6 +385,12 @@ Command encode(const Store& a) {
   return c;
 }
 
+uint64_t counted_macs(const Command& c, uint32_t rows) {
+  if (c.opcode() != Opcode::kCompute || (c.mode() & kComputeModeRescale)) return 0;
+  return c.get(compute::kVectors) * c.get(compute::kActRows) * c.get(compute::kNValid) *
+         (c.get(compute::kExtraTiles) * rows + c.get(compute::kKValid));
+}
+
 Command encode(const Fence& a) {
   Command c(Opcode::kFence);
   c.set(kHdrMode,

@@ -269,9 +269,7 @@ struct Model::Impl {
         }
       }
     }
-    counter(regs::Counter::kMacs) += uint64_t(vectors) * act_rows *
-                                     (uint64_t(extra) * rows + c.get(compute::kKValid)) *
-                                     c.get(compute::kNValid);
+    counter(regs::Counter::kMacs) += isa::counted_macs(c, rows);
     return Error::kNone;
   }
 

@@ -470,10 +470,10 @@ TEST(Engine, TheTimeoutIsWallClockTimeAndTheMessageSaysWhatTheEngineIsDoing) {
 #endif
   drv::Engine& e = *sim_engine;
   e.set_timeout(std::chrono::milliseconds(300));
-  drv::GemmArgs g;  // about 2 s of simulation
-  g.m = g.k = g.n = 512;
-  g.a.assign(512 * 512, 1);
-  g.b.assign(512 * 512, 1);
+  drv::GemmArgs g;  // about 2 s of simulation, over 1,500 commands (2 blocks x 256 panels x 3)
+  g.m = 1024, g.k = 64, g.n = 4096;
+  g.a.assign(std::size_t(g.m) * g.k, 1);
+  g.b.assign(std::size_t(g.k) * g.n, 1);
   const auto t0 = std::chrono::steady_clock::now();
   const std::string m = error_of([&] { drv::gemm_int32(e, g); });
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -225,7 +225,7 @@ TEST(Isa, DisassemblyNamesEveryField) {
   EXPECT_EQ(disassemble(encode(valid_compute())),
             "COMPUTE deps=pop_prev,push_next act_line=0 act_stride=32 vectors=128 wgt_line=8192 "
             "acc_line=0 k_valid=16 n_valid=16 act_rows=1 act_row_stride=0 rescale_multiplier=0 "
-            "rescale_right_shift=0 rescale_zero_point=0");
+            "rescale_right_shift=0 rescale_zero_point=0 extra_tiles=0 act_tile_stride=0");
   EXPECT_EQ(disassemble(encode(Fence{true, 0x40, 9})),
             "FENCE mode=interrupt dram_addr=0x40 value=9");
   Store s = valid_store();

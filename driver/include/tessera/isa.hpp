@@ -118,6 +118,10 @@ Command encode(const Compute& c);
 Command encode(const Store& c);
 Command encode(const Fence& c);
 
+// The MACs the engine's counter adds for a (checked) COMPUTE: ACT_ROWS x VECTORS x N_VALID
+// x the K rows of its tiles (NumRows = `rows` each, K_VALID for the last); 0 for RESCALE.
+uint64_t counted_macs(const Command& compute, uint32_t rows);
+
 // The engine's decoder in software: kNone, or the first error the engine would report.
 struct CheckResult {
   Error error = Error::kNone;

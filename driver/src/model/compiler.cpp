@@ -307,7 +307,8 @@ void Compiler::finish_segment(isa::CommandStream& s, Segment& seg) {
 }
 
 // What a layer's commands move and multiply, per batch.
-void count(const std::vector<isa::Command>& cmds, uint32_t first, uint32_t n, Layer& l) {
+void count(const std::vector<isa::Command>& cmds, uint32_t first, uint32_t n,
+           const isa::BuildConfig& config, Layer& l) {
   for (uint32_t i = first; i < first + n; ++i) {
     const isa::Command& c = cmds[i];
     l.dma_read_bytes += isa::kCommandBytes;  // fetched
@@ -318,12 +319,10 @@ void count(const std::vector<isa::Command>& cmds, uint32_t first, uint32_t n, La
         }
         break;
       case isa::Opcode::kCompute:
-        if (c.mode() & isa::kComputeModeRescale) break;  // the vector path: no MACs
-        l.engine_macs += c.get(isa::compute::kVectors) * c.get(isa::compute::kActRows) *
-                         c.get(isa::compute::kKValid) * c.get(isa::compute::kNValid);
+        l.engine_macs += isa::counted_macs(c, config.rows);  // none on the vector path
         break;
       case isa::Opcode::kStore: {
-        const uint64_t lanes = c.get(isa::store::kCols);
+        const uint64_t lanes = c.get(isa::store::kCols) * (c.get(isa::store::kExtraPanels) + 1);
         const bool pool = c.mode() & isa::kStoreModePool2x2;
         const uint64_t pixels =
             c.get(isa::store::kRows) * (pool ? c.get(isa::store::kPoolWidth) : 1);
@@ -361,7 +360,8 @@ void Compiler::run() {
     timestamp(*stream);
     finish_segment(*stream, seg);
     for (uint32_t i = seg.first_layer; i < seg.first_layer + seg.layers; ++i) {
-      count(seg.commands, p_.layers[i].first_command, p_.layers[i].commands, p_.layers[i]);
+      count(seg.commands, p_.layers[i].first_command, p_.layers[i].commands, p_.config,
+            p_.layers[i]);
     }
     p_.segments.push_back(std::move(seg));
     seg = Segment{};
