@@ -139,11 +139,12 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
   const uint32_t pl = packed_lines(p, cfg);                      // packed: lines per output pixel
   const PanelBlocks reads = panel_blocks(p, cfg);                // padded image, per panel
   const uint32_t tiles = packed ? pl : p.kernel_h * p.kernel_w * reads.count;
-  // A 1x1 convolution with stride 1 and no padding is a GEMM over the pixels: its blocks are
-  // runs of pixels across rows and images (each pixel's C bytes from ceil(C / NumRows) lines).
-  const bool pixel_blocks = !packed && p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 &&
-                            p.stride_w == 1 && !p.pad_top && !p.pad_bottom && !p.pad_left &&
-                            !p.pad_right && p.groups == 1 && !p.max_pool;
+  // A 1x1 convolution without padding is a GEMM over the output pixels: its blocks are runs
+  // of them across rows and images, each pixel's C bytes in ceil(C / NumRows) lines (with a
+  // stride, only the input pixels it reads are loaded).
+  const bool pixel_blocks = !packed && p.kernel_h == 1 && p.kernel_w == 1 && !p.pad_top &&
+                            !p.pad_bottom && !p.pad_left && !p.pad_right && p.groups == 1 &&
+                            !p.max_pool;
   // Results per panel: a region shared by the panels one STORE writes (in row blocks, at
   // least an output row each).
   const uint32_t store_panels = std::max(
@@ -216,24 +217,41 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
   sched.act_max = p.act_max;
 
   if (pixel_blocks) {
-    const uint64_t pixels = uint64_t(p.batch) * p.h * p.w;
+    const uint64_t pixels = uint64_t(p.batch) * conv_h * ow;
     const uint32_t mb = uint32_t(std::min<uint64_t>({bank / cl, region, kMaxCount, pixels}));
+    const bool dense = p.stride_h == 1 && p.stride_w == 1;  // output pixel m reads input pixel m
     detail::emit_panel_schedule(s, sched, uint32_t(ceil_div64(pixels, mb)), [&](uint32_t b) {
       const uint64_t m0 = uint64_t(b) * mb;
       const uint32_t m_rows = uint32_t(std::min<uint64_t>(mb, pixels - m0));
       detail::ActivationBlock blk;
-      Load a;
-      a.dram_addr = p.input_addr + m0 * p.c;
-      if (p.c % rows == 0) {  // the pixels fill whole lines: one transfer
-        a.row_bytes = m_rows * p.c;
-        a.rows = 1;
-      } else {  // a pixel per row, each from a new line (its tail zero-filled)
-        a.row_bytes = p.c;
-        a.rows = m_rows;
+      // Pixels [m, m + count) of one output row (all of them when dense), from input pixel
+      // `first` on, stride_w pixels apart; a pixel per row unless they fill whole lines.
+      auto load_run = [&](uint64_t m, uint32_t count, uint64_t first) {
+        Load a;
+        a.dram_addr = p.input_addr + first * p.c;
+        if (dense && p.c % rows == 0) {
+          a.row_bytes = count * p.c;
+          a.rows = 1;
+          a.dram_stride = a.row_bytes;
+        } else {
+          a.row_bytes = p.c;
+          a.rows = count;
+          a.dram_stride = uint64_t(p.stride_w) * p.c;
+        }
+        a.sram_line = uint32_t(m - m0) * cl;
+        a.sram_stride = cl;
+        blk.loads.push_back(a);
+      };
+      if (dense) {
+        load_run(m0, m_rows, m0);
+      } else {
+        for (uint64_t m = m0; m < m0 + m_rows;) {
+          const uint64_t image = m / (uint64_t(conv_h) * ow), oy = m / ow % conv_h, ox = m % ow;
+          const uint32_t count = uint32_t(std::min<uint64_t>(ow - ox, m0 + m_rows - m));
+          load_run(m, count, (image * p.h + oy * p.stride_h) * p.w + ox * p.stride_w);
+          m += count;
+        }
       }
-      a.dram_stride = a.row_bytes;
-      a.sram_stride = cl;
-      blk.loads.push_back(a);
       blk.segments.push_back({0, cl, m_rows, 0});
       blk.outputs.push_back({p.output_addr + m0 * sched.out_stride, m_rows, 0});
       return blk;
