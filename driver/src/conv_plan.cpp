@@ -171,6 +171,12 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
   }
   uint32_t rb = 1;  // output rows per block: even when pooling, so windows stay in a block
   while (!pixel_blocks && rb < oh && fits(rb + 1)) ++rb;
+  // One image whose input fits both activation banks is one block (there is no next block
+  // to load beside it), so that the weights stream once.
+  if (!pixel_blocks && p.batch == 1 && rb < oh && block_lines(oh) <= 2ull * bank &&
+      uint64_t(oh) * ow <= std::min<uint64_t>(region, kMaxCount)) {
+    rb = oh;
+  }
   if (p.max_pool) {
     rb &= ~1u;
     if (rb == 0) {

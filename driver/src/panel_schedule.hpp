@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The schedule GEMM and convolution plans share (internal to the driver library).
 //
-// Scratchpad: banks 0 and 1 hold activation blocks (block b in bank b % 2), banks 2 and 3
+// Scratchpad: banks 0 and 1 hold activation blocks (block b in bank b % 2; a plan of one
+// block may fill both), banks 2 and 3
 // weights (step s in bank 2 + s % 2); the accumulator holds two regions (panel g's results
 // in region g % 2). A panel is NumCols output channels. Its K tiles are loaded in passes of
 // at most a bank's worth (bank_lines / NumRows tiles), one LOAD each: a *step* is one pass
