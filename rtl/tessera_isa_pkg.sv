@@ -6,7 +6,7 @@
 // which bits must be zero.
 package tessera_isa_pkg;
 
-  localparam int IsaVersion = 1;
+  localparam int IsaVersion = 2;
   localparam int CommandBytes = 64;
   localparam int CommandBits = 512;
 
@@ -239,7 +239,7 @@ package tessera_isa_pkg;
   localparam logic [7:0] ErrNone = 8'd0;  // no error
   localparam logic [7:0] ErrBadOpcode = 8'd1;  // unknown opcode (0 included: a zeroed ring slot)
   localparam logic [7:0] ErrReservedBits = 8'd2;  // a reserved byte, flag or mode bit is not zero
-  localparam logic [7:0] ErrBadDimension = 8'd3;  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, or a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row
+  localparam logic [7:0] ErrBadDimension = 8'd3;  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row, ACT_TILE_STRIDE without EXTRA_TILES or EXTRA_TILES with RESCALE, PANEL_PITCH without EXTRA_PANELS, EXTRA_PANELS with POOL_2X2, with lines that are not whole bus beats or with ROWS x (1 + EXTRA_PANELS) above MAX_COUNT
   localparam logic [7:0] ErrScratchpadRange = 8'd4;  // a scratchpad line range runs past the scratchpad
   localparam logic [7:0] ErrAccumulatorRange = 8'd5;  // an accumulator line range runs past the accumulator
   localparam logic [7:0] ErrDmaWindow = 8'd6;  // a host row lies outside the DMA window (nothing outside is accessed; the rows before it are moved)

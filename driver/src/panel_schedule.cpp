@@ -43,8 +43,10 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
   const BuildConfig& cfg = s.config();
   const uint32_t cols = cfg.cols, bank = bank_lines(cfg), region = region_lines(cfg);
   const uint32_t tiles = uint32_t(p.tile_offset.size());
-  const uint32_t tiles_per_pass = bank / cfg.rows;
-  const uint32_t passes = ceil_div(tiles, tiles_per_pass);
+  // Passes of at most a bank's tiles, as even as they go: a short last pass would compute
+  // for less time than the next pass's weights take to load.
+  const uint32_t passes = ceil_div(tiles, bank / cfg.rows);
+  const uint32_t tiles_per_pass = ceil_div(tiles, passes);
   const uint32_t panels = end_panel - first_panel;
   const uint32_t group_n0 = first_panel * cols;
   const uint32_t steps_per_block = panels * passes;

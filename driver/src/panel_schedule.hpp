@@ -2,23 +2,30 @@
 // The schedule GEMM and convolution plans share (internal to the driver library).
 //
 // Scratchpad: banks 0 and 1 hold activation blocks (block b in bank b % 2; a plan of one
-// block may fill both), banks 2 and 3
-// weights (step s in bank 2 + s % 2); the accumulator holds two regions (panel g's results
-// in region g % 2). A panel is NumCols output channels. Its K tiles are loaded in passes of
-// at most a bank's worth (bank_lines / NumRows tiles), one LOAD each: a *step* is one pass
-// of one panel of one block, and a panel with K tiles beyond a bank is several steps whose
-// COMPUTEs accumulate in place into the same region. For each block, for each panel, for
-// each pass: LOAD the pass's weights, run its COMPUTEs; after the last pass STORE the
-// region. Everything is double-buffered, so the next step's load and the previous panel's
-// store overlap the compute.
+// block may fill both), banks 2 and 3 weights (step s in bank 2 + s % 2). A panel is
+// NumCols output channels. Its K tiles are loaded in passes of at most a bank's worth
+// (bank_lines / NumRows tiles), one LOAD each: a *step* is one pass of one panel of one
+// block, and a panel with K tiles beyond a bank is several steps whose COMPUTEs accumulate
+// in place into the same lines. A step's COMPUTEs are runs of evenly spaced K tiles, one
+// command each (EXTRA_TILES). The accumulator holds two regions; the panels of a *store
+// group* (up to store_panels full panels, PanelSchedule::store_panels) share one, region
+// g % 2 for group g, panel i of the group at line i * region_lines / store_panels, and one
+// STORE per output writes the group's panels row by row (EXTRA_PANELS). For each block,
+// for each group, for each panel, for each pass: LOAD the pass's weights, run its
+// COMPUTEs; after the group's last panel STORE the region. Everything is double-buffered,
+// so the next step's load and the previous group's store overlap the compute.
+//
+// Resident weights: where every panel's K rows fit banks 2 and 3 at once (one pass per
+// panel, packed weights, two blocks or more), panel j's weights are loaded once, by block
+// 0, at a line of their own, and the other blocks reuse them.
 //
 // Output channels beyond the quantization table are planned in groups of whole panels that
 // fit it, one after another, each loading its part of the table; a FENCE between groups
 // (on PanelSchedule::barrier_addr) keeps a group's table load behind the previous group's
 // stores.
 //
-// Dependency tokens (docs/isa.md), within a group; s counts steps, S in all, g panels, G in
-// all; SB steps per block:
+// Dependency tokens (docs/isa.md), within a table group; s counts steps, S in all, g store
+// groups, G in all; SB steps per block:
 //   load -> compute  the LOAD that completes a step's inputs pushes one; the step's first
 //                    COMPUTE pops it: the step's weight LOAD, or with SB = 1 its block's last
 //                    activation LOAD (queued after it; loads run in order).
@@ -30,8 +37,15 @@
 //                    ahead of their compute, in pieces of about equal work after the weight
 //                    LOADs of steps 1 .. SB-1 (no weight load waits behind all of them);
 //                    with SB = 1, their own step's.
-//   compute -> store panel g's last COMPUTE pushes one; its first STORE pops it.
-//   store -> compute panel g's last STORE pushes one if panel g+2's first COMPUTE will pop it.
+//   resident         block 0's weight LOAD of panel j pushes one, popped by block 0's first
+//                    COMPUTE of panel j; block b >= 1's last activation LOAD pushes one,
+//                    popped by block b's first COMPUTE; block b's last COMPUTE pushes one
+//                    back if block b+2 exists, popped by block b+2's first activation LOAD.
+//                    Block b+1's loads go out in SB pieces, piece q after step q's
+//                    COMPUTEs of block b (block 1's all after block 0's last weight LOAD:
+//                    tokens are counts, so its push must follow theirs).
+//   compute -> store group g's last COMPUTE pushes one; its first STORE pops it.
+//   store -> compute group g's last STORE pushes one if group g+2's first COMPUTE will pop it.
 // Every token pushed is popped, so a plan leaves the token counters as it found them.
 #pragma once
 

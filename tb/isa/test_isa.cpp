@@ -70,7 +70,7 @@ TEST(Isa, LayoutIsTheDocumentedOne) {
   for (std::size_t i = 40; i < kCommandBytes; ++i) EXPECT_EQ(b[i], 0) << i;
   EXPECT_EQ(encode(Fence{true, 0x40, 0xdeadbeef}).get(fence::kValue), 0xdeadbeefu);
   static_assert(kCommandBytes == 64);
-  static_assert(kVersion == 1);
+  static_assert(kVersion == 2);
 }
 
 TEST(Isa, ValidCommandsPass) {

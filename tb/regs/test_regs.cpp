@@ -9,6 +9,7 @@
 #include <random>
 
 #include "Vtessera_regs.h"
+#include "tessera/isa_fields.hpp"
 #include "tessera/regs.hpp"
 #include "tessera/verilated_support.hpp"
 #include "test_seed.hpp"
@@ -122,7 +123,7 @@ TEST_F(RegsTest, IdentifiesTheBuild) {
   const uint32_t version = rd(regs::kVersion);
   EXPECT_EQ(regs::kVersionMajor.get(version), regs::kHardwareMajor);
   EXPECT_EQ(regs::kVersionMinor.get(version), regs::kHardwareMinor);
-  EXPECT_EQ(rd(regs::kIsaVersion), 1u);
+  EXPECT_EQ(rd(regs::kIsaVersion), tessera::isa::kVersion);
   const uint32_t shape = rd(regs::kConfigArray);
   EXPECT_EQ(regs::kConfigArrayRows.get(shape), 16u);
   EXPECT_EQ(regs::kConfigArrayCols.get(shape), 16u);

@@ -10,7 +10,7 @@
 
 namespace tessera::isa {
 
-inline constexpr uint32_t kVersion = 1;
+inline constexpr uint32_t kVersion = 2;
 inline constexpr std::size_t kCommandBytes = 64;
 
 inline constexpr uint32_t kMaxCount = 65535;  // the largest count of rows, vectors, results or pooled pixels one command may name
@@ -264,7 +264,7 @@ enum class Error : uint8_t {
   kNone = 0,  // no error
   kBadOpcode = 1,  // unknown opcode (0 included: a zeroed ring slot)
   kReservedBits = 2,  // a reserved byte, flag or mode bit is not zero
-  kBadDimension = 3,  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, or a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row
+  kBadDimension = 3,  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row, ACT_TILE_STRIDE without EXTRA_TILES or EXTRA_TILES with RESCALE, PANEL_PITCH without EXTRA_PANELS, EXTRA_PANELS with POOL_2X2, with lines that are not whole bus beats or with ROWS x (1 + EXTRA_PANELS) above MAX_COUNT
   kScratchpadRange = 4,  // a scratchpad line range runs past the scratchpad
   kAccumulatorRange = 5,  // an accumulator line range runs past the accumulator
   kDmaWindow = 6,  // a host row lies outside the DMA window (nothing outside is accessed; the rows before it are moved)
