@@ -22,7 +22,7 @@ module tessera_regs #(
   parameter int ScratchpadBytes  = 256 * 1024,
   parameter int AccumulatorBytes = 64 * 1024,
   parameter int BusWidth         = 128,
-  parameter int IsaVersion       = 1,
+  parameter int IsaVersion       = tessera_isa_pkg::IsaVersion,
   parameter int QTableEntries    = 1024,
   localparam int AddrWidth       = tessera_reg_pkg::RegAddrWidth,
   localparam int NumCounters     = tessera_reg_pkg::NumCounters

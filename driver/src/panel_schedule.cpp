@@ -52,7 +52,6 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
   const uint32_t steps_per_block = panels * passes;
   const std::vector<StoreGroup> stores = store_groups(p, cols, first_panel, end_panel);
   const uint32_t total_groups = blocks * uint32_t(stores.size());  // G
-  const uint32_t total_steps = blocks * steps_per_block;           // S
   const uint32_t panel_pitch = region / p.store_panels;            // a group's panels in its region
 
   if (!p.raw_int32) {
@@ -77,6 +76,16 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
   const bool resident = p.weights_packed && cfg.rows == cols && passes == 1 && blocks >= 2 &&
                         uint64_t(panels - 1) * p.k + uint64_t(tiles) * cfg.rows <= 2ull * bank;
   auto resident_line = [&](uint32_t j) { return 2 * bank + (j - first_panel) * p.k; };
+  // Otherwise, with one pass per panel, one LOAD brings the weights of `per_load`
+  // consecutive steps (panels) into its bank, one after another (a load group; every
+  // transfer costs a memory latency), while the block keeps two groups or more so that its
+  // next block's activations still have a weight LOAD to follow. LG groups per block.
+  const uint32_t per_load =
+      resident || passes > 1 || !p.weights_packed || cfg.rows != cols
+          ? 1
+          : std::max(1u, std::min(1 + (bank - tiles * cfg.rows) / p.k, steps_per_block / 2));
+  const uint32_t loads_per_block = ceil_div(steps_per_block, per_load);  // LG
+  const uint32_t total_loads = blocks * loads_per_block;
   // Loads [first, end) of block b's activations.
   auto push_activations = [&](const ActivationBlock& blk, uint32_t b, std::size_t first,
                               std::size_t end) {
@@ -94,17 +103,18 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
     }
   };
   // The next block's activation loads go out in pieces of about equal work after the weight
-  // LOADs of steps 1 .. SB-1 of this block, so that no weight load (which the next step's
-  // compute waits for) queues behind all of them. end_after[q] ends the piece after step q.
+  // LOADs of load groups 1 .. LG-1 of this block, so that no weight load (which the next
+  // group's compute waits for) queues behind all of them. end_after[q] ends the piece after
+  // group q.
   std::vector<std::size_t> end_after;
   auto split_activations = [&](const ActivationBlock& blk) {
     std::vector<uint64_t> done{0};  // work of loads [0, i)
     for (const Load& a : blk.loads) done.push_back(done.back() + load_work(a, cfg));
-    end_after.assign(steps_per_block, 0);
-    for (uint32_t q = 1, i = 0; q < steps_per_block; ++q) {
-      const uint64_t goal = done.back() * q / (steps_per_block - 1);
+    end_after.assign(loads_per_block, 0);
+    for (uint32_t q = 1, i = 0; q < loads_per_block; ++q) {
+      const uint64_t goal = done.back() * q / (loads_per_block - 1);
       while (i < blk.loads.size() && done[i] < goal) ++i;  // loads that start before it
-      end_after[q] = q + 1 == steps_per_block ? blk.loads.size() : i;
+      end_after[q] = q + 1 == loads_per_block ? blk.loads.size() : i;
     }
   };
   ActivationBlock blk = block(0), next_blk;
@@ -128,7 +138,7 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
   };
   std::vector<Command> pending_work;  // step s's computes and stores, not yet pushed
   if (!one_step || resident) push_activations(blk, 0, 0, blk.loads.size());
-  for (uint32_t b = 0, g = 0, st = 0; b < blocks; ++b) {
+  for (uint32_t b = 0, g = 0, st = 0, li = 0; b < blocks; ++b) {
     const uint32_t act_base = (b % 2) * bank;
     for (const StoreGroup& group : stores) {
       for (uint32_t j = group.first; j < group.first + group.count; ++j) {
@@ -138,12 +148,19 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
         for (uint32_t q = 0; q < passes; ++q, ++st) {
           const uint32_t t0 = q * tiles_per_pass, t1 = std::min(tiles, t0 + tiles_per_pass);
           const uint32_t k0 = t0 * cfg.rows, k1 = std::min(p.k, t1 * cfg.rows);
-          const uint32_t wgt_base = resident ? resident_line(j) : 2 * bank + (st % 2) * bank;
           const uint32_t step = st % steps_per_block;  // of this block
+          // This step's load group: li counts them over the plan, lg within the block.
+          const uint32_t lg = step / per_load, in_group = step % per_load;
+          const bool group_load = in_group == 0;
+          const bool group_end = in_group + 1 == per_load || step + 1 == steps_per_block;
+          if (group_load && st > 0) ++li;
+          const uint32_t group_steps = std::min(per_load, steps_per_block - lg * per_load);
+          const uint32_t wgt_base =
+              resident ? resident_line(j) : 2 * bank + (li % 2) * bank + in_group * p.k;
           Load w;                  // the pass's K rows; tile t in lines wgt_base + (t-t0)*NumRows
           if (p.weights_packed) {  // one contiguous transfer: K lines of `cols` bytes per panel
             w.dram_addr = p.weight_addr + (uint64_t(j) * p.k + k0) * cols;
-            w.row_bytes = (k1 - k0) * cols;
+            w.row_bytes = (group_steps - 1) * p.k * cols + (k1 - k0) * cols;  // the group's panels
             w.rows = 1;
             w.dram_stride = w.row_bytes;
           } else {
@@ -154,19 +171,18 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
           }
           w.sram_line = wgt_base;
           w.sram_stride = 1;
-          w.deps = uint8_t((st >= 2 && !resident ? kDepsPopNext : 0) |
+          w.deps = uint8_t((li >= 2 && !resident ? kDepsPopNext : 0) |
                            (one_step && !resident ? 0 : kDepsPushNext));
-          if (!resident || b == 0) s.push(w);
+          if (resident ? b == 0 : group_load) s.push(w);
           if (resident) {         // its activations go out in pieces after computes, below
           } else if (one_step) {  // after the LOAD that waited for block b-2
             push_activations(blk, b, 0, blk.loads.size());
-          } else if (b + 1 < blocks && st % steps_per_block >= 1) {  // a block ahead, in pieces
-            const uint32_t q = st % steps_per_block;
-            if (q == 1) {
+          } else if (b + 1 < blocks && group_load && lg >= 1) {  // a block ahead, in pieces
+            if (lg == 1) {
               next_blk = block(b + 1);
               split_activations(next_blk);
             }
-            push_activations(next_blk, b + 1, end_after[q - 1], end_after[q]);
+            push_activations(next_blk, b + 1, end_after[lg - 1], end_after[lg]);
           }
           for (const Command& c : pending_work) s.push(c);
           pending_work.clear();
@@ -211,12 +227,12 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
               c.n_valid = uint16_t(n_cols);
               uint8_t deps = 0;
               if (t == t0 && i == 0) {
-                deps |= (!resident || b == 0 || step == 0 ? kDepsPopPrev : 0) |
+                deps |= ((resident ? b == 0 || step == 0 : group_load) ? kDepsPopPrev : 0) |
                         (group_first && q == 0 && g >= 2 ? kDepsPopNext : 0);
               }
               if (t_end == t1 && i + 1 == blk.segments.size()) {
-                const bool frees_bank =
-                    resident ? step + 1 == steps_per_block && b + 2 < blocks : st + 2 < total_steps;
+                const bool frees_bank = resident ? step + 1 == steps_per_block && b + 2 < blocks
+                                                 : group_end && li + 2 < total_loads;
                 deps |= (group_last && q + 1 == passes ? kDepsPushNext : 0) |
                         (frees_bank ? kDepsPushPrev : 0);
               }

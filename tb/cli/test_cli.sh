@@ -8,6 +8,9 @@ set -u
 T=$(realpath "$1")
 MODEL=$(realpath "$(dirname "$0")/../../models/fashion_cnn_int8.onnx")
 ARRAY=$2
+# The command set's version, from its one home (rtl/tessera_isa.json).
+ISA=$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['version'])" \
+      "$(dirname "$0")/../../rtl/tessera_isa.json")
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
@@ -51,7 +54,7 @@ expect 2 "usage: tessera <command>" -- "$T"
 expect 0 "^tessera [0-9]*\.[0-9]*\.[0-9]*, ISA [0-9]*; default engine $ARRAY, .*devices: .*fsim" -- "$T" --version
 expect 2 "unknown command 'frobnicate'" -- "$T" frobnicate
 expect 2 "unrecognised option '--bogus'" -- "$T" info --bogus
-expect 0 "ISA version *1" -- "$T" info
+expect 0 "ISA version *$ISA" -- "$T" info
 expect 0 "\"array\": \"$ARRAY\"" -- "$T" info --json
 "$T" info --json | python3 -m json.tool > /dev/null || { echo "FAIL: info --json is not JSON"; FAILED=1; }
 expect 2 "device 'pcie' names no backend of this program; it has xdma:/dev/xdma0" -- "$T" info --device pcie
@@ -210,15 +213,15 @@ expect 2 "--weights gives the weights and their shape; --kernel is for a random 
 expect 2 "--clock-mhz = nan is out of range" -- "$T" gemm --m 2 --k 2 --n 2 --clock-mhz nan
 vecnpy i empty_bias.npy
 expect 2 "--bias empty_bias.npy holds 0 values; expected 3" -- "$T" gemm --m 2 --k 2 --n 3 --bias empty_bias.npy
-python3 - <<'PY'
-import struct
+ISA=$ISA python3 - <<'PY'
+import os, struct
 def npy(path, dict_text, data=b""):
     h = dict_text.encode(); h += b" " * ((64 - (10 + len(h) + 1) % 64) % 64) + b"\n"
     open(path, "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h + data)
 npy("frac.npy", "{'descr': '|i1', 'fortran_order': False, 'shape': (2.5, 3), }", b"x" * 6)
 npy("huge.npy", "{'descr': '<i4', 'fortran_order': False, 'shape': (30000, 25000), }")
 # Recordings: a region claiming 4 GiB in a 60-byte file; a region whose end passes 2^64.
-head = b"TSRA" + struct.pack("<QQ", 1, 1)
+head = b"TSRA" + struct.pack("<QQ", 1, int(os.environ["ISA"]))
 open("claims.tsr", "wb").write(head + struct.pack("<QQQ", 1, 0x80000000, 1 << 32) + b"\0" * 8)
 open("wraps.tsr", "wb").write(head + struct.pack("<QQQ", 1, 2**64 - 16, 64) + b"\0" * 64 + struct.pack("<QQ", 0, 0))
 PY
