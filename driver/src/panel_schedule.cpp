@@ -76,12 +76,16 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
   const bool resident = p.weights_packed && cfg.rows == cols && passes == 1 && blocks >= 2 &&
                         uint64_t(panels - 1) * p.k + uint64_t(tiles) * cfg.rows <= 2ull * bank;
   auto resident_line = [&](uint32_t j) { return 2 * bank + (j - first_panel) * p.k; };
-  // Otherwise, with one pass per panel, one LOAD brings the weights of `per_load`
-  // consecutive steps (panels) into its bank, one after another (a load group; every
-  // transfer costs a memory latency), while the block keeps two groups or more so that its
-  // next block's activations still have a weight LOAD to follow. LG groups per block.
+  // Otherwise, where a tile has few vectors (its weights take about as long to load as it
+  // computes: every transfer's memory latency shows), one LOAD brings the weights of
+  // `per_load` consecutive one-pass steps (panels) into its bank, one after another (a load
+  // group), while the block keeps two groups or more so that its next block's activations
+  // still have a weight LOAD to follow. LG groups per block.
+  ActivationBlock blk = block(0), next_blk;
+  uint64_t vectors = 0;  // per tile, in the first block
+  for (const auto& seg : blk.segments) vectors += uint64_t(seg.vectors) * seg.act_rows;
   const uint32_t per_load =
-      resident || passes > 1 || !p.weights_packed || cfg.rows != cols
+      resident || passes > 1 || !p.weights_packed || cfg.rows != cols || vectors > 2 * cfg.rows
           ? 1
           : std::max(1u, std::min(1 + (bank - tiles * cfg.rows) / p.k, steps_per_block / 2));
   const uint32_t loads_per_block = ceil_div(steps_per_block, per_load);  // LG
@@ -117,7 +121,6 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
       end_after[q] = q + 1 == loads_per_block ? blk.loads.size() : i;
     }
   };
-  ActivationBlock blk = block(0), next_blk;
   // Resident weights: block b+1's activation loads go out in SB pieces of about equal work,
   // piece q after the computes of step q of block b (the last before block b+1's first
   // compute), so that the in-order dispatcher never holds a compute behind all of them.
