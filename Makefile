@@ -36,6 +36,9 @@ MAKEFLAGS += --no-print-directory
 
 # CMakeLists.txt picks up ccache by itself (it may only be installed by `deps`).
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=Release
+# The waveform's depth (--trace): TRACE_DEPTH=N keeps the top N levels of the hierarchy in
+# the build directory from then on (TRACE_DEPTH=0: every level again).
+trace_depth = $(if $(TRACE_DEPTH),@$(CMAKE) -S . -B $(BUILD) -DTESSERA_TRACE_DEPTH=$(TRACE_DEPTH) > /dev/null)
 
 .DEFAULT_GOAL := help
 PREFIX ?= /usr/local
@@ -47,6 +50,7 @@ help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
 	@echo "Variables: BUILD=$(BUILD) JOBS=$(JOBS) VERILATOR=$(VERILATOR) YOSYS=$(YOSYS)"
 	@echo "           ROWS=, COLS=, BUS= another engine shape for sim/build/test (its own BUILD)"
+	@echo "           TRACE_DEPTH=N the hierarchy levels --trace dumps (0: all, the default)"
 
 deps: ## Install the Debian packages Tessera needs (as root), or print the apt-get command
 	@scripts/deps.sh
@@ -61,6 +65,7 @@ $(BUILD)/CMakeCache.txt: | deps
 	$(CMAKE) -S . -B $(BUILD) $(CMAKE_FLAGS) $(ENGINE_FLAGS)
 
 build: deps $(BUILD)/CMakeCache.txt ## Build the reference model, Verilated models, tests and tools
+	$(trace_depth)
 	$(CMAKE) --build $(BUILD) -j $(JOBS)
 
 test: deps-models lint build ## Lint, build and run every test suite (the CI command)
@@ -70,6 +75,7 @@ FASHION := /usr/share/datasets/fashion-mnist
 CNN_RUN  := model run models/fashion_cnn_int8.onnx --input $(FASHION)/t10k-images-idx3-ubyte.gz --labels $(FASHION)/t10k-labels-idx1-ubyte.gz
 
 sim: deps $(BUILD)/CMakeCache.txt ## Build the simulator and tool only; a 512^3 GEMM, a 3x3 conv and the Fashion-MNIST CNN on the whole engine
+	$(trace_depth)
 	$(CMAKE) --build $(BUILD) -j $(JOBS) --target tessera_sim tessera
 	$(BUILD)/sim/tessera_sim
 	@echo "The source documents' CNN (models/fashion_cnn_int8.onnx) on 100 Fashion-MNIST test images:"
