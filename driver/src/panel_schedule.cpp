@@ -76,6 +76,10 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
   const bool resident = p.weights_packed && cfg.rows == cols && passes == 1 && blocks >= 2 &&
                         uint64_t(panels - 1) * p.k + uint64_t(tiles) * cfg.rows <= 2ull * bank;
   auto resident_line = [&](uint32_t j) { return 2 * bank + (j - first_panel) * p.k; };
+  // Few of them (512 lines in all) come in one LOAD: a LOAD per panel would cost a memory
+  // latency apiece before block 0's last panel computes (112^2x16 -> 96: 79.6 -> 80.0 %);
+  // more would hold block 0's first compute back for longer than that saves.
+  const bool resident_one_load = resident && uint64_t(panels) * p.k <= 512;
   // Otherwise, where a tile has few vectors (its weights take about as long to load as it
   // computes: every transfer's memory latency shows), one LOAD brings the weights of
   // `per_load` consecutive one-pass steps (panels) into its bank, one after another (a load
@@ -164,6 +168,7 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
           if (p.weights_packed) {  // one contiguous transfer: K lines of `cols` bytes per panel
             w.dram_addr = p.weight_addr + (uint64_t(j) * p.k + k0) * cols;
             w.row_bytes = (group_steps - 1) * p.k * cols + (k1 - k0) * cols;  // the group's panels
+            if (resident_one_load) w.row_bytes = panels * p.k * cols;         // every panel's
             w.rows = 1;
             w.dram_stride = w.row_bytes;
           } else {
@@ -176,7 +181,7 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
           w.sram_stride = 1;
           w.deps = uint8_t((li >= 2 && !resident ? kDepsPopNext : 0) |
                            (one_step && !resident ? 0 : kDepsPushNext));
-          if (resident ? b == 0 : group_load) s.push(w);
+          if (resident_one_load ? b == 0 && step == 0 : resident ? b == 0 : group_load) s.push(w);
           if (resident) {         // its activations go out in pieces after computes, below
           } else if (one_step) {  // after the LOAD that waited for block b-2
             push_activations(blk, b, 0, blk.loads.size());
@@ -195,7 +200,8 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
               next_blk = block(b + 1);
               cut_pieces(next_blk);
             }
-          } else if (resident && b + 1 < blocks && b > 0) {  // after step `step - 1`'s computes
+          } else if (resident && b + 1 < blocks && (b > 0 || resident_one_load)) {
+            // after step `step - 1`'s computes
             push_piece(b + 1, step - 1);
           } else if (resident && b + 1 < blocks && step + 1 == steps_per_block) {
             // Block 1's, behind every weight LOAD of block 0: tokens are counted, so block 1's
@@ -230,7 +236,10 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
               c.n_valid = uint16_t(n_cols);
               uint8_t deps = 0;
               if (t == t0 && i == 0) {
-                deps |= ((resident ? b == 0 || step == 0 : group_load) ? kDepsPopPrev : 0) |
+                const bool pops = resident_one_load ? step == 0
+                                  : resident        ? b == 0 || step == 0
+                                                    : group_load;
+                deps |= (pops ? kDepsPopPrev : 0) |
                         (group_first && q == 0 && g >= 2 ? kDepsPopNext : 0);
               }
               if (t_end == t1 && i + 1 == blk.segments.size()) {

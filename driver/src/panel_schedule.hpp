@@ -38,7 +38,9 @@
 //                    LOADs of steps 1 .. SB-1 (no weight load waits behind all of them);
 //                    with SB = 1, their own step's.
 //   resident         block 0's weight LOAD of panel j pushes one, popped by block 0's first
-//                    COMPUTE of panel j; block b >= 1's last activation LOAD pushes one,
+//                    COMPUTE of panel j (with 512 weight lines or fewer, one LOAD brings every
+//                    panel's, popped by block 0's first COMPUTE, and block 1's pieces go out
+//                    as any later block's); block b >= 1's last activation LOAD pushes one,
 //                    popped by block b's first COMPUTE; block b's last COMPUTE pushes one
 //                    back if block b+2 exists, popped by block b+2's first activation LOAD.
 //                    Block b+1's loads go out in SB pieces, piece q after step q's
