@@ -18,6 +18,21 @@ uint64_t load_work(const Load& a, const BuildConfig& cfg) {
   return 8 + uint64_t(a.rows) * (a.windows > 0 ? a.windows : lines_per_row);
 }
 
+// Where `pieces` runs of `loads` of about equal work end: run q is loads [q == 0 ? 0 :
+// ends[q - 1], ends[q]), the last run ending with the last load.
+std::vector<std::size_t> piece_ends(const std::vector<Load>& loads, uint32_t pieces,
+                                    const BuildConfig& cfg) {
+  std::vector<uint64_t> done{0};  // work of loads [0, i)
+  for (const Load& a : loads) done.push_back(done.back() + load_work(a, cfg));
+  std::vector<std::size_t> ends(pieces, loads.size());
+  for (uint32_t q = 0, i = 0; q + 1 < pieces; ++q) {
+    const uint64_t goal = done.back() * (q + 1) / pieces;
+    while (i < loads.size() && done[i] < goal) ++i;  // loads that start before it
+    ends[q] = i;
+  }
+  return ends;
+}
+
 // Panels whose results one STORE writes, row by row: up to PanelSchedule::store_panels full
 // panels, a last partial panel (fewer columns) on its own.
 struct StoreGroup {
@@ -76,23 +91,24 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
   const bool resident = p.weights_packed && cfg.rows == cols && passes == 1 && blocks >= 2 &&
                         uint64_t(panels - 1) * p.k + uint64_t(tiles) * cfg.rows <= 2ull * bank;
   auto resident_line = [&](uint32_t j) { return 2 * bank + (j - first_panel) * p.k; };
-  // Few of them (512 lines in all) come in one LOAD: a LOAD per panel would cost a memory
-  // latency apiece before block 0's last panel computes (112^2x16 -> 96: 79.6 -> 80.0 %);
-  // more would hold block 0's first compute back for longer than that saves.
-  const bool resident_one_load = resident && uint64_t(panels) * p.k <= 512;
-  // Otherwise, where a tile has few vectors (its weights take about as long to load as it
-  // computes: every transfer's memory latency shows), one LOAD brings the weights of
-  // `per_load` consecutive one-pass steps (panels) into its bank, one after another (a load
-  // group), while the block keeps two groups or more so that its next block's activations
-  // still have a weight LOAD to follow. LG groups per block.
+  // Load groups: one LOAD brings the weights of `per_load` consecutive one-pass steps
+  // (panels), one after another (every transfer costs a memory latency). Resident weights of
+  // 512 lines or fewer come in one: a LOAD per panel would cost a latency apiece before
+  // block 0's last panel computes (112^2x16 -> 96: 79.6 -> 80.0 %), and more lines would
+  // hold block 0's first compute back for longer than that saves. Otherwise, where a tile
+  // has few vectors (its weights take about as long to load as it computes), up to a bank
+  // each, the block keeping two groups or more so that its next block's activations still
+  // have a weight LOAD to follow. LG groups per block.
   ActivationBlock blk = block(0), next_blk;
   uint64_t vectors = 0;  // per tile, in the first block
   for (const auto& seg : blk.segments) vectors += uint64_t(seg.vectors) * seg.act_rows;
   const uint32_t per_load =
-      resident || passes > 1 || !p.weights_packed || cfg.rows != cols || vectors > 2 * cfg.rows
+      resident ? (uint64_t(panels) * p.k <= 512 ? steps_per_block : 1)
+      : passes > 1 || !p.weights_packed || cfg.rows != cols || vectors > 2 * cfg.rows
           ? 1
           : std::max(1u, std::min(1 + (bank - tiles * cfg.rows) / p.k, steps_per_block / 2));
   const uint32_t loads_per_block = ceil_div(steps_per_block, per_load);  // LG
+  const uint32_t last_load_step = (loads_per_block - 1) * per_load;      // of a block
   const uint32_t total_loads = blocks * loads_per_block;
   // Loads [first, end) of block b's activations.
   auto push_activations = [&](const ActivationBlock& blk, uint32_t b, std::size_t first,
@@ -110,36 +126,12 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
       s.push(a);
     }
   };
-  // The next block's activation loads go out in pieces of about equal work after the weight
-  // LOADs of load groups 1 .. LG-1 of this block, so that no weight load (which the next
-  // group's compute waits for) queues behind all of them. end_after[q] ends the piece after
-  // group q.
-  std::vector<std::size_t> end_after;
-  auto split_activations = [&](const ActivationBlock& blk) {
-    std::vector<uint64_t> done{0};  // work of loads [0, i)
-    for (const Load& a : blk.loads) done.push_back(done.back() + load_work(a, cfg));
-    end_after.assign(loads_per_block, 0);
-    for (uint32_t q = 1, i = 0; q < loads_per_block; ++q) {
-      const uint64_t goal = done.back() * q / (loads_per_block - 1);
-      while (i < blk.loads.size() && done[i] < goal) ++i;  // loads that start before it
-      end_after[q] = q + 1 == loads_per_block ? blk.loads.size() : i;
-    }
-  };
-  // Resident weights: block b+1's activation loads go out in SB pieces of about equal work,
-  // piece q after the computes of step q of block b (the last before block b+1's first
-  // compute), so that the in-order dispatcher never holds a compute behind all of them.
-  // piece_end[q] ends piece q.
+  // The next block's activation loads go out in pieces of about equal work (piece_end), so
+  // that the in-order dispatcher never holds a weight LOAD or a compute behind all of them:
+  // LG - 1 pieces, piece q after the weight LOAD of load group q + 1 of this block; with
+  // resident weights SB pieces, piece q after the computes of step q (the last before block
+  // b+1's first compute).
   std::vector<std::size_t> piece_end;
-  auto cut_pieces = [&](const ActivationBlock& nb) {
-    std::vector<uint64_t> done{0};  // work of loads [0, i)
-    for (const Load& a : nb.loads) done.push_back(done.back() + load_work(a, cfg));
-    piece_end.assign(steps_per_block, nb.loads.size());
-    for (uint32_t q = 0, i = 0; q + 1 < steps_per_block; ++q) {
-      const uint64_t goal = done.back() * (q + 1) / steps_per_block;
-      while (i < nb.loads.size() && done[i] < goal) ++i;
-      piece_end[q] = i;
-    }
-  };
   auto push_piece = [&](uint32_t b_next, uint32_t q) {
     push_activations(next_blk, b_next, q == 0 ? 0 : piece_end[q - 1], piece_end[q]);
   };
@@ -168,7 +160,6 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
           if (p.weights_packed) {  // one contiguous transfer: K lines of `cols` bytes per panel
             w.dram_addr = p.weight_addr + (uint64_t(j) * p.k + k0) * cols;
             w.row_bytes = (group_steps - 1) * p.k * cols + (k1 - k0) * cols;  // the group's panels
-            if (resident_one_load) w.row_bytes = panels * p.k * cols;         // every panel's
             w.rows = 1;
             w.dram_stride = w.row_bytes;
           } else {
@@ -181,16 +172,16 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
           w.sram_stride = 1;
           w.deps = uint8_t((li >= 2 && !resident ? kDepsPopNext : 0) |
                            (one_step && !resident ? 0 : kDepsPushNext));
-          if (resident_one_load ? b == 0 && step == 0 : resident ? b == 0 : group_load) s.push(w);
+          if (group_load && (!resident || b == 0)) s.push(w);
           if (resident) {         // its activations go out in pieces after computes, below
           } else if (one_step) {  // after the LOAD that waited for block b-2
             push_activations(blk, b, 0, blk.loads.size());
           } else if (b + 1 < blocks && group_load && lg >= 1) {  // a block ahead, in pieces
             if (lg == 1) {
               next_blk = block(b + 1);
-              split_activations(next_blk);
+              piece_end = piece_ends(next_blk.loads, loads_per_block - 1, cfg);
             }
-            push_activations(next_blk, b + 1, end_after[lg - 1], end_after[lg]);
+            push_piece(b + 1, lg - 1);
           }
           for (const Command& c : pending_work) s.push(c);
           pending_work.clear();
@@ -198,15 +189,14 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
             if (b >= 1) push_piece(b, steps_per_block - 1);  // block b's last piece
             if (b + 1 < blocks) {
               next_blk = block(b + 1);
-              cut_pieces(next_blk);
+              piece_end = piece_ends(next_blk.loads, steps_per_block, cfg);
             }
-          } else if (resident && b + 1 < blocks && (b > 0 || resident_one_load)) {
-            // after step `step - 1`'s computes
-            push_piece(b + 1, step - 1);
-          } else if (resident && b + 1 < blocks && step + 1 == steps_per_block) {
-            // Block 1's, behind every weight LOAD of block 0: tokens are counted, so block 1's
-            // (pushed by its last load) must come after theirs.
-            for (uint32_t q = 0; q + 1 < steps_per_block; ++q) push_piece(1, q);
+          } else if (resident && b + 1 < blocks && (b > 0 || step > last_load_step)) {
+            push_piece(b + 1, step - 1);  // after step `step - 1`'s computes
+          } else if (resident && b + 1 < blocks && step == last_load_step) {
+            // Block 1's first pieces, behind block 0's last weight LOAD: tokens are counted,
+            // so block 1's (pushed by its last load) must come after theirs.
+            for (uint32_t q = 0; q < step; ++q) push_piece(1, q);
           }
           // A COMPUTE per run of tiles [t, t_end) evenly spaced in the activations whose
           // tiles but the last are full (EXTRA_TILES; the MAC count takes the last's K_VALID).
@@ -236,9 +226,7 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
               c.n_valid = uint16_t(n_cols);
               uint8_t deps = 0;
               if (t == t0 && i == 0) {
-                const bool pops = resident_one_load ? step == 0
-                                  : resident        ? b == 0 || step == 0
-                                                    : group_load;
+                const bool pops = resident && b > 0 ? step == 0 : group_load;
                 deps |= (pops ? kDepsPopPrev : 0) |
                         (group_first && q == 0 && g >= 2 ? kDepsPopNext : 0);
               }
