@@ -1,0 +1,89 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""The bounds a depthwise datapath can reach on MobileNet-v2's depthwise layers, by arithmetic.
+
+For each depthwise layer of torchvision's MobileNet-v2 (224x224, batch 1) on the engine's
+shape (--lanes channels per line, the bus moving one line per cycle each way), prints the
+cycles three designs cannot go below and the utilization (MACs / (cycles x rows x cols))
+that gives:
+
+- bus: the layer reads its input from host memory and writes its output (one line per
+  cycle in, one out, on AXI's separate read and write channels);
+- line buffer: a unit reading each padded input pixel's line once per cycle (K-1 rows held
+  on chip), at least the bus;
+- column reads: a unit reading the K lines of a window column per cycle (K read ports),
+  one column per output pixel at stride 1, two at stride 2, at least the bus.
+
+Usage: bench/depthwise_bounds.py [--lanes 16] [--rows 16 --cols 16] [--json FILE]
+"""
+import argparse
+import json
+
+
+def depthwise_layers():
+    import torch
+    import torchvision
+
+    model = torchvision.models.mobilenet_v2().eval()
+    layers = []
+
+    def hook(module, inputs, output):
+        if isinstance(module, torch.nn.Conv2d) and module.groups > 1:
+            _, c, h, w = inputs[0].shape
+            layers.append(dict(h=h, w=w, c=c, k=module.kernel_size[0], stride=module.stride[0],
+                               pad=module.padding[0], oh=output.shape[2], ow=output.shape[3]))
+
+    for m in model.modules():
+        m.register_forward_hook(hook)
+    with torch.no_grad():
+        model(torch.zeros(1, 3, 224, 224))
+    return layers
+
+
+def bounds(layer, lanes):
+    g = -(-layer["c"] // lanes)  # lines per pixel
+    wp = layer["w"] + 2 * layer["pad"]
+    hp = layer["h"] + 2 * layer["pad"]
+    outputs = layer["oh"] * layer["ow"] * g
+    bus = max(layer["h"] * layer["w"] * g, outputs)
+    line_buffer = max(hp * wp * g, bus)
+    columns = layer["oh"] * (layer["ow"] * layer["stride"] + layer["k"] - layer["stride"]) * g
+    return dict(macs=layer["oh"] * layer["ow"] * layer["c"] * layer["k"] ** 2, bus=bus,
+                line_buffer=line_buffer, column_reads=max(columns, bus),
+                held_lines=g * wp * (layer["k"] - 1))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--lanes", type=int, default=16, help="channels per line (16)")
+    ap.add_argument("--rows", type=int, default=16, help="array rows (16)")
+    ap.add_argument("--cols", type=int, default=16, help="array columns (16)")
+    ap.add_argument("--json", help="also write the table as JSON to FILE")
+    args = ap.parse_args()
+    for name in ("lanes", "rows", "cols"):
+        if getattr(args, name) < 1:
+            ap.error(f"--{name} = {getattr(args, name)}: expected 1 or more")
+    macs_per_cycle = args.rows * args.cols
+    rows, total = [], dict(macs=0, bus=0, line_buffer=0, column_reads=0)
+    print(f"{'layer':<20} {'MACs':>9} {'bus':>8} {'%':>5} {'line buf':>9} {'%':>5} "
+          f"{'columns':>8} {'%':>5} {'held lines':>10}")
+    for layer in depthwise_layers():
+        b = bounds(layer, args.lanes)
+        for key in total:
+            total[key] += b[key]
+        name = f"{layer['h']}x{layer['w']}x{layer['c']} s{layer['stride']}"
+        pct = {k: 100.0 * b["macs"] / (b[k] * macs_per_cycle) for k in ("bus", "line_buffer", "column_reads")}
+        print(f"{name:<20} {b['macs']:>9} {b['bus']:>8} {pct['bus']:>5.1f} {b['line_buffer']:>9} "
+              f"{pct['line_buffer']:>5.1f} {b['column_reads']:>8} {pct['column_reads']:>5.1f} {b['held_lines']:>10}")
+        rows.append(dict(layer, **b))
+    pct = {k: 100.0 * total["macs"] / (total[k] * macs_per_cycle) for k in ("bus", "line_buffer", "column_reads")}
+    print(f"{'all depthwise':<20} {total['macs']:>9} {total['bus']:>8} {pct['bus']:>5.1f} "
+          f"{total['line_buffer']:>9} {pct['line_buffer']:>5.1f} {total['column_reads']:>8} "
+          f"{pct['column_reads']:>5.1f}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(dict(layers=rows, total=total, utilization_percent=pct), f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
