@@ -105,12 +105,13 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
           ? 1
           : std::max(1u, std::min(1 + (bank - tiles * cfg.rows) / p.k, steps_per_block / 2));
   const uint32_t loads_per_block = ceil_div(steps_per_block, per_load);  // LG
-  // The quantization table is first read by the first STORE, so where block 0's first
-  // store group computes from the first weight LOAD alone (and in more than one COMPUTE),
-  // the table follows that LOAD with a token of its own, taken by the group's last COMPUTE:
-  // the first COMPUTE waits for a memory latency less (112^2x16 -> 96: 94 140 -> 93 869 cycles).
-  // Tokens are counted, so it must be the second token both ways: the first is that LOAD's, and no
-  // other LOAD gives one before block 0's first store group has computed.
+  // The quantization table is first read by the first STORE. So where block 0's first
+  // store group computes from the first weight LOAD alone (in more than one COMPUTE), the
+  // table follows that LOAD with a token of its own, taken by the group's last COMPUTE,
+  // and the first COMPUTE waits a transfer and a memory latency less (112^2x16 -> 96:
+  // 94 140 -> 93 869 cycles). Tokens are counted, so the table's must be the second both
+  // ways: the first is that LOAD's, and no other LOAD gives one, nor COMPUTE takes one,
+  // before that group's last COMPUTE.
   const uint32_t first_group_steps = stores.front().count * passes;
   const bool table_after_weights =
       !p.raw_int32 && !one_step &&
