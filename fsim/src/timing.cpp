@@ -31,7 +31,7 @@ void Timing::fetched() {
   fetched_at_ = fetch_time_;
 }
 
-uint64_t Timing::duration(const isa::Command& c, uint64_t& latency) const {
+uint64_t Timing::duration(const isa::Command& c, bool params_held, uint64_t& latency) const {
   namespace load = isa::load;
   namespace compute = isa::compute;
   namespace store = isa::store;
@@ -80,7 +80,7 @@ uint64_t Timing::duration(const isa::Command& c, uint64_t& latency) const {
       const uint64_t bursts = merged ? ceil_div(rows * row_beats, kMaxBurstBeats)
                                      : out_rows * ceil_div(row_beats, kMaxBurstBeats);
       latency = latency_;
-      return (requant ? entries + 1 + 4 : 0) +
+      return (requant ? (params_held ? 1 : entries + 1) + 4 : 0) +
              std::max(lines, bursts * latency_ / kMemoryWriteBursts);
     }
     case isa::Opcode::kFence:
@@ -91,8 +91,19 @@ uint64_t Timing::duration(const isa::Command& c, uint64_t& latency) const {
 }
 
 void Timing::executed(const isa::Command& c, uint32_t /*index*/) {
+  bool params_held = false;
+  if (c.opcode() == isa::Opcode::kLoad && (c.mode() & isa::kLoadModeToQtable)) {
+    params_held_ = false;
+  } else if (c.opcode() == isa::Opcode::kStore && (c.mode() & isa::kStoreModeRequantize)) {
+    const std::array<uint64_t, 4> params = {
+        c.get(isa::store::kQparamEntry), uint64_t(c.mode() & isa::kStoreModePerChannel),
+        c.get(isa::store::kCols), c.get(isa::store::kExtraPanels)};
+    params_held = params_held_ && params == held_params_;
+    params_held_ = true;
+    held_params_ = params;
+  }
   uint64_t latency = 0;
-  const uint64_t cycles = duration(c, latency);
+  const uint64_t cycles = duration(c, params_held, latency);
   if (c.opcode() == isa::Opcode::kFence) {
     fence_done_ = std::max(barrier(), fetched_at_) + cycles + latency;
     return;
@@ -137,6 +148,7 @@ uint64_t Timing::busy(regs::Counter unit) const {
 void Timing::reset() {
   for (auto& q : forward_) q.clear();
   for (auto& q : backward_) q.clear();
+  params_held_ = false;  // assume nothing held after a soft reset (an estimate either way)
 }
 
 void Timing::clear() {

@@ -10,6 +10,7 @@
 // share a bus or a bank are not modelled. docs/fsim.md gives the error against the RTL.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 
@@ -33,13 +34,19 @@ class Timing {
   void clear();  // PERF_CTRL.CLEAR: the counters start again from zero
 
  private:
-  uint64_t duration(const isa::Command& c, uint64_t& latency) const;
+  // `params_held`: a requantizing STORE's table entries are those the store unit already
+  // holds (tessera_store_params skips their fetch).
+  uint64_t duration(const isa::Command& c, bool params_held, uint64_t& latency) const;
 
   isa::BuildConfig config_;
   uint32_t bus_bytes_, latency_;
   uint64_t fetch_time_ = 0, fetched_at_ = 0, base_ = 0, fence_done_ = 0, batch_ = 0;
   uint64_t free_[isa::kNumUnits] = {}, done_[isa::kNumUnits] = {}, busy_[isa::kNumUnits] = {};
   std::deque<uint64_t> forward_[isa::kNumUnits - 1], backward_[isa::kNumUnits - 1];
+  // The entries the last requantizing STORE fetched {first, per channel, cols, panels},
+  // while no LOAD has written the table since.
+  bool params_held_ = false;
+  std::array<uint64_t, 4> held_params_{};
 };
 
 }  // namespace tessera::fsim
