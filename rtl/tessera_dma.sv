@@ -21,6 +21,7 @@ module tessera_dma #(
   // Address window, inclusive: transfers outside it fail without touching memory
   input  logic [AddrWidth-1:0] window_base_i,
   input  logic [AddrWidth-1:0] window_limit_i,
+  output logic                 rd_idle_o,  // the read engine holds no descriptor
   // Read engine: descriptor and data out
   input  logic                 rd_desc_valid_i,
   output logic                 rd_desc_ready_o,
@@ -94,6 +95,7 @@ module tessera_dma #(
     .rst_ni,
     .window_base_i,
     .window_limit_i,
+    .idle_o          (rd_idle_o),
     .desc_valid_i    (rd_desc_valid_i),
     .desc_ready_o    (rd_desc_ready_o),
     .desc_addr_i     (rd_desc_addr_i),

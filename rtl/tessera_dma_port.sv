@@ -2,7 +2,8 @@
 // tessera_dma_port: the engine's one AXI4 master port, shared by its DMA clients.
 //
 // Function:   tessera_dma's read and write engines, each shared by two clients through a
-//             tessera_dma_share (a descriptor at a time; client 0 wins a tie unless it went
+//             tessera_dma_share (a turn per descriptor, a second one back to back for the
+//             owner while the other client is not asking; client 0 wins a tie unless it went
 //             last). Read clients get the engine's row-packed stream; write clients give
 //             their beats and get the completion status. Descriptors are
 //             tessera_pkg::dma_desc_t. Every transfer is checked against the address window
@@ -155,6 +156,7 @@ module tessera_dma_port #(
     .rst_ni,
     .window_base_i,
     .window_limit_i,
+    .rd_idle_o,
     .rd_desc_valid_i    (rd_desc_valid),
     .rd_desc_ready_o    (rd_desc_ready),
     .rd_desc_addr_i     (rd_desc.addr),
@@ -216,8 +218,8 @@ module tessera_dma_port #(
     .m_axi_rlast_i
   );
 
-  // An engine is idle when it can take a descriptor (it runs one transfer at a time).
-  assign rd_idle_o = rd_desc_ready;
+  // The write engine is idle when it can take a descriptor (it runs one transfer at a
+  // time); the read engine takes a second one while busy, so it says itself.
   assign wr_idle_o = wr_desc_ready;
 
   logic unused_bits;

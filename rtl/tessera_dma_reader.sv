@@ -6,6 +6,10 @@
 //             i mod (DataWidth/8) of the row's beat i / (DataWidth/8)), whatever the
 //             alignment of its address; out_bytes_o counts the valid bytes of a beat,
 //             out_row_last_o marks a row's final beat and out_last_o the descriptor's.
+//             A second descriptor is taken while the first's data is still arriving, once
+//             every burst of the first has been issued: its bursts follow at once, so its
+//             data follows the first's without a memory latency between them. Two
+//             descriptors at most are in the engine; their streams come in order.
 //             Bursts: aligned INCR, at most 256 beats, never across 4 KiB, with up to
 //             MaxOutstanding bursts in flight so that long memory latencies stay hidden.
 // Errors:     a descriptor with zero rows or bytes, a row outside the address window (no
@@ -14,7 +18,11 @@
 //             with one beat with out_last_o set, out_bytes_o zero and out_error_o holding
 //             the tessera_pkg::DmaErr* code. Every descriptor's stream ends with exactly one
 //             out_last_o beat, so a consumer never waits forever; the engine is then ready
-//             for the next descriptor.
+//             for the next descriptor. A second descriptor that is bad (zero rows or bytes)
+//             waits until the engine is empty. A row outside the window in the second
+//             descriptor fails it only once the first has ended (its pseudo-burst waits); an
+//             error response or a timeout while two are in the engine ends both, each with
+//             its own terminating beat.
 // Timeout:    a transfer that waits on the bus (an AR not accepted, or bursts outstanding
 //             with RREADY high and no R beat) for TimeoutCycles cycles in a row ends the same
 //             way with DmaErrTimeout, without waiting for its bursts: they are abandoned
@@ -25,7 +33,7 @@
 //             is in the output register 1 cycle after its R handshake.
 // Throughput: one beat per cycle, except one extra cycle at the end of a row whose data
 //             spans as many bus beats as output beats while starting unaligned (n >= 2).
-//             One descriptor at a time.
+//             Two descriptors back to back cost no memory latency between their data.
 // Stalls:     out may stall (RREADY follows it); AR/R follow AXI4 handshake rules.
 `include "tessera_assert.svh"
 
@@ -42,6 +50,7 @@ module tessera_dma_reader #(
   input  logic                                 rst_ni,
   input  logic [AddrWidth-1:0]                 window_base_i,
   input  logic [AddrWidth-1:0]                 window_limit_i,
+  output logic                                 idle_o,  // no descriptor in the engine
   // Descriptor
   input  logic                                 desc_valid_i,
   output logic                                 desc_ready_o,
@@ -91,18 +100,21 @@ module tessera_dma_reader #(
   // ---------------------------------------------------------------------------------------
   // Descriptor, address generation and bursts
   // ---------------------------------------------------------------------------------------
-  logic       active_d, active_q;       // a descriptor is in progress
+  logic [1:0] descs_d, descs_q;         // descriptors taken whose stream has not ended
   logic       error_d, error_q;         // it failed: issue nothing more, discard data
   logic [2:0] error_code_d, error_code_q;
   logic       abort;
   logic       dead_q;                   // the bus stopped answering: abandon, refuse all
   logic       timeout;
 
-  logic desc_fire, desc_bad;
-  assign desc_ready_o = !active_q;
+  logic desc_fire, desc_bad, front_idle;
+  // A second descriptor: the first's bursts all issued, nothing failed, and not a bad one.
+  assign desc_ready_o = descs_q == 2'd0 ||
+                        (descs_q == 2'd1 && front_idle && !error_q && !dead_q && !desc_bad);
   assign desc_fire    = desc_valid_i && desc_ready_o;
   assign desc_bad     = desc_rows_i == '0 || desc_row_bytes_i == '0;
   assign abort        = error_q;
+  assign idle_o       = descs_q == 2'd0;
 
   logic                 addr_gen_idle;
   logic                 burst_valid, burst_take, burst_first, burst_last, burst_desc_last;
@@ -153,9 +165,12 @@ module tessera_dma_reader #(
   logic [RowInfoWidth-1:0] rowq_data;
 
   assign ar_free    = !ar_valid_q || m_axi_arready_i;
+  // A window error in the second descriptor is taken once the first has ended.
+  assign front_idle = addr_gen_idle && !burst_valid;
   assign burst_take = burst_valid && !error_q &&
-                      (burst_error || (ar_free && outstanding_q != OutsWidth'(MaxOutstanding) &&
-                                       (!burst_first || rowq_wr_ready)));
+                      (burst_error ? descs_q == 2'd1
+                                   : ar_free && outstanding_q != OutsWidth'(MaxOutstanding) &&
+                                     (!burst_first || rowq_wr_ready));
 
   always_comb begin
     ar_valid_d = ar_valid_q;
@@ -356,24 +371,23 @@ module tessera_dma_reader #(
   end
 
   always_comb begin
-    active_d     = active_q;
+    descs_d      = descs_q + 2'(desc_fire) -
+                   2'(out_load && (term_load || (row_ends && row_desc_last)));
     error_d      = error_q;
     error_code_d = error_code_q;
-    if (desc_fire) active_d = 1'b1;
-    if (out_load && (term_load || (row_ends && row_desc_last))) active_d = 1'b0;
     if (error_set && !error_q) begin
       error_d      = 1'b1;
       error_code_d = error_code;
     end
-    if (term_load) error_d = 1'b0;
+    if (term_load && descs_q == 2'd1) error_d = 1'b0;  // each descriptor ends with its beat
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      active_q     <= 1'b0;
+      descs_q      <= 2'd0;
       error_q      <= 1'b0;
       error_code_q <= tessera_pkg::DmaOk;
     end else begin
-      active_q     <= active_d;
+      descs_q      <= descs_d;
       error_q      <= error_d;
       error_code_q <= error_code_d;
     end
@@ -405,6 +419,10 @@ module tessera_dma_reader #(
                       (m_axi_arvalid_o && $stable(m_axi_araddr_o) && $stable(m_axi_arlen_o)),
                   clk_i, rst_ni)
   `TESSERA_ASSERT(AddrGenIdleOnDescriptor_A, desc_fire && !dead_q |-> addr_gen_idle, clk_i, rst_ni)
+  `TESSERA_ASSERT(AtMostTwoDescriptors_A, !(desc_fire && descs_q == 2'd2), clk_i, rst_ni)
+  `TESSERA_ASSERT(NoEndWithoutDescriptor_A,
+                  out_load && (term_load || (row_ends && row_desc_last)) |-> descs_q != 2'd0,
+                  clk_i, rst_ni)
   `TESSERA_ASSERT(NoDataWithoutBurst_A, m_axi_rvalid_i |-> outstanding_q != '0, clk_i, rst_ni)
   `TESSERA_ASSERT(OutHeldWhileStalled_A,
                   (out_valid_o && !out_ready_i) |=> (out_valid_o && $stable(out_data_o)),

@@ -16,7 +16,12 @@
 //             more is written then).
 // Latency:    the descriptor leaves the cycle after the command; lines follow the DMA's
 //             data one cycle after it arrives (tessera_line_packer is combinational).
-// Throughput: one command at a time; one bus beat (or one line, if smaller) per cycle.
+// Throughput: one bus beat (or one line, if smaller) per cycle. The unit holds a second
+//             command while the first runs and hands its descriptor to the DMA as soon as
+//             the first's is out, so the read engine issues its bursts early and its data
+//             follows the first's without a memory latency between (tessera_dma_reader);
+//             the second takes the stream once the first's last beat is in. Commands finish
+//             in order.
 // Stalls:     accumulator writes wait for acc_wr_ready_i (the compute unit has priority on
 //             the accumulator); scratchpad and table writes never wait.
 `include "tessera_assert.svh"
@@ -83,16 +88,29 @@ module tessera_load_unit #(
   logic        busy_d, busy_q, done_d, done_q;
   logic        desc_sent_d, desc_sent_q, first_row_d, first_row_q;
   logic [31:0] row_line_d, row_line_q, next_line_d, next_line_q;
-  logic [7:0]  error_d, error_q;
+  logic [7:0]  error_d, error_q;        // the code of the command that finished last
+  logic        stream_end_d, stream_end_q;  // the running command's last beat is in
+
+  // ---- The waiting command: taken while one runs; its descriptor may go out early --------
+  logic               next_valid_d, next_valid_q, next_sent_d, next_sent_q;
+  logic [CmdBits-1:0] next_cmd_q;
+  logic               finish, promote, start;
+  logic [CmdBits-1:0] start_cmd;  // the command that starts running now
 
   // ---- The command, decoded when it is taken ---------------------------------------------
   logic       accept;
   logic [7:0] cmd_mode;
   logic [1:0] cmd_dest;
-  logic       cmd_fill, cmd_windows;
-  assign cmd_ready_o = !busy_q;
+  logic       cmd_fill, cmd_windows, next_fill;
+  assign cmd_ready_o = !next_valid_q;
   assign accept      = cmd_valid_i && cmd_ready_o;
-  assign cmd_mode    = cmd_i[tessera_isa_pkg::HdrModeLsb +: 8];
+  // A command starts at once on an idle unit, else it waits and starts (is promoted) when
+  // the running one finishes.
+  assign promote     = next_valid_q && (finish || !busy_q);
+  assign start       = promote || (accept && !busy_q);
+  assign start_cmd   = promote ? next_cmd_q : cmd_i;
+  assign next_fill   = next_cmd_q[tessera_isa_pkg::HdrModeLsb + tessera_isa_pkg::LoadModeFillBit];
+  assign cmd_mode    = start_cmd[tessera_isa_pkg::HdrModeLsb +: 8];
   assign cmd_fill    = cmd_mode[tessera_isa_pkg::LoadModeFillBit];
   assign cmd_windows = cmd_mode[tessera_isa_pkg::LoadModeWindowsBit];
   assign cmd_dest    = cmd_mode[tessera_isa_pkg::LoadModeToAccumulatorBit] ? DestAcc
@@ -107,30 +125,44 @@ module tessera_load_unit #(
   logic [15:0]            rows_q;
   logic [31:0]            sram_line_q, sram_stride_q;
 
-  // The command fields, held while it runs (a plain register with the handshake as enable).
+  // The command fields, held while it runs (a plain register with its start as enable).
   always_ff @(posedge clk_i) begin
-    if (accept) begin
+    if (accept && busy_q) next_cmd_q <= cmd_i;
+    if (start) begin
       dest_q        <= cmd_dest;
       fill_q        <= cmd_fill;
       windows_q     <= cmd_windows;
-      win_line_stride_q <= cmd_i[tessera_isa_pkg::LoadWindowLineStrideLsb +: 32];
-      fill_value_q  <= cmd_i[tessera_isa_pkg::LoadFillValueLsb +: 8];
-      dram_addr_q   <= cmd_i[tessera_isa_pkg::LoadDramAddrLsb +: AddrWidth];
-      row_bytes_q   <= cmd_i[tessera_isa_pkg::LoadRowBytesLsb +: 24];
-      rows_q        <= cmd_i[tessera_isa_pkg::LoadRowsLsb +: 16];
-      dram_stride_q <= cmd_i[tessera_isa_pkg::LoadDramStrideLsb +: AddrWidth];
-      sram_line_q   <= cmd_i[tessera_isa_pkg::LoadSramLineLsb +: 32];
-      sram_stride_q <= cmd_i[tessera_isa_pkg::LoadSramStrideLsb +: 32];
+      win_line_stride_q <= start_cmd[tessera_isa_pkg::LoadWindowLineStrideLsb +: 32];
+      fill_value_q  <= start_cmd[tessera_isa_pkg::LoadFillValueLsb +: 8];
+      dram_addr_q   <= start_cmd[tessera_isa_pkg::LoadDramAddrLsb +: AddrWidth];
+      row_bytes_q   <= start_cmd[tessera_isa_pkg::LoadRowBytesLsb +: 24];
+      rows_q        <= start_cmd[tessera_isa_pkg::LoadRowsLsb +: 16];
+      dram_stride_q <= start_cmd[tessera_isa_pkg::LoadDramStrideLsb +: AddrWidth];
+      sram_line_q   <= start_cmd[tessera_isa_pkg::LoadSramLineLsb +: 32];
+      sram_stride_q <= start_cmd[tessera_isa_pkg::LoadSramStrideLsb +: 32];
     end
   end
 
-  // ---- Descriptor -----------------------------------------------------------------------
-  assign rd_desc_valid_o = busy_q && !desc_sent_q;
-  assign rd_desc_o       = {dram_addr_q, row_bytes_q, rows_q, dram_stride_q};  // dma_desc_t
+  // ---- Descriptors: the running command's, then the waiting one's ----------------------
+  logic cur_desc, next_desc;
+  assign cur_desc        = busy_q && !desc_sent_q;
+  assign next_desc       = busy_q && desc_sent_q && next_valid_q && !next_sent_q && !next_fill;
+  assign rd_desc_valid_o = cur_desc || next_desc;
+  always_comb begin
+    if (cur_desc) rd_desc_o = {dram_addr_q, row_bytes_q, rows_q, dram_stride_q};  // dma_desc_t
+    else          rd_desc_o = {next_cmd_q[tessera_isa_pkg::LoadDramAddrLsb +: AddrWidth],
+                               next_cmd_q[tessera_isa_pkg::LoadRowBytesLsb +: 24],
+                               next_cmd_q[tessera_isa_pkg::LoadRowsLsb +: 16],
+                               next_cmd_q[tessera_isa_pkg::LoadDramStrideLsb +: AddrWidth]};
+  end
 
   // ---- Stream: a failed transfer's terminating beat is taken here, the rest is packed ---
-  logic error_beat;
-  assign error_beat = rd_valid_i && rd_last_i && rd_error_i != tessera_pkg::DmaOk;
+  // Beats belong to the running command until its last one; the waiting command's beats
+  // wait until it runs.
+  logic stream_open, beat_valid, error_beat;
+  assign stream_open = busy_q && desc_sent_q && !fill_q && !stream_end_q;
+  assign beat_valid  = rd_valid_i && stream_open;
+  assign error_beat  = beat_valid && rd_last_i && rd_error_i != tessera_pkg::DmaOk;
 
   logic [ShiftWidth-1:0] unit_shift;
   always_comb begin
@@ -154,7 +186,7 @@ module tessera_load_unit #(
     .rst_ni,
     .flush_i        (error_beat),
     .unit_shift_i   (unit_shift),
-    .in_valid_i     (rd_valid_i && !error_beat && !windows_q),
+    .in_valid_i     (beat_valid && !error_beat && !windows_q),
     .in_ready_o     (pk_in_ready),
     .in_data_i      (rd_data_i),
     .in_bytes_i     (rd_bytes_i),
@@ -178,14 +210,15 @@ module tessera_load_unit #(
   ) u_windows (
     .clk_i,
     .rst_ni,
-    .start_i        (accept && cmd_windows),
-    .rows_i         (cmd_i[tessera_isa_pkg::LoadRowsLsb +: 16]),
-    .windows_i      (cmd_i[tessera_isa_pkg::LoadWindowsLsb +: 16]),
-    .window_bytes_i (cmd_i[tessera_isa_pkg::LoadWindowBytesLsb +: WinWidth]),
-    .step_i         (cmd_i[tessera_isa_pkg::LoadWindowStepLsb +: 24]),
-    .byte_offset_i  (cmd_i[tessera_isa_pkg::LoadByteOffsetLsb +: tessera_pkg::index_width(NumRows)]),
+    .start_i        (start && cmd_windows),
+    .rows_i         (start_cmd[tessera_isa_pkg::LoadRowsLsb +: 16]),
+    .windows_i      (start_cmd[tessera_isa_pkg::LoadWindowsLsb +: 16]),
+    .window_bytes_i (start_cmd[tessera_isa_pkg::LoadWindowBytesLsb +: WinWidth]),
+    .step_i         (start_cmd[tessera_isa_pkg::LoadWindowStepLsb +: 24]),
+    .byte_offset_i  (start_cmd[tessera_isa_pkg::LoadByteOffsetLsb +:
+                               tessera_pkg::index_width(NumRows)]),
     .flush_i        (error_beat),
-    .in_valid_i     (rd_valid_i && !error_beat && windows_q),
+    .in_valid_i     (beat_valid && !error_beat && windows_q),
     .in_ready_o     (cut_in_ready),
     .in_data_i      (rd_data_i),
     .in_bytes_i     (rd_bytes_i),
@@ -197,7 +230,7 @@ module tessera_load_unit #(
     .out_row_first_o(cut_row_first),
     .done_o         (cut_done)
   );
-  assign rd_ready_o = error_beat || (windows_q ? cut_in_ready : pk_in_ready);
+  assign rd_ready_o = stream_open && (error_beat || (windows_q ? cut_in_ready : pk_in_ready));
 
   // ---- FILL: the same line stream, generated: ceil(row_bytes / NumRows) lines per row ----
   logic [23:0]          fill_line_d, fill_line_q;  // line within the row
@@ -247,9 +280,16 @@ module tessera_load_unit #(
     row_line_d       = row_line_q;
     next_line_d      = next_line_q;
     error_d          = error_q;
+    stream_end_d     = stream_end_q;
+    next_valid_d     = next_valid_q;
+    next_sent_d      = next_sent_q;
     fill_line_d      = fill_line_q;
     fill_rows_left_d = fill_rows_left_q;
-    if (rd_desc_valid_o && rd_desc_ready_i) desc_sent_d = 1'b1;
+    if (rd_desc_valid_o && rd_desc_ready_i) begin
+      if (cur_desc) desc_sent_d = 1'b1;
+      else          next_sent_d = 1'b1;
+    end
+    if (rd_valid_i && rd_ready_o && rd_last_i) stream_end_d = 1'b1;
     if (fill_q && write) begin
       fill_line_d = fill_row_end ? '0 : fill_line_q + 24'd1;
       if (fill_row_end) fill_rows_left_d = fill_rows_left_q - 16'd1;
@@ -261,28 +301,40 @@ module tessera_load_unit #(
         first_row_d = 1'b0;
       end
     end
-    if (error_beat) error_d = tessera_pkg::isa_error_of_dma(rd_error_i);
-    if ((write && pk_last) || (windows_q && cut_done) || error_beat) begin
-      busy_d = 1'b0;
-      done_d = 1'b1;
+    if (finish) begin
+      busy_d  = 1'b0;
+      done_d  = 1'b1;
+      error_d = error_beat ? tessera_pkg::isa_error_of_dma(rd_error_i) : tessera_isa_pkg::ErrNone;
     end
-    if (accept) begin
+    if (accept && busy_q) begin
+      next_valid_d = 1'b1;
+      next_sent_d  = 1'b0;
+    end
+    if (start) begin
       busy_d           = 1'b1;
-      desc_sent_d      = cmd_fill;  // a FILL has nothing to transfer
+      // A FILL has nothing to transfer; a waiting command's descriptor may be out already.
+      desc_sent_d      = cmd_fill || (promote && next_sent_d);  // sent now, or before
+      stream_end_d     = 1'b0;
       first_row_d      = 1'b1;
-      error_d          = tessera_isa_pkg::ErrNone;
       fill_line_d      = '0;
-      fill_rows_left_d = cmd_i[tessera_isa_pkg::LoadRowsLsb +: 16];
+      fill_rows_left_d = start_cmd[tessera_isa_pkg::LoadRowsLsb +: 16];
+      if (promote) next_valid_d = 1'b0;
     end
   end
 
+  assign finish = busy_q && ((write && pk_last) || (windows_q && cut_done) || error_beat);
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      busy_q <= 1'b0;
-      done_q <= 1'b0;
+      busy_q       <= 1'b0;
+      done_q       <= 1'b0;
+      next_valid_q <= 1'b0;
+      error_q      <= tessera_isa_pkg::ErrNone;
     end else begin
-      busy_q <= busy_d;
-      done_q <= done_d;
+      busy_q       <= busy_d;
+      done_q       <= done_d;
+      next_valid_q <= next_valid_d;
+      error_q      <= error_d;
     end
   end
 
@@ -292,27 +344,30 @@ module tessera_load_unit #(
     first_row_q      <= first_row_d;
     row_line_q       <= row_line_d;
     next_line_q      <= next_line_d;
-    error_q          <= error_d;
+    stream_end_q     <= stream_end_d;
+    next_sent_q      <= next_sent_d;
     fill_line_q      <= fill_line_d;
     fill_rows_left_q <= fill_rows_left_d;
   end
 
   assign done_o  = done_q;
   assign error_o = error_q;
-  assign idle_o  = !busy_q && !done_q;
+  assign idle_o  = !busy_q && !done_q && !next_valid_q;
 
   // Unused: line addresses beyond each destination's width (the command checker has proven
   // every line in range), the unit bytes a narrower destination does not take, and the
   // command bytes a LOAD does not read (header, unchecked widths).
   logic unused_bits;
   assign unused_bits = ^{line >> SpadAddrWidth, line >> AccAddrWidth, line >> QtAddrWidth,
-                         pk_data, cmd_i};
+                         pk_data, cmd_i, start_cmd};
 
-  `TESSERA_ASSERT(DataOnlyWhileBusy_A, rd_valid_i |-> busy_q && desc_sent_q && !fill_q, clk_i,
-                  rst_ni)
+  `TESSERA_ASSERT(DataOnlyWhenSent_A, rd_valid_i |-> busy_q && (desc_sent_q || next_sent_q),
+                  clk_i, rst_ni)
+  `TESSERA_ASSERT(BeatsOnlyForTheRunningCommand_A, rd_valid_i && rd_ready_o |-> stream_open,
+                  clk_i, rst_ni)
   `TESSERA_ASSERT(FillOnlyToScratchpad_A, busy_q && fill_q |-> dest_q == DestSpad, clk_i, rst_ni)
   `TESSERA_ASSERT(WindowsOnlyToScratchpad_A, busy_q && windows_q |-> dest_q == DestSpad && !fill_q,
                   clk_i, rst_ni)
-  `TESSERA_ASSERT(StartsOnlyWhenIdle_A, accept |-> !busy_q, clk_i, rst_ni)
+  `TESSERA_ASSERT(PromotedOnlyAtAFinish_A, promote |-> finish || !busy_q, clk_i, rst_ni)
 
 endmodule

@@ -99,9 +99,21 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
   ActivationBlock blk = block(0), next_blk;
   uint64_t vectors = 0;  // per tile, in the first block
   for (const auto& seg : blk.segments) vectors += uint64_t(seg.vectors) * seg.act_rows;
+  const bool weight_bound =
+      passes == 1 && p.weights_packed && cfg.rows == cols && vectors <= 2 * cfg.rows;
+  // Weight slots: with one block (nothing else shares the banks' turns) a weight-bound plan
+  // loads a panel per LOAD into as many slots as banks 2 and 3 hold, so the load unit runs
+  // slots - 1 panels ahead of the compute, its LOADs back to back on the bus (the read
+  // engine takes the next descriptor early), and only the last panel computes after the
+  // last transfer (FC 2048 -> 1000 at M = 1: 138 605 -> 134 845 cycles). Otherwise two slots,
+  // a bank each, for load groups.
+  const uint32_t panel_lines = tiles * cfg.rows;  // a panel's weight lines, padding included
+  const uint32_t deep_slots = 2 * bank / panel_lines;
+  const bool deep = !resident && blocks == 1 && weight_bound && deep_slots >= 3;
+  const uint32_t slots = deep ? std::min(deep_slots, steps_per_block) : 2;
   const uint32_t per_load =
       resident ? (uint64_t(panels) * p.k <= 512 ? steps_per_block : 1)
-      : passes > 1 || !p.weights_packed || cfg.rows != cols || vectors > 2 * cfg.rows
+      : !weight_bound || deep
           ? 1
           : std::max(1u, std::min(1 + (bank - tiles * cfg.rows) / p.k, steps_per_block / 2));
   const uint32_t loads_per_block = ceil_div(steps_per_block, per_load);  // LG
@@ -164,8 +176,9 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
           const bool group_end = in_group + 1 == per_load || step + 1 == steps_per_block;
           if (group_load && st > 0) ++li;
           const uint32_t group_steps = std::min(per_load, steps_per_block - lg * per_load);
-          const uint32_t wgt_base =
-              resident ? resident_line(j) : 2 * bank + (li % 2) * bank + in_group * p.k;
+          const uint32_t wgt_base = resident ? resident_line(j)
+                                    : deep   ? 2 * bank + (li % slots) * panel_lines
+                                             : 2 * bank + (li % 2) * bank + in_group * p.k;
           Load w;                  // the pass's K rows; tile t in lines wgt_base + (t-t0)*NumRows
           if (p.weights_packed) {  // one contiguous transfer: K lines of `cols` bytes per panel
             w.dram_addr = p.weight_addr + (uint64_t(j) * p.k + k0) * cols;
@@ -180,7 +193,7 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
           }
           w.sram_line = wgt_base;
           w.sram_stride = 1;
-          w.deps = uint8_t((li >= 2 && !resident ? kDepsPopNext : 0) |
+          w.deps = uint8_t((li >= slots && !resident ? kDepsPopNext : 0) |
                            (one_step && !resident ? 0 : kDepsPushNext));
           if (group_load && (!resident || b == 0)) s.push(w);
           if (table_after_weights && st == 0) {
@@ -246,7 +259,7 @@ void emit_group(CommandStream& s, const PanelSchedule& p, uint32_t blocks,
               }
               if (t_end == t1 && i + 1 == blk.segments.size()) {
                 const bool frees_bank = resident ? step + 1 == steps_per_block && b + 2 < blocks
-                                                 : group_end && li + 2 < total_loads;
+                                                 : group_end && li + slots < total_loads;
                 deps |=
                     (group_last && q + 1 == passes ? kDepsPushNext : 0) |
                     (frees_bank ? kDepsPushPrev : 0) |

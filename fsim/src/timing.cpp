@@ -111,7 +111,8 @@ void Timing::executed(const isa::Command& c, uint32_t /*index*/) {
   const std::size_t u = c.opcode() == isa::Opcode::kLoad      ? 0
                         : c.opcode() == isa::Opcode::kCompute ? 1
                                                               : 2;
-  uint64_t start = std::max({free_[u], fetched_at_, fence_done_});
+  const bool transfer = u == 0 && latency > 0;
+  uint64_t start = std::max({transfer ? load_data_start_ : free_[u], fetched_at_, fence_done_});
   const uint8_t deps = c.deps();
   if ((deps & isa::kDepsPopPrev) && !forward_[u - 1].empty()) {
     start = std::max(start, forward_[u - 1].front());
@@ -121,9 +122,20 @@ void Timing::executed(const isa::Command& c, uint32_t /*index*/) {
     start = std::max(start, backward_[u].front());
     backward_[u].pop_front();
   }
-  free_[u] = start + cycles;
+  if (transfer) {
+    // A transfer: the load unit takes it while the one before runs and its descriptor goes
+    // out early, so its memory latency overlaps that one's data (tessera_load_unit,
+    // tessera_dma_reader); it is taken once the one before that has finished.
+    const uint64_t data_start = std::max(start + latency_, free_[u]);
+    busy_[u] += data_start + cycles - latency_ - std::max(start, free_[u]);
+    load_data_start_ = data_start;
+    free_[u] = data_start + cycles - latency_;
+  } else {
+    if (u == 0) load_data_start_ = std::max(start, free_[u]);
+    free_[u] = start + cycles;
+    busy_[u] += cycles;
+  }
   done_[u] = std::max(done_[u], free_[u] + latency);
-  busy_[u] += cycles;
   if (deps & isa::kDepsPushPrev) backward_[u - 1].push_back(done_[u]);
   if (deps & isa::kDepsPushNext) forward_[u].push_back(done_[u]);
 }

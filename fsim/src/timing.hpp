@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The golden model's estimate of the engine's time (CYCLES, the busy counters, FENCE
-// TIMESTAMP): each unit runs its commands one after another; a command starts when its
+// TIMESTAMP): each unit runs its commands one after another (the load unit takes a LOAD
+// while the one before moves its data, so that one's memory latency is hidden); a command
+// starts when its
 // unit is free, when it has been fetched and when the tokens it takes were given; it keeps
 // its unit busy for the cycles its data takes through the unit's narrowest step (bus beats,
 // buffer lines, activation vectors) and gives its tokens when its results are in place
@@ -42,6 +44,8 @@ class Timing {
   uint32_t bus_bytes_, latency_;
   uint64_t fetch_time_ = 0, fetched_at_ = 0, base_ = 0, fence_done_ = 0, batch_ = 0;
   uint64_t free_[isa::kNumUnits] = {}, done_[isa::kNumUnits] = {}, busy_[isa::kNumUnits] = {};
+  // When the load unit's last command began to move data: the next LOAD is taken no earlier.
+  uint64_t load_data_start_ = 0;
   std::deque<uint64_t> forward_[isa::kNumUnits - 1], backward_[isa::kNumUnits - 1];
   // The entries the last requantizing STORE fetched {first, per channel, cols, panels},
   // while no LOAD has written the table since.

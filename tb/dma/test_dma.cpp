@@ -314,6 +314,70 @@ TEST_F(DmaTest, SustainsTheBusAtLongLatency) {
   expect_read_matches_memory(r);
 }
 
+TEST_F(DmaTest, BackToBackReadsHideTheLatencyAndKeepTheirErrorsApart) {
+  // Four 16 KiB reads queued at once at latency 100: each descriptor is taken while the one
+  // before still streams, so only the first pays the latency.
+  AxiMemoryConfig c;
+  c.read_latency = 100;
+  c.max_reads = 16;
+  bench->mem.configure(c);
+  constexpr uint32_t kBytesEach = 16384;
+  for (int i = 0; i < 4; ++i) {
+    const DmaDescriptor d{0x6100'0000 + uint64_t(i) * 65536, kBytesEach, 1, kBytesEach};
+    bench->mem.write(d.addr, random_bytes(kBytesEach));
+    bench->read(d);
+  }
+  ASSERT_NO_THROW(bench->run(1'000'000));
+  const auto& jobs = bench->read_jobs();
+  for (const auto& j : jobs) expect_read_matches_memory(j);
+  const double beats = 4.0 * kBytesEach / kBytes;
+  std::printf("[   INFO   ] four reads of %u beats at latency 100: %llu cycles\n",
+              unsigned(beats / 4),
+              (unsigned long long)(jobs.back().end_cycle - jobs.front().start_cycle));
+  EXPECT_LE(double(jobs.back().end_cycle - jobs.front().start_cycle), beats + c.read_latency + 8);
+  bench->read_jobs().clear();
+
+  // Behind a good read, one that fails: the good one is whole, the failing one has its
+  // code; one queued behind the failure either ran whole or ended with the same code (an
+  // error response ends both descriptors in the engine); the engine then works normally.
+  random_memory_timing();
+  constexpr uint64_t kBad = 0x3100'0000;
+  bench->mem.inject_error(kBad + 8192, 64, AxiResp::kSlvErr);
+  bench->set_window(0, 0x7000'0000 - 1);
+  struct Case {
+    DmaDescriptor bad;
+    uint32_t code;
+  };
+  const Case cases[] = {
+      {{kBad + 4096 - 100, 300, 3, 4096}, kErrSlave},         // middle row fails
+      {{0x7000'0000 - 2 * 4096, 1000, 4, 4096}, kErrWindow},  // last rows leave the window
+      {{0x7000'0000 - 16, 32, 1, 32}, kErrWindow},            // its only row does
+  };
+  for (const Case& k : cases) {
+    const DmaDescriptor good{0x6200'0000 + 7, 5000, 3, 6000}, after{0x6300'0000, 3000, 2, 3001};
+    bench->read(good);
+    bench->read(k.bad);
+    bench->read(after);
+    ASSERT_NO_THROW(bench->run(2'000'000));
+    expect_read_matches_memory(bench->read_jobs()[0]);
+    EXPECT_EQ(bench->read_jobs()[1].error, k.code);
+    // A window error is taken only once the read before it has ended, before the read
+    // behind it can be taken: that one runs whole.
+    const auto& last = bench->read_jobs()[2];
+    if (k.code == kErrWindow || last.error == kOk) {
+      expect_read_matches_memory(last);
+    } else {
+      EXPECT_EQ(last.error, k.code);
+    }
+    bench->read_jobs().clear();
+    bench->read(after);
+    ASSERT_NO_THROW(bench->run(2'000'000));
+    expect_read_matches_memory(bench->read_jobs().back());
+    bench->read_jobs().clear();
+    if (HasFailure()) return;
+  }
+}
+
 }  // namespace
 
 int sc_main(int argc, char** argv) {

@@ -4,9 +4,10 @@
 //
 // A read job's stream is collected row by row; a write job's bytes are sent as the engine
 // expects them (each row packed from lane 0, last on the final beat). Read and write jobs
-// run concurrently. Local-side backpressure (the reader's output, the writer's input and
-// status) is random with the bench's seed. SystemC allows one elaboration per process, so
-// a program builds one bench and reuses it (reset() between tests).
+// run concurrently; the next read job's descriptor is offered as soon as the engine took
+// the previous one (the read engine holds two). Local-side backpressure (the reader's output, the
+// writer's input and status) is random with the bench's seed. SystemC allows one elaboration per
+// process, so a program builds one bench and reuses it (reset() between tests).
 #pragma once
 
 #include <systemc.h>
@@ -37,6 +38,7 @@ struct DmaReadJob {
   bool done = false;
   uint64_t start_cycle = 0, end_cycle = 0;  // descriptor handshake, last beat
   uint64_t first_beat_cycle = 0;            // first beat handshake
+  bool sent = false;                        // the engine took the descriptor
 };
 
 struct DmaWriteJob {
@@ -68,6 +70,7 @@ class DmaBench : public sc_module {
     dut.rst_ni(rst_n);
     dut.window_base_i(window_base);
     dut.window_limit_i(window_limit);
+    dut.rd_idle_o(rd_idle);
     dut.rd_desc_valid_i(rd_desc_valid);
     dut.rd_desc_ready_o(rd_desc_ready);
     dut.rd_desc_addr_i(rd_desc_addr);
@@ -116,7 +119,7 @@ class DmaBench : public sc_module {
     reads_.clear();
     writes_.clear();
     in_beats_.clear();
-    rd_started_ = row_closed_ = wr_started_ = false;
+    row_closed_ = wr_started_ = false;
     rd_desc_valid.write(false);
     wr_desc_valid.write(false);
     wr_valid.write(false);
@@ -129,7 +132,7 @@ class DmaBench : public sc_module {
   }
 
   DmaReadJob& read(const DmaDescriptor& desc) {
-    reads_.push_back({desc, {}, 0, false, 0, 0, 0});
+    reads_.push_back({desc, {}, 0, false, 0, 0, 0, false});
     return reads_.back();
   }
   DmaWriteJob& write(const DmaDescriptor& desc, std::vector<uint8_t> data) {
@@ -194,9 +197,10 @@ class DmaBench : public sc_module {
     }
   }
 
-  DmaReadJob* current_read() {
-    for (auto& j : reads_)
-      if (!j.done) return &j;
+  // The first read job not done, and its index.
+  DmaReadJob* current_read(std::size_t& index) {
+    for (index = 0; index < reads_.size(); ++index)
+      if (!reads_[index].done) return &reads_[index];
     return nullptr;
   }
   DmaWriteJob* current_write() {
@@ -210,13 +214,36 @@ class DmaBench : public sc_module {
     if (!rst_n.read()) return;
 
     // ---- Read engine: descriptor, stream --------------------------------------------------
-    DmaReadJob* rj = current_read();
+    std::size_t current = 0;
+    DmaReadJob* rj = current_read(current);
+    // The engine is idle exactly when every job it took has ended, or only its last beat
+    // waits at the output (before this edge).
+    DmaReadJob* to_send = nullptr;
+    for (auto& j : reads_) {
+      if (!j.sent) {
+        to_send = &j;
+        break;
+      }
+    }
+    const bool holds_none = !rj || !rj->sent;
+    const bool last_waits = rd_valid.read() && rd_last.read() &&
+                            (current + 1 == reads_.size() || !reads_[current + 1].sent);
+    if (rd_idle.read() ? !(holds_none || last_waits) : holds_none) {
+      throw std::runtime_error("read engine idle_o does not match the jobs it holds");
+    }
     if (rd_desc_valid.read() && rd_desc_ready.read()) {
-      rj->start_cycle = cycle_;
-      rd_started_ = true;
+      to_send->start_cycle = cycle_;
+      to_send->sent = true;
+      to_send = nullptr;
+      for (auto& j : reads_) {
+        if (!j.sent) {
+          to_send = &j;
+          break;
+        }
+      }
     }
     if (rd_valid.read() && rd_ready.read()) {
-      if (!rj || !rd_started_) throw std::runtime_error("read stream beat with no job");
+      if (!rj || !rj->sent) throw std::runtime_error("read stream beat with no job");
       if (rj->rows.empty() && !row_closed_) rj->first_beat_cycle = cycle_;
       if (rj->rows.empty() || row_closed_) rj->rows.emplace_back();
       row_closed_ = false;
@@ -228,18 +255,17 @@ class DmaBench : public sc_module {
         rj->error = rd_error.read();
         rj->done = true;
         rj->end_cycle = cycle_;
-        rd_started_ = false;
         row_closed_ = false;
-        rj = current_read();
       }
     }
-    const bool offer_rd = rj && !rd_started_;
+    const bool offer_rd = to_send != nullptr;
     rd_desc_valid.write(offer_rd);
     if (offer_rd) {
-      rd_desc_addr.write(rj->desc.addr);
-      rd_desc_row_bytes.write(rj->desc.row_bytes);
-      rd_desc_rows.write(rj->desc.rows);
-      rd_desc_stride.write(rj->desc.stride);
+      const DmaDescriptor& d = to_send->desc;
+      rd_desc_addr.write(d.addr);
+      rd_desc_row_bytes.write(d.row_bytes);
+      rd_desc_rows.write(d.rows);
+      rd_desc_stride.write(d.stride);
     }
     rd_ready.write(chance(flow_.out_ready));
 
@@ -281,7 +307,7 @@ class DmaBench : public sc_module {
   sc_clock clk;
   sc_signal<bool> rst_n{"rst_n"};
   sc_signal<uint64_t> window_base{"window_base"}, window_limit{"window_limit"};
-  sc_signal<bool> rd_desc_valid, rd_desc_ready, rd_valid, rd_ready, rd_row_last, rd_last;
+  sc_signal<bool> rd_idle, rd_desc_valid, rd_desc_ready, rd_valid, rd_ready, rd_row_last, rd_last;
   sc_signal<uint64_t> rd_desc_addr, rd_desc_stride;
   sc_signal<uint32_t> rd_desc_row_bytes, rd_desc_rows, rd_bytes, rd_error;
   sc_signal<Data> rd_data;
@@ -294,7 +320,7 @@ class DmaBench : public sc_module {
   std::deque<DmaReadJob> reads_;
   std::deque<DmaWriteJob> writes_;
   std::deque<InBeat> in_beats_;
-  bool rd_started_ = false, row_closed_ = false, wr_started_ = false;
+  bool row_closed_ = false, wr_started_ = false;
   LocalFlow flow_;
   std::mt19937_64 rng_{1};
   uint64_t cycle_ = 0;
