@@ -6,7 +6,9 @@
 // three destinations with random gaps and accumulator backpressure; every line written is
 // checked, including the zeroed tail of a row's last line and that nothing else is written;
 // a failed transfer reports its DMA error and writes nothing more. FILL loads (mixed in)
-// write the fill byte with the same layout and never touch the DMA.
+// write the fill byte with the same layout and never touch the DMA. LOADs back to back to a
+// DMA that holds two descriptors: the next one's descriptor goes out early, and the lines
+// still come in command order.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -275,6 +277,140 @@ TYPED_TEST(LoadUnitTest, RandomLoadsWriteExactlyTheirLines) {
     }
     ASSERT_EQ(written, want);
   }
+}
+
+// LOADs given back to back to a DMA that holds two descriptors (as tessera_dma_reader does):
+// the unit takes the next command while one runs and hands its descriptor over early, and
+// every command still writes exactly its lines, in command order, each finishing in turn.
+TYPED_TEST(LoadUnitTest, BackToBackLoadsHandTheNextDescriptorEarly) {
+  constexpr uint32_t B = TypeParam::kBusBytes;
+  auto& rng = this->rng_;
+  struct Write {
+    uint32_t dest, addr;
+    Line bytes;
+    bool operator==(const Write& o) const {
+      return dest == o.dest && addr == o.addr && bytes == o.bytes;
+    }
+  };
+  using Beat = typename TestFixture::Beat;
+  std::vector<tessera::isa::Load> loads;
+  std::vector<std::vector<Beat>> streams;  // per DMA command, its beats
+  std::vector<Write> want;
+  for (int i = 0; i < 60; ++i) {
+    const bool fill = rng() % 5 == 0;
+    const uint32_t dest = fill ? 0 : rng() % 3, unit = TestFixture::kUnits[dest];
+    const uint32_t size = dest == 0   ? TestFixture::kSpadLines
+                          : dest == 1 ? TestFixture::kAccLines
+                                      : TestFixture::kEntries;
+    const uint32_t rows = 1 + rng() % 4;
+    const uint32_t row_bytes = dest == 0 ? 1 + rng() % (5 * unit) : unit * (1 + rng() % 3);
+    const uint32_t span = (row_bytes + unit - 1) / unit, stride = span + rng() % 3;
+    const uint32_t line = rng() % (size - (rows - 1) * stride - span + 1);
+    const uint8_t fill_value = uint8_t(rng());
+    std::vector<uint8_t> data(rows * row_bytes);
+    for (auto& b : data) b = fill ? fill_value : uint8_t(rng());
+    tessera::isa::Load load;
+    load.dest = dest == 1   ? tessera::isa::Load::Dest::kAccumulator
+                : dest == 2 ? tessera::isa::Load::Dest::kQTable
+                            : tessera::isa::Load::Dest::kScratchpad;
+    load.fill = fill;
+    load.fill_value = int8_t(fill_value);
+    load.dram_addr = 0x1000 + 0x100 * uint64_t(i);
+    load.row_bytes = row_bytes;
+    load.rows = rows;
+    load.dram_stride = row_bytes;
+    load.sram_line = line;
+    load.sram_stride = stride;
+    loads.push_back(load);
+    for (uint32_t r = 0; r < rows; ++r) {
+      for (uint32_t k = 0; k < span; ++k) {
+        Line l(unit, 0);
+        for (uint32_t j = 0; j < unit && k * unit + j < row_bytes; ++j)
+          l[j] = data[r * row_bytes + k * unit + j];
+        want.push_back({dest, line + r * stride + k, l});
+      }
+    }
+    if (fill) continue;
+    std::vector<Beat> beats;
+    for (uint32_t r = 0; r < rows; ++r) {
+      for (uint32_t off = 0; off < row_bytes; off += B) {
+        Beat bt{std::vector<uint8_t>(B), std::min(B, row_bytes - off), off + B >= row_bytes, false,
+                0};
+        for (uint32_t j = 0; j < B; ++j)
+          bt.data[j] = j < bt.bytes ? data[r * row_bytes + off + j] : uint8_t(rng());
+        beats.push_back(bt);
+      }
+    }
+    beats.back().last = true;
+    streams.push_back(beats);
+  }
+
+  auto* dut = this->dut_.get();
+  std::uniform_real_distribution<double> p(0, 1);
+  std::vector<Write> got;
+  std::size_t cmds_sent = 0, descs = 0, dones = 0, beat = 0, early = 0;
+  std::size_t streaming = 0;  // the DMA command whose beats are offered
+  for (int guard = 0; guard < 400000 && dones < loads.size(); ++guard) {
+    dut->cmd_valid_i = cmds_sent < loads.size();
+    if (dut->cmd_valid_i)
+      tessera::test::put_command(dut->cmd_i, tessera::isa::encode(loads[cmds_sent]));
+    dut->rd_desc_ready_i = descs - streaming < 2 && p(rng) < 0.5;  // the DMA holds two
+    const bool offer = streaming < descs && (dut->rd_valid_i || p(rng) < 0.8);
+    dut->rd_valid_i = offer;
+    if (offer) {
+      const Beat& bt = streams[streaming][beat];
+      for (uint32_t j = 0; j < B; ++j) set_field(dut->rd_data_i, 8 * j, 8, bt.data[j]);
+      dut->rd_bytes_i = bt.bytes;
+      dut->rd_row_last_i = bt.row_last;
+      dut->rd_last_i = bt.last;
+      dut->rd_error_i = 0;
+    }
+    dut->acc_wr_ready_i = p(rng) < 0.6;
+    dut->clk_i = 0;
+    dut->eval();
+    if (dut->cmd_valid_i && dut->cmd_ready_o) ++cmds_sent;
+    if (dut->rd_desc_valid_o && dut->rd_desc_ready_i) {
+      ASSERT_LT(descs, streams.size()) << "more descriptors than transfers";
+      const auto desc = tessera::test::get_desc(dut->rd_desc_o);
+      std::size_t want_index = 0;  // the descs-th non-FILL command
+      for (std::size_t i = 0, k = 0; i < loads.size(); ++i) {
+        if (loads[i].fill) continue;
+        if (k++ == descs) {
+          want_index = i;
+          break;
+        }
+      }
+      EXPECT_EQ(desc.addr, loads[want_index].dram_addr) << "descriptors out of order";
+      if (want_index > dones) ++early;  // handed over before the command ahead finished
+      ++descs;
+    }
+    auto record = [&](uint32_t dest, uint32_t addr, auto& port, uint32_t bytes) {
+      Line l(bytes);
+      for (uint32_t j = 0; j < bytes; ++j) l[j] = uint8_t(get_field(port, 8 * j, 8));
+      got.push_back({dest, addr, l});
+    };
+    if (dut->spad_wr_valid_o)
+      record(0, dut->spad_wr_addr_o, dut->spad_wr_data_o, TestFixture::kUnits[0]);
+    if (dut->acc_wr_valid_o && dut->acc_wr_ready_i)
+      record(1, dut->acc_wr_addr_o, dut->acc_wr_data_o, TestFixture::kUnits[1]);
+    if (dut->qt_wr_valid_o) record(2, dut->qt_wr_addr_o, dut->qt_wr_data_o, TestFixture::kUnits[2]);
+    if (dut->done_o) {
+      EXPECT_EQ(dut->error_o, 0u);
+      ++dones;
+    }
+    if (offer && dut->rd_ready_o && ++beat == streams[streaming].size()) {
+      ++streaming;
+      beat = 0;
+    }
+    dut->clk_i = 1;
+    dut->eval();
+    ASSERT_FALSE(this->context_->gotError()) << "RTL assertion failed";
+  }
+  EXPECT_EQ(dones, loads.size());
+  EXPECT_EQ(streaming, streams.size());
+  EXPECT_GT(early, 10u) << "the next descriptor never went out early";
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) ASSERT_EQ(got[i], want[i]) << "write " << i;
 }
 
 TYPED_TEST(LoadUnitTest, AFailedTransferReportsItsErrorAndStopsWriting) {
