@@ -16,6 +16,12 @@
 //             status reports the tessera_pkg::DmaErr* code. The engine is then ready again.
 // Status:     one status beat per descriptor, after the last write response: status_error_o
 //             is tessera_pkg::DmaOk or the error code.
+// Overlap:    a second descriptor is taken once the first has issued every burst and taken
+//             its whole input, with nothing failed: the first then only waits for its write
+//             responses (retiring, the count of them it still waits for held aside), so the
+//             second's bursts go out meanwhile. Responses come in order: the first that many
+//             are the retiring descriptor's, and an error response among them is its own.
+//             Statuses come in descriptor order.
 // Timeout:    a transfer that waits on the bus (an AW or W beat not accepted, or every beat
 //             sent and responses outstanding with no B) for TimeoutCycles cycles in a row ends
 //             with DmaErrTimeout once its input is taken, without waiting for the bus: the
@@ -25,7 +31,8 @@
 // Latency:    the first AW is valid 3 cycles after the descriptor handshake, its first W
 //             beat (with input waiting) one cycle later.
 // Throughput: one beat per cycle, except one extra cycle at the end of a row whose bytes
-//             need one bus beat more than its input beats. One descriptor at a time.
+//             need one bus beat more than its input beats. Two descriptors back to back
+//             cost no memory latency between their data.
 // Stalls:     in and status may stall; AW/W/B follow AXI4 handshake rules.
 `include "tessera_assert.svh"
 
@@ -104,8 +111,17 @@ module tessera_dma_writer #(
   logic       dead_q;                      // the bus stopped answering: abandon, refuse all
   logic       timeout;
 
-  logic desc_fire, desc_bad;
-  assign desc_ready_o = !active_q;
+  logic desc_fire, desc_bad, overlap, b_error, finished;
+  // The retiring descriptor: it waits only for ret_left_q more write responses.
+  logic             ret_valid_d, ret_valid_q;
+  logic [OutsWidth-1:0] ret_left_d, ret_left_q;
+  logic [2:0]       ret_error_d, ret_error_q;
+  assign b_error      = m_axi_bvalid_i && m_axi_bresp_i != tessera_pkg::AxiRespOkay;
+  // A second descriptor while the first only waits for its responses (and no error arrives
+  // in this very cycle, which is the first's to keep).
+  assign overlap      = active_q && issue_done_q && in_done_q && !stop_q && !dead_q &&
+                        !ret_valid_q && !finished && !desc_bad && !b_error;
+  assign desc_ready_o = !active_q || overlap;
   assign desc_fire    = desc_valid_i && desc_ready_o;
   assign desc_bad     = desc_rows_i == '0 || desc_row_bytes_i == '0;
 
@@ -338,7 +354,7 @@ module tessera_dma_writer #(
     end else if (burst_take && burst_error) begin
       error_set  = 1'b1;
       error_code = tessera_pkg::DmaErrWindow;
-    end else if (b_fire && m_axi_bresp_i != tessera_pkg::AxiRespOkay) begin
+    end else if (b_error && !(ret_valid_q && ret_left_q != '0)) begin
       error_set  = 1'b1;
       error_code = tessera_pkg::dma_error_of_resp(m_axi_bresp_i);
     end
@@ -346,13 +362,45 @@ module tessera_dma_writer #(
 
   // Finished when nothing more will be issued, every issued beat has been sent, every
   // response is back and the input is consumed.
-  logic finished;
-  assign finished       = active_q && in_done_q &&
+  // The retiring descriptor's status comes first; it clears nothing (its successor's bursts
+  // are in the queues).
+  logic ret_finished;
+  assign ret_finished   = ret_valid_q && (ret_left_q == '0 || dead_q);
+  assign finished       = active_q && in_done_q && !ret_valid_q &&
                           (dead_q || ((issue_done_q || stop_q) && !burstq_valid && !aw_valid_q &&
                                       !w_valid_q && outstanding_q == '0));
-  assign status_valid_o = finished;
-  assign status_error_o = error_code_q;
+  assign status_valid_o = ret_finished || finished;
+  assign status_error_o = ret_valid_q ? ret_error_q : error_code_q;
   assign queues_clear   = finished && status_ready_i;
+
+  always_comb begin
+    ret_valid_d = ret_valid_q;
+    ret_left_d  = ret_left_q;
+    ret_error_d = ret_error_q;
+    if (ret_valid_q && b_fire && ret_left_q != '0) begin
+      ret_left_d = ret_left_q - 1'b1;
+      if (b_error && ret_error_q == tessera_pkg::DmaOk) begin
+        ret_error_d = tessera_pkg::dma_error_of_resp(m_axi_bresp_i);
+      end
+    end
+    if (ret_valid_q && timeout && ret_left_q != '0 && ret_error_q == tessera_pkg::DmaOk) begin
+      ret_error_d = tessera_pkg::DmaErrTimeout;
+    end
+    if (ret_finished && status_ready_i) ret_valid_d = 1'b0;
+    if (desc_fire && active_q) begin  // the running descriptor retires
+      ret_valid_d = 1'b1;
+      ret_left_d  = outstanding_d;
+      ret_error_d = error_code_q;
+    end
+  end
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) ret_valid_q <= 1'b0;
+    else         ret_valid_q <= ret_valid_d;
+  end
+  always_ff @(posedge clk_i) begin
+    ret_left_q  <= ret_left_d;
+    ret_error_q <= ret_error_d;
+  end
 
   always_comb begin
     active_d     = active_q;
@@ -376,6 +424,7 @@ module tessera_dma_writer #(
       active_d = 1'b0;
       stop_d   = 1'b0;
     end
+    if (desc_fire && active_q) active_d = 1'b1;  // the next one runs while this one retires
   end
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -424,6 +473,8 @@ module tessera_dma_writer #(
                       (m_axi_wvalid_o && $stable(m_axi_wdata_o) && $stable(m_axi_wstrb_o)),
                   clk_i, rst_ni)
   `TESSERA_ASSERT(NoResponseWithoutBurst_A, m_axi_bvalid_i |-> outstanding_q != '0,
+                  clk_i, rst_ni)
+  `TESSERA_ASSERT(RetiringWaitsOnlyForResponses_A, ret_valid_q |-> ret_left_q <= outstanding_q,
                   clk_i, rst_ni)
   `TESSERA_ASSERT(InputLastMatchesRows_A,
                   (in_fire && !draining && needs_input && in_last_i) |->

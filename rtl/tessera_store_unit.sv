@@ -22,11 +22,15 @@
 // Pieces:     tessera_store_params (the table entries), tessera_store_reader (accumulator
 //             reads against credits), tessera_postproc (requantization), tessera_pool_2x2,
 //             tessera_beat_packer (rows into bus beats); this module holds the command and
-//             the phases: Idle -> Params (with REQUANTIZE) -> Stream -> Drain (the write
-//             engine's status) -> Finish (done_o).
+//             the phases: Idle -> Params (with REQUANTIZE) -> Stream -> Idle. A STORE whose
+//             beats are all out waits for its status from the write engine while the next
+//             one runs (the engine takes the next descriptor meanwhile,
+//             tessera_dma_writer): done_o pulses with each status, in command order. A
+//             table shift out of range goes Params -> Fail (the STOREs before it report
+//             first) -> Finish (done_o with ErrBadClamp).
 // Latency:    the table entries (entries + 1 cycles, 1 when the previous STORE fetched the
 //             same ones and the table is unchanged), then lines stream; done_o the cycle
-//             after the write engine's status.
+//             after the write engine's status, while the next STORE may already stream.
 // Throughput: one line per cycle, or one bus beat per cycle when a row spans several;
 //             pooled, one output row per four lines.
 // Stalls:     accumulator reads retry when refused (the compute unit has priority on a
@@ -90,7 +94,7 @@ module tessera_store_unit #(
   localparam int DmaRowWidth   = $clog2(MaxPanels * Wide / 8 + 1);
 
   // ---- The command, decoded when it is taken ---------------------------------------------
-  typedef enum logic [2:0] {Idle, Params, Stream, Drain, Finish} state_e;
+  typedef enum logic [2:0] {Idle, Params, Stream, Fail, Finish} state_e;
   state_e state_d, state_q;
 
   logic                    accept;
@@ -101,7 +105,11 @@ module tessera_store_unit #(
   logic                    requant_q;
   logic [7:0]              zero_point_q, act_min_q, act_max_q;
   logic                    desc_sent_d, desc_sent_q;
-  logic [7:0]              error_d, error_q;
+  logic [7:0]              error_d, error_q;   // ErrBadClamp for Finish
+  // STOREs whose beats are out and whose status has not come (at most the write engine's two)
+  logic [1:0]              waiting_d, waiting_q;
+  logic                    status_fire, status_done_q;
+  logic [7:0]              status_error_q;
 
   assign cmd_ready_o = state_q == Idle;
   assign accept      = cmd_valid_i && cmd_ready_o;
@@ -293,7 +301,7 @@ module tessera_store_unit #(
   );
 
   // ---- The write engine: descriptor and status --------------------------------------------
-  assign wr_desc_valid_o     = (state_q == Stream || state_q == Drain) && !desc_sent_q;
+  assign wr_desc_valid_o     = state_q == Stream && !desc_sent_q;
   // {addr, row_bytes, rows, stride}: tessera_pkg::dma_desc_t
   // Merged: ROWS x row bytes <= 65535 x 256 < 2^24, one row.
   assign wr_desc_o           = merged_q
@@ -313,7 +321,8 @@ module tessera_store_unit #(
     pp_panel_q <= pp_panel_d;
     if (accept) last_panel_q <= cmd_last_panel;
   end
-  assign wr_status_ready_o   = state_q == Drain;
+  assign wr_status_ready_o   = waiting_q != 2'd0;
+  assign status_fire         = wr_status_valid_i && wr_status_ready_o;
 
   // ---- Phases -----------------------------------------------------------------------------
   always_comb begin
@@ -322,15 +331,15 @@ module tessera_store_unit #(
     error_d     = error_q;
     unique case (state_q)
       Idle:    if (cmd_valid_i) state_d = cmd_requant ? Params : Stream;
-      Params:  if (params_done) state_d = params_bad_shift ? Finish : Stream;
-      Stream:  if (wr_fire && wr_last_o) state_d = Drain;
-      Drain:   if (wr_status_valid_i) state_d = Finish;
+      Params:  if (params_done) state_d = params_bad_shift ? Fail : Stream;
+      Stream:  if (wr_fire && wr_last_o) state_d = Idle;
+      Fail:    if (waiting_q == 2'd0) state_d = Finish;
       Finish:  state_d = Idle;
       default: state_d = Idle;
     endcase
     if (wr_desc_valid_o && wr_desc_ready_i) desc_sent_d = 1'b1;
-    if (state_q == Params && state_d == Finish) error_d = tessera_isa_pkg::ErrBadClamp;
-    if (state_q == Drain && wr_status_valid_i) error_d = tessera_pkg::isa_error_of_dma(wr_status_error_i);
+    if (state_q == Params && state_d == Fail) error_d = tessera_isa_pkg::ErrBadClamp;
+    waiting_d = waiting_q + 2'(state_q == Stream && wr_fire && wr_last_o) - 2'(status_fire);
     if (accept) begin
       desc_sent_d = 1'b0;
       error_d     = tessera_isa_pkg::ErrNone;
@@ -338,8 +347,18 @@ module tessera_store_unit #(
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) state_q <= Idle;
-    else         state_q <= state_d;
+    if (!rst_ni) begin
+      state_q       <= Idle;
+      waiting_q     <= 2'd0;
+      status_done_q <= 1'b0;
+    end else begin
+      state_q       <= state_d;
+      waiting_q     <= waiting_d;
+      status_done_q <= status_fire;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    if (status_fire) status_error_q <= tessera_pkg::isa_error_of_dma(wr_status_error_i);
   end
 
   // Reset-free: a command's acceptance sets them before they are read.
@@ -348,9 +367,10 @@ module tessera_store_unit #(
     error_q     <= error_d;
   end
 
-  assign done_o  = state_q == Finish;
-  assign error_o = error_q;
-  assign idle_o  = state_q == Idle;
+  // A status and a Finish never meet: Fail waits until no status is due.
+  assign done_o  = status_done_q || state_q == Finish;
+  assign error_o = status_done_q ? status_error_q : error_q;
+  assign idle_o  = state_q == Idle && waiting_q == 2'd0 && !status_done_q;
 
   // Unused: the command bytes a STORE does not read (the header's opcode and deps; fields
   // wider than this build's buffers, whose values the checker has bounded); COLS above a
@@ -359,6 +379,7 @@ module tessera_store_unit #(
   assign unused_bits = ^{cmd_i, cmd_cols, pp_out_user};
 
   `TESSERA_ASSERT(StartsOnlyWhenIdle_A, accept |-> state_q == Idle, clk_i, rst_ni)
-  `TESSERA_ASSERT(DescriptorBeforeStatus_A, wr_status_valid_i |-> desc_sent_q, clk_i, rst_ni)
+  `TESSERA_ASSERT(AtMostTwoStatusesDue_A, waiting_q != 2'd3, clk_i, rst_ni)
+  `TESSERA_ASSERT(OneDoneAtATime_A, !(status_done_q && state_q == Finish), clk_i, rst_ni)
 
 endmodule

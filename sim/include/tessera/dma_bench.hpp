@@ -4,8 +4,8 @@
 //
 // A read job's stream is collected row by row; a write job's bytes are sent as the engine
 // expects them (each row packed from lane 0, last on the final beat). Read and write jobs
-// run concurrently; the next read job's descriptor is offered as soon as the engine took
-// the previous one (the read engine holds two). Local-side backpressure (the reader's output, the
+// run concurrently; the next job's descriptor is offered as soon as the engine took the
+// previous one (each engine holds two). Local-side backpressure (the reader's output, the
 // writer's input and status) is random with the bench's seed. SystemC allows one elaboration per
 // process, so a program builds one bench and reuses it (reset() between tests).
 #pragma once
@@ -47,6 +47,7 @@ struct DmaWriteJob {
   uint32_t error = 0;         // the status code
   bool done = false;
   uint64_t start_cycle = 0, end_cycle = 0;  // descriptor handshake, status handshake
+  bool sent = false;                        // the engine took the descriptor
 };
 
 struct LocalFlow {
@@ -140,7 +141,7 @@ class DmaBench : public sc_module {
       throw std::invalid_argument("write job data has " + std::to_string(data.size()) +
                                   " bytes; expected rows x row_bytes");
     }
-    writes_.push_back({desc, std::move(data), 0, false, 0, 0});
+    writes_.push_back({desc, std::move(data), 0, false, 0, 0, false});
     build_beats(writes_.back());
     return writes_.back();
   }
@@ -270,27 +271,34 @@ class DmaBench : public sc_module {
     rd_ready.write(chance(flow_.out_ready));
 
     // ---- Write engine: descriptor, data, status -------------------------------------------
+    auto unsent_write = [&]() -> DmaWriteJob* {
+      for (auto& j : writes_)
+        if (!j.sent) return &j;
+      return nullptr;
+    };
     DmaWriteJob* wj = current_write();
+    DmaWriteJob* to_write = unsent_write();
     if (wr_desc_valid.read() && wr_desc_ready.read()) {
-      wj->start_cycle = cycle_;
-      wr_started_ = true;
+      to_write->start_cycle = cycle_;
+      to_write->sent = true;
+      to_write = unsent_write();
     }
     if (wr_valid.read() && wr_ready.read()) in_beats_.pop_front();
     if (wr_status_valid.read() && wr_status_ready.read()) {
-      if (!wj || !wr_started_) throw std::runtime_error("write status with no job");
+      if (!wj || !wj->sent) throw std::runtime_error("write status with no job");
       wj->error = wr_status_error.read();
       wj->done = true;
       wj->end_cycle = cycle_;
-      wr_started_ = false;
       wj = current_write();
     }
-    const bool offer_wr = wj && !wr_started_;
+    wr_started_ = wj && wj->sent;  // input beats go out once a job's descriptor is taken
+    const bool offer_wr = to_write != nullptr;
     wr_desc_valid.write(offer_wr);
     if (offer_wr) {
-      wr_desc_addr.write(wj->desc.addr);
-      wr_desc_row_bytes.write(wj->desc.row_bytes);
-      wr_desc_rows.write(wj->desc.rows);
-      wr_desc_stride.write(wj->desc.stride);
+      wr_desc_addr.write(to_write->desc.addr);
+      wr_desc_row_bytes.write(to_write->desc.row_bytes);
+      wr_desc_rows.write(to_write->desc.rows);
+      wr_desc_stride.write(to_write->desc.stride);
     }
     // A beat once offered stays offered until taken (valid/ready rule).
     const bool offering = wr_valid.read() && !wr_ready.read();
