@@ -123,6 +123,31 @@ class DmaTest : public ::testing::Test {
     bench->set_local_flow(f, rng_());
   }
 
+  // Descriptors that fail, each with its code: one whose middle row's response is SLVERR (a
+  // range at bad_base), one whose last rows leave the window [0, kWindowEnd), one whose only
+  // row does. Sets up the memory's error range and the window.
+  static constexpr uint64_t kWindowEnd = 0x7000'0000;
+  struct Failing {
+    DmaDescriptor desc;
+    uint32_t code;
+  };
+  std::vector<Failing> failing_descriptors(uint64_t bad_base) {
+    bench->mem.inject_error(bad_base + 8192, 64, AxiResp::kSlvErr);
+    bench->set_window(0, kWindowEnd - 1);
+    return {{{bad_base + 4096 - 100, 300, 3, 4096}, kErrSlave},
+            {{kWindowEnd - 2 * 4096, 1000, 4, 4096}, kErrWindow},
+            {{kWindowEnd - 16, 32, 1, 32}, kErrWindow}};
+  }
+
+  // Cycles from the first job's descriptor to the last job's end, printed.
+  template <typename Jobs>
+  static uint64_t span_cycles(const Jobs& jobs, const char* what) {
+    const uint64_t cycles = jobs.back().end_cycle - jobs.front().start_cycle;
+    std::printf("[   INFO   ] %zu %s at latency 100: %llu cycles\n", jobs.size(), what,
+                (unsigned long long)cycles);
+    return cycles;
+  }
+
   uint64_t seed_ = 0;
   std::mt19937_64 rng_;
 };
@@ -331,32 +356,17 @@ TEST_F(DmaTest, BackToBackReadsHideTheLatencyAndKeepTheirErrorsApart) {
   const auto& jobs = bench->read_jobs();
   for (const auto& j : jobs) expect_read_matches_memory(j);
   const double beats = 4.0 * kBytesEach / kBytes;
-  std::printf("[   INFO   ] four reads of %u beats at latency 100: %llu cycles\n",
-              unsigned(beats / 4),
-              (unsigned long long)(jobs.back().end_cycle - jobs.front().start_cycle));
-  EXPECT_LE(double(jobs.back().end_cycle - jobs.front().start_cycle), beats + c.read_latency + 8);
+  EXPECT_LE(double(span_cycles(jobs, "reads")), beats + c.read_latency + 8);
   bench->read_jobs().clear();
 
   // Behind a good read, one that fails: the good one is whole, the failing one has its
   // code; one queued behind the failure either ran whole or ended with the same code (an
   // error response ends both descriptors in the engine); the engine then works normally.
   random_memory_timing();
-  constexpr uint64_t kBad = 0x3100'0000;
-  bench->mem.inject_error(kBad + 8192, 64, AxiResp::kSlvErr);
-  bench->set_window(0, 0x7000'0000 - 1);
-  struct Case {
-    DmaDescriptor bad;
-    uint32_t code;
-  };
-  const Case cases[] = {
-      {{kBad + 4096 - 100, 300, 3, 4096}, kErrSlave},         // middle row fails
-      {{0x7000'0000 - 2 * 4096, 1000, 4, 4096}, kErrWindow},  // last rows leave the window
-      {{0x7000'0000 - 16, 32, 1, 32}, kErrWindow},            // its only row does
-  };
-  for (const Case& k : cases) {
+  for (const Failing& k : failing_descriptors(0x3100'0000)) {
     const DmaDescriptor good{0x6200'0000 + 7, 5000, 3, 6000}, after{0x6300'0000, 3000, 2, 3001};
     bench->read(good);
-    bench->read(k.bad);
+    bench->read(k.desc);
     bench->read(after);
     ASSERT_NO_THROW(bench->run(2'000'000));
     expect_read_matches_memory(bench->read_jobs()[0]);
@@ -398,36 +408,22 @@ TEST_F(DmaTest, BackToBackWritesHideTheLatencyAndKeepTheirErrorsApart) {
   for (const auto& g : regions) check_region(g);
   const auto& jobs = bench->write_jobs();
   const double beats = 4.0 * kBytesEach / kBytes;
-  std::printf("[   INFO   ] four writes of %u beats at latency 100: %llu cycles\n",
-              unsigned(beats / 4),
-              (unsigned long long)(jobs.back().end_cycle - jobs.front().start_cycle));
   // A few cycles per hand-over: the next AW goes out 3 cycles after its descriptor, taken
   // once the previous one's input is all in.
-  EXPECT_LE(double(jobs.back().end_cycle - jobs.front().start_cycle),
-            beats + c.write_latency + 4 * 8);
+  EXPECT_LE(double(span_cycles(jobs, "writes")), beats + c.write_latency + 4 * 8);
   bench->write_jobs().clear();
 
   // Between good writes, one that fails: the writes before and after it land whole with
   // their own status, the failing one reports its code, and its bad burst touches nothing.
   random_memory_timing();
   constexpr uint64_t kBad = 0x3200'0000;
-  bench->mem.inject_error(kBad + 8192, 64, AxiResp::kSlvErr);
-  bench->set_window(0, 0x7000'0000 - 1);
-  struct Case {
-    DmaDescriptor bad;
-    uint32_t code;
-  };
-  const Case cases[] = {
-      {{kBad + 4096 - 100, 300, 3, 4096}, kErrSlave},         // middle row's response fails
-      {{0x7000'0000 - 2 * 4096, 1000, 4, 4096}, kErrWindow},  // last rows leave the window
-  };
-  for (const Case& k : cases) {
+  for (const Failing& k : failing_descriptors(kBad)) {
     const DmaDescriptor before{0x6500'0000 + 7, 5000, 3, 6000}, after{0x6600'0000, 3000, 2, 3001};
     auto d0 = random_bytes(15000), d2 = random_bytes(6000);
     const Region r0 = expect_after_write(before, d0), r2 = expect_after_write(after, d2);
     const auto untouched = bench->mem.read(kBad + 8192, 64);
     bench->write(before, std::move(d0));
-    bench->write(k.bad, random_bytes(uint64_t(k.bad.rows) * k.bad.row_bytes));
+    bench->write(k.desc, random_bytes(uint64_t(k.desc.rows) * k.desc.row_bytes));
     bench->write(after, std::move(d2));
     ASSERT_NO_THROW(bench->run(2'000'000));
     EXPECT_EQ(bench->write_jobs()[0].error, kOk);
