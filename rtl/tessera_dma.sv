@@ -22,6 +22,7 @@ module tessera_dma #(
   input  logic [AddrWidth-1:0] window_base_i,
   input  logic [AddrWidth-1:0] window_limit_i,
   output logic                 rd_idle_o,  // the read engine holds no descriptor
+  output logic                 wr_idle_o,  // the write engine holds no descriptor
   // Read engine: descriptor and data out
   input  logic                 rd_desc_valid_i,
   output logic                 rd_desc_ready_o,
@@ -135,6 +136,7 @@ module tessera_dma #(
     .rst_ni,
     .window_base_i,
     .window_limit_i,
+    .idle_o          (wr_idle_o),
     .desc_valid_i    (wr_desc_valid_i),
     .desc_ready_o    (wr_desc_ready_o),
     .desc_addr_i     (wr_desc_addr_i),

@@ -157,6 +157,7 @@ module tessera_dma_port #(
     .window_base_i,
     .window_limit_i,
     .rd_idle_o,
+    .wr_idle_o,
     .rd_desc_valid_i    (rd_desc_valid),
     .rd_desc_ready_o    (rd_desc_ready),
     .rd_desc_addr_i     (rd_desc.addr),
@@ -217,10 +218,6 @@ module tessera_dma_port #(
     .m_axi_rresp_i,
     .m_axi_rlast_i
   );
-
-  // The write engine is idle when it can take a descriptor (it runs one transfer at a
-  // time); the read engine takes a second one while busy, so it says itself.
-  assign wr_idle_o = wr_desc_ready;
 
   logic unused_bits;
   assign unused_bits = ^{unused_rd_back_ready, unused_rd_back_valid, unused_rd_back};

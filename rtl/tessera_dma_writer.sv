@@ -49,6 +49,7 @@ module tessera_dma_writer #(
   input  logic                                 rst_ni,
   input  logic [AddrWidth-1:0]                 window_base_i,
   input  logic [AddrWidth-1:0]                 window_limit_i,
+  output logic                                 idle_o,  // no descriptor in the engine
   // Descriptor
   input  logic                                 desc_valid_i,
   output logic                                 desc_ready_o,
@@ -122,6 +123,7 @@ module tessera_dma_writer #(
   assign overlap      = active_q && issue_done_q && in_done_q && !stop_q && !dead_q &&
                         !ret_valid_q && !finished && !desc_bad && !b_error;
   assign desc_ready_o = !active_q || overlap;
+  assign idle_o       = !active_q;  // a retiring descriptor keeps its successor active
   assign desc_fire    = desc_valid_i && desc_ready_o;
   assign desc_bad     = desc_rows_i == '0 || desc_row_bytes_i == '0;
 

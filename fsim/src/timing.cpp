@@ -111,7 +111,7 @@ void Timing::executed(const isa::Command& c, uint32_t /*index*/) {
   const std::size_t u = c.opcode() == isa::Opcode::kLoad      ? 0
                         : c.opcode() == isa::Opcode::kCompute ? 1
                                                               : 2;
-  const bool transfer = u == 0 && latency > 0;
+  const bool transfer = u == 0 && !(c.mode() & isa::kLoadModeFill);  // a LOAD that moves data
   uint64_t start = std::max({transfer ? load_data_start_ : free_[u], fetched_at_, fence_done_});
   const uint8_t deps = c.deps();
   if ((deps & isa::kDepsPopPrev) && !forward_[u - 1].empty()) {

@@ -72,6 +72,7 @@ class DmaBench : public sc_module {
     dut.window_base_i(window_base);
     dut.window_limit_i(window_limit);
     dut.rd_idle_o(rd_idle);
+    dut.wr_idle_o(wr_idle);
     dut.rd_desc_valid_i(rd_desc_valid);
     dut.rd_desc_ready_o(rd_desc_ready);
     dut.rd_desc_addr_i(rd_desc_addr);
@@ -278,6 +279,11 @@ class DmaBench : public sc_module {
     };
     DmaWriteJob* wj = current_write();
     DmaWriteJob* to_write = unsent_write();
+    // The write engine is idle exactly when every job it took has its status (before this
+    // edge).
+    if (wr_idle.read() != (!wj || !wj->sent)) {
+      throw std::runtime_error("write engine idle_o does not match the jobs it holds");
+    }
     if (wr_desc_valid.read() && wr_desc_ready.read()) {
       to_write->start_cycle = cycle_;
       to_write->sent = true;
@@ -319,8 +325,8 @@ class DmaBench : public sc_module {
   sc_signal<uint64_t> rd_desc_addr, rd_desc_stride;
   sc_signal<uint32_t> rd_desc_row_bytes, rd_desc_rows, rd_bytes, rd_error;
   sc_signal<Data> rd_data;
-  sc_signal<bool> wr_desc_valid, wr_desc_ready, wr_valid, wr_ready, wr_last, wr_status_valid,
-      wr_status_ready;
+  sc_signal<bool> wr_idle, wr_desc_valid, wr_desc_ready, wr_valid, wr_ready, wr_last,
+      wr_status_valid, wr_status_ready;
   sc_signal<uint64_t> wr_desc_addr, wr_desc_stride;
   sc_signal<uint32_t> wr_desc_row_bytes, wr_desc_rows, wr_status_error;
   sc_signal<Data> wr_data;
