@@ -123,6 +123,22 @@ module tessera_cmd_check #(
   assign cp_tile_stride = cmd_i[tessera_isa_pkg::ComputeActTileStrideLsb +: 32];
   assign cp_tiles_ok    = cp_extra == '0 ? cp_tile_stride == '0
                                          : !mode[tessera_isa_pkg::ComputeModeRescaleBit];
+  // DEPTHWISE: one input row (no EXTRA_TILES) of VECTORS >= DW_KERNEL pixels per block,
+  // ACT_ROWS x VECTORS lines within the line buffer, DW_TAPS weight lines per block; with
+  // DW_OUTPUT each block's outputs DW_BLOCK_PITCH accumulator lines on.
+  logic        cp_dw, cp_dw_output, cp_dw_mode_ok, cp_dw_dims_ok;
+  logic [15:0] cp_dw_pitch, cp_dw_outputs;
+  assign cp_dw         = mode[tessera_isa_pkg::ComputeModeDepthwiseBit];
+  assign cp_dw_output  = mode[tessera_isa_pkg::ComputeModeDwOutputBit];
+  assign cp_dw_pitch   = cmd_i[tessera_isa_pkg::ComputeDwBlockPitchLsb +: 16];
+  assign cp_dw_mode_ok = cp_dw ? !mode[tessera_isa_pkg::ComputeModeRescaleBit]
+                               : !mode[tessera_isa_pkg::ComputeModeDwStride2Bit] && !cp_dw_output;
+  assign cp_dw_dims_ok = (cp_dw_output || cp_dw_pitch == '0) &&
+                         (!cp_dw || (cp_extra == '0 &&
+                                     cp_vectors >= 16'(tessera_isa_pkg::DwKernel) &&
+                                     cp_total <= 32'(tessera_isa_pkg::DwLineBufferLines)));
+  assign cp_dw_outputs = ((cp_vectors - 16'(tessera_isa_pkg::DwKernel)) >>
+                          mode[tessera_isa_pkg::ComputeModeDwStride2Bit]) + 16'd1;
   assign cp_act_last   = 64'(cp_act_line) + 64'(16'(cp_rows - 16'd1)) * 64'(cp_row_stride) +
                          64'(16'(cp_vectors - 16'd1)) * 64'(cp_act_stride) +
                          64'(cp_extra) * 64'(cp_tile_stride);
@@ -207,14 +223,22 @@ module tessera_cmd_check #(
                             tessera_isa_pkg::ComputeDepsAllowed, mode,
                             tessera_isa_pkg::ComputeModeAllowed)) begin
           error_o = tessera_isa_pkg::ErrReservedBits;
+        end else if (!cp_dw_mode_ok) begin
+          error_o = tessera_isa_pkg::ErrBadMode;
         end else if (!tessera_isa_pkg::compute_fields_in_range(cmd_i, 32'(NumRows), 32'(NumCols)) ||
-                     cp_total > MaxCount || !cp_tiles_ok) begin
+                     cp_total > MaxCount || !cp_tiles_ok || !cp_dw_dims_ok) begin
           error_o = tessera_isa_pkg::ErrBadDimension;
         end else if (cp_act_last >= 64'(ScratchpadLines) ||
-                     !fits(cp_wgt_line, 32'(cp_extra) + 32'd1, 32'(NumRows), 32'(NumRows),
-                           32'(ScratchpadLines))) begin
+                     (cp_dw ? !fits(cp_wgt_line, 32'd1, 32'd0,
+                                    32'(cp_rows) * 32'(tessera_isa_pkg::DwKernel * tessera_isa_pkg::DwKernel),
+                                    32'(ScratchpadLines))
+                            : !fits(cp_wgt_line, 32'(cp_extra) + 32'd1, 32'(NumRows),
+                                    32'(NumRows), 32'(ScratchpadLines)))) begin
           error_o = tessera_isa_pkg::ErrScratchpadRange;
-        end else if (!fits(cp_acc_line, cp_total, 32'd1, 32'd1, 32'(AccumulatorLines))) begin
+        end else if (cp_dw ? cp_dw_output && !fits(cp_acc_line, 32'(cp_rows), 32'(cp_dw_pitch),
+                                                   32'(cp_dw_outputs), 32'(AccumulatorLines))
+                           : !fits(cp_acc_line, cp_total, 32'd1, 32'd1,
+                                   32'(AccumulatorLines))) begin
           error_o = tessera_isa_pkg::ErrAccumulatorRange;
         end
       end

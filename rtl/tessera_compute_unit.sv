@@ -20,6 +20,9 @@
 //             -right shift), TFLite ADD's input stage, into the same accumulator lines (no
 //             weights are read). A command of the other kind than the one before it starts
 //             once every result of that one is written, so results stay in command order.
+//             With DEPTHWISE the lines go to tessera_depthwise instead (one input row of a
+//             padded image into 3x3 windows per lane, its weights read on the weight port
+//             when the array's feeder is not reading), which writes its results itself.
 // Scratchpad: one read port for activations, one for weights. Responses arrive one cycle
 //             after the request and cannot be stalled, so each feeder reads only against a
 //             free slot of its FIFO in front of the core (credits).
@@ -28,7 +31,8 @@
 //             load, the core's latency and three stage registers): one activation vector
 //             per cycle and no bubble between commands, given scratchpad ports that are not
 //             stalled (tb/compute asserts it). RESCALE: one vector per cycle, 4 cycles of
-//             latency (the lanes' pipeline); a switch of kind drains the other path first.
+//             latency (the lanes' pipeline); DEPTHWISE: one line per cycle, 3 cycles of
+//             latency (tessera_depthwise); a switch of kind drains the other path first.
 `include "tessera_assert.svh"
 
 module tessera_compute_unit #(
@@ -78,7 +82,7 @@ module tessera_compute_unit #(
   localparam int DataWidth   = tessera_pkg::DataWidth;
   localparam int CreditWidth = $clog2(SkidDepth + 1);
   localparam int RescaleWidth = 1 + 32 + 5 + 8;  // {rescale, multiplier, right shift, zero point}
-  localparam int ActCmdWidth = SpadAddrWidth + 32 + 16 + 16 + 32 + RescaleWidth;
+  localparam int ActCmdWidth = SpadAddrWidth + 32 + 16 + 16 + 32 + RescaleWidth + 1;  // + DEPTHWISE
   localparam int OutCmdWidth = AccAddrWidth + 1;
   localparam int RowIdxWidth = tessera_pkg::index_width(NumRows);
 
@@ -116,7 +120,8 @@ module tessera_compute_unit #(
   logic                     outq_ready, outq_valid, outq_pop;
   logic [OutCmdWidth-1:0]   outq_data;
 
-  assign tile_ready = act_cmdq_ready && wgt_cmdq_ready;
+  logic dw_cmd_ready;
+  assign tile_ready = act_cmdq_ready && wgt_cmdq_ready && dw_cmd_ready;
 
   // The command's fields (tessera_isa_pkg). Line fields are used modulo the scratchpad and
   // accumulator sizes: the checker has proven every line they reach in range.
@@ -124,7 +129,7 @@ module tessera_compute_unit #(
   logic [AccAddrWidth-1:0]  cmd_acc_line;
   logic [31:0]              cmd_act_stride, cmd_act_row_stride;
   logic [15:0]              cmd_vectors, cmd_act_rows, cmd_k_valid, cmd_n_valid;
-  logic                     cmd_accumulate, cmd_rescale;
+  logic                     cmd_accumulate, cmd_rescale, cmd_depthwise;
   logic [RescaleWidth-1:0]  cmd_rescale_params;
   assign cmd_act_line       = tile_cmd[tessera_isa_pkg::ComputeActLineLsb +: SpadAddrWidth];
   assign cmd_act_stride     = tile_cmd[tessera_isa_pkg::ComputeActStrideLsb +: 32];
@@ -139,15 +144,41 @@ module tessera_compute_unit #(
                                     tessera_isa_pkg::ComputeModeAccumulateBit];
   assign cmd_rescale        = tile_cmd[tessera_isa_pkg::HdrModeLsb +
                                     tessera_isa_pkg::ComputeModeRescaleBit];
+  assign cmd_depthwise      = tile_cmd[tessera_isa_pkg::HdrModeLsb +
+                                    tessera_isa_pkg::ComputeModeDepthwiseBit];
   assign cmd_rescale_params = {cmd_rescale,
                                tile_cmd[tessera_isa_pkg::ComputeRescaleMultiplierLsb +: 32],
                                tile_cmd[tessera_isa_pkg::ComputeRescaleRightShiftLsb +: 5],
                                tile_cmd[tessera_isa_pkg::ComputeRescaleZeroPointLsb +: 8]};
+  // The depthwise unit's command: {ACT_ROWS, VECTORS, WGT_LINE, ACC_LINE, DW_BLOCK_PITCH,
+  // DW_STRIDE_2, DW_OUTPUT, ACCUMULATE}.
+  localparam int DwCmdWidth = 16 + 16 + SpadAddrWidth + AccAddrWidth + 16 + 3;
+  logic                  cmd_dw_stride2, cmd_dw_output;
+  logic [DwCmdWidth-1:0] cmd_dw;
+  logic [15:0]           cmd_dw_outputs;  // per block: (VECTORS - 3) / stride + 1
+  assign cmd_dw_stride2 = tile_cmd[tessera_isa_pkg::HdrModeLsb +
+                                   tessera_isa_pkg::ComputeModeDwStride2Bit];
+  assign cmd_dw_output  = tile_cmd[tessera_isa_pkg::HdrModeLsb +
+                                   tessera_isa_pkg::ComputeModeDwOutputBit];
+  assign cmd_dw = {cmd_act_rows, cmd_vectors, cmd_wgt_line, cmd_acc_line,
+                   tile_cmd[tessera_isa_pkg::ComputeDwBlockPitchLsb +: 16], cmd_dw_stride2,
+                   cmd_dw_output, cmd_accumulate};
+  assign cmd_dw_outputs = ((cmd_vectors - 16'(tessera_isa_pkg::DwKernel)) >> cmd_dw_stride2) +
+                          16'd1;
   // The MAC counter's share: ACT_ROWS x VECTORS x K_VALID x N_VALID, all checked non-zero;
-  // none on the vector path.
-  assign macs_o  = (tile_valid && tile_ready && !cmd_rescale)
-                   ? 32'(cmd_vectors) * 32'(cmd_act_rows) * 32'(cmd_k_valid) * 32'(cmd_n_valid)
-                   : '0;
+  // none on the vector path; depthwise: ACT_ROWS x its outputs x DW_TAPS x N_VALID with
+  // DW_OUTPUT (isa::counted_macs).
+  always_comb begin
+    macs_o = '0;
+    if (tile_valid && tile_ready && cmd_depthwise) begin
+      if (cmd_dw_output) begin
+        macs_o = 32'(cmd_dw_outputs) * 32'(cmd_act_rows) * 32'(tessera_isa_pkg::DwKernel * tessera_isa_pkg::DwKernel) *
+                 32'(cmd_n_valid);
+      end
+    end else if (tile_valid && tile_ready && !cmd_rescale) begin
+      macs_o = 32'(cmd_vectors) * 32'(cmd_act_rows) * 32'(cmd_k_valid) * 32'(cmd_n_valid);
+    end
+  end
   assign error_o = tessera_isa_pkg::ErrNone;
 
   tessera_fifo #(
@@ -160,7 +191,7 @@ module tessera_compute_unit #(
     .wr_valid_i(tile_valid && tile_ready),
     .wr_ready_o(act_cmdq_ready),
     .wr_data_i ({cmd_act_line, cmd_act_stride, cmd_vectors, cmd_act_rows, cmd_act_row_stride,
-                 cmd_rescale_params, cmd_acc_line, cmd_accumulate}),
+                 cmd_rescale_params, cmd_depthwise, cmd_acc_line, cmd_accumulate}),
     .rd_valid_o(act_cmdq_valid),
     .rd_ready_i(act_cmd_pop),
     .rd_data_o ({act_cmd, act_cmd_out})
@@ -173,7 +204,8 @@ module tessera_compute_unit #(
     .clk_i,
     .rst_ni,
     .clr_i     (1'b0),
-    .wr_valid_i(tile_valid && tile_ready && !cmd_rescale),  // the vector path reads no weights
+    // The vector path reads no weights; the depthwise unit reads its own.
+    .wr_valid_i(tile_valid && tile_ready && !cmd_rescale && !cmd_depthwise),
     .wr_ready_o(wgt_cmdq_ready),
     .wr_data_i (cmd_wgt_line),
     .rd_valid_o(wgt_cmdq_valid),
@@ -190,9 +222,15 @@ module tessera_compute_unit #(
   logic [LineWidth-1:0]   wgt_skid_data;
   localparam logic [RowIdxWidth-1:0] LastRow = RowIdxWidth'(NumRows - 1);
 
-  assign wgt_req_valid_o = wgt_cmdq_valid && wgt_credits_q != CreditWidth'(SkidDepth);
-  assign wgt_req_addr_o  = wgt_cmd_line + SpadAddrWidth'(wgt_row_q);
-  assign wgt_issue       = wgt_req_valid_o && wgt_req_ready_i;
+  // The port is shared with the depthwise unit's weight reader; this feeder goes first.
+  logic                     arr_wgt_req_valid, dw_wgt_req_valid, dw_wgt_req_ready, wgt_rsp_dw_q;
+  logic [SpadAddrWidth-1:0] dw_wgt_req_addr;
+  assign arr_wgt_req_valid = wgt_cmdq_valid && wgt_credits_q != CreditWidth'(SkidDepth);
+  assign wgt_req_valid_o   = arr_wgt_req_valid || dw_wgt_req_valid;
+  assign wgt_req_addr_o    = arr_wgt_req_valid ? wgt_cmd_line + SpadAddrWidth'(wgt_row_q)
+                                               : dw_wgt_req_addr;
+  assign dw_wgt_req_ready  = wgt_req_ready_i && !arr_wgt_req_valid;
+  assign wgt_issue         = arr_wgt_req_valid && wgt_req_ready_i;
   assign wgt_cmd_pop     = wgt_issue && wgt_row_q == LastRow;
 
   always_comb begin
@@ -205,9 +243,11 @@ module tessera_compute_unit #(
     if (!rst_ni) begin
       wgt_row_q     <= '0;
       wgt_credits_q <= '0;
+      wgt_rsp_dw_q  <= 1'b0;
     end else begin
       wgt_row_q     <= wgt_row_d;
       wgt_credits_q <= wgt_credits_d;
+      wgt_rsp_dw_q  <= dw_wgt_req_valid && dw_wgt_req_ready;  // whose response comes next
     end
   end
 
@@ -218,7 +258,7 @@ module tessera_compute_unit #(
     .clk_i,
     .rst_ni,
     .clr_i     (1'b0),
-    .wr_valid_i(wgt_rsp_valid_i),
+    .wr_valid_i(wgt_rsp_valid_i && !wgt_rsp_dw_q),
     .wr_ready_o(wgt_skid_ready),
     .wr_data_i (wgt_rsp_data_i),
     .rd_valid_o(wgt_skid_valid),
@@ -233,8 +273,9 @@ module tessera_compute_unit #(
   logic [31:0]              act_cmd_stride, act_cmd_row_stride;
   logic [15:0]              act_cmd_vectors, act_cmd_rows;
   logic [RescaleWidth-1:0]  act_cmd_rescale;  // {rescale, multiplier, right shift, zero point}
+  logic                     act_cmd_depthwise;
   assign {act_cmd_line, act_cmd_stride, act_cmd_vectors, act_cmd_rows, act_cmd_row_stride,
-          act_cmd_rescale} = act_cmd;
+          act_cmd_rescale, act_cmd_depthwise} = act_cmd;
 
   logic                     act_started_d, act_started_q;  // the command's collector entry is queued
   logic [15:0]              act_count_d, act_count_q;  // vectors of the current row read so far
@@ -247,11 +288,15 @@ module tessera_compute_unit #(
   logic                     act_skid_last, act_skid_ready;
   logic [LineWidth-1:0]     act_skid_data;
   logic [RescaleWidth-1:0]  act_tag_q, act_skid_tag;  // the vector's path and its parameters
+  logic                     act_dw_q, act_skid_dw;       // a depthwise unit's line
 
-  // A command starts (and tells the collector about itself) with its first read; one of the
-  // other kind than the last (array or vector path) once that one's results are all written.
-  logic last_rescale_d, last_rescale_q, act_kind_ok;
-  assign act_kind_ok     = act_cmd_rescale[RescaleWidth-1] == last_rescale_q || !outq_valid;
+  // A command starts (and tells the collector about itself) with its first read; one of
+  // another kind than the last (array, vector path, depthwise unit) once that one's results
+  // are all written.
+  logic [1:0] act_kind, last_kind_d, last_kind_q;  // {depthwise, rescale}
+  logic       act_kind_ok;
+  assign act_kind        = {act_cmd_depthwise, act_cmd_rescale[RescaleWidth-1]};
+  assign act_kind_ok     = act_kind == last_kind_q || !outq_valid;
   assign act_req_valid_o = act_cmdq_valid && act_credits_q != CreditWidth'(SkidDepth) &&
                            (act_started_q || (outq_ready && act_kind_ok));
   assign act_req_addr_o  = act_started_q ? act_addr_q : act_cmd_line;
@@ -276,8 +321,7 @@ module tessera_compute_unit #(
       act_row_addr_d = act_row_end ? act_next_row : act_row_start;
     end
     act_credits_d = act_credits_q + CreditWidth'(act_issue) - CreditWidth'(act_skid_pop);
-    last_rescale_d = (act_issue && !act_started_q) ? act_cmd_rescale[RescaleWidth-1]
-                                                   : last_rescale_q;
+    last_kind_d = (act_issue && !act_started_q) ? act_kind : last_kind_q;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -286,13 +330,13 @@ module tessera_compute_unit #(
       act_count_q    <= '0;
       act_row_q      <= '0;
       act_credits_q  <= '0;
-      last_rescale_q <= 1'b0;
+      last_kind_q    <= '0;
     end else begin
       act_started_q  <= act_started_d;
       act_count_q    <= act_count_d;
       act_row_q      <= act_row_d;
       act_credits_q  <= act_credits_d;
-      last_rescale_q <= last_rescale_d;
+      last_kind_q    <= last_kind_d;
     end
   end
   // Reset-free: the addresses are set by each command's first read before they are used.
@@ -301,10 +345,11 @@ module tessera_compute_unit #(
     act_row_addr_q <= act_row_addr_d;
     act_last_q     <= act_issue_last;  // travels with the response, one cycle later
     act_tag_q      <= act_cmd_rescale;
+    act_dw_q       <= act_cmd_depthwise;
   end
 
   tessera_fifo #(
-    .Width(LineWidth + 1 + RescaleWidth),
+    .Width(LineWidth + 2 + RescaleWidth),
     .Depth(SkidDepth)
   ) u_act_skid (
     .clk_i,
@@ -312,10 +357,10 @@ module tessera_compute_unit #(
     .clr_i     (1'b0),
     .wr_valid_i(act_rsp_valid_i),
     .wr_ready_o(act_skid_ready),
-    .wr_data_i ({act_last_q, act_tag_q, act_rsp_data_i}),
+    .wr_data_i ({act_last_q, act_dw_q, act_tag_q, act_rsp_data_i}),
     .rd_valid_o(act_skid_valid),
     .rd_ready_i(act_skid_pop),
-    .rd_data_o ({act_skid_last, act_skid_tag, act_skid_data})
+    .rd_data_o ({act_skid_last, act_skid_dw, act_skid_tag, act_skid_data})
   );
 
   tessera_fifo #(
@@ -339,10 +384,12 @@ module tessera_compute_unit #(
   logic                             core_wgt_ready, core_act_ready, core_out_valid, core_out_last;
   logic [NumCols*tessera_pkg::AccWidth-1:0] core_out_data;
 
-  logic act_to_vector;  // the skid's head takes the vector path
+  logic act_to_vector, act_to_core, dw_line_ready;  // where the skid's head goes
   assign act_to_vector = act_skid_tag[RescaleWidth-1];
+  assign act_to_core   = !act_to_vector && !act_skid_dw;
   assign wgt_skid_pop  = wgt_skid_valid && core_wgt_ready;
-  assign act_skid_pop  = act_skid_valid && (act_to_vector || core_act_ready);
+  assign act_skid_pop  = act_skid_valid && (act_to_vector || (act_skid_dw ? dw_line_ready
+                                                                          : core_act_ready));
 
   tessera_core #(
     .NumRows    (NumRows),
@@ -354,7 +401,7 @@ module tessera_compute_unit #(
     .wgt_valid_i(wgt_skid_valid),
     .wgt_ready_o(core_wgt_ready),
     .wgt_data_i (wgt_skid_data[NumCols*DataWidth-1:0]),
-    .act_valid_i(act_skid_valid && !act_to_vector),
+    .act_valid_i(act_skid_valid && act_to_core),
     .act_ready_o(core_act_ready),
     .act_data_i (act_skid_data[NumRows*DataWidth-1:0]),
     .act_last_i (act_skid_last),
@@ -410,8 +457,45 @@ module tessera_compute_unit #(
   );
 
   // ---------------------------------------------------------------------------------------
-  // Collector: results into the accumulator, from the core or the vector path (one at a
-  // time: a command of the other kind starts only when this one's results are written)
+  // The depthwise unit: its own weight reads, its own result addresses
+  // ---------------------------------------------------------------------------------------
+  logic                    dw_acc_valid, dw_acc_add, dw_done, dw_idle;
+  logic [AccAddrWidth-1:0] dw_acc_addr;
+  logic [AccLineWidth-1:0] dw_acc_data;
+
+  tessera_depthwise #(
+    .LineBytes(LineBytes),
+    .NumCols  (NumCols),
+    .Lanes    (VecLanes),
+    .SpadLines(SpadLines),
+    .AccLines (AccLines),
+    .CmdDepth (CmdDepth)
+  ) u_depthwise (
+    .clk_i,
+    .rst_ni,
+    .cmd_valid_i    (tile_valid && tile_ready && cmd_depthwise),
+    .cmd_ready_o    (dw_cmd_ready),
+    .cmd_i          (cmd_dw),
+    .line_valid_i   (act_skid_valid && act_skid_dw),
+    .line_ready_o   (dw_line_ready),
+    .line_data_i    (act_skid_data),
+    .wgt_req_valid_o(dw_wgt_req_valid),
+    .wgt_req_ready_i(dw_wgt_req_ready),
+    .wgt_req_addr_o (dw_wgt_req_addr),
+    .wgt_rsp_valid_i(wgt_rsp_valid_i && wgt_rsp_dw_q),
+    .wgt_rsp_data_i (wgt_rsp_data_i),
+    .acc_valid_o    (dw_acc_valid),
+    .acc_addr_o     (dw_acc_addr),
+    .acc_data_o     (dw_acc_data),
+    .acc_add_o      (dw_acc_add),
+    .done_o         (dw_done),
+    .idle_o         (dw_idle)
+  );
+
+  // ---------------------------------------------------------------------------------------
+  // Collector: results into the accumulator, from the core, the vector path or the
+  // depthwise unit (one at a time: a command of another kind starts only when this one's
+  // results are written)
   // ---------------------------------------------------------------------------------------
   logic                    res_valid, res_last;
   logic [AccLineWidth-1:0] res_data;
@@ -424,17 +508,19 @@ module tessera_compute_unit #(
   logic                    out_cmd_accumulate;
   assign {out_cmd_line, out_cmd_accumulate} = outq_data;
 
-  assign acc_valid_o = res_valid;
-  assign acc_addr_o  = out_first_q ? out_cmd_line : out_line_q;
-  assign acc_data_o  = res_data;
-  assign acc_add_o   = out_cmd_accumulate;
-  assign outq_pop    = res_valid && res_last;
+  logic [AccAddrWidth-1:0] res_addr;
+  assign res_addr    = out_first_q ? out_cmd_line : out_line_q;
+  assign acc_valid_o = res_valid || dw_acc_valid;
+  assign acc_addr_o  = dw_acc_valid ? dw_acc_addr : res_addr;
+  assign acc_data_o  = dw_acc_valid ? dw_acc_data : res_data;
+  assign acc_add_o   = dw_acc_valid ? dw_acc_add : out_cmd_accumulate;
+  assign outq_pop    = (res_valid && res_last) || dw_done;
 
   logic done_d, done_q;
   always_comb begin
     out_first_d = res_valid ? res_last : out_first_q;
-    out_line_d  = res_valid ? acc_addr_o + 1'b1 : out_line_q;
-    done_d      = res_valid && res_last;
+    out_line_d  = res_valid ? res_addr + 1'b1 : out_line_q;
+    done_d      = (res_valid && res_last) || dw_done;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -451,7 +537,8 @@ module tessera_compute_unit #(
     out_line_q <= out_line_d;
   end
   assign tile_done = done_q;
-  assign idle_o = !act_cmdq_valid && !wgt_cmdq_valid && !outq_valid && !done_q && !tiles_busy;
+  assign idle_o = !act_cmdq_valid && !wgt_cmdq_valid && !outq_valid && !done_q && !tiles_busy &&
+                  dw_idle;
 
   // Unused: the line bytes beyond a weight row or an activation vector (LineBytes may
   // exceed NumCols or NumRows in a non-square build), and the stride bits above a line
@@ -466,7 +553,9 @@ module tessera_compute_unit #(
   end
 
   `TESSERA_ASSERT(ResultHasCommand_A, res_valid |-> outq_valid, clk_i, rst_ni)
-  `TESSERA_ASSERT(OneResultSourceAtATime_A, !(core_out_valid && vec_out_valid), clk_i, rst_ni)
+  `TESSERA_ASSERT(OneResultSourceAtATime_A, !(core_out_valid && vec_out_valid) &&
+                  !((core_out_valid || vec_out_valid) && (dw_acc_valid || dw_done)), clk_i, rst_ni)
+  `TESSERA_ASSERT(DepthwiseDoneHasCommand_A, dw_done |-> outq_valid, clk_i, rst_ni)
   `TESSERA_ASSERT(WgtSkidNeverOverflows_A, wgt_rsp_valid_i |-> wgt_skid_ready, clk_i, rst_ni)
   `TESSERA_ASSERT(ActSkidNeverOverflows_A, act_rsp_valid_i |-> act_skid_ready, clk_i, rst_ni)
 

@@ -16,6 +16,8 @@ package tessera_isa_pkg;
   localparam int UnitQueueDepth = 4;  // commands each unit's queue holds; one more waits in the dispatcher (a stream whose tokens need more in flight deadlocks)
   localparam int MaxTokens = 255;  // dependency tokens one unit may owe a neighbour (given and not yet taken); one more is TOKEN_OVERFLOW
   localparam int AddLeftShift = 20;  // the headroom a RESCALE gives its inputs before the multiply, TFLite ADD's left_shift
+  localparam int DwLineBufferLines = 1024;  // lines of each of the depthwise unit's two line-buffer rows: a DEPTHWISE COMPUTE's ACT_ROWS x VECTORS is at most this
+  localparam int DwKernel = 3;  // the side of the depthwise unit's square window: a DEPTHWISE COMPUTE reads DW_KERNEL x DW_KERNEL weight lines per channel block
   localparam int BusTimeoutCycles = 65536;  // cycles a DMA transfer may wait on the bus without a handshake before BUS_TIMEOUT
 
   localparam logic [7:0] OpLoad = 8'd1;  // DMA a block from host memory into the scratchpad, the accumulator or the quantization table, or fill scratchpad rows with a constant
@@ -62,6 +64,9 @@ package tessera_isa_pkg;
   localparam int LoadModeWindowsBit = 3;
   localparam int ComputeModeAccumulateBit = 0;
   localparam int ComputeModeRescaleBit = 1;
+  localparam int ComputeModeDepthwiseBit = 2;
+  localparam int ComputeModeDwStride2Bit = 3;
+  localparam int ComputeModeDwOutputBit = 4;
   localparam int StoreModeRequantizeBit = 0;
   localparam int StoreModePerChannelBit = 1;
   localparam int StoreModePool2x2Bit = 2;
@@ -150,10 +155,12 @@ package tessera_isa_pkg;
   localparam int ComputeExtraTilesWidth = 16;
   localparam int ComputeActTileStrideLsb = 416;
   localparam int ComputeActTileStrideWidth = 32;
+  localparam int ComputeDwBlockPitchLsb = 448;
+  localparam int ComputeDwBlockPitchWidth = 16;
   localparam logic [7:0] ComputeDepsAllowed = 8'h0f;
-  localparam logic [7:0] ComputeModeAllowed = 8'h03;
+  localparam logic [7:0] ComputeModeAllowed = 8'h1f;
   localparam logic [511:0] ComputeZeroMask =
-      512'hffffffffffffffff00000000ffff0000ffff00000000000000000000ffff0000000000000000000000000000000000000000000000000000ffffffffff000000;
+      512'hffffffffffff000000000000ffff0000ffff00000000000000000000ffff0000000000000000000000000000000000000000000000000000ffffffffff000000;
   // Every COMPUTE field with a range (docs/isa.md) lies in it.
   function automatic logic compute_fields_in_range(input logic [511:0] cmd, input logic [31:0] num_rows, input logic [31:0] num_cols);
     compute_fields_in_range = 64'(cmd[ComputeVectorsLsb +: ComputeVectorsWidth]) >= 64'(ComputeVectorsMin) &&

@@ -173,6 +173,14 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
       !r)
     return r;
   const uint64_t vectors = c.get(compute::kVectors), rows = c.get(compute::kActRows);
+  const bool depthwise = c.mode() & kComputeModeDepthwise;
+  if (depthwise && (c.mode() & kComputeModeRescale))
+    return fail(Error::kBadMode, "COMPUTE MODE sets both DEPTHWISE and RESCALE");
+  if (!depthwise && (c.mode() & (kComputeModeDwStride2 | kComputeModeDwOutput))) {
+    return fail(Error::kBadMode, std::string("COMPUTE MODE sets ") +
+                                     (c.mode() & kComputeModeDwStride2 ? "DW_STRIDE_2" : "DW_OUTPUT") +
+                                     " without DEPTHWISE");
+  }
   if (auto r = check_ranges(c, Opcode::kCompute, cfg); !r) return r;
   if (rows * vectors > kMaxCount) {
     return fail(Error::kBadDimension,
@@ -188,6 +196,26 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
     return fail(Error::kBadDimension, "COMPUTE EXTRA_TILES = " + std::to_string(extra) +
                                           " must be 0 with RESCALE (the vector path has no K)");
   }
+  const uint64_t pitch = c.get(compute::kDwBlockPitch);
+  const bool dw_output = c.mode() & kComputeModeDwOutput;
+  if (!dw_output && pitch != 0) {
+    return fail(Error::kBadDimension, "COMPUTE DW_BLOCK_PITCH = " + std::to_string(pitch) +
+                                          " must be 0 without DEPTHWISE and DW_OUTPUT");
+  }
+  if (depthwise && extra > 0) {
+    return fail(Error::kBadDimension, "COMPUTE EXTRA_TILES = " + std::to_string(extra) +
+                                          " must be 0 with DEPTHWISE (a command is one input row)");
+  }
+  if (depthwise && vectors < kDwKernel) {
+    return fail(Error::kBadDimension, "COMPUTE DEPTHWISE VECTORS = " + std::to_string(vectors) +
+                                          " is below the window's " + std::to_string(kDwKernel) +
+                                          " pixels");
+  }
+  if (depthwise && rows * vectors > kDwLineBufferLines) {
+    return fail(Error::kBadDimension,
+                "COMPUTE DEPTHWISE ACT_ROWS x VECTORS = " + std::to_string(rows * vectors) +
+                    " lines; the line buffer holds " + std::to_string(kDwLineBufferLines));
+  }
   // Rows ACT_ROW_STRIDE apart, each spanning (VECTORS - 1) x ACT_STRIDE + 1 lines, for the
   // last tile EXTRA_TILES x ACT_TILE_STRIDE lines on.
   if (auto r = lines_fit(Error::kScratchpadRange, "COMPUTE", "activation", c.get(compute::kActLine),
@@ -196,12 +224,23 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
                          cfg.scratchpad_lines);
       !r)
     return r;
-  if (auto r = lines_fit(Error::kScratchpadRange, "COMPUTE", "weight", c.get(compute::kWgtLine),
-                         extra + 1, cfg.rows, cfg.rows, cfg.scratchpad_lines);
+  // Depthwise: DW_TAPS weight lines per channel block; results only with DW_OUTPUT, each
+  // block's dw_outputs() DW_BLOCK_PITCH lines on.
+  if (auto r = depthwise ? lines_fit(Error::kScratchpadRange, "COMPUTE", "weight",
+                                     c.get(compute::kWgtLine), 1, 0, rows * kDwTaps,
+                                     cfg.scratchpad_lines)
+                         : lines_fit(Error::kScratchpadRange, "COMPUTE", "weight",
+                                     c.get(compute::kWgtLine), extra + 1, cfg.rows, cfg.rows,
+                                     cfg.scratchpad_lines);
       !r)
     return r;
-  return lines_fit(Error::kAccumulatorRange, "COMPUTE", "accumulator", c.get(compute::kAccLine),
-                   rows * vectors, 1, 1, cfg.accumulator_lines);
+  if (depthwise && !dw_output) return {};
+  return depthwise ? lines_fit(Error::kAccumulatorRange, "COMPUTE", "accumulator",
+                               c.get(compute::kAccLine), rows, pitch, dw_outputs(c),
+                               cfg.accumulator_lines)
+                   : lines_fit(Error::kAccumulatorRange, "COMPUTE", "accumulator",
+                               c.get(compute::kAccLine), rows * vectors, 1, 1,
+                               cfg.accumulator_lines);
 }
 
 CheckResult check_store_params(const Command& c, const BuildConfig& cfg, CheckResult range);
@@ -343,7 +382,10 @@ Command encode(const Compute& a) {
   Command c(Opcode::kCompute);
   c.set(kHdrDeps, a.deps);
   c.set(kHdrMode,
-        (a.accumulate ? kComputeModeAccumulate : 0) | (a.rescale ? kComputeModeRescale : 0));
+        (a.accumulate ? kComputeModeAccumulate : 0) | (a.rescale ? kComputeModeRescale : 0) |
+            (a.depthwise ? kComputeModeDepthwise : 0) | (a.dw_stride_2 ? kComputeModeDwStride2 : 0) |
+            (a.dw_output ? kComputeModeDwOutput : 0));
+  c.set(compute::kDwBlockPitch, a.dw_block_pitch);
   c.set(compute::kActLine, a.act_line);
   c.set(compute::kActStride, a.act_stride);
   c.set(compute::kVectors, a.vectors);
@@ -385,8 +427,19 @@ Command encode(const Store& a) {
   return c;
 }
 
+uint32_t dw_outputs(const Command& c) {
+  const uint64_t vectors = c.get(compute::kVectors);
+  if (vectors < kDwKernel) return 0;
+  return uint32_t((vectors - kDwKernel) / (c.mode() & kComputeModeDwStride2 ? 2 : 1) + 1);
+}
+
 uint64_t counted_macs(const Command& c, uint32_t rows) {
   if (c.opcode() != Opcode::kCompute || (c.mode() & kComputeModeRescale)) return 0;
+  if (c.mode() & kComputeModeDepthwise) {  // each output: a 3 x 3 window on N_VALID lanes
+    if (!(c.mode() & kComputeModeDwOutput)) return 0;
+    return uint64_t(dw_outputs(c)) * c.get(compute::kActRows) * kDwTaps *
+           c.get(compute::kNValid);
+  }
   return c.get(compute::kVectors) * c.get(compute::kActRows) * c.get(compute::kNValid) *
          (c.get(compute::kExtraTiles) * rows + c.get(compute::kKValid));
 }

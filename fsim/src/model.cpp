@@ -64,6 +64,10 @@ struct Model::Impl {
   // A STORE's per-lane parameters and output row (reused: no allocation per command).
   std::vector<int32_t> lane_bias, lane_mult, lane_shift;
   std::vector<uint8_t> row_buffer;
+  // The depthwise unit's line buffer: the two rows before the next DEPTHWISE COMPUTE's, each
+  // DW_LINE_BUFFER_LINES lines of `rows` bytes, line b*VECTORS + x (undefined after reset
+  // on the RTL; zero here).
+  std::vector<int8_t> dw_older, dw_newer;
 
   // Registers
   uint32_t ctrl = 0, intr_status = 0, intr_enable = 0, ring_size = 0, ring_tail = 0, ring_head = 0,
@@ -89,7 +93,9 @@ struct Model::Impl {
         lane_bias(kMaxPanels * cols),
         lane_mult(kMaxPanels * cols),
         lane_shift(kMaxPanels * cols),
-        row_buffer(4 * std::size_t(kMaxPanels) * cols) {}
+        row_buffer(4 * std::size_t(kMaxPanels) * cols),
+        dw_older(std::size_t(isa::kDwLineBufferLines) * rows),
+        dw_newer(std::size_t(isa::kDwLineBufferLines) * rows) {}
 
   uint64_t& counter(regs::Counter c) { return counters[static_cast<uint32_t>(c)]; }
 
@@ -251,6 +257,7 @@ struct Model::Impl {
       }
       return Error::kNone;
     }
+    if (c.mode() & isa::kComputeModeDepthwise) return run_depthwise(c);
     // Tile t (tessera_tile_sequencer): weight row k the low `cols` bytes of line WGT_LINE +
     // t*NumRows + k, vectors ACT_TILE_STRIDE lines on per tile, accumulating after the first.
     const uint32_t extra = uint32_t(c.get(compute::kExtraTiles));
@@ -270,6 +277,56 @@ struct Model::Impl {
       }
     }
     counter(regs::Counter::kMacs) += isa::counted_macs(c, rows);
+    return Error::kNone;
+  }
+
+  // ---- DEPTHWISE COMPUTE (tessera_depthwise) ---------------------------------------------
+  // Block b's output ox, lane l: the sum over the window's rows ky (0, 1: the line buffer's
+  // older and newer row, 2: this command's) and columns kx of pixel x = ox*stride + kx, each
+  // times byte l of weight line WGT_LINE + b*DW_TAPS + ky*DW_KERNEL + kx. Then this row
+  // enters the line buffer (the newer row becomes the older).
+  Error run_depthwise(const Command& c) {
+    constexpr uint32_t k = isa::kDwKernel;
+    const uint32_t vectors = uint32_t(c.get(compute::kVectors));
+    const uint32_t blocks = uint32_t(c.get(compute::kActRows));
+    const std::size_t act_line = c.get(compute::kActLine), act_stride = c.get(compute::kActStride),
+                      row_stride = c.get(compute::kActRowStride);
+    const uint32_t lanes = std::min(rows, cols);  // lanes past them are 0
+    const auto line_of = [&](uint32_t b, uint32_t x) {
+      return &scratchpad[(act_line + b * row_stride + x * act_stride) * rows];
+    };
+    if (c.mode() & isa::kComputeModeDwOutput) {
+      const uint32_t outputs = isa::dw_outputs(c), step = c.mode() & isa::kComputeModeDwStride2 ? 2 : 1;
+      const std::size_t acc_line = c.get(compute::kAccLine), pitch = c.get(compute::kDwBlockPitch);
+      const bool accumulate = c.mode() & isa::kComputeModeAccumulate;
+      for (uint32_t b = 0; b < blocks; ++b) {
+        const int8_t* w = &scratchpad[(c.get(compute::kWgtLine) + std::size_t(b) * isa::kDwTaps) * rows];
+        for (uint32_t ox = 0; ox < outputs; ++ox) {
+          int32_t* acc = &accumulator[(acc_line + b * pitch + ox) * cols];
+          for (uint32_t l = 0; l < cols; ++l) {
+            int32_t sum = 0;
+            for (uint32_t ky = 0; l < lanes && ky < k; ++ky) {
+              for (uint32_t kx = 0; kx < k; ++kx) {
+                const uint32_t x = ox * step + kx;
+                const int8_t* in = ky == 2 ? line_of(b, x)
+                                           : &(ky == 0 ? dw_older : dw_newer)[(b * vectors + x) * rows];
+                sum += int32_t(in[l]) * w[(ky * k + kx) * rows + l];
+              }
+            }
+            acc[l] = accumulate ? int32_t(uint32_t(acc[l]) + uint32_t(sum)) : sum;  // wrapping
+          }
+        }
+      }
+      counter(regs::Counter::kMacs) += isa::counted_macs(c, rows);
+    }
+    // Only this command's lines move on (the others keep both rows).
+    for (uint32_t b = 0; b < blocks; ++b) {
+      for (uint32_t x = 0; x < vectors; ++x) {
+        const std::size_t i = (std::size_t(b) * vectors + x) * rows;
+        std::memcpy(&dw_older[i], &dw_newer[i], rows);
+        std::memcpy(&dw_newer[i], line_of(b, x), rows);
+      }
+    }
     return Error::kNone;
   }
 

@@ -13,6 +13,10 @@ constexpr uint32_t kFetchBatch = 32;  // commands per fetch descriptor (tessera_
 // answered a latency later: short bursts bound a STORE at 16 per latency.
 constexpr uint32_t kMemoryWriteBursts = 16;
 constexpr uint32_t kMaxBurstBeats = 256;  // tessera_dma_burst_gen
+// tessera_depthwise: cycles from a line to its result in the accumulator, and the fewest
+// cycles a channel block takes (its weight lines are read while the block before streams).
+constexpr uint64_t kDepthwiseLatency = 4 + 3;
+constexpr uint64_t kDepthwiseBlockCycles = isa::kDwTaps;
 
 }  // namespace
 
@@ -57,6 +61,13 @@ uint64_t Timing::duration(const isa::Command& c, bool params_held, uint64_t& lat
       if (c.mode() & isa::kComputeModeRescale) {  // the vector path: its lanes' pipeline
         latency = 4 + 3;
         return vectors;
+      }
+      if (c.mode() & isa::kComputeModeDepthwise) {
+        // tessera_depthwise: a line per cycle, a block's DW_TAPS weight lines read while the
+        // block before streams; the pipeline: line buffer, window, sum, the collector.
+        latency = kDepthwiseLatency;
+        return c.get(compute::kActRows) *
+               std::max<uint64_t>(c.get(compute::kVectors), kDepthwiseBlockCycles);
       }
       latency = config_.rows + config_.cols + 3;
       return (c.get(compute::kExtraTiles) + 1) * std::max<uint64_t>(vectors, config_.rows);

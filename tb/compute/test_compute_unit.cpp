@@ -5,7 +5,8 @@
 // reference model; placements that make the activation and weight reads collide in one
 // scratchpad bank; back-to-back tiles running without bubbles; and the vector path
 // (RESCALE, TFLite ADD's input stage) interleaved with the array's commands on the same
-// accumulator lines, in command order.
+// accumulator lines, in command order; the depthwise unit (DEPTHWISE) on random layers, at
+// stride 1 and 2, between array commands, at a line per cycle.
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -47,6 +48,8 @@ struct Cmd {
   int32_t multiplier = 0;
   uint8_t right_shift = 0;
   int8_t zero_point = 0;
+  bool depthwise = false, dw_stride_2 = false, dw_output = false;  // the depthwise unit
+  uint16_t dw_block_pitch = 0;
 };
 
 template <typename S>
@@ -105,15 +108,25 @@ class ComputeUnitTest : public ::testing::Test {
         k.rescale_multiplier = c.multiplier;
         k.rescale_right_shift = c.right_shift;
         k.rescale_zero_point = c.zero_point;
+        k.depthwise = c.depthwise;
+        k.dw_stride_2 = c.dw_stride_2;
+        k.dw_output = c.dw_output;
+        k.dw_block_pitch = c.dw_block_pitch;
         tessera::test::put_command(dut_->cmd_i, tessera::isa::encode(k));
       }
       dut_->clk_i = 0;
       dut_->eval();
       const bool fire = dut_->cmd_valid_i && dut_->cmd_ready_o;
       // The MAC counter's share comes with the handshake, from the command's fields.
-      EXPECT_EQ(dut_->macs_o, fire && !cmds.front().rescale
-                                  ? cmds.front().vectors * cmds.front().act_rows * R * (R - 1)
-                                  : 0u);
+      uint32_t macs = 0;
+      if (fire && cmds.front().depthwise) {  // 3x3 windows of R - 1 lanes (N_VALID)
+        const Cmd& c = cmds.front();
+        const uint32_t outputs = (c.vectors - 3) / (c.dw_stride_2 ? 2 : 1) + 1;
+        macs = c.dw_output ? outputs * c.act_rows * 9 * (R - 1) : 0;
+      } else if (fire && !cmds.front().rescale) {
+        macs = cmds.front().vectors * cmds.front().act_rows * R * (R - 1);
+      }
+      EXPECT_EQ(dut_->macs_o, macs);
       EXPECT_EQ(dut_->error_o, 0u);
       if (dut_->done_o) {
         ++done;
@@ -185,6 +198,59 @@ class ComputeUnitTest : public ::testing::Test {
             << "C[" << i << "][" << c << "] (M=" << m << " K=" << k << ")";
       }
       if (::testing::Test::HasFailure()) break;
+    }
+    return cycles;
+  }
+
+  // A depthwise 3x3 layer on an H x W image of `blocks` x R channels (no padding, input zero
+  // point 0): pixel (y, x)'s block b in line act_base + (y*W + x)*blocks + b, block b's tap t
+  // in line wgt_base + b*9 + t, output (oy, ox) of block b in acc_base + b*OH*OW + oy*OW +
+  // ox. One DEPTHWISE command per input row, the rows before the first output and between
+  // outputs (stride 2) without DW_OUTPUT. `between` goes after command `at`. Checked
+  // against the reference's grouped convolution; returns the cycles.
+  uint64_t depthwise(uint32_t h, uint32_t w, uint32_t blocks, uint32_t stride, uint32_t act_base,
+                     uint32_t wgt_base, uint32_t acc_base, std::deque<Cmd> between = {},
+                     std::size_t at = 0) {
+    const uint32_t c = blocks * R, oh = (h - 3) / stride + 1, ow = (w - 3) / stride + 1;
+    std::uniform_int_distribution<int> byte(-128, 127);
+    std::vector<int8_t> in(h * w * c), wt(9 * c);
+    for (auto& x : in) x = int8_t(byte(rng_));
+    for (auto& x : wt) x = int8_t(byte(rng_));
+    for (uint32_t p = 0; p < h * w; ++p)
+      for (uint32_t b = 0; b < blocks; ++b) write_line(act_base + p * blocks + b, &in[p * c + b * R]);
+    for (uint32_t b = 0; b < blocks; ++b) {
+      for (uint32_t t = 0; t < 9; ++t) write_line(wgt_base + b * 9 + t, &wt[t * c + b * R]);
+    }
+    std::deque<Cmd> cmds;
+    for (uint32_t y = 0; y < h; ++y) {
+      Cmd k{act_base + y * w * blocks, blocks, w, wgt_base, 0, false, blocks, 1};
+      k.depthwise = true;
+      k.dw_stride_2 = stride == 2;
+      k.dw_output = y >= 2 && (y - 2) % stride == 0 && (y - 2) / stride < oh;
+      if (k.dw_output) {
+        k.acc_line = acc_base + (y - 2) / stride * ow;
+        k.dw_block_pitch = uint16_t(oh * ow);
+      }
+      cmds.push_back(k);
+    }
+    cmds.insert(cmds.begin() + std::ptrdiff_t(std::min(at, cmds.size())), between.begin(),
+                between.end());
+    const uint64_t cycles = run(cmds);
+    tessera::ref::Conv2dParams p;
+    p.kernel_h = p.kernel_w = 3;
+    p.stride_h = p.stride_w = stride;
+    p.groups = c;
+    const auto want = tessera::ref::conv2d(in, {1, h, w, c}, wt, c, {}, p);
+    for (uint32_t b = 0; b < blocks; ++b) {
+      for (uint32_t o = 0; o < oh * ow; ++o) {
+        const auto got = read_acc(acc_base + b * oh * ow + o);
+        for (uint32_t l = 0; l < R; ++l) {
+          EXPECT_EQ(got[l], want[o * c + b * R + l])
+              << "output " << o << " channel " << b * R + l << " (" << h << "x" << w << "x" << c
+              << " stride " << stride << ")";
+        }
+        if (::testing::Test::HasFailure()) return cycles;
+      }
     }
     return cycles;
   }
@@ -267,6 +333,61 @@ TYPED_TEST(ComputeUnitTest, BackToBackTilesHaveNoBubble) {
   std::printf("[   INFO   ] %ux%u: %u tiles of %u vectors in %llu cycles\n", R, R, kt, m,
               (unsigned long long)cycles);
   EXPECT_EQ(cycles, uint64_t(kt) * m + 2 * R + R + 3);
+}
+
+}  // namespace
+
+namespace {
+
+TYPED_TEST(ComputeUnitTest, DepthwiseLayersMatchTheReference) {
+  for (int trial = 0; trial < 8; ++trial) {
+    const uint32_t stride = 1 + trial % 2, blocks = 1 + this->rng_() % 3;
+    const uint32_t h = 3 + this->rng_() % 6, w = 3 + this->rng_() % 9;
+    const uint32_t oh = (h - 3) / stride + 1, ow = (w - 3) / stride + 1;
+    const uint32_t act_base = this->rng_() % (kBankLines - h * w * blocks);
+    // Weights in bank 2, or (odd trials) in bank 0 beside the image: the ports collide.
+    const uint32_t wgt_base =
+        trial % 3 == 1 ? act_base + h * w * blocks : 2 * kBankLines + this->rng_() % 64;
+    const uint32_t acc_base = this->rng_() % (kAccLines - oh * ow * blocks);
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    this->depthwise(h, w, blocks, stride, act_base, wgt_base, acc_base);
+    if (this->HasFailure()) return;
+  }
+}
+
+// Array commands between a layer's rows, on accumulator lines of their own: both kinds'
+// results are right, whichever order the port and the accumulator see them in.
+TYPED_TEST(ComputeUnitTest, DepthwiseRowsAndArrayTilesInterleave) {
+  constexpr uint32_t R = TestFixture::R;
+  std::uniform_int_distribution<int> byte(-128, 127);
+  const uint32_t m = R + 3, gemm_act = kBankLines, gemm_wgt = 3 * kBankLines;
+  std::vector<int8_t> a(m * R), b(R * R);
+  for (auto* t : {&a, &b})
+    for (auto& x : *t) x = int8_t(byte(this->rng_));
+  for (uint32_t i = 0; i < m; ++i) this->write_line(gemm_act + i, &a[i * R]);
+  for (uint32_t r = 0; r < R; ++r) this->write_line(gemm_wgt + r, &b[r * R]);
+  const uint32_t gemm_acc = kAccLines - m;
+  const Cmd gemm{gemm_act, 1, m, gemm_wgt, gemm_acc, false};
+  const Cmd again{gemm_act, 1, m, gemm_wgt, gemm_acc, true};
+  this->depthwise(7, 9, 2, 1, 0, 2 * kBankLines, 0, {gemm, again}, 3);
+  const auto want = tessera::ref::gemm(a, b, {}, m, R, R);
+  for (uint32_t i = 0; i < m; ++i) {
+    const auto got = this->read_acc(gemm_acc + i);
+    for (uint32_t c = 0; c < R; ++c) ASSERT_EQ(got[c], 2 * want[i * R + c]) << i << "," << c;
+  }
+}
+
+// Blocks of at least DW_TAPS pixels stream at a line per cycle: the weight reader keeps a
+// block ahead, and rows follow each other with no bubble.
+TYPED_TEST(ComputeUnitTest, DepthwiseStreamsALinePerCycle) {
+  const uint32_t h = 6, w = 11, blocks = 3;
+  const uint64_t cycles = this->depthwise(h, w, blocks, 1, 0, 2 * kBankLines, 0);
+  // From the first command to the last done: every line once, the first block's nine weight
+  // reads before it, and five registers: the tile sequencer's, the weight response's and
+  // tessera_depthwise's three stages (its done pulses with the last write).
+  std::printf("[   INFO   ] %u rows of %u blocks x %u pixels in %llu cycles\n", h, blocks, w,
+              (unsigned long long)cycles);
+  EXPECT_EQ(cycles, uint64_t(h) * w * blocks + 9 + 5);
 }
 
 }  // namespace

@@ -84,6 +84,11 @@ struct Compute {
   // act_line + t*act_tile_stride, its weights from wgt_line + t*NumRows.
   uint16_t extra_tiles = 0;
   uint32_t act_tile_stride = 0;
+  // The depthwise unit instead of the array (docs/isa.md, "Depthwise"): one input row of a
+  // padded image, act_rows channel blocks of `vectors` pixels; with dw_output the 3 x 3
+  // windows ending on it are written, block b's output ox at acc_line + b*dw_block_pitch + ox.
+  bool depthwise = false, dw_stride_2 = false, dw_output = false;
+  uint16_t dw_block_pitch = 0;
   uint8_t deps = 0;
 };
 struct Store {
@@ -119,8 +124,14 @@ Command encode(const Store& c);
 Command encode(const Fence& c);
 
 // The MACs the engine's counter adds for a (checked) COMPUTE: ACT_ROWS x VECTORS x N_VALID
-// x the K rows of its tiles (NumRows = `rows` each, K_VALID for the last); 0 for RESCALE.
+// x the K rows of its tiles (NumRows = `rows` each, K_VALID for the last); 0 for RESCALE;
+// DEPTHWISE: dw_outputs() x ACT_ROWS x DW_KERNEL^2 x N_VALID with DW_OUTPUT, else 0.
 uint64_t counted_macs(const Command& compute, uint32_t rows);
+
+// The outputs per channel block a DEPTHWISE COMPUTE writes with DW_OUTPUT:
+// (VECTORS - DW_KERNEL) / stride + 1 (0 below DW_KERNEL vectors).
+inline constexpr uint32_t kDwTaps = kDwKernel * kDwKernel;  // weight lines per channel block
+uint32_t dw_outputs(const Command& compute);
 
 // The engine's decoder in software: kNone, or the first error the engine would report.
 struct CheckResult {

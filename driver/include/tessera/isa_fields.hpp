@@ -19,6 +19,8 @@ inline constexpr uint32_t kMaxRowBytes = 16777215;  // the largest DMA row, 2^24
 inline constexpr uint32_t kUnitQueueDepth = 4;  // commands each unit's queue holds; one more waits in the dispatcher (a stream whose tokens need more in flight deadlocks)
 inline constexpr uint32_t kMaxTokens = 255;  // dependency tokens one unit may owe a neighbour (given and not yet taken); one more is TOKEN_OVERFLOW
 inline constexpr uint32_t kAddLeftShift = 20;  // the headroom a RESCALE gives its inputs before the multiply, TFLite ADD's left_shift
+inline constexpr uint32_t kDwLineBufferLines = 1024;  // lines of each of the depthwise unit's two line-buffer rows: a DEPTHWISE COMPUTE's ACT_ROWS x VECTORS is at most this
+inline constexpr uint32_t kDwKernel = 3;  // the side of the depthwise unit's square window: a DEPTHWISE COMPUTE reads DW_KERNEL x DW_KERNEL weight lines per channel block
 inline constexpr uint32_t kBusTimeoutCycles = 65536;  // cycles a DMA transfer may wait on the bus without a handshake before BUS_TIMEOUT
 
 // A little-endian field of a command: byte offset and size.
@@ -84,6 +86,9 @@ inline constexpr uint8_t kLoadModeFill = 1u << 2;  // no transfer: write FILL_VA
 inline constexpr uint8_t kLoadModeWindows = 1u << 3;  // cut each row into WINDOWS overlapping windows (scratchpad only): window i is the row's bytes [i x WINDOW_STEP, i x WINDOW_STEP + WINDOW_BYTES), written at byte BYTE_OFFSET of line SRAM_LINE + r x SRAM_STRIDE + i x WINDOW_LINE_STRIDE, the line's other bytes unchanged (a convolution's taps packed into K, docs/isa.md)
 inline constexpr uint8_t kComputeModeAccumulate = 1u << 0;  // add to the accumulator lines; otherwise overwrite them
 inline constexpr uint8_t kComputeModeRescale = 1u << 1;  // the vector path instead of the array: each activation vector's int8 lanes are rescaled into an accumulator line, TFLite ADD's input stage (RESCALE_MULTIPLIER, RESCALE_RIGHT_SHIFT, RESCALE_ZERO_POINT; the weights are not read and no MACs are counted)
+inline constexpr uint8_t kComputeModeDepthwise = 1u << 2;  // the depthwise unit instead of the array: the command is one input row of a padded image, ACT_ROWS channel blocks of VECTORS pixels (line of block b, pixel x at ACT_LINE + b x ACT_ROW_STRIDE + x x ACT_STRIDE), taken with the DW_KERNEL - 1 rows before it from the unit's line buffer as a DW_KERNEL x DW_KERNEL window per lane (docs/isa.md, "Depthwise")
+inline constexpr uint8_t kComputeModeDwStride2 = 1u << 3;  // with DEPTHWISE: outputs at every second pixel (x = DW_KERNEL - 1 + 2 x ox) instead of every one
+inline constexpr uint8_t kComputeModeDwOutput = 1u << 4;  // with DEPTHWISE: write the outputs whose window ends on this row; otherwise the row only enters the line buffer (the first two rows, the rows between outputs at stride 2); DW_KERNEL x DW_KERNEL x N_VALID MACs per output
 inline constexpr uint8_t kStoreModeRequantize = 1u << 0;  // bias, requantize, clamp to int8 (tessera_postproc); otherwise raw int32
 inline constexpr uint8_t kStoreModePerChannel = 1u << 1;  // one multiplier/shift/bias per output channel; otherwise one per tensor
 inline constexpr uint8_t kStoreModePool2x2 = 1u << 2;  // with REQUANTIZE: 2x2 max-pool, stride 2, of the requantized pixels (ROWS pooled rows of POOL_WIDTH pixels; see POOL_WIDTH and ACC_PITCH)
@@ -150,9 +155,10 @@ inline constexpr Field kRescaleRightShift{44, 1};  // with RESCALE: the rounding
 inline constexpr Field kRescaleZeroPoint{45, 1};  // with RESCALE: the input's zero point, int8
 inline constexpr Field kExtraTiles{48, 2};  // K tiles after the first, 0 .. 65535, each accumulating into the same results: tile t reads its vectors from ACT_LINE + t x ACT_TILE_STRIDE on and its weights from WGT_LINE + t x NumRows (the tiles of one K vector in one command); 0 with RESCALE
 inline constexpr Field kActTileStride{52, 4};  // with EXTRA_TILES: lines from one tile's first activation vector to the next tile's; otherwise 0
+inline constexpr Field kDwBlockPitch{56, 2};  // with DEPTHWISE and DW_OUTPUT: accumulator lines between one channel block's outputs and the next's (output ox of block b at ACC_LINE + b x DW_BLOCK_PITCH + ox); otherwise 0
 inline constexpr uint8_t kDepsAllowed = 0x0f;
-inline constexpr uint8_t kModeAllowed = 0x03;
-inline constexpr uint64_t kUsedBytes = 0x00f33ff3ffffff07ull;  // bit i: byte i is a field
+inline constexpr uint8_t kModeAllowed = 0x1f;
+inline constexpr uint64_t kUsedBytes = 0x03f33ff3ffffff07ull;  // bit i: byte i is a field
 inline constexpr FieldInfo kFields[] = {
     {"act_line", kActLine, false, false, 0, Bound::kConstant, 0},
     {"act_stride", kActStride, false, false, 0, Bound::kConstant, 0},
@@ -168,10 +174,14 @@ inline constexpr FieldInfo kFields[] = {
     {"rescale_zero_point", kRescaleZeroPoint, true, false, 0, Bound::kConstant, 0},
     {"extra_tiles", kExtraTiles, false, false, 0, Bound::kConstant, 0},
     {"act_tile_stride", kActTileStride, false, false, 0, Bound::kConstant, 0},
+    {"dw_block_pitch", kDwBlockPitch, false, false, 0, Bound::kConstant, 0},
 };
 inline constexpr FlagInfo kModeFlags[] = {
     {"accumulate", kComputeModeAccumulate},
     {"rescale", kComputeModeRescale},
+    {"depthwise", kComputeModeDepthwise},
+    {"dw_stride_2", kComputeModeDwStride2},
+    {"dw_output", kComputeModeDwOutput},
 };
 }  // namespace compute
 

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: Apache-2.0
+// tessera_depthwise: the depthwise unit, beside the array (COMPUTE DEPTHWISE, docs/isa.md).
+//
+// Function:   a command is one input row of a padded image: ACT_ROWS channel blocks of
+//             VECTORS pixels, streamed by the compute unit's activation feeder (block b's
+//             pixels x = 0 .. VECTORS-1, then block b+1's). A line buffer holds the two rows
+//             before it, line b*VECTORS + x of each; with them each incoming line completes
+//             a column of a 3x3 window per lane. Where the window ends on a pixel
+//             x = 2 + ox*stride of an output row (DW_OUTPUT), the unit sums its nine
+//             products per lane, weight line WGT_LINE + b*DW_TAPS + ky*3 + kx times pixel
+//             (ky, x - 2 + kx), and writes the int32 lanes to accumulator line
+//             ACC_LINE + b*DW_BLOCK_PITCH + ox (added with ACCUMULATE). Every line then
+//             enters the line buffer, the row before moving up. The padding is in the image
+//             (the planner fills it with the input zero point), so the unit has no edges.
+// Weights:    a reader fetches each block's DW_TAPS weight lines on its own scratchpad port
+//             (shared with the array's weight feeder, which goes first) into one of three
+//             slots, up to two blocks ahead of the block being streamed.
+// Latency:    a line's result reaches the accumulator 3 cycles after the line is taken
+//             (line buffer read, window sum, the accumulator write); done_o pulses with the
+//             last line's write. Throughput: one line per cycle, as long as each block has
+//             VECTORS >= DW_TAPS pixels (the reader's nine reads); narrower blocks wait for
+//             their weights.
+// Line buffer: DW_LINE_BUFFER_LINES words of two lines (tessera_ram, block RAM); read when
+//             a line is taken, written a cycle later. A command's line b*VECTORS + x is read
+//             at least VECTORS >= 3 cycles after the command before wrote it, so a read
+//             never meets its own write (the command checker requires VECTORS >= 3).
+`include "tessera_assert.svh"
+
+module tessera_depthwise #(
+  parameter int LineBytes = tessera_pkg::DefaultNumRows,
+  parameter int NumCols   = tessera_pkg::DefaultNumCols,
+  parameter int Lanes     = LineBytes < NumCols ? LineBytes : NumCols,  // lanes past: 0
+  parameter int SpadLines = tessera_pkg::DefaultScratchpadLines,
+  parameter int AccLines  = tessera_pkg::DefaultAccumulatorLines,
+  parameter int CmdDepth  = 2,
+  localparam int SpadAddrWidth = tessera_pkg::index_width(SpadLines),
+  localparam int AccAddrWidth  = tessera_pkg::index_width(AccLines),
+  localparam int LineWidth     = 8 * LineBytes,
+  localparam int AccLineWidth  = tessera_pkg::AccWidth * NumCols,
+  // {ACT_ROWS, VECTORS, WGT_LINE, ACC_LINE, DW_BLOCK_PITCH, DW_STRIDE_2, DW_OUTPUT, ACCUMULATE}
+  localparam int CmdWidth      = 16 + 16 + SpadAddrWidth + AccAddrWidth + 16 + 3
+) (
+  input  logic                     clk_i,
+  input  logic                     rst_ni,
+  // Commands, in the order their lines arrive
+  input  logic                     cmd_valid_i,
+  output logic                     cmd_ready_o,
+  input  logic [CmdWidth-1:0]      cmd_i,
+  // Activation lines
+  input  logic                     line_valid_i,
+  output logic                     line_ready_o,
+  input  logic [LineWidth-1:0]     line_data_i,
+  // Scratchpad reads of the weights (responses one cycle after the request, never stalled)
+  output logic                     wgt_req_valid_o,
+  input  logic                     wgt_req_ready_i,
+  output logic [SpadAddrWidth-1:0] wgt_req_addr_o,
+  input  logic                     wgt_rsp_valid_i,
+  input  logic [LineWidth-1:0]     wgt_rsp_data_i,
+  // Results (the accumulator never stalls)
+  output logic                     acc_valid_o,
+  output logic [AccAddrWidth-1:0]  acc_addr_o,
+  output logic [AccLineWidth-1:0]  acc_data_o,
+  output logic                     acc_add_o,
+  output logic                     done_o,   // a command's last line has been handled
+  output logic                     idle_o
+);
+
+  localparam int Taps       = tessera_isa_pkg::DwKernel * tessera_isa_pkg::DwKernel;
+  localparam int Kernel     = tessera_isa_pkg::DwKernel;
+  localparam int LbLines    = tessera_isa_pkg::DwLineBufferLines;
+  localparam int LbAddrWidth = tessera_pkg::index_width(LbLines);
+  localparam int TapWidth   = tessera_pkg::index_width(Taps);
+  localparam int SlotWidth  = Taps * LineWidth;  // one block's weight lines
+  localparam int ColWidth   = Kernel * LineWidth; // a window column: rows 0 (oldest) .. 2
+  // Weight slots: the block streaming, the next one's (full), and the one after it filling,
+  // so the reader has two blocks' time for its nine reads.
+  localparam int Slots      = 3;
+  localparam logic [1:0] LastSlot = 2'(Slots - 1);
+
+  // ---------------------------------------------------------------------------------------
+  // Two copies of each command: one for the weight reader (it runs a block ahead), one for
+  // the stream.
+  // ---------------------------------------------------------------------------------------
+  logic wq_ready, wq_valid, wq_pop, sq_ready, sq_valid, sq_pop;
+  logic [CmdWidth-1:0] wq_cmd, sq_cmd;
+  assign cmd_ready_o = wq_ready && sq_ready;
+
+  tessera_fifo #(
+    .Width(CmdWidth),
+    .Depth(CmdDepth)
+  ) u_wgt_cmdq (
+    .clk_i,
+    .rst_ni,
+    .clr_i     (1'b0),
+    .wr_valid_i(cmd_valid_i && cmd_ready_o),
+    .wr_ready_o(wq_ready),
+    .wr_data_i (cmd_i),
+    .rd_valid_o(wq_valid),
+    .rd_ready_i(wq_pop),
+    .rd_data_o (wq_cmd)
+  );
+
+  tessera_fifo #(
+    .Width(CmdWidth),
+    .Depth(CmdDepth)
+  ) u_stream_cmdq (
+    .clk_i,
+    .rst_ni,
+    .clr_i     (1'b0),
+    .wr_valid_i(cmd_valid_i && cmd_ready_o),
+    .wr_ready_o(sq_ready),
+    .wr_data_i (cmd_i),
+    .rd_valid_o(sq_valid),
+    .rd_ready_i(sq_pop),
+    .rd_data_o (sq_cmd)
+  );
+
+  // ---------------------------------------------------------------------------------------
+  // Weight reader: ACT_ROWS x DW_TAPS consecutive lines from WGT_LINE, a block per slot
+  // ---------------------------------------------------------------------------------------
+  logic [15:0]              wq_rows;
+  logic [SpadAddrWidth-1:0] wq_wgt_line;
+  assign wq_rows     = wq_cmd[CmdWidth-1 -: 16];
+  assign wq_wgt_line = wq_cmd[CmdWidth-33 -: SpadAddrWidth];
+
+  logic [Slots-1:0]         slot_full_d, slot_full_q;
+  logic [1:0]               rd_slot_d, rd_slot_q;      // the slot the reader fills
+  logic [TapWidth-1:0]      rd_tap_d, rd_tap_q;
+  logic [15:0]              rd_block_d, rd_block_q;    // of the reader's command
+  logic [SpadAddrWidth-1:0] rd_offset_d, rd_offset_q;  // lines read of the command
+  logic                     rd_issue, rd_last_tap;
+  logic [1:0]               rsp_slot_q;                // travel with the response
+  logic                     rsp_last_q;
+  logic [TapWidth-1:0]      rsp_tap_q;
+  logic [Slots*SlotWidth-1:0] slots_q;
+  logic                     free_valid;                // the stream is done with a slot
+  logic [1:0]               free_slot;
+
+  assign wgt_req_valid_o = wq_valid && !slot_full_q[rd_slot_q];
+  assign wgt_req_addr_o  = wq_wgt_line + rd_offset_q;
+  assign rd_issue        = wgt_req_valid_o && wgt_req_ready_i;
+  assign rd_last_tap     = rd_tap_q == TapWidth'(Taps - 1);
+  assign wq_pop          = rd_issue && rd_last_tap && rd_block_q == wq_rows - 16'd1;
+
+  always_comb begin
+    rd_slot_d   = rd_slot_q;
+    rd_tap_d    = rd_tap_q;
+    rd_block_d  = rd_block_q;
+    rd_offset_d = rd_offset_q;
+    if (rd_issue) begin
+      rd_tap_d    = rd_last_tap ? '0 : rd_tap_q + 1'b1;
+      if (rd_last_tap) rd_slot_d = rd_slot_q == LastSlot ? '0 : rd_slot_q + 2'd1;
+      rd_block_d  = wq_pop ? '0 : rd_block_q + 16'(rd_last_tap);
+      rd_offset_d = wq_pop ? '0 : rd_offset_q + 1'b1;
+    end
+    // A slot is full with its last tap's response and free once its block has streamed
+    // (never the same slot: the reader only fills a free one).
+    slot_full_d = slot_full_q;
+    if (wgt_rsp_valid_i && rsp_last_q) slot_full_d[rsp_slot_q] = 1'b1;
+    if (free_valid) slot_full_d[free_slot] = 1'b0;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      slot_full_q <= '0;
+      rd_slot_q   <= '0;
+      rd_tap_q    <= '0;
+      rd_block_q  <= '0;
+      rd_offset_q <= '0;
+    end else begin
+      slot_full_q <= slot_full_d;
+      rd_slot_q   <= rd_slot_d;
+      rd_tap_q    <= rd_tap_d;
+      rd_block_q  <= rd_block_d;
+      rd_offset_q <= rd_offset_d;
+    end
+  end
+  // Reset-free: the response tags are set with each request; a slot is read only when full.
+  always_ff @(posedge clk_i) begin
+    rsp_slot_q <= rd_slot_q;
+    rsp_tap_q  <= rd_tap_q;
+    rsp_last_q <= rd_issue && rd_last_tap;
+    if (wgt_rsp_valid_i) begin
+      slots_q[(32'(rsp_slot_q) * Taps + 32'(rsp_tap_q)) * LineWidth +: LineWidth] <= wgt_rsp_data_i;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Stream, stage 0: take a line once its block's weights are in; read the line buffer
+  // ---------------------------------------------------------------------------------------
+  logic [15:0]             sq_rows, sq_vectors, sq_pitch;
+  logic [AccAddrWidth-1:0] sq_acc_line;
+  logic                    sq_stride2, sq_output, sq_accumulate;
+  assign sq_rows     = sq_cmd[CmdWidth-1 -: 16];
+  assign sq_vectors  = sq_cmd[CmdWidth-17 -: 16];
+  assign sq_acc_line = sq_cmd[19 +: AccAddrWidth];
+  assign {sq_pitch, sq_stride2, sq_output, sq_accumulate} = sq_cmd[18:0];
+
+  logic                    st_first_q;
+  logic [1:0]              st_slot_q;
+  logic [15:0]             st_x_q, st_b_q;
+  logic [LbAddrWidth-1:0]  st_lb_q, st_lb;
+  logic [AccAddrWidth-1:0] st_base_q, st_base, st_ox_q;
+  logic                    take, x_end, b_end, emit;
+  assign line_ready_o = sq_valid && slot_full_q[st_slot_q];
+  assign take         = line_valid_i && line_ready_o;
+  assign x_end        = st_x_q == sq_vectors - 16'd1;
+  assign b_end        = st_b_q == sq_rows - 16'd1;
+  assign sq_pop       = take && x_end && b_end;
+  assign st_lb        = st_first_q ? '0 : st_lb_q;
+  assign st_base      = st_first_q ? sq_acc_line : st_base_q;
+  // The window ends on an output pixel: x >= 2, and at stride 2 x even.
+  assign emit = sq_output && st_x_q >= 16'(Kernel - 1) && !(sq_stride2 && st_x_q[0]);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      st_first_q <= 1'b1;
+      st_slot_q  <= '0;
+      st_x_q     <= '0;
+      st_b_q     <= '0;
+    end else if (take) begin
+      st_first_q <= sq_pop;
+      if (x_end) st_slot_q <= st_slot_q == LastSlot ? '0 : st_slot_q + 2'd1;
+      st_x_q     <= x_end ? '0 : st_x_q + 16'd1;
+      st_b_q     <= sq_pop ? '0 : st_b_q + 16'(x_end);
+    end
+  end
+  // Reset-free: the first line of each command sets them.
+  always_ff @(posedge clk_i) begin
+    if (take) begin
+      st_lb_q   <= st_lb + 1'b1;
+      st_base_q <= x_end ? st_base + AccAddrWidth'(sq_pitch) : st_base;
+      st_ox_q   <= x_end ? '0 : st_ox_q + AccAddrWidth'(emit);
+    end
+  end
+  logic [AccAddrWidth-1:0] st_ox;
+  assign st_ox = st_x_q == '0 ? '0 : st_ox_q;
+
+  // ---------------------------------------------------------------------------------------
+  // Stage 1: the line buffer's two rows and the line make a window column
+  // ---------------------------------------------------------------------------------------
+  logic                    s1_valid_q, s1_emit_q, s1_last_q, s1_block_end_q, s1_add_q;
+  logic [1:0]              s1_slot_q;
+  logic [LineWidth-1:0]    s1_line_q;
+  logic [LbAddrWidth-1:0]  s1_lb_q;
+  logic [AccAddrWidth-1:0] s1_acc_q;
+  logic [2*LineWidth-1:0]  lb_rd_data;  // {older row, newer row}
+  logic [ColWidth-1:0]     column;      // {row 2 (this), row 1, row 0}
+  logic [Kernel*ColWidth-1:0] window_q; // column kx at [kx*ColWidth +: ColWidth]
+
+  tessera_ram #(
+    .Width(2 * LineWidth),
+    .Depth(LbLines)
+  ) u_line_buffer (
+    .clk_i,
+    .wr_en_i  (s1_valid_q),
+    .wr_addr_i(s1_lb_q),
+    .wr_data_i({lb_rd_data[LineWidth-1:0], s1_line_q}),
+    .wr_strb_i('1),
+    .rd_en_i  (take),
+    .rd_addr_i(st_lb),
+    .rd_data_o(lb_rd_data)
+  );
+  assign column = {s1_line_q, lb_rd_data[LineWidth-1:0], lb_rd_data[2*LineWidth-1 -: LineWidth]};
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) s1_valid_q <= 1'b0;
+    else         s1_valid_q <= take;
+  end
+  always_ff @(posedge clk_i) begin
+    if (take) begin
+      s1_emit_q      <= emit;
+      s1_slot_q      <= st_slot_q;
+      s1_last_q      <= sq_pop;
+      s1_block_end_q <= x_end;
+      s1_add_q       <= sq_accumulate;
+      s1_line_q      <= line_data_i;
+      s1_lb_q        <= st_lb;
+      s1_acc_q       <= st_base + st_ox;
+    end
+    if (s1_valid_q) window_q <= {column, window_q[Kernel*ColWidth-1 -: (Kernel-1)*ColWidth]};
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Stage 2: nine products per lane, summed (window_q now ends on stage 1's line)
+  // ---------------------------------------------------------------------------------------
+  logic                    s2_valid_q, s2_emit_q, s2_last_q, s2_block_end_q, s2_add_q;
+  logic [1:0]              s2_slot_q;
+  logic [AccAddrWidth-1:0] s2_acc_q;
+  logic [SlotWidth-1:0]    weights;
+  logic [AccLineWidth-1:0] sums;
+  assign weights = slots_q[32'(s2_slot_q) * SlotWidth +: SlotWidth];
+  logic [31:0]        lane_sum;
+  logic signed [15:0] product;  // int8 x int8, both operands widened to 16 bits signed
+  always_comb begin
+    sums     = '0;
+    lane_sum = '0;
+    product  = '0;
+    for (int l = 0; l < Lanes; l++) begin
+      lane_sum = '0;
+      for (int kx = 0; kx < Kernel; kx++) begin
+        for (int ky = 0; ky < Kernel; ky++) begin
+          product  = $signed(window_q[kx*ColWidth + ky*LineWidth + l*8 +: 8]) *
+                     $signed(weights[(ky*Kernel + kx)*LineWidth + l*8 +: 8]);
+          lane_sum = lane_sum + {{16{product[15]}}, product};
+        end
+      end
+      sums[l*32 +: 32] = lane_sum;
+    end
+  end
+  assign free_valid = s2_valid_q && s2_block_end_q;
+  assign free_slot  = s2_slot_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) s2_valid_q <= 1'b0;
+    else         s2_valid_q <= s1_valid_q;
+  end
+  always_ff @(posedge clk_i) begin
+    s2_emit_q      <= s1_emit_q;
+    s2_slot_q      <= s1_slot_q;
+    s2_last_q      <= s1_last_q;
+    s2_block_end_q <= s1_block_end_q;
+    s2_add_q       <= s1_add_q;
+    s2_acc_q       <= s1_acc_q;
+  end
+
+  // ---------------------------------------------------------------------------------------
+  // Stage 3: the accumulator write
+  // ---------------------------------------------------------------------------------------
+  logic                    s3_write_q, s3_done_q, s3_add_q;
+  logic [AccAddrWidth-1:0] s3_acc_q;
+  logic [AccLineWidth-1:0] s3_sums_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      s3_write_q <= 1'b0;
+      s3_done_q  <= 1'b0;
+    end else begin
+      s3_write_q <= s2_valid_q && s2_emit_q;
+      s3_done_q  <= s2_valid_q && s2_last_q;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    s3_add_q  <= s2_add_q;
+    s3_acc_q  <= s2_acc_q;
+    s3_sums_q <= sums;
+  end
+  assign acc_valid_o = s3_write_q;
+  assign acc_addr_o  = s3_acc_q;
+  assign acc_data_o  = s3_sums_q;
+  assign acc_add_o   = s3_add_q;
+  assign done_o      = s3_done_q;
+  assign idle_o      = !wq_valid && !sq_valid && !s1_valid_q && !s2_valid_q && !s3_write_q &&
+                       !s3_done_q;
+
+  // Unused: the weight reader's copy past its fields, the stream's weight line, and the
+  // pitch bits above an accumulator address (the checker has proven every line in range).
+  logic unused_bits;
+  assign unused_bits = ^{wq_cmd, sq_cmd[CmdWidth-33 -: SpadAddrWidth], sq_pitch};
+
+  if (Lanes > LineBytes || Lanes > NumCols) begin : g_bad_lanes
+    $error("tessera_depthwise: Lanes must fit a line and an accumulator line");
+  end
+  if (AccAddrWidth > 16 || SpadAddrWidth > 16) begin : g_bad_sizes
+    $error("tessera_depthwise: the counters are 16 bits");
+  end
+
+  `TESSERA_ASSERT(DwLineHasCommand_A, line_valid_i |-> sq_valid, clk_i, rst_ni)
+  `TESSERA_ASSERT(DwWeightsIntoFreeSlot_A, wgt_rsp_valid_i |-> !slot_full_q[rsp_slot_q],
+                  clk_i, rst_ni)
+  `TESSERA_ASSERT(DwBlockWithinLineBuffer_A, take |-> 32'(st_lb) < 32'(LbLines), clk_i, rst_ni)
+
+endmodule
