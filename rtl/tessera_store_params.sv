@@ -3,17 +3,19 @@
 //
 // Function:   start_i takes a new command's first entry, mode, entries per panel and panel
 //             count (the *_i inputs are sampled then). While fetch_i, it reads the entries
-//             one per cycle into a small per-lane memory of MaxPanels sets: per channel,
-//             panels_i x entries_i consecutive entries (entry e into lane e % entries_i of
-//             set e / entries_i); per tensor, the one entry into every lane of set 0 (the
-//             entry layout is tessera_isa_pkg's Qt* fields). done_o marks the cycle the
+//             one per cycle into a small per-lane memory of two groups of MaxPanels sets:
+//             per channel, panels_i x entries_i consecutive entries (entry e into lane
+//             e % entries_i of set e / entries_i); per tensor, the one entry into every lane
+//             of set 0 (the entry layout is tessera_isa_pkg's Qt* fields). A fetch goes to
+//             the group used less recently, so STOREs that take turns between two sets of
+//             panels (a depthwise layer's 9 to 16 channel blocks) fetch each once. done_o marks the cycle the
 //             last entry arrives; bad_shift_o says, with it, whether any entry's shift lies
 //             outside [QtShiftMin, QtShiftMax] (the post-processing takes 6 bits), in which
 //             case the STORE must write nothing. If the command asks for exactly the
-//             entries the memory already holds and the table has not been written since
+//             entries a group already holds and the table has not been written since
 //             (qt_written_i), nothing is read: done_o follows in the first fetch cycle.
-//             bias_o/mult_o/shift_o are set panel_i's lanes (set 0 per tensor),
-//             combinationally.
+//             bias_o/mult_o/shift_o are set panel_i's lanes (set 0 per tensor) of the
+//             command's group, combinationally.
 // Latency:    panels x entries + 1 cycles from the first cycle of fetch_i to done_o, or 1
 //             when the entries are held. Throughput: one entry per cycle.
 module tessera_store_params #(
@@ -51,13 +53,20 @@ module tessera_store_params #(
 
   localparam int ParamBits = 32 + 32 + 6;  // bias, multiplier, shift: one lane of one set
 
-  // What the memory holds (valid while held_q) and the command being fetched.
+  // The command being fetched or used, and its group.
   logic [QtAddrWidth-1:0]  first_d, first_q;
   logic                    per_channel_d, per_channel_q;
   logic [LaneIdxWidth:0]   entries_d, entries_q;
   logic [PanelWidth-1:0]   last_panel_d, last_panel_q;
-  logic                    held_d, held_q;      // the memory holds first/per_channel/entries/panels
-  logic                    hit_d, hit_q;        // the command asked for what is held
+  logic                    group_d, group_q;
+  logic                    hit_d, hit_q;        // the command asked for what its group holds
+  // What each group holds (valid while held_q[g]), and whether an entry of it was bad.
+  localparam int TagWidth = QtAddrWidth + 1 + LaneIdxWidth + 1 + PanelWidth;
+  logic [2*TagWidth-1:0]   tag_d, tag_q;
+  logic [1:0]              held_d, held_q, tag_bad_d, tag_bad_q;
+  logic                    victim_d, victim_q;  // the group used less recently
+  logic [TagWidth-1:0]     start_tag;
+  logic [1:0]              start_hit;
   logic                    written_d, written_q;  // the table was written during the fetch
   logic                    issued_all_d, issued_all_q;
   logic [LaneIdxWidth:0]   issue_lane_d, issue_lane_q;  // the next entry to request: lane ...
@@ -80,14 +89,22 @@ module tessera_store_params #(
   assign qt_rd_en_o   = fetch_i && !hit_q && !issued_all_q;
   assign qt_rd_addr_o = issue_addr_q;
   assign done_o       = fetch_i && hit_q || rsp_last_q;
-  assign bad_shift_o  = hit_q ? bad_q : bad_q || !entry_shift_ok;
+  assign bad_shift_o  = hit_q ? tag_bad_q[group_q] : bad_q || !entry_shift_ok;
+  assign start_tag    = {first_entry_i, per_channel_i, entries_i, last_panel_i};
+  for (genvar g = 0; g < 2; g++) begin : g_hit
+    assign start_hit[g] = held_q[g] && tag_q[g*TagWidth +: TagWidth] == start_tag;
+  end
 
   always_comb begin
     first_d       = first_q;
     per_channel_d = per_channel_q;
     entries_d     = entries_q;
     last_panel_d  = last_panel_q;
+    group_d       = group_q;
+    tag_d         = tag_q;
     held_d        = held_q;
+    tag_bad_d     = tag_bad_q;
+    victim_d      = victim_q;
     hit_d         = hit_q;
     written_d     = written_q || qt_written_i;
     issued_all_d  = issued_all_q;
@@ -106,12 +123,15 @@ module tessera_store_params #(
       end
     end
     if (rsp_q && !entry_shift_ok) bad_d = 1'b1;
-    if (rsp_last_q) held_d = !written_q && !qt_written_i;
-    if (qt_written_i) held_d = 1'b0;
+    if (rsp_last_q) begin
+      held_d[group_q]    = !written_q && !qt_written_i;
+      tag_bad_d[group_q] = bad_q || !entry_shift_ok;
+    end
+    if (qt_written_i) held_d = '0;
     if (start_i) begin
-      hit_d         = held_q && !qt_written_i && first_entry_i == first_q &&
-                      per_channel_i == per_channel_q && entries_i == entries_q &&
-                      last_panel_i == last_panel_q;
+      hit_d         = |start_hit && !qt_written_i;
+      group_d       = start_hit[1] ? 1'b1 : start_hit[0] ? 1'b0 : victim_q;
+      victim_d      = !group_d;
       first_d       = first_entry_i;
       per_channel_d = per_channel_i;
       entries_d     = entries_i;
@@ -121,9 +141,10 @@ module tessera_store_params #(
       issue_lane_d  = '0;
       issue_set_d   = '0;
       issue_addr_d  = first_entry_i;
-      if (!hit_d) begin
-        held_d = 1'b0;
-        bad_d  = 1'b0;
+      bad_d = 1'b0;
+      if (!hit_d) begin  // the group is refilled
+        held_d[group_d]                      = 1'b0;
+        tag_d[32'(group_d)*TagWidth +: TagWidth] = start_tag;
       end
     end
   end
@@ -132,21 +153,27 @@ module tessera_store_params #(
     if (!rst_ni) begin
       rsp_q      <= 1'b0;
       rsp_last_q <= 1'b0;
-      held_q     <= 1'b0;
+      held_q     <= '0;
+      victim_q   <= 1'b0;
     end else begin
       rsp_q      <= qt_rd_en_o;
       rsp_last_q <= qt_rd_en_o && issue_lane_q == entries_q - 1'b1 &&
                     issue_set_q == last_panel_q;
       held_q     <= held_d;
+      victim_q   <= victim_d;
     end
   end
 
-  // Reset-free: start_i sets them before fetch_i reads them (held_q, reset, guards the hit).
+  // Reset-free: start_i sets them before fetch_i reads them (held_q, reset, guards the
+  // tags and their bad flags).
   always_ff @(posedge clk_i) begin
     first_q       <= first_d;
     per_channel_q <= per_channel_d;
     entries_q     <= entries_d;
     last_panel_q  <= last_panel_d;
+    group_q       <= group_d;
+    tag_q         <= tag_d;
+    tag_bad_q     <= tag_bad_d;
     hit_q         <= hit_d;
     written_q     <= written_d;
     issued_all_q  <= issued_all_d;
@@ -158,19 +185,24 @@ module tessera_store_params #(
     bad_q         <= bad_d;
   end
 
-  // The sets, a memory per lane (distributed RAM: one write port, an asynchronous read).
-  // Per tensor, the one entry goes to every lane of set 0.
-  logic [PanelWidth-1:0] read_set;
-  logic [ParamBits-1:0]  entry_param;
-  assign read_set    = per_channel_q ? panel_i : '0;
+  // The sets, a memory per lane (distributed RAM: one write port, an asynchronous read),
+  // set s of group g at g*MaxPanels + s. Per tensor, the one entry goes to every lane of
+  // set 0.
+  localparam int SetIdxWidth = tessera_pkg::index_width(2 * MaxPanels);
+  logic [SetIdxWidth-1:0] read_set, write_set;
+  logic [ParamBits-1:0]   entry_param;
+  logic [PanelWidth-1:0]  read_panel;
+  assign read_panel  = per_channel_q ? panel_i : '0;
+  assign read_set    = SetIdxWidth'(32'(group_q) * MaxPanels + 32'(read_panel));
+  assign write_set   = SetIdxWidth'(32'(group_q) * MaxPanels + 32'(rsp_set_q));
   assign entry_param = {entry_shift[5:0], entry_mult, entry_bias};
 
   for (genvar l = 0; l < NumCols; l++) begin : g_lane
-    logic [ParamBits-1:0] sets [MaxPanels];
+    logic [ParamBits-1:0] sets [2*MaxPanels];
     logic [ParamBits-1:0] param;
     always_ff @(posedge clk_i) begin
       if (rsp_q && (!per_channel_q || rsp_lane_q == LaneIdxWidth'(l))) begin
-        sets[rsp_set_q] <= entry_param;
+        sets[write_set] <= entry_param;
       end
     end
     assign param              = sets[read_set];

@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "depthwise_plan.hpp"
 #include "panel_schedule.hpp"
 #include "tessera/gemm_plan.hpp"
 
@@ -438,10 +439,27 @@ uint32_t ConvPlan::out_w() const {
   return out_extent("width", w, pad_left, pad_right, kernel_w, stride_w, dilation_w);
 }
 
+const char* layout_name(ConvLayout layout) {
+  switch (layout) {
+    case ConvLayout::kAuto:
+      return "auto";
+    case ConvLayout::kPaddedImage:
+      return "padded image";
+    case ConvLayout::kPackedTaps:
+      return "packed taps";
+    case ConvLayout::kDepthwiseUnit:
+      return "depthwise unit";
+  }
+  return "?";
+}
+
 ConvLayout conv_layout(const ConvPlan& p, const BuildConfig& cfg) {
   validate(p);
   if (p.layout != ConvLayout::kAuto) return p.layout;
-  if (p.groups > 1) return ConvLayout::kPaddedImage;
+  if (p.groups > 1) {
+    return detail::depthwise_unit_fits(p, cfg) ? ConvLayout::kDepthwiseUnit
+                                               : ConvLayout::kPaddedImage;
+  }
   if (!packed_taps_fit(p, cfg)) return ConvLayout::kPaddedImage;
   // Cycles per output pixel and weight panel: the padded image computes a tile per tap and
   // channel block; the packed taps a tile per line of the K vector, but its loads write a
@@ -457,6 +475,7 @@ ConvLayout conv_layout(const ConvPlan& p, const BuildConfig& cfg) {
 
 void plan_conv2d(CommandStream& s, const ConvPlan& p) {
   const ConvLayout layout = conv_layout(p, s.config());
+  if (layout == ConvLayout::kDepthwiseUnit) return detail::plan_depthwise(s, p);
   if (layout == ConvLayout::kPackedTaps && p.groups > 1) {
     throw std::invalid_argument("conv2d: the packed-taps layout has no grouped form (groups = " +
                                 std::to_string(p.groups) + "); use the padded image");
@@ -473,7 +492,9 @@ void plan_conv2d(CommandStream& s, const ConvPlan& p) {
 std::vector<int8_t> pack_conv_weights(const std::vector<int8_t>& weights, const ConvPlan& p,
                                       const BuildConfig& cfg) {
   const std::size_t taps = std::size_t(p.kernel_h) * p.kernel_w;
-  const bool packed = conv_layout(p, cfg) == ConvLayout::kPackedTaps;  // validates p
+  const ConvLayout layout = conv_layout(p, cfg);  // validates p
+  if (layout == ConvLayout::kDepthwiseUnit) return detail::pack_depthwise_weights(weights, p, cfg);
+  const bool packed = layout == ConvLayout::kPackedTaps;
   const uint32_t cg = p.c / p.groups;
   if (weights.size() != taps * cg * p.out_channels) {
     throw std::invalid_argument("pack_conv_weights: " + std::to_string(weights.size()) +

@@ -177,9 +177,10 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
   if (depthwise && (c.mode() & kComputeModeRescale))
     return fail(Error::kBadMode, "COMPUTE MODE sets both DEPTHWISE and RESCALE");
   if (!depthwise && (c.mode() & (kComputeModeDwStride2 | kComputeModeDwOutput))) {
-    return fail(Error::kBadMode, std::string("COMPUTE MODE sets ") +
-                                     (c.mode() & kComputeModeDwStride2 ? "DW_STRIDE_2" : "DW_OUTPUT") +
-                                     " without DEPTHWISE");
+    return fail(Error::kBadMode,
+                std::string("COMPUTE MODE sets ") +
+                    (c.mode() & kComputeModeDwStride2 ? "DW_STRIDE_2" : "DW_OUTPUT") +
+                    " without DEPTHWISE");
   }
   if (auto r = check_ranges(c, Opcode::kCompute, cfg); !r) return r;
   if (rows * vectors > kMaxCount) {
@@ -226,21 +227,21 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
     return r;
   // Depthwise: DW_TAPS weight lines per channel block; results only with DW_OUTPUT, each
   // block's dw_outputs() DW_BLOCK_PITCH lines on.
-  if (auto r = depthwise ? lines_fit(Error::kScratchpadRange, "COMPUTE", "weight",
-                                     c.get(compute::kWgtLine), 1, 0, rows * kDwTaps,
-                                     cfg.scratchpad_lines)
-                         : lines_fit(Error::kScratchpadRange, "COMPUTE", "weight",
-                                     c.get(compute::kWgtLine), extra + 1, cfg.rows, cfg.rows,
-                                     cfg.scratchpad_lines);
+  if (auto r =
+          depthwise
+              ? lines_fit(Error::kScratchpadRange, "COMPUTE", "weight", c.get(compute::kWgtLine), 1,
+                          0, rows * kDwTaps, cfg.scratchpad_lines)
+              : lines_fit(Error::kScratchpadRange, "COMPUTE", "weight", c.get(compute::kWgtLine),
+                          extra + 1, cfg.rows, cfg.rows, cfg.scratchpad_lines);
       !r)
     return r;
   if (depthwise && !dw_output) return {};
-  return depthwise ? lines_fit(Error::kAccumulatorRange, "COMPUTE", "accumulator",
-                               c.get(compute::kAccLine), rows, pitch, dw_outputs(c),
-                               cfg.accumulator_lines)
-                   : lines_fit(Error::kAccumulatorRange, "COMPUTE", "accumulator",
-                               c.get(compute::kAccLine), rows * vectors, 1, 1,
-                               cfg.accumulator_lines);
+  return depthwise
+             ? lines_fit(Error::kAccumulatorRange, "COMPUTE", "accumulator",
+                         c.get(compute::kAccLine), rows, pitch, dw_outputs(c),
+                         cfg.accumulator_lines)
+             : lines_fit(Error::kAccumulatorRange, "COMPUTE", "accumulator",
+                         c.get(compute::kAccLine), rows * vectors, 1, 1, cfg.accumulator_lines);
 }
 
 CheckResult check_store_params(const Command& c, const BuildConfig& cfg, CheckResult range);
@@ -383,8 +384,8 @@ Command encode(const Compute& a) {
   c.set(kHdrDeps, a.deps);
   c.set(kHdrMode,
         (a.accumulate ? kComputeModeAccumulate : 0) | (a.rescale ? kComputeModeRescale : 0) |
-            (a.depthwise ? kComputeModeDepthwise : 0) | (a.dw_stride_2 ? kComputeModeDwStride2 : 0) |
-            (a.dw_output ? kComputeModeDwOutput : 0));
+            (a.depthwise ? kComputeModeDepthwise : 0) |
+            (a.dw_stride_2 ? kComputeModeDwStride2 : 0) | (a.dw_output ? kComputeModeDwOutput : 0));
   c.set(compute::kDwBlockPitch, a.dw_block_pitch);
   c.set(compute::kActLine, a.act_line);
   c.set(compute::kActStride, a.act_stride);
@@ -437,8 +438,7 @@ uint64_t counted_macs(const Command& c, uint32_t rows) {
   if (c.opcode() != Opcode::kCompute || (c.mode() & kComputeModeRescale)) return 0;
   if (c.mode() & kComputeModeDepthwise) {  // each output: a 3 x 3 window on N_VALID lanes
     if (!(c.mode() & kComputeModeDwOutput)) return 0;
-    return uint64_t(dw_outputs(c)) * c.get(compute::kActRows) * kDwTaps *
-           c.get(compute::kNValid);
+    return uint64_t(dw_outputs(c)) * c.get(compute::kActRows) * kDwTaps * c.get(compute::kNValid);
   }
   return c.get(compute::kVectors) * c.get(compute::kActRows) * c.get(compute::kNValid) *
          (c.get(compute::kExtraTiles) * rows + c.get(compute::kKValid));

@@ -296,11 +296,13 @@ struct Model::Impl {
       return &scratchpad[(act_line + b * row_stride + x * act_stride) * rows];
     };
     if (c.mode() & isa::kComputeModeDwOutput) {
-      const uint32_t outputs = isa::dw_outputs(c), step = c.mode() & isa::kComputeModeDwStride2 ? 2 : 1;
+      const uint32_t outputs = isa::dw_outputs(c),
+                     step = c.mode() & isa::kComputeModeDwStride2 ? 2 : 1;
       const std::size_t acc_line = c.get(compute::kAccLine), pitch = c.get(compute::kDwBlockPitch);
       const bool accumulate = c.mode() & isa::kComputeModeAccumulate;
       for (uint32_t b = 0; b < blocks; ++b) {
-        const int8_t* w = &scratchpad[(c.get(compute::kWgtLine) + std::size_t(b) * isa::kDwTaps) * rows];
+        const int8_t* w =
+            &scratchpad[(c.get(compute::kWgtLine) + std::size_t(b) * isa::kDwTaps) * rows];
         for (uint32_t ox = 0; ox < outputs; ++ox) {
           int32_t* acc = &accumulator[(acc_line + b * pitch + ox) * cols];
           for (uint32_t l = 0; l < cols; ++l) {
@@ -308,8 +310,9 @@ struct Model::Impl {
             for (uint32_t ky = 0; l < lanes && ky < k; ++ky) {
               for (uint32_t kx = 0; kx < k; ++kx) {
                 const uint32_t x = ox * step + kx;
-                const int8_t* in = ky == 2 ? line_of(b, x)
-                                           : &(ky == 0 ? dw_older : dw_newer)[(b * vectors + x) * rows];
+                const int8_t* in = ky == 2
+                                       ? line_of(b, x)
+                                       : &(ky == 0 ? dw_older : dw_newer)[(b * vectors + x) * rows];
                 sum += int32_t(in[l]) * w[(ky * k + kx) * rows + l];
               }
             }

@@ -104,14 +104,21 @@ uint64_t Timing::duration(const isa::Command& c, bool params_held, uint64_t& lat
 void Timing::executed(const isa::Command& c, uint32_t /*index*/) {
   bool params_held = false;
   if (c.opcode() == isa::Opcode::kLoad && (c.mode() & isa::kLoadModeToQtable)) {
-    params_held_ = false;
+    params_held_[0] = params_held_[1] = false;
   } else if (c.opcode() == isa::Opcode::kStore && (c.mode() & isa::kStoreModeRequantize)) {
     const std::array<uint64_t, 4> params = {
         c.get(isa::store::kQparamEntry), uint64_t(c.mode() & isa::kStoreModePerChannel),
         c.get(isa::store::kCols), c.get(isa::store::kExtraPanels)};
-    params_held = params_held_ && params == held_params_;
-    params_held_ = true;
-    held_params_ = params;
+    int group = params_victim_;
+    for (int g = 0; g < 2; ++g) {
+      if (params_held_[g] && held_params_[g] == params) {
+        params_held = true;
+        group = g;
+      }
+    }
+    params_held_[group] = true;
+    held_params_[group] = params;
+    params_victim_ = 1 - group;
   }
   uint64_t latency = 0;
   const uint64_t cycles = duration(c, params_held, latency);
@@ -171,7 +178,8 @@ uint64_t Timing::busy(regs::Counter unit) const {
 void Timing::reset() {
   for (auto& q : forward_) q.clear();
   for (auto& q : backward_) q.clear();
-  params_held_ = false;  // assume nothing held after a soft reset (an estimate either way)
+  params_held_[0] = params_held_[1] = false;  // assume nothing held after a soft reset (an
+                                              // estimate either way)
 }
 
 void Timing::clear() {

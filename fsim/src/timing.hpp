@@ -47,10 +47,11 @@ class Timing {
   // When the load unit's last command began to move data: the next LOAD is taken no earlier.
   uint64_t load_data_start_ = 0;
   std::deque<uint64_t> forward_[isa::kNumUnits - 1], backward_[isa::kNumUnits - 1];
-  // The entries the last requantizing STORE fetched {first, per channel, cols, panels},
-  // while no LOAD has written the table since.
-  bool params_held_ = false;
-  std::array<uint64_t, 4> held_params_{};
+  // The entries tessera_store_params' two groups hold {first, per channel, cols, panels}
+  // (valid while no LOAD has written the table since), and the one used less recently.
+  bool params_held_[2] = {};
+  std::array<uint64_t, 4> held_params_[2]{};
+  int params_victim_ = 0;
 };
 
 }  // namespace tessera::fsim

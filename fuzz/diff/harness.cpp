@@ -62,6 +62,25 @@ std::vector<isa::Command> preamble(const RaceReport& races, const isa::BuildConf
       out.push_back(isa::encode(l));
     }
   }
+  if (races.reads_line_buffer) {
+    // Both rows of every line-buffer line from a zero scratchpad line: two rows of
+    // DW_LINE_BUFFER_LINES pixels, after the FILL (a token from the load unit).
+    isa::Load zero;
+    zero.fill = true;
+    zero.rows = 1;
+    zero.row_bytes = config.rows;
+    zero.deps = isa::kDepsPushNext;
+    out.push_back(isa::encode(zero));
+    for (int row = 0; row < 2; ++row) {
+      isa::Compute c;
+      c.depthwise = true;
+      c.act_stride = 0;
+      c.vectors = isa::kDwLineBufferLines;
+      c.k_valid = c.n_valid = 1;
+      c.deps = row == 0 ? isa::kDepsPopPrev : 0;
+      out.push_back(isa::encode(c));
+    }
+  }
   out.push_back(isa::encode(isa::Fence{false, layout.done + 16, 0}));
   return out;
 }

@@ -172,10 +172,13 @@ class Checker {
       }
       case Opcode::kCompute: {
         const uint64_t tiles = c.get(compute::kExtraTiles) + 1;
-        if (!(c.mode() & kComputeModeRescale)) {  // the vector path reads no weights
+        const uint64_t vectors = c.get(compute::kVectors), rows = c.get(compute::kActRows);
+        const bool depthwise = c.mode() & kComputeModeDepthwise;
+        if (depthwise) {  // DW_TAPS weight lines per block
+          lines(spad_, "scratchpad line", c.get(compute::kWgtLine), rows * kDwTaps, false);
+        } else if (!(c.mode() & kComputeModeRescale)) {  // the vector path reads no weights
           lines(spad_, "scratchpad line", c.get(compute::kWgtLine), R * tiles, false);
         }
-        const uint64_t vectors = c.get(compute::kVectors), rows = c.get(compute::kActRows);
         for (uint64_t t = 0; t < tiles; ++t) {
           for (uint64_t r = 0; r < rows; ++r) {
             for (uint64_t m = 0; m < vectors; ++m) {
@@ -186,7 +189,16 @@ class Checker {
             }
           }
         }
-        lines(acc_, "accumulator line", c.get(compute::kAccLine), rows * vectors, true);
+        if (!depthwise) {
+          lines(acc_, "accumulator line", c.get(compute::kAccLine), rows * vectors, true);
+        } else if (c.mode() & kComputeModeDwOutput) {  // block b's outputs, a pitch apart
+          report_.reads_line_buffer = true;
+          for (uint64_t b = 0; b < rows; ++b) {
+            lines(acc_, "accumulator line",
+                  c.get(compute::kAccLine) + b * c.get(compute::kDwBlockPitch), dw_outputs(c),
+                  true);
+          }
+        }
         return;
       }
       case Opcode::kStore: {

@@ -32,6 +32,9 @@ struct RaceReport {
     uint32_t first, count;
   };
   std::vector<Range> undefined;
+  // A DEPTHWISE COMPUTE writes outputs from the depthwise unit's line buffer, which the
+  // stream may not have filled: the harness fills it with zeros first.
+  bool reads_line_buffer = false;
 };
 
 // `commands` includes the harness's closing FENCE.

@@ -105,6 +105,21 @@ class Builder {
     a.accumulate = r_.chance(0.5);
     a.k_valid = uint16_t(r_.in(1, c_.rows));
     a.n_valid = uint16_t(r_.in(1, c_.cols));
+    if (r_.chance(0.12)) {  // the depthwise unit: an input row of 3 or more pixels
+      a.depthwise = true;
+      a.vectors = uint32_t(r_.in(kDwKernel, 14));
+      a.dw_stride_2 = r_.chance(0.4);
+      a.dw_output = r_.chance(0.7);
+      a.dw_block_pitch = uint16_t(a.dw_output ? r_.in(0, 20) : 0);
+      const uint64_t span =
+          uint64_t(a.act_rows - 1) * a.act_row_stride + uint64_t(a.vectors - 1) * a.act_stride + 1;
+      a.act_line = line(c_.scratchpad_lines, l_.hot_lines, span);
+      a.wgt_line = line(c_.scratchpad_lines, l_.hot_lines, uint64_t(a.act_rows) * kDwTaps);
+      a.acc_line = line(c_.accumulator_lines, l_.hot_acc_lines,
+                        uint64_t(a.act_rows - 1) * a.dw_block_pitch + a.vectors);
+      a.deps = random_deps(r_, compute::kDepsAllowed);
+      return encode(a);
+    }
     if (r_.chance(0.15)) {  // the vector path (TFLite ADD's input stage)
       a.rescale = true;
       a.rescale_multiplier = int32_t(r_.in(0, 0x7fffffff));
@@ -198,9 +213,10 @@ class Builder {
           p.w = uint32_t(r_.in(1, 10));
           p.c = uint32_t(r_.in(1, 20));
           p.kernel_h = p.kernel_w = uint32_t(r_.in(1, 3));
+          if (r_.chance(0.25)) p.groups = p.c;  // depthwise: 3x3 on the depthwise unit
           p.stride_h = p.stride_w = uint32_t(r_.in(1, 2));
           p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = uint32_t(r_.in(0, 1));
-          p.out_channels = uint32_t(r_.in(1, 24));
+          p.out_channels = p.groups > 1 ? p.c : uint32_t(r_.in(1, 24));
           p.input_zero_point = int8_t(r_.bits());
           p.input_addr = l_.arena + kInputs;
           p.weight_addr = l_.arena + kWeights;

@@ -217,7 +217,8 @@ class ComputeUnitTest : public ::testing::Test {
     for (auto& x : in) x = int8_t(byte(rng_));
     for (auto& x : wt) x = int8_t(byte(rng_));
     for (uint32_t p = 0; p < h * w; ++p)
-      for (uint32_t b = 0; b < blocks; ++b) write_line(act_base + p * blocks + b, &in[p * c + b * R]);
+      for (uint32_t b = 0; b < blocks; ++b)
+        write_line(act_base + p * blocks + b, &in[p * c + b * R]);
     for (uint32_t b = 0; b < blocks; ++b) {
       for (uint32_t t = 0; t < 9; ++t) write_line(wgt_base + b * 9 + t, &wt[t * c + b * R]);
     }

@@ -130,14 +130,18 @@ TEST(Ops, WholePixelStoresAndResidentWeightsMatchTheReference) {
 }
 
 // Depthwise (groups = C, multiplier 1 and 2; 3x3 and 5x5; stride 1 and 2; channels not a
-// multiple of the array) and grouped convolutions, on the array with per-panel channel blocks.
+// multiple of the array) and grouped convolutions. The 3x3 depthwise layers of multiplier 1
+// take the depthwise unit (one pass of 1 to 16 channel blocks, or passes of them: 18 and
+// 33 blocks; pixels of whole lines, or not); the others the array with per-panel channel
+// blocks.
 TEST(Ops, DepthwiseAndGroupedConvolutionsMatchTheReference) {
   std::mt19937_64 rng(tessera::test::test_seed());
-  const ConvShape shapes[] = {{7, 7, 40, 40, 3, 1, 1, 1, false, 40},
-                              {9, 8, 24, 24, 5, 2, 2, 1, false, 24},
-                              {6, 6, 8, 16, 3, 2, 1, 1, false, 8},
-                              {5, 5, 64, 48, 3, 1, 1, 1, false, 2},
-                              {6, 6, 32, 32, 1, 1, 0, 1, true, 4}};
+  const ConvShape shapes[] = {
+      {7, 7, 40, 40, 3, 1, 1, 1, false, 40},     {12, 10, 32, 32, 3, 2, 1, 1, false, 32},
+      {9, 11, 288, 288, 3, 1, 1, 1, false, 288}, {8, 7, 520, 520, 3, 2, 1, 1, false, 520},
+      {5, 6, 144, 144, 3, 1, 0, 1, false, 144},  {9, 8, 24, 24, 5, 2, 2, 1, false, 24},
+      {6, 6, 8, 16, 3, 2, 1, 1, false, 8},       {5, 5, 64, 48, 3, 1, 1, 1, false, 2},
+      {6, 6, 32, 32, 1, 1, 0, 1, true, 4}};
   for (const ConvShape& s : shapes) expect_conv_matches(ops_engine(), rng, s);
 }
 

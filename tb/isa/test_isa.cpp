@@ -192,6 +192,44 @@ TEST(Isa, EveryCheckGivesItsErrorAndNamesTheValue) {
   s.pool_width = 8;
   s.acc_pitch = 70;  // the last window's last line: 15 x 70 + 15 = 1065
   cases.push_back({"pool windows end", encode(s), Error::kAccumulatorRange, "lines 0 .. 1065"});
+  // The depthwise unit: an input row per command, within the line buffer, DW_TAPS weight
+  // lines per block, each block's outputs a pitch apart.
+  Compute dw = valid_compute();
+  dw.depthwise = true;
+  dw.vectors = 114;
+  dw.act_rows = 2;
+  dw.act_row_stride = 1;
+  dw.act_stride = 2;
+  dw.dw_output = true;
+  dw.dw_block_pitch = 224;
+  EXPECT_TRUE(bool(check(encode(dw), cfg))) << check(encode(dw), cfg).message;
+  c = dw;
+  c.rescale = true;
+  cases.push_back({"depthwise rescale", encode(c), Error::kBadMode, "DEPTHWISE and RESCALE"});
+  c = valid_compute();
+  c.dw_stride_2 = true;
+  cases.push_back({"stride without depthwise", encode(c), Error::kBadMode, "DW_STRIDE_2 without"});
+  c = dw;
+  c.vectors = 2;
+  cases.push_back({"depthwise row", encode(c), Error::kBadDimension, "VECTORS = 2 is below"});
+  c = dw;
+  c.act_rows = 9;
+  cases.push_back({"line buffer", encode(c), Error::kBadDimension, "1026 lines; the line buffer"});
+  c = dw;
+  c.extra_tiles = 1;
+  c.act_tile_stride = 1;
+  cases.push_back({"depthwise tiles", encode(c), Error::kBadDimension, "EXTRA_TILES = 1"});
+  c = dw;
+  c.dw_output = false;
+  cases.push_back(
+      {"pitch without output", encode(c), Error::kBadDimension, "DW_BLOCK_PITCH = 224"});
+  c = dw;
+  c.wgt_line = 16384 - 17;  // 18 weight lines from here: one past the last
+  cases.push_back(
+      {"depthwise weights", encode(c), Error::kScratchpadRange, "weight lines 16367..16384"});
+  c = dw;
+  c.dw_block_pitch = 950;  // block 1's 112 outputs from line 950 on
+  cases.push_back({"depthwise outputs", encode(c), Error::kAccumulatorRange, "lines 0..1061"});
   Command fence_deps = encode(Fence{});
   fence_deps.set(kHdrDeps, kDepsPushNext);
   cases.push_back({"fence deps", fence_deps, Error::kReservedBits, "FENCE DEPS"});
@@ -225,7 +263,8 @@ TEST(Isa, DisassemblyNamesEveryField) {
   EXPECT_EQ(disassemble(encode(valid_compute())),
             "COMPUTE deps=pop_prev,push_next act_line=0 act_stride=32 vectors=128 wgt_line=8192 "
             "acc_line=0 k_valid=16 n_valid=16 act_rows=1 act_row_stride=0 rescale_multiplier=0 "
-            "rescale_right_shift=0 rescale_zero_point=0 extra_tiles=0 act_tile_stride=0");
+            "rescale_right_shift=0 rescale_zero_point=0 extra_tiles=0 act_tile_stride=0 "
+            "dw_block_pitch=0");
   EXPECT_EQ(disassemble(encode(Fence{true, 0x40, 9})),
             "FENCE mode=interrupt dram_addr=0x40 value=9");
   Store s = valid_store();

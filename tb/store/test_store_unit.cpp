@@ -291,7 +291,7 @@ TYPED_TEST(StoreUnitTest, RowsOfSeveralPanelsMatchTheReference) {
     table[i] = this->random_entry();
     this->write_entry(i, table[i]);
   }
-  tessera::isa::Store last;
+  tessera::isa::Store recent[2];  // the last two STOREs: the two groups of held parameters
   int panel_trials = 0;
   for (int trial = 0; trial < 80; ++trial) {
     const int mode = trial % 3;  // raw, per tensor, per channel
@@ -301,8 +301,9 @@ TYPED_TEST(StoreUnitTest, RowsOfSeveralPanelsMatchTheReference) {
       if ((mode > 0 ? c : 4 * c) % B == 0) cols_ok.push_back(uint16_t(c));
     if (cols_ok.empty()) continue;
     tessera::isa::Store s;
-    if (trial % 4 == 3 && panel_trials > 0) {
-      s = last;  // the same entries again: held, unless the table changed
+    if (trial % 4 == 3 && panel_trials > 1) {
+      // The same entries as one of the last two: held, unless the table changed.
+      s = recent[rng() % 2];
       if (rng() % 2) {
         const uint32_t i = rng() % 64;
         table[i] = this->random_entry();
@@ -329,7 +330,8 @@ TYPED_TEST(StoreUnitTest, RowsOfSeveralPanelsMatchTheReference) {
       const uint32_t entries = s.per_channel ? panels * s.cols : 1;
       s.qparam_entry = rng() % (64 - entries + 1);
     }
-    last = s;
+    recent[0] = recent[1];
+    recent[1] = s;
     ++panel_trials;
     SCOPED_TRACE("trial " + std::to_string(trial) + " panels " +
                  std::to_string(s.extra_panels + 1) + " pitch " + std::to_string(s.panel_pitch) +

@@ -290,7 +290,8 @@ TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
   // NHWC convolutions straight from the input tensor (no im2col in host memory): kernels
   // 1x1 to 7x7, stride, dilation, asymmetric zero-point padding, channel counts that are not
   // multiples of the array, batches; per-channel requantization, ReLU, 2x2 max-pool; every
-  // output checked.
+  // output checked. Every fourth trial is a depthwise 3x3 layer (groups = C = OC), which
+  // takes the depthwise unit.
   for (int trial = 0; trial < 36; ++trial) {
     randomize_memory_timing();
     ConvPlan plan;
@@ -312,6 +313,14 @@ TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
       plan.pad_bottom = rng_() % 3;
       plan.pad_left = rng_() % 3;
       plan.pad_right = rng_() % 3;
+      plan.groups = 1;
+      if (trial % 4 == 3) {  // depthwise 3x3, the same stride on both axes, no dilation
+        plan.out_channels = plan.groups = plan.c =
+            trial % 8 == 3 ? 1 + rng_() % 40 : 16 * (1 + rng_() % 3);
+        plan.kernel_h = plan.kernel_w = 3;
+        plan.stride_w = plan.stride_h;
+        plan.dilation_h = plan.dilation_w = 1;
+      }
     } while (uint64_t(plan.dilation_h) * (plan.kernel_h - 1) + 1 >
                  plan.h + plan.pad_top + plan.pad_bottom ||
              uint64_t(plan.dilation_w) * (plan.kernel_w - 1) + 1 >
@@ -326,12 +335,13 @@ TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
     cp.pad_bottom = plan.pad_bottom;
     cp.pad_left = plan.pad_left;
     cp.pad_right = plan.pad_right;
+    cp.groups = plan.groups;
     cp.input_zero_point = int32_t(rng_() % 256) - 128;
     plan.input_zero_point = int8_t(cp.input_zero_point);
     const tessera::ref::Nhwc shape{plan.batch, plan.h, plan.w, plan.c};
     const auto input = random_bytes(shape.elements());
-    const auto weights =
-        random_bytes(std::size_t(plan.kernel_h) * plan.kernel_w * plan.c * plan.out_channels);
+    const auto weights = random_bytes(std::size_t(plan.kernel_h) * plan.kernel_w *
+                                      (plan.c / plan.groups) * plan.out_channels);
     std::vector<int32_t> bias;
     const tessera::ref::OutputStage stage =
         random_output_stage(plan.out_channels, trial % 3 == 0, bias);
@@ -340,13 +350,13 @@ TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
     // row into windows: LOAD WINDOWS, with padding, dilation and strides).
     const ConvLayout layouts[] = {ConvLayout::kAuto, ConvLayout::kPaddedImage,
                                   ConvLayout::kPackedTaps};
-    plan.layout = layouts[trial % 3];
+    plan.layout = plan.groups > 1 ? ConvLayout::kAuto : layouts[trial % 3];
     const auto packed = pack_conv_weights(weights, plan, engine_config());
     bench->mem.write(kB, reinterpret_cast<const uint8_t*>(packed.data()), packed.size());
-    bench->mem.write(kTable,
-                     qtable_entries(conv_bias(bias, weights, plan.kernel_h, plan.kernel_w, plan.c,
-                                              plan.out_channels, plan.input_zero_point),
-                                    stage.multiplier, stage.shift));
+    bench->mem.write(kTable, qtable_entries(conv_bias(bias, weights, plan.kernel_h, plan.kernel_w,
+                                                      plan.c / plan.groups, plan.out_channels,
+                                                      plan.input_zero_point),
+                                            stage.multiplier, stage.shift));
     plan.input_addr = kA;
     plan.weight_addr = kB;
     plan.output_addr = kC;
@@ -355,7 +365,7 @@ TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
     plan.act_min = int8_t(stage.act_min);
     plan.act_max = int8_t(stage.act_max);
     auto out_shape = cp.output_shape(shape, plan.out_channels);
-    plan.max_pool = out_shape.h >= 2 && out_shape.w >= 2 && rng_() % 3 == 0;
+    plan.max_pool = plan.groups == 1 && out_shape.h >= 2 && out_shape.w >= 2 && rng_() % 3 == 0;
     CommandStream s(engine_config());
     plan_conv2d(s, plan);
     SCOPED_TRACE("trial " + std::to_string(trial) + ": " + std::to_string(plan.batch) + "x" +
@@ -366,9 +376,8 @@ TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
                  " dilation " + std::to_string(plan.dilation_h) + "," +
                  std::to_string(plan.dilation_w) + " pad " + std::to_string(plan.pad_top) + "," +
                  std::to_string(plan.pad_bottom) + "," + std::to_string(plan.pad_left) + "," +
-                 std::to_string(plan.pad_right) + (plan.max_pool ? " max-pool" : "") +
-                 (conv_layout(plan, engine_config()) == ConvLayout::kPackedTaps ? " packed taps"
-                                                                                : " padded image"));
+                 std::to_string(plan.pad_right) + (plan.max_pool ? " max-pool" : "") + " " +
+                 layout_name(conv_layout(plan, engine_config())));
     run_to_fence(s, 2000u + trial);
     if (HasFatalFailure()) return;
     const std::size_t pixels = out_shape.n * out_shape.h * out_shape.w;

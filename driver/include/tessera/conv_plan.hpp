@@ -33,9 +33,12 @@
 
 namespace tessera::isa {
 
-// How the input reaches the array: the padded image (a tile per tap and channel block), or
-// the taps packed into K (a tile per NumRows taps); kAuto lets the planner choose.
-enum class ConvLayout { kAuto, kPaddedImage, kPackedTaps };
+// How the input reaches the engine: the padded image on the array (a tile per tap and
+// channel block), the taps packed into K (a tile per NumRows taps), or the padded image
+// through the depthwise unit (depthwise 3x3, stride 1 or 2: driver/src/depthwise_plan.hpp);
+// kAuto lets the planner choose.
+enum class ConvLayout { kAuto, kPaddedImage, kPackedTaps, kDepthwiseUnit };
+const char* layout_name(ConvLayout layout);  // "auto", "padded image", "packed taps", ...
 
 struct ConvPlan {
   uint32_t batch = 1, h = 0, w = 0, c = 0;  // input, NHWC
@@ -71,16 +74,18 @@ struct ConvPlan {
 // deep for this build's buffers) or InvalidCommand.
 void plan_conv2d(CommandStream& stream, const ConvPlan& plan);
 
-// The layout plan_conv2d uses for `plan` on this build (kAuto resolved: the packed taps when
-// they take under 90 % of the padded image's estimated cycles). Throws like plan_conv2d for
-// a plan that cannot run.
+// The layout plan_conv2d uses for `plan` on this build (kAuto resolved: the depthwise unit
+// for the depthwise layers it takes, other grouped layers on the padded image; the packed
+// taps when they take under 90 % of the padded image's estimated cycles). Throws like plan_conv2d
+// for a plan that cannot run.
 ConvLayout conv_layout(const ConvPlan& plan, const BuildConfig& config);
 
 // The weights [KH][KW][C/groups][OC] as the plan for that layout loads them: K rows in tile
 // order (padded image: each tap's C rows padded with zero rows to whole NumRows-row tiles;
 // packed taps: all KH*KW*C rows back to back), zero rows up to a whole tile, then
 // pack_weights() panels of NumCols columns. Grouped: each panel's own channel blocks per
-// tap, zero outside each column's group.
+// tap, zero outside each column's group. The depthwise unit: DW_TAPS lines per channel
+// block, a tap per line.
 std::vector<int8_t> pack_conv_weights(const std::vector<int8_t>& weights, const ConvPlan& plan,
                                       const BuildConfig& config);
 

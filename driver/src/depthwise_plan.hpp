@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+// The depthwise unit's plan for a depthwise 3x3 convolution (ConvLayout::kDepthwiseUnit):
+// the padded image streams through tessera_depthwise one input row per COMPUTE, each row
+// loaded and computed once (the line buffer holds the two rows before it, across strips).
+//
+// Channels: in passes of up to 16 blocks (the two groups of 8 panels the store unit holds
+// the parameters of), as even as they go; each pass streams the whole image with only its
+// blocks (G lines per pixel), so a pass's STOREs never fetch their parameters again.
+// Scratchpad: banks 0 and 1 hold strips of padded rows (strip j in bank j % 2, row r of a
+// strip at line r*Wp*G), their padding columns filled with the input zero point by the
+// pass's first strip in each bank; bank 2 the weights, DW_TAPS lines per channel block.
+// Accumulator: strip j's output rows in region j % 2, block b's pixels from line b*pitch on
+// (pitch = the strip's output rows x OW), so that one STORE writes up to
+// 1 + MAX_EXTRA_PANELS blocks of a pixel as one burst. Tokens as plan_add's: a strip's last
+// LOAD gives its COMPUTEs one, their last gives its STOREs one and frees the bank for strip
+// j + 2; its last STORE frees the region for strip j + 2.
+#pragma once
+
+#include "tessera/conv_plan.hpp"
+
+namespace tessera::isa::detail {
+
+// Whether the depthwise unit can take `p` on this build: groups = C = OC, a 3x3 kernel,
+// dilation 1, the same stride 1 or 2 on both axes, no pooling; a padded row of a block
+// within the line buffer, an output row of a block within an accumulator region, the
+// channels within the quantization table, a square array.
+bool depthwise_unit_fits(const ConvPlan& p, const BuildConfig& config);
+
+// The command stream; throws std::invalid_argument if !depthwise_unit_fits(p).
+void plan_depthwise(CommandStream& stream, const ConvPlan& p);
+
+// The weights [3][3][1][C] as plan_depthwise loads them: block b's tap t in line b*DW_TAPS +
+// t, lane l channel b*NumRows + l (lanes past C zero).
+std::vector<int8_t> pack_depthwise_weights(const std::vector<int8_t>& weights, const ConvPlan& p,
+                                           const BuildConfig& config);
+
+}  // namespace tessera::isa::detail
