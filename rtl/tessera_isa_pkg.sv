@@ -11,7 +11,7 @@ package tessera_isa_pkg;
   localparam int CommandBits = 512;
 
   localparam int MaxCount = 65535;  // the largest count of rows, vectors, results or pooled pixels one command may name
-  localparam int MaxExtraPanels = 7;  // the most panels after the first one STORE writes per row (its post-processing holds the quantization parameters of 1 + MAX_EXTRA_PANELS panels)
+  localparam int MaxExtraPanels = 15;  // the most panels after the first one STORE writes per row (its post-processing holds the quantization parameters of 1 + MAX_EXTRA_PANELS panels)
   localparam int MaxRowBytes = 16777215;  // the largest DMA row, 2^24 - 1 bytes
   localparam int UnitQueueDepth = 4;  // commands each unit's queue holds; one more waits in the dispatcher (a stream whose tokens need more in flight deadlocks)
   localparam int MaxTokens = 255;  // dependency tokens one unit may owe a neighbour (given and not yet taken); one more is TOKEN_OVERFLOW
@@ -203,7 +203,7 @@ package tessera_isa_pkg;
   localparam int StoreExtraPanelsLsb = 384;
   localparam int StoreExtraPanelsWidth = 16;
   localparam int StoreExtraPanelsMin = 0;
-  localparam int StoreExtraPanelsMax = 7;
+  localparam int StoreExtraPanelsMax = 15;
   localparam int StorePanelPitchLsb = 400;
   localparam int StorePanelPitchWidth = 16;
   localparam logic [7:0] StoreDepsAllowed = 8'h05;

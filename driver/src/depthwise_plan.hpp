@@ -3,9 +3,10 @@
 // the padded image streams through tessera_depthwise one input row per COMPUTE, each row
 // loaded and computed once (the line buffer holds the two rows before it, across strips).
 //
-// Channels: in passes of up to 16 blocks (the two groups of 8 panels the store unit holds
-// the parameters of), as even as they go; each pass streams the whole image with only its
-// blocks (G lines per pixel), so a pass's STOREs never fetch their parameters again.
+// Channels: in passes of up to 2 x (1 + MAX_EXTRA_PANELS) = 32 blocks (the store unit holds
+// the parameters of two groups of panels), as even as they go; each pass streams the whole
+// image with only its blocks (G lines per pixel), so a pass's STOREs never fetch their
+// parameters again.
 // Scratchpad: banks 0 and 1 hold strips of padded rows (strip j in bank j % 2, row r of a
 // strip at line r*Wp*G), their padding columns filled with the input zero point by the
 // pass's first strip in each bank; bank 2 the weights, DW_TAPS lines per channel block.

@@ -14,7 +14,7 @@ inline constexpr uint32_t kVersion = 2;
 inline constexpr std::size_t kCommandBytes = 64;
 
 inline constexpr uint32_t kMaxCount = 65535;  // the largest count of rows, vectors, results or pooled pixels one command may name
-inline constexpr uint32_t kMaxExtraPanels = 7;  // the most panels after the first one STORE writes per row (its post-processing holds the quantization parameters of 1 + MAX_EXTRA_PANELS panels)
+inline constexpr uint32_t kMaxExtraPanels = 15;  // the most panels after the first one STORE writes per row (its post-processing holds the quantization parameters of 1 + MAX_EXTRA_PANELS panels)
 inline constexpr uint32_t kMaxRowBytes = 16777215;  // the largest DMA row, 2^24 - 1 bytes
 inline constexpr uint32_t kUnitQueueDepth = 4;  // commands each unit's queue holds; one more waits in the dispatcher (a stream whose tokens need more in flight deadlocks)
 inline constexpr uint32_t kMaxTokens = 255;  // dependency tokens one unit may owe a neighbour (given and not yet taken); one more is TOKEN_OVERFLOW
@@ -214,7 +214,7 @@ inline constexpr FieldInfo kFields[] = {
     {"qparam_entry", kQparamEntry, false, false, 0, Bound::kConstant, 0},
     {"pool_width", kPoolWidth, false, false, 0, Bound::kConstant, 0},
     {"acc_pitch", kAccPitch, false, false, 0, Bound::kConstant, 0},
-    {"extra_panels", kExtraPanels, false, true, 0, Bound::kConstant, 7},
+    {"extra_panels", kExtraPanels, false, true, 0, Bound::kConstant, 15},
     {"panel_pitch", kPanelPitch, false, false, 0, Bound::kConstant, 0},
 };
 inline constexpr FlagInfo kModeFlags[] = {
