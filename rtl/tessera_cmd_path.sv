@@ -87,6 +87,7 @@ module tessera_cmd_path #(
   input  logic [NumUnits-1:0]         unit_ready_i,
   output logic [NumUnits*CmdBits-1:0] unit_cmd_o,
   input  logic [NumUnits-1:0]         unit_done_i,
+  input  logic [NumUnits-1:0]         unit_release_i,  // PUSH_PREV may go (tessera_dep_gate)
   input  logic [NumUnits*8-1:0]       unit_error_i,   // with done: ErrNone or the failure
   input  logic [NumUnits-1:0]         unit_idle_i
 );
@@ -310,6 +311,7 @@ module tessera_cmd_path #(
       .out_ready_i  (unit_ready_i[u]),
       .out_payload_o(unit_cmd_o[u*CmdBits +: CmdBits]),
       .done_i       (unit_done_i[u]),
+      .release_i    (unit_release_i[u]),
       .done_tag_o   (done_tag[32*u +: 32]),
       .prev_avail_i (prev_avail[u]),
       .prev_pop_o   (prev_pop[u]),

@@ -27,7 +27,10 @@
 //             one runs (the engine takes the next descriptor meanwhile,
 //             tessera_dma_writer): done_o pulses with each status, in command order. A
 //             table shift out of range goes Params -> Fail (the STOREs before it report
-//             first) -> Finish (done_o with ErrBadClamp).
+//             first) -> Finish (done_o with ErrBadClamp). release_o pulses once per STORE
+//             when its last beat goes to the write engine (its accumulator lines all read),
+//             or with a Finish: the engine then gives the STORE's PUSH_PREV token, so the
+//             compute unit may write those lines again while the writes wait for responses.
 // Latency:    the table entries (entries + 1 cycles, 1 when the previous STORE fetched the
 //             same ones and the table is unchanged), then lines stream; done_o the cycle
 //             after the write engine's status, while the next STORE may already stream.
@@ -56,6 +59,7 @@ module tessera_store_unit #(
   output logic                             cmd_ready_o,
   input  logic [CmdBits-1:0]               cmd_i,
   output logic                             done_o,
+  output logic                             release_o,  // its accumulator lines are read
   output logic [7:0]                       error_o,
   output logic                             idle_o,
   // Quantization table read port (data one cycle after the request)
@@ -369,6 +373,9 @@ module tessera_store_unit #(
 
   // A status and a Finish never meet: Fail waits until no status is due.
   assign done_o  = status_done_q || state_q == Finish;
+  // A STORE's accumulator lines are all read when its last beat goes to the write engine;
+  // one that fails first (Finish) is released with its done.
+  assign release_o = (state_q == Stream && wr_fire && wr_last_o) || state_q == Finish;
   assign error_o = status_done_q ? status_error_q : error_q;
   assign idle_o  = state_q == Idle && waiting_q == 2'd0 && !status_done_q;
 

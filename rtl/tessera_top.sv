@@ -247,6 +247,11 @@ module tessera_top #(
 
   // ---- Command path -----------------------------------------------------------------------
   logic [NumUnits-1:0]         unit_valid, unit_ready, unit_done, unit_idle, unit_stall;
+  // A unit's buffers are free (its PUSH_PREV token): the load and compute units at done, the
+  // store unit once a STORE has read its accumulator lines.
+  logic [NumUnits-1:0]         unit_release;
+  assign unit_release[UnitLoad]    = unit_done[UnitLoad];
+  assign unit_release[UnitCompute] = unit_done[UnitCompute];
   logic [NumUnits*CmdBits-1:0] unit_cmd;
   logic [NumUnits*8-1:0]       unit_error;
   logic                        fetch_busy, fence_done;
@@ -302,6 +307,7 @@ module tessera_top #(
     .unit_ready_i     (unit_ready),
     .unit_cmd_o       (unit_cmd),
     .unit_done_i      (unit_done),
+    .unit_release_i   (unit_release),
     .unit_error_i     (unit_error),
     .unit_idle_i      (unit_idle)
   );
@@ -447,6 +453,7 @@ module tessera_top #(
     .cmd_ready_o      (unit_ready[UnitStore]),
     .cmd_i            (unit_cmd[UnitStore*CmdBits +: CmdBits]),
     .done_o           (unit_done[UnitStore]),
+    .release_o        (unit_release[UnitStore]),
     .error_o          (unit_error[8*UnitStore +: 8]),
     .idle_o           (unit_idle[UnitStore]),
     .qt_rd_en_o       (qt_rd_en),

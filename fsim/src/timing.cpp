@@ -154,7 +154,9 @@ void Timing::executed(const isa::Command& c, uint32_t /*index*/) {
     busy_[u] += cycles;
   }
   done_[u] = std::max(done_[u], free_[u] + latency);
-  if (deps & isa::kDepsPushPrev) backward_[u - 1].push_back(done_[u]);
+  // A STORE's PUSH_PREV token goes once its data is out (its accumulator lines are read,
+  // tessera_store_unit's release), not after its write responses.
+  if (deps & isa::kDepsPushPrev) backward_[u - 1].push_back(u == 2 ? free_[u] : done_[u]);
   if (deps & isa::kDepsPushNext) forward_[u].push_back(done_[u]);
 }
 

@@ -39,7 +39,7 @@ module tessera_deps_harness (
     .clk_i, .rst_ni, .clr_i(1'b0),
     .in_valid_i(in_valid_i[0]), .in_ready_o(in_ready_o[0]), .in_deps_i(in_deps_i[3:0]),
     .in_payload_i(in_id_i[15:0]), .out_valid_o(out_valid_o[0]), .out_ready_i(out_ready_i[0]),
-    .out_payload_o(out_id_o[15:0]), .done_i(done_i[0]), .in_tag_i(in_id_i[15:0]), .done_tag_o(done_id_o[15:0]),
+    .out_payload_o(out_id_o[15:0]), .done_i(done_i[0]), .release_i(done_i[0]), .in_tag_i(in_id_i[15:0]), .done_tag_o(done_id_o[15:0]),
     .prev_avail_i(1'b0), .prev_pop_o(unused_pops[0]), .next_avail_i(c2l_avail), .next_pop_o(c2l_pop),
     .prev_push_o(unused_pops[1]), .next_push_o(l2c_push), .stall_o(unused_stall[0]));
   // Compute: previous = load, next = store.
@@ -47,7 +47,7 @@ module tessera_deps_harness (
     .clk_i, .rst_ni, .clr_i(1'b0),
     .in_valid_i(in_valid_i[1]), .in_ready_o(in_ready_o[1]), .in_deps_i(in_deps_i[7:4]),
     .in_payload_i(in_id_i[31:16]), .out_valid_o(out_valid_o[1]), .out_ready_i(out_ready_i[1]),
-    .out_payload_o(out_id_o[31:16]), .done_i(done_i[1]), .in_tag_i(in_id_i[31:16]), .done_tag_o(done_id_o[31:16]),
+    .out_payload_o(out_id_o[31:16]), .done_i(done_i[1]), .release_i(done_i[1]), .in_tag_i(in_id_i[31:16]), .done_tag_o(done_id_o[31:16]),
     .prev_avail_i(l2c_avail), .prev_pop_o(l2c_pop), .next_avail_i(s2c_avail), .next_pop_o(s2c_pop),
     .prev_push_o(c2l_push), .next_push_o(c2s_push), .stall_o(unused_stall[1]));
   // Store: previous = compute; no next unit.
@@ -55,7 +55,7 @@ module tessera_deps_harness (
     .clk_i, .rst_ni, .clr_i(1'b0),
     .in_valid_i(in_valid_i[2]), .in_ready_o(in_ready_o[2]), .in_deps_i(in_deps_i[11:8]),
     .in_payload_i(in_id_i[47:32]), .out_valid_o(out_valid_o[2]), .out_ready_i(out_ready_i[2]),
-    .out_payload_o(out_id_o[47:32]), .done_i(done_i[2]), .in_tag_i(in_id_i[47:32]), .done_tag_o(done_id_o[47:32]),
+    .out_payload_o(out_id_o[47:32]), .done_i(done_i[2]), .release_i(done_i[2]), .in_tag_i(in_id_i[47:32]), .done_tag_o(done_id_o[47:32]),
     .prev_avail_i(c2s_avail), .prev_pop_o(c2s_pop), .next_avail_i(1'b0), .next_pop_o(unused_pops[2]),
     .prev_push_o(s2c_push), .next_push_o(unused_pops[3]), .stall_o(unused_stall[2]));
 

@@ -22,6 +22,7 @@ module tessera_store_harness #(
   output logic                      cmd_ready_o,
   input  logic [tessera_isa_pkg::CommandBits-1:0] cmd_i,
   output logic                      done_o,
+  output logic                      release_o,
   output logic [7:0]                error_o,
   output logic                      idle_o,
   // DMA write engine side
@@ -87,6 +88,7 @@ module tessera_store_harness #(
     .cmd_ready_o,
     .cmd_i,
     .done_o,
+    .release_o,
     .error_o,
     .idle_o,
     .qt_rd_en_o       (qt_rd_en),

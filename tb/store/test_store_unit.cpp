@@ -94,7 +94,7 @@ class StoreUnitTest : public ::testing::Test {
 
   struct Result {
     uint32_t error = ~0u;
-    bool desc_seen = false;
+    bool desc_seen = false, released = false;
     std::vector<std::vector<uint8_t>> rows;
   };
 
@@ -172,7 +172,18 @@ class StoreUnitTest : public ::testing::Test {
         }
       }
       if (dut_->wr_status_valid_i && dut_->wr_status_ready_o) status_offered = false;
+      // The release (the PUSH_PREV token) comes once, when the last beat goes out, or with
+      // the done of a STORE that fails before streaming; never after the done.
+      if (dut_->release_o) {
+        EXPECT_FALSE(res.released) << "a second release";
+        EXPECT_TRUE(res.rows.size() == out_rows || dut_->done_o)
+            << "released with " << res.rows.size() << " of " << out_rows << " rows out";
+        res.released = true;
+      }
       const bool done = dut_->done_o;
+      if (done) {
+        EXPECT_TRUE(res.released) << "done before its release";
+      }
       res.error = dut_->error_o;
       dut_->clk_i = 1;
       dut_->eval();

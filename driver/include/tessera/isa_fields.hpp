@@ -78,7 +78,7 @@ inline constexpr Field kHdrMode{2, 1};  // opcode-specific mode flags
 
 inline constexpr uint8_t kDepsPopPrev = 1u << 0;  // wait for a token from the previous unit (compute: from load; store: from compute)
 inline constexpr uint8_t kDepsPopNext = 1u << 1;  // wait for a token from the next unit (load: from compute; compute: from store)
-inline constexpr uint8_t kDepsPushPrev = 1u << 2;  // when done, give a token to the previous unit
+inline constexpr uint8_t kDepsPushPrev = 1u << 2;  // when done, give a token to the previous unit (a STORE: once its accumulator lines are read, before its write responses)
 inline constexpr uint8_t kDepsPushNext = 1u << 3;  // when done, give a token to the next unit
 inline constexpr uint8_t kLoadModeToAccumulator = 1u << 0;  // destination is the accumulator (rows of whole lines of int32, e.g. bias)
 inline constexpr uint8_t kLoadModeToQtable = 1u << 1;  // destination is the quantization table (rows of 16-byte entries); with neither bit set, the scratchpad
