@@ -42,7 +42,7 @@ struct DwShape {
 uint32_t max_pass_blocks(const ConvPlan& p, const BuildConfig& cfg, uint32_t wp, uint32_t ow) {
   uint32_t g = std::min(ceil_div(p.c, cfg.rows), kPassBlocks);
   while (g > 0 && (uint64_t(wp) * g > kDwLineBufferLines || uint64_t(ow) * g > region_lines(cfg) ||
-                   uint64_t(p.stride_h + 2) * wp * g > bank_lines(cfg)))
+                   uint64_t(p.stride_h + 3) * wp * g > bank_lines(cfg)))
     --g;
   return g;
 }
@@ -58,10 +58,11 @@ DwShape shape_of(const ConvPlan& p, const BuildConfig& cfg) {
   d.passes = ceil_div(total, most);
   d.blocks = ceil_div(total, d.passes);  // as even as they go
   // As many output rows as an accumulator region and a bank (a strip's padded rows, the
-  // first strip's two more) hold, and a STORE's rows allow.
+  // first strip's two more, and in bank 3 the zero-point row) hold, and a STORE's rows
+  // allow.
   const uint32_t row_lines = d.wp * d.blocks;
   const uint32_t by_region = region_lines(cfg) / (d.ow * d.blocks);
-  const uint32_t by_bank = (bank_lines(cfg) / row_lines - 2) / d.stride;
+  const uint32_t by_bank = (bank_lines(cfg) / row_lines - 3) / d.stride;
   const uint32_t by_store = kMaxCount / (d.ow * (kMaxExtraPanels + 1));
   d.strip_out = std::min({by_region, by_bank, by_store, d.oh});
   return d;
@@ -101,7 +102,8 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
   const uint64_t image_bytes = uint64_t(p.h) * p.w * p.c;
   const uint64_t out_image_bytes = uint64_t(d.oh) * d.ow * p.c * elem;
 
-  // Once: the weights and the table.
+  // Once: the weights; the table after the first strip's rows (only its STOREs need it):
+  // its token goes to that strip's last COMPUTE, the first STORE's token with it.
   Load weights;
   weights.dram_addr = p.weight_addr;
   weights.row_bytes = ceil_div(p.c, rows) * kDwTaps * rows;
@@ -109,15 +111,13 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
   weights.dram_stride = weights.row_bytes;
   weights.sram_line = 2 * bank;
   s.push(weights);
-  if (!p.raw_int32) {
-    Load table;
-    table.dest = Load::Dest::kQTable;
-    table.dram_addr = p.qtable_addr;
-    table.row_bytes = p.c * qtable::kEntryBytes;
-    table.rows = 1;
-    table.dram_stride = table.row_bytes;
-    s.push(table);
-  }
+  Load table;
+  table.dest = Load::Dest::kQTable;
+  table.dram_addr = p.qtable_addr;
+  table.row_bytes = p.c * qtable::kEntryBytes;
+  table.rows = 1;
+  table.dram_stride = table.row_bytes;
+  table.deps = kDepsPushNext;
   auto fill = [&](uint32_t line, uint32_t lines, uint32_t count, uint32_t stride) {
     Load f;
     f.fill = true;
@@ -128,6 +128,10 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
     f.sram_stride = stride;
     return f;
   };
+  // A padded row of the zero point at the end of bank 3 (after strip buffer 2), read by
+  // the padding rows' COMPUTEs of every strip: no strip loads or fills its padding rows.
+  const uint32_t zero_row = 4 * bank - d.wp * d.blocks;
+  if (d.hp > p.h) s.push(fill(zero_row, d.wp * d.blocks, 1, 1));
 
   // Strip g: of an image and a pass (channels [c0, c1), `blocks` lines per pixel), output
   // rows [o0, o1), padded rows [first, last] (each streamed once: the rows before first
@@ -153,9 +157,9 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
     const Strip t = strip(g);
     const uint32_t base = DwShape::slot_line(g, bank), row_lines = d.wp * t.blocks;
     std::vector<Load> loads;
-    // A pass's first strip in each slot fills the slot's padding columns (the strips' rows
-    // never write them).
-    if (t.index < kSlots) {
+    // A slot's padding columns are filled by its first strip, and again when a strip has
+    // another layout than the slot's last (the strips' rows never write them).
+    if (g < kSlots || strip(g - kSlots).blocks != t.blocks) {
       const uint32_t strip_rows = std::min(d.hp, d.strip_out * d.stride + 2);
       if (p.pad_left) loads.push_back(fill(base, p.pad_left * t.blocks, strip_rows, row_lines));
       if (p.pad_right) {
@@ -173,7 +177,7 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
       const uint64_t row_addr =
           p.input_addr + t.image * image_bytes + uint64_t(iy - p.pad_top) * p.w * p.c + t.c0;
       if (!inside) {
-        loads.push_back(fill(line, row_lines, run, row_lines));
+        // Padding rows: their COMPUTEs read the zero-point row.
       } else if (whole_lines) {  // a pixel is whole lines: an image row is one DMA row
         Load l;
         l.dram_addr = row_addr;
@@ -197,7 +201,8 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
       }
       iy += run;
     }
-    if (loads.empty()) throw std::logic_error("plan_depthwise: a strip without rows");
+    // A strip of padding rows only still carries its tokens: one line of its slot.
+    if (loads.empty()) loads.push_back(fill(base, 1, 1, 1));
     // The slot's last reader: strip g - kSlots.
     loads.front().deps |= g >= kSlots ? kDepsPopNext : 0;
     loads.back().deps |= kDepsPushNext;
@@ -206,7 +211,10 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
 
   // The loads of strip g + ahead before strip g's computes (the slot they wait for is
   // released by an earlier strip's, so the order cannot deadlock).
-  for (uint32_t g = 0; g < std::min(kLoadsAhead, total); ++g) push_loads(g);
+  for (uint32_t g = 0; g < std::min(kLoadsAhead, total); ++g) {
+    push_loads(g);
+    if (g == 0 && !p.raw_int32) s.push(table);
+  }
   for (uint32_t g = 0; g < total; ++g) {
     if (g + kLoadsAhead < total) push_loads(g + kLoadsAhead);
     const Strip t = strip(g);
@@ -216,7 +224,8 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
       Compute c;
       c.depthwise = true;
       c.dw_stride_2 = d.stride == 2;
-      c.act_line = base + (iy - t.first) * row_lines;
+      const bool inside = iy >= p.pad_top && iy < p.pad_top + p.h;
+      c.act_line = inside ? base + (iy - t.first) * row_lines : zero_row;
       c.act_stride = t.blocks;
       c.vectors = d.wp;
       c.act_rows = t.blocks;
@@ -230,6 +239,8 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
         c.dw_block_pitch = uint16_t(pitch);
       }
       if (iy == t.first) c.deps |= kDepsPopPrev | (g >= 2 ? kDepsPopNext : 0);
+      // The table's token (the first strip streams at least its three window rows).
+      if (g == 0 && iy == t.last && !p.raw_int32) c.deps |= kDepsPopPrev;
       if (iy == t.last) c.deps |= kDepsPushNext | (g + kSlots < total ? kDepsPushPrev : 0);
       s.push(c);
     }

@@ -7,14 +7,16 @@
 // the parameters of two groups of panels), as even as they go; each pass streams the whole
 // image with only its blocks (G lines per pixel), so a pass's STOREs never fetch their
 // parameters again.
-// Scratchpad: banks 0 and 1 hold strips of padded rows (strip j in bank j % 2, row r of a
-// strip at line r*Wp*G), their padding columns filled with the input zero point by the
-// pass's first strip in each bank; bank 2 the weights, DW_TAPS lines per channel block.
-// Accumulator: strip j's output rows in region j % 2, block b's pixels from line b*pitch on
+// Scratchpad: strip j's padded rows in bank 0, 1 or 3 (j % 3; row r at line r*Wp*G), the
+// padding columns filled with the input zero point by the first strip in each bank (again
+// when a pass changes the layout); the padding rows are not stored but read from one row of
+// the zero point at the end of bank 3; bank 2 holds the weights, DW_TAPS lines per channel
+// block. The table is loaded after the first strip's rows. Accumulator: strip j's output
+// rows in half j % 2, block b's pixels from line b*pitch on
 // (pitch = the strip's output rows x OW), so that one STORE writes up to
-// 1 + MAX_EXTRA_PANELS blocks of a pixel as one burst. Tokens as plan_add's: a strip's last
-// LOAD gives its COMPUTEs one, their last gives its STOREs one and frees the bank for strip
-// j + 2; its last STORE frees the region for strip j + 2.
+// 1 + MAX_EXTRA_PANELS blocks of a pixel as one burst. Tokens: a strip's last LOAD gives
+// its COMPUTEs one, their last gives its STOREs one and frees the buffer for strip j + 3;
+// its last STORE frees the half for strip j + 2.
 #pragma once
 
 #include "tessera/conv_plan.hpp"
