@@ -180,8 +180,13 @@ module tessera_depthwise #(
     rsp_slot_q <= rd_slot_q;
     rsp_tap_q  <= rd_tap_q;
     rsp_last_q <= rd_issue && rd_last_tap;
-    if (wgt_rsp_valid_i) begin
-      slots_q[(32'(rsp_slot_q) * Taps + 32'(rsp_tap_q)) * LineWidth +: LineWidth] <= wgt_rsp_data_i;
+    // Each line of each slot its own enable (no shifter over all the slots).
+    for (int s = 0; s < Slots; s++) begin
+      for (int t = 0; t < Taps; t++) begin
+        if (wgt_rsp_valid_i && rsp_slot_q == 2'(s) && rsp_tap_q == TapWidth'(t)) begin
+          slots_q[(s*Taps + t)*LineWidth +: LineWidth] <= wgt_rsp_data_i;
+        end
+      end
     end
   end
 
@@ -289,9 +294,17 @@ module tessera_depthwise #(
   logic [AccAddrWidth-1:0] s2_acc_q;
   logic [SlotWidth-1:0]    weights;
   logic [AccLineWidth-1:0] sums;
-  assign weights = slots_q[32'(s2_slot_q) * SlotWidth +: SlotWidth];
-  logic [31:0]        lane_sum;
-  logic signed [15:0] product;  // int8 x int8, both operands widened to 16 bits signed
+  always_comb begin
+    weights = slots_q[0 +: SlotWidth];
+    for (int s = 1; s < Slots; s++) begin
+      if (s2_slot_q == 2'(s)) weights = slots_q[s*SlotWidth +: SlotWidth];
+    end
+  end
+  // Nine int8 x int8 products fit 19 bits signed (9 x 2^14 < 2^18): the sum is 20 bits,
+  // sign-extended into the accumulator lane.
+  localparam int SumWidth = 20;
+  logic [SumWidth-1:0] lane_sum;
+  logic signed [15:0]  product;  // int8 x int8, both operands widened to 16 bits signed
   always_comb begin
     sums     = '0;
     lane_sum = '0;
@@ -302,10 +315,10 @@ module tessera_depthwise #(
         for (int ky = 0; ky < Kernel; ky++) begin
           product  = $signed(window_q[kx*ColWidth + ky*LineWidth + l*8 +: 8]) *
                      $signed(weights[(ky*Kernel + kx)*LineWidth + l*8 +: 8]);
-          lane_sum = lane_sum + {{16{product[15]}}, product};
+          lane_sum = lane_sum + {{(SumWidth-16){product[15]}}, product};
         end
       end
-      sums[l*32 +: 32] = lane_sum;
+      sums[l*32 +: 32] = {{(32-SumWidth){lane_sum[SumWidth-1]}}, lane_sum};
     end
   end
   assign free_valid = s2_valid_q && s2_block_end_q;

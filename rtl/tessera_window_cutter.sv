@@ -9,7 +9,8 @@
 //             out_row_first_o marks a row's first window. Bytes no window covers are
 //             dropped, also the row's bytes after its last window. done_o pulses when the
 //             last window has left and the stream's last beat has been taken. flush_i (a
-//             failed transfer) forgets everything.
+//             failed transfer) forgets everything; a start_i with it (the next transfer,
+//             taken as the failed one ends) still starts.
 // Method:     a byte buffer of LineBytes + BusBytes bytes holds the row from the next
 //             window's first byte on; a window leaves when the buffer holds all of it, then
 //             the buffer drops step_i bytes (or, with a step longer than the buffer, skips
@@ -164,7 +165,7 @@ module tessera_window_cutter #(
       row_done_d = 1'b0;
       row_end_d  = 1'b0;
     end
-    if (flush_i) active_d = 1'b0;
+    if (flush_i && !start_i) active_d = 1'b0;
   end
 
   assign done_o = row_over && row_q == rows_q - 16'd1;

@@ -101,8 +101,8 @@ run_flow ice40_scratchpad tessera_scratchpad "-chparam Lines 512 -chparam NumBan
 run_flow ice40_accumulator tessera_accumulator "-chparam Lanes 4 -chparam Lines 128" synth_ice40
 
 # The engine's other blocks at their default parameters (16 lanes, 128-bit bus).
-blocks=(tessera_dma tessera_postproc tessera_load_unit tessera_store_unit tessera_cmd_check
-        tessera_regs)
+blocks=(tessera_dma tessera_postproc tessera_depthwise tessera_load_unit tessera_store_unit
+        tessera_cmd_check tessera_regs)
 for top in "${blocks[@]}"; do
   run_flow "xcup_${top#tessera_}" "$top" "" "synth_xilinx -family xcup"
 done

@@ -149,6 +149,7 @@ TOP_BLOCKS = [
     ("command processor (fetch, dispatch + checker, queues, tokens, gates)",
      {"tessera_cmd_path", "tessera_cmd_fetch", "tessera_dispatch", "tessera_token_counter",
       "tessera_dep_gate"}),
+    ("depthwise unit (in the compute unit)", {"tessera_depthwise"}),
     ("load unit", {"tessera_load_unit"}),
     ("store unit (with post-processing)", {"tessera_store_unit"}),
     ("registers + counters", {"tessera_regs", "tessera_perf_events", "tessera_perf_counters"}),

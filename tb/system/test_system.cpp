@@ -484,14 +484,16 @@ void expect_engine_works(std::mt19937_64& rng, Host& host) {
 
 TEST_F(SystemTest, EveryErrorStopsTheEngineAndSoftResetRecovers) {
   REQUIRE_16X16_ENGINE();
-  // Each case: FENCE 1, the culprit, FENCE 2. The engine must stop on the culprit with its
-  // code and index (the first fence done, the second never), raise the error interrupt,
-  // write nothing outside the window, and run correctly after a soft reset.
+  // Each case: FENCE 1, the culprit, the commands behind it, FENCE 2. The engine must stop
+  // on the culprit with its code and index (the first fence done, the second never), raise
+  // the error interrupt, write nothing outside the window, and run correctly after a soft
+  // reset.
   constexpr uint64_t kOutside = 0x0200'0000;  // past the 16 MiB window
   struct Case {
     const char* name;
     Error error;
     std::function<Command()> culprit;  // may also arrange memory
+    std::vector<Command> behind = {};  // e.g. a LOAD the load unit holds beside the culprit
   };
   auto load = [] {
     Load l;
@@ -549,6 +551,25 @@ TEST_F(SystemTest, EveryErrorStopsTheEngineAndSoftResetRecovers) {
          l.dram_addr = kOutside;
          return encode(l);
        }},
+      // The LOAD behind the failing one is held by the load unit and promoted as the culprit
+      // ends; a WINDOWS one used to lose its window cutter to the culprit's flush (a hang).
+      {"load outside window, LOAD WINDOWS behind it",
+       Error::kDmaWindow,
+       [&] {
+         Load l = load();
+         l.dram_addr = kOutside;
+         return encode(l);
+       },
+       {[&] {
+         Load w = load();
+         w.windows = 2;
+         w.window_bytes = 12;
+         w.window_step = 2;
+         w.window_line_stride = 2;
+         w.row_bytes = 14;
+         w.sram_line = 200;
+         return encode(w);
+       }()}},
       {"store outside window", Error::kDmaWindow,
        [&] {
          Store st = store();
@@ -617,6 +638,7 @@ TEST_F(SystemTest, EveryErrorStopsTheEngineAndSoftResetRecovers) {
     commands.push_back(encode(Fence{false, kFence, 1}));
     const uint32_t culprit_index = uint32_t(commands.size());
     commands.push_back(k.culprit());
+    commands.insert(commands.end(), k.behind.begin(), k.behind.end());
     commands.push_back(encode(Fence{true, kFence, 2}));
     host_.submit(commands);
     ASSERT_NO_THROW(bench->run_until([&] { return bench->interrupt(); }, 200000));
