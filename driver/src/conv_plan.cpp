@@ -283,14 +283,8 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
       // the group clipped.
       if (padding) {  // the pixels with a padding tap: whole rows at the top and bottom
         auto fill_lines = [&](uint32_t line, uint32_t lines, uint32_t count, uint32_t stride) {
-          Load fill;
-          fill.fill = true;
-          fill.fill_value = p.input_zero_point;
-          fill.row_bytes = lines * rows;
-          fill.rows = count;
-          fill.sram_line = line;
-          fill.sram_stride = stride;
-          blk.loads.push_back(fill);
+          blk.loads.push_back(
+              Load::fill_rows(line, lines, rows, count, stride, p.input_zero_point));
         };
         const int64_t span_h = int64_t(p.dilation_h) * (p.kernel_h - 1) + 1;
         const int64_t span_w = int64_t(p.dilation_w) * (p.kernel_w - 1) + 1;
@@ -376,14 +370,9 @@ void emit(CommandStream& s, const ConvPlan& p, bool packed) {
       const uint32_t first = uint32_t(std::max<int64_t>(0, -iy0));
       const uint32_t last = uint32_t(std::min<int64_t>(n_in, int64_t(p.h) - iy0));  // exclusive
       if (p.pad_left || p.pad_right || first > 0 || last < n_in) {
-        Load fill;  // the whole block at the zero point; the image rows overwrite it
-        fill.fill = true;
-        fill.fill_value = p.input_zero_point;
-        fill.row_bytes = n_in * row_lines * rows;
-        fill.rows = 1;
-        fill.sram_line = 0;
-        fill.sram_stride = n_in * row_lines;
-        blk.loads.push_back(fill);
+        // The whole block at the zero point; the image rows overwrite it.
+        blk.loads.push_back(
+            Load::fill_rows(0, n_in * row_lines, rows, 1, n_in * row_lines, p.input_zero_point));
       }
       if (first < last && p.c % rows == 0) {  // pixels fill whole lines: one transfer per row
         Load a;

@@ -119,14 +119,7 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
   table.dram_stride = table.row_bytes;
   table.deps = kDepsPushNext;
   auto fill = [&](uint32_t line, uint32_t lines, uint32_t count, uint32_t stride) {
-    Load f;
-    f.fill = true;
-    f.fill_value = p.input_zero_point;
-    f.row_bytes = lines * rows;
-    f.rows = count;
-    f.sram_line = line;
-    f.sram_stride = stride;
-    return f;
+    return Load::fill_rows(line, lines, rows, count, stride, p.input_zero_point);
   };
   // A padded row of the zero point at the end of bank 3 (after strip buffer 2), read by
   // the padding rows' COMPUTEs of every strip: no strip loads or fills its padding rows.

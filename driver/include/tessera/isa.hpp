@@ -66,6 +66,20 @@ struct Load {
   uint32_t window_step = 0, window_line_stride = 0;
   uint8_t byte_offset = 0;
   uint8_t deps = 0;
+
+  // A LOAD FILL of `rows` scratchpad rows of `lines` lines (NumRows = `line_bytes` each),
+  // `stride` lines apart from `line` on, every byte `value` (a convolution's padding).
+  static Load fill_rows(uint32_t line, uint32_t lines, uint32_t line_bytes, uint32_t rows,
+                        uint32_t stride, int8_t value) {
+    Load l;
+    l.fill = true;
+    l.fill_value = value;
+    l.row_bytes = lines * line_bytes;
+    l.rows = rows;
+    l.sram_line = line;
+    l.sram_stride = stride;
+    return l;
+  }
 };
 struct Compute {
   bool accumulate = false;
