@@ -137,8 +137,8 @@ module tessera_cmd_check #(
                          (!cp_dw || (cp_extra == '0 &&
                                      cp_vectors >= 16'(tessera_isa_pkg::DwKernel) &&
                                      cp_total <= 32'(tessera_isa_pkg::DwLineBufferLines)));
-  assign cp_dw_outputs = ((cp_vectors - 16'(tessera_isa_pkg::DwKernel)) >>
-                          mode[tessera_isa_pkg::ComputeModeDwStride2Bit]) + 16'd1;
+  assign cp_dw_outputs = tessera_pkg::dw_outputs(cp_vectors,
+                                                mode[tessera_isa_pkg::ComputeModeDwStride2Bit]);
   assign cp_act_last   = 64'(cp_act_line) + 64'(16'(cp_rows - 16'd1)) * 64'(cp_row_stride) +
                          64'(16'(cp_vectors - 16'd1)) * 64'(cp_act_stride) +
                          64'(cp_extra) * 64'(cp_tile_stride);
@@ -230,7 +230,7 @@ module tessera_cmd_check #(
           error_o = tessera_isa_pkg::ErrBadDimension;
         end else if (cp_act_last >= 64'(ScratchpadLines) ||
                      (cp_dw ? !fits(cp_wgt_line, 32'd1, 32'd0,
-                                    32'(cp_rows) * 32'(tessera_isa_pkg::DwKernel * tessera_isa_pkg::DwKernel),
+                                    32'(cp_rows) * 32'(tessera_pkg::DwTaps),
                                     32'(ScratchpadLines))
                             : !fits(cp_wgt_line, 32'(cp_extra) + 32'd1, 32'(NumRows),
                                     32'(NumRows), 32'(ScratchpadLines)))) begin

@@ -163,8 +163,7 @@ module tessera_compute_unit #(
   assign cmd_dw = {cmd_act_rows, cmd_vectors, cmd_wgt_line, cmd_acc_line,
                    tile_cmd[tessera_isa_pkg::ComputeDwBlockPitchLsb +: 16], cmd_dw_stride2,
                    cmd_dw_output, cmd_accumulate};
-  assign cmd_dw_outputs = ((cmd_vectors - 16'(tessera_isa_pkg::DwKernel)) >> cmd_dw_stride2) +
-                          16'd1;
+  assign cmd_dw_outputs = tessera_pkg::dw_outputs(cmd_vectors, cmd_dw_stride2);
   // The MAC counter's share: ACT_ROWS x VECTORS x K_VALID x N_VALID, all checked non-zero;
   // none on the vector path; depthwise: ACT_ROWS x its outputs x DW_TAPS x N_VALID with
   // DW_OUTPUT (isa::counted_macs).
@@ -172,7 +171,7 @@ module tessera_compute_unit #(
     macs_o = '0;
     if (tile_valid && tile_ready && cmd_depthwise) begin
       if (cmd_dw_output) begin
-        macs_o = 32'(cmd_dw_outputs) * 32'(cmd_act_rows) * 32'(tessera_isa_pkg::DwKernel * tessera_isa_pkg::DwKernel) *
+        macs_o = 32'(cmd_dw_outputs) * 32'(cmd_act_rows) * 32'(tessera_pkg::DwTaps) *
                  32'(cmd_n_valid);
       end
     end else if (tile_valid && tile_ready && !cmd_rescale) begin

@@ -65,7 +65,7 @@ module tessera_depthwise #(
   output logic                     idle_o
 );
 
-  localparam int Taps       = tessera_isa_pkg::DwKernel * tessera_isa_pkg::DwKernel;
+  localparam int Taps       = tessera_pkg::DwTaps;
   localparam int Kernel     = tessera_isa_pkg::DwKernel;
   localparam int LbLines    = tessera_isa_pkg::DwLineBufferLines;
   localparam int LbAddrWidth = tessera_pkg::index_width(LbLines);
@@ -205,7 +205,7 @@ module tessera_depthwise #(
   logic [1:0]              st_slot_q;
   logic [15:0]             st_x_q, st_b_q;
   logic [LbAddrWidth-1:0]  st_lb_q, st_lb;
-  logic [AccAddrWidth-1:0] st_base_q, st_base, st_ox_q;
+  logic [AccAddrWidth-1:0] st_base_q, st_base, st_ox_q;  // st_ox_q: 0 at each block's start
   logic                    take, x_end, b_end, emit;
   assign line_ready_o = sq_valid && slot_full_q[st_slot_q];
   assign take         = line_valid_i && line_ready_o;
@@ -223,11 +223,13 @@ module tessera_depthwise #(
       st_slot_q  <= '0;
       st_x_q     <= '0;
       st_b_q     <= '0;
+      st_ox_q    <= '0;
     end else if (take) begin
       st_first_q <= sq_pop;
       if (x_end) st_slot_q <= st_slot_q == LastSlot ? '0 : st_slot_q + 2'd1;
       st_x_q     <= x_end ? '0 : st_x_q + 16'd1;
       st_b_q     <= sq_pop ? '0 : st_b_q + 16'(x_end);
+      st_ox_q    <= x_end ? '0 : st_ox_q + AccAddrWidth'(emit);
     end
   end
   // Reset-free: the first line of each command sets them.
@@ -235,11 +237,8 @@ module tessera_depthwise #(
     if (take) begin
       st_lb_q   <= st_lb + 1'b1;
       st_base_q <= x_end ? st_base + AccAddrWidth'(sq_pitch) : st_base;
-      st_ox_q   <= x_end ? '0 : st_ox_q + AccAddrWidth'(emit);
     end
   end
-  logic [AccAddrWidth-1:0] st_ox;
-  assign st_ox = st_x_q == '0 ? '0 : st_ox_q;
 
   // ---------------------------------------------------------------------------------------
   // Stage 1: the line buffer's two rows and the line make a window column
@@ -281,7 +280,7 @@ module tessera_depthwise #(
       s1_add_q       <= sq_accumulate;
       s1_line_q      <= line_data_i;
       s1_lb_q        <= st_lb;
-      s1_acc_q       <= st_base + st_ox;
+      s1_acc_q       <= st_base + st_ox_q;
     end
     if (s1_valid_q) window_q <= {column, window_q[Kernel*ColWidth-1 -: (Kernel-1)*ColWidth]};
   end
@@ -372,9 +371,6 @@ module tessera_depthwise #(
 
   if (Lanes > LineBytes || Lanes > NumCols) begin : g_bad_lanes
     $error("tessera_depthwise: Lanes must fit a line and an accumulator line");
-  end
-  if (AccAddrWidth > 16 || SpadAddrWidth > 16) begin : g_bad_sizes
-    $error("tessera_depthwise: the counters are 16 bits");
   end
 
   `TESSERA_ASSERT(DwLineHasCommand_A, line_valid_i |-> sq_valid, clk_i, rst_ni)

@@ -77,6 +77,7 @@ bool depthwise_unit_fits(const ConvPlan& p, const BuildConfig& cfg) {
     return false;
   }
   if (!p.raw_int32 && p.c > cfg.qtable_entries) return false;
+  if (uint64_t(ceil_div(p.c, cfg.rows)) * kDwTaps > bank_lines(cfg)) return false;  // weights
   return max_pass_blocks(p, cfg, p.pad_left + p.w + p.pad_right, p.out_w()) > 0 &&
          uint64_t(p.out_w()) * (kMaxExtraPanels + 1) <= kMaxCount;
 }
@@ -87,8 +88,10 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
     throw std::invalid_argument(
         "conv2d: the depthwise unit takes groups = C = OC, a 3x3 kernel, dilation 1, stride 1 "
         "or 2 on both axes and no pooling, with a padded row of at most " +
-        std::to_string(kDwLineBufferLines) + " pixels and C within the quantization table (" +
-        std::to_string(cfg.qtable_entries) + "); this layer: C = " + std::to_string(p.c) +
+        std::to_string(kDwLineBufferLines) + " pixels, C within the quantization table (" +
+        std::to_string(cfg.qtable_entries) + ") and its weights within a scratchpad bank (" +
+        std::to_string(bank_lines(cfg) / kDwTaps * cfg.rows) +
+        " channels); this layer: C = " + std::to_string(p.c) +
         ", groups = " + std::to_string(p.groups) + ", kernel " + std::to_string(p.kernel_h) + "x" +
         std::to_string(p.kernel_w) + ", stride " + std::to_string(p.stride_h) + "x" +
         std::to_string(p.stride_w) + "; use the padded image on the array");

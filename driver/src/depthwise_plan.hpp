@@ -26,7 +26,7 @@ namespace tessera::isa::detail {
 // Whether the depthwise unit can take `p` on this build: groups = C = OC, a 3x3 kernel,
 // dilation 1, the same stride 1 or 2 on both axes, no pooling; a padded row of a block
 // within the line buffer, an output row of a block within an accumulator region, the
-// channels within the quantization table, a square array.
+// channels within the quantization table and their weights within a bank, a square array.
 bool depthwise_unit_fits(const ConvPlan& p, const BuildConfig& config);
 
 // The command stream; throws std::invalid_argument if !depthwise_unit_fits(p).

@@ -68,6 +68,7 @@ struct Model::Impl {
   // DW_LINE_BUFFER_LINES lines of `rows` bytes, line b*VECTORS + x (undefined after reset
   // on the RTL; zero here).
   std::vector<int8_t> dw_older, dw_newer;
+  std::vector<int32_t> dw_sum;  // a DEPTHWISE output's lanes (reused: no allocation per command)
 
   // Registers
   uint32_t ctrl = 0, intr_status = 0, intr_enable = 0, ring_size = 0, ring_tail = 0, ring_head = 0,
@@ -95,7 +96,8 @@ struct Model::Impl {
         lane_shift(kMaxPanels * cols),
         row_buffer(4 * std::size_t(kMaxPanels) * cols),
         dw_older(std::size_t(isa::kDwLineBufferLines) * rows),
-        dw_newer(std::size_t(isa::kDwLineBufferLines) * rows) {}
+        dw_newer(std::size_t(isa::kDwLineBufferLines) * rows),
+        dw_sum(cols) {}
 
   uint64_t& counter(regs::Counter c) { return counters[static_cast<uint32_t>(c)]; }
 
@@ -304,19 +306,22 @@ struct Model::Impl {
         const int8_t* w =
             &scratchpad[(c.get(compute::kWgtLine) + std::size_t(b) * isa::kDwTaps) * rows];
         for (uint32_t ox = 0; ox < outputs; ++ox) {
+          std::fill(dw_sum.begin(), dw_sum.end(), 0);
+          int32_t* sum = dw_sum.data();
+          for (uint32_t ky = 0; ky < k; ++ky) {
+            for (uint32_t kx = 0; kx < k; ++kx) {  // a window line and its weight line
+              const uint32_t x = ox * step + kx;
+              const int8_t* in = ky == k - 1
+                                     ? line_of(b, x)
+                                     : &(ky == 0 ? dw_older : dw_newer)[(b * vectors + x) * rows];
+              const int8_t* wt = &w[(ky * k + kx) * rows];
+              for (uint32_t l = 0; l < lanes; ++l) sum[l] += int32_t(in[l]) * wt[l];
+            }
+          }
           int32_t* acc = &accumulator[(acc_line + b * pitch + ox) * cols];
           for (uint32_t l = 0; l < cols; ++l) {
-            int32_t sum = 0;
-            for (uint32_t ky = 0; l < lanes && ky < k; ++ky) {
-              for (uint32_t kx = 0; kx < k; ++kx) {
-                const uint32_t x = ox * step + kx;
-                const int8_t* in = ky == 2
-                                       ? line_of(b, x)
-                                       : &(ky == 0 ? dw_older : dw_newer)[(b * vectors + x) * rows];
-                sum += int32_t(in[l]) * w[(ky * k + kx) * rows + l];
-              }
-            }
-            acc[l] = accumulate ? int32_t(uint32_t(acc[l]) + uint32_t(sum)) : sum;  // wrapping
+            const int32_t v = l < lanes ? sum[l] : 0;
+            acc[l] = accumulate ? int32_t(uint32_t(acc[l]) + uint32_t(v)) : v;  // wrapping
           }
         }
       }
