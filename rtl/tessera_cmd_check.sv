@@ -230,7 +230,7 @@ module tessera_cmd_check #(
           error_o = tessera_isa_pkg::ErrBadDimension;
         end else if (cp_act_last >= 64'(ScratchpadLines) ||
                      (cp_dw ? !fits(cp_wgt_line, 32'd1, 32'd0,
-                                    32'(cp_rows) * 32'(tessera_pkg::DwTaps),
+                                    32'(cp_rows) * 32'(tessera_isa_pkg::DwKernel * tessera_isa_pkg::DwKernel),
                                     32'(ScratchpadLines))
                             : !fits(cp_wgt_line, 32'(cp_extra) + 32'd1, 32'(NumRows),
                                     32'(NumRows), 32'(ScratchpadLines)))) begin

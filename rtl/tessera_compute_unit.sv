@@ -153,6 +153,7 @@ module tessera_compute_unit #(
   // The depthwise unit's command: {ACT_ROWS, VECTORS, WGT_LINE, ACC_LINE, DW_BLOCK_PITCH,
   // DW_STRIDE_2, DW_OUTPUT, ACCUMULATE}.
   localparam int DwCmdWidth = 16 + 16 + SpadAddrWidth + AccAddrWidth + 16 + 3;
+  localparam int DwTaps     = tessera_isa_pkg::DwKernel * tessera_isa_pkg::DwKernel;
   logic                  cmd_dw_stride2, cmd_dw_output;
   logic [DwCmdWidth-1:0] cmd_dw;
   logic [15:0]           cmd_dw_outputs;  // per block: (VECTORS - 3) / stride + 1
@@ -171,7 +172,7 @@ module tessera_compute_unit #(
     macs_o = '0;
     if (tile_valid && tile_ready && cmd_depthwise) begin
       if (cmd_dw_output) begin
-        macs_o = 32'(cmd_dw_outputs) * 32'(cmd_act_rows) * 32'(tessera_pkg::DwTaps) *
+        macs_o = 32'(cmd_dw_outputs) * 32'(cmd_act_rows) * 32'(DwTaps) *
                  32'(cmd_n_valid);
       end
     end else if (tile_valid && tile_ready && !cmd_rescale) begin

@@ -65,7 +65,7 @@ module tessera_depthwise #(
   output logic                     idle_o
 );
 
-  localparam int Taps       = tessera_pkg::DwTaps;
+  localparam int Taps       = tessera_isa_pkg::DwKernel * tessera_isa_pkg::DwKernel;
   localparam int Kernel     = tessera_isa_pkg::DwKernel;
   localparam int LbLines    = tessera_isa_pkg::DwLineBufferLines;
   localparam int LbAddrWidth = tessera_pkg::index_width(LbLines);

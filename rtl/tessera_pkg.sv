@@ -75,16 +75,15 @@ package tessera_pkg;
     endcase
   endfunction
 
-  // Width of an index that can name any of n items; at least one bit so that a
-  // single-row array still has a legal declaration.
-  // The depthwise unit (docs/isa.md, "Depthwise"): weight lines per channel block, and the
-  // outputs per block of a DEPTHWISE COMPUTE of `vectors` (>= DW_KERNEL) pixels,
-  // (VECTORS - DW_KERNEL) / stride + 1 (isa::dw_outputs in the driver).
-  localparam int DwTaps = tessera_isa_pkg::DwKernel * tessera_isa_pkg::DwKernel;
+  // The outputs per channel block of a DEPTHWISE COMPUTE of `vectors` (>= DW_KERNEL)
+  // pixels: (VECTORS - DW_KERNEL) / stride + 1 (docs/isa.md "Depthwise"; isa::dw_outputs in
+  // the driver).
   function automatic logic [15:0] dw_outputs(input logic [15:0] vectors, input logic stride_2);
     dw_outputs = ((vectors - 16'(tessera_isa_pkg::DwKernel)) >> stride_2) + 16'd1;
   endfunction
 
+  // Width of an index that can name any of n items; at least one bit so that a
+  // single-row array still has a legal declaration.
   function automatic int index_width(input int n);
     index_width = (n > 1) ? $clog2(n) : 1;
   endfunction
