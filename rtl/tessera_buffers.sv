@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // tessera_buffers: the engine's on-chip buffers and who may use which port.
 //
-// Function:   the scratchpad (tessera_scratchpad, int8 lines of NumRows bytes: one write
-//             port for the load unit, read port 0 for activations and 1 for weights), the
+// Function:   the scratchpad (tessera_scratchpad, int8 lines of NumRows bytes: its write
+//             port shared by the load unit, which cannot wait and so always wins, and the
+//             store unit's TO_SCRATCHPAD lines, which wait while the load unit writes; read
+//             port 0 for activations and 1 for weights), the
 //             accumulator (tessera_accumulator, int32 lines of NumCols lanes: its acc port
 //             shared by the compute unit's results, which cannot wait and so always win, and
 //             the load unit's bias lines, which wait while compute writes; its read port for
@@ -10,8 +12,8 @@
 //             tessera_isa_pkg::QtEntryBits entries: written by the load unit, read by the
 //             store unit).
 // Latency:    reads answer one cycle after the request; see the buffers.
-// Throughput: per cycle one scratchpad write and one read per bank, one accumulator
-//             operation and one read, one table write and one read.
+// Throughput: per cycle one scratchpad write (load or store unit) and one read per bank,
+//             one accumulator operation and one read, one table write and one read.
 `include "tessera_assert.svh"
 
 module tessera_buffers #(
@@ -34,6 +36,12 @@ module tessera_buffers #(
   input  logic [SpadAddrWidth-1:0]   spad_wr_addr_i,
   input  logic [SpadLineWidth-1:0]   spad_wr_data_i,
   input  logic [NumRows-1:0]         spad_wr_strb_i,
+  // Scratchpad: the store unit's lines (wait while the load unit writes)
+  input  logic                       st_spad_wr_valid_i,
+  output logic                       st_spad_wr_ready_o,
+  input  logic [SpadAddrWidth-1:0]   st_spad_wr_addr_i,
+  input  logic [SpadLineWidth-1:0]   st_spad_wr_data_i,
+  input  logic [NumRows-1:0]         st_spad_wr_strb_i,
   // Scratchpad: the compute unit's reads, port 0 activations, port 1 weights
   input  logic [1:0]                 spad_rd_valid_i,
   output logic [1:0]                 spad_rd_ready_o,
@@ -73,17 +81,20 @@ module tessera_buffers #(
   ) u_scratchpad (
     .clk_i,
     .rst_ni,
-    .wr_valid_i    (spad_wr_valid_i),
+    .wr_valid_i    (spad_wr_valid_i || st_spad_wr_valid_i),
     .wr_ready_o    (spad_wr_ready),  // writes never conflict (tessera_scratchpad)
-    .wr_addr_i     (spad_wr_addr_i),
-    .wr_data_i     (spad_wr_data_i),
-    .wr_strb_i     (spad_wr_strb_i),
+    .wr_addr_i     (spad_wr_valid_i ? spad_wr_addr_i : st_spad_wr_addr_i),
+    .wr_data_i     (spad_wr_valid_i ? spad_wr_data_i : st_spad_wr_data_i),
+    .wr_strb_i     (spad_wr_valid_i ? spad_wr_strb_i : st_spad_wr_strb_i),
     .rd_req_valid_i(spad_rd_valid_i),
     .rd_req_ready_o(spad_rd_ready_o),
     .rd_req_addr_i (spad_rd_addr_i),
     .rd_rsp_valid_o(spad_rsp_valid_o),
     .rd_rsp_data_o (spad_rsp_data_o)
   );
+
+  // The load unit's lines cannot wait: it has the scratchpad's write port first.
+  assign st_spad_wr_ready_o = !spad_wr_valid_i;
 
   // The compute unit's results cannot wait: it has the accumulator port first.
   assign ld_acc_ready_o = !cu_acc_valid_i;
@@ -124,7 +135,8 @@ module tessera_buffers #(
   logic unused_bits;
   assign unused_bits = ^{spad_wr_ready, acc_port_ready};
 
-  `TESSERA_ASSERT(ScratchpadWritesNeverWait_A, spad_wr_valid_i |-> spad_wr_ready, clk_i,
+  `TESSERA_ASSERT(ScratchpadWritesNeverWait_A, spad_wr_valid_i || st_spad_wr_valid_i |->
+                  spad_wr_ready, clk_i,
                   rst_ni)
   `TESSERA_ASSERT(AccumulatorNeverWaits_A, cu_acc_valid_i |-> acc_port_ready, clk_i, rst_ni)
 

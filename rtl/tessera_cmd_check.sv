@@ -8,7 +8,7 @@
 //             order tessera::isa::check() in the driver applies them, so hardware and
 //             software agree (tb/isa compares them on random commands).
 // Latency:    combinational. Engine-level shapes are powers of two, so line arithmetic is
-//             shifts; the range checks take two 16x32-bit multipliers.
+//             shifts; the range checks take 16x32-bit multipliers.
 module tessera_cmd_check #(
   parameter int NumRows          = tessera_pkg::DefaultNumRows,
   parameter int NumCols          = tessera_pkg::DefaultNumCols,
@@ -169,11 +169,12 @@ module tessera_cmd_check #(
   assign st_window_rows = {st_rows[15:0], 1'b0} - 17'd1;
   assign st_pool_last   = 64'(st_acc_line) + 64'(st_window_rows) * 64'(st_acc_pitch) +
                           (64'(st_pool_width) << 1) - 64'd1;
-  // Several panels per row: lines PANEL_PITCH apart, each of whole bus beats; a panel's
-  // entries follow the previous panel's (per channel).
+  // Several panels per row: lines PANEL_PITCH apart, each of whole bus beats (to host
+  // memory); a panel's entries follow the previous panel's (per channel).
   logic [15:0] st_extra, st_panel_pitch;
   logic [31:0] st_panels, st_line_bytes, st_entry_panels;
-  logic        st_panels_ok;
+  logic        st_panels_ok, st_to_spad;
+  assign st_to_spad      = mode[tessera_isa_pkg::StoreModeToScratchpadBit];
   assign st_extra        = cmd_i[tessera_isa_pkg::StoreExtraPanelsLsb +: 16];
   assign st_panel_pitch  = cmd_i[tessera_isa_pkg::StorePanelPitchLsb +: 16];
   assign st_panels       = 32'(st_extra) + 32'd1;
@@ -181,8 +182,24 @@ module tessera_cmd_check #(
                                                                          : 32'(st_cols) << 2;
   assign st_entry_panels = mode[tessera_isa_pkg::StoreModePerChannelBit] ? st_panels : 32'd1;
   assign st_panels_ok    = st_extra == '0 ? st_panel_pitch == '0
-                                          : !st_pool && (st_line_bytes & (BusBytes - 1)) == '0 &&
-                                            32'(16'(st_rows)) * st_panels <= MaxCount;
+                                          : !st_pool && 32'(16'(st_rows)) * st_panels <= MaxCount &&
+                                            (st_to_spad || (st_line_bytes & (BusBytes - 1)) == '0);
+  // TO_SCRATCHPAD: line i of panel p at SRAM_LINE + i*SRAM_STRIDE + p*SRAM_PANEL_PITCH, i a
+  // row or a pooled pixel (both counts <= MAX_COUNT when the result matters), COLS bytes of a
+  // NumRows-byte line.
+  logic        st_spad_dims_ok;
+  logic [31:0] st_sram_line, st_sram_stride, st_sram_pitch, st_spad_lines;
+  logic [63:0] st_spad_last;
+  assign st_sram_line    = cmd_i[tessera_isa_pkg::StoreSramLineLsb +: 32];
+  assign st_sram_stride  = cmd_i[tessera_isa_pkg::StoreSramStrideLsb +: 32];
+  assign st_sram_pitch   = cmd_i[tessera_isa_pkg::StoreSramPanelPitchLsb +: 32];
+  assign st_spad_lines   = st_pool ? 32'(16'(st_rows)) * 32'(st_pool_width) : 32'(16'(st_rows));
+  assign st_spad_dims_ok = st_to_spad ? 32'(st_cols) <= 32'(NumRows)
+                                      : st_sram_line == '0 && st_sram_stride == '0 &&
+                                        st_sram_pitch == '0;
+  assign st_spad_last    = 64'(st_sram_line) +
+                           64'(16'(st_spad_lines - 32'd1)) * 64'(st_sram_stride) +
+                           64'(st_extra) * 64'(st_sram_pitch);
 
   // ---- FENCE: its record's address, 4-byte aligned (16 with TIMESTAMP) ------------------
   logic [3:0] fc_addr;
@@ -247,15 +264,18 @@ module tessera_cmd_check #(
                             tessera_isa_pkg::StoreDepsAllowed, mode,
                             tessera_isa_pkg::StoreModeAllowed)) begin
           error_o = tessera_isa_pkg::ErrReservedBits;
-        end else if (st_pool && !mode[tessera_isa_pkg::StoreModeRequantizeBit]) begin
+        end else if ((st_pool || st_to_spad) &&
+                     !mode[tessera_isa_pkg::StoreModeRequantizeBit]) begin
           error_o = tessera_isa_pkg::ErrBadMode;
         end else if (!tessera_isa_pkg::store_fields_in_range(cmd_i, 32'(NumCols)) ||
-                     !st_pool_dims_ok || !st_panels_ok) begin
+                     !st_pool_dims_ok || !st_panels_ok || !st_spad_dims_ok) begin
           error_o = tessera_isa_pkg::ErrBadDimension;
         end else if (st_pool ? st_pool_last >= 64'(AccumulatorLines)
                              : !fits(st_acc_line, st_panels, 32'(st_panel_pitch), st_rows,
                                      32'(AccumulatorLines))) begin
           error_o = tessera_isa_pkg::ErrAccumulatorRange;
+        end else if (st_to_spad && st_spad_last >= 64'(ScratchpadLines)) begin
+          error_o = tessera_isa_pkg::ErrScratchpadRange;
         end else if (mode[tessera_isa_pkg::StoreModeRequantizeBit] &&
                      !fits(st_entry, st_entry_panels, st_entries, st_entries,
                            32'(QTableEntries))) begin

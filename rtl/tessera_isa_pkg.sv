@@ -70,6 +70,7 @@ package tessera_isa_pkg;
   localparam int StoreModeRequantizeBit = 0;
   localparam int StoreModePerChannelBit = 1;
   localparam int StoreModePool2x2Bit = 2;
+  localparam int StoreModeToScratchpadBit = 3;
   localparam int FenceModeInterruptBit = 0;
   localparam int FenceModeTimestampBit = 1;
 
@@ -206,10 +207,16 @@ package tessera_isa_pkg;
   localparam int StoreExtraPanelsMax = 15;
   localparam int StorePanelPitchLsb = 400;
   localparam int StorePanelPitchWidth = 16;
+  localparam int StoreSramLineLsb = 416;
+  localparam int StoreSramLineWidth = 32;
+  localparam int StoreSramStrideLsb = 448;
+  localparam int StoreSramStrideWidth = 32;
+  localparam int StoreSramPanelPitchLsb = 480;
+  localparam int StoreSramPanelPitchWidth = 32;
   localparam logic [7:0] StoreDepsAllowed = 8'h05;
-  localparam logic [7:0] StoreModeAllowed = 8'h07;
+  localparam logic [7:0] StoreModeAllowed = 8'h0f;
   localparam logic [511:0] StoreZeroMask =
-      512'hffffffffffffffffffffffff000000000000000000000000ffffff0000000000000000000000000000000000000000000000000000000000ffffffffff000000;
+      512'h000000000000000000000000000000000000000000000000ffffff0000000000000000000000000000000000000000000000000000000000ffffffffff000000;
   // Every STORE field with a range (docs/isa.md) lies in it.
   function automatic logic store_fields_in_range(input logic [511:0] cmd, input logic [31:0] num_cols);
     store_fields_in_range = 64'(cmd[StoreRowsLsb +: StoreRowsWidth]) >= 64'(StoreRowsMin) &&
@@ -246,7 +253,7 @@ package tessera_isa_pkg;
   localparam logic [7:0] ErrNone = 8'd0;  // no error
   localparam logic [7:0] ErrBadOpcode = 8'd1;  // unknown opcode (0 included: a zeroed ring slot)
   localparam logic [7:0] ErrReservedBits = 8'd2;  // a reserved byte, flag or mode bit is not zero
-  localparam logic [7:0] ErrBadDimension = 8'd3;  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row, ACT_TILE_STRIDE without EXTRA_TILES or EXTRA_TILES with RESCALE, PANEL_PITCH without EXTRA_PANELS, EXTRA_PANELS with POOL_2X2, with lines that are not whole bus beats or with ROWS x (1 + EXTRA_PANELS) above MAX_COUNT
+  localparam logic [7:0] ErrBadDimension = 8'd3;  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row, ACT_TILE_STRIDE without EXTRA_TILES or EXTRA_TILES with RESCALE, PANEL_PITCH without EXTRA_PANELS, EXTRA_PANELS with POOL_2X2, with lines that are not whole bus beats (except TO_SCRATCHPAD) or with ROWS x (1 + EXTRA_PANELS) above MAX_COUNT; a STORE's SRAM fields set without TO_SCRATCHPAD, or with it COLS above NumRows; a DEPTHWISE COMPUTE with EXTRA_TILES, VECTORS below DW_KERNEL or ACT_ROWS x VECTORS above DW_LINE_BUFFER_LINES, or DW_BLOCK_PITCH without DW_OUTPUT
   localparam logic [7:0] ErrScratchpadRange = 8'd4;  // a scratchpad line range runs past the scratchpad
   localparam logic [7:0] ErrAccumulatorRange = 8'd5;  // an accumulator line range runs past the accumulator
   localparam logic [7:0] ErrDmaWindow = 8'd6;  // a host row lies outside the DMA window (nothing outside is accessed; the rows before it are moved)
@@ -254,7 +261,7 @@ package tessera_isa_pkg;
   localparam logic [7:0] ErrAxiDecerr = 8'd8;  // the bus answered DECERR
   localparam logic [7:0] ErrBadClamp = 8'd9;  // ACT_MIN > ACT_MAX, or a shift outside [-31, 30] in the quantization table
   localparam logic [7:0] ErrBadRing = 8'd10;  // RING_SIZE is not a power of two, RING_BASE is not command-aligned, or RING_TAIL is more than RING_SIZE commands ahead of RING_HEAD
-  localparam logic [7:0] ErrBadMode = 8'd11;  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL or WINDOWS with either, or FILL with WINDOWS; STORE POOL_2X2 without REQUANTIZE)
+  localparam logic [7:0] ErrBadMode = 8'd11;  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL or WINDOWS with either, or FILL with WINDOWS; STORE POOL_2X2 or TO_SCRATCHPAD without REQUANTIZE; COMPUTE DEPTHWISE with RESCALE, DW_STRIDE_2 or DW_OUTPUT without DEPTHWISE)
   localparam logic [7:0] ErrQtableRange = 8'd12;  // a quantization-table entry range runs past the table
   localparam logic [7:0] ErrBadAlignment = 8'd13;  // an address that must be aligned is not (FENCE's DRAM_ADDR: 4 bytes, 16 with TIMESTAMP)
   localparam logic [7:0] ErrTokenOverflow = 8'd14;  // a command gave a dependency token to a neighbour that was already owed MAX_TOKENS

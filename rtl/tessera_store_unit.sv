@@ -15,7 +15,11 @@
 //             Rows that are contiguous in memory (DRAM_STRIDE = the row's bytes, a multiple
 //             of the bus width; not pooled) go to the write engine as one row of all their
 //             bytes, so that its bursts are long (a row outside the window then writes none
-//             of them). done_o pulses
+//             of them). With TO_SCRATCHPAD (requantized) the int8 lines go into the
+//             scratchpad instead: line i of panel p (i a row, or a pooled pixel) to scratchpad
+//             line SRAM_LINE + i*SRAM_STRIDE + p*SRAM_PANEL_PITCH, COLS bytes from byte 0
+//             (the others unchanged), through the write port the load unit has first call on.
+//             done_o pulses
 //             once the write engine reports the last write complete, with error_o = ErrNone,
 //             or the engine error code: ErrBadClamp for a table shift out of range (nothing
 //             is written then), or the DMA's failure.
@@ -26,27 +30,35 @@
 //             beats are all out waits for its status from the write engine while the next
 //             one runs (the engine takes the next descriptor meanwhile,
 //             tessera_dma_writer): done_o pulses with each status, in command order. A
-//             table shift out of range goes Params -> Fail (the STOREs before it report
-//             first) -> Finish (done_o with ErrBadClamp). release_o pulses once per STORE
-//             when its last beat goes to the write engine (its accumulator lines all read),
-//             or with a Finish: the engine then gives the STORE's PUSH_PREV token, so the
-//             compute unit may write those lines again while the writes wait for responses.
+//             table shift out of range goes Params -> Drain (the STOREs before it report
+//             first) -> Finish (done_o with ErrBadClamp). A TO_SCRATCHPAD STORE goes
+//             Stream -> Drain -> Finish once its last line is written: Drain waits for the
+//             statuses of the STOREs before it, so done_o keeps command order. release_o
+//             pulses once per STORE when its last beat goes to the write engine or its last
+//             line into the scratchpad (its accumulator lines all read), or with the Finish
+//             of a failed one: the engine then gives the STORE's PUSH_PREV token, so the
+//             compute unit may write those lines again (and read the scratchpad lines) while
+//             host writes wait for responses.
 // Latency:    the table entries (entries + 1 cycles, 1 when the previous STORE fetched the
 //             same ones and the table is unchanged), then lines stream; done_o the cycle
 //             after the write engine's status, while the next STORE may already stream.
 // Throughput: one line per cycle, or one bus beat per cycle when a row spans several;
 //             pooled, one output row per four lines.
 // Stalls:     accumulator reads retry when refused (the compute unit has priority on a
-//             bank); the write engine's input may stall.
+//             bank); the write engine's input may stall, and a scratchpad line waits while
+//             the load unit writes.
 `include "tessera_assert.svh"
 
 module tessera_store_unit #(
+  parameter int NumRows       = tessera_pkg::DefaultNumRows,
   parameter int NumCols       = tessera_pkg::DefaultNumCols,
   parameter int BusWidth      = tessera_pkg::DefaultBusWidth,
+  parameter int SpadLines     = tessera_pkg::DefaultScratchpadLines,
   parameter int AccLines      = tessera_pkg::DefaultAccumulatorLines,
   parameter int QTableEntries = tessera_pkg::DefaultQTableEntries,
   parameter int SkidDepth     = 4,
   localparam int CmdBits       = tessera_isa_pkg::CommandBits,
+  localparam int SpadAddrWidth = tessera_pkg::index_width(SpadLines),
   localparam int AccAddrWidth  = tessera_pkg::index_width(AccLines),
   localparam int QtAddrWidth   = tessera_pkg::index_width(QTableEntries),
   localparam int AddrWidth     = tessera_pkg::DmaAddrWidth,
@@ -83,7 +95,13 @@ module tessera_store_unit #(
   output logic                             wr_last_o,
   input  logic                             wr_status_valid_i,
   output logic                             wr_status_ready_o,
-  input  logic [2:0]                       wr_status_error_i
+  input  logic [2:0]                       wr_status_error_i,
+  // Scratchpad writes (TO_SCRATCHPAD; ready while the load unit does not write)
+  output logic                             spad_wr_valid_o,
+  input  logic                             spad_wr_ready_i,
+  output logic [SpadAddrWidth-1:0]         spad_wr_addr_o,
+  output logic [8*NumRows-1:0]             spad_wr_data_o,
+  output logic [NumRows-1:0]               spad_wr_strb_o
 );
 
   localparam int LaneIdxWidth = tessera_pkg::index_width(NumCols);
@@ -98,7 +116,7 @@ module tessera_store_unit #(
   localparam int DmaRowWidth   = $clog2(MaxPanels * Wide / 8 + 1);
 
   // ---- The command, decoded when it is taken ---------------------------------------------
-  typedef enum logic [2:0] {Idle, Params, Stream, Fail, Finish} state_e;
+  typedef enum logic [2:0] {Idle, Params, Stream, Drain, Finish} state_e;
   state_e state_d, state_q;
 
   logic                    accept;
@@ -107,6 +125,12 @@ module tessera_store_unit #(
   logic [DmaRowWidth-1:0]  row_bytes_q;  // panels x (COLS, or 4*COLS raw)
   logic                    merged_q;     // the rows are contiguous: one descriptor row
   logic                    requant_q;
+  logic                    to_spad_q;    // TO_SCRATCHPAD
+  logic [NumRows-1:0]      spad_strb_q;  // COLS bytes of a line
+  logic [SpadAddrWidth-1:0] spad_stride_q, spad_pitch_q;
+  logic [SpadAddrWidth-1:0] spad_line_d, spad_line_q, spad_row_d, spad_row_q;
+  logic [15:0]             spad_left_d, spad_left_q;  // lines still to write
+  logic [PanelWidth-1:0]   spad_panel_d, spad_panel_q;
   logic [7:0]              zero_point_q, act_min_q, act_max_q;
   logic                    desc_sent_d, desc_sent_q;
   logic [7:0]              error_d, error_q;   // ErrBadClamp for Finish
@@ -121,7 +145,7 @@ module tessera_store_unit #(
   // The command's fields (tessera_isa_pkg). Line and entry fields are used modulo the buffer
   // sizes: the checker has proven every line and entry they reach in range.
   logic [7:0]              cmd_mode;
-  logic                    cmd_requant, cmd_per_channel, cmd_pool;
+  logic                    cmd_requant, cmd_per_channel, cmd_pool, cmd_to_spad;
   logic [15:0]             cmd_rows, cmd_cols, cmd_pool_width, cmd_out_rows;
   logic [AccAddrWidth-1:0] cmd_acc_line, cmd_acc_pitch;
   logic [QtAddrWidth-1:0]  cmd_entry;
@@ -135,6 +159,7 @@ module tessera_store_unit #(
   assign cmd_requant     = cmd_mode[tessera_isa_pkg::StoreModeRequantizeBit];
   assign cmd_per_channel = cmd_mode[tessera_isa_pkg::StoreModePerChannelBit];
   assign cmd_pool        = cmd_mode[tessera_isa_pkg::StoreModePool2x2Bit];
+  assign cmd_to_spad     = cmd_mode[tessera_isa_pkg::StoreModeToScratchpadBit];
   assign cmd_rows        = cmd_i[tessera_isa_pkg::StoreRowsLsb +: 16];
   assign cmd_cols        = cmd_i[tessera_isa_pkg::StoreColsLsb +: 16];
   assign cmd_pool_width  = cmd_i[tessera_isa_pkg::StorePoolWidthLsb +: 16];
@@ -157,6 +182,12 @@ module tessera_store_unit #(
                       cmd_line_bytes % RowBytesWidth'(BusBytes) == '0 &&
                       32'(cmd_row_bytes) * 32'(cmd_out_rows) <= 32'(tessera_isa_pkg::MaxRowBytes);
 
+  // TO_SCRATCHPAD writes a line's first COLS bytes (COLS <= NumRows: checked).
+  logic [NumRows-1:0] cmd_spad_strb;
+  always_comb begin
+    for (int b = 0; b < NumRows; b++) cmd_spad_strb[b] = 16'(b) < cmd_cols;
+  end
+
   // What this module itself uses while the command runs (a plain register with the
   // handshake as enable); the pieces below take their own fields with start_i.
   always_ff @(posedge clk_i) begin
@@ -167,6 +198,10 @@ module tessera_store_unit #(
       row_bytes_q   <= cmd_row_bytes;
       merged_q      <= cmd_merged;
       requant_q     <= cmd_requant;
+      to_spad_q     <= cmd_to_spad;
+      spad_strb_q   <= cmd_spad_strb;
+      spad_stride_q <= cmd_i[tessera_isa_pkg::StoreSramStrideLsb +: SpadAddrWidth];
+      spad_pitch_q  <= cmd_i[tessera_isa_pkg::StoreSramPanelPitchLsb +: SpadAddrWidth];
       zero_point_q  <= cmd_i[tessera_isa_pkg::StoreZeroPointLsb +: 8];
       act_min_q     <= cmd_i[tessera_isa_pkg::StoreActMinLsb +: 8];
       act_max_q     <= cmd_i[tessera_isa_pkg::StoreActMaxLsb +: 8];
@@ -279,11 +314,14 @@ module tessera_store_unit #(
   logic            row_valid, row_ready, wr_fire;
   logic [Wide-1:0] row_data;
 
-  assign row_valid    = requant_q ? pooled_valid : line_valid;
+  // Host memory: rows into beats; TO_SCRATCHPAD (requantized): each line to its own place.
+  logic spad_fire;
+  assign row_valid    = to_spad_q ? 1'b0 : requant_q ? pooled_valid : line_valid;
   assign row_data     = requant_q ? Wide'(pooled) : Wide'(line_data);
   assign line_ready   = requant_q ? pp_in_ready : row_ready;
-  assign pooled_ready = row_ready;
+  assign pooled_ready = to_spad_q ? state_q == Stream && spad_wr_ready_i : row_ready;
   assign wr_fire      = wr_valid_o && wr_ready_i;
+  assign spad_fire    = spad_wr_valid_o && spad_wr_ready_i;
 
   tessera_beat_packer #(
     .BusWidth(BusWidth),
@@ -294,7 +332,7 @@ module tessera_store_unit #(
     .start_i    (accept),
     .row_bytes_i(cmd_line_bytes),
     .rows_i     (cmd_lines),
-    .run_i      (state_q == Stream),
+    .run_i      (state_q == Stream && !to_spad_q),
     .row_valid_i(row_valid),
     .row_ready_o(row_ready),
     .row_data_i (row_data),
@@ -305,7 +343,7 @@ module tessera_store_unit #(
   );
 
   // ---- The write engine: descriptor and status --------------------------------------------
-  assign wr_desc_valid_o     = state_q == Stream && !desc_sent_q;
+  assign wr_desc_valid_o     = state_q == Stream && !desc_sent_q && !to_spad_q;
   // {addr, row_bytes, rows, stride}: tessera_pkg::dma_desc_t
   // Merged: ROWS x row bytes <= 65535 x 256 < 2^24, one row.
   assign wr_desc_o           = merged_q
@@ -325,6 +363,42 @@ module tessera_store_unit #(
     pp_panel_q <= pp_panel_d;
     if (accept) last_panel_q <= cmd_last_panel;
   end
+  // ---- The scratchpad: line i of panel p at SRAM_LINE + i*SRAM_STRIDE + p*SRAM_PANEL_PITCH
+  assign spad_wr_valid_o = state_q == Stream && to_spad_q && pooled_valid;
+  assign spad_wr_addr_o  = spad_line_q;
+  assign spad_wr_data_o  = pooled[8*NumRows-1:0];
+  assign spad_wr_strb_o  = spad_strb_q;
+  always_comb begin
+    spad_line_d  = spad_line_q;
+    spad_row_d   = spad_row_q;
+    spad_panel_d = spad_panel_q;
+    spad_left_d  = spad_left_q;
+    if (spad_fire) begin
+      spad_left_d = spad_left_q - 16'd1;
+      if (spad_panel_q == last_panel_q) begin
+        spad_panel_d = '0;
+        spad_row_d   = spad_row_q + spad_stride_q;
+        spad_line_d  = spad_row_q + spad_stride_q;
+      end else begin
+        spad_panel_d = spad_panel_q + 1'b1;
+        spad_line_d  = spad_line_q + spad_pitch_q;
+      end
+    end
+    if (accept) begin
+      spad_line_d  = cmd_i[tessera_isa_pkg::StoreSramLineLsb +: SpadAddrWidth];
+      spad_row_d   = cmd_i[tessera_isa_pkg::StoreSramLineLsb +: SpadAddrWidth];
+      spad_panel_d = '0;
+      spad_left_d  = cmd_lines;
+    end
+  end
+  // Reset-free: a command's acceptance sets them before they are read.
+  always_ff @(posedge clk_i) begin
+    spad_line_q  <= spad_line_d;
+    spad_row_q   <= spad_row_d;
+    spad_panel_q <= spad_panel_d;
+    spad_left_q  <= spad_left_d;
+  end
+
   assign wr_status_ready_o   = waiting_q != 2'd0;
   assign status_fire         = wr_status_valid_i && wr_status_ready_o;
 
@@ -335,14 +409,15 @@ module tessera_store_unit #(
     error_d     = error_q;
     unique case (state_q)
       Idle:    if (cmd_valid_i) state_d = cmd_requant ? Params : Stream;
-      Params:  if (params_done) state_d = params_bad_shift ? Fail : Stream;
+      Params:  if (params_done) state_d = params_bad_shift ? Drain : Stream;
       Stream:  if (wr_fire && wr_last_o) state_d = Idle;
-      Fail:    if (waiting_q == 2'd0) state_d = Finish;
+               else if (spad_fire && spad_left_q == 16'd1) state_d = Drain;
+      Drain:   if (waiting_q == 2'd0) state_d = Finish;
       Finish:  state_d = Idle;
       default: state_d = Idle;
     endcase
     if (wr_desc_valid_o && wr_desc_ready_i) desc_sent_d = 1'b1;
-    if (state_q == Params && state_d == Fail) error_d = tessera_isa_pkg::ErrBadClamp;
+    if (state_q == Params && state_d == Drain) error_d = tessera_isa_pkg::ErrBadClamp;
     waiting_d = waiting_q + 2'(state_q == Stream && wr_fire && wr_last_o) - 2'(status_fire);
     if (accept) begin
       desc_sent_d = 1'b0;
@@ -371,11 +446,13 @@ module tessera_store_unit #(
     error_q     <= error_d;
   end
 
-  // A status and a Finish never meet: Fail waits until no status is due.
+  // A status and a Finish never meet: Drain waits until no status is due.
   assign done_o  = status_done_q || state_q == Finish;
-  // A STORE's accumulator lines are all read when its last beat goes to the write engine;
-  // one that fails first (Finish) is released with its done.
-  assign release_o = (state_q == Stream && wr_fire && wr_last_o) || state_q == Finish;
+  // A STORE's accumulator lines are all read when its last beat goes to the write engine or
+  // its last line into the scratchpad; one that fails first is released with its done.
+  assign release_o = (state_q == Stream && wr_fire && wr_last_o) ||
+                     (state_q == Stream && spad_fire && spad_left_q == 16'd1) ||
+                     (state_q == Finish && error_q != tessera_isa_pkg::ErrNone);
   assign error_o = status_done_q ? status_error_q : error_q;
   assign idle_o  = state_q == Idle && waiting_q == 2'd0 && !status_done_q;
 
@@ -388,5 +465,8 @@ module tessera_store_unit #(
   `TESSERA_ASSERT(StartsOnlyWhenIdle_A, accept |-> state_q == Idle, clk_i, rst_ni)
   `TESSERA_ASSERT(AtMostTwoStatusesDue_A, waiting_q != 2'd3, clk_i, rst_ni)
   `TESSERA_ASSERT(OneDoneAtATime_A, !(status_done_q && state_q == Finish), clk_i, rst_ni)
+  `TESSERA_ASSERT(ScratchpadLinesRequantized_A, spad_wr_valid_o |-> requant_q, clk_i, rst_ni)
+  `TESSERA_ASSERT(NoBeatsToScratchpad_A, to_spad_q && state_q == Stream |-> !wr_valid_o &&
+                  !wr_desc_valid_o, clk_i, rst_ni)
 
 endmodule

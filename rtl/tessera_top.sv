@@ -313,10 +313,10 @@ module tessera_top #(
   );
 
   // ---- Buffers ----------------------------------------------------------------------------
-  logic                       spad_wr_valid;
-  logic [SpadAddrWidth-1:0]   spad_wr_addr;
-  logic [8*NumRows-1:0]       spad_wr_data;
-  logic [NumRows-1:0]         spad_wr_strb;
+  logic                       spad_wr_valid, st_spad_wr_valid, st_spad_wr_ready;
+  logic [SpadAddrWidth-1:0]   spad_wr_addr, st_spad_wr_addr;
+  logic [8*NumRows-1:0]       spad_wr_data, st_spad_wr_data;
+  logic [NumRows-1:0]         spad_wr_strb, st_spad_wr_strb;
   logic [1:0]                 spad_rd_valid, spad_rd_ready, spad_rsp_valid;
   logic [2*SpadAddrWidth-1:0] spad_rd_addr;
   logic [2*8*NumRows-1:0]     spad_rsp_data;
@@ -341,6 +341,11 @@ module tessera_top #(
     .spad_wr_addr_i  (spad_wr_addr),
     .spad_wr_data_i  (spad_wr_data),
     .spad_wr_strb_i  (spad_wr_strb),
+    .st_spad_wr_valid_i(st_spad_wr_valid),
+    .st_spad_wr_ready_o(st_spad_wr_ready),
+    .st_spad_wr_addr_i (st_spad_wr_addr),
+    .st_spad_wr_data_i (st_spad_wr_data),
+    .st_spad_wr_strb_i (st_spad_wr_strb),
     .spad_rd_valid_i (spad_rd_valid),
     .spad_rd_ready_o (spad_rd_ready),
     .spad_rd_addr_i  (spad_rd_addr),
@@ -442,8 +447,10 @@ module tessera_top #(
   );
 
   tessera_store_unit #(
+    .NumRows      (NumRows),
     .NumCols      (NumCols),
     .BusWidth     (BusWidth),
+    .SpadLines    (SpadLines),
     .AccLines     (AccLines),
     .QTableEntries(QTableEntries)
   ) u_store (
@@ -474,7 +481,12 @@ module tessera_top #(
     .wr_last_o        (wr_last[WrStore]),
     .wr_status_valid_i(wr_status_valid[WrStore]),
     .wr_status_ready_o(wr_status_ready[WrStore]),
-    .wr_status_error_i(wr_status_error)
+    .wr_status_error_i(wr_status_error),
+    .spad_wr_valid_o  (st_spad_wr_valid),
+    .spad_wr_ready_i  (st_spad_wr_ready),
+    .spad_wr_addr_o   (st_spad_wr_addr),
+    .spad_wr_data_o   (st_spad_wr_data),
+    .spad_wr_strb_o   (st_spad_wr_strb)
   );
 
   // ---- Performance counters ---------------------------------------------------------------

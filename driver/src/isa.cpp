@@ -252,11 +252,27 @@ CheckResult check_store(const Command& c, const BuildConfig& cfg) {
       !r)
     return r;
   const bool pool = c.mode() & kStoreModePool2x2;
+  const bool to_spad = c.mode() & kStoreModeToScratchpad;
   if (pool && !(c.mode() & kStoreModeRequantize))
     return fail(Error::kBadMode, "STORE MODE sets POOL_2X2 without REQUANTIZE");
+  if (to_spad && !(c.mode() & kStoreModeRequantize))
+    return fail(Error::kBadMode, "STORE MODE sets TO_SCRATCHPAD without REQUANTIZE");
   const uint64_t rows = c.get(store::kRows);
   const uint64_t pool_width = c.get(store::kPoolWidth), pitch = c.get(store::kAccPitch);
   if (auto r = check_ranges(c, Opcode::kStore, cfg); !r) return r;
+  if (!to_spad &&
+      (c.get(store::kSramLine) || c.get(store::kSramStride) || c.get(store::kSramPanelPitch))) {
+    return fail(Error::kBadDimension,
+                "STORE SRAM_LINE = " + std::to_string(c.get(store::kSramLine)) +
+                    ", SRAM_STRIDE = " + std::to_string(c.get(store::kSramStride)) +
+                    " and SRAM_PANEL_PITCH = " + std::to_string(c.get(store::kSramPanelPitch)) +
+                    " must be 0 without TO_SCRATCHPAD");
+  }
+  if (to_spad && c.get(store::kCols) > cfg.rows) {
+    return fail(Error::kBadDimension,
+                "STORE TO_SCRATCHPAD COLS = " + std::to_string(c.get(store::kCols)) +
+                    " is above a scratchpad line's " + std::to_string(cfg.rows) + " bytes");
+  }
   const uint64_t extra = c.get(store::kExtraPanels), panel_pitch = c.get(store::kPanelPitch);
   if (extra == 0 && panel_pitch != 0) {
     return fail(Error::kBadDimension, "STORE PANEL_PITCH = " + std::to_string(panel_pitch) +
@@ -272,7 +288,7 @@ CheckResult check_store(const Command& c, const BuildConfig& cfg) {
                     " lines; at most " + std::to_string(kMaxCount));
   }
   if (const uint64_t line_bytes = c.get(store::kCols) * (c.mode() & kStoreModeRequantize ? 1 : 4);
-      extra > 0 && line_bytes % cfg.bus_bytes != 0) {
+      extra > 0 && !to_spad && line_bytes % cfg.bus_bytes != 0) {
     return fail(Error::kBadDimension,
                 "STORE EXTRA_PANELS = " + std::to_string(extra) +
                     " needs lines of whole bus beats: " + std::to_string(line_bytes) +
@@ -312,9 +328,26 @@ CheckResult check_store(const Command& c, const BuildConfig& cfg) {
   return check_store_params(c, cfg, range);
 }
 
-// The checks after the accumulator range: the table range and the clamp.
+// The checks after the accumulator range: the scratchpad range (TO_SCRATCHPAD), the table
+// range and the clamp.
 CheckResult check_store_params(const Command& c, const BuildConfig& cfg, CheckResult range) {
   if (!range) return range;
+  if (c.mode() & kStoreModeToScratchpad) {
+    // Line i of panel p at SRAM_LINE + i x SRAM_STRIDE + p x SRAM_PANEL_PITCH; i counts rows,
+    // or pooled pixels (both checked <= MAX_COUNT): no overflow in 64 bits.
+    const uint64_t lines = c.mode() & kStoreModePool2x2
+                               ? c.get(store::kRows) * c.get(store::kPoolWidth)
+                               : c.get(store::kRows);
+    const uint64_t first = c.get(store::kSramLine);
+    const uint64_t last = first + (lines - 1) * c.get(store::kSramStride) +
+                          c.get(store::kExtraPanels) * c.get(store::kSramPanelPitch);
+    if (last >= cfg.scratchpad_lines) {
+      return fail(Error::kScratchpadRange, "STORE TO_SCRATCHPAD writes scratchpad lines " +
+                                               std::to_string(first) + ".." + std::to_string(last) +
+                                               ", past the last line " +
+                                               std::to_string(cfg.scratchpad_lines - 1));
+    }
+  }
   const uint64_t cols = c.get(store::kCols);
   if (c.mode() & kStoreModeRequantize) {
     const bool per_channel = c.mode() & kStoreModePerChannel;
@@ -409,9 +442,9 @@ Command encode(const Compute& a) {
 Command encode(const Store& a) {
   Command c(Opcode::kStore);
   c.set(kHdrDeps, a.deps);
-  c.set(kHdrMode, (a.requantize ? kStoreModeRequantize : 0) |
-                      (a.per_channel ? kStoreModePerChannel : 0) |
-                      (a.pool ? kStoreModePool2x2 : 0));
+  c.set(kHdrMode,
+        (a.requantize ? kStoreModeRequantize : 0) | (a.per_channel ? kStoreModePerChannel : 0) |
+            (a.pool ? kStoreModePool2x2 : 0) | (a.to_scratchpad ? kStoreModeToScratchpad : 0));
   c.set(store::kDramAddr, a.dram_addr);
   c.set(store::kRows, a.rows);
   c.set(store::kAccLine, a.acc_line);
@@ -425,6 +458,9 @@ Command encode(const Store& a) {
   c.set(store::kAccPitch, a.acc_pitch);
   c.set(store::kExtraPanels, a.extra_panels);
   c.set(store::kPanelPitch, a.panel_pitch);
+  c.set(store::kSramLine, a.sram_line);
+  c.set(store::kSramStride, a.sram_stride);
+  c.set(store::kSramPanelPitch, a.sram_panel_pitch);
   return c;
 }
 

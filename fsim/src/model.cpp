@@ -375,9 +375,14 @@ struct Model::Impl {
     const uint32_t pitch = uint32_t(c.get(store::kAccPitch));
     const uint32_t out_rows = pool ? n * width : n;
     const uint32_t line_bytes = requant ? lanes : 4 * lanes, row_bytes = panels * line_bytes;
+    // TO_SCRATCHPAD: line i of panel p at SRAM_LINE + i*SRAM_STRIDE + p*SRAM_PANEL_PITCH, its
+    // first COLS bytes (the checker keeps COLS <= a line's bytes and every line inside).
+    const bool to_spad = mode & isa::kStoreModeToScratchpad;
+    const std::size_t sram_line = c.get(store::kSramLine), sram_stride = c.get(store::kSramStride);
+    const std::size_t sram_pitch = c.get(store::kSramPanelPitch);
     // Contiguous rows of whole bus beats are one DMA row (tessera_store_unit): all of it
     // inside the window, or nothing written.
-    if (!pool && stride == row_bytes && line_bytes % bus_bytes == 0 &&
+    if (!to_spad && !pool && stride == row_bytes && line_bytes % bus_bytes == 0 &&
         uint64_t(row_bytes) * out_rows <= isa::kMaxRowBytes) {
       if (const Error e = check_row(addr0, uint64_t(row_bytes) * out_rows); e != Error::kNone)
         return e;
@@ -385,7 +390,8 @@ struct Model::Impl {
     uint8_t* row = row_buffer.data();
     for (uint32_t i = 0; i < out_rows; ++i) {
       const uint64_t addr = addr0 + i * stride;
-      if (const Error e = check_row(addr, row_bytes); e != Error::kNone) return e;
+      if (!to_spad)
+        if (const Error e = check_row(addr, row_bytes); e != Error::kNone) return e;
       if (pool) {
         const std::size_t top = acc_line + std::size_t(i / width) * 2 * pitch + 2 * (i % width);
         for (uint32_t l = 0; l < lanes; ++l) {
@@ -407,6 +413,13 @@ struct Model::Impl {
             }
           }
         }
+      }
+      if (to_spad) {
+        for (uint32_t p = 0; p < panels; ++p) {
+          std::memcpy(&scratchpad[(sram_line + i * sram_stride + p * sram_pitch) * rows],
+                      &row[p * line_bytes], line_bytes);
+        }
+        continue;
       }
       std::memcpy(model.memory(addr), row, row_bytes);
       counter(regs::Counter::kDmaWriteBytes) += row_bytes;

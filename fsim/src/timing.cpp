@@ -84,6 +84,11 @@ uint64_t Timing::duration(const isa::Command& c, bool params_held, uint64_t& lat
       const uint64_t line_bytes = requant ? cols : 4 * cols;
       const uint64_t row_beats = panels * ceil_div(line_bytes, bus_bytes_);
       const uint64_t out_rows = pool ? rows * c.get(store::kPoolWidth) : rows;
+      const uint64_t params = requant ? (params_held ? 1 : entries + 1) + 4 : 0;
+      if (mode & isa::kStoreModeToScratchpad) {  // a line per cycle, the write a cycle on
+        latency = 1;
+        return params + (pool ? 4 * out_rows : out_rows * panels);
+      }
       const uint64_t lines = pool ? 4 * out_rows : rows * row_beats;
       // Bursts: one DMA row when the rows are back to back in whole beats, else a row each.
       const bool merged =
@@ -91,8 +96,7 @@ uint64_t Timing::duration(const isa::Command& c, bool params_held, uint64_t& lat
       const uint64_t bursts = merged ? ceil_div(rows * row_beats, kMaxBurstBeats)
                                      : out_rows * ceil_div(row_beats, kMaxBurstBeats);
       latency = latency_;
-      return (requant ? (params_held ? 1 : entries + 1) + 4 : 0) +
-             std::max(lines, bursts * latency_ / kMemoryWriteBursts);
+      return params + std::max(lines, bursts * latency_ / kMemoryWriteBursts);
     }
     case isa::Opcode::kFence:
       latency = latency_;

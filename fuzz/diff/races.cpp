@@ -212,6 +212,7 @@ class Checker {
                 (mode & kStoreModePerChannel) ? panels * cols : 1, false);
         const uint64_t width = pool ? c.get(store::kPoolWidth) : 1, pitch = c.get(store::kAccPitch);
         const uint64_t out_rows = pool ? rows * width : rows;
+        const bool to_spad = mode & kStoreModeToScratchpad;
         for (uint64_t i = 0; i < out_rows; ++i) {
           const uint64_t line = c.get(store::kAccLine);
           if (pool) {
@@ -222,8 +223,16 @@ class Checker {
             for (uint64_t p = 0; p < panels; ++p)
               touch(acc_, "accumulator line", line + p * panel_pitch + i, false);
           }
-          host(c.get(store::kDramAddr) + i * c.get(store::kDramStride),
-               panels * (requant ? cols : 4 * cols), true);
+          if (to_spad) {  // COLS bytes of each line: a whole write only when COLS = a line
+            for (uint64_t p = 0; p < panels; ++p)
+              touch(spad_, "scratchpad line",
+                    c.get(store::kSramLine) + i * c.get(store::kSramStride) +
+                        p * c.get(store::kSramPanelPitch),
+                    true, cols == R);
+          } else {
+            host(c.get(store::kDramAddr) + i * c.get(store::kDramStride),
+                 panels * (requant ? cols : 4 * cols), true);
+          }
         }
         return;
       }

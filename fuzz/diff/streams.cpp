@@ -168,6 +168,16 @@ class Builder {
                           a.per_channel ? uint64_t(a.extra_panels + 1) * a.cols : 1);
     const uint64_t row_bytes = (a.requantize ? a.cols : 4 * a.cols) * (a.extra_panels + 1u);
     const uint64_t out_rows = a.pool ? uint64_t(a.rows) * a.pool_width : a.rows;
+    if (a.requantize && r_.chance(0.25)) {  // into the scratchpad, where COMPUTEs read
+      a.to_scratchpad = true;
+      a.cols = uint16_t(r_.in(1, std::min(c_.cols, c_.rows)));
+      a.sram_stride = uint32_t(r_.in(0, a.extra_panels + 2u));
+      a.sram_panel_pitch = a.extra_panels ? uint32_t(r_.in(0, out_rows + 1)) : 0;
+      a.sram_line = line(c_.scratchpad_lines, l_.hot_lines,
+                         (out_rows - 1) * a.sram_stride + a.extra_panels * a.sram_panel_pitch + 1);
+      a.deps = random_deps(r_, store::kDepsAllowed);
+      return encode(a);
+    }
     a.dram_stride = row_bytes + r_.in(0, 24);
     a.dram_addr = arena_addr((out_rows - 1) * a.dram_stride + row_bytes);
     a.deps = random_deps(r_, store::kDepsAllowed);

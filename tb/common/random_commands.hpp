@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Random commands for testing the engine's checks: a valid command of a random opcode with
-// random in-range fields (LOAD WINDOWS, COMPUTE EXTRA_TILES, STORE EXTRA_PANELS and FENCE
-// TIMESTAMP included), then (half the time) one random byte or field overwritten, so that every
-// check of docs/isa.md is reached, valid commands included. Mutations: a byte set to 0, 1, 0xff
-// or a random value, or one bit of it flipped.
+// random in-range fields (LOAD WINDOWS, COMPUTE EXTRA_TILES and DEPTHWISE, STORE EXTRA_PANELS
+// and TO_SCRATCHPAD, FENCE TIMESTAMP included), then (half the time) one random byte or field
+// overwritten, so that every check of docs/isa.md is reached, valid commands included. Mutations: a
+// byte set to 0, 1, 0xff or a random value, or one bit of it flipped.
 #pragma once
 
 #include <random>
@@ -73,6 +73,17 @@ inline isa::Command random_command(std::mt19937_64& rng, const isa::BuildConfig&
         k.extra_tiles = static_cast<uint16_t>(1 + upto(rng() % 8 ? 8 : 65535));
         k.act_tile_stride = static_cast<uint32_t>(upto(rng() % 8 ? 40 : 1u << 20));
         k.wgt_line = upto(cfg.scratchpad_lines / 2);
+      } else if (rng() % 4 == 0) {  // the depthwise unit: an input row of channel blocks
+        k.depthwise = true;
+        k.vectors = static_cast<uint16_t>(kDwKernel + upto(rng() % 8 ? 64 : 1100));
+        k.act_rows = static_cast<uint16_t>(1 + upto(8));
+        k.act_row_stride = k.vectors;
+        k.act_stride = 1;
+        k.dw_stride_2 = rng() & 1;
+        k.dw_output = rng() % 4 != 0;
+        k.dw_block_pitch = k.dw_output ? static_cast<uint16_t>(upto(80)) : 0;
+        k.wgt_line = upto(cfg.scratchpad_lines - kDwTaps * 8);
+        k.acc_line = upto(cfg.accumulator_lines / 2);
       }
       k.deps = static_cast<uint8_t>(rng() & 0xf);
       c = encode(k);
@@ -102,6 +113,13 @@ inline isa::Command random_command(std::mt19937_64& rng, const isa::BuildConfig&
         s.panel_pitch = static_cast<uint16_t>(upto(80));
         s.rows = 1 + upto(8);
         if (rng() % 4) s.cols = static_cast<uint16_t>(cfg.cols);
+      }
+      if (s.requantize && rng() % 4 == 0) {  // into the scratchpad (mostly inside it)
+        s.to_scratchpad = true;
+        s.cols = static_cast<uint16_t>(1 + upto(rng() % 4 ? cfg.rows : cfg.cols));
+        s.sram_line = upto(rng() % 8 ? cfg.scratchpad_lines / 2 : cfg.scratchpad_lines);
+        s.sram_stride = static_cast<uint32_t>(upto(rng() % 8 ? 20 : 1u << 20));
+        s.sram_panel_pitch = s.extra_panels ? static_cast<uint32_t>(upto(100)) : 0;
       }
       s.deps = static_cast<uint8_t>(rng() & (kDepsPopPrev | kDepsPushPrev));
       c = encode(s);

@@ -11,6 +11,7 @@
 #include <functional>
 #include <random>
 
+#include "chained_layers.hpp"
 #include "ops_tests.hpp"
 #include "tessera/fsim.hpp"
 #include "tessera/isa.hpp"
@@ -335,6 +336,31 @@ TEST(Model, AFenceWaitsForEverythingAndTimestampsTheEstimate) {
   EXPECT_LT(cycles, 4u * 256 * 2);
   EXPECT_EQ(h.fence_value(), 11u);
   EXPECT_FALSE(h.model.interrupt()) << "no interrupt asked";
+}
+
+// tessera::test::ChainedLayers: a STORE into the scratchpad feeds the next layer's COMPUTEs,
+// as on the engine (SystemTest.TwoLayersChainedThroughTheScratchpad); host memory sees only
+// C2 and the fence's record.
+TEST(Model, TwoLayersChainedThroughTheScratchpadMatchTheReference) {
+  std::mt19937_64 rng(tessera::test::test_seed());
+  for (int trial = 0; trial < 4; ++trial) {
+    Host h;
+    const auto layers = tessera::test::ChainedLayers::random(rng, 1 + rng() % 64, trial % 2);
+    const uint64_t b = kA + 0x4000;
+    layers.write(
+        [&](uint64_t at, const void* p, std::size_t n) { std::memcpy(h.model.memory(at), p, n); },
+        kA, b, kTable);
+    auto commands = layers.commands(kA, b, kTable, kC);
+    commands.push_back(encode(Fence{true, kFence, 77u + trial}));
+    h.submit(commands);
+    ASSERT_EQ(h.error(), Error::kNone) << "at command " << h.index();
+    ASSERT_EQ(h.fence_value(), 77u + trial);
+    const auto want = layers.want();
+    const auto* got = reinterpret_cast<const int8_t*>(h.model.memory(kC));
+    for (uint32_t i = 0; i < want.size(); ++i) ASSERT_EQ(got[i], want[i]) << "C2 byte " << i;
+    EXPECT_EQ(h.model.read_reg(regs::counter_lo(regs::Counter::kDmaWriteBytes)),
+              uint64_t(layers.m) * layers.kN2 + 4);
+  }
 }
 
 }  // namespace

@@ -192,6 +192,34 @@ TEST(Isa, EveryCheckGivesItsErrorAndNamesTheValue) {
   s.pool_width = 8;
   s.acc_pitch = 70;  // the last window's last line: 15 x 70 + 15 = 1065
   cases.push_back({"pool windows end", encode(s), Error::kAccumulatorRange, "lines 0 .. 1065"});
+  // STORE into the scratchpad: requantized, COLS within a line, every line inside.
+  Store sp = valid_store();
+  sp.to_scratchpad = true;
+  sp.rows = 10;
+  sp.extra_panels = 2;
+  sp.panel_pitch = 10;
+  sp.sram_line = 16000;
+  sp.sram_stride = 3;
+  sp.sram_panel_pitch = 1;  // the last line: 16000 + 9 x 3 + 2 = 16029
+  EXPECT_TRUE(bool(check(encode(sp), cfg))) << check(encode(sp), cfg).message;
+  s = sp;
+  s.requantize = s.per_channel = false;
+  cases.push_back({"raw to scratchpad", encode(s), Error::kBadMode, "TO_SCRATCHPAD without"});
+  s = valid_store();
+  s.sram_stride = 4;
+  cases.push_back({"sram without", encode(s), Error::kBadDimension, "SRAM_STRIDE = 4"});
+  s = sp;
+  s.sram_line = 16384 - 29;  // the last line one past the end
+  cases.push_back({"scratchpad lines", encode(s), Error::kScratchpadRange, "16355..16384"});
+  s = sp;
+  s.pool = true;
+  s.extra_panels = s.panel_pitch = 0;
+  s.sram_panel_pitch = 0;
+  s.rows = 2;
+  s.pool_width = 100;
+  s.acc_pitch = 200;  // 200 pooled pixels, 3 lines apart from 16000: past the end
+  s.qparam_entry = 0;
+  cases.push_back({"pooled to scratchpad", encode(s), Error::kScratchpadRange, "16000..16597"});
   // The depthwise unit: an input row per command, within the line buffer, DW_TAPS weight
   // lines per block, each block's outputs a pitch apart.
   Compute dw = valid_compute();

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Test wrapper (not part of the design): tessera_store_unit with the accumulator and the
 // quantization table it reads, both writable by the test; the DMA write engine's side of
-// the store unit is left to the test.
+// the store unit and its scratchpad write port (lines of NumCols bytes) are left to the test.
 module tessera_store_harness #(
   parameter int NumCols  = 4,
   parameter int BusWidth = 64,
@@ -35,7 +35,13 @@ module tessera_store_harness #(
   output logic                      wr_last_o,
   input  logic                      wr_status_valid_i,
   output logic                      wr_status_ready_o,
-  input  logic [2:0]                wr_status_error_i
+  input  logic [2:0]                wr_status_error_i,
+  // Scratchpad write port
+  output logic                      spad_wr_valid_o,
+  input  logic                      spad_wr_ready_i,
+  output logic [5:0]                spad_wr_addr_o,
+  output logic [8*NumCols-1:0]      spad_wr_data_o,
+  output logic [NumCols-1:0]        spad_wr_strb_o
 );
 
   logic                    qt_rd_en, acc_req_valid, acc_req_ready, acc_rsp_valid, unused_ready;
@@ -77,8 +83,10 @@ module tessera_store_harness #(
   );
 
   tessera_store_unit #(
+    .NumRows      (NumCols),
     .NumCols      (NumCols),
     .BusWidth     (BusWidth),
+    .SpadLines    (64),
     .AccLines     (AccLines),
     .QTableEntries(Entries)
   ) u_store (
@@ -109,7 +117,12 @@ module tessera_store_harness #(
     .wr_last_o,
     .wr_status_valid_i,
     .wr_status_ready_o,
-    .wr_status_error_i
+    .wr_status_error_i,
+    .spad_wr_valid_o,
+    .spad_wr_ready_i,
+    .spad_wr_addr_o,
+    .spad_wr_data_o,
+    .spad_wr_strb_o
   );
 
 endmodule

@@ -7,6 +7,9 @@
 // Pooled stores (2x2 max-pool of the requantized pixels) read their windows at random pitches.
 // Rows of several panels (EXTRA_PANELS) put lines PANEL_PITCH apart back to back, each panel
 // with its own entries, and the unit refetches entries it holds once the table is written.
+// TO_SCRATCHPAD stores write each requantized (or pooled) line at its own scratchpad line,
+// COLS bytes of it, against a stalling write port; one behind a host STORE whose status is
+// late reports done after it.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -92,10 +95,15 @@ class StoreUnitTest : public ::testing::Test {
     return {int32_t(rng_() % 20001) - 10000, mult, shift};
   }
 
+  struct SpadWrite {
+    uint32_t line, strobe;
+    std::vector<uint8_t> bytes;  // NumCols of them
+  };
   struct Result {
     uint32_t error = ~0u;
     bool desc_seen = false, released = false;
     std::vector<std::vector<uint8_t>> rows;
+    std::vector<SpadWrite> spad;  // TO_SCRATCHPAD: the lines written, in order
   };
 
   // Runs one STORE, playing the write engine; status_error is what the engine reports.
@@ -133,6 +141,7 @@ class StoreUnitTest : public ::testing::Test {
     const uint32_t out_rows = store.pool ? uint32_t(store.rows) * store.pool_width : store.rows;
     const uint32_t want_row_bytes =
         (store.requantize ? store.cols : 4u * store.cols) * (store.extra_panels + 1u);
+    const uint32_t spad_lines = store.to_scratchpad ? out_rows * (store.extra_panels + 1u) : 0;
     std::uniform_real_distribution<double> p(0, 1);
     bool cmd_sent = false, status_offered = false;
     std::vector<uint8_t> row;
@@ -147,9 +156,18 @@ class StoreUnitTest : public ::testing::Test {
           status_offered || (res.desc_seen && res.rows.size() == out_rows && p(rng_) < 0.5);
       status_offered = dut_->wr_status_valid_i;
       dut_->wr_status_error_i = status_error;
+      dut_->spad_wr_ready_i = p(rng_) < 0.7;  // the load unit writes meanwhile
       dut_->clk_i = 0;
       dut_->eval();
       if (dut_->cmd_valid_i && dut_->cmd_ready_o) cmd_sent = true;
+      EXPECT_FALSE(store.to_scratchpad && (dut_->wr_desc_valid_o || dut_->wr_valid_o))
+          << "a TO_SCRATCHPAD STORE used the write engine";
+      if (dut_->spad_wr_valid_o && dut_->spad_wr_ready_i) {
+        SpadWrite w{uint32_t(dut_->spad_wr_addr_o), uint32_t(dut_->spad_wr_strb_o), {}};
+        for (uint32_t i = 0; i < C; ++i)
+          w.bytes.push_back(uint8_t(get_field(dut_->spad_wr_data_o, 8 * i, 8)));
+        res.spad.push_back(w);
+      }
       if (dut_->wr_desc_valid_o && dut_->wr_desc_ready_i) {
         EXPECT_FALSE(res.desc_seen);
         res.desc_seen = true;
@@ -176,7 +194,7 @@ class StoreUnitTest : public ::testing::Test {
       // the done of a STORE that fails before streaming; never after the done.
       if (dut_->release_o) {
         EXPECT_FALSE(res.released) << "a second release";
-        EXPECT_TRUE(res.rows.size() == out_rows || dut_->done_o)
+        EXPECT_TRUE(res.rows.size() == out_rows || res.spad.size() == spad_lines || dut_->done_o)
             << "released with " << res.rows.size() << " of " << out_rows << " rows out";
         res.released = true;
       }
@@ -391,6 +409,139 @@ TYPED_TEST(StoreUnitTest, ADmaFailureIsReported) {
   const auto res = this->run(3, 5, 2, false, false, 0, -128, 127, 0, /*status_error=*/1);
   EXPECT_EQ(res.error, 6u);                                                // DMA_WINDOW
   EXPECT_EQ(this->run(1, 5, 2, false, false, 0, -128, 127, 0).error, 0u);  // and then works
+}
+
+// The requantized (with POOL_2X2, pooled) int8 value of lane l of a STORE's output line i of
+// panel p, from the test's accumulator and table.
+int8_t want_lane(const std::vector<std::vector<int32_t>>& acc, const tessera::isa::Store& s,
+                 const std::vector<Entry>& table, uint32_t i, uint32_t p, uint32_t l) {
+  ref::OutputStage stage;
+  stage.zero_point = s.zero_point;
+  stage.act_min = s.act_min;
+  stage.act_max = s.act_max;
+  const Entry& e = table[s.qparam_entry + (s.per_channel ? p * s.cols + l : 0)];
+  auto q = [&](uint32_t line) {
+    const auto v = int32_t(uint32_t(acc[line][l]) + uint32_t(e.bias));
+    return ref::requantize(v, e.mult, e.shift, stage);
+  };
+  if (!s.pool) return q(s.acc_line + p * s.panel_pitch + i);
+  const uint32_t top = s.acc_line + (i / s.pool_width) * 2 * s.acc_pitch + 2 * (i % s.pool_width);
+  return int8_t(std::max(std::max(q(top), q(top + 1)),
+                         std::max(q(top + s.acc_pitch), q(top + s.acc_pitch + 1))));
+}
+
+TYPED_TEST(StoreUnitTest, ScratchpadLinesMatchTheReference) {
+  constexpr uint32_t C = TestFixture::C;
+  auto& rng = this->rng_;
+  std::vector<Entry> table(64);
+  for (uint32_t i = 0; i < 64; ++i) {
+    table[i] = this->random_entry();
+    this->write_entry(i, table[i]);
+  }
+  int trials = 0;
+  for (int trial = 0; trial < 60; ++trial) {
+    tessera::isa::Store s;
+    s.requantize = s.to_scratchpad = true;
+    s.per_channel = rng() % 2;
+    s.cols = uint16_t(1 + rng() % C);  // any COLS: lines need not be whole bus beats
+    s.zero_point = int8_t(rng() % 256 - 128);
+    s.act_min = int8_t(-128 + rng() % 128);
+    s.act_max = int8_t(s.act_min + rng() % (128 - s.act_min));
+    uint32_t out_lines = 0, panels = 1;
+    if (trial % 4 == 3) {  // pooled pixels, one panel
+      s.pool = true;
+      s.pool_width = uint16_t(1 + rng() % 3);
+      s.acc_pitch = uint16_t(2 * s.pool_width + rng() % 3);
+      s.rows = uint16_t(1 + rng() % 3);
+      const uint32_t span = (2 * s.rows - 1) * s.acc_pitch + 2 * s.pool_width;
+      if (span > 64) continue;
+      s.acc_line = rng() % (64 - span + 1);
+      out_lines = uint32_t(s.rows) * s.pool_width;
+    } else {
+      panels = 1 + rng() % std::min(4u, s.per_channel ? 64u / s.cols : 4u);
+      s.extra_panels = uint16_t(panels - 1);
+      s.panel_pitch = panels > 1 ? uint16_t(rng() % 9) : 0;
+      s.rows = uint16_t(1 + rng() % 6);
+      if ((panels - 1) * s.panel_pitch + s.rows > 64) continue;
+      s.acc_line = rng() % (64 - (panels - 1) * s.panel_pitch - s.rows + 1);
+      out_lines = s.rows;
+    }
+    const uint32_t entries = s.per_channel ? panels * s.cols : 1;
+    s.qparam_entry = rng() % (64 - entries + 1);
+    // Scratchpad lines: row (or pooled pixel) i of panel p at line + i*stride + p*pitch.
+    s.sram_stride = rng() % 2 ? 1 : uint32_t(panels + rng() % 3);
+    s.sram_panel_pitch = panels > 1 ? uint32_t(rng() % 2 ? out_lines : 1 + rng() % 4) : 0;
+    const uint32_t last = (out_lines - 1) * s.sram_stride + (panels - 1) * s.sram_panel_pitch;
+    if (last >= 64) continue;
+    s.sram_line = uint32_t(rng() % (64 - last));
+    ++trials;
+    SCOPED_TRACE("trial " + std::to_string(trial) + " lines " + std::to_string(out_lines) +
+                 " panels " + std::to_string(panels) + " pooled " + std::to_string(s.pool));
+    const auto res = this->run(s);
+    ASSERT_EQ(res.error, 0u);
+    EXPECT_TRUE(res.released);
+    ASSERT_EQ(res.spad.size(), out_lines * panels);
+    const uint32_t strobe = uint32_t((uint64_t(1) << s.cols) - 1);
+    for (uint32_t i = 0, n = 0; i < out_lines; ++i) {
+      for (uint32_t p = 0; p < panels; ++p, ++n) {  // a row's panels, then the next row
+        const auto& w = res.spad[n];
+        ASSERT_EQ(w.line, s.sram_line + i * s.sram_stride + p * s.sram_panel_pitch)
+            << "line " << i << " panel " << p;
+        ASSERT_EQ(w.strobe, strobe);
+        for (uint32_t l = 0; l < s.cols; ++l)
+          ASSERT_EQ(int8_t(w.bytes[l]), want_lane(this->acc_, s, table, i, p, l))
+              << "line " << i << " panel " << p << " lane " << l;
+      }
+    }
+  }
+  EXPECT_GT(trials, 20);
+}
+
+// A STORE into the scratchpad behind a host STORE whose write status is late: it streams
+// and releases its accumulator lines meanwhile, but reports done only after the host one.
+TYPED_TEST(StoreUnitTest, AScratchpadStoreIsDoneAfterTheStoresBeforeIt) {
+  auto& dut = *this->dut_;
+  this->write_entry(0, {0, 1 << 30, 0});
+  tessera::isa::Store host;
+  host.rows = 2;
+  host.cols = 1;
+  host.dram_addr = 0x4000;
+  host.dram_stride = 4;
+  tessera::isa::Store spad;
+  spad.requantize = spad.to_scratchpad = true;
+  spad.rows = 3;
+  spad.cols = 1;
+  spad.sram_line = 10;
+  spad.sram_stride = 1;
+  const tessera::isa::Command cmds[] = {tessera::isa::encode(host), tessera::isa::encode(spad)};
+  int sent = 0, dones = 0, spad_lines = 0, releases = 0, status_cycle = -1;
+  bool host_beats_out = false;
+  for (int cycle = 0; cycle < 2000 && dones < 2; ++cycle) {
+    if (sent < 2) tessera::test::put_command(dut.cmd_i, cmds[sent]);
+    dut.cmd_valid_i = sent < 2;
+    dut.wr_desc_ready_i = dut.wr_ready_i = dut.spad_wr_ready_i = 1;
+    // The host STORE's status comes 200 cycles after its beats, long after the other's lines.
+    dut.wr_status_valid_i = host_beats_out && spad_lines == 3 && cycle >= 200;
+    dut.wr_status_error_i = 0;
+    dut.clk_i = 0;
+    dut.eval();
+    if (dut.cmd_valid_i && dut.cmd_ready_o) ++sent;
+    if (dut.wr_valid_o && dut.wr_ready_i && dut.wr_last_o) host_beats_out = true;
+    if (dut.spad_wr_valid_o && dut.spad_wr_ready_i) ++spad_lines;
+    if (dut.wr_status_valid_i && dut.wr_status_ready_o) status_cycle = cycle;
+    if (dut.release_o) ++releases;
+    if (dut.done_o) {
+      ++dones;
+      EXPECT_EQ(dut.error_o, 0u);
+      EXPECT_GE(status_cycle, 0) << "done " << dones << " before the host STORE's status";
+      EXPECT_EQ(releases, 2) << "the scratchpad STORE's lines were released after its done";
+    }
+    dut.clk_i = 1;
+    dut.eval();
+    ASSERT_FALSE(this->context_->gotError()) << "RTL assertion failed";
+  }
+  EXPECT_EQ(dones, 2);
+  EXPECT_EQ(spad_lines, 3);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <string>
 
 #include TESSERA_TOP_HEADER  // the default engine (CMake)
+#include "chained_layers.hpp"
 #include "tessera/conv_plan.hpp"
 #include "tessera/default_engine.hpp"
 #include "tessera/gemm_plan.hpp"
@@ -111,24 +112,9 @@ class SystemTest : public ::testing::Test {
     return v;
   }
 
-  // A per-channel output stage with random scales, zero point, clamp (ReLU if asked) and
-  // bias; multipliers scaled for accumulators of a few thousand.
   tessera::ref::OutputStage random_output_stage(uint32_t channels, bool relu,
                                                 std::vector<int32_t>& bias) {
-    tessera::ref::OutputStage stage;
-    stage.zero_point = int32_t(rng_() % 256) - 128;
-    if (relu) tessera::ref::set_activation(stage, tessera::ref::Activation::kRelu, 0.05);
-    bias.resize(channels);
-    for (uint32_t c = 0; c < channels; ++c) {
-      int32_t mult = 0;
-      int shift = 0;
-      tessera::ref::quantize_multiplier(
-          std::exp2(-double(6 + rng_() % 8)) * (1 + double(rng_() % 100) / 100), mult, shift);
-      bias[c] = int32_t(rng_() % 4001) - 2000;
-      stage.multiplier.push_back(mult);
-      stage.shift.push_back(shift);
-    }
-    return stage;
+    return tessera::test::random_output_stage(rng_, channels, relu, bias);
   }
 
   // Submits the stream and a fence; waits for the fence's interrupt with no engine error.
@@ -283,6 +269,33 @@ TEST_F(SystemTest, RandomGemmsUnderRandomMemoryTiming) {
     // Weights packed panel by panel, or row-major; ReLU every other trial.
     random_gemm(m, k, n, trial % 2 == 0, trial % 2 == 1, 1000u + trial);
     if (HasFatalFailure()) return;
+  }
+}
+
+TEST_F(SystemTest, TwoLayersChainedThroughTheScratchpad) {
+  REQUIRE_16X16_ENGINE();
+  // tessera::test::ChainedLayers: layer 1's results STOREd into the scratchpad as layer 2's
+  // activations. Random M and memory timing; every output checked, and host memory sees
+  // only C2 and the fence's record.
+  for (int trial = 0; trial < 4; ++trial) {
+    randomize_memory_timing();
+    const auto layers = tessera::test::ChainedLayers::random(rng_, 1 + rng_() % 64, trial % 2);
+    const uint32_t m = layers.m, n2 = layers.kN2;
+    SCOPED_TRACE("trial " + std::to_string(trial) + ": M=" + std::to_string(m));
+    layers.write([](uint64_t at, const void* p,
+                    std::size_t n) { bench->mem.write(at, static_cast<const uint8_t*>(p), n); },
+                 kA, kB, kTable);
+    CommandStream s(engine_config());
+    for (const Command& c : layers.commands(kA, kB, kTable, kC)) s.push(c);
+    const uint64_t written = bench->read_reg(regs::counter_lo(regs::Counter::kDmaWriteBytes));
+    run_to_fence(s, 2000u + trial);
+    if (HasFatalFailure()) return;
+    const auto want = layers.want();
+    const auto got = bench->mem.read(kC, m * n2);
+    for (uint32_t i = 0; i < m * n2; ++i)
+      ASSERT_EQ(int8_t(got[i]), want[i]) << "C2[" << i / n2 << "][" << i % n2 << "]";
+    EXPECT_EQ(bench->read_reg(regs::counter_lo(regs::Counter::kDmaWriteBytes)) - written,
+              uint64_t(m) * n2 + 4);
   }
 }
 

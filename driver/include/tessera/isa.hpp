@@ -121,6 +121,11 @@ struct Store {
   // panel p = 0 .. extra_panels, back to back; panel p's lanes use entries qparam_entry +
   // p*cols + l (per channel). A line's bytes must be whole bus beats.
   uint16_t extra_panels = 0, panel_pitch = 0;
+  // Into the scratchpad instead of host memory (with requantize; cols <= the line's bytes):
+  // line i of panel p (i a row, or a pooled pixel) to sram_line + i*sram_stride +
+  // p*sram_panel_pitch; dram_addr and dram_stride unused.
+  bool to_scratchpad = false;
+  uint32_t sram_line = 0, sram_stride = 0, sram_panel_pitch = 0;
   uint8_t deps = 0;
 };
 struct Fence {

@@ -92,6 +92,7 @@ inline constexpr uint8_t kComputeModeDwOutput = 1u << 4;  // with DEPTHWISE: wri
 inline constexpr uint8_t kStoreModeRequantize = 1u << 0;  // bias, requantize, clamp to int8 (tessera_postproc); otherwise raw int32
 inline constexpr uint8_t kStoreModePerChannel = 1u << 1;  // one multiplier/shift/bias per output channel; otherwise one per tensor
 inline constexpr uint8_t kStoreModePool2x2 = 1u << 2;  // with REQUANTIZE: 2x2 max-pool, stride 2, of the requantized pixels (ROWS pooled rows of POOL_WIDTH pixels; see POOL_WIDTH and ACC_PITCH)
+inline constexpr uint8_t kStoreModeToScratchpad = 1u << 3;  // with REQUANTIZE: write the int8 lines into the scratchpad instead of host memory: line i of panel p (i the row, or with POOL_2X2 the pooled pixel) to scratchpad line SRAM_LINE + i x SRAM_STRIDE + p x SRAM_PANEL_PITCH, COLS <= NumRows bytes from byte 0, the line's other bytes unchanged; DRAM_ADDR and DRAM_STRIDE are ignored. Done (and PUSH_PREV) once the last line is written, after the STOREs before it are done (e.g. an expansion layer's rows written where the depthwise unit reads them)
 inline constexpr uint8_t kFenceModeInterrupt = 1u << 0;  // set INTR_STATUS.FENCE when done
 inline constexpr uint8_t kFenceModeTimestamp = 1u << 1;  // write 16 bytes {VALUE, 0, CYCLES}: CYCLES (u64) is the cycle counter when every earlier command had finished; DRAM_ADDR 16-byte aligned
 
@@ -186,11 +187,11 @@ inline constexpr FlagInfo kModeFlags[] = {
 }  // namespace compute
 
 namespace store {
-inline constexpr Field kDramAddr{8, 8};  // host address of the first row
+inline constexpr Field kDramAddr{8, 8};  // host address of the first row (ignored with TO_SCRATCHPAD)
 inline constexpr Field kRows{16, 4};  // host rows to store, 1 .. 65535: a row is an accumulator line of each of the 1 + EXTRA_PANELS panels; with POOL_2X2, pooled rows (ROWS x POOL_WIDTH <= 65535 pixels)
 inline constexpr Field kAccLine{20, 4};  // first accumulator line of panel 0; a panel's lines are consecutive (with POOL_2X2, the top-left pixel of the first window)
 inline constexpr Field kDramStride{24, 8};  // host bytes from one row's (with POOL_2X2, one pooled pixel's) start to the next
-inline constexpr Field kCols{32, 2};  // lanes stored per line, 1 .. NumCols; a row's bytes: (1 + EXTRA_PANELS) x COLS, or 4x that raw. With EXTRA_PANELS > 0 a line's bytes must be whole bus beats
+inline constexpr Field kCols{32, 2};  // lanes stored per line, 1 .. NumCols; a row's bytes: (1 + EXTRA_PANELS) x COLS, or 4x that raw. With EXTRA_PANELS > 0 a line's bytes must be whole bus beats (not with TO_SCRATCHPAD, where COLS <= NumRows)
 inline constexpr Field kZeroPoint{34, 1};  // output zero point, int8
 inline constexpr Field kActMin{35, 1};  // lower clamp, int8 (ReLU: the zero point)
 inline constexpr Field kActMax{36, 1};  // upper clamp, int8, >= ACT_MIN
@@ -199,9 +200,12 @@ inline constexpr Field kPoolWidth{44, 2};  // with POOL_2X2: pooled pixels per r
 inline constexpr Field kAccPitch{46, 2};  // with POOL_2X2: accumulator lines from a pixel to the one below it, >= 2 x POOL_WIDTH; otherwise 0
 inline constexpr Field kExtraPanels{48, 2};  // panels after the first whose lines each row also holds, 0 .. MAX_EXTRA_PANELS: row m is line ACC_LINE + m of panel 0, then line ACC_LINE + p x PANEL_PITCH + m of panel p, back to back (a pixel's channels of several panels in one burst); 0 with POOL_2X2
 inline constexpr Field kPanelPitch{50, 2};  // with EXTRA_PANELS: accumulator lines from a panel's first line to the next panel's; otherwise 0
+inline constexpr Field kSramLine{52, 4};  // with TO_SCRATCHPAD: scratchpad line of row 0's panel 0; otherwise 0
+inline constexpr Field kSramStride{56, 4};  // with TO_SCRATCHPAD: scratchpad lines from one row's (with POOL_2X2, one pooled pixel's) line to the next's; otherwise 0
+inline constexpr Field kSramPanelPitch{60, 4};  // with TO_SCRATCHPAD and EXTRA_PANELS: scratchpad lines from a row's panel-p line to its panel-(p + 1) line; otherwise 0
 inline constexpr uint8_t kDepsAllowed = 0x05;
-inline constexpr uint8_t kModeAllowed = 0x07;
-inline constexpr uint64_t kUsedBytes = 0x000fff1fffffff07ull;  // bit i: byte i is a field
+inline constexpr uint8_t kModeAllowed = 0x0f;
+inline constexpr uint64_t kUsedBytes = 0xffffff1fffffff07ull;  // bit i: byte i is a field
 inline constexpr FieldInfo kFields[] = {
     {"dram_addr", kDramAddr, false, false, 0, Bound::kConstant, 0},
     {"rows", kRows, false, true, 1, Bound::kConstant, 65535},
@@ -216,11 +220,15 @@ inline constexpr FieldInfo kFields[] = {
     {"acc_pitch", kAccPitch, false, false, 0, Bound::kConstant, 0},
     {"extra_panels", kExtraPanels, false, true, 0, Bound::kConstant, 15},
     {"panel_pitch", kPanelPitch, false, false, 0, Bound::kConstant, 0},
+    {"sram_line", kSramLine, false, false, 0, Bound::kConstant, 0},
+    {"sram_stride", kSramStride, false, false, 0, Bound::kConstant, 0},
+    {"sram_panel_pitch", kSramPanelPitch, false, false, 0, Bound::kConstant, 0},
 };
 inline constexpr FlagInfo kModeFlags[] = {
     {"requantize", kStoreModeRequantize},
     {"per_channel", kStoreModePerChannel},
     {"pool_2x2", kStoreModePool2x2},
+    {"to_scratchpad", kStoreModeToScratchpad},
 };
 }  // namespace store
 
@@ -274,7 +282,7 @@ enum class Error : uint8_t {
   kNone = 0,  // no error
   kBadOpcode = 1,  // unknown opcode (0 included: a zeroed ring slot)
   kReservedBits = 2,  // a reserved byte, flag or mode bit is not zero
-  kBadDimension = 3,  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row, ACT_TILE_STRIDE without EXTRA_TILES or EXTRA_TILES with RESCALE, PANEL_PITCH without EXTRA_PANELS, EXTRA_PANELS with POOL_2X2, with lines that are not whole bus beats or with ROWS x (1 + EXTRA_PANELS) above MAX_COUNT
+  kBadDimension = 3,  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row, ACT_TILE_STRIDE without EXTRA_TILES or EXTRA_TILES with RESCALE, PANEL_PITCH without EXTRA_PANELS, EXTRA_PANELS with POOL_2X2, with lines that are not whole bus beats (except TO_SCRATCHPAD) or with ROWS x (1 + EXTRA_PANELS) above MAX_COUNT; a STORE's SRAM fields set without TO_SCRATCHPAD, or with it COLS above NumRows; a DEPTHWISE COMPUTE with EXTRA_TILES, VECTORS below DW_KERNEL or ACT_ROWS x VECTORS above DW_LINE_BUFFER_LINES, or DW_BLOCK_PITCH without DW_OUTPUT
   kScratchpadRange = 4,  // a scratchpad line range runs past the scratchpad
   kAccumulatorRange = 5,  // an accumulator line range runs past the accumulator
   kDmaWindow = 6,  // a host row lies outside the DMA window (nothing outside is accessed; the rows before it are moved)
@@ -282,7 +290,7 @@ enum class Error : uint8_t {
   kAxiDecerr = 8,  // the bus answered DECERR
   kBadClamp = 9,  // ACT_MIN > ACT_MAX, or a shift outside [-31, 30] in the quantization table
   kBadRing = 10,  // RING_SIZE is not a power of two, RING_BASE is not command-aligned, or RING_TAIL is more than RING_SIZE commands ahead of RING_HEAD
-  kBadMode = 11,  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL or WINDOWS with either, or FILL with WINDOWS; STORE POOL_2X2 without REQUANTIZE)
+  kBadMode = 11,  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL or WINDOWS with either, or FILL with WINDOWS; STORE POOL_2X2 or TO_SCRATCHPAD without REQUANTIZE; COMPUTE DEPTHWISE with RESCALE, DW_STRIDE_2 or DW_OUTPUT without DEPTHWISE)
   kQtableRange = 12,  // a quantization-table entry range runs past the table
   kBadAlignment = 13,  // an address that must be aligned is not (FENCE's DRAM_ADDR: 4 bytes, 16 with TIMESTAMP)
   kTokenOverflow = 14,  // a command gave a dependency token to a neighbour that was already owed MAX_TOKENS
