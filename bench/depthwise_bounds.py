@@ -12,9 +12,15 @@ that gives:
 - line buffer: a unit reading each padded input pixel's line once per cycle (K-1 rows held
   on chip), at least the bus;
 - column reads: a unit reading the K lines of a window column per cycle (K read ports),
-  one column per output pixel at stride 1, two at stride 2, at least the bus.
+  one column per output pixel at stride 1, two at stride 2, at least the bus;
+- fused: the layer inside its inverted-residual block, its input the expansion's rows
+  STOREd into the scratchpad (STORE TO_SCRATCHPAD) and its output kept there for the
+  projection, so no host traffic; the unit takes each unpadded input line once (the padding
+  made inside it), --wide lines per cycle at stride 2 (one per scratchpad bank), and writes
+  one output line per cycle. The unit as built reads one padded line per cycle: fused, it
+  stays at the line-buffer bound.
 
-Usage: bench/depthwise_bounds.py [--lanes 16] [--rows 16 --cols 16] [--json FILE]
+Usage: bench/depthwise_bounds.py [--lanes 16] [--rows 16 --cols 16] [--wide 4] [--json FILE]
 """
 import argparse
 import json
@@ -40,7 +46,7 @@ def depthwise_layers():
     return layers
 
 
-def bounds(layer, lanes):
+def bounds(layer, lanes, wide):
     g = -(-layer["c"] // lanes)  # lines per pixel
     wp = layer["w"] + 2 * layer["pad"]
     hp = layer["h"] + 2 * layer["pad"]
@@ -48,8 +54,10 @@ def bounds(layer, lanes):
     bus = max(layer["h"] * layer["w"] * g, outputs)
     line_buffer = max(hp * wp * g, bus)
     columns = layer["oh"] * (layer["ow"] * layer["stride"] + layer["k"] - layer["stride"]) * g
+    inputs = layer["h"] * layer["w"] * g
+    fused = max(-(-inputs // (wide if layer["stride"] > 1 else 1)), outputs)
     return dict(macs=layer["oh"] * layer["ow"] * layer["c"] * layer["k"] ** 2, bus=bus,
-                line_buffer=line_buffer, column_reads=max(columns, bus),
+                line_buffer=line_buffer, column_reads=max(columns, bus), fused=fused,
                 held_lines=g * wp * (layer["k"] - 1))
 
 
@@ -58,28 +66,32 @@ def main():
     ap.add_argument("--lanes", type=int, default=16, help="channels per line (16)")
     ap.add_argument("--rows", type=int, default=16, help="array rows (16)")
     ap.add_argument("--cols", type=int, default=16, help="array columns (16)")
+    ap.add_argument("--wide", type=int, default=4,
+                    help="fused: input lines per cycle at stride 2 (4)")
     ap.add_argument("--json", help="also write the table as JSON to FILE")
     args = ap.parse_args()
-    for name in ("lanes", "rows", "cols"):
+    for name in ("lanes", "rows", "cols", "wide"):
         if getattr(args, name) < 1:
             ap.error(f"--{name} = {getattr(args, name)}: expected 1 or more")
     macs_per_cycle = args.rows * args.cols
-    rows, total = [], dict(macs=0, bus=0, line_buffer=0, column_reads=0)
+    kinds = ("bus", "line_buffer", "column_reads", "fused")
+    rows, total = [], dict(macs=0, bus=0, line_buffer=0, column_reads=0, fused=0)
     print(f"{'layer':<20} {'MACs':>9} {'bus':>8} {'%':>5} {'line buf':>9} {'%':>5} "
-          f"{'columns':>8} {'%':>5} {'held lines':>10}")
+          f"{'columns':>8} {'%':>5} {'fused':>8} {'%':>5} {'held lines':>10}")
     for layer in depthwise_layers():
-        b = bounds(layer, args.lanes)
+        b = bounds(layer, args.lanes, args.wide)
         for key in total:
             total[key] += b[key]
         name = f"{layer['h']}x{layer['w']}x{layer['c']} s{layer['stride']}"
-        pct = {k: 100.0 * b["macs"] / (b[k] * macs_per_cycle) for k in ("bus", "line_buffer", "column_reads")}
+        pct = {k: 100.0 * b["macs"] / (b[k] * macs_per_cycle) for k in kinds}
         print(f"{name:<20} {b['macs']:>9} {b['bus']:>8} {pct['bus']:>5.1f} {b['line_buffer']:>9} "
-              f"{pct['line_buffer']:>5.1f} {b['column_reads']:>8} {pct['column_reads']:>5.1f} {b['held_lines']:>10}")
+              f"{pct['line_buffer']:>5.1f} {b['column_reads']:>8} {pct['column_reads']:>5.1f} "
+              f"{b['fused']:>8} {pct['fused']:>5.1f} {b['held_lines']:>10}")
         rows.append(dict(layer, **b))
-    pct = {k: 100.0 * total["macs"] / (total[k] * macs_per_cycle) for k in ("bus", "line_buffer", "column_reads")}
+    pct = {k: 100.0 * total["macs"] / (total[k] * macs_per_cycle) for k in kinds}
     print(f"{'all depthwise':<20} {total['macs']:>9} {total['bus']:>8} {pct['bus']:>5.1f} "
           f"{total['line_buffer']:>9} {pct['line_buffer']:>5.1f} {total['column_reads']:>8} "
-          f"{pct['column_reads']:>5.1f}")
+          f"{pct['column_reads']:>5.1f} {total['fused']:>8} {pct['fused']:>5.1f}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(layers=rows, total=total, utilization_percent=pct), f, indent=1)
