@@ -87,6 +87,16 @@ class StoreUnitTest : public ::testing::Test {
     dut_->qt_wr_valid_i = 0;
   }
 
+  // The harness's 64 entries, random, written into its table.
+  std::vector<Entry> random_table() {
+    std::vector<Entry> table(64);
+    for (uint32_t i = 0; i < 64; ++i) {
+      table[i] = random_entry();
+      write_entry(i, table[i]);
+    }
+    return table;
+  }
+
   Entry random_entry() {
     int32_t mult = 0;
     int shift = 0;
@@ -227,11 +237,7 @@ TYPED_TEST_SUITE(StoreUnitTest, Shapes, ShapeNames);
 TYPED_TEST(StoreUnitTest, RawAndRequantizedRowsMatchTheReference) {
   constexpr uint32_t C = TestFixture::C;
   auto& rng = this->rng_;
-  std::vector<Entry> table(64);
-  for (uint32_t i = 0; i < 64; ++i) {
-    table[i] = this->random_entry();
-    this->write_entry(i, table[i]);
-  }
+  std::vector<Entry> table = this->random_table();
   for (int trial = 0; trial < 60; ++trial) {
     const uint16_t rows = 1 + rng() % 12, cols = 1 + rng() % C;
     const uint8_t line = rng() % (64 - rows);
@@ -268,11 +274,7 @@ TYPED_TEST(StoreUnitTest, RawAndRequantizedRowsMatchTheReference) {
 TYPED_TEST(StoreUnitTest, PooledRowsMatchTheReference) {
   constexpr uint32_t C = TestFixture::C;
   auto& rng = this->rng_;
-  std::vector<Entry> table(64);
-  for (uint32_t i = 0; i < 64; ++i) {
-    table[i] = this->random_entry();
-    this->write_entry(i, table[i]);
-  }
+  std::vector<Entry> table = this->random_table();
   for (int trial = 0; trial < 40; ++trial) {
     typename TestFixture::Pool pool{true, uint16_t(1 + rng() % 5), 0};
     pool.pitch = uint16_t(2 * pool.width + rng() % 4);
@@ -315,11 +317,7 @@ TYPED_TEST(StoreUnitTest, PooledRowsMatchTheReference) {
 TYPED_TEST(StoreUnitTest, RowsOfSeveralPanelsMatchTheReference) {
   constexpr uint32_t C = TestFixture::C, B = TestFixture::B;
   auto& rng = this->rng_;
-  std::vector<Entry> table(64);
-  for (uint32_t i = 0; i < 64; ++i) {
-    table[i] = this->random_entry();
-    this->write_entry(i, table[i]);
-  }
+  std::vector<Entry> table = this->random_table();
   tessera::isa::Store recent[2];  // the last two STOREs: the two groups of held parameters
   int panel_trials = 0;
   for (int trial = 0; trial < 80; ++trial) {
@@ -433,11 +431,7 @@ int8_t want_lane(const std::vector<std::vector<int32_t>>& acc, const tessera::is
 TYPED_TEST(StoreUnitTest, ScratchpadLinesMatchTheReference) {
   constexpr uint32_t C = TestFixture::C;
   auto& rng = this->rng_;
-  std::vector<Entry> table(64);
-  for (uint32_t i = 0; i < 64; ++i) {
-    table[i] = this->random_entry();
-    this->write_entry(i, table[i]);
-  }
+  std::vector<Entry> table = this->random_table();
   int trials = 0;
   for (int trial = 0; trial < 60; ++trial) {
     tessera::isa::Store s;
