@@ -198,9 +198,100 @@ class Builder {
     return pick < 35 ? load() : pick < 65 ? compute() : pick < 92 ? store() : fence();
   }
 
+  // Two GEMM layers chained on chip: layer 1's results STOREd TO_SCRATCHPAD as layer 2's
+  // activations (row m's K tiles at lines S/2 + m x P1 + p), its token ordering layer 2's
+  // COMPUTEs; layer 2 to host memory. Random M, K tiles and panels (an engine whose lines
+  // hold a panel: COLS <= ROWS).
+  std::vector<Command> chained() {
+    const uint32_t R = c_.rows, C = c_.cols, S = c_.scratchpad_lines;
+    const uint32_t m = uint32_t(r_.in(1, 16)), t1 = uint32_t(r_.in(1, 2));
+    const uint32_t p1 = uint32_t(r_.in(1, 2));
+    CommandStream s(c_);
+    Load la;  // A: row m's t1 K tiles in lines m t1 .. m t1 + t1 - 1
+    la.dram_addr = l_.arena + kInputs;
+    la.row_bytes = t1 * R;
+    la.rows = m;
+    la.dram_stride = t1 * R;
+    la.sram_stride = t1;
+    s.push(la);
+    Load lw;  // B1's p1 x t1 tiles from S/4, then B2's p1 tiles from 3S/4
+    lw.dram_addr = l_.arena + kWeights;
+    lw.row_bytes = R;
+    lw.rows = p1 * t1 * R;
+    lw.dram_stride = R;
+    lw.sram_line = S / 4;
+    lw.sram_stride = 1;
+    s.push(lw);
+    lw.dram_addr += uint64_t(p1) * t1 * R * R;
+    lw.rows = p1 * R;
+    lw.sram_line = 3 * (S / 4);
+    s.push(lw);
+    Load lt;
+    lt.dest = Load::Dest::kQTable;
+    lt.dram_addr = l_.table;
+    lt.row_bytes = (p1 + 1) * C * qtable::kEntryBytes;
+    lt.rows = 1;
+    lt.deps = kDepsPushNext;
+    s.push(lt);
+    for (uint32_t p = 0; p < p1; ++p) {
+      for (uint32_t t = 0; t < t1; ++t) {
+        Compute c;
+        c.accumulate = t > 0;
+        c.act_line = t;
+        c.act_stride = t1;
+        c.vectors = m;
+        c.wgt_line = S / 4 + (p * t1 + t) * R;
+        c.acc_line = 16 * p;
+        c.k_valid = uint16_t(R);
+        c.n_valid = uint16_t(C);
+        c.deps = uint8_t((p == 0 && t == 0 ? kDepsPopPrev : 0) |
+                         (p == p1 - 1 && t == t1 - 1 ? kDepsPushNext : 0));
+        s.push(c);
+      }
+    }
+    Store s1;
+    s1.requantize = s1.to_scratchpad = true;
+    s1.per_channel = r_.chance(0.5);
+    s1.rows = m;
+    s1.cols = uint16_t(C);
+    s1.extra_panels = uint16_t(p1 - 1);
+    s1.panel_pitch = p1 > 1 ? 16 : 0;
+    s1.zero_point = int8_t(r_.bits());
+    s1.sram_line = S / 2;
+    s1.sram_stride = p1;
+    s1.sram_panel_pitch = p1 > 1 ? 1 : 0;
+    s1.deps = kDepsPopPrev | kDepsPushPrev;
+    s.push(s1);
+    for (uint32_t t = 0; t < p1; ++t) {
+      Compute c;
+      c.accumulate = t > 0;
+      c.act_line = S / 2 + t;
+      c.act_stride = p1;
+      c.vectors = m;
+      c.wgt_line = 3 * (S / 4) + t * R;
+      c.acc_line = 48;
+      c.k_valid = uint16_t(C);  // a line's first C bytes are layer 1's
+      c.n_valid = uint16_t(C);
+      c.deps = uint8_t((t == 0 ? kDepsPopNext : 0) | (t == p1 - 1 ? kDepsPushNext : 0));
+      s.push(c);
+    }
+    Store s2;
+    s2.requantize = s2.per_channel = true;
+    s2.dram_addr = l_.arena + kOutputs;
+    s2.rows = m;
+    s2.acc_line = 48;
+    s2.dram_stride = C;
+    s2.cols = uint16_t(C);
+    s2.qparam_entry = p1 * C;
+    s2.deps = kDepsPopPrev;
+    s.push(s2);
+    return s.commands();
+  }
+
   // The driver's plans, on random bytes (results are compared between the two models,
-  // not against the reference).
+  // not against the reference), and now and then two layers chained through the scratchpad.
   std::vector<Command> plan() {
+    if (c_.cols <= c_.rows && c_.accumulator_lines >= 64 && r_.chance(0.2)) return chained();
     for (int attempt = 0; attempt < 20; ++attempt) {
       CommandStream s(c_);
       try {
