@@ -653,11 +653,14 @@ CheckResult check_host_access(const Command& c, const HostRange& memory,
       rows = c.get(load::kRows), bytes = c.get(load::kRowBytes);
       break;
     case Opcode::kStore: {
+      if (c.mode() & kStoreModeToScratchpad) return {};  // no host memory
       op = "STORE";
       addr = c.get(store::kDramAddr), stride = c.get(store::kDramStride);
       const bool pool = c.mode() & kStoreModePool2x2;
       rows = c.get(store::kRows) * (pool ? c.get(store::kPoolWidth) : 1);
-      bytes = c.get(store::kCols) * ((c.mode() & kStoreModeRequantize) ? 1 : 4);
+      // A row: a line of each of the 1 + EXTRA_PANELS panels (16 x 4 x 16 bits: no overflow).
+      bytes = c.get(store::kCols) * ((c.mode() & kStoreModeRequantize) ? 1 : 4) *
+              (c.get(store::kExtraPanels) + 1);
       break;
     }
     case Opcode::kFence:

@@ -340,6 +340,12 @@ TEST(Engine, HostRowsOutsideTheMemoryOrIntoTheRingAreRefusedBeforeAnythingRuns) 
   tessera::isa::Store past_end = wraps;
   past_end.dram_addr = base + size - 8;
   past_end.dram_stride = 16;
+  tessera::isa::Store panels = past_end;  // 16 bytes fit before the end, its 32 do not
+  panels.dram_addr = base + size - 16;
+  panels.rows = 1;
+  panels.cols = 16;
+  panels.requantize = true;
+  panels.extra_panels = 1;
   tessera::isa::Fence ring{false, 0, 0};
   // The driver's ring is the first thing in device memory (Engine's constructor).
   ring.dram_addr = base + 64;
@@ -349,6 +355,7 @@ TEST(Engine, HostRowsOutsideTheMemoryOrIntoTheRingAreRefusedBeforeAnythingRuns) 
       {tessera::isa::encode(wraps),
        "STORE row 1 (16 bytes at 0x40) lies outside the device memory"},
       {tessera::isa::encode(past_end), "STORE row 0 (16 bytes at 0x"},
+      {tessera::isa::encode(panels), "STORE row 0 (32 bytes at 0x"},
       {tessera::isa::encode(ring), "writes into the command ring"},
   };
   for (const Case& k : cases) {

@@ -202,6 +202,8 @@ TEST(Isa, EveryCheckGivesItsErrorAndNamesTheValue) {
   sp.sram_stride = 3;
   sp.sram_panel_pitch = 1;  // the last line: 16000 + 9 x 3 + 2 = 16029
   EXPECT_TRUE(bool(check(encode(sp), cfg))) << check(encode(sp), cfg).message;
+  // It moves no host bytes: no host range to check, whatever DRAM_ADDR holds.
+  EXPECT_TRUE(bool(check_host_access(encode(sp), {0x1000, 0x1000, "the memory"}, {})));
   s = sp;
   s.requantize = s.per_channel = false;
   cases.push_back({"raw to scratchpad", encode(s), Error::kBadMode, "TO_SCRATCHPAD without"});
