@@ -125,15 +125,22 @@ module tessera_cmd_check #(
                                          : !mode[tessera_isa_pkg::ComputeModeRescaleBit];
   // DEPTHWISE: one input row (no EXTRA_TILES) of VECTORS >= DW_KERNEL pixels per block,
   // ACT_ROWS x VECTORS lines within the line buffer, DW_TAPS weight lines per block; with
-  // DW_OUTPUT each block's outputs DW_BLOCK_PITCH accumulator lines on.
-  logic        cp_dw, cp_dw_output, cp_dw_mode_ok, cp_dw_dims_ok;
+  // DW_OUTPUT each block's outputs DW_BLOCK_PITCH accumulator lines on; with DW_PAIR (at
+  // stride 2) a second row of the same shape DW_PAIR_OFFSET lines on.
+  logic        cp_dw, cp_dw_output, cp_dw_pair, cp_dw_mode_ok, cp_dw_dims_ok;
   logic [15:0] cp_dw_pitch, cp_dw_outputs;
-  assign cp_dw         = mode[tessera_isa_pkg::ComputeModeDepthwiseBit];
-  assign cp_dw_output  = mode[tessera_isa_pkg::ComputeModeDwOutputBit];
-  assign cp_dw_pitch   = cmd_i[tessera_isa_pkg::ComputeDwBlockPitchLsb +: 16];
-  assign cp_dw_mode_ok = cp_dw ? !mode[tessera_isa_pkg::ComputeModeRescaleBit]
-                               : !mode[tessera_isa_pkg::ComputeModeDwStride2Bit] && !cp_dw_output;
+  logic [31:0] cp_dw_pair_offset;
+  assign cp_dw             = mode[tessera_isa_pkg::ComputeModeDepthwiseBit];
+  assign cp_dw_output      = mode[tessera_isa_pkg::ComputeModeDwOutputBit];
+  assign cp_dw_pair        = mode[tessera_isa_pkg::ComputeModeDwPairBit];
+  assign cp_dw_pitch       = cmd_i[tessera_isa_pkg::ComputeDwBlockPitchLsb +: 16];
+  assign cp_dw_pair_offset = cmd_i[tessera_isa_pkg::ComputeDwPairOffsetLsb +: 32];
+  assign cp_dw_mode_ok = cp_dw ? !mode[tessera_isa_pkg::ComputeModeRescaleBit] &&
+                                 (!cp_dw_pair || mode[tessera_isa_pkg::ComputeModeDwStride2Bit])
+                               : !mode[tessera_isa_pkg::ComputeModeDwStride2Bit] && !cp_dw_output &&
+                                 !cp_dw_pair;
   assign cp_dw_dims_ok = (cp_dw_output || cp_dw_pitch == '0) &&
+                         (cp_dw_pair || cp_dw_pair_offset == '0) &&
                          (!cp_dw || (cp_extra == '0 &&
                                      cp_vectors >= 16'(tessera_isa_pkg::DwKernel) &&
                                      cp_total <= 32'(tessera_isa_pkg::DwLineBufferLines)));
@@ -246,6 +253,7 @@ module tessera_cmd_check #(
                      cp_total > MaxCount || !cp_tiles_ok || !cp_dw_dims_ok) begin
           error_o = tessera_isa_pkg::ErrBadDimension;
         end else if (cp_act_last >= 64'(ScratchpadLines) ||
+                     (cp_dw_pair && cp_act_last + 64'(cp_dw_pair_offset) >= 64'(ScratchpadLines)) ||
                      (cp_dw ? !fits(cp_wgt_line, 32'd1, 32'd0,
                                     32'(cp_rows) * 32'(tessera_isa_pkg::DwKernel * tessera_isa_pkg::DwKernel),
                                     32'(ScratchpadLines))

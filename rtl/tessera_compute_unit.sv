@@ -21,8 +21,9 @@
 //             weights are read). A command of the other kind than the one before it starts
 //             once every result of that one is written, so results stay in command order.
 //             With DEPTHWISE the lines go to tessera_depthwise instead (one input row of a
-//             padded image into 3x3 windows per lane, its weights read on the weight port
-//             when the array's feeder is not reading), which writes its results itself.
+//             padded image into 3x3 windows per lane, its weights - and with DW_PAIR the
+//             second row's lines - read on the weight port when the array's feeder is not
+//             reading), which writes its results itself.
 // Scratchpad: one read port for activations, one for weights. Responses arrive one cycle
 //             after the request and cannot be stalled, so each feeder reads only against a
 //             free slot of its FIFO in front of the core (credits).
@@ -31,7 +32,7 @@
 //             load, the core's latency and three stage registers): one activation vector
 //             per cycle and no bubble between commands, given scratchpad ports that are not
 //             stalled (tb/compute asserts it). RESCALE: one vector per cycle, 4 cycles of
-//             latency (the lanes' pipeline); DEPTHWISE: one line per cycle, 3 cycles of
+//             latency (the lanes' pipeline); DEPTHWISE: one line (DW_PAIR: two) per cycle, 3 cycles of
 //             latency (tessera_depthwise); a switch of kind drains the other path first.
 `include "tessera_assert.svh"
 
@@ -150,18 +151,27 @@ module tessera_compute_unit #(
                                tile_cmd[tessera_isa_pkg::ComputeRescaleMultiplierLsb +: 32],
                                tile_cmd[tessera_isa_pkg::ComputeRescaleRightShiftLsb +: 5],
                                tile_cmd[tessera_isa_pkg::ComputeRescaleZeroPointLsb +: 8]};
-  // The depthwise unit's command: {ACT_ROWS, VECTORS, WGT_LINE, ACC_LINE, DW_BLOCK_PITCH,
-  // DW_STRIDE_2, DW_OUTPUT, ACCUMULATE}.
-  localparam int DwCmdWidth = 16 + 16 + SpadAddrWidth + AccAddrWidth + 16 + 3;
+  // The depthwise unit's command: {DW_PAIR, the pair's second row's first line, ACT_STRIDE,
+  // ACT_ROW_STRIDE (scratchpad-wide: the checker has proven every line in range), ACT_ROWS,
+  // VECTORS, WGT_LINE, ACC_LINE, DW_BLOCK_PITCH, DW_STRIDE_2, DW_OUTPUT, ACCUMULATE}.
+  localparam int DwCmdWidth = 1 + 3 * SpadAddrWidth + 16 + 16 + SpadAddrWidth + AccAddrWidth +
+                              16 + 3;
   localparam int DwTaps     = tessera_isa_pkg::DwKernel * tessera_isa_pkg::DwKernel;
-  logic                  cmd_dw_stride2, cmd_dw_output;
-  logic [DwCmdWidth-1:0] cmd_dw;
-  logic [15:0]           cmd_dw_outputs;  // per block: (VECTORS - 3) / stride + 1
-  assign cmd_dw_stride2 = tile_cmd[tessera_isa_pkg::HdrModeLsb +
-                                   tessera_isa_pkg::ComputeModeDwStride2Bit];
-  assign cmd_dw_output  = tile_cmd[tessera_isa_pkg::HdrModeLsb +
-                                   tessera_isa_pkg::ComputeModeDwOutputBit];
-  assign cmd_dw = {cmd_act_rows, cmd_vectors, cmd_wgt_line, cmd_acc_line,
+  logic                     cmd_dw_stride2, cmd_dw_output, cmd_dw_pair;
+  logic [SpadAddrWidth-1:0] cmd_dw_pair_line;
+  logic [DwCmdWidth-1:0]    cmd_dw;
+  logic [15:0]              cmd_dw_outputs;  // per block: (VECTORS - 3) / stride + 1
+  assign cmd_dw_stride2   = tile_cmd[tessera_isa_pkg::HdrModeLsb +
+                                     tessera_isa_pkg::ComputeModeDwStride2Bit];
+  assign cmd_dw_output    = tile_cmd[tessera_isa_pkg::HdrModeLsb +
+                                     tessera_isa_pkg::ComputeModeDwOutputBit];
+  assign cmd_dw_pair      = tile_cmd[tessera_isa_pkg::HdrModeLsb +
+                                     tessera_isa_pkg::ComputeModeDwPairBit];
+  assign cmd_dw_pair_line = cmd_act_line +
+                            tile_cmd[tessera_isa_pkg::ComputeDwPairOffsetLsb +: SpadAddrWidth];
+  assign cmd_dw = {cmd_dw_pair, cmd_dw_pair_line, cmd_act_stride[SpadAddrWidth-1:0],
+                   cmd_act_row_stride[SpadAddrWidth-1:0], cmd_act_rows, cmd_vectors,
+                   cmd_wgt_line, cmd_acc_line,
                    tile_cmd[tessera_isa_pkg::ComputeDwBlockPitchLsb +: 16], cmd_dw_stride2,
                    cmd_dw_output, cmd_accumulate};
   assign cmd_dw_outputs = tessera_pkg::dw_outputs(cmd_vectors, cmd_dw_stride2);

@@ -12,14 +12,22 @@
 //             ACC_LINE + b*DW_BLOCK_PITCH + ox (added with ACCUMULATE). Every line then
 //             enters the line buffer, the row before moving up. The padding is in the image
 //             (the planner fills it with the input zero point), so the unit has no edges.
+// Pairs:      with DW_PAIR (stride 2) a command is two rows: with each line of the first
+//             comes line b*VECTORS + x of the second, which a reader of its own fetches on
+//             the weight port (after the weight reader) into a FIFO ahead of the stream.
+//             The window column is then {the newer row held, the first row, the second
+//             row}, and both rows enter the line buffer: one command and VECTORS cycles per
+//             block for each stride-2 output row instead of two.
 // Weights:    a reader fetches each block's DW_TAPS weight lines on its own scratchpad port
 //             (shared with the array's weight feeder, which goes first) into one of three
 //             slots, up to two blocks ahead of the block being streamed.
 // Latency:    a line's result reaches the accumulator 3 cycles after the line is taken
 //             (line buffer read, window sum, the accumulator write); done_o pulses with the
-//             last line's write. Throughput: one line per cycle, as long as each block has
-//             VECTORS >= DW_TAPS pixels (the reader's nine reads); narrower blocks wait for
-//             their weights.
+//             last line's write. Throughput: one line per cycle (two rows' lines with
+//             DW_PAIR), as long as each block has VECTORS >= DW_TAPS pixels (the reader's
+//             nine reads); narrower blocks wait for their weights. With DW_PAIR the weight
+//             port carries a block's DW_TAPS weight reads and its VECTORS second-row reads:
+//             VECTORS + DW_TAPS cycles per block where the weight reader is not ahead.
 // Line buffer: DW_LINE_BUFFER_LINES words of two lines (tessera_ram, block RAM); read when
 //             a line is taken, written a cycle later. A command's line b*VECTORS + x is read
 //             at least VECTORS >= 3 cycles after the command before wrote it, so a read
@@ -37,8 +45,10 @@ module tessera_depthwise #(
   localparam int AccAddrWidth  = tessera_pkg::index_width(AccLines),
   localparam int LineWidth     = 8 * LineBytes,
   localparam int AccLineWidth  = tessera_pkg::AccWidth * NumCols,
-  // {ACT_ROWS, VECTORS, WGT_LINE, ACC_LINE, DW_BLOCK_PITCH, DW_STRIDE_2, DW_OUTPUT, ACCUMULATE}
-  localparam int CmdWidth      = 16 + 16 + SpadAddrWidth + AccAddrWidth + 16 + 3
+  // {DW_PAIR, the second row's first line, ACT_STRIDE, ACT_ROW_STRIDE (scratchpad-wide),
+  //  ACT_ROWS, VECTORS, WGT_LINE, ACC_LINE, DW_BLOCK_PITCH, DW_STRIDE_2, DW_OUTPUT, ACCUMULATE}
+  localparam int CmdWidth      = 1 + 3 * SpadAddrWidth + 16 + 16 + SpadAddrWidth + AccAddrWidth +
+                                 16 + 3
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -50,7 +60,8 @@ module tessera_depthwise #(
   input  logic                     line_valid_i,
   output logic                     line_ready_o,
   input  logic [LineWidth-1:0]     line_data_i,
-  // Scratchpad reads of the weights (responses one cycle after the request, never stalled)
+  // Scratchpad reads of the weights and the pairs' second rows (responses one cycle after
+  // the request, never stalled)
   output logic                     wgt_req_valid_o,
   input  logic                     wgt_req_ready_i,
   output logic [SpadAddrWidth-1:0] wgt_req_addr_o,
@@ -76,14 +87,28 @@ module tessera_depthwise #(
   // so the reader has two blocks' time for its nine reads.
   localparam int Slots      = 3;
   localparam logic [1:0] LastSlot = 2'(Slots - 1);
+  // The command's fields, from the least significant bit.
+  localparam int PitchLsb     = 3;
+  localparam int AccLsb       = PitchLsb + 16;
+  localparam int WgtLsb       = AccLsb + AccAddrWidth;
+  localparam int VectorsLsb   = WgtLsb + SpadAddrWidth;
+  localparam int RowsLsb      = VectorsLsb + 16;
+  localparam int RowStrideLsb = RowsLsb + 16;
+  localparam int StrideLsb    = RowStrideLsb + SpadAddrWidth;
+  localparam int PairLineLsb  = StrideLsb + SpadAddrWidth;
+  localparam int PairBit      = PairLineLsb + SpadAddrWidth;
+  // Second-row lines fetched ahead of the stream: a request's answer comes the next cycle,
+  // so four keep one line a cycle flowing while the weight reader takes its turns.
+  localparam int PairDepth    = 4;
+  localparam int CreditWidth  = $clog2(PairDepth + 1);
 
   // ---------------------------------------------------------------------------------------
-  // Two copies of each command: one for the weight reader (it runs a block ahead), one for
-  // the stream.
+  // Three copies of each command: one for the weight reader (it runs a block ahead), one for
+  // the pair reader (a few lines ahead) and one for the stream.
   // ---------------------------------------------------------------------------------------
-  logic wq_ready, wq_valid, wq_pop, sq_ready, sq_valid, sq_pop;
-  logic [CmdWidth-1:0] wq_cmd, sq_cmd;
-  assign cmd_ready_o = wq_ready && sq_ready;
+  logic wq_ready, wq_valid, wq_pop, sq_ready, sq_valid, sq_pop, pq_ready, pq_valid, pq_pop;
+  logic [CmdWidth-1:0] wq_cmd, sq_cmd, pq_cmd;
+  assign cmd_ready_o = wq_ready && sq_ready && pq_ready;
 
   tessera_fifo #(
     .Width(CmdWidth),
@@ -98,6 +123,21 @@ module tessera_depthwise #(
     .rd_valid_o(wq_valid),
     .rd_ready_i(wq_pop),
     .rd_data_o (wq_cmd)
+  );
+
+  tessera_fifo #(
+    .Width(CmdWidth),
+    .Depth(CmdDepth)
+  ) u_pair_cmdq (
+    .clk_i,
+    .rst_ni,
+    .clr_i     (1'b0),
+    .wr_valid_i(cmd_valid_i && cmd_ready_o),
+    .wr_ready_o(pq_ready),
+    .wr_data_i (cmd_i),
+    .rd_valid_o(pq_valid),
+    .rd_ready_i(pq_pop),
+    .rd_data_o (pq_cmd)
   );
 
   tessera_fifo #(
@@ -120,8 +160,8 @@ module tessera_depthwise #(
   // ---------------------------------------------------------------------------------------
   logic [15:0]              wq_rows;
   logic [SpadAddrWidth-1:0] wq_wgt_line;
-  assign wq_rows     = wq_cmd[CmdWidth-1 -: 16];
-  assign wq_wgt_line = wq_cmd[CmdWidth-33 -: SpadAddrWidth];
+  assign wq_rows     = wq_cmd[RowsLsb +: 16];
+  assign wq_wgt_line = wq_cmd[WgtLsb +: SpadAddrWidth];
 
   logic [Slots-1:0]         slot_full_d, slot_full_q;
   logic [1:0]               rd_slot_d, rd_slot_q;      // the slot the reader fills
@@ -130,15 +170,24 @@ module tessera_depthwise #(
   logic [SpadAddrWidth-1:0] rd_offset_d, rd_offset_q;  // lines read of the command
   logic                     rd_issue, rd_last_tap;
   logic [1:0]               rsp_slot_q;                // travel with the response
-  logic                     rsp_last_q;
+  logic                     rsp_last_q, rsp_pair_q;    // rsp_pair_q: a second-row line's
   logic [TapWidth-1:0]      rsp_tap_q;
+  logic                     wgt_rsp, pair_rsp;
+  logic                     pr_want, pr_issue;         // the pair reader (below)
+  logic [SpadAddrWidth-1:0] pr_addr;
   logic [Slots*SlotWidth-1:0] slots_q;
   logic                     free_valid;                // the stream is done with a slot
   logic [1:0]               free_slot;
 
-  assign wgt_req_valid_o = wq_valid && !slot_full_q[rd_slot_q];
-  assign wgt_req_addr_o  = wq_wgt_line + rd_offset_q;
-  assign rd_issue        = wgt_req_valid_o && wgt_req_ready_i;
+  // The port: the weight reader first (nine reads a block), the pair reader in the rest.
+  logic rd_want;
+  assign rd_want         = wq_valid && !slot_full_q[rd_slot_q];
+  assign wgt_req_valid_o = rd_want || pr_want;
+  assign wgt_req_addr_o  = rd_want ? wq_wgt_line + rd_offset_q : pr_addr;
+  assign rd_issue        = rd_want && wgt_req_ready_i;
+  assign pr_issue        = pr_want && !rd_want && wgt_req_ready_i;
+  assign wgt_rsp         = wgt_rsp_valid_i && !rsp_pair_q;
+  assign pair_rsp        = wgt_rsp_valid_i && rsp_pair_q;
   assign rd_last_tap     = rd_tap_q == TapWidth'(Taps - 1);
   assign wq_pop          = rd_issue && rd_last_tap && rd_block_q == wq_rows - 16'd1;
 
@@ -156,7 +205,7 @@ module tessera_depthwise #(
     // A slot is full with its last tap's response and free once its block has streamed
     // (never the same slot: the reader only fills a free one).
     slot_full_d = slot_full_q;
-    if (wgt_rsp_valid_i && rsp_last_q) slot_full_d[rsp_slot_q] = 1'b1;
+    if (wgt_rsp && rsp_last_q) slot_full_d[rsp_slot_q] = 1'b1;
     if (free_valid) slot_full_d[free_slot] = 1'b0;
   end
 
@@ -183,23 +232,96 @@ module tessera_depthwise #(
     // Each line of each slot its own enable (no shifter over all the slots).
     for (int s = 0; s < Slots; s++) begin
       for (int t = 0; t < Taps; t++) begin
-        if (wgt_rsp_valid_i && rsp_slot_q == 2'(s) && rsp_tap_q == TapWidth'(t)) begin
+        if (wgt_rsp && rsp_slot_q == 2'(s) && rsp_tap_q == TapWidth'(t)) begin
           slots_q[(s*Taps + t)*LineWidth +: LineWidth] <= wgt_rsp_data_i;
         end
       end
     end
   end
 
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) rsp_pair_q <= 1'b0;
+    else         rsp_pair_q <= pr_issue;
+  end
+
   // ---------------------------------------------------------------------------------------
-  // Stream, stage 0: take a line once its block's weights are in; read the line buffer
+  // Pair reader: a DW_PAIR command's second row, line b*VECTORS + x at PAIR_LINE +
+  // b*ACT_ROW_STRIDE + x*ACT_STRIDE, in stream order into the pair FIFO (at most PairDepth
+  // lines asked for and not yet taken by the stream); other commands pass at once.
+  // ---------------------------------------------------------------------------------------
+  logic                     pq_pair;
+  logic [15:0]              pq_rows, pq_vectors;
+  logic [SpadAddrWidth-1:0] pq_line, pq_stride, pq_row_stride;
+  assign pq_pair       = pq_cmd[PairBit];
+  assign pq_rows       = pq_cmd[RowsLsb +: 16];
+  assign pq_vectors    = pq_cmd[VectorsLsb +: 16];
+  assign pq_line       = pq_cmd[PairLineLsb +: SpadAddrWidth];
+  assign pq_stride     = pq_cmd[StrideLsb +: SpadAddrWidth];
+  assign pq_row_stride = pq_cmd[RowStrideLsb +: SpadAddrWidth];
+
+  logic                     pr_first_q, pr_x_end, pr_b_end, pr_take;
+  logic [15:0]              pr_x_q, pr_b_q;
+  logic [SpadAddrWidth-1:0] pr_addr_q, pr_row_q, pr_row;  // this line; this block's first
+  logic [CreditWidth-1:0]   pr_credit_q;
+  assign pr_want  = pq_valid && pq_pair && pr_credit_q < CreditWidth'(PairDepth);
+  assign pr_addr  = pr_first_q ? pq_line : pr_addr_q;
+  assign pr_row   = pr_first_q ? pq_line : pr_row_q;
+  assign pr_x_end = pr_x_q == pq_vectors - 16'd1;
+  assign pr_b_end = pr_b_q == pq_rows - 16'd1;
+  assign pq_pop   = pq_valid && (!pq_pair || (pr_issue && pr_x_end && pr_b_end));
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      pr_first_q  <= 1'b1;
+      pr_x_q      <= '0;
+      pr_b_q      <= '0;
+      pr_credit_q <= '0;
+    end else begin
+      if (pr_issue) begin
+        pr_first_q <= pq_pop;
+        pr_x_q     <= pr_x_end ? '0 : pr_x_q + 16'd1;
+        pr_b_q     <= pq_pop ? '0 : pr_b_q + 16'(pr_x_end);
+      end
+      pr_credit_q <= pr_credit_q + CreditWidth'(pr_issue) - CreditWidth'(pr_take);
+    end
+  end
+  // Reset-free: a command's first request sets them.
+  always_ff @(posedge clk_i) begin
+    if (pr_issue) begin
+      pr_row_q  <= pr_x_end ? pr_row + pq_row_stride : pr_row;
+      pr_addr_q <= pr_x_end ? pr_row + pq_row_stride : pr_addr + pq_stride;
+    end
+  end
+
+  logic                 pf_valid, pf_wr_ready;
+  logic [LineWidth-1:0] pf_line;
+  tessera_fifo #(
+    .Width(LineWidth),
+    .Depth(PairDepth)
+  ) u_pair_lines (
+    .clk_i,
+    .rst_ni,
+    .clr_i     (1'b0),
+    .wr_valid_i(pair_rsp),
+    .wr_ready_o(pf_wr_ready),  // never full: the credit counts every line asked for
+    .wr_data_i (wgt_rsp_data_i),
+    .rd_valid_o(pf_valid),
+    .rd_ready_i(pr_take),
+    .rd_data_o (pf_line)
+  );
+
+  // ---------------------------------------------------------------------------------------
+  // Stream, stage 0: take a line once its block's weights (and with DW_PAIR its second-row
+  // line) are in; read the line buffer
   // ---------------------------------------------------------------------------------------
   logic [15:0]             sq_rows, sq_vectors, sq_pitch;
   logic [AccAddrWidth-1:0] sq_acc_line;
-  logic                    sq_stride2, sq_output, sq_accumulate;
-  assign sq_rows     = sq_cmd[CmdWidth-1 -: 16];
-  assign sq_vectors  = sq_cmd[CmdWidth-17 -: 16];
-  assign sq_acc_line = sq_cmd[19 +: AccAddrWidth];
-  assign {sq_pitch, sq_stride2, sq_output, sq_accumulate} = sq_cmd[18:0];
+  logic                    sq_stride2, sq_output, sq_accumulate, sq_pair;
+  assign sq_rows     = sq_cmd[RowsLsb +: 16];
+  assign sq_vectors  = sq_cmd[VectorsLsb +: 16];
+  assign sq_acc_line = sq_cmd[AccLsb +: AccAddrWidth];
+  assign sq_pair     = sq_cmd[PairBit];
+  assign {sq_pitch, sq_stride2, sq_output, sq_accumulate} = sq_cmd[AccLsb-1:0];
 
   logic                    st_first_q;
   logic [1:0]              st_slot_q;
@@ -207,8 +329,9 @@ module tessera_depthwise #(
   logic [LbAddrWidth-1:0]  st_lb_q, st_lb;
   logic [AccAddrWidth-1:0] st_base_q, st_base, st_ox_q;  // st_ox_q: 0 at each block's start
   logic                    take, x_end, b_end, emit;
-  assign line_ready_o = sq_valid && slot_full_q[st_slot_q];
+  assign line_ready_o = sq_valid && slot_full_q[st_slot_q] && (!sq_pair || pf_valid);
   assign take         = line_valid_i && line_ready_o;
+  assign pr_take      = take && sq_pair;
   assign x_end        = st_x_q == sq_vectors - 16'd1;
   assign b_end        = st_b_q == sq_rows - 16'd1;
   assign sq_pop       = take && x_end && b_end;
@@ -244,8 +367,9 @@ module tessera_depthwise #(
   // Stage 1: the line buffer's two rows and the line make a window column
   // ---------------------------------------------------------------------------------------
   logic                    s1_valid_q, s1_emit_q, s1_last_q, s1_block_end_q, s1_add_q;
+  logic                    s1_pair_q;
   logic [1:0]              s1_slot_q;
-  logic [LineWidth-1:0]    s1_line_q;
+  logic [LineWidth-1:0]    s1_line_q, s1_pair_line_q;  // the first row's line, the second's
   logic [LbAddrWidth-1:0]  s1_lb_q;
   logic [AccAddrWidth-1:0] s1_acc_q;
   logic [2*LineWidth-1:0]  lb_rd_data;  // {older row, newer row}
@@ -259,13 +383,15 @@ module tessera_depthwise #(
     .clk_i,
     .wr_en_i  (s1_valid_q),
     .wr_addr_i(s1_lb_q),
-    .wr_data_i({lb_rd_data[LineWidth-1:0], s1_line_q}),
+    .wr_data_i(s1_pair_q ? {s1_line_q, s1_pair_line_q} : {lb_rd_data[LineWidth-1:0], s1_line_q}),
     .wr_strb_i('1),
     .rd_en_i  (take),
     .rd_addr_i(st_lb),
     .rd_data_o(lb_rd_data)
   );
-  assign column = {s1_line_q, lb_rd_data[LineWidth-1:0], lb_rd_data[2*LineWidth-1 -: LineWidth]};
+  assign column = s1_pair_q ? {s1_pair_line_q, s1_line_q, lb_rd_data[LineWidth-1:0]}
+                            : {s1_line_q, lb_rd_data[LineWidth-1:0],
+                               lb_rd_data[2*LineWidth-1 -: LineWidth]};
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) s1_valid_q <= 1'b0;
@@ -279,6 +405,8 @@ module tessera_depthwise #(
       s1_block_end_q <= x_end;
       s1_add_q       <= sq_accumulate;
       s1_line_q      <= line_data_i;
+      s1_pair_q      <= sq_pair;
+      s1_pair_line_q <= pf_line;
       s1_lb_q        <= st_lb;
       s1_acc_q       <= st_base + st_ox_q;
     end
@@ -361,21 +489,25 @@ module tessera_depthwise #(
   assign acc_data_o  = s3_sums_q;
   assign acc_add_o   = s3_add_q;
   assign done_o      = s3_done_q;
-  assign idle_o      = !wq_valid && !sq_valid && !s1_valid_q && !s2_valid_q && !s3_write_q &&
-                       !s3_done_q;
+  assign idle_o      = !wq_valid && !sq_valid && !pq_valid && !pf_valid && !s1_valid_q &&
+                       !s2_valid_q && !s3_write_q && !s3_done_q;
 
-  // Unused: the weight reader's copy past its fields, the stream's weight line, and the
-  // pitch bits above an accumulator address (the checker has proven every line in range).
+  // Unused: the readers' copies past their fields, the stream's weight line and pair
+  // fields, and the pitch bits above an accumulator address (the checker has proven every
+  // line in range).
   logic unused_bits;
-  assign unused_bits = ^{wq_cmd, sq_cmd[CmdWidth-33 -: SpadAddrWidth], sq_pitch};
+  assign unused_bits = ^{wq_cmd, pq_cmd, sq_cmd[WgtLsb +: SpadAddrWidth],
+                         sq_cmd[CmdWidth-2:RowStrideLsb], sq_pitch};
 
   if (Lanes > LineBytes || Lanes > NumCols) begin : g_bad_lanes
     $error("tessera_depthwise: Lanes must fit a line and an accumulator line");
   end
 
   `TESSERA_ASSERT(DwLineHasCommand_A, line_valid_i |-> sq_valid, clk_i, rst_ni)
-  `TESSERA_ASSERT(DwWeightsIntoFreeSlot_A, wgt_rsp_valid_i |-> !slot_full_q[rsp_slot_q],
-                  clk_i, rst_ni)
+  `TESSERA_ASSERT(DwWeightsIntoFreeSlot_A, wgt_rsp |-> !slot_full_q[rsp_slot_q], clk_i, rst_ni)
+  `TESSERA_ASSERT(DwPairLinesWithinCredit_A, pr_credit_q <= CreditWidth'(PairDepth), clk_i, rst_ni)
+  `TESSERA_ASSERT(DwPairFifoNeverFull_A, pair_rsp |-> pf_wr_ready, clk_i, rst_ni)
+  `TESSERA_ASSERT(DwPairLineForEachPairTake_A, pr_take |-> pf_valid, clk_i, rst_ni)
   `TESSERA_ASSERT(DwBlockWithinLineBuffer_A, take |-> 32'(st_lb) < 32'(LbLines), clk_i, rst_ni)
 
 endmodule

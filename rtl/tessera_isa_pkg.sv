@@ -67,6 +67,7 @@ package tessera_isa_pkg;
   localparam int ComputeModeDepthwiseBit = 2;
   localparam int ComputeModeDwStride2Bit = 3;
   localparam int ComputeModeDwOutputBit = 4;
+  localparam int ComputeModeDwPairBit = 5;
   localparam int StoreModeRequantizeBit = 0;
   localparam int StoreModePerChannelBit = 1;
   localparam int StoreModePool2x2Bit = 2;
@@ -158,10 +159,12 @@ package tessera_isa_pkg;
   localparam int ComputeActTileStrideWidth = 32;
   localparam int ComputeDwBlockPitchLsb = 448;
   localparam int ComputeDwBlockPitchWidth = 16;
+  localparam int ComputeDwPairOffsetLsb = 480;
+  localparam int ComputeDwPairOffsetWidth = 32;
   localparam logic [7:0] ComputeDepsAllowed = 8'h0f;
-  localparam logic [7:0] ComputeModeAllowed = 8'h1f;
+  localparam logic [7:0] ComputeModeAllowed = 8'h3f;
   localparam logic [511:0] ComputeZeroMask =
-      512'hffffffffffff000000000000ffff0000ffff00000000000000000000ffff0000000000000000000000000000000000000000000000000000ffffffffff000000;
+      512'h00000000ffff000000000000ffff0000ffff00000000000000000000ffff0000000000000000000000000000000000000000000000000000ffffffffff000000;
   // Every COMPUTE field with a range (docs/isa.md) lies in it.
   function automatic logic compute_fields_in_range(input logic [511:0] cmd, input logic [31:0] num_rows, input logic [31:0] num_cols);
     compute_fields_in_range = 64'(cmd[ComputeVectorsLsb +: ComputeVectorsWidth]) >= 64'(ComputeVectorsMin) &&
@@ -253,7 +256,7 @@ package tessera_isa_pkg;
   localparam logic [7:0] ErrNone = 8'd0;  // no error
   localparam logic [7:0] ErrBadOpcode = 8'd1;  // unknown opcode (0 included: a zeroed ring slot)
   localparam logic [7:0] ErrReservedBits = 8'd2;  // a reserved byte, flag or mode bit is not zero
-  localparam logic [7:0] ErrBadDimension = 8'd3;  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row, ACT_TILE_STRIDE without EXTRA_TILES or EXTRA_TILES with RESCALE, PANEL_PITCH without EXTRA_PANELS, EXTRA_PANELS with POOL_2X2, with lines that are not whole bus beats (except TO_SCRATCHPAD) or with ROWS x (1 + EXTRA_PANELS) above MAX_COUNT; a STORE's SRAM fields set without TO_SCRATCHPAD, or with it COLS above NumRows; a DEPTHWISE COMPUTE with EXTRA_TILES, VECTORS below DW_KERNEL or ACT_ROWS x VECTORS above DW_LINE_BUFFER_LINES, or DW_BLOCK_PITCH without DW_OUTPUT
+  localparam logic [7:0] ErrBadDimension = 8'd3;  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row, ACT_TILE_STRIDE without EXTRA_TILES or EXTRA_TILES with RESCALE, PANEL_PITCH without EXTRA_PANELS, EXTRA_PANELS with POOL_2X2, with lines that are not whole bus beats (except TO_SCRATCHPAD) or with ROWS x (1 + EXTRA_PANELS) above MAX_COUNT; a STORE's SRAM fields set without TO_SCRATCHPAD, or with it COLS above NumRows; a DEPTHWISE COMPUTE with EXTRA_TILES, VECTORS below DW_KERNEL or ACT_ROWS x VECTORS above DW_LINE_BUFFER_LINES, DW_BLOCK_PITCH without DW_OUTPUT, or DW_PAIR_OFFSET without DW_PAIR
   localparam logic [7:0] ErrScratchpadRange = 8'd4;  // a scratchpad line range runs past the scratchpad
   localparam logic [7:0] ErrAccumulatorRange = 8'd5;  // an accumulator line range runs past the accumulator
   localparam logic [7:0] ErrDmaWindow = 8'd6;  // a host row lies outside the DMA window (nothing outside is accessed; the rows before it are moved)
@@ -261,7 +264,7 @@ package tessera_isa_pkg;
   localparam logic [7:0] ErrAxiDecerr = 8'd8;  // the bus answered DECERR
   localparam logic [7:0] ErrBadClamp = 8'd9;  // ACT_MIN > ACT_MAX, or a shift outside [-31, 30] in the quantization table
   localparam logic [7:0] ErrBadRing = 8'd10;  // RING_SIZE is not a power of two, RING_BASE is not command-aligned, or RING_TAIL is more than RING_SIZE commands ahead of RING_HEAD
-  localparam logic [7:0] ErrBadMode = 8'd11;  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL or WINDOWS with either, or FILL with WINDOWS; STORE POOL_2X2 or TO_SCRATCHPAD without REQUANTIZE; COMPUTE DEPTHWISE with RESCALE, DW_STRIDE_2 or DW_OUTPUT without DEPTHWISE)
+  localparam logic [7:0] ErrBadMode = 8'd11;  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL or WINDOWS with either, or FILL with WINDOWS; STORE POOL_2X2 or TO_SCRATCHPAD without REQUANTIZE; COMPUTE DEPTHWISE with RESCALE, DW_STRIDE_2, DW_OUTPUT or DW_PAIR without DEPTHWISE, DW_PAIR without DW_STRIDE_2)
   localparam logic [7:0] ErrQtableRange = 8'd12;  // a quantization-table entry range runs past the table
   localparam logic [7:0] ErrBadAlignment = 8'd13;  // an address that must be aligned is not (FENCE's DRAM_ADDR: 4 bytes, 16 with TIMESTAMP)
   localparam logic [7:0] ErrTokenOverflow = 8'd14;  // a command gave a dependency token to a neighbour that was already owed MAX_TOKENS

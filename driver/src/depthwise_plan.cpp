@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "panel_schedule.hpp"
 
@@ -29,20 +31,22 @@ struct DwShape {
   uint32_t wp = 0, hp = 0;  // the padded image
   uint32_t oh = 0, ow = 0, stride = 1;
   uint32_t strip_out = 0;  // output rows per strip (and accumulator region)
-  // Strip g's buffer: in bank 0, 1 or 3 (g % kSlots; bank 2 holds the weights, which the
-  // other read port reads). Its outputs: in accumulator half g % 2 (the halves are banks, so
-  // a STORE reads one while the unit writes the other).
-  static uint32_t slot_line(uint32_t g, uint32_t bank) {
-    const uint32_t banks[kSlots] = {0, 1, 3};
-    return banks[g % kSlots] * bank;
-  }
+  // Stride 2 in DW_PAIR commands: output row o's rows 2o + 1 and 2o + 2 in one command (both
+  // inside the image), the second row in the strip's pair region of bank 3, the first in
+  // its buffer. pair_lines: a pair region (strip_out padded rows); 0 without pairs.
+  bool pairs = false;
+  uint32_t pair_lines = 0;
+  // Strip g's buffer: in bank 0, 1 or 2 (g % kSlots; bank 3 holds the weights and the pair
+  // regions, which the other read port reads). Its outputs: in accumulator half g % 2 (the
+  // halves are banks, so a STORE reads one while the unit writes the other).
+  static uint32_t slot_line(uint32_t g, uint32_t bank) { return g % kSlots * bank; }
 };
 
 // The most blocks a pass may have on this build (0: none fits).
 uint32_t max_pass_blocks(const ConvPlan& p, const BuildConfig& cfg, uint32_t wp, uint32_t ow) {
   uint32_t g = std::min(ceil_div(p.c, cfg.rows), kPassBlocks);
   while (g > 0 && (uint64_t(wp) * g > kDwLineBufferLines || uint64_t(ow) * g > region_lines(cfg) ||
-                   uint64_t(p.stride_h + 3) * wp * g > bank_lines(cfg)))
+                   uint64_t(p.stride_h + 2) * wp * g + 1 > bank_lines(cfg)))
     --g;
   return g;
 }
@@ -58,13 +62,20 @@ DwShape shape_of(const ConvPlan& p, const BuildConfig& cfg) {
   d.passes = ceil_div(total, most);
   d.blocks = ceil_div(total, d.passes);  // as even as they go
   // As many output rows as an accumulator region and a bank (a strip's padded rows, the
-  // first strip's two more, and in bank 3 the zero-point row) hold, and a STORE's rows
+  // first strip's two more, and in bank 3 the zero-point line) hold, and a STORE's rows
   // allow.
   const uint32_t row_lines = d.wp * d.blocks;
   const uint32_t by_region = region_lines(cfg) / (d.ow * d.blocks);
-  const uint32_t by_bank = (bank_lines(cfg) / row_lines - 3) / d.stride;
+  const uint32_t by_bank = ((bank_lines(cfg) - 1) / row_lines - 2) / d.stride;
   const uint32_t by_store = kMaxCount / (d.ow * (kMaxExtraPanels + 1));
   d.strip_out = std::min({by_region, by_bank, by_store, d.oh});
+  // Pairs where bank 3 holds the weights and three pair regions of strip_out rows.
+  const uint64_t weight_lines = uint64_t(total) * kDwTaps;
+  if (d.stride == 2 &&
+      weight_lines + uint64_t(kSlots) * d.strip_out * row_lines <= bank_lines(cfg)) {
+    d.pairs = true;
+    d.pair_lines = d.strip_out * row_lines;
+  }
   return d;
 }
 
@@ -112,7 +123,7 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
   weights.row_bytes = ceil_div(p.c, rows) * kDwTaps * rows;
   weights.rows = 1;
   weights.dram_stride = weights.row_bytes;
-  weights.sram_line = 2 * bank;
+  weights.sram_line = 3 * bank;
   s.push(weights);
   Load table;
   table.dest = Load::Dest::kQTable;
@@ -124,10 +135,12 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
   auto fill = [&](uint32_t line, uint32_t lines, uint32_t count, uint32_t stride) {
     return Load::fill_rows(line, lines, rows, count, stride, p.input_zero_point);
   };
-  // A padded row of the zero point at the end of bank 3 (after strip buffer 2), read by
-  // the padding rows' COMPUTEs of every strip: no strip loads or fills its padding rows.
-  const uint32_t zero_row = 4 * bank - d.wp * d.blocks;
-  if (d.hp > p.h) s.push(fill(zero_row, d.wp * d.blocks, 1, 1));
+  // One line of the zero point at the end of bank 2 (after strip buffer 2): the padding
+  // rows' COMPUTEs read it for every pixel of every block (strides 0), so no strip loads or
+  // fills its padding rows and the fill is one line, not a padded row.
+  const uint32_t zero_line = 3 * bank - 1;
+  const uint32_t weight_lines = ceil_div(p.c, rows) * kDwTaps;
+  if (d.hp > p.h) s.push(fill(zero_line, 1, 1, 1));
 
   // Strip g: of an image and a pass (channels [c0, c1), `blocks` lines per pixel), output
   // rows [o0, o1), padded rows [first, last] (each streamed once: the rows before first
@@ -149,56 +162,86 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
     t.last = (t.o1 - 1) * d.stride + kDwKernel - 1;
     return t;
   };
+  auto inside = [&](uint32_t iy) { return iy >= p.pad_top && iy < p.pad_top + p.h; };
+  // With pairs: padded row iy is the second row of output row iy / 2 - 1's pair (it goes to
+  // the pair region), or the first (odd iy: output row (iy - 1) / 2).
+  auto paired = [&](uint32_t o) { return d.pairs && inside(2 * o + 1) && inside(2 * o + 2); };
+  auto second_of_pair = [&](uint32_t iy) { return iy >= 2 && iy % 2 == 0 && paired(iy / 2 - 1); };
+  // Where strip g keeps padded row iy: its buffer's row iy - first, or its pair region's
+  // row iy / 2 - 1 - o0.
+  auto row_line = [&](uint32_t g, const Strip& t, uint32_t iy) {
+    if (second_of_pair(iy)) {
+      return 3 * bank + weight_lines + g % kSlots * d.pair_lines +
+             (iy / 2 - 1 - t.o0) * d.wp * t.blocks;
+    }
+    return DwShape::slot_line(g, bank) + (iy - t.first) * d.wp * t.blocks;
+  };
   auto push_loads = [&](uint32_t g) {
     const Strip t = strip(g);
-    const uint32_t base = DwShape::slot_line(g, bank), row_lines = d.wp * t.blocks;
+    const uint32_t row_lines = d.wp * t.blocks;
     std::vector<Load> loads;
-    // A slot's padding columns are filled by its first strip, and again when a strip has
-    // another layout than the slot's last (the strips' rows never write them).
+    // A slot's padding columns (and its pair region's) are filled by its first strip, and
+    // again when a strip has another layout than the slot's last (the rows never write
+    // them).
     if (g < kSlots || strip(g - kSlots).blocks != t.blocks) {
-      const uint32_t strip_rows = std::min(d.hp, d.strip_out * d.stride + 2);
-      if (p.pad_left) loads.push_back(fill(base, p.pad_left * t.blocks, strip_rows, row_lines));
-      if (p.pad_right) {
-        loads.push_back(fill(base + (p.pad_left + p.w) * t.blocks, p.pad_right * t.blocks,
-                             strip_rows, row_lines));
-      }
+      auto fill_columns = [&](uint32_t first_line, uint32_t count) {
+        if (p.pad_left) loads.push_back(fill(first_line, p.pad_left * t.blocks, count, row_lines));
+        if (p.pad_right) {
+          loads.push_back(fill(first_line + (p.pad_left + p.w) * t.blocks, p.pad_right * t.blocks,
+                               count, row_lines));
+        }
+      };
+      fill_columns(DwShape::slot_line(g, bank), std::min(d.hp, d.strip_out * d.stride + 2));
+      if (d.pairs) fill_columns(3 * bank + weight_lines + g % kSlots * d.pair_lines, d.strip_out);
     }
+    // The image rows, each a DMA row (or with a pass's channels a DMA row per pixel): the
+    // buffer's rows, then the pair region's; rows evenly spaced in both the image and the
+    // scratchpad share a LOAD.
     const bool whole_lines = t.c0 == 0 && t.c1 == p.c && p.c % rows == 0;
-    for (uint32_t iy = t.first; iy <= t.last;) {
-      const uint32_t line = base + (iy - t.first) * row_lines;
-      const bool inside = iy >= p.pad_top && iy < p.pad_top + p.h;
-      uint32_t run = 1;  // consecutive rows of the same kind
-      while (iy + run <= t.last && (iy + run >= p.pad_top && iy + run < p.pad_top + p.h) == inside)
-        ++run;
+    std::vector<uint32_t> order;
+    for (int second = 0; second < 2; ++second)
+      for (uint32_t iy = t.first; iy <= t.last; ++iy)
+        if (inside(iy) && second_of_pair(iy) == bool(second)) order.push_back(iy);
+    for (std::size_t i = 0; i < order.size();) {
+      const uint32_t iy = order[i];
       const uint64_t row_addr =
           p.input_addr + t.image * image_bytes + uint64_t(iy - p.pad_top) * p.w * p.c + t.c0;
-      if (!inside) {
-        // Padding rows: their COMPUTEs read the zero-point row.
-      } else if (whole_lines) {  // a pixel is whole lines: an image row is one DMA row
+      const uint32_t line = row_line(g, t, iy) + p.pad_left * t.blocks;
+      if (!whole_lines) {  // a DMA row per pixel (the pass's channels), each starting a line
         Load l;
         l.dram_addr = row_addr;
-        l.row_bytes = p.w * p.c;
-        l.rows = run;
-        l.dram_stride = l.row_bytes;
-        l.sram_line = line + p.pad_left * t.blocks;
-        l.sram_stride = row_lines;
+        l.row_bytes = t.c1 - t.c0;
+        l.rows = p.w;
+        l.dram_stride = p.c;
+        l.sram_line = line;
+        l.sram_stride = t.blocks;
         loads.push_back(l);
-      } else {  // a DMA row per pixel (the pass's channels), each starting a line
-        for (uint32_t r = 0; r < run; ++r) {
-          Load l;
-          l.dram_addr = row_addr + uint64_t(r) * p.w * p.c;
-          l.row_bytes = t.c1 - t.c0;
-          l.rows = p.w;
-          l.dram_stride = p.c;
-          l.sram_line = line + r * row_lines + p.pad_left * t.blocks;
-          l.sram_stride = t.blocks;
-          loads.push_back(l);
-        }
+        ++i;
+        continue;
       }
-      iy += run;
+      // A pixel is whole lines: an image row is one DMA row; the rows after it that keep
+      // its steps forward in the image and the scratchpad come in the same LOAD.
+      auto steps = [&](std::size_t j) {  // from order[j - 1] to order[j]; {0, 0}: backwards
+        if (order[j] < order[j - 1] || row_line(g, t, order[j]) < row_line(g, t, order[j - 1]))
+          return std::pair<uint32_t, uint32_t>{0, 0};
+        return std::pair<uint32_t, uint32_t>{
+            order[j] - order[j - 1], row_line(g, t, order[j]) - row_line(g, t, order[j - 1])};
+      };
+      std::size_t n = 1;
+      const auto step = i + 1 < order.size() ? steps(i + 1) : std::pair<uint32_t, uint32_t>{0, 0};
+      while (step.first && i + n < order.size() && steps(i + n) == step) ++n;
+      Load l;
+      l.dram_addr = row_addr;
+      l.row_bytes = p.w * p.c;
+      l.rows = uint32_t(n);
+      l.dram_stride = n > 1 ? uint64_t(step.first) * l.row_bytes : l.row_bytes;
+      l.sram_line = line;
+      l.sram_stride = n > 1 ? step.second : row_lines;
+      loads.push_back(l);
+      i += n;
     }
     // A strip of padding rows only still carries its tokens: one line of its slot.
-    if (loads.empty()) loads.push_back(fill(base, 1, 1, 1));
+    if (loads.empty()) loads.push_back(fill(DwShape::slot_line(g, bank), 1, 1, 1));
     // The slot's last reader: strip g - kSlots.
     loads.front().deps |= g >= kSlots ? kDepsPopNext : 0;
     loads.back().deps |= kDepsPushNext;
@@ -214,32 +257,38 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
   for (uint32_t g = 0; g < total; ++g) {
     if (g + kLoadsAhead < total) push_loads(g + kLoadsAhead);
     const Strip t = strip(g);
-    const uint32_t base = DwShape::slot_line(g, bank), acc_base = g % 2 * region_lines(cfg);
-    const uint32_t row_lines = d.wp * t.blocks;
+    const uint32_t acc_base = g % 2 * region_lines(cfg);
+    // A COMPUTE per padded row, or per pair of rows (the second one's skipped).
+    std::vector<Compute> computes;
     for (uint32_t iy = t.first; iy <= t.last; ++iy) {
+      if (second_of_pair(iy)) continue;
       Compute c;
       c.depthwise = true;
       c.dw_stride_2 = d.stride == 2;
-      const bool inside = iy >= p.pad_top && iy < p.pad_top + p.h;
-      c.act_line = inside ? base + (iy - t.first) * row_lines : zero_row;
-      c.act_stride = t.blocks;
+      const bool row = inside(iy);
+      c.act_line = row ? row_line(g, t, iy) : zero_line;
+      c.act_stride = row ? t.blocks : 0;
       c.vectors = d.wp;
       c.act_rows = t.blocks;
-      c.act_row_stride = 1;
-      c.wgt_line = 2 * bank + t.c0 / rows * kDwTaps;
+      c.act_row_stride = row ? 1 : 0;
+      c.wgt_line = 3 * bank + t.c0 / rows * kDwTaps;
       c.k_valid = 1;  // in range; the depthwise unit counts DW_TAPS per output
       c.n_valid = uint16_t(std::min(rows, t.c1 - t.c0));
-      if (iy >= kDwKernel - 1 && (iy - (kDwKernel - 1)) % d.stride == 0) {
+      c.dw_pair = iy + 1 <= t.last && second_of_pair(iy + 1);
+      if (c.dw_pair) c.dw_pair_offset = row_line(g, t, iy + 1) - c.act_line;
+      const uint32_t last = c.dw_pair ? iy + 1 : iy;  // the command's last row
+      if (last >= kDwKernel - 1 && (last - (kDwKernel - 1)) % d.stride == 0) {
         c.dw_output = true;
-        c.acc_line = acc_base + ((iy - (kDwKernel - 1)) / d.stride - t.o0) * d.ow;
+        c.acc_line = acc_base + ((last - (kDwKernel - 1)) / d.stride - t.o0) * d.ow;
         c.dw_block_pitch = uint16_t(pitch);
       }
-      if (iy == t.first) c.deps |= kDepsPopPrev | (g >= 2 ? kDepsPopNext : 0);
-      // The table's token (the first strip streams at least its three window rows).
-      if (g == 0 && iy == t.last && !p.raw_int32) c.deps |= kDepsPopPrev;
-      if (iy == t.last) c.deps |= kDepsPushNext | (g + kSlots < total ? kDepsPushPrev : 0);
-      s.push(c);
+      computes.push_back(c);
     }
+    computes.front().deps |= kDepsPopPrev | (g >= 2 ? kDepsPopNext : 0);
+    // The table's token (the first strip has a COMPUTE for row 0 and one for its output).
+    if (g == 0 && !p.raw_int32) computes.back().deps |= kDepsPopPrev;
+    computes.back().deps |= kDepsPushNext | (g + kSlots < total ? kDepsPushPrev : 0);
+    for (const Compute& c : computes) s.push(c);
     // A pixel's blocks in as few STOREs as 1 + MAX_EXTRA_PANELS panels allow, as even as
     // they go (each row one burst, PANEL_PITCH = pitch); a last partial block on its own.
     const uint32_t full = (t.c1 - t.c0) / rows;

@@ -176,11 +176,19 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
   const bool depthwise = c.mode() & kComputeModeDepthwise;
   if (depthwise && (c.mode() & kComputeModeRescale))
     return fail(Error::kBadMode, "COMPUTE MODE sets both DEPTHWISE and RESCALE");
-  if (!depthwise && (c.mode() & (kComputeModeDwStride2 | kComputeModeDwOutput))) {
+  if (!depthwise &&
+      (c.mode() & (kComputeModeDwStride2 | kComputeModeDwOutput | kComputeModeDwPair))) {
+    return fail(Error::kBadMode, std::string("COMPUTE MODE sets ") +
+                                     (c.mode() & kComputeModeDwStride2  ? "DW_STRIDE_2"
+                                      : c.mode() & kComputeModeDwOutput ? "DW_OUTPUT"
+                                                                        : "DW_PAIR") +
+                                     " without DEPTHWISE");
+  }
+  const bool dw_pair = c.mode() & kComputeModeDwPair;
+  if (dw_pair && !(c.mode() & kComputeModeDwStride2)) {
     return fail(Error::kBadMode,
-                std::string("COMPUTE MODE sets ") +
-                    (c.mode() & kComputeModeDwStride2 ? "DW_STRIDE_2" : "DW_OUTPUT") +
-                    " without DEPTHWISE");
+                "COMPUTE MODE sets DW_PAIR without DW_STRIDE_2 (a pair of rows is one stride-2 "
+                "output row)");
   }
   if (auto r = check_ranges(c, Opcode::kCompute, cfg); !r) return r;
   if (rows * vectors > kMaxCount) {
@@ -202,6 +210,11 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
   if (!dw_output && pitch != 0) {
     return fail(Error::kBadDimension, "COMPUTE DW_BLOCK_PITCH = " + std::to_string(pitch) +
                                           " must be 0 without DEPTHWISE and DW_OUTPUT");
+  }
+  const uint64_t pair_offset = c.get(compute::kDwPairOffset);
+  if (!dw_pair && pair_offset != 0) {
+    return fail(Error::kBadDimension, "COMPUTE DW_PAIR_OFFSET = " + std::to_string(pair_offset) +
+                                          " must be 0 without DW_PAIR");
   }
   if (depthwise && extra > 0) {
     return fail(Error::kBadDimension, "COMPUTE EXTRA_TILES = " + std::to_string(extra) +
@@ -225,6 +238,15 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
                          cfg.scratchpad_lines);
       !r)
     return r;
+  // DW_PAIR: the second row, the same shape DW_PAIR_OFFSET lines on.
+  if (dw_pair) {
+    if (auto r =
+            lines_fit(Error::kScratchpadRange, "COMPUTE", "second-row",
+                      c.get(compute::kActLine) + pair_offset, rows, c.get(compute::kActRowStride),
+                      (vectors - 1) * c.get(compute::kActStride) + 1, cfg.scratchpad_lines);
+        !r)
+      return r;
+  }
   // Depthwise: DW_TAPS weight lines per channel block; results only with DW_OUTPUT, each
   // block's dw_outputs() DW_BLOCK_PITCH lines on.
   if (auto r =
@@ -418,8 +440,10 @@ Command encode(const Compute& a) {
   c.set(kHdrMode,
         (a.accumulate ? kComputeModeAccumulate : 0) | (a.rescale ? kComputeModeRescale : 0) |
             (a.depthwise ? kComputeModeDepthwise : 0) |
-            (a.dw_stride_2 ? kComputeModeDwStride2 : 0) | (a.dw_output ? kComputeModeDwOutput : 0));
+            (a.dw_stride_2 ? kComputeModeDwStride2 : 0) | (a.dw_output ? kComputeModeDwOutput : 0) |
+            (a.dw_pair ? kComputeModeDwPair : 0));
   c.set(compute::kDwBlockPitch, a.dw_block_pitch);
+  c.set(compute::kDwPairOffset, a.dw_pair_offset);
   c.set(compute::kActLine, a.act_line);
   c.set(compute::kActStride, a.act_stride);
   c.set(compute::kVectors, a.vectors);

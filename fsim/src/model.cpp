@@ -284,9 +284,10 @@ struct Model::Impl {
 
   // ---- DEPTHWISE COMPUTE (tessera_depthwise) ---------------------------------------------
   // Block b's output ox, lane l: the sum over the window's rows ky (0, 1: the line buffer's
-  // older and newer row, 2: this command's) and columns kx of pixel x = ox*stride + kx, each
-  // times byte l of weight line WGT_LINE + b*DW_TAPS + ky*DW_KERNEL + kx. Then this row
-  // enters the line buffer (the newer row becomes the older).
+  // older and newer row, 2: this command's; with DW_PAIR 0: the newer row, 1 and 2: the
+  // command's two) and columns kx of pixel x = ox*stride + kx, each times byte l of weight
+  // line WGT_LINE + b*DW_TAPS + ky*DW_KERNEL + kx. Then this row enters the line buffer (the
+  // newer row becomes the older; with DW_PAIR both rows enter).
   Error run_depthwise(const Command& c) {
     constexpr uint32_t k = isa::kDwKernel;
     const uint32_t vectors = uint32_t(c.get(compute::kVectors));
@@ -294,8 +295,13 @@ struct Model::Impl {
     const std::size_t act_line = c.get(compute::kActLine), act_stride = c.get(compute::kActStride),
                       row_stride = c.get(compute::kActRowStride);
     const uint32_t lanes = std::min(rows, cols);  // lanes past them are 0
+    const bool pair = c.mode() & isa::kComputeModeDwPair;
+    const std::size_t pair_offset = c.get(compute::kDwPairOffset);
     const auto line_of = [&](uint32_t b, uint32_t x) {
       return &scratchpad[(act_line + b * row_stride + x * act_stride) * rows];
+    };
+    const auto second_of = [&](uint32_t b, uint32_t x) {
+      return &scratchpad[(act_line + pair_offset + b * row_stride + x * act_stride) * rows];
     };
     if (c.mode() & isa::kComputeModeDwOutput) {
       const uint32_t outputs = isa::dw_outputs(c),
@@ -311,9 +317,12 @@ struct Model::Impl {
           for (uint32_t ky = 0; ky < k; ++ky) {
             for (uint32_t kx = 0; kx < k; ++kx) {  // a window line and its weight line
               const uint32_t x = ox * step + kx;
-              const int8_t* in = ky == k - 1
-                                     ? line_of(b, x)
-                                     : &(ky == 0 ? dw_older : dw_newer)[(b * vectors + x) * rows];
+              const int8_t* held =
+                  &(ky == 0 && !pair ? dw_older : dw_newer)[(b * vectors + x) * rows];
+              const int8_t* in = pair ? (ky == 0   ? held
+                                         : ky == 1 ? line_of(b, x)
+                                                   : second_of(b, x))
+                                      : (ky == k - 1 ? line_of(b, x) : held);
               const int8_t* wt = &w[(ky * k + kx) * rows];
               for (uint32_t l = 0; l < lanes; ++l) sum[l] += int32_t(in[l]) * wt[l];
             }
@@ -331,8 +340,8 @@ struct Model::Impl {
     for (uint32_t b = 0; b < blocks; ++b) {
       for (uint32_t x = 0; x < vectors; ++x) {
         const std::size_t i = (std::size_t(b) * vectors + x) * rows;
-        std::memcpy(&dw_older[i], &dw_newer[i], rows);
-        std::memcpy(&dw_newer[i], line_of(b, x), rows);
+        std::memcpy(&dw_older[i], pair ? line_of(b, x) : &dw_newer[i], rows);
+        std::memcpy(&dw_newer[i], pair ? second_of(b, x) : line_of(b, x), rows);
       }
     }
     return Error::kNone;

@@ -64,10 +64,14 @@ uint64_t Timing::duration(const isa::Command& c, bool params_held, uint64_t& lat
       }
       if (c.mode() & isa::kComputeModeDepthwise) {
         // tessera_depthwise: a line per cycle, a block's DW_TAPS weight lines read while the
-        // block before streams; the pipeline: line buffer, window, sum, the collector.
+        // block before streams (with DW_PAIR the second row's lines share the weight port:
+        // VECTORS + DW_TAPS reads a block); the pipeline: line buffer, window, sum, the
+        // collector.
         latency = kDepthwiseLatency;
-        return c.get(compute::kActRows) *
-               std::max<uint64_t>(c.get(compute::kVectors), kDepthwiseBlockCycles);
+        const uint64_t v = c.get(compute::kVectors);
+        return c.get(compute::kActRows) * (c.mode() & isa::kComputeModeDwPair
+                                               ? v + kDepthwiseBlockCycles
+                                               : std::max<uint64_t>(v, kDepthwiseBlockCycles));
       }
       latency = config_.rows + config_.cols + 3;
       return (c.get(compute::kExtraTiles) + 1) * std::max<uint64_t>(vectors, config_.rows);

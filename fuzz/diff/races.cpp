@@ -179,13 +179,18 @@ class Checker {
         } else if (!(c.mode() & kComputeModeRescale)) {  // the vector path reads no weights
           lines(spad_, "scratchpad line", c.get(compute::kWgtLine), R * tiles, false);
         }
-        for (uint64_t t = 0; t < tiles; ++t) {
-          for (uint64_t r = 0; r < rows; ++r) {
-            for (uint64_t m = 0; m < vectors; ++m) {
-              touch(spad_, "scratchpad line",
-                    c.get(compute::kActLine) + t * c.get(compute::kActTileStride) +
-                        r * c.get(compute::kActRowStride) + m * c.get(compute::kActStride),
-                    false);
+        // The activations; with DW_PAIR the second row too, DW_PAIR_OFFSET lines on.
+        const uint64_t copies = c.mode() & kComputeModeDwPair ? 2 : 1;
+        for (uint64_t copy = 0; copy < copies; ++copy) {
+          const uint64_t first = c.get(compute::kActLine) + copy * c.get(compute::kDwPairOffset);
+          for (uint64_t t = 0; t < tiles; ++t) {
+            for (uint64_t r = 0; r < rows; ++r) {
+              for (uint64_t m = 0; m < vectors; ++m) {
+                touch(spad_, "scratchpad line",
+                      first + t * c.get(compute::kActTileStride) +
+                          r * c.get(compute::kActRowStride) + m * c.get(compute::kActStride),
+                      false);
+              }
             }
           }
         }

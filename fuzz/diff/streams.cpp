@@ -109,11 +109,13 @@ class Builder {
       a.depthwise = true;
       a.vectors = uint32_t(r_.in(kDwKernel, 14));
       a.dw_stride_2 = r_.chance(0.4);
+      a.dw_pair = a.dw_stride_2 && r_.chance(0.5);  // a second row, DW_PAIR_OFFSET lines on
       a.dw_output = r_.chance(0.7);
       a.dw_block_pitch = uint16_t(a.dw_output ? r_.in(0, 20) : 0);
       const uint64_t span =
           uint64_t(a.act_rows - 1) * a.act_row_stride + uint64_t(a.vectors - 1) * a.act_stride + 1;
-      a.act_line = line(c_.scratchpad_lines, l_.hot_lines, span);
+      a.dw_pair_offset = a.dw_pair ? uint32_t(r_.in(0, 3 * span)) : 0;
+      a.act_line = line(c_.scratchpad_lines, l_.hot_lines, span + a.dw_pair_offset);
       a.wgt_line = line(c_.scratchpad_lines, l_.hot_lines, uint64_t(a.act_rows) * kDwTaps);
       a.acc_line = line(c_.accumulator_lines, l_.hot_acc_lines,
                         uint64_t(a.act_rows - 1) * a.dw_block_pitch + a.vectors);

@@ -6,7 +6,8 @@
 // scratchpad bank; back-to-back tiles running without bubbles; and the vector path
 // (RESCALE, TFLite ADD's input stage) interleaved with the array's commands on the same
 // accumulator lines, in command order; the depthwise unit (DEPTHWISE) on random layers, at
-// stride 1 and 2, between array commands, at a line per cycle.
+// stride 1 and 2 (and in pairs of rows, DW_PAIR), between array commands, at a line per
+// cycle.
 #include <gtest/gtest.h>
 
 #include <deque>
@@ -50,6 +51,8 @@ struct Cmd {
   int8_t zero_point = 0;
   bool depthwise = false, dw_stride_2 = false, dw_output = false;  // the depthwise unit
   uint16_t dw_block_pitch = 0;
+  bool dw_pair = false;  // two rows, the second dw_pair_offset lines on
+  uint32_t dw_pair_offset = 0;
 };
 
 template <typename S>
@@ -112,6 +115,8 @@ class ComputeUnitTest : public ::testing::Test {
         k.dw_stride_2 = c.dw_stride_2;
         k.dw_output = c.dw_output;
         k.dw_block_pitch = c.dw_block_pitch;
+        k.dw_pair = c.dw_pair;
+        k.dw_pair_offset = c.dw_pair_offset;
         tessera::test::put_command(dut_->cmd_i, tessera::isa::encode(k));
       }
       dut_->clk_i = 0;
@@ -206,19 +211,24 @@ class ComputeUnitTest : public ::testing::Test {
   // point 0): pixel (y, x)'s block b in line act_base + (y*W + x)*blocks + b, block b's tap t
   // in line wgt_base + b*9 + t, output (oy, ox) of block b in acc_base + b*OH*OW + oy*OW +
   // ox. One DEPTHWISE command per input row, the rows before the first output and between
-  // outputs (stride 2) without DW_OUTPUT. `between` goes after command `at`. Checked
+  // outputs (stride 2) without DW_OUTPUT; with `pairs` (stride 2) row 0 alone and then rows
+  // 2k+1 and 2k+2 in one DW_PAIR command, the second row read from a copy of the image
+  // `copy` lines on (0: the image itself). `between` goes after command `at`. Checked
   // against the reference's grouped convolution; returns the cycles.
   uint64_t depthwise(uint32_t h, uint32_t w, uint32_t blocks, uint32_t stride, uint32_t act_base,
                      uint32_t wgt_base, uint32_t acc_base, std::deque<Cmd> between = {},
-                     std::size_t at = 0) {
+                     std::size_t at = 0, bool pairs = false, uint32_t copy = 0) {
     const uint32_t c = blocks * R, oh = (h - 3) / stride + 1, ow = (w - 3) / stride + 1;
     std::uniform_int_distribution<int> byte(-128, 127);
     std::vector<int8_t> in(h * w * c), wt(9 * c);
     for (auto& x : in) x = int8_t(byte(rng_));
     for (auto& x : wt) x = int8_t(byte(rng_));
-    for (uint32_t p = 0; p < h * w; ++p)
-      for (uint32_t b = 0; b < blocks; ++b)
+    for (uint32_t p = 0; p < h * w; ++p) {
+      for (uint32_t b = 0; b < blocks; ++b) {
         write_line(act_base + p * blocks + b, &in[p * c + b * R]);
+        if (copy) write_line(act_base + copy + p * blocks + b, &in[p * c + b * R]);
+      }
+    }
     for (uint32_t b = 0; b < blocks; ++b) {
       for (uint32_t t = 0; t < 9; ++t) write_line(wgt_base + b * 9 + t, &wt[t * c + b * R]);
     }
@@ -227,12 +237,16 @@ class ComputeUnitTest : public ::testing::Test {
       Cmd k{act_base + y * w * blocks, blocks, w, wgt_base, 0, false, blocks, 1};
       k.depthwise = true;
       k.dw_stride_2 = stride == 2;
-      k.dw_output = y >= 2 && (y - 2) % stride == 0 && (y - 2) / stride < oh;
+      k.dw_pair = pairs && y % 2 == 1 && y + 1 < h;  // rows y and y + 1
+      if (k.dw_pair) k.dw_pair_offset = copy + w * blocks;
+      const uint32_t last = k.dw_pair ? y + 1 : y;  // the command's last row
+      k.dw_output = last >= 2 && (last - 2) % stride == 0 && (last - 2) / stride < oh;
       if (k.dw_output) {
-        k.acc_line = acc_base + (y - 2) / stride * ow;
+        k.acc_line = acc_base + (last - 2) / stride * ow;
         k.dw_block_pitch = uint16_t(oh * ow);
       }
       cmds.push_back(k);
+      y = last;
     }
     cmds.insert(cmds.begin() + std::ptrdiff_t(std::min(at, cmds.size())), between.begin(),
                 between.end());
@@ -242,13 +256,14 @@ class ComputeUnitTest : public ::testing::Test {
     p.stride_h = p.stride_w = stride;
     p.groups = c;
     const auto want = tessera::ref::conv2d(in, {1, h, w, c}, wt, c, {}, p);
+    const std::string what = std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(c) +
+                             " stride " + std::to_string(stride) + (pairs ? " in pairs" : "");
     for (uint32_t b = 0; b < blocks; ++b) {
       for (uint32_t o = 0; o < oh * ow; ++o) {
         const auto got = read_acc(acc_base + b * oh * ow + o);
         for (uint32_t l = 0; l < R; ++l) {
           EXPECT_EQ(got[l], want[o * c + b * R + l])
-              << "output " << o << " channel " << b * R + l << " (" << h << "x" << w << "x" << c
-              << " stride " << stride << ")";
+              << "output " << o << " channel " << b * R + l << " (" << what << ")";
         }
         if (::testing::Test::HasFailure()) return cycles;
       }
@@ -356,6 +371,25 @@ TYPED_TEST(ComputeUnitTest, DepthwiseLayersMatchTheReference) {
   }
 }
 
+// Stride 2 in DW_PAIR commands (two rows each), the second row read from the image itself
+// (its reads share banks with the first row's) or from a copy in another bank, with the
+// weights in bank 2 or beside the image.
+TYPED_TEST(ComputeUnitTest, DepthwisePairsOfRowsMatchTheReference) {
+  for (int trial = 0; trial < 8; ++trial) {
+    const uint32_t blocks = 1 + this->rng_() % 3;
+    const uint32_t h = 3 + this->rng_() % 8, w = 3 + this->rng_() % 9;
+    const uint32_t oh = (h - 3) / 2 + 1, ow = (w - 3) / 2 + 1;
+    const uint32_t act_base = this->rng_() % (kBankLines - h * w * blocks);
+    const uint32_t copy = trial % 2 ? kBankLines : 0;
+    const uint32_t wgt_base =
+        trial % 4 == 2 ? act_base + h * w * blocks : 2 * kBankLines + this->rng_() % 64;
+    const uint32_t acc_base = this->rng_() % (kAccLines - oh * ow * blocks);
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    this->depthwise(h, w, blocks, 2, act_base, wgt_base, acc_base, {}, 0, true, copy);
+    if (this->HasFailure()) return;
+  }
+}
+
 // Array commands between a layer's rows, on accumulator lines of their own: both kinds'
 // results are right, whichever order the port and the accumulator see them in.
 TYPED_TEST(ComputeUnitTest, DepthwiseRowsAndArrayTilesInterleave) {
@@ -389,6 +423,21 @@ TYPED_TEST(ComputeUnitTest, DepthwiseStreamsALinePerCycle) {
   std::printf("[   INFO   ] %u rows of %u blocks x %u pixels in %llu cycles\n", h, blocks, w,
               (unsigned long long)cycles);
   EXPECT_EQ(cycles, uint64_t(h) * w * blocks + 9 + 5);
+}
+
+// In pairs, each command takes a pixel's two rows a cycle; the weight port carries both the
+// second rows' reads and each block's nine weight reads (the weight reader first, and ahead
+// by up to two blocks where the port is free), so a block of a pair takes W to W + 9 cycles.
+TYPED_TEST(ComputeUnitTest, DepthwisePairsStreamTwoRowsPerCycle) {
+  const uint32_t h = 7, w = 20, blocks = 3, pairs = (h - 1) / 2;
+  const uint64_t cycles =
+      this->depthwise(h, w, blocks, 2, 0, 2 * kBankLines, 0, {}, 0, true, kBankLines);
+  std::printf("[   INFO   ] %u rows of %u blocks x %u pixels in pairs in %llu cycles\n", h, blocks,
+              w, (unsigned long long)cycles);
+  // Row 0 alone at a line per cycle, then the pairs; the first weights and five registers
+  // as in DepthwiseStreamsALinePerCycle (the same rows one per command: 434 cycles).
+  EXPECT_GE(cycles, uint64_t(w) * blocks + uint64_t(pairs) * w * blocks + 5);
+  EXPECT_LE(cycles, uint64_t(w) * blocks + uint64_t(pairs) * (w + 9) * blocks + 9 + 5);
 }
 
 }  // namespace

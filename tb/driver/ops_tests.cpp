@@ -132,8 +132,9 @@ TEST(Ops, WholePixelStoresAndResidentWeightsMatchTheReference) {
 // Depthwise (groups = C, multiplier 1 and 2; 3x3 and 5x5; stride 1 and 2; channels not a
 // multiple of the array) and grouped convolutions. The 3x3 depthwise layers of multiplier 1
 // take the depthwise unit (one pass of 1 to 16 channel blocks, or passes of them: 18 and
-// 33 blocks; pixels of whole lines, or not); the others the array with per-panel channel
-// blocks.
+// 33 blocks; pixels of whole lines, or not; at stride 2 in pairs of rows, with an odd
+// height's last pair, whose second row is padding, as two rows, and without padding); the
+// others the array with per-panel channel blocks.
 TEST(Ops, DepthwiseAndGroupedConvolutionsMatchTheReference) {
   std::mt19937_64 rng(tessera::test::test_seed());
   const ConvShape shapes[] = {
@@ -141,7 +142,8 @@ TEST(Ops, DepthwiseAndGroupedConvolutionsMatchTheReference) {
       {9, 11, 288, 288, 3, 1, 1, 1, false, 288}, {8, 7, 520, 520, 3, 2, 1, 1, false, 520},
       {5, 6, 144, 144, 3, 1, 0, 1, false, 144},  {9, 8, 24, 24, 5, 2, 2, 1, false, 24},
       {6, 6, 8, 16, 3, 2, 1, 1, false, 8},       {5, 5, 64, 48, 3, 1, 1, 1, false, 2},
-      {6, 6, 32, 32, 1, 1, 0, 1, true, 4}};
+      {6, 6, 32, 32, 1, 1, 0, 1, true, 4},       {9, 9, 48, 48, 3, 2, 1, 1, false, 48},
+      {7, 8, 16, 16, 3, 2, 0, 1, false, 16}};
   for (const ConvShape& s : shapes) expect_conv_matches(ops_engine(), rng, s);
 }
 

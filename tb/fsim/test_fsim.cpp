@@ -13,6 +13,7 @@
 
 #include "chained_layers.hpp"
 #include "ops_tests.hpp"
+#include "tessera/conv_plan.hpp"
 #include "tessera/fsim.hpp"
 #include "tessera/isa.hpp"
 #include "test_seed.hpp"
@@ -395,6 +396,38 @@ TEST(Plans, AnySizeRunsOnABuildWithSmallBuffers) {
                                1,
                                false};
     tessera::test::expect_conv_matches(e, rng, s);
+  }
+}
+
+// A stride-2 depthwise layer on the depthwise unit streams row 0 alone and then each output
+// row's two rows as one DW_PAIR COMPUTE; where an odd height's last window reaches the
+// padding row below, that pair is two COMPUTEs. Both bit-exact on the golden model.
+TEST(Plans, DepthwiseAtStrideTwoTakesAnOutputRowPerPairOfRows) {
+  using namespace tessera::isa;
+  tessera::driver::Engine e(tessera::fsim::open_fsim_device({}));
+  std::mt19937_64 rng(tessera::test::test_seed());
+  for (const uint32_t h : {28u, 27u}) {
+    ConvPlan p;
+    p.h = h;
+    p.w = 28;
+    p.c = p.out_channels = p.groups = 192;
+    p.kernel_h = p.kernel_w = 3;
+    p.stride_h = p.stride_w = 2;
+    p.pad_top = p.pad_bottom = p.pad_left = p.pad_right = 1;
+    ASSERT_EQ(conv_layout(p, e.info().config), ConvLayout::kDepthwiseUnit);
+    CommandStream s(e.info().config);
+    plan_conv2d(s, p);
+    uint32_t rows = 0, pairs = 0;
+    for (const Command& c : s.commands()) {
+      if (c.opcode() != Opcode::kCompute || !(c.mode() & kComputeModeDepthwise)) continue;
+      ++rows;
+      if (c.mode() & kComputeModeDwPair) ++pairs;
+    }
+    const uint32_t oh = p.out_h();
+    SCOPED_TRACE("H = " + std::to_string(h));
+    EXPECT_EQ(pairs, h % 2 ? oh - 1 : oh);
+    EXPECT_EQ(rows, h % 2 ? 1 + (oh - 1) + 2 : 1 + oh);
+    tessera::test::expect_conv_matches(e, rng, {h, 28, 192, 192, 3, 2, 1, 1, false, 192});
   }
 }
 

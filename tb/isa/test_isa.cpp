@@ -97,8 +97,8 @@ TEST(Isa, EveryCheckGivesItsErrorAndNamesTheValue) {
   op9.set(kHdrOpcode, 9);
   cases.push_back({"opcode 9", op9, Error::kBadOpcode, "OPCODE = 9"});
   Command reserved = encode(valid_compute());
-  reserved.set({60, 1}, 1);
-  cases.push_back({"reserved byte", reserved, Error::kReservedBits, "reserved byte 60"});
+  reserved.set({46, 1}, 1);
+  cases.push_back({"reserved byte", reserved, Error::kReservedBits, "reserved byte 46"});
   Load l = valid_load();
   l.deps = kDepsPopPrev;  // LOAD has no previous unit
   cases.push_back({"deps", encode(l), Error::kReservedBits, "DEPS = 1"});
@@ -260,6 +260,25 @@ TEST(Isa, EveryCheckGivesItsErrorAndNamesTheValue) {
   c = dw;
   c.dw_block_pitch = 950;  // block 1's 112 outputs from line 950 on
   cases.push_back({"depthwise outputs", encode(c), Error::kAccumulatorRange, "lines 0..1061"});
+  // Pairs of rows (stride 2): the second row DW_PAIR_OFFSET lines on, in the scratchpad.
+  Compute pair = dw;
+  pair.dw_stride_2 = pair.dw_pair = true;
+  pair.dw_pair_offset = 8192;
+  EXPECT_TRUE(bool(check(encode(pair), cfg))) << check(encode(pair), cfg).message;
+  c = valid_compute();
+  c.dw_pair = true;
+  cases.push_back(
+      {"pair without depthwise", encode(c), Error::kBadMode, "DW_PAIR without DEPTHWISE"});
+  c = pair;
+  c.dw_stride_2 = false;
+  cases.push_back({"pair at stride 1", encode(c), Error::kBadMode, "DW_PAIR without DW_STRIDE_2"});
+  c = dw;
+  c.dw_pair_offset = 4;
+  cases.push_back({"offset without pair", encode(c), Error::kBadDimension, "DW_PAIR_OFFSET = 4"});
+  c = pair;
+  c.dw_pair_offset = 16384 - 227;  // the second row's lines 16157 .. 16384: one past the last
+  cases.push_back(
+      {"pair's second row", encode(c), Error::kScratchpadRange, "second-row lines 16157..16384"});
   Command fence_deps = encode(Fence{});
   fence_deps.set(kHdrDeps, kDepsPushNext);
   cases.push_back({"fence deps", fence_deps, Error::kReservedBits, "FENCE DEPS"});
@@ -294,7 +313,7 @@ TEST(Isa, DisassemblyNamesEveryField) {
             "COMPUTE deps=pop_prev,push_next act_line=0 act_stride=32 vectors=128 wgt_line=8192 "
             "acc_line=0 k_valid=16 n_valid=16 act_rows=1 act_row_stride=0 rescale_multiplier=0 "
             "rescale_right_shift=0 rescale_zero_point=0 extra_tiles=0 act_tile_stride=0 "
-            "dw_block_pitch=0");
+            "dw_block_pitch=0 dw_pair_offset=0");
   EXPECT_EQ(disassemble(encode(Fence{true, 0x40, 9})),
             "FENCE mode=interrupt dram_addr=0x40 value=9");
   Store s = valid_store();

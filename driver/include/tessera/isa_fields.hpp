@@ -89,6 +89,7 @@ inline constexpr uint8_t kComputeModeRescale = 1u << 1;  // the vector path inst
 inline constexpr uint8_t kComputeModeDepthwise = 1u << 2;  // the depthwise unit instead of the array: the command is one input row of a padded image, ACT_ROWS channel blocks of VECTORS pixels (line of block b, pixel x at ACT_LINE + b x ACT_ROW_STRIDE + x x ACT_STRIDE), taken with the DW_KERNEL - 1 rows before it from the unit's line buffer as a DW_KERNEL x DW_KERNEL window per lane (docs/isa.md, "Depthwise")
 inline constexpr uint8_t kComputeModeDwStride2 = 1u << 3;  // with DEPTHWISE: outputs at every second pixel (x = DW_KERNEL - 1 + 2 x ox) instead of every one
 inline constexpr uint8_t kComputeModeDwOutput = 1u << 4;  // with DEPTHWISE: write the outputs whose window ends on this row; otherwise the row only enters the line buffer (the first two rows, the rows between outputs at stride 2); DW_KERNEL x DW_KERNEL x N_VALID MACs per output
+inline constexpr uint8_t kComputeModeDwPair = 1u << 5;  // with DEPTHWISE and DW_STRIDE_2: the command is two input rows, the feeder's and the next one at DW_PAIR_OFFSET lines from it (the same strides), which the unit reads itself on the weight port; with the row before them from the line buffer they make each window, so a stride-2 output row is one command of VECTORS cycles per block (docs/isa.md, "Depthwise")
 inline constexpr uint8_t kStoreModeRequantize = 1u << 0;  // bias, requantize, clamp to int8 (tessera_postproc); otherwise raw int32
 inline constexpr uint8_t kStoreModePerChannel = 1u << 1;  // one multiplier/shift/bias per output channel; otherwise one per tensor
 inline constexpr uint8_t kStoreModePool2x2 = 1u << 2;  // with REQUANTIZE: 2x2 max-pool, stride 2, of the requantized pixels (ROWS pooled rows of POOL_WIDTH pixels; see POOL_WIDTH and ACC_PITCH)
@@ -157,9 +158,10 @@ inline constexpr Field kRescaleZeroPoint{45, 1};  // with RESCALE: the input's z
 inline constexpr Field kExtraTiles{48, 2};  // K tiles after the first, 0 .. 65535, each accumulating into the same results: tile t reads its vectors from ACT_LINE + t x ACT_TILE_STRIDE on and its weights from WGT_LINE + t x NumRows (the tiles of one K vector in one command); 0 with RESCALE
 inline constexpr Field kActTileStride{52, 4};  // with EXTRA_TILES: lines from one tile's first activation vector to the next tile's; otherwise 0
 inline constexpr Field kDwBlockPitch{56, 2};  // with DEPTHWISE and DW_OUTPUT: accumulator lines between one channel block's outputs and the next's (output ox of block b at ACC_LINE + b x DW_BLOCK_PITCH + ox); otherwise 0
+inline constexpr Field kDwPairOffset{60, 4};  // with DW_PAIR: scratchpad lines from the first row's line of block b, pixel x to the second row's (ACT_LINE + DW_PAIR_OFFSET + b x ACT_ROW_STRIDE + x x ACT_STRIDE); otherwise 0
 inline constexpr uint8_t kDepsAllowed = 0x0f;
-inline constexpr uint8_t kModeAllowed = 0x1f;
-inline constexpr uint64_t kUsedBytes = 0x03f33ff3ffffff07ull;  // bit i: byte i is a field
+inline constexpr uint8_t kModeAllowed = 0x3f;
+inline constexpr uint64_t kUsedBytes = 0xf3f33ff3ffffff07ull;  // bit i: byte i is a field
 inline constexpr FieldInfo kFields[] = {
     {"act_line", kActLine, false, false, 0, Bound::kConstant, 0},
     {"act_stride", kActStride, false, false, 0, Bound::kConstant, 0},
@@ -176,6 +178,7 @@ inline constexpr FieldInfo kFields[] = {
     {"extra_tiles", kExtraTiles, false, false, 0, Bound::kConstant, 0},
     {"act_tile_stride", kActTileStride, false, false, 0, Bound::kConstant, 0},
     {"dw_block_pitch", kDwBlockPitch, false, false, 0, Bound::kConstant, 0},
+    {"dw_pair_offset", kDwPairOffset, false, false, 0, Bound::kConstant, 0},
 };
 inline constexpr FlagInfo kModeFlags[] = {
     {"accumulate", kComputeModeAccumulate},
@@ -183,6 +186,7 @@ inline constexpr FlagInfo kModeFlags[] = {
     {"depthwise", kComputeModeDepthwise},
     {"dw_stride_2", kComputeModeDwStride2},
     {"dw_output", kComputeModeDwOutput},
+    {"dw_pair", kComputeModeDwPair},
 };
 }  // namespace compute
 
@@ -282,7 +286,7 @@ enum class Error : uint8_t {
   kNone = 0,  // no error
   kBadOpcode = 1,  // unknown opcode (0 included: a zeroed ring slot)
   kReservedBits = 2,  // a reserved byte, flag or mode bit is not zero
-  kBadDimension = 3,  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row, ACT_TILE_STRIDE without EXTRA_TILES or EXTRA_TILES with RESCALE, PANEL_PITCH without EXTRA_PANELS, EXTRA_PANELS with POOL_2X2, with lines that are not whole bus beats (except TO_SCRATCHPAD) or with ROWS x (1 + EXTRA_PANELS) above MAX_COUNT; a STORE's SRAM fields set without TO_SCRATCHPAD, or with it COLS above NumRows; a DEPTHWISE COMPUTE with EXTRA_TILES, VECTORS below DW_KERNEL or ACT_ROWS x VECTORS above DW_LINE_BUFFER_LINES, or DW_BLOCK_PITCH without DW_OUTPUT
+  kBadDimension = 3,  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row, ACT_TILE_STRIDE without EXTRA_TILES or EXTRA_TILES with RESCALE, PANEL_PITCH without EXTRA_PANELS, EXTRA_PANELS with POOL_2X2, with lines that are not whole bus beats (except TO_SCRATCHPAD) or with ROWS x (1 + EXTRA_PANELS) above MAX_COUNT; a STORE's SRAM fields set without TO_SCRATCHPAD, or with it COLS above NumRows; a DEPTHWISE COMPUTE with EXTRA_TILES, VECTORS below DW_KERNEL or ACT_ROWS x VECTORS above DW_LINE_BUFFER_LINES, DW_BLOCK_PITCH without DW_OUTPUT, or DW_PAIR_OFFSET without DW_PAIR
   kScratchpadRange = 4,  // a scratchpad line range runs past the scratchpad
   kAccumulatorRange = 5,  // an accumulator line range runs past the accumulator
   kDmaWindow = 6,  // a host row lies outside the DMA window (nothing outside is accessed; the rows before it are moved)
@@ -290,7 +294,7 @@ enum class Error : uint8_t {
   kAxiDecerr = 8,  // the bus answered DECERR
   kBadClamp = 9,  // ACT_MIN > ACT_MAX, or a shift outside [-31, 30] in the quantization table
   kBadRing = 10,  // RING_SIZE is not a power of two, RING_BASE is not command-aligned, or RING_TAIL is more than RING_SIZE commands ahead of RING_HEAD
-  kBadMode = 11,  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL or WINDOWS with either, or FILL with WINDOWS; STORE POOL_2X2 or TO_SCRATCHPAD without REQUANTIZE; COMPUTE DEPTHWISE with RESCALE, DW_STRIDE_2 or DW_OUTPUT without DEPTHWISE)
+  kBadMode = 11,  // mode flags that cannot go together (LOAD to both the accumulator and the table, or FILL or WINDOWS with either, or FILL with WINDOWS; STORE POOL_2X2 or TO_SCRATCHPAD without REQUANTIZE; COMPUTE DEPTHWISE with RESCALE, DW_STRIDE_2, DW_OUTPUT or DW_PAIR without DEPTHWISE, DW_PAIR without DW_STRIDE_2)
   kQtableRange = 12,  // a quantization-table entry range runs past the table
   kBadAlignment = 13,  // an address that must be aligned is not (FENCE's DRAM_ADDR: 4 bytes, 16 with TIMESTAMP)
   kTokenOverflow = 14,  // a command gave a dependency token to a neighbour that was already owed MAX_TOKENS
