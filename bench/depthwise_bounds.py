@@ -17,8 +17,10 @@ that gives:
   STOREd into the scratchpad (STORE TO_SCRATCHPAD) and its output kept there for the
   projection, so no host traffic; the unit takes each unpadded input line once (the padding
   made inside it), --wide lines per cycle at stride 2 (one per scratchpad bank), and writes
-  one output line per cycle. The unit as built reads one padded line per cycle: fused, it
-  stays at the line-buffer bound.
+  one output line per cycle;
+- fused, the unit as built: the same input, but padded lines (the unit has no edges), one
+  per cycle at stride 1, and at stride 2 row 0 alone and then each output row's two rows
+  as one DW_PAIR command, a pixel of both per cycle.
 
 Usage: bench/depthwise_bounds.py [--lanes 16] [--rows 16 --cols 16] [--wide 4] [--json FILE]
 """
@@ -56,9 +58,10 @@ def bounds(layer, lanes, wide):
     columns = layer["oh"] * (layer["ow"] * layer["stride"] + layer["k"] - layer["stride"]) * g
     inputs = layer["h"] * layer["w"] * g
     fused = max(-(-inputs // (wide if layer["stride"] > 1 else 1)), outputs)
+    pairs = g * wp * (1 + layer["oh"]) if layer["stride"] == 2 else hp * wp * g
     return dict(macs=layer["oh"] * layer["ow"] * layer["c"] * layer["k"] ** 2, bus=bus,
                 line_buffer=line_buffer, column_reads=max(columns, bus), fused=fused,
-                held_lines=g * wp * (layer["k"] - 1))
+                fused_unit=max(pairs, outputs), held_lines=g * wp * (layer["k"] - 1))
 
 
 def main():
@@ -74,10 +77,11 @@ def main():
         if getattr(args, name) < 1:
             ap.error(f"--{name} = {getattr(args, name)}: expected 1 or more")
     macs_per_cycle = args.rows * args.cols
-    kinds = ("bus", "line_buffer", "column_reads", "fused")
-    rows, total = [], dict(macs=0, bus=0, line_buffer=0, column_reads=0, fused=0)
+    kinds = ("bus", "line_buffer", "column_reads", "fused", "fused_unit")
+    rows, total = [], dict(macs=0, bus=0, line_buffer=0, column_reads=0, fused=0, fused_unit=0)
     print(f"{'layer':<20} {'MACs':>9} {'bus':>8} {'%':>5} {'line buf':>9} {'%':>5} "
-          f"{'columns':>8} {'%':>5} {'fused':>8} {'%':>5} {'held lines':>10}")
+          f"{'columns':>8} {'%':>5} {'fused':>8} {'%':>5} {'fused, unit':>11} {'%':>5} "
+          f"{'held lines':>10}")
     for layer in depthwise_layers():
         b = bounds(layer, args.lanes, args.wide)
         for key in total:
@@ -86,12 +90,14 @@ def main():
         pct = {k: 100.0 * b["macs"] / (b[k] * macs_per_cycle) for k in kinds}
         print(f"{name:<20} {b['macs']:>9} {b['bus']:>8} {pct['bus']:>5.1f} {b['line_buffer']:>9} "
               f"{pct['line_buffer']:>5.1f} {b['column_reads']:>8} {pct['column_reads']:>5.1f} "
-              f"{b['fused']:>8} {pct['fused']:>5.1f} {b['held_lines']:>10}")
+              f"{b['fused']:>8} {pct['fused']:>5.1f} {b['fused_unit']:>11} {pct['fused_unit']:>5.1f} "
+              f"{b['held_lines']:>10}")
         rows.append(dict(layer, **b))
     pct = {k: 100.0 * total["macs"] / (total[k] * macs_per_cycle) for k in kinds}
     print(f"{'all depthwise':<20} {total['macs']:>9} {total['bus']:>8} {pct['bus']:>5.1f} "
           f"{total['line_buffer']:>9} {pct['line_buffer']:>5.1f} {total['column_reads']:>8} "
-          f"{pct['column_reads']:>5.1f} {total['fused']:>8} {pct['fused']:>5.1f}")
+          f"{pct['column_reads']:>5.1f} {total['fused']:>8} {pct['fused']:>5.1f} "
+          f"{total['fused_unit']:>11} {pct['fused_unit']:>5.1f}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(layers=rows, total=total, utilization_percent=pct), f, indent=1)

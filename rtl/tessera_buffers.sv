@@ -4,7 +4,8 @@
 // Function:   the scratchpad (tessera_scratchpad, int8 lines of NumRows bytes: its write
 //             port shared by the load unit, which cannot wait and so always wins, and the
 //             store unit's TO_SCRATCHPAD lines, which wait while the load unit writes; read
-//             port 0 for activations and 1 for weights), the
+//             port 0 for activations, 1 for weights and 2 for the depthwise unit's second
+//             rows, DW_PAIR), the
 //             accumulator (tessera_accumulator, int32 lines of NumCols lanes: its acc port
 //             shared by the compute unit's results, which cannot wait and so always win, and
 //             the load unit's bias lines, which wait while compute writes; its read port for
@@ -27,7 +28,8 @@ module tessera_buffers #(
   localparam int QtAddrWidth   = tessera_pkg::index_width(QTableEntries),
   localparam int SpadLineWidth = tessera_pkg::DataWidth * NumRows,
   localparam int AccLineWidth  = tessera_pkg::AccWidth * NumCols,
-  localparam int EntryBits     = tessera_isa_pkg::QtEntryBits
+  localparam int EntryBits     = tessera_isa_pkg::QtEntryBits,
+  localparam int SpadPorts     = 3  // scratchpad read ports: activations, weights, pairs
 ) (
   input  logic                       clk_i,
   input  logic                       rst_ni,
@@ -43,11 +45,11 @@ module tessera_buffers #(
   input  logic [SpadLineWidth-1:0]   st_spad_wr_data_i,
   input  logic [NumRows-1:0]         st_spad_wr_strb_i,
   // Scratchpad: the compute unit's reads, port 0 activations, port 1 weights
-  input  logic [1:0]                 spad_rd_valid_i,
-  output logic [1:0]                 spad_rd_ready_o,
-  input  logic [2*SpadAddrWidth-1:0] spad_rd_addr_i,
-  output logic [1:0]                 spad_rsp_valid_o,
-  output logic [2*SpadLineWidth-1:0] spad_rsp_data_o,
+  input  logic [SpadPorts-1:0]               spad_rd_valid_i,
+  output logic [SpadPorts-1:0]               spad_rd_ready_o,
+  input  logic [SpadPorts*SpadAddrWidth-1:0] spad_rd_addr_i,
+  output logic [SpadPorts-1:0]               spad_rsp_valid_o,
+  output logic [SpadPorts*SpadLineWidth-1:0] spad_rsp_data_o,
   // Accumulator: the compute unit's results (never wait)
   input  logic                       cu_acc_valid_i,
   input  logic [AccAddrWidth-1:0]    cu_acc_addr_i,
@@ -76,8 +78,9 @@ module tessera_buffers #(
   logic spad_wr_ready, acc_port_ready;  // by construction always 1 (asserted below)
 
   tessera_scratchpad #(
-    .LineBytes(NumRows),
-    .Lines    (SpadLines)
+    .LineBytes   (NumRows),
+    .Lines       (SpadLines),
+    .NumReadPorts(SpadPorts)
   ) u_scratchpad (
     .clk_i,
     .rst_ni,

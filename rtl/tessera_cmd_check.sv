@@ -135,6 +135,14 @@ module tessera_cmd_check #(
   assign cp_dw_pair        = mode[tessera_isa_pkg::ComputeModeDwPairBit];
   assign cp_dw_pitch       = cmd_i[tessera_isa_pkg::ComputeDwBlockPitchLsb +: 16];
   assign cp_dw_pair_offset = cmd_i[tessera_isa_pkg::ComputeDwPairOffsetLsb +: 32];
+  // The offset is signed (two's complement). Forward, the second row's last line must be in
+  // the scratchpad; backward, its first line (its last is then below the first row's).
+  logic        cp_pair_back, cp_pair_out;
+  logic [31:0] cp_pair_dist;  // |DW_PAIR_OFFSET|
+  assign cp_pair_back = cp_dw_pair_offset[31];
+  assign cp_pair_dist = cp_pair_back ? ~cp_dw_pair_offset + 32'd1 : cp_dw_pair_offset;
+  assign cp_pair_out  = cp_pair_back ? 64'(cp_act_line) < 64'(cp_pair_dist)
+                                     : cp_act_last + 64'(cp_pair_dist) >= 64'(ScratchpadLines);
   assign cp_dw_mode_ok = cp_dw ? !mode[tessera_isa_pkg::ComputeModeRescaleBit] &&
                                  (!cp_dw_pair || mode[tessera_isa_pkg::ComputeModeDwStride2Bit])
                                : !mode[tessera_isa_pkg::ComputeModeDwStride2Bit] && !cp_dw_output &&
@@ -253,7 +261,7 @@ module tessera_cmd_check #(
                      cp_total > MaxCount || !cp_tiles_ok || !cp_dw_dims_ok) begin
           error_o = tessera_isa_pkg::ErrBadDimension;
         end else if (cp_act_last >= 64'(ScratchpadLines) ||
-                     (cp_dw_pair && cp_act_last + 64'(cp_dw_pair_offset) >= 64'(ScratchpadLines)) ||
+                     (cp_dw_pair && cp_pair_out) ||
                      (cp_dw ? !fits(cp_wgt_line, 32'd1, 32'd0,
                                     32'(cp_rows) * 32'(tessera_isa_pkg::DwKernel * tessera_isa_pkg::DwKernel),
                                     32'(ScratchpadLines))

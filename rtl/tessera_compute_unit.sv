@@ -21,10 +21,11 @@
 //             weights are read). A command of the other kind than the one before it starts
 //             once every result of that one is written, so results stay in command order.
 //             With DEPTHWISE the lines go to tessera_depthwise instead (one input row of a
-//             padded image into 3x3 windows per lane, its weights - and with DW_PAIR the
-//             second row's lines - read on the weight port when the array's feeder is not
-//             reading), which writes its results itself.
-// Scratchpad: one read port for activations, one for weights. Responses arrive one cycle
+//             padded image into 3x3 windows per lane, its weights read on the weight port
+//             when the array's feeder is not reading, with DW_PAIR the second row's lines on
+//             a port of their own), which writes its results itself.
+// Scratchpad: one read port for activations, one for weights, one for the depthwise unit's
+//             second rows. Responses arrive one cycle
 //             after the request and cannot be stalled, so each feeder reads only against a
 //             free slot of its FIFO in front of the core (credits).
 // Timing:     T commands of M >= NumRows vectors each take T*M + 2*NumRows + NumCols + 3
@@ -73,6 +74,12 @@ module tessera_compute_unit #(
   output logic [SpadAddrWidth-1:0] wgt_req_addr_o,
   input  logic                     wgt_rsp_valid_i,
   input  logic [LineWidth-1:0]     wgt_rsp_data_i,
+  // Scratchpad read port of the depthwise unit's second rows (DW_PAIR)
+  output logic                     pair_req_valid_o,
+  input  logic                     pair_req_ready_i,
+  output logic [SpadAddrWidth-1:0] pair_req_addr_o,
+  input  logic                     pair_rsp_valid_i,
+  input  logic [LineWidth-1:0]     pair_rsp_data_i,
   // Accumulator acc port (it never stalls)
   output logic                     acc_valid_o,
   output logic [AccAddrWidth-1:0]  acc_addr_o,
@@ -494,6 +501,11 @@ module tessera_compute_unit #(
     .wgt_req_addr_o (dw_wgt_req_addr),
     .wgt_rsp_valid_i(wgt_rsp_valid_i && wgt_rsp_dw_q),
     .wgt_rsp_data_i (wgt_rsp_data_i),
+    .pair_req_valid_o,
+    .pair_req_ready_i,
+    .pair_req_addr_o,
+    .pair_rsp_valid_i,
+    .pair_rsp_data_i,
     .acc_valid_o    (dw_acc_valid),
     .acc_addr_o     (dw_acc_addr),
     .acc_data_o     (dw_acc_data),

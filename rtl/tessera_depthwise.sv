@@ -14,7 +14,7 @@
 //             (the planner fills it with the input zero point), so the unit has no edges.
 // Pairs:      with DW_PAIR (stride 2) a command is two rows: with each line of the first
 //             comes line b*VECTORS + x of the second, which a reader of its own fetches on
-//             the weight port (after the weight reader) into a FIFO ahead of the stream.
+//             a scratchpad port of its own into a FIFO ahead of the stream.
 //             The window column is then {the newer row held, the first row, the second
 //             row}, and both rows enter the line buffer: one command and VECTORS cycles per
 //             block for each stride-2 output row instead of two.
@@ -25,9 +25,8 @@
 //             (line buffer read, window sum, the accumulator write); done_o pulses with the
 //             last line's write. Throughput: one line per cycle (two rows' lines with
 //             DW_PAIR), as long as each block has VECTORS >= DW_TAPS pixels (the reader's
-//             nine reads); narrower blocks wait for their weights. With DW_PAIR the weight
-//             port carries a block's DW_TAPS weight reads and its VECTORS second-row reads:
-//             VECTORS + DW_TAPS cycles per block where the weight reader is not ahead.
+//             nine reads) and the ports are not held by other readers of their banks;
+//             narrower blocks wait for their weights.
 // Line buffer: DW_LINE_BUFFER_LINES words of two lines (tessera_ram, block RAM); read when
 //             a line is taken, written a cycle later. A command's line b*VECTORS + x is read
 //             at least VECTORS >= 3 cycles after the command before wrote it, so a read
@@ -60,13 +59,18 @@ module tessera_depthwise #(
   input  logic                     line_valid_i,
   output logic                     line_ready_o,
   input  logic [LineWidth-1:0]     line_data_i,
-  // Scratchpad reads of the weights and the pairs' second rows (responses one cycle after
-  // the request, never stalled)
+  // Scratchpad reads of the weights (responses one cycle after the request, never stalled)
   output logic                     wgt_req_valid_o,
   input  logic                     wgt_req_ready_i,
   output logic [SpadAddrWidth-1:0] wgt_req_addr_o,
   input  logic                     wgt_rsp_valid_i,
   input  logic [LineWidth-1:0]     wgt_rsp_data_i,
+  // Scratchpad reads of the pairs' second rows (the same timing)
+  output logic                     pair_req_valid_o,
+  input  logic                     pair_req_ready_i,
+  output logic [SpadAddrWidth-1:0] pair_req_addr_o,
+  input  logic                     pair_rsp_valid_i,
+  input  logic [LineWidth-1:0]     pair_rsp_data_i,
   // Results (the accumulator never stalls)
   output logic                     acc_valid_o,
   output logic [AccAddrWidth-1:0]  acc_addr_o,
@@ -170,24 +174,15 @@ module tessera_depthwise #(
   logic [SpadAddrWidth-1:0] rd_offset_d, rd_offset_q;  // lines read of the command
   logic                     rd_issue, rd_last_tap;
   logic [1:0]               rsp_slot_q;                // travel with the response
-  logic                     rsp_last_q, rsp_pair_q;    // rsp_pair_q: a second-row line's
+  logic                     rsp_last_q;
   logic [TapWidth-1:0]      rsp_tap_q;
-  logic                     wgt_rsp, pair_rsp;
-  logic                     pr_want, pr_issue;         // the pair reader (below)
-  logic [SpadAddrWidth-1:0] pr_addr;
   logic [Slots*SlotWidth-1:0] slots_q;
   logic                     free_valid;                // the stream is done with a slot
   logic [1:0]               free_slot;
 
-  // The port: the weight reader first (nine reads a block), the pair reader in the rest.
-  logic rd_want;
-  assign rd_want         = wq_valid && !slot_full_q[rd_slot_q];
-  assign wgt_req_valid_o = rd_want || pr_want;
-  assign wgt_req_addr_o  = rd_want ? wq_wgt_line + rd_offset_q : pr_addr;
-  assign rd_issue        = rd_want && wgt_req_ready_i;
-  assign pr_issue        = pr_want && !rd_want && wgt_req_ready_i;
-  assign wgt_rsp         = wgt_rsp_valid_i && !rsp_pair_q;
-  assign pair_rsp        = wgt_rsp_valid_i && rsp_pair_q;
+  assign wgt_req_valid_o = wq_valid && !slot_full_q[rd_slot_q];
+  assign wgt_req_addr_o  = wq_wgt_line + rd_offset_q;
+  assign rd_issue        = wgt_req_valid_o && wgt_req_ready_i;
   assign rd_last_tap     = rd_tap_q == TapWidth'(Taps - 1);
   assign wq_pop          = rd_issue && rd_last_tap && rd_block_q == wq_rows - 16'd1;
 
@@ -205,7 +200,7 @@ module tessera_depthwise #(
     // A slot is full with its last tap's response and free once its block has streamed
     // (never the same slot: the reader only fills a free one).
     slot_full_d = slot_full_q;
-    if (wgt_rsp && rsp_last_q) slot_full_d[rsp_slot_q] = 1'b1;
+    if (wgt_rsp_valid_i && rsp_last_q) slot_full_d[rsp_slot_q] = 1'b1;
     if (free_valid) slot_full_d[free_slot] = 1'b0;
   end
 
@@ -232,16 +227,11 @@ module tessera_depthwise #(
     // Each line of each slot its own enable (no shifter over all the slots).
     for (int s = 0; s < Slots; s++) begin
       for (int t = 0; t < Taps; t++) begin
-        if (wgt_rsp && rsp_slot_q == 2'(s) && rsp_tap_q == TapWidth'(t)) begin
+        if (wgt_rsp_valid_i && rsp_slot_q == 2'(s) && rsp_tap_q == TapWidth'(t)) begin
           slots_q[(s*Taps + t)*LineWidth +: LineWidth] <= wgt_rsp_data_i;
         end
       end
     end
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) rsp_pair_q <= 1'b0;
-    else         rsp_pair_q <= pr_issue;
   end
 
   // ---------------------------------------------------------------------------------------
@@ -259,11 +249,14 @@ module tessera_depthwise #(
   assign pq_stride     = pq_cmd[StrideLsb +: SpadAddrWidth];
   assign pq_row_stride = pq_cmd[RowStrideLsb +: SpadAddrWidth];
 
-  logic                     pr_first_q, pr_x_end, pr_b_end, pr_take;
+  logic                     pr_first_q, pr_x_end, pr_b_end, pr_take, pr_issue;
   logic [15:0]              pr_x_q, pr_b_q;
   logic [SpadAddrWidth-1:0] pr_addr_q, pr_row_q, pr_row;  // this line; this block's first
+  logic [SpadAddrWidth-1:0] pr_addr;
   logic [CreditWidth-1:0]   pr_credit_q;
-  assign pr_want  = pq_valid && pq_pair && pr_credit_q < CreditWidth'(PairDepth);
+  assign pair_req_valid_o = pq_valid && pq_pair && pr_credit_q < CreditWidth'(PairDepth);
+  assign pair_req_addr_o  = pr_addr;
+  assign pr_issue = pair_req_valid_o && pair_req_ready_i;
   assign pr_addr  = pr_first_q ? pq_line : pr_addr_q;
   assign pr_row   = pr_first_q ? pq_line : pr_row_q;
   assign pr_x_end = pr_x_q == pq_vectors - 16'd1;
@@ -302,9 +295,9 @@ module tessera_depthwise #(
     .clk_i,
     .rst_ni,
     .clr_i     (1'b0),
-    .wr_valid_i(pair_rsp),
+    .wr_valid_i(pair_rsp_valid_i),
     .wr_ready_o(pf_wr_ready),  // never full: the credit counts every line asked for
-    .wr_data_i (wgt_rsp_data_i),
+    .wr_data_i (pair_rsp_data_i),
     .rd_valid_o(pf_valid),
     .rd_ready_i(pr_take),
     .rd_data_o (pf_line)
@@ -504,9 +497,10 @@ module tessera_depthwise #(
   end
 
   `TESSERA_ASSERT(DwLineHasCommand_A, line_valid_i |-> sq_valid, clk_i, rst_ni)
-  `TESSERA_ASSERT(DwWeightsIntoFreeSlot_A, wgt_rsp |-> !slot_full_q[rsp_slot_q], clk_i, rst_ni)
+  `TESSERA_ASSERT(DwWeightsIntoFreeSlot_A, wgt_rsp_valid_i |-> !slot_full_q[rsp_slot_q],
+                  clk_i, rst_ni)
   `TESSERA_ASSERT(DwPairLinesWithinCredit_A, pr_credit_q <= CreditWidth'(PairDepth), clk_i, rst_ni)
-  `TESSERA_ASSERT(DwPairFifoNeverFull_A, pair_rsp |-> pf_wr_ready, clk_i, rst_ni)
+  `TESSERA_ASSERT(DwPairFifoNeverFull_A, pair_rsp_valid_i |-> pf_wr_ready, clk_i, rst_ni)
   `TESSERA_ASSERT(DwPairLineForEachPairTake_A, pr_take |-> pf_valid, clk_i, rst_ni)
   `TESSERA_ASSERT(DwBlockWithinLineBuffer_A, take |-> 32'(st_lb) < 32'(LbLines), clk_i, rst_ni)
 

@@ -317,9 +317,9 @@ module tessera_top #(
   logic [SpadAddrWidth-1:0]   spad_wr_addr, st_spad_wr_addr;
   logic [8*NumRows-1:0]       spad_wr_data, st_spad_wr_data;
   logic [NumRows-1:0]         spad_wr_strb, st_spad_wr_strb;
-  logic [1:0]                 spad_rd_valid, spad_rd_ready, spad_rsp_valid;
-  logic [2*SpadAddrWidth-1:0] spad_rd_addr;
-  logic [2*8*NumRows-1:0]     spad_rsp_data;
+  logic [2:0]                 spad_rd_valid, spad_rd_ready, spad_rsp_valid;
+  logic [3*SpadAddrWidth-1:0] spad_rd_addr;
+  logic [3*8*NumRows-1:0]     spad_rsp_data;
   logic                       cu_acc_valid, cu_acc_add, ld_acc_valid, ld_acc_ready;
   logic [AccAddrWidth-1:0]    cu_acc_addr, ld_acc_addr, acc_rd_addr;
   logic [32*NumCols-1:0]      cu_acc_data, ld_acc_data, acc_rsp_data;
@@ -440,6 +440,11 @@ module tessera_top #(
     .wgt_req_addr_o (spad_rd_addr[SpadAddrWidth +: SpadAddrWidth]),
     .wgt_rsp_valid_i(spad_rsp_valid[1]),
     .wgt_rsp_data_i (spad_rsp_data[8*NumRows +: 8*NumRows]),
+    .pair_req_valid_o(spad_rd_valid[2]),
+    .pair_req_ready_i(spad_rd_ready[2]),
+    .pair_req_addr_o (spad_rd_addr[2*SpadAddrWidth +: SpadAddrWidth]),
+    .pair_rsp_valid_i(spad_rsp_valid[2]),
+    .pair_rsp_data_i (spad_rsp_data[2*8*NumRows +: 8*NumRows]),
     .acc_valid_o    (cu_acc_valid),
     .acc_addr_o     (cu_acc_addr),
     .acc_data_o     (cu_acc_data),

@@ -220,7 +220,7 @@ def gen_hpp(spec):
             "// Names for text (the assembler and disassembler): fields, flags, opcodes; ranges for",
             "// the checks.",
             "struct FieldInfo {", "  const char* name;  // lower case, as in assembly text", "  Field field;",
-            "  bool is_signed;    // int8 in two's complement",
+            "  bool is_signed;    // two's complement of the field's width",
             "  bool has_range;    // the field must lie in [min, max]", "  int64_t min;",
             "  Bound max_bound;   // max, or the build's NumRows / NumCols", "  int64_t max;", "};",
             "struct FlagInfo {", "  const char* name;", "  uint8_t mask;", "};", "",

@@ -32,13 +32,13 @@ struct DwShape {
   uint32_t oh = 0, ow = 0, stride = 1;
   uint32_t strip_out = 0;  // output rows per strip (and accumulator region)
   // Stride 2 in DW_PAIR commands: output row o's rows 2o + 1 and 2o + 2 in one command (both
-  // inside the image), the second row in the strip's pair region of bank 3, the first in
-  // its buffer. pair_lines: a pair region (strip_out padded rows); 0 without pairs.
+  // inside the image), the second row in the strip's pair region, the first in its buffer.
   bool pairs = false;
-  uint32_t pair_lines = 0;
-  // Strip g's buffer: in bank 0, 1 or 2 (g % kSlots; bank 3 holds the weights and the pair
-  // regions, which the other read port reads). Its outputs: in accumulator half g % 2 (the
-  // halves are banks, so a STORE reads one while the unit writes the other).
+  uint32_t buffer_rows = 0;  // a strip buffer's padded rows (its pair region: strip_out)
+  // Strip g's buffer: at the start of bank g % kSlots (0, 1 or 2; bank 3 holds the weights);
+  // its pair region after the buffer of bank (g + 1) % kSlots, so that the three read ports
+  // (first rows, weights, second rows) read three banks. Its outputs: in accumulator half
+  // g % 2 (the halves are banks, so a STORE reads one while the unit writes the other).
   static uint32_t slot_line(uint32_t g, uint32_t bank) { return g % kSlots * bank; }
 };
 
@@ -62,19 +62,22 @@ DwShape shape_of(const ConvPlan& p, const BuildConfig& cfg) {
   d.passes = ceil_div(total, most);
   d.blocks = ceil_div(total, d.passes);  // as even as they go
   // As many output rows as an accumulator region and a bank (a strip's padded rows, the
-  // first strip's two more, and in bank 3 the zero-point line) hold, and a STORE's rows
+  // first strip's two more, and in bank 2 the zero-point line) hold, and a STORE's rows
   // allow.
-  const uint32_t row_lines = d.wp * d.blocks;
+  const uint32_t row_lines = d.wp * d.blocks, bank_rows = (bank_lines(cfg) - 1) / row_lines;
   const uint32_t by_region = region_lines(cfg) / (d.ow * d.blocks);
-  const uint32_t by_bank = ((bank_lines(cfg) - 1) / row_lines - 2) / d.stride;
   const uint32_t by_store = kMaxCount / (d.ow * (kMaxExtraPanels + 1));
-  d.strip_out = std::min({by_region, by_bank, by_store, d.oh});
-  // Pairs where bank 3 holds the weights and three pair regions of strip_out rows.
-  const uint64_t weight_lines = uint64_t(total) * kDwTaps;
-  if (d.stride == 2 &&
-      weight_lines + uint64_t(kSlots) * d.strip_out * row_lines <= bank_lines(cfg)) {
+  d.strip_out = std::min({by_region, (bank_rows - 2) / d.stride, by_store, d.oh});
+  d.buffer_rows = d.strip_out * d.stride + 2;
+  // Pairs (with at most one padding row on top, so that every strip's pairs are whole): a
+  // buffer holds a strip's first rows and its unpaired rows (row 0, an odd height's last
+  // two), at most strip_out + 2, and a bank one buffer and one pair region.
+  const uint32_t by_bank_pairs = bank_rows >= 4 ? (bank_rows - 2) / 2 : 0;
+  const uint32_t pair_strip = std::min({by_region, by_bank_pairs, by_store, d.oh});
+  if (d.stride == 2 && p.pad_top <= 1 && pair_strip > 0) {
     d.pairs = true;
-    d.pair_lines = d.strip_out * row_lines;
+    d.strip_out = pair_strip;
+    d.buffer_rows = pair_strip + 2;
   }
   return d;
 }
@@ -139,7 +142,6 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
   // rows' COMPUTEs read it for every pixel of every block (strides 0), so no strip loads or
   // fills its padding rows and the fill is one line, not a padded row.
   const uint32_t zero_line = 3 * bank - 1;
-  const uint32_t weight_lines = ceil_div(p.c, rows) * kDwTaps;
   if (d.hp > p.h) s.push(fill(zero_line, 1, 1, 1));
 
   // Strip g: of an image and a pass (channels [c0, c1), `blocks` lines per pixel), output
@@ -167,14 +169,16 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
   // the pair region), or the first (odd iy: output row (iy - 1) / 2).
   auto paired = [&](uint32_t o) { return d.pairs && inside(2 * o + 1) && inside(2 * o + 2); };
   auto second_of_pair = [&](uint32_t iy) { return iy >= 2 && iy % 2 == 0 && paired(iy / 2 - 1); };
-  // Where strip g keeps padded row iy: its buffer's row iy - first, or its pair region's
-  // row iy / 2 - 1 - o0.
+  // Where strip g keeps padded row iy: its pair region's row iy / 2 - 1 - o0, or its
+  // buffer's next row (the rows before it in the strip that are not second rows).
+  auto pair_region = [&](uint32_t g) {
+    return DwShape::slot_line(g + 1, bank) + d.buffer_rows * d.wp * d.blocks;
+  };
   auto row_line = [&](uint32_t g, const Strip& t, uint32_t iy) {
-    if (second_of_pair(iy)) {
-      return 3 * bank + weight_lines + g % kSlots * d.pair_lines +
-             (iy / 2 - 1 - t.o0) * d.wp * t.blocks;
-    }
-    return DwShape::slot_line(g, bank) + (iy - t.first) * d.wp * t.blocks;
+    if (second_of_pair(iy)) return pair_region(g) + (iy / 2 - 1 - t.o0) * d.wp * t.blocks;
+    uint32_t row = 0;
+    for (uint32_t r = t.first; r < iy; ++r) row += !second_of_pair(r);
+    return DwShape::slot_line(g, bank) + row * d.wp * t.blocks;
   };
   auto push_loads = [&](uint32_t g) {
     const Strip t = strip(g);
@@ -191,8 +195,8 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
                                count, row_lines));
         }
       };
-      fill_columns(DwShape::slot_line(g, bank), std::min(d.hp, d.strip_out * d.stride + 2));
-      if (d.pairs) fill_columns(3 * bank + weight_lines + g % kSlots * d.pair_lines, d.strip_out);
+      fill_columns(DwShape::slot_line(g, bank), std::min(d.hp, d.buffer_rows));
+      if (d.pairs) fill_columns(pair_region(g), d.strip_out);
     }
     // The image rows, each a DMA row (or with a pass's channels a DMA row per pixel): the
     // buffer's rows, then the pair region's; rows evenly spaced in both the image and the

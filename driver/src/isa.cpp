@@ -211,7 +211,7 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
     return fail(Error::kBadDimension, "COMPUTE DW_BLOCK_PITCH = " + std::to_string(pitch) +
                                           " must be 0 without DEPTHWISE and DW_OUTPUT");
   }
-  const uint64_t pair_offset = c.get(compute::kDwPairOffset);
+  const int64_t pair_offset = int32_t(uint32_t(c.get(compute::kDwPairOffset)));
   if (!dw_pair && pair_offset != 0) {
     return fail(Error::kBadDimension, "COMPUTE DW_PAIR_OFFSET = " + std::to_string(pair_offset) +
                                           " must be 0 without DW_PAIR");
@@ -238,12 +238,16 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
                          cfg.scratchpad_lines);
       !r)
     return r;
-  // DW_PAIR: the second row, the same shape DW_PAIR_OFFSET lines on.
+  // DW_PAIR: the second row, the same shape DW_PAIR_OFFSET lines on (or before).
   if (dw_pair) {
-    if (auto r =
-            lines_fit(Error::kScratchpadRange, "COMPUTE", "second-row",
-                      c.get(compute::kActLine) + pair_offset, rows, c.get(compute::kActRowStride),
-                      (vectors - 1) * c.get(compute::kActStride) + 1, cfg.scratchpad_lines);
+    const int64_t first = int64_t(c.get(compute::kActLine)) + pair_offset;
+    if (first < 0) {
+      return fail(Error::kScratchpadRange, "COMPUTE second-row line " + std::to_string(first) +
+                                               " (ACT_LINE + DW_PAIR_OFFSET) is below line 0");
+    }
+    if (auto r = lines_fit(Error::kScratchpadRange, "COMPUTE", "second-row", uint64_t(first), rows,
+                           c.get(compute::kActRowStride),
+                           (vectors - 1) * c.get(compute::kActStride) + 1, cfg.scratchpad_lines);
         !r)
       return r;
   }
@@ -443,7 +447,7 @@ Command encode(const Compute& a) {
             (a.dw_stride_2 ? kComputeModeDwStride2 : 0) | (a.dw_output ? kComputeModeDwOutput : 0) |
             (a.dw_pair ? kComputeModeDwPair : 0));
   c.set(compute::kDwBlockPitch, a.dw_block_pitch);
-  c.set(compute::kDwPairOffset, a.dw_pair_offset);
+  c.set(compute::kDwPairOffset, uint32_t(a.dw_pair_offset));
   c.set(compute::kActLine, a.act_line);
   c.set(compute::kActStride, a.act_stride);
   c.set(compute::kVectors, a.vectors);
@@ -583,7 +587,8 @@ std::string disassemble(const Command& c) {
     const uint64_t v = c.get(f.field);
     out << ' ' << f.name << '=';
     if (f.is_signed) {
-      out << int(static_cast<int8_t>(v));
+      const int bits = int(8 * f.field.bytes);  // two's complement of the field's width
+      out << (bits < 64 && v >> (bits - 1) ? int64_t(v) - (int64_t(1) << bits) : int64_t(v));
     } else if (is_address(f)) {
       char buf[24];
       std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
@@ -649,9 +654,12 @@ Command assemble(const std::string& line) {
     char* end = nullptr;
     if (field->is_signed) {
       const long long v = std::strtoll(text.c_str(), &end, 0);
-      if (text.empty() || *end || errno || v < -128 || v > 127)
-        throw bad(key + " = '" + text + "' is not an integer in [-128, 127]");
-      c.set(field->field, static_cast<uint8_t>(v));
+      const long long lo = -(1ll << (bits - 1)), hi = (1ll << (bits - 1)) - 1;
+      if (text.empty() || *end || errno || v < lo || v > hi) {
+        throw bad(key + " = '" + text + "' is not an integer in [" + std::to_string(lo) + ", " +
+                  std::to_string(hi) + "]");
+      }
+      c.set(field->field, static_cast<uint64_t>(v) & (bits >= 64 ? ~0ull : (1ull << bits) - 1));
     } else {
       const unsigned long long v = std::strtoull(text.c_str(), &end, 0);
       const unsigned long long max = bits >= 64 ? ~0ull : (1ull << bits) - 1;

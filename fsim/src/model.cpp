@@ -296,12 +296,14 @@ struct Model::Impl {
                       row_stride = c.get(compute::kActRowStride);
     const uint32_t lanes = std::min(rows, cols);  // lanes past them are 0
     const bool pair = c.mode() & isa::kComputeModeDwPair;
-    const std::size_t pair_offset = c.get(compute::kDwPairOffset);
+    const int64_t pair_offset = int32_t(uint32_t(c.get(compute::kDwPairOffset)));  // signed
     const auto line_of = [&](uint32_t b, uint32_t x) {
       return &scratchpad[(act_line + b * row_stride + x * act_stride) * rows];
     };
     const auto second_of = [&](uint32_t b, uint32_t x) {
-      return &scratchpad[(act_line + pair_offset + b * row_stride + x * act_stride) * rows];
+      return &scratchpad[std::size_t(int64_t(act_line + b * row_stride + x * act_stride) +
+                                     pair_offset) *
+                         rows];
     };
     if (c.mode() & isa::kComputeModeDwOutput) {
       const uint32_t outputs = isa::dw_outputs(c),

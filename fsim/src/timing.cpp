@@ -63,15 +63,12 @@ uint64_t Timing::duration(const isa::Command& c, bool params_held, uint64_t& lat
         return vectors;
       }
       if (c.mode() & isa::kComputeModeDepthwise) {
-        // tessera_depthwise: a line per cycle, a block's DW_TAPS weight lines read while the
-        // block before streams (with DW_PAIR the second row's lines share the weight port:
-        // VECTORS + DW_TAPS reads a block); the pipeline: line buffer, window, sum, the
-        // collector.
+        // tessera_depthwise: a line per cycle (with DW_PAIR a pixel of both rows, the second
+        // on a port of its own), a block's DW_TAPS weight lines read while the block before
+        // streams; the pipeline: line buffer, window, sum, the collector.
         latency = kDepthwiseLatency;
-        const uint64_t v = c.get(compute::kVectors);
-        return c.get(compute::kActRows) * (c.mode() & isa::kComputeModeDwPair
-                                               ? v + kDepthwiseBlockCycles
-                                               : std::max<uint64_t>(v, kDepthwiseBlockCycles));
+        return c.get(compute::kActRows) *
+               std::max<uint64_t>(c.get(compute::kVectors), kDepthwiseBlockCycles);
       }
       latency = config_.rows + config_.cols + 3;
       return (c.get(compute::kExtraTiles) + 1) * std::max<uint64_t>(vectors, config_.rows);

@@ -114,8 +114,12 @@ class Builder {
       a.dw_block_pitch = uint16_t(a.dw_output ? r_.in(0, 20) : 0);
       const uint64_t span =
           uint64_t(a.act_rows - 1) * a.act_row_stride + uint64_t(a.vectors - 1) * a.act_stride + 1;
-      a.dw_pair_offset = a.dw_pair ? uint32_t(r_.in(0, 3 * span)) : 0;
-      a.act_line = line(c_.scratchpad_lines, l_.hot_lines, span + a.dw_pair_offset);
+      // The second row after the first, or (one in three) before it.
+      const uint32_t gap = a.dw_pair ? uint32_t(r_.in(0, 3 * span)) : 0;
+      const bool back = gap && r_.chance(1.0 / 3);
+      a.act_line = line(c_.scratchpad_lines, l_.hot_lines, span + gap);
+      if (back) a.act_line += gap;  // the second row at the first's old place
+      a.dw_pair_offset = back ? -int32_t(gap) : int32_t(gap);
       a.wgt_line = line(c_.scratchpad_lines, l_.hot_lines, uint64_t(a.act_rows) * kDwTaps);
       a.acc_line = line(c_.accumulator_lines, l_.hot_acc_lines,
                         uint64_t(a.act_rows - 1) * a.dw_block_pitch + a.vectors);

@@ -81,7 +81,10 @@ inline isa::Command random_command(std::mt19937_64& rng, const isa::BuildConfig&
         k.act_stride = 1;
         k.dw_stride_2 = rng() & 1;
         k.dw_pair = k.dw_stride_2 && (rng() & 1);
-        k.dw_pair_offset = k.dw_pair ? static_cast<uint32_t>(upto(2 * k.act_rows * k.vectors)) : 0;
+        k.dw_pair_offset =  // forward or backward, in range or not
+            k.dw_pair ? static_cast<int32_t>(upto(4 * k.act_rows * k.vectors)) -
+                            static_cast<int32_t>(2 * k.act_rows * k.vectors)
+                      : 0;
         k.dw_output = rng() % 4 != 0;
         k.dw_block_pitch = k.dw_output ? static_cast<uint16_t>(upto(80)) : 0;
         k.wgt_line = upto(cfg.scratchpad_lines - kDwTaps * 8);

@@ -34,9 +34,9 @@ module tessera_compute_harness #(
   output logic [AccLineWidth-1:0]  acc_rsp_data_o
 );
 
-  logic [1:0]                 rd_req_valid, rd_req_ready, rd_rsp_valid;
-  logic [2*SpadAddrWidth-1:0] rd_req_addr;
-  logic [2*LineWidth-1:0]     rd_rsp_data;
+  logic [2:0]                 rd_req_valid, rd_req_ready, rd_rsp_valid;
+  logic [3*SpadAddrWidth-1:0] rd_req_addr;
+  logic [3*LineWidth-1:0]     rd_rsp_data;
   logic                       acc_valid, acc_add;
   logic [AccAddrWidth-1:0]    acc_addr;
   logic [AccLineWidth-1:0]    acc_data;
@@ -45,7 +45,8 @@ module tessera_compute_harness #(
   tessera_scratchpad #(
     .LineBytes(NumRows),
     .Lines    (SpadLines),
-    .NumBanks (4)
+    .NumBanks (4),
+    .NumReadPorts(3)
   ) u_spad (
     .clk_i,
     .rst_ni,
@@ -86,6 +87,11 @@ module tessera_compute_harness #(
     .wgt_req_addr_o (rd_req_addr[SpadAddrWidth +: SpadAddrWidth]),
     .wgt_rsp_valid_i(rd_rsp_valid[1]),
     .wgt_rsp_data_i (rd_rsp_data[LineWidth +: LineWidth]),
+    .pair_req_valid_o(rd_req_valid[2]),
+    .pair_req_ready_i(rd_req_ready[2]),
+    .pair_req_addr_o (rd_req_addr[2*SpadAddrWidth +: SpadAddrWidth]),
+    .pair_rsp_valid_i(rd_rsp_valid[2]),
+    .pair_rsp_data_i (rd_rsp_data[2*LineWidth +: LineWidth]),
     .acc_valid_o    (acc_valid),
     .acc_addr_o     (acc_addr),
     .acc_data_o     (acc_data),

@@ -275,6 +275,14 @@ TEST(Isa, EveryCheckGivesItsErrorAndNamesTheValue) {
   c = dw;
   c.dw_pair_offset = 4;
   cases.push_back({"offset without pair", encode(c), Error::kBadDimension, "DW_PAIR_OFFSET = 4"});
+  Compute back = pair;  // the second row before the first: the offset is signed
+  back.act_line = 8192;
+  back.dw_pair_offset = -8192;
+  EXPECT_TRUE(bool(check(encode(back), cfg))) << check(encode(back), cfg).message;
+  c = back;
+  c.dw_pair_offset = -8193;
+  cases.push_back(
+      {"pair's second row below 0", encode(c), Error::kScratchpadRange, "line -1 (ACT_LINE +"});
   c = pair;
   c.dw_pair_offset = 16384 - 227;  // the second row's lines 16157 .. 16384: one past the last
   cases.push_back(

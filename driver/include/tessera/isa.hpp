@@ -102,10 +102,10 @@ struct Compute {
   // padded image, act_rows channel blocks of `vectors` pixels; with dw_output the 3 x 3
   // windows ending on it are written, block b's output ox at acc_line + b*dw_block_pitch + ox.
   // dw_pair (with dw_stride_2): two input rows, the second's line of block b, pixel x at
-  // act_line + dw_pair_offset + b*act_row_stride + x*act_stride.
+  // act_line + dw_pair_offset + b*act_row_stride + x*act_stride (the offset signed).
   bool depthwise = false, dw_stride_2 = false, dw_output = false, dw_pair = false;
   uint16_t dw_block_pitch = 0;
-  uint32_t dw_pair_offset = 0;
+  int32_t dw_pair_offset = 0;
   uint8_t deps = 0;
 };
 struct Store {

@@ -36,7 +36,7 @@ enum class Bound : uint8_t { kConstant, kArrayRows, kArrayCols };
 struct FieldInfo {
   const char* name;  // lower case, as in assembly text
   Field field;
-  bool is_signed;    // int8 in two's complement
+  bool is_signed;    // two's complement of the field's width
   bool has_range;    // the field must lie in [min, max]
   int64_t min;
   Bound max_bound;   // max, or the build's NumRows / NumCols
@@ -89,7 +89,7 @@ inline constexpr uint8_t kComputeModeRescale = 1u << 1;  // the vector path inst
 inline constexpr uint8_t kComputeModeDepthwise = 1u << 2;  // the depthwise unit instead of the array: the command is one input row of a padded image, ACT_ROWS channel blocks of VECTORS pixels (line of block b, pixel x at ACT_LINE + b x ACT_ROW_STRIDE + x x ACT_STRIDE), taken with the DW_KERNEL - 1 rows before it from the unit's line buffer as a DW_KERNEL x DW_KERNEL window per lane (docs/isa.md, "Depthwise")
 inline constexpr uint8_t kComputeModeDwStride2 = 1u << 3;  // with DEPTHWISE: outputs at every second pixel (x = DW_KERNEL - 1 + 2 x ox) instead of every one
 inline constexpr uint8_t kComputeModeDwOutput = 1u << 4;  // with DEPTHWISE: write the outputs whose window ends on this row; otherwise the row only enters the line buffer (the first two rows, the rows between outputs at stride 2); DW_KERNEL x DW_KERNEL x N_VALID MACs per output
-inline constexpr uint8_t kComputeModeDwPair = 1u << 5;  // with DEPTHWISE and DW_STRIDE_2: the command is two input rows, the feeder's and the next one at DW_PAIR_OFFSET lines from it (the same strides), which the unit reads itself on the weight port; with the row before them from the line buffer they make each window, so a stride-2 output row is one command of VECTORS cycles per block (docs/isa.md, "Depthwise")
+inline constexpr uint8_t kComputeModeDwPair = 1u << 5;  // with DEPTHWISE and DW_STRIDE_2: the command is two input rows, the feeder's and the next one at DW_PAIR_OFFSET lines from it (the same strides), which the unit reads itself on a scratchpad port of its own; with the row before them from the line buffer they make each window, so a stride-2 output row is one command of VECTORS cycles per block (docs/isa.md, "Depthwise")
 inline constexpr uint8_t kStoreModeRequantize = 1u << 0;  // bias, requantize, clamp to int8 (tessera_postproc); otherwise raw int32
 inline constexpr uint8_t kStoreModePerChannel = 1u << 1;  // one multiplier/shift/bias per output channel; otherwise one per tensor
 inline constexpr uint8_t kStoreModePool2x2 = 1u << 2;  // with REQUANTIZE: 2x2 max-pool, stride 2, of the requantized pixels (ROWS pooled rows of POOL_WIDTH pixels; see POOL_WIDTH and ACC_PITCH)
@@ -158,7 +158,7 @@ inline constexpr Field kRescaleZeroPoint{45, 1};  // with RESCALE: the input's z
 inline constexpr Field kExtraTiles{48, 2};  // K tiles after the first, 0 .. 65535, each accumulating into the same results: tile t reads its vectors from ACT_LINE + t x ACT_TILE_STRIDE on and its weights from WGT_LINE + t x NumRows (the tiles of one K vector in one command); 0 with RESCALE
 inline constexpr Field kActTileStride{52, 4};  // with EXTRA_TILES: lines from one tile's first activation vector to the next tile's; otherwise 0
 inline constexpr Field kDwBlockPitch{56, 2};  // with DEPTHWISE and DW_OUTPUT: accumulator lines between one channel block's outputs and the next's (output ox of block b at ACC_LINE + b x DW_BLOCK_PITCH + ox); otherwise 0
-inline constexpr Field kDwPairOffset{60, 4};  // with DW_PAIR: scratchpad lines from the first row's line of block b, pixel x to the second row's (ACT_LINE + DW_PAIR_OFFSET + b x ACT_ROW_STRIDE + x x ACT_STRIDE); otherwise 0
+inline constexpr Field kDwPairOffset{60, 4};  // with DW_PAIR: scratchpad lines from the first row's line of block b, pixel x to the second row's (ACT_LINE + DW_PAIR_OFFSET + b x ACT_ROW_STRIDE + x x ACT_STRIDE; signed, so the second row may lie below the first); otherwise 0
 inline constexpr uint8_t kDepsAllowed = 0x0f;
 inline constexpr uint8_t kModeAllowed = 0x3f;
 inline constexpr uint64_t kUsedBytes = 0xf3f33ff3ffffff07ull;  // bit i: byte i is a field
@@ -178,7 +178,7 @@ inline constexpr FieldInfo kFields[] = {
     {"extra_tiles", kExtraTiles, false, false, 0, Bound::kConstant, 0},
     {"act_tile_stride", kActTileStride, false, false, 0, Bound::kConstant, 0},
     {"dw_block_pitch", kDwBlockPitch, false, false, 0, Bound::kConstant, 0},
-    {"dw_pair_offset", kDwPairOffset, false, false, 0, Bound::kConstant, 0},
+    {"dw_pair_offset", kDwPairOffset, true, false, 0, Bound::kConstant, 0},
 };
 inline constexpr FlagInfo kModeFlags[] = {
     {"accumulate", kComputeModeAccumulate},
