@@ -61,6 +61,7 @@ module tessera_compute_unit #(
   output logic                     done_o,
   output logic [7:0]               error_o,   // ErrNone: a checked COMPUTE cannot fail
   output logic                     idle_o,
+  output logic                     dw_busy_o,  // the depthwise unit holds a command
   output logic [31:0]              macs_o,    // useful MACs of the tile taken this cycle
   // Scratchpad read port for activations
   output logic                     act_req_valid_o,
@@ -513,6 +514,7 @@ module tessera_compute_unit #(
     .done_o         (dw_done),
     .idle_o         (dw_idle)
   );
+  assign dw_busy_o = !dw_idle;
 
   // ---------------------------------------------------------------------------------------
   // Collector: results into the accumulator, from the core, the vector path or the

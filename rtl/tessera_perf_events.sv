@@ -6,7 +6,8 @@
 //             unit's busy cycles, MACs, DMA bytes read (every R beat is a full bus word) and
 //             written (the W beats' strobes), cycles units waited for tokens (summed over the
 //             units) or on the bus (per DMA engine with a transfer that moved no beat),
-//             commands retired (each unit's done and each completed fence).
+//             commands retired (each unit's done and each completed fence), and the cycles
+//             the depthwise unit (inside the compute unit) held a command.
 // Latency:    an event shows in its counter the next cycle. Throughput: every event every
 //             cycle.
 module tessera_perf_events #(
@@ -22,6 +23,7 @@ module tessera_perf_events #(
   input  logic                      enable_i,
   input  logic                      fetch_busy_i,
   input  logic [NumUnits-1:0]       unit_idle_i,
+  input  logic                      dw_busy_i,      // the depthwise unit holds a command
   input  logic [NumUnits-1:0]       unit_done_i,
   input  logic [NumUnits-1:0]       unit_stall_i,
   input  logic [31:0]               macs_i,         // MACs of the COMPUTE started this cycle
@@ -70,6 +72,7 @@ module tessera_perf_events #(
     inc[IncWidth*tessera_reg_pkg::CounterStallMemory +: IncWidth]     =
         32'(!rd_idle_i && !axi_r_fire_i) + 32'(!wr_idle_i && !axi_w_fire_i && !axi_b_fire_i);
     inc[IncWidth*tessera_reg_pkg::CounterCommandsRetired +: IncWidth] = retired;
+    inc[IncWidth*tessera_reg_pkg::CounterDepthwiseBusy +: IncWidth]   = 32'(dw_busy_i);
   end
 
   tessera_perf_counters #(

@@ -102,7 +102,7 @@ package tessera_reg_pkg;
 
   // 64-bit performance counters from 0x100, 8 bytes apart (low word, high word).
   localparam logic [11:0] CounterBase = 12'h100;
-  localparam int NumCounters = 11;
+  localparam int NumCounters = 12;
   localparam int CounterCycles = 0;  // cycles while enabled
   localparam int CounterFetchBusy = 1;  // cycles the command fetcher was reading commands
   localparam int CounterLoadBusy = 2;  // cycles the load unit was executing a command
@@ -114,5 +114,6 @@ package tessera_reg_pkg;
   localparam int CounterStallDependency = 8;  // cycles a unit waited for a dependency token
   localparam int CounterStallMemory = 9;  // cycles a unit waited on the AXI bus
   localparam int CounterCommandsRetired = 10;  // commands completed
+  localparam int CounterDepthwiseBusy = 11;  // cycles the depthwise unit held a DEPTHWISE COMPUTE (a part of COMPUTE_BUSY: a layer's own cycles where its commands share the compute unit with others)
 
 endpackage

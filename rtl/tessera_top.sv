@@ -317,6 +317,7 @@ module tessera_top #(
   logic [SpadAddrWidth-1:0]   spad_wr_addr, st_spad_wr_addr;
   logic [8*NumRows-1:0]       spad_wr_data, st_spad_wr_data;
   logic [NumRows-1:0]         spad_wr_strb, st_spad_wr_strb;
+  logic                       dw_busy;  // the compute unit's depthwise unit holds a command
   logic [2:0]                 spad_rd_valid, spad_rd_ready, spad_rsp_valid;
   logic [3*SpadAddrWidth-1:0] spad_rd_addr;
   logic [3*8*NumRows-1:0]     spad_rsp_data;
@@ -429,6 +430,7 @@ module tessera_top #(
     .done_o         (unit_done[UnitCompute]),
     .error_o        (unit_error[8*UnitCompute +: 8]),
     .idle_o         (unit_idle[UnitCompute]),
+    .dw_busy_o      (dw_busy),
     .macs_o         (macs),
     .act_req_valid_o(spad_rd_valid[0]),
     .act_req_ready_i(spad_rd_ready[0]),
@@ -504,6 +506,7 @@ module tessera_top #(
     .enable_i    (enable),
     .fetch_busy_i(fetch_busy),
     .unit_idle_i (unit_idle),
+    .dw_busy_i   (dw_busy),
     .unit_done_i (unit_done),
     .unit_stall_i(unit_stall),
     .macs_i      (macs),

@@ -146,6 +146,7 @@ void add_run_report(Report& r, driver::Engine& e, uint64_t useful_macs, double c
   r.add("load_busy_percent", "load unit busy (%)", share(regs::Counter::kLoadBusy));
   r.add("compute_busy_percent", "compute unit busy (%)", share(regs::Counter::kComputeBusy));
   r.add("store_busy_percent", "store unit busy (%)", share(regs::Counter::kStoreBusy));
+  r.add("depthwise_busy_percent", "depthwise unit busy (%)", share(regs::Counter::kDepthwiseBusy));
   r.add("stall_dependency_cycles", "unit cycles waiting for a token",
         c[regs::Counter::kStallDependency]);
   r.add("stall_memory_cycles", "unit cycles waiting on the bus", c[regs::Counter::kStallMemory]);

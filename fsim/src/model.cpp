@@ -148,8 +148,8 @@ struct Model::Impl {
       intr_status |= regs::kIntrStatusError.mask();
     }
     counter(regs::Counter::kCycles) = timing.now();
-    for (const auto c :
-         {regs::Counter::kLoadBusy, regs::Counter::kComputeBusy, regs::Counter::kStoreBusy})
+    for (const auto c : {regs::Counter::kLoadBusy, regs::Counter::kComputeBusy,
+                         regs::Counter::kStoreBusy, regs::Counter::kDepthwiseBusy})
       counter(c) = timing.busy(c);
   }
 

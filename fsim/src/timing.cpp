@@ -157,6 +157,9 @@ void Timing::executed(const isa::Command& c, uint32_t /*index*/) {
     if (u == 0) load_data_start_ = std::max(start, free_[u]);
     free_[u] = start + cycles;
     busy_[u] += cycles;
+    // The depthwise unit holds its command while it streams and until the last result is
+    // written.
+    if (u == 1 && (c.mode() & isa::kComputeModeDepthwise)) depthwise_busy_ += cycles + latency;
   }
   done_[u] = std::max(done_[u], free_[u] + latency);
   // A STORE's PUSH_PREV token goes once its data is out (its accumulator lines are read,
@@ -177,6 +180,8 @@ uint64_t Timing::busy(regs::Counter unit) const {
       return busy_[1];
     case regs::Counter::kStoreBusy:
       return busy_[2];
+    case regs::Counter::kDepthwiseBusy:
+      return depthwise_busy_;
     default:
       return 0;
   }
@@ -192,6 +197,7 @@ void Timing::reset() {
 void Timing::clear() {
   base_ = barrier();
   for (auto& b : busy_) b = 0;
+  depthwise_busy_ = 0;
 }
 
 }  // namespace tessera::fsim

@@ -44,6 +44,7 @@ class Timing {
   uint32_t bus_bytes_, latency_;
   uint64_t fetch_time_ = 0, fetched_at_ = 0, base_ = 0, fence_done_ = 0, batch_ = 0;
   uint64_t free_[isa::kNumUnits] = {}, done_[isa::kNumUnits] = {}, busy_[isa::kNumUnits] = {};
+  uint64_t depthwise_busy_ = 0;  // DEPTHWISE_BUSY: the DEPTHWISE COMPUTEs' cycles
   // When the load unit's last command began to move data: the next LOAD is taken no earlier.
   uint64_t load_data_start_ = 0;
   std::deque<uint64_t> forward_[isa::kNumUnits - 1], backward_[isa::kNumUnits - 1];

@@ -25,6 +25,7 @@ module tessera_compute_harness #(
   output logic                     done_o,
   output logic [7:0]               error_o,
   output logic                     idle_o,
+  output logic                     dw_busy_o,
   output logic [31:0]              macs_o,
   // Accumulator read-back
   input  logic                     acc_rd_valid_i,
@@ -76,6 +77,7 @@ module tessera_compute_harness #(
     .done_o,
     .error_o,
     .idle_o,
+    .dw_busy_o,
     .macs_o,
     .act_req_valid_o(rd_req_valid[0]),
     .act_req_ready_i(rd_req_ready[0]),

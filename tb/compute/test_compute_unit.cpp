@@ -142,6 +142,7 @@ class ComputeUnitTest : public ::testing::Test {
         started = true;
         cmds.pop_front();
       }
+      dw_busy_ += dut_->dw_busy_o;  // the cycle that ends with this edge
       dut_->clk_i = 1;
       dut_->eval();
       ++cycle_;
@@ -271,7 +272,7 @@ class ComputeUnitTest : public ::testing::Test {
     return cycles;
   }
 
-  uint64_t seed_ = 0, cycle_ = 0;
+  uint64_t seed_ = 0, cycle_ = 0, dw_busy_ = 0;  // dw_busy_: cycles with dw_busy_o (run())
   std::mt19937_64 rng_;
   std::unique_ptr<VerilatedContext> context_;
   std::unique_ptr<typename S::Model> dut_;
@@ -423,6 +424,9 @@ TYPED_TEST(ComputeUnitTest, DepthwiseStreamsALinePerCycle) {
   std::printf("[   INFO   ] %u rows of %u blocks x %u pixels in %llu cycles\n", h, blocks, w,
               (unsigned long long)cycles);
   EXPECT_EQ(cycles, uint64_t(h) * w * blocks + 9 + 5);
+  // The depthwise unit holds a command from the cycle after the first handshake (the tile
+  // sequencer's register) to its last write: the DEPTHWISE_BUSY counter's cycles.
+  EXPECT_EQ(this->dw_busy_, cycles - 1);
 }
 
 // In pairs, each command takes a pixel's two rows a cycle: the second rows come on their

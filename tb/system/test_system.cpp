@@ -391,8 +391,21 @@ TEST_F(SystemTest, RandomConvolutionsUnderRandomMemoryTiming) {
                  std::to_string(plan.pad_bottom) + "," + std::to_string(plan.pad_left) + "," +
                  std::to_string(plan.pad_right) + (plan.max_pool ? " max-pool" : "") + " " +
                  layout_name(conv_layout(plan, engine_config())));
+    // DEPTHWISE_BUSY counts the depthwise unit's share of the compute unit's cycles (the
+    // low words suffice: a trial takes far fewer than 2^32 cycles).
+    auto count = [&](regs::Counter k) { return bench->read_reg(regs::counter_lo(k)); };
+    const uint32_t dw0 = count(regs::Counter::kDepthwiseBusy);
+    const uint32_t cu0 = count(regs::Counter::kComputeBusy);
     run_to_fence(s, 2000u + trial);
     if (HasFatalFailure()) return;
+    const uint32_t dw = count(regs::Counter::kDepthwiseBusy) - dw0;
+    const uint32_t cu = count(regs::Counter::kComputeBusy) - cu0;
+    if (conv_layout(plan, engine_config()) == ConvLayout::kDepthwiseUnit) {
+      EXPECT_GT(dw, 0u);
+      EXPECT_LE(dw, cu);
+    } else {
+      EXPECT_EQ(dw, 0u);
+    }
     const std::size_t pixels = out_shape.n * out_shape.h * out_shape.w;
     auto want = tessera::ref::requantize(
         tessera::ref::conv2d(input, shape, weights, plan.out_channels, bias, cp), pixels,

@@ -150,8 +150,9 @@ enum class Counter : uint32_t {
   kStallDependency = 8,  // cycles a unit waited for a dependency token
   kStallMemory = 9,  // cycles a unit waited on the AXI bus
   kCommandsRetired = 10,  // commands completed
+  kDepthwiseBusy = 11,  // cycles the depthwise unit held a DEPTHWISE COMPUTE (a part of COMPUTE_BUSY: a layer's own cycles where its commands share the compute unit with others)
 };
-inline constexpr uint32_t kNumCounters = 11;
+inline constexpr uint32_t kNumCounters = 12;
 inline constexpr uint32_t kCounterBase = 0x100;
 inline constexpr uint32_t counter_lo(Counter c) { return kCounterBase + 8 * static_cast<uint32_t>(c); }
 inline constexpr uint32_t counter_hi(Counter c) { return counter_lo(c) + 4; }
@@ -167,6 +168,7 @@ inline constexpr const char* kCounterNames[kNumCounters] = {
     "stall_dependency",
     "stall_memory",
     "commands_retired",
+    "depthwise_busy",
 };
 
 static_assert(kId == 0, "the ID register sits at offset 0");
