@@ -149,12 +149,11 @@ module tessera_compute_unit #(
   assign cmd_acc_line       = tile_cmd[tessera_isa_pkg::ComputeAccLineLsb +: AccAddrWidth];
   assign cmd_k_valid        = tile_cmd[tessera_isa_pkg::ComputeKValidLsb +: 16];
   assign cmd_n_valid        = tile_cmd[tessera_isa_pkg::ComputeNValidLsb +: 16];
-  assign cmd_accumulate     = tile_cmd[tessera_isa_pkg::HdrModeLsb +
-                                    tessera_isa_pkg::ComputeModeAccumulateBit];
-  assign cmd_rescale        = tile_cmd[tessera_isa_pkg::HdrModeLsb +
-                                    tessera_isa_pkg::ComputeModeRescaleBit];
-  assign cmd_depthwise      = tile_cmd[tessera_isa_pkg::HdrModeLsb +
-                                    tessera_isa_pkg::ComputeModeDepthwiseBit];
+  logic [7:0]               cmd_mode;
+  assign cmd_mode           = tile_cmd[tessera_isa_pkg::HdrModeLsb +: 8];
+  assign cmd_accumulate     = cmd_mode[tessera_isa_pkg::ComputeModeAccumulateBit];
+  assign cmd_rescale        = cmd_mode[tessera_isa_pkg::ComputeModeRescaleBit];
+  assign cmd_depthwise      = cmd_mode[tessera_isa_pkg::ComputeModeDepthwiseBit];
   assign cmd_rescale_params = {cmd_rescale,
                                tile_cmd[tessera_isa_pkg::ComputeRescaleMultiplierLsb +: 32],
                                tile_cmd[tessera_isa_pkg::ComputeRescaleRightShiftLsb +: 5],
@@ -169,12 +168,9 @@ module tessera_compute_unit #(
   logic [SpadAddrWidth-1:0] cmd_dw_pair_line;
   logic [DwCmdWidth-1:0]    cmd_dw;
   logic [15:0]              cmd_dw_outputs;  // per block: (VECTORS - 3) / stride + 1
-  assign cmd_dw_stride2   = tile_cmd[tessera_isa_pkg::HdrModeLsb +
-                                     tessera_isa_pkg::ComputeModeDwStride2Bit];
-  assign cmd_dw_output    = tile_cmd[tessera_isa_pkg::HdrModeLsb +
-                                     tessera_isa_pkg::ComputeModeDwOutputBit];
-  assign cmd_dw_pair      = tile_cmd[tessera_isa_pkg::HdrModeLsb +
-                                     tessera_isa_pkg::ComputeModeDwPairBit];
+  assign cmd_dw_stride2   = cmd_mode[tessera_isa_pkg::ComputeModeDwStride2Bit];
+  assign cmd_dw_output    = cmd_mode[tessera_isa_pkg::ComputeModeDwOutputBit];
+  assign cmd_dw_pair      = cmd_mode[tessera_isa_pkg::ComputeModeDwPairBit];
   assign cmd_dw_pair_line = cmd_act_line +
                             tile_cmd[tessera_isa_pkg::ComputeDwPairOffsetLsb +: SpadAddrWidth];
   assign cmd_dw = {cmd_dw_pair, cmd_dw_pair_line, cmd_act_stride[SpadAddrWidth-1:0],

@@ -102,7 +102,8 @@ module tessera_depthwise #(
   localparam int PairLineLsb  = StrideLsb + SpadAddrWidth;
   localparam int PairBit      = PairLineLsb + SpadAddrWidth;
   // Second-row lines fetched ahead of the stream: a request's answer comes the next cycle,
-  // so four keep one line a cycle flowing while the weight reader takes its turns.
+  // so four keep one line a cycle flowing across a few cycles of a lower port's turn on the
+  // same bank.
   localparam int PairDepth    = 4;
   localparam int CreditWidth  = $clog2(PairDepth + 1);
 
@@ -110,54 +111,32 @@ module tessera_depthwise #(
   // Three copies of each command: one for the weight reader (it runs a block ahead), one for
   // the pair reader (a few lines ahead) and one for the stream.
   // ---------------------------------------------------------------------------------------
-  logic wq_ready, wq_valid, wq_pop, sq_ready, sq_valid, sq_pop, pq_ready, pq_valid, pq_pop;
+  localparam int Copies = 3;  // {stream, pair reader, weight reader}
+  logic [Copies-1:0]          copy_ready, copy_valid, copy_pop;
+  logic [Copies*CmdWidth-1:0] copy_cmd;
+  logic wq_valid, wq_pop, sq_valid, sq_pop, pq_valid, pq_pop;
   logic [CmdWidth-1:0] wq_cmd, sq_cmd, pq_cmd;
-  assign cmd_ready_o = wq_ready && sq_ready && pq_ready;
+  assign cmd_ready_o = &copy_ready;
+  assign copy_pop    = {wq_pop, pq_pop, sq_pop};
+  assign {wq_valid, pq_valid, sq_valid} = copy_valid;
+  assign {wq_cmd, pq_cmd, sq_cmd}       = copy_cmd;
 
-  tessera_fifo #(
-    .Width(CmdWidth),
-    .Depth(CmdDepth)
-  ) u_wgt_cmdq (
-    .clk_i,
-    .rst_ni,
-    .clr_i     (1'b0),
-    .wr_valid_i(cmd_valid_i && cmd_ready_o),
-    .wr_ready_o(wq_ready),
-    .wr_data_i (cmd_i),
-    .rd_valid_o(wq_valid),
-    .rd_ready_i(wq_pop),
-    .rd_data_o (wq_cmd)
-  );
-
-  tessera_fifo #(
-    .Width(CmdWidth),
-    .Depth(CmdDepth)
-  ) u_pair_cmdq (
-    .clk_i,
-    .rst_ni,
-    .clr_i     (1'b0),
-    .wr_valid_i(cmd_valid_i && cmd_ready_o),
-    .wr_ready_o(pq_ready),
-    .wr_data_i (cmd_i),
-    .rd_valid_o(pq_valid),
-    .rd_ready_i(pq_pop),
-    .rd_data_o (pq_cmd)
-  );
-
-  tessera_fifo #(
-    .Width(CmdWidth),
-    .Depth(CmdDepth)
-  ) u_stream_cmdq (
-    .clk_i,
-    .rst_ni,
-    .clr_i     (1'b0),
-    .wr_valid_i(cmd_valid_i && cmd_ready_o),
-    .wr_ready_o(sq_ready),
-    .wr_data_i (cmd_i),
-    .rd_valid_o(sq_valid),
-    .rd_ready_i(sq_pop),
-    .rd_data_o (sq_cmd)
-  );
+  for (genvar q = 0; q < Copies; q++) begin : g_copy
+    tessera_fifo #(
+      .Width(CmdWidth),
+      .Depth(CmdDepth)
+    ) u_cmdq (
+      .clk_i,
+      .rst_ni,
+      .clr_i     (1'b0),
+      .wr_valid_i(cmd_valid_i && cmd_ready_o),
+      .wr_ready_o(copy_ready[q]),
+      .wr_data_i (cmd_i),
+      .rd_valid_o(copy_valid[q]),
+      .rd_ready_i(copy_pop[q]),
+      .rd_data_o (copy_cmd[q*CmdWidth +: CmdWidth])
+    );
+  end
 
   // ---------------------------------------------------------------------------------------
   // Weight reader: ACT_ROWS x DW_TAPS consecutive lines from WGT_LINE, a block per slot
