@@ -7,20 +7,22 @@
 // the parameters of two groups of panels), as even as they go; each pass streams the whole
 // image with only its blocks (G lines per pixel), so a pass's STOREs never fetch their
 // parameters again.
+// Strips: a pass's output rows in strips of as many rows as an accumulator region and a
+// bank hold, but the first and the last strip one row (a pass starts after fewer rows'
+// loads and ends after fewer rows' STOREs).
 // Scratchpad: strip j's padded rows in bank 0, 1 or 2 (j % 3; row r at line r*Wp*G), the
 // padding columns filled with the input zero point by the first strip in each bank (again
 // when a pass changes the layout); the padding rows are not stored but read from one line
 // of the zero point at the end of bank 2 (the COMPUTE's strides 0); bank 3 holds the
-// weights, DW_TAPS lines per channel block. At stride 2, where bank 3 also holds three
-// strips' worth of rows, output row o's padded rows 2o + 1 and 2o + 2 are one DW_PAIR
-// COMPUTE, the second row in strip j's pair region of bank 3 (after the weights; read on
-// the weight port, so in another bank than the first row). The table is loaded after the
-// first strip's rows. Accumulator: strip j's output
-// rows in half j % 2, block b's pixels from line b*pitch on
-// (pitch = the strip's output rows x OW), so that one STORE writes up to
+// weights, DW_TAPS lines per channel block. At stride 2 (at most one padding row on top),
+// output row o's padded rows 2o + 1 and 2o + 2 are one DW_PAIR COMPUTE: the first row in
+// strip j's buffer, the second in its pair region, after the buffer of bank (j + 1) % 3,
+// so that the activation, weight and pair ports read three banks. The table is loaded
+// after the first strip's rows. Accumulator: strip j's output rows in half j % 2, block
+// b's pixels from line b*pitch on (pitch = strip rows x OW), so that one STORE writes up to
 // 1 + MAX_EXTRA_PANELS blocks of a pixel as one burst. Tokens: a strip's last LOAD gives
-// its COMPUTEs one, their last gives its STOREs one and frees the buffer for strip j + 3;
-// its last STORE frees the half for strip j + 2.
+// its COMPUTEs one, their last gives its STOREs one and frees the buffer (and pair region)
+// for strip j + 3; its last STORE frees the half for strip j + 2.
 #pragma once
 
 #include "tessera/conv_plan.hpp"
