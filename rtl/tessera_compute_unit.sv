@@ -25,16 +25,17 @@
 //             when the array's feeder is not reading, with DW_PAIR the second row's lines on
 //             a port of their own), which writes its results itself.
 // Scratchpad: one read port for activations, one for weights, one for the depthwise unit's
-//             second rows. Responses arrive one cycle
-//             after the request and cannot be stalled, so each feeder reads only against a
-//             free slot of its FIFO in front of the core (credits).
+//             second rows. Responses arrive one cycle after the request and cannot be
+//             stalled, so each feeder reads only against a free slot of its FIFO in front of
+//             the core (credits).
 // Timing:     T commands of M >= NumRows vectors each take T*M + 2*NumRows + NumCols + 3
 //             cycles from the first command handshake to the last done_o (the first weight
 //             load, the core's latency and three stage registers): one activation vector
 //             per cycle and no bubble between commands, given scratchpad ports that are not
 //             stalled (tb/compute asserts it). RESCALE: one vector per cycle, 4 cycles of
-//             latency (the lanes' pipeline); DEPTHWISE: one line (DW_PAIR: two) per cycle, 3 cycles of
-//             latency (tessera_depthwise); a switch of kind drains the other path first.
+//             latency (the lanes' pipeline); DEPTHWISE: one line (DW_PAIR: two) per cycle,
+//             3 cycles of latency (tessera_depthwise); a switch of kind drains the other path
+//             first.
 `include "tessera_assert.svh"
 
 module tessera_compute_unit #(

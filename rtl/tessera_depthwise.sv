@@ -111,7 +111,7 @@ module tessera_depthwise #(
   // Three copies of each command: one for the weight reader (it runs a block ahead), one for
   // the pair reader (a few lines ahead) and one for the stream.
   // ---------------------------------------------------------------------------------------
-  localparam int Copies = 3;  // {stream, pair reader, weight reader}
+  localparam int Copies = 3;  // copy 0 the stream's, 1 the pair reader's, 2 the weight reader's
   logic [Copies-1:0]          copy_ready, copy_valid, copy_pop;
   logic [Copies*CmdWidth-1:0] copy_cmd;
   logic wq_valid, wq_pop, sq_valid, sq_pop, pq_valid, pq_pop;

@@ -286,7 +286,7 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
       c.k_valid = 1;  // in range; the depthwise unit counts DW_TAPS per output
       c.n_valid = uint16_t(std::min(rows, t.c1 - t.c0));
       c.dw_pair = iy + 1 <= t.last && second_of_pair(iy + 1);
-      if (c.dw_pair) c.dw_pair_offset = row_line(g, t, iy + 1) - c.act_line;
+      if (c.dw_pair) c.dw_pair_offset = int32_t(int64_t(row_line(g, t, iy + 1)) - c.act_line);
       const uint32_t last = c.dw_pair ? iy + 1 : iy;  // the command's last row
       if (last >= kDwKernel - 1 && (last - (kDwKernel - 1)) % d.stride == 0) {
         c.dw_output = true;

@@ -211,7 +211,7 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
     return fail(Error::kBadDimension, "COMPUTE DW_BLOCK_PITCH = " + std::to_string(pitch) +
                                           " must be 0 without DEPTHWISE and DW_OUTPUT");
   }
-  const int64_t pair_offset = int32_t(uint32_t(c.get(compute::kDwPairOffset)));
+  const int64_t pair_offset = dw_pair_offset(c);
   if (!dw_pair && pair_offset != 0) {
     return fail(Error::kBadDimension, "COMPUTE DW_PAIR_OFFSET = " + std::to_string(pair_offset) +
                                           " must be 0 without DW_PAIR");

@@ -296,15 +296,11 @@ struct Model::Impl {
                       row_stride = c.get(compute::kActRowStride);
     const uint32_t lanes = std::min(rows, cols);  // lanes past them are 0
     const bool pair = c.mode() & isa::kComputeModeDwPair;
-    const int64_t pair_offset = int32_t(uint32_t(c.get(compute::kDwPairOffset)));  // signed
+    const std::ptrdiff_t pair_bytes = std::ptrdiff_t(isa::dw_pair_offset(c)) * rows;
     const auto line_of = [&](uint32_t b, uint32_t x) {
       return &scratchpad[(act_line + b * row_stride + x * act_stride) * rows];
     };
-    const auto second_of = [&](uint32_t b, uint32_t x) {
-      return &scratchpad[std::size_t(int64_t(act_line + b * row_stride + x * act_stride) +
-                                     pair_offset) *
-                         rows];
-    };
+    const auto second_of = [&](uint32_t b, uint32_t x) { return line_of(b, x) + pair_bytes; };
     if (c.mode() & isa::kComputeModeDwOutput) {
       const uint32_t outputs = isa::dw_outputs(c),
                      step = c.mode() & isa::kComputeModeDwStride2 ? 2 : 1;

@@ -182,9 +182,8 @@ class Checker {
         // The activations; with DW_PAIR the second row too, DW_PAIR_OFFSET lines on.
         const uint64_t copies = c.mode() & kComputeModeDwPair ? 2 : 1;
         for (uint64_t copy = 0; copy < copies; ++copy) {
-          const uint64_t first =  // DW_PAIR_OFFSET is signed
-              c.get(compute::kActLine) +
-              uint64_t(int64_t(copy) * int32_t(uint32_t(c.get(compute::kDwPairOffset))));
+          const uint64_t first =
+              c.get(compute::kActLine) + uint64_t(int64_t(copy) * dw_pair_offset(c));
           for (uint64_t t = 0; t < tiles; ++t) {
             for (uint64_t r = 0; r < rows; ++r) {
               for (uint64_t m = 0; m < vectors; ++m) {

@@ -154,6 +154,10 @@ uint64_t counted_macs(const Command& compute, uint32_t rows);
 // (VECTORS - DW_KERNEL) / stride + 1 (0 below DW_KERNEL vectors).
 inline constexpr uint32_t kDwTaps = kDwKernel * kDwKernel;  // weight lines per channel block
 uint32_t dw_outputs(const Command& compute);
+// A COMPUTE's DW_PAIR_OFFSET: lines from the first row to the second, two's complement.
+inline int64_t dw_pair_offset(const Command& c) {
+  return int32_t(uint32_t(c.get(compute::kDwPairOffset)));
+}
 
 // The engine's decoder in software: kNone, or the first error the engine would report.
 struct CheckResult {
