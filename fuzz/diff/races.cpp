@@ -195,15 +195,19 @@ class Checker {
             }
           }
         }
+        // The results; with ACCUMULATE each line is read before it is written (the sum
+        // starts from what the line held).
+        auto results = [&](uint64_t first, uint64_t count) {
+          if (c.mode() & kComputeModeAccumulate)
+            lines(acc_, "accumulator line", first, count, false);
+          lines(acc_, "accumulator line", first, count, true);
+        };
         if (!depthwise) {
-          lines(acc_, "accumulator line", c.get(compute::kAccLine), rows * vectors, true);
+          results(c.get(compute::kAccLine), rows * vectors);
         } else if (c.mode() & kComputeModeDwOutput) {  // block b's outputs, a pitch apart
           report_.reads_line_buffer = true;
-          for (uint64_t b = 0; b < rows; ++b) {
-            lines(acc_, "accumulator line",
-                  c.get(compute::kAccLine) + b * c.get(compute::kDwBlockPitch), dw_outputs(c),
-                  true);
-          }
+          for (uint64_t b = 0; b < rows; ++b)
+            results(c.get(compute::kAccLine) + b * c.get(compute::kDwBlockPitch), dw_outputs(c));
         }
         return;
       }
