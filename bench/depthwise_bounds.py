@@ -18,9 +18,10 @@ that gives:
   projection, so no host traffic; the unit takes each unpadded input line once (the padding
   made inside it), --wide lines per cycle at stride 2 (one per scratchpad bank), and writes
   one output line per cycle;
-- fused, the unit as built: the same input, but padded lines (the unit has no edges), one
-  per cycle at stride 1, and at stride 2 row 0 alone and then each output row's two rows
-  as one DW_PAIR command, a pixel of both per cycle.
+- fused, the unit as built: the same input, one line per cycle at stride 1, and at stride 2
+  each output row's two rows as one DW_PAIR command, a pixel of both per cycle; the unit
+  makes the padding above and beside the image (DW_PAD: the column after a block a cycle
+  of its own where a window reaches it), the row below is one COMMAND more.
 
 Usage: bench/depthwise_bounds.py [--lanes 16] [--rows 16 --cols 16] [--wide 4] [--json FILE]
 """
@@ -58,7 +59,15 @@ def bounds(layer, lanes, wide):
     columns = layer["oh"] * (layer["ow"] * layer["stride"] + layer["k"] - layer["stride"]) * g
     inputs = layer["h"] * layer["w"] * g
     fused = max(-(-inputs // (wide if layer["stride"] > 1 else 1)), outputs)
-    pairs = g * wp * (1 + layer["oh"]) if layer["stride"] == 2 else hp * wp * g
+    # A row's cycles: its pixels and, where a window reaches it, the padding column after
+    # them; rows: at stride 2 a pair per output row (an odd height's last pair two rows),
+    # at stride 1 the image's and the padding row below.
+    right = 1 if (layer["ow"] - 1) * layer["stride"] + layer["k"] == wp else 0
+    if layer["stride"] == 2:
+        commands = layer["oh"] + layer["h"] % 2
+    else:
+        commands = hp - layer["pad"]
+    pairs = g * (layer["w"] + right) * commands
     return dict(macs=layer["oh"] * layer["ow"] * layer["c"] * layer["k"] ** 2, bus=bus,
                 line_buffer=line_buffer, column_reads=max(columns, bus), fused=fused,
                 fused_unit=max(pairs, outputs), held_lines=g * wp * (layer["k"] - 1))

@@ -126,8 +126,10 @@ module tessera_cmd_check #(
   // DEPTHWISE: one input row (no EXTRA_TILES) of VECTORS >= DW_KERNEL pixels per block,
   // ACT_ROWS x VECTORS lines within the line buffer, DW_TAPS weight lines per block; with
   // DW_OUTPUT each block's outputs DW_BLOCK_PITCH accumulator lines on; with DW_PAIR (at
-  // stride 2) a second row of the same shape DW_PAIR_OFFSET lines on.
+  // stride 2) a second row of the same shape DW_PAIR_OFFSET lines on; DW_PAD and
+  // DW_ZERO_POINT only with DEPTHWISE (DW_PAD's range is checked with the other fields').
   logic        cp_dw, cp_dw_output, cp_dw_pair, cp_dw_mode_ok, cp_dw_dims_ok;
+  logic [7:0]  cp_dw_pad, cp_dw_zero_point;
   logic [15:0] cp_dw_pitch, cp_dw_outputs;
   logic [31:0] cp_dw_pair_offset;
   assign cp_dw             = mode[tessera_isa_pkg::ComputeModeDepthwiseBit];
@@ -135,6 +137,8 @@ module tessera_cmd_check #(
   assign cp_dw_pair        = mode[tessera_isa_pkg::ComputeModeDwPairBit];
   assign cp_dw_pitch       = cmd_i[tessera_isa_pkg::ComputeDwBlockPitchLsb +: 16];
   assign cp_dw_pair_offset = cmd_i[tessera_isa_pkg::ComputeDwPairOffsetLsb +: 32];
+  assign cp_dw_pad         = cmd_i[tessera_isa_pkg::ComputeDwPadLsb +: 8];
+  assign cp_dw_zero_point  = cmd_i[tessera_isa_pkg::ComputeDwZeroPointLsb +: 8];
   // The offset is signed (two's complement). Forward, the second row's last line must be in
   // the scratchpad; backward, its first line (its last is then below the first row's).
   logic        cp_pair_back, cp_pair_out;
@@ -149,10 +153,11 @@ module tessera_cmd_check #(
                                  !cp_dw_pair;
   assign cp_dw_dims_ok = (cp_dw_output || cp_dw_pitch == '0) &&
                          (cp_dw_pair || cp_dw_pair_offset == '0) &&
+                         (cp_dw || (cp_dw_pad == '0 && cp_dw_zero_point == '0)) &&
                          (!cp_dw || (cp_extra == '0 &&
                                      cp_vectors >= 16'(tessera_isa_pkg::DwKernel) &&
                                      cp_total <= 32'(tessera_isa_pkg::DwLineBufferLines)));
-  assign cp_dw_outputs = tessera_pkg::dw_outputs(cp_vectors,
+  assign cp_dw_outputs = tessera_pkg::dw_outputs(cp_vectors, cp_dw_pad,
                                                 mode[tessera_isa_pkg::ComputeModeDwStride2Bit]);
   assign cp_act_last   = 64'(cp_act_line) + 64'(16'(cp_rows - 16'd1)) * 64'(cp_row_stride) +
                          64'(16'(cp_vectors - 16'd1)) * 64'(cp_act_stride) +

@@ -159,27 +159,31 @@ module tessera_compute_unit #(
                                tile_cmd[tessera_isa_pkg::ComputeRescaleMultiplierLsb +: 32],
                                tile_cmd[tessera_isa_pkg::ComputeRescaleRightShiftLsb +: 5],
                                tile_cmd[tessera_isa_pkg::ComputeRescaleZeroPointLsb +: 8]};
-  // The depthwise unit's command: {DW_PAIR, the pair's second row's first line, ACT_STRIDE,
-  // ACT_ROW_STRIDE (scratchpad-wide: the checker has proven every line in range), ACT_ROWS,
-  // VECTORS, WGT_LINE, ACC_LINE, DW_BLOCK_PITCH, DW_STRIDE_2, DW_OUTPUT, ACCUMULATE}.
-  localparam int DwCmdWidth = 1 + 3 * SpadAddrWidth + 16 + 16 + SpadAddrWidth + AccAddrWidth +
-                              16 + 3;
+  // The depthwise unit's command: {DW_PAD (3 bits), DW_ZERO_POINT, DW_PAIR, the pair's second
+  // row's first line, ACT_STRIDE, ACT_ROW_STRIDE (scratchpad-wide: the checker has proven
+  // every line in range), ACT_ROWS, VECTORS, WGT_LINE, ACC_LINE, DW_BLOCK_PITCH, DW_STRIDE_2,
+  // DW_OUTPUT, ACCUMULATE}.
+  localparam int DwCmdWidth = 3 + 8 + 1 + 3 * SpadAddrWidth + 16 + 16 + SpadAddrWidth +
+                              AccAddrWidth + 16 + 3;
   localparam int DwTaps     = tessera_isa_pkg::DwKernel * tessera_isa_pkg::DwKernel;
   logic                     cmd_dw_stride2, cmd_dw_output, cmd_dw_pair;
   logic [SpadAddrWidth-1:0] cmd_dw_pair_line;
   logic [DwCmdWidth-1:0]    cmd_dw;
-  logic [15:0]              cmd_dw_outputs;  // per block: (VECTORS - 3) / stride + 1
+  logic [15:0]              cmd_dw_outputs;  // per block: (padded VECTORS - 3) / stride + 1
+  logic [7:0]               cmd_dw_pad;      // DW_PAD (the checker has proven it below 8)
+  assign cmd_dw_pad       = tile_cmd[tessera_isa_pkg::ComputeDwPadLsb +: 8];
   assign cmd_dw_stride2   = cmd_mode[tessera_isa_pkg::ComputeModeDwStride2Bit];
   assign cmd_dw_output    = cmd_mode[tessera_isa_pkg::ComputeModeDwOutputBit];
   assign cmd_dw_pair      = cmd_mode[tessera_isa_pkg::ComputeModeDwPairBit];
   assign cmd_dw_pair_line = cmd_act_line +
                             tile_cmd[tessera_isa_pkg::ComputeDwPairOffsetLsb +: SpadAddrWidth];
-  assign cmd_dw = {cmd_dw_pair, cmd_dw_pair_line, cmd_act_stride[SpadAddrWidth-1:0],
+  assign cmd_dw = {cmd_dw_pad[2:0], tile_cmd[tessera_isa_pkg::ComputeDwZeroPointLsb +: 8],
+                   cmd_dw_pair, cmd_dw_pair_line, cmd_act_stride[SpadAddrWidth-1:0],
                    cmd_act_row_stride[SpadAddrWidth-1:0], cmd_act_rows, cmd_vectors,
                    cmd_wgt_line, cmd_acc_line,
                    tile_cmd[tessera_isa_pkg::ComputeDwBlockPitchLsb +: 16], cmd_dw_stride2,
                    cmd_dw_output, cmd_accumulate};
-  assign cmd_dw_outputs = tessera_pkg::dw_outputs(cmd_vectors, cmd_dw_stride2);
+  assign cmd_dw_outputs = tessera_pkg::dw_outputs(cmd_vectors, cmd_dw_pad, cmd_dw_stride2);
   // The MAC counter's share: ACT_ROWS x VECTORS x K_VALID x N_VALID, all checked non-zero;
   // none on the vector path; depthwise: ACT_ROWS x its outputs x DW_TAPS x N_VALID with
   // DW_OUTPUT (isa::counted_macs).

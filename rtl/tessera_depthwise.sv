@@ -10,8 +10,13 @@
 //             products per lane, weight line WGT_LINE + b*DW_TAPS + ky*3 + kx times pixel
 //             (ky, x - 2 + kx), and writes the int32 lanes to accumulator line
 //             ACC_LINE + b*DW_BLOCK_PITCH + ox (added with ACCUMULATE). Every line then
-//             enters the line buffer, the row before moving up. The padding is in the image
-//             (the planner fills it with the input zero point), so the unit has no edges.
+//             enters the line buffer, the row before moving up.
+// Padding:    DW_PAD makes the image's edges of DW_ZERO_POINT bytes: bit 0 a column before
+//             each block's pixel 0 (the window starts on it, so outputs end on x' = x + 1),
+//             bit 1 a column after its last pixel (one cycle of its own, no line taken, the
+//             line buffer not written), bit 2 the line buffer's rows read as padding (the
+//             image's first row). Other padding (more than a pixel, rows below the image) is
+//             in the scratchpad, filled by the planner.
 // Pairs:      with DW_PAIR (stride 2) a command is two rows: with each line of the first
 //             comes line b*VECTORS + x of the second, which a reader of its own fetches on
 //             a scratchpad port of its own into a FIFO ahead of the stream.
@@ -24,7 +29,7 @@
 // Latency:    a line's result reaches the accumulator 3 cycles after the line is taken
 //             (line buffer read, window sum, the accumulator write); done_o pulses with the
 //             last line's write. Throughput: one line per cycle (two rows' lines with
-//             DW_PAIR), as long as each block has VECTORS >= DW_TAPS pixels (the reader's
+//             DW_PAIR) and a cycle per block for a DW_PAD column after it, as long as each block has VECTORS >= DW_TAPS pixels (the reader's
 //             nine reads) and the ports are not held by other readers of their banks;
 //             narrower blocks wait for their weights.
 // Line buffer: DW_LINE_BUFFER_LINES words of two lines (tessera_ram, block RAM); read when
@@ -44,10 +49,11 @@ module tessera_depthwise #(
   localparam int AccAddrWidth  = tessera_pkg::index_width(AccLines),
   localparam int LineWidth     = 8 * LineBytes,
   localparam int AccLineWidth  = tessera_pkg::AccWidth * NumCols,
-  // {DW_PAIR, the second row's first line, ACT_STRIDE, ACT_ROW_STRIDE (scratchpad-wide),
-  //  ACT_ROWS, VECTORS, WGT_LINE, ACC_LINE, DW_BLOCK_PITCH, DW_STRIDE_2, DW_OUTPUT, ACCUMULATE}
-  localparam int CmdWidth      = 1 + 3 * SpadAddrWidth + 16 + 16 + SpadAddrWidth + AccAddrWidth +
-                                 16 + 3
+  // {DW_PAD (3 bits), DW_ZERO_POINT, DW_PAIR, the second row's first line, ACT_STRIDE,
+  //  ACT_ROW_STRIDE (scratchpad-wide), ACT_ROWS, VECTORS, WGT_LINE, ACC_LINE, DW_BLOCK_PITCH,
+  //  DW_STRIDE_2, DW_OUTPUT, ACCUMULATE}
+  localparam int CmdWidth      = 3 + 8 + 1 + 3 * SpadAddrWidth + 16 + 16 + SpadAddrWidth +
+                                 AccAddrWidth + 16 + 3
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -101,6 +107,8 @@ module tessera_depthwise #(
   localparam int StrideLsb    = RowStrideLsb + SpadAddrWidth;
   localparam int PairLineLsb  = StrideLsb + SpadAddrWidth;
   localparam int PairBit      = PairLineLsb + SpadAddrWidth;
+  localparam int ZeroPointLsb = PairBit + 1;
+  localparam int PadLsb       = ZeroPointLsb + 8;
   // Second-row lines fetched ahead of the stream: a request's answer comes the next cycle,
   // so four keep one line a cycle flowing across a few cycles of a lower port's turn on the
   // same bank.
@@ -289,10 +297,16 @@ module tessera_depthwise #(
   logic [15:0]             sq_rows, sq_vectors, sq_pitch;
   logic [AccAddrWidth-1:0] sq_acc_line;
   logic                    sq_stride2, sq_output, sq_accumulate, sq_pair;
-  assign sq_rows     = sq_cmd[RowsLsb +: 16];
-  assign sq_vectors  = sq_cmd[VectorsLsb +: 16];
-  assign sq_acc_line = sq_cmd[AccLsb +: AccAddrWidth];
-  assign sq_pair     = sq_cmd[PairBit];
+  logic                    sq_pad_left, sq_pad_right, sq_pad_top;
+  logic [7:0]              sq_zero_point;
+  assign sq_rows       = sq_cmd[RowsLsb +: 16];
+  assign sq_vectors    = sq_cmd[VectorsLsb +: 16];
+  assign sq_acc_line   = sq_cmd[AccLsb +: AccAddrWidth];
+  assign sq_pair       = sq_cmd[PairBit];
+  assign sq_zero_point = sq_cmd[ZeroPointLsb +: 8];
+  assign sq_pad_left   = sq_cmd[PadLsb + tessera_isa_pkg::DwPadLeftBit];
+  assign sq_pad_right  = sq_cmd[PadLsb + tessera_isa_pkg::DwPadRightBit];
+  assign sq_pad_top    = sq_cmd[PadLsb + tessera_isa_pkg::DwPadTopBit];
   assign {sq_pitch, sq_stride2, sq_output, sq_accumulate} = sq_cmd[AccLsb-1:0];
 
   logic                    st_first_q;
@@ -300,17 +314,24 @@ module tessera_depthwise #(
   logic [15:0]             st_x_q, st_b_q;
   logic [LbAddrWidth-1:0]  st_lb_q, st_lb;
   logic [AccAddrWidth-1:0] st_base_q, st_base, st_ox_q;  // st_ox_q: 0 at each block's start
-  logic                    take, x_end, b_end, emit;
-  assign line_ready_o = sq_valid && slot_full_q[st_slot_q] && (!sq_pair || pf_valid);
+  logic                    take, pad_column, step, x_end, b_end, emit;
+  logic [15:0]             st_x_padded;  // x' = x + DW_PAD bit 0
+  // A step is a line taken, or the DW_PAD column after a block's last pixel (x = VECTORS:
+  // no line; its block's weights are still in their slot).
+  assign pad_column   = sq_pad_right && st_x_q == sq_vectors;
+  assign line_ready_o = sq_valid && slot_full_q[st_slot_q] && (!sq_pair || pf_valid) &&
+                        !pad_column;
   assign take         = line_valid_i && line_ready_o;
+  assign step         = take || (sq_valid && pad_column);
   assign pr_take      = take && sq_pair;
-  assign x_end        = st_x_q == sq_vectors - 16'd1;
+  assign x_end        = st_x_q == sq_vectors - 16'd1 + 16'(sq_pad_right);
   assign b_end        = st_b_q == sq_rows - 16'd1;
-  assign sq_pop       = take && x_end && b_end;
+  assign sq_pop       = step && x_end && b_end;
   assign st_lb        = st_first_q ? '0 : st_lb_q;
   assign st_base      = st_first_q ? sq_acc_line : st_base_q;
-  // The window ends on an output pixel: x >= 2, and at stride 2 x even.
-  assign emit = sq_output && st_x_q >= 16'(Kernel - 1) && !(sq_stride2 && st_x_q[0]);
+  assign st_x_padded  = st_x_q + 16'(sq_pad_left);
+  // The window ends on an output pixel: x' >= 2, and at stride 2 x' even.
+  assign emit = sq_output && st_x_padded >= 16'(Kernel - 1) && !(sq_stride2 && st_x_padded[0]);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -319,7 +340,7 @@ module tessera_depthwise #(
       st_x_q     <= '0;
       st_b_q     <= '0;
       st_ox_q    <= '0;
-    end else if (take) begin
+    end else if (step) begin
       st_first_q <= sq_pop;
       if (x_end) st_slot_q <= st_slot_q == LastSlot ? '0 : st_slot_q + 2'd1;
       st_x_q     <= x_end ? '0 : st_x_q + 16'd1;
@@ -329,17 +350,18 @@ module tessera_depthwise #(
   end
   // Reset-free: the first line of each command sets them.
   always_ff @(posedge clk_i) begin
-    if (take) begin
-      st_lb_q   <= st_lb + 1'b1;
-      st_base_q <= x_end ? st_base + AccAddrWidth'(sq_pitch) : st_base;
-    end
+    if (take) st_lb_q <= st_lb + 1'b1;
+    if (step) st_base_q <= x_end ? st_base + AccAddrWidth'(sq_pitch) : st_base;
   end
 
   // ---------------------------------------------------------------------------------------
   // Stage 1: the line buffer's two rows and the line make a window column
   // ---------------------------------------------------------------------------------------
   logic                    s1_valid_q, s1_emit_q, s1_last_q, s1_block_end_q, s1_add_q;
-  logic                    s1_pair_q;
+  logic                    s1_pair_q, s1_pad_column_q, s1_pad_first_q, s1_pad_top_q;
+  logic [7:0]              s1_zero_point_q;
+  logic [LineWidth-1:0]    zero_line;   // a line of padding
+  logic [2*LineWidth-1:0]  lb_rows;     // the line buffer's rows, or padding
   logic [1:0]              s1_slot_q;
   logic [LineWidth-1:0]    s1_line_q, s1_pair_line_q;  // the first row's line, the second's
   logic [LbAddrWidth-1:0]  s1_lb_q;
@@ -353,24 +375,33 @@ module tessera_depthwise #(
     .Depth(LbLines)
   ) u_line_buffer (
     .clk_i,
-    .wr_en_i  (s1_valid_q),
+    .wr_en_i  (s1_valid_q && !s1_pad_column_q),
     .wr_addr_i(s1_lb_q),
-    .wr_data_i(s1_pair_q ? {s1_line_q, s1_pair_line_q} : {lb_rd_data[LineWidth-1:0], s1_line_q}),
+    .wr_data_i(s1_pair_q ? {s1_line_q, s1_pair_line_q} : {lb_rows[LineWidth-1:0], s1_line_q}),
     .wr_strb_i('1),
     .rd_en_i  (take),
     .rd_addr_i(st_lb),
     .rd_data_o(lb_rd_data)
   );
-  assign column = s1_pair_q ? {s1_pair_line_q, s1_line_q, lb_rd_data[LineWidth-1:0]}
-                            : {s1_line_q, lb_rd_data[LineWidth-1:0],
-                               lb_rd_data[2*LineWidth-1 -: LineWidth]};
+  assign zero_line = {LineBytes{s1_zero_point_q}};
+  assign lb_rows   = s1_pad_top_q ? {zero_line, zero_line} : lb_rd_data;
+  always_comb begin
+    if (s1_pad_column_q) column = {Kernel{zero_line}};
+    else if (s1_pair_q)  column = {s1_pair_line_q, s1_line_q, lb_rows[LineWidth-1:0]};
+    else                 column = {s1_line_q, lb_rows[LineWidth-1:0],
+                                   lb_rows[2*LineWidth-1 -: LineWidth]};
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) s1_valid_q <= 1'b0;
-    else         s1_valid_q <= take;
+    else         s1_valid_q <= step;
   end
   always_ff @(posedge clk_i) begin
-    if (take) begin
+    if (step) begin
+      s1_pad_column_q <= pad_column;
+      s1_pad_first_q  <= sq_pad_left && st_x_q == '0;
+      s1_pad_top_q    <= sq_pad_top;
+      s1_zero_point_q <= sq_zero_point;
       s1_emit_q      <= emit;
       s1_slot_q      <= st_slot_q;
       s1_last_q      <= sq_pop;
@@ -382,7 +413,11 @@ module tessera_depthwise #(
       s1_lb_q        <= st_lb;
       s1_acc_q       <= st_base + st_ox_q;
     end
-    if (s1_valid_q) window_q <= {column, window_q[Kernel*ColWidth-1 -: (Kernel-1)*ColWidth]};
+    // A block's pixel 0 after a DW_PAD column: the window's older columns are padding.
+    if (s1_valid_q) begin
+      window_q <= s1_pad_first_q ? {column, {(Kernel-1){{Kernel{zero_line}}}}}
+                                 : {column, window_q[Kernel*ColWidth-1 -: (Kernel-1)*ColWidth]};
+    end
   end
 
   // ---------------------------------------------------------------------------------------
@@ -469,7 +504,7 @@ module tessera_depthwise #(
   // line in range).
   logic unused_bits;
   assign unused_bits = ^{wq_cmd, pq_cmd, sq_cmd[WgtLsb +: SpadAddrWidth],
-                         sq_cmd[CmdWidth-2:RowStrideLsb], sq_pitch};
+                         sq_cmd[PairBit-1:RowStrideLsb], sq_pitch};
 
   if (Lanes > LineBytes || Lanes > NumCols) begin : g_bad_lanes
     $error("tessera_depthwise: Lanes must fit a line and an accumulator line");
@@ -481,6 +516,8 @@ module tessera_depthwise #(
   `TESSERA_ASSERT(DwPairLinesWithinCredit_A, pr_credit_q <= CreditWidth'(PairDepth), clk_i, rst_ni)
   `TESSERA_ASSERT(DwPairFifoNeverFull_A, pair_rsp_valid_i |-> pf_wr_ready, clk_i, rst_ni)
   `TESSERA_ASSERT(DwPairLineForEachPairTake_A, pr_take |-> pf_valid, clk_i, rst_ni)
+  `TESSERA_ASSERT(DwPadColumnHasWeights_A, sq_valid && pad_column |-> slot_full_q[st_slot_q],
+                  clk_i, rst_ni)
   `TESSERA_ASSERT(DwBlockWithinLineBuffer_A, take |-> 32'(st_lb) < 32'(LbLines), clk_i, rst_ni)
 
 endmodule

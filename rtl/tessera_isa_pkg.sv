@@ -74,6 +74,9 @@ package tessera_isa_pkg;
   localparam int StoreModeToScratchpadBit = 3;
   localparam int FenceModeInterruptBit = 0;
   localparam int FenceModeTimestampBit = 1;
+  localparam int DwPadLeftBit = 0;
+  localparam int DwPadRightBit = 1;
+  localparam int DwPadTopBit = 2;
 
   // LOAD
   localparam int LoadDramAddrLsb = 64;
@@ -153,6 +156,12 @@ package tessera_isa_pkg;
   localparam int ComputeRescaleRightShiftMax = 31;
   localparam int ComputeRescaleZeroPointLsb = 360;
   localparam int ComputeRescaleZeroPointWidth = 8;
+  localparam int ComputeDwPadLsb = 368;
+  localparam int ComputeDwPadWidth = 8;
+  localparam int ComputeDwPadMin = 0;
+  localparam int ComputeDwPadMax = 7;
+  localparam int ComputeDwZeroPointLsb = 376;
+  localparam int ComputeDwZeroPointWidth = 8;
   localparam int ComputeExtraTilesLsb = 384;
   localparam int ComputeExtraTilesWidth = 16;
   localparam int ComputeActTileStrideLsb = 416;
@@ -164,7 +173,7 @@ package tessera_isa_pkg;
   localparam logic [7:0] ComputeDepsAllowed = 8'h0f;
   localparam logic [7:0] ComputeModeAllowed = 8'h3f;
   localparam logic [511:0] ComputeZeroMask =
-      512'h00000000ffff000000000000ffff0000ffff00000000000000000000ffff0000000000000000000000000000000000000000000000000000ffffffffff000000;
+      512'h00000000ffff000000000000ffff0000000000000000000000000000ffff0000000000000000000000000000000000000000000000000000ffffffffff000000;
   // Every COMPUTE field with a range (docs/isa.md) lies in it.
   function automatic logic compute_fields_in_range(input logic [511:0] cmd, input logic [31:0] num_rows, input logic [31:0] num_cols);
     compute_fields_in_range = 64'(cmd[ComputeVectorsLsb +: ComputeVectorsWidth]) >= 64'(ComputeVectorsMin) &&
@@ -175,7 +184,8 @@ package tessera_isa_pkg;
         64'(cmd[ComputeNValidLsb +: ComputeNValidWidth]) <= 64'(num_cols) &&
         64'(cmd[ComputeActRowsLsb +: ComputeActRowsWidth]) >= 64'(ComputeActRowsMin) &&
         64'(cmd[ComputeRescaleMultiplierLsb +: ComputeRescaleMultiplierWidth]) <= 64'(ComputeRescaleMultiplierMax) &&
-        64'(cmd[ComputeRescaleRightShiftLsb +: ComputeRescaleRightShiftWidth]) <= 64'(ComputeRescaleRightShiftMax);
+        64'(cmd[ComputeRescaleRightShiftLsb +: ComputeRescaleRightShiftWidth]) <= 64'(ComputeRescaleRightShiftMax) &&
+        64'(cmd[ComputeDwPadLsb +: ComputeDwPadWidth]) <= 64'(ComputeDwPadMax);
   endfunction
 
   // STORE
@@ -256,7 +266,7 @@ package tessera_isa_pkg;
   localparam logic [7:0] ErrNone = 8'd0;  // no error
   localparam logic [7:0] ErrBadOpcode = 8'd1;  // unknown opcode (0 included: a zeroed ring slot)
   localparam logic [7:0] ErrReservedBits = 8'd2;  // a reserved byte, flag or mode bit is not zero
-  localparam logic [7:0] ErrBadDimension = 8'd3;  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row, ACT_TILE_STRIDE without EXTRA_TILES or EXTRA_TILES with RESCALE, PANEL_PITCH without EXTRA_PANELS, EXTRA_PANELS with POOL_2X2, with lines that are not whole bus beats (except TO_SCRATCHPAD) or with ROWS x (1 + EXTRA_PANELS) above MAX_COUNT; a STORE's SRAM fields set without TO_SCRATCHPAD, or with it COLS above NumRows; a DEPTHWISE COMPUTE with EXTRA_TILES, VECTORS below DW_KERNEL or ACT_ROWS x VECTORS above DW_LINE_BUFFER_LINES, DW_BLOCK_PITCH without DW_OUTPUT, or DW_PAIR_OFFSET without DW_PAIR
+  localparam logic [7:0] ErrBadDimension = 8'd3;  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row, ACT_TILE_STRIDE without EXTRA_TILES or EXTRA_TILES with RESCALE, PANEL_PITCH without EXTRA_PANELS, EXTRA_PANELS with POOL_2X2, with lines that are not whole bus beats (except TO_SCRATCHPAD) or with ROWS x (1 + EXTRA_PANELS) above MAX_COUNT; a STORE's SRAM fields set without TO_SCRATCHPAD, or with it COLS above NumRows; a DEPTHWISE COMPUTE with EXTRA_TILES, VECTORS below DW_KERNEL or ACT_ROWS x VECTORS above DW_LINE_BUFFER_LINES, DW_BLOCK_PITCH without DW_OUTPUT, DW_PAIR_OFFSET without DW_PAIR, or DW_PAD or DW_ZERO_POINT without DEPTHWISE
   localparam logic [7:0] ErrScratchpadRange = 8'd4;  // a scratchpad line range runs past the scratchpad
   localparam logic [7:0] ErrAccumulatorRange = 8'd5;  // an accumulator line range runs past the accumulator
   localparam logic [7:0] ErrDmaWindow = 8'd6;  // a host row lies outside the DMA window (nothing outside is accessed; the rows before it are moved)

@@ -76,10 +76,13 @@ package tessera_pkg;
   endfunction
 
   // The outputs per channel block of a DEPTHWISE COMPUTE of `vectors` (>= DW_KERNEL)
-  // pixels: (VECTORS - DW_KERNEL) / stride + 1 (docs/isa.md "Depthwise"; isa::dw_outputs in
-  // the driver).
-  function automatic logic [15:0] dw_outputs(input logic [15:0] vectors, input logic stride_2);
-    dw_outputs = ((vectors - 16'(tessera_isa_pkg::DwKernel)) >> stride_2) + 16'd1;
+  // pixels and DW_PAD's columns: (VECTORS + LEFT + RIGHT - DW_KERNEL) / stride + 1
+  // (docs/isa.md "Depthwise"; isa::dw_outputs in the driver).
+  function automatic logic [15:0] dw_outputs(input logic [15:0] vectors, input logic [7:0] pad,
+                                             input logic stride_2);
+    dw_outputs = ((vectors + 16'(pad[tessera_isa_pkg::DwPadLeftBit]) +
+                   16'(pad[tessera_isa_pkg::DwPadRightBit]) -
+                   16'(tessera_isa_pkg::DwKernel)) >> stride_2) + 16'd1;
   endfunction
 
   // Width of an index that can name any of n items; at least one bit so that a

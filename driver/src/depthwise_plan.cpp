@@ -23,12 +23,44 @@ constexpr uint32_t kPassBlocks = 2 * (kMaxExtraPanels + 1);
 // gained nothing), and the loads one strip ahead of the computes in the stream.
 constexpr uint32_t kSlots = 3, kLoadsAhead = 1;
 
+// A padded row's columns: the unit makes a padding column on each side (DW_PAD LEFT and,
+// where an output's window reaches the last one, RIGHT); wider padding is filled into the
+// scratchpad row, which streams as VECTORS pixels: `fill_left` padding columns, the image's
+// W pixels and `fill_right` padding columns. Without the unit's columns (a row of fewer
+// than DW_KERNEL streamed pixels) all the padding is in the scratchpad.
+struct DwColumns {
+  bool left = false, right = false;  // the unit's
+  uint32_t fill_left = 0, fill_right = 0, vectors = 0;
+};
+DwColumns columns_of(const ConvPlan& p) {
+  const uint32_t wp = p.pad_left + p.w + p.pad_right;
+  const uint32_t reach = kDwKernel - 1 + (p.out_w() - 1) * p.stride_w;  // the last column used
+  DwColumns k;
+  k.left = p.pad_left > 0;
+  k.right = p.pad_right > 0 && reach == wp - 1;
+  // The streamed columns: from the unit's left one on, to the last used (or the last pixel).
+  const uint32_t first = k.left ? 1 : 0;
+  const uint32_t last = std::max(reach - (k.right ? 1 : 0), p.pad_left + p.w - 1);
+  k.vectors = last - first + 1;
+  if (k.vectors < kDwKernel) {  // too narrow a row for the unit (its line buffer's timing)
+    k = DwColumns{};
+    k.vectors = std::max(reach + 1, p.pad_left + p.w);
+  }
+  k.fill_left = p.pad_left - (k.left ? 1 : 0);
+  k.fill_right = k.vectors - k.fill_left - p.w;
+  return k;
+}
+
 // The plan's shape on this build: the image in passes of `blocks` channel blocks (the last
 // may have fewer), each pass in strips of output rows.
 struct DwShape {
   uint32_t blocks = 0;  // lines per pixel of a pass
   uint32_t passes = 0;
-  uint32_t wp = 0, hp = 0;  // the padded image
+  DwColumns columns;
+  uint32_t vectors = 0, hp = 0;  // a streamed row's pixels (VECTORS); the padded image's rows
+  // The first padded row streamed: with padding on top, a row whose two rows above are
+  // padding (or above the image), which the unit makes (DW_PAD TOP).
+  uint32_t first_row = 0;
   uint32_t oh = 0, ow = 0, stride = 1;
   uint32_t strip_out = 0;  // output rows per strip (and accumulator region)
   // Stride 2 in DW_PAIR commands: output row o's rows 2o + 1 and 2o + 2 in one command (both
@@ -42,29 +74,33 @@ struct DwShape {
   static uint32_t slot_line(uint32_t g, uint32_t bank) { return g % kSlots * bank; }
 };
 
-// The most blocks a pass may have on this build (0: none fits).
-uint32_t max_pass_blocks(const ConvPlan& p, const BuildConfig& cfg, uint32_t wp, uint32_t ow) {
+// The most blocks a pass may have on this build (0: none fits), with rows of `vectors`
+// streamed pixels.
+uint32_t max_pass_blocks(const ConvPlan& p, const BuildConfig& cfg, uint32_t vectors, uint32_t ow) {
   uint32_t g = std::min(ceil_div(p.c, cfg.rows), kPassBlocks);
-  while (g > 0 && (uint64_t(wp) * g > kDwLineBufferLines || uint64_t(ow) * g > region_lines(cfg) ||
-                   uint64_t(p.stride_h + 2) * wp * g + 1 > bank_lines(cfg)))
+  while (g > 0 &&
+         (uint64_t(vectors) * g > kDwLineBufferLines || uint64_t(ow) * g > region_lines(cfg) ||
+          uint64_t(p.stride_h + 2) * vectors * g + 1 > bank_lines(cfg)))
     --g;
   return g;
 }
 
 DwShape shape_of(const ConvPlan& p, const BuildConfig& cfg) {
   DwShape d;
-  d.wp = p.pad_left + p.w + p.pad_right;
+  d.columns = columns_of(p);
+  d.vectors = d.columns.vectors;
   d.hp = p.pad_top + p.h + p.pad_bottom;
+  d.first_row = std::min(p.pad_top, kDwKernel - 1);
   d.oh = p.out_h();
   d.ow = p.out_w();
   d.stride = p.stride_h;
-  const uint32_t total = ceil_div(p.c, cfg.rows), most = max_pass_blocks(p, cfg, d.wp, d.ow);
+  const uint32_t total = ceil_div(p.c, cfg.rows), most = max_pass_blocks(p, cfg, d.vectors, d.ow);
   d.passes = ceil_div(total, most);
   d.blocks = ceil_div(total, d.passes);  // as even as they go
   // As many output rows as an accumulator region and a bank (a strip's padded rows, the
   // first strip's two more, and in bank 2 the zero-point line) hold, and a STORE's rows
   // allow.
-  const uint32_t row_lines = d.wp * d.blocks, bank_rows = (bank_lines(cfg) - 1) / row_lines;
+  const uint32_t row_lines = d.vectors * d.blocks, bank_rows = (bank_lines(cfg) - 1) / row_lines;
   const uint32_t by_region = region_lines(cfg) / (d.ow * d.blocks);
   const uint32_t by_store = kMaxCount / (d.ow * (kMaxExtraPanels + 1));
   d.strip_out = std::min({by_region, (bank_rows - 2) / d.stride, by_store, d.oh});
@@ -92,7 +128,7 @@ bool depthwise_unit_fits(const ConvPlan& p, const BuildConfig& cfg) {
   }
   if (!p.raw_int32 && p.c > cfg.qtable_entries) return false;
   if (uint64_t(ceil_div(p.c, cfg.rows)) * kDwTaps > bank_lines(cfg)) return false;  // weights
-  return max_pass_blocks(p, cfg, p.pad_left + p.w + p.pad_right, p.out_w()) > 0 &&
+  return max_pass_blocks(p, cfg, columns_of(p).vectors, p.out_w()) > 0 &&
          uint64_t(p.out_w()) * (kMaxExtraPanels + 1) <= kMaxCount;
 }
 
@@ -127,7 +163,9 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
   const uint64_t out_image_bytes = uint64_t(d.oh) * d.ow * p.c * elem;
 
   // Once: the weights; the table after the first strip's rows (only its STOREs need it):
-  // its token goes to that strip's last COMPUTE, the first STORE's token with it.
+  // its token goes to that strip's last COMPUTE, the first STORE's token with it (or, where
+  // the strip is one COMPUTE, a pair with the padding above made by the unit, its rows'
+  // token is the table's: the table comes after them).
   Load weights;
   weights.dram_addr = p.weight_addr;
   weights.row_bytes = ceil_div(p.c, rows) * kDwTaps * rows;
@@ -167,7 +205,7 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
     t.blocks = ceil_div(t.c1 - t.c0, rows);
     t.o0 = strip_first[t.index];
     t.o1 = t.index + 1 < strips ? strip_first[t.index + 1] : d.oh;
-    t.first = t.o0 == 0 ? 0 : (t.o0 - 1) * d.stride + kDwKernel;
+    t.first = t.o0 == 0 ? d.first_row : (t.o0 - 1) * d.stride + kDwKernel;
     t.last = (t.o1 - 1) * d.stride + kDwKernel - 1;
     return t;
   };
@@ -179,26 +217,28 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
   // Where strip g keeps padded row iy: its pair region's row iy / 2 - 1 - o0, or its
   // buffer's next row (the rows before it in the strip that are not second rows).
   auto pair_region = [&](uint32_t g) {
-    return DwShape::slot_line(g + 1, bank) + d.buffer_rows * d.wp * d.blocks;
+    return DwShape::slot_line(g + 1, bank) + d.buffer_rows * d.vectors * d.blocks;
   };
   auto row_line = [&](uint32_t g, const Strip& t, uint32_t iy) {
-    if (second_of_pair(iy)) return pair_region(g) + (iy / 2 - 1 - t.o0) * d.wp * t.blocks;
+    if (second_of_pair(iy)) return pair_region(g) + (iy / 2 - 1 - t.o0) * d.vectors * t.blocks;
     uint32_t row = 0;
     for (uint32_t r = t.first; r < iy; ++r) row += !second_of_pair(r);
-    return DwShape::slot_line(g, bank) + row * d.wp * t.blocks;
+    return DwShape::slot_line(g, bank) + row * d.vectors * t.blocks;
   };
-  auto push_loads = [&](uint32_t g) {
+  auto push_loads = [&](uint32_t g, bool token) {
     const Strip t = strip(g);
-    const uint32_t row_lines = d.wp * t.blocks;
+    const uint32_t row_lines = d.vectors * t.blocks;
     std::vector<Load> loads;
     // A slot's padding columns (and its pair region's) are filled by its first strip, and
     // again when a strip has another layout than the slot's last (the rows never write
     // them).
+    const DwColumns& k = d.columns;
     if (g < kSlots || strip(g - kSlots).blocks != t.blocks) {
       auto fill_columns = [&](uint32_t first_line, uint32_t count) {
-        if (p.pad_left) loads.push_back(fill(first_line, p.pad_left * t.blocks, count, row_lines));
-        if (p.pad_right) {
-          loads.push_back(fill(first_line + (p.pad_left + p.w) * t.blocks, p.pad_right * t.blocks,
+        if (k.fill_left)
+          loads.push_back(fill(first_line, k.fill_left * t.blocks, count, row_lines));
+        if (k.fill_right) {
+          loads.push_back(fill(first_line + (k.fill_left + p.w) * t.blocks, k.fill_right * t.blocks,
                                count, row_lines));
         }
       };
@@ -217,7 +257,7 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
       const uint32_t iy = order[i];
       const uint64_t row_addr =
           p.input_addr + t.image * image_bytes + uint64_t(iy - p.pad_top) * p.w * p.c + t.c0;
-      const uint32_t line = row_line(g, t, iy) + p.pad_left * t.blocks;
+      const uint32_t line = row_line(g, t, iy) + k.fill_left * t.blocks;
       if (!whole_lines) {  // a DMA row per pixel (the pass's channels), each starting a line
         Load l;
         l.dram_addr = row_addr;
@@ -255,18 +295,24 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
     if (loads.empty()) loads.push_back(fill(DwShape::slot_line(g, bank), 1, 1, 1));
     // The slot's last reader: strip g - kSlots.
     loads.front().deps |= g >= kSlots ? kDepsPopNext : 0;
-    loads.back().deps |= kDepsPushNext;
+    if (token) loads.back().deps |= kDepsPushNext;
     for (const Load& l : loads) s.push(l);
   };
+  auto computes_of = [&](const Strip& t) {
+    uint32_t n = 0;
+    for (uint32_t iy = t.first; iy <= t.last; ++iy) n += !second_of_pair(iy);
+    return n;
+  };
+  const bool table_token = !p.raw_int32 && computes_of(strip(0)) > 1;
 
   // The loads of strip g + ahead before strip g's computes (the slot they wait for is
   // released by an earlier strip's, so the order cannot deadlock).
   for (uint32_t g = 0; g < std::min(kLoadsAhead, total); ++g) {
-    push_loads(g);
+    push_loads(g, g > 0 || p.raw_int32 || table_token);
     if (g == 0 && !p.raw_int32) s.push(table);
   }
   for (uint32_t g = 0; g < total; ++g) {
-    if (g + kLoadsAhead < total) push_loads(g + kLoadsAhead);
+    if (g + kLoadsAhead < total) push_loads(g + kLoadsAhead, true);
     const Strip t = strip(g);
     const uint32_t acc_base = g % 2 * region_lines(cfg);
     // A COMPUTE per padded row, or per pair of rows (the second one's skipped).
@@ -279,12 +325,15 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
       const bool row = inside(iy);
       c.act_line = row ? row_line(g, t, iy) : zero_line;
       c.act_stride = row ? t.blocks : 0;
-      c.vectors = d.wp;
+      c.vectors = d.vectors;
       c.act_rows = t.blocks;
       c.act_row_stride = row ? 1 : 0;
       c.wgt_line = 3 * bank + t.c0 / rows * kDwTaps;
       c.k_valid = 1;  // in range; the depthwise unit counts DW_TAPS per output
       c.n_valid = uint16_t(std::min(rows, t.c1 - t.c0));
+      c.dw_pad = uint8_t((d.columns.left ? kDwPadLeft : 0) | (d.columns.right ? kDwPadRight : 0) |
+                         (t.o0 == 0 && iy == d.first_row && p.pad_top > 0 ? kDwPadTop : 0));
+      c.dw_zero_point = p.input_zero_point;
       c.dw_pair = iy + 1 <= t.last && second_of_pair(iy + 1);
       if (c.dw_pair) c.dw_pair_offset = int32_t(int64_t(row_line(g, t, iy + 1)) - c.act_line);
       const uint32_t last = c.dw_pair ? iy + 1 : iy;  // the command's last row
@@ -296,8 +345,7 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
       computes.push_back(c);
     }
     computes.front().deps |= kDepsPopPrev | (g >= 2 ? kDepsPopNext : 0);
-    // The table's token (the first strip has a COMPUTE for row 0 and one for its output).
-    if (g == 0 && !p.raw_int32) computes.back().deps |= kDepsPopPrev;
+    if (g == 0 && table_token) computes.back().deps |= kDepsPopPrev;
     computes.back().deps |= kDepsPushNext | (g + kSlots < total ? kDepsPushPrev : 0);
     for (const Compute& c : computes) s.push(c);
     // A pixel's blocks in as few STOREs as 1 + MAX_EXTRA_PANELS panels allow, as even as

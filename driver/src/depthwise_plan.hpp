@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // The depthwise unit's plan for a depthwise 3x3 convolution (ConvLayout::kDepthwiseUnit):
-// the padded image streams through tessera_depthwise one input row per COMPUTE, each row
-// loaded and computed once (the line buffer holds the two rows before it, across strips).
+// the image streams through tessera_depthwise one input row per COMPUTE, each row loaded
+// and computed once (the line buffer holds the two rows before it, across strips).
+// Padding: the unit makes a column of the input zero point on each side and the rows above
+// the first (DW_PAD), so a row streams as its W pixels; wider padding columns are in the
+// scratchpad row, and padding rows below the image (or more than two above it) are
+// COMPUTEs of one line of the zero point.
 //
 // Channels: in passes of up to 2 x (1 + MAX_EXTRA_PANELS) = 32 blocks (the store unit holds
 // the parameters of two groups of panels), as even as they go; each pass streams the whole
@@ -10,19 +14,19 @@
 // Strips: a pass's output rows in strips of as many rows as an accumulator region and a
 // bank hold, but the first and the last strip one row (a pass starts after fewer rows'
 // loads and ends after fewer rows' STOREs).
-// Scratchpad: strip j's padded rows in bank 0, 1 or 2 (j % 3; row r at line r*Wp*G), the
-// padding columns filled with the input zero point by the first strip in each bank (again
-// when a pass changes the layout); the padding rows are not stored but read from one line
-// of the zero point at the end of bank 2 (the COMPUTE's strides 0); bank 3 holds the
-// weights, DW_TAPS lines per channel block. At stride 2 (at most one padding row on top),
-// output row o's padded rows 2o + 1 and 2o + 2 are one DW_PAIR COMPUTE: the first row in
-// strip j's buffer, the second in its pair region, after the buffer of bank (j + 1) % 3,
-// so that the activation, weight and pair ports read three banks. The table is loaded
-// after the first strip's rows. Accumulator: strip j's output rows in half j % 2, block
-// b's pixels from line b*pitch on (pitch = strip rows x OW), so that one STORE writes up to
-// 1 + MAX_EXTRA_PANELS blocks of a pixel as one burst. Tokens: a strip's last LOAD gives
-// its COMPUTEs one, their last gives its STOREs one and frees the buffer (and pair region)
-// for strip j + 3; its last STORE frees the half for strip j + 2.
+// Scratchpad: strip j's rows in bank 0, 1 or 2 (j % 3; row r at line r*V*G, V pixels a
+// streamed row), the scratchpad's padding columns (if any) filled with the input zero point
+// by the first strip in each bank (again when a pass changes the layout); the padding rows
+// are not stored but read from one line of the zero point at the end of bank 2 (the
+// COMPUTE's strides 0); bank 3 holds the weights, DW_TAPS lines per channel block. At stride 2 (at
+// most one padding row on top), output row o's padded rows 2o + 1 and 2o + 2 are one DW_PAIR
+// COMPUTE: the first row in strip j's buffer, the second in its pair region, after the buffer of
+// bank (j + 1) % 3, so that the activation, weight and pair ports read three banks. The table is
+// loaded after the first strip's rows. Accumulator: strip j's output rows in half j % 2, block b's
+// pixels from line b*pitch on (pitch = strip rows x OW), so that one STORE writes up to 1 +
+// MAX_EXTRA_PANELS blocks of a pixel as one burst. Tokens: a strip's last LOAD gives its COMPUTEs
+// one, their last gives its STOREs one and frees the buffer (and pair region) for strip j + 3; its
+// last STORE frees the half for strip j + 2.
 #pragma once
 
 #include "tessera/conv_plan.hpp"

@@ -216,6 +216,12 @@ CheckResult check_compute(const Command& c, const BuildConfig& cfg) {
     return fail(Error::kBadDimension, "COMPUTE DW_PAIR_OFFSET = " + std::to_string(pair_offset) +
                                           " must be 0 without DW_PAIR");
   }
+  if (!depthwise && (c.get(compute::kDwPad) != 0 || c.get(compute::kDwZeroPoint) != 0)) {
+    return fail(Error::kBadDimension,
+                "COMPUTE DW_PAD = " + std::to_string(c.get(compute::kDwPad)) +
+                    " and DW_ZERO_POINT = " + std::to_string(int8_t(c.get(compute::kDwZeroPoint))) +
+                    " must be 0 without DEPTHWISE");
+  }
   if (depthwise && extra > 0) {
     return fail(Error::kBadDimension, "COMPUTE EXTRA_TILES = " + std::to_string(extra) +
                                           " must be 0 with DEPTHWISE (a command is one input row)");
@@ -448,6 +454,8 @@ Command encode(const Compute& a) {
             (a.dw_pair ? kComputeModeDwPair : 0));
   c.set(compute::kDwBlockPitch, a.dw_block_pitch);
   c.set(compute::kDwPairOffset, uint32_t(a.dw_pair_offset));
+  c.set(compute::kDwPad, a.dw_pad);
+  c.set(compute::kDwZeroPoint, uint8_t(a.dw_zero_point));
   c.set(compute::kActLine, a.act_line);
   c.set(compute::kActStride, a.act_stride);
   c.set(compute::kVectors, a.vectors);
@@ -493,9 +501,11 @@ Command encode(const Store& a) {
 }
 
 uint32_t dw_outputs(const Command& c) {
-  const uint64_t vectors = c.get(compute::kVectors);
-  if (vectors < kDwKernel) return 0;
-  return uint32_t((vectors - kDwKernel) / (c.mode() & kComputeModeDwStride2 ? 2 : 1) + 1);
+  const uint64_t pad = c.get(compute::kDwPad);
+  const uint64_t padded =
+      c.get(compute::kVectors) + bool(pad & kDwPadLeft) + bool(pad & kDwPadRight);
+  if (padded < kDwKernel) return 0;
+  return uint32_t((padded - kDwKernel) / (c.mode() & kComputeModeDwStride2 ? 2 : 1) + 1);
 }
 
 uint64_t counted_macs(const Command& c, uint32_t rows) {

@@ -68,7 +68,8 @@ struct Model::Impl {
   // DW_LINE_BUFFER_LINES lines of `rows` bytes, line b*VECTORS + x (undefined after reset
   // on the RTL; zero here).
   std::vector<int8_t> dw_older, dw_newer;
-  std::vector<int32_t> dw_sum;  // a DEPTHWISE output's lanes (reused: no allocation per command)
+  std::vector<int32_t> dw_sum;     // a DEPTHWISE output's lanes (reused: no allocation per command)
+  std::vector<int8_t> dw_padding;  // a line of DW_ZERO_POINT
 
   // Registers
   uint32_t ctrl = 0, intr_status = 0, intr_enable = 0, ring_size = 0, ring_tail = 0, ring_head = 0,
@@ -97,7 +98,8 @@ struct Model::Impl {
         row_buffer(4 * std::size_t(kMaxPanels) * cols),
         dw_older(std::size_t(isa::kDwLineBufferLines) * rows),
         dw_newer(std::size_t(isa::kDwLineBufferLines) * rows),
-        dw_sum(cols) {}
+        dw_sum(cols),
+        dw_padding(rows) {}
 
   uint64_t& counter(regs::Counter c) { return counters[static_cast<uint32_t>(c)]; }
 
@@ -285,9 +287,11 @@ struct Model::Impl {
   // ---- DEPTHWISE COMPUTE (tessera_depthwise) ---------------------------------------------
   // Block b's output ox, lane l: the sum over the window's rows ky (0, 1: the line buffer's
   // older and newer row, 2: this command's; with DW_PAIR 0: the newer row, 1 and 2: the
-  // command's two) and columns kx of pixel x = ox*stride + kx, each times byte l of weight
-  // line WGT_LINE + b*DW_TAPS + ky*DW_KERNEL + kx. Then this row enters the line buffer (the
-  // newer row becomes the older; with DW_PAIR both rows enter).
+  // command's two) and columns kx of padded pixel x' = ox*stride + kx (pixel x' - DW_PAD's
+  // LEFT; a pixel outside the row, or with TOP a line-buffer row, is DW_ZERO_POINT), each
+  // times byte l of weight line WGT_LINE + b*DW_TAPS + ky*DW_KERNEL + kx. Then this row
+  // enters the line buffer (the newer row, or with TOP the padding, becomes the older; with
+  // DW_PAIR both rows enter).
   Error run_depthwise(const Command& c) {
     constexpr uint32_t k = isa::kDwKernel;
     const uint32_t vectors = uint32_t(c.get(compute::kVectors));
@@ -301,6 +305,10 @@ struct Model::Impl {
       return &scratchpad[(act_line + b * row_stride + x * act_stride) * rows];
     };
     const auto second_of = [&](uint32_t b, uint32_t x) { return line_of(b, x) + pair_bytes; };
+    const uint8_t pad = uint8_t(c.get(compute::kDwPad));
+    const bool top = pad & isa::kDwPadTop;
+    const uint32_t left = pad & isa::kDwPadLeft ? 1 : 0;
+    std::fill(dw_padding.begin(), dw_padding.end(), int8_t(c.get(compute::kDwZeroPoint)));
     if (c.mode() & isa::kComputeModeDwOutput) {
       const uint32_t outputs = isa::dw_outputs(c),
                      step = c.mode() & isa::kComputeModeDwStride2 ? 2 : 1;
@@ -314,13 +322,17 @@ struct Model::Impl {
           int32_t* sum = dw_sum.data();
           for (uint32_t ky = 0; ky < k; ++ky) {
             for (uint32_t kx = 0; kx < k; ++kx) {  // a window line and its weight line
-              const uint32_t x = ox * step + kx;
+              const uint32_t xp = ox * step + kx;  // x' (padded)
+              const uint32_t x = xp - left;        // wraps below 0: outside
+              const bool column_inside = xp >= left && x < vectors;
               const int8_t* held =
-                  &(ky == 0 && !pair ? dw_older : dw_newer)[(b * vectors + x) * rows];
-              const int8_t* in = pair ? (ky == 0   ? held
-                                         : ky == 1 ? line_of(b, x)
-                                                   : second_of(b, x))
-                                      : (ky == k - 1 ? line_of(b, x) : held);
+                  top ? dw_padding.data()
+                      : &(ky == 0 && !pair ? dw_older : dw_newer)[(b * vectors + x) * rows];
+              const int8_t* in = !column_inside ? dw_padding.data()
+                                 : pair         ? (ky == 0   ? held
+                                                   : ky == 1 ? line_of(b, x)
+                                                             : second_of(b, x))
+                                                : (ky == k - 1 ? line_of(b, x) : held);
               const int8_t* wt = &w[(ky * k + kx) * rows];
               for (uint32_t l = 0; l < lanes; ++l) sum[l] += int32_t(in[l]) * wt[l];
             }
@@ -338,7 +350,11 @@ struct Model::Impl {
     for (uint32_t b = 0; b < blocks; ++b) {
       for (uint32_t x = 0; x < vectors; ++x) {
         const std::size_t i = (std::size_t(b) * vectors + x) * rows;
-        std::memcpy(&dw_older[i], pair ? line_of(b, x) : &dw_newer[i], rows);
+        std::memcpy(&dw_older[i],
+                    pair  ? line_of(b, x)
+                    : top ? dw_padding.data()
+                          : &dw_newer[i],
+                    rows);
         std::memcpy(&dw_newer[i], pair ? second_of(b, x) : line_of(b, x), rows);
       }
     }

@@ -64,11 +64,13 @@ uint64_t Timing::duration(const isa::Command& c, bool params_held, uint64_t& lat
       }
       if (c.mode() & isa::kComputeModeDepthwise) {
         // tessera_depthwise: a line per cycle (with DW_PAIR a pixel of both rows, the second
-        // on a port of its own), a block's DW_TAPS weight lines read while the block before
-        // streams; the pipeline: line buffer, window, sum, the collector.
+        // on a port of its own) and a cycle for a DW_PAD column after the block, a block's
+        // DW_TAPS weight lines read while the block before streams; the pipeline: line
+        // buffer, window, sum, the collector.
         latency = kDepthwiseLatency;
-        return c.get(compute::kActRows) *
-               std::max<uint64_t>(c.get(compute::kVectors), kDepthwiseBlockCycles);
+        const uint64_t steps =
+            c.get(compute::kVectors) + bool(c.get(compute::kDwPad) & isa::kDwPadRight);
+        return c.get(compute::kActRows) * std::max<uint64_t>(steps, kDepthwiseBlockCycles);
       }
       latency = config_.rows + config_.cols + 3;
       return (c.get(compute::kExtraTiles) + 1) * std::max<uint64_t>(vectors, config_.rows);

@@ -112,6 +112,10 @@ class Builder {
       a.dw_pair = a.dw_stride_2 && r_.chance(0.5);  // a second row, DW_PAIR_OFFSET lines on
       a.dw_output = r_.chance(0.7);
       a.dw_block_pitch = uint16_t(a.dw_output ? r_.in(0, 20) : 0);
+      if (r_.chance(0.5)) {  // padding the unit makes itself
+        a.dw_pad = uint8_t(r_.in(0, 7));
+        a.dw_zero_point = int8_t(r_.in(0, 255));
+      }
       const uint64_t span =
           uint64_t(a.act_rows - 1) * a.act_row_stride + uint64_t(a.vectors - 1) * a.act_stride + 1;
       // The second row after the first, or (one in three) before it.

@@ -87,8 +87,14 @@ inline isa::Command random_command(std::mt19937_64& rng, const isa::BuildConfig&
                       : 0;
         k.dw_output = rng() % 4 != 0;
         k.dw_block_pitch = k.dw_output ? static_cast<uint16_t>(upto(80)) : 0;
+        k.dw_pad = static_cast<uint8_t>(upto(rng() % 8 ? 8 : 256));  // in range, or not
+        k.dw_zero_point = static_cast<int8_t>(rng());
         k.wgt_line = upto(cfg.scratchpad_lines - kDwTaps * 8);
         k.acc_line = upto(cfg.accumulator_lines / 2);
+      }
+      if (!k.depthwise && rng() % 16 == 0) {  // the depthwise unit's padding without it
+        k.dw_pad = static_cast<uint8_t>(upto(8));
+        k.dw_zero_point = static_cast<int8_t>(rng());
       }
       k.deps = static_cast<uint8_t>(rng() & 0xf);
       c = encode(k);

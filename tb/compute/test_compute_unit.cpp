@@ -10,7 +10,9 @@
 // cycle.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
+#include <optional>
 #include <random>
 
 #include "Vtessera_compute_harness_16.h"
@@ -53,6 +55,8 @@ struct Cmd {
   uint16_t dw_block_pitch = 0;
   bool dw_pair = false;  // two rows, the second dw_pair_offset lines on
   int32_t dw_pair_offset = 0;
+  uint8_t dw_pad = 0;  // the padding the unit makes (kDwPad*) of dw_zero_point bytes
+  int8_t dw_zero_point = 0;
 };
 
 template <typename S>
@@ -117,6 +121,8 @@ class ComputeUnitTest : public ::testing::Test {
         k.dw_block_pitch = c.dw_block_pitch;
         k.dw_pair = c.dw_pair;
         k.dw_pair_offset = c.dw_pair_offset;
+        k.dw_pad = c.dw_pad;
+        k.dw_zero_point = c.dw_zero_point;
         tessera::test::put_command(dut_->cmd_i, tessera::isa::encode(k));
       }
       dut_->clk_i = 0;
@@ -126,7 +132,9 @@ class ComputeUnitTest : public ::testing::Test {
       uint32_t macs = 0;
       if (fire && cmds.front().depthwise) {  // 3x3 windows of R - 1 lanes (N_VALID)
         const Cmd& c = cmds.front();
-        const uint32_t outputs = (c.vectors - 3) / (c.dw_stride_2 ? 2 : 1) + 1;
+        const uint32_t columns = c.vectors + bool(c.dw_pad & tessera::isa::kDwPadLeft) +
+                                 bool(c.dw_pad & tessera::isa::kDwPadRight);
+        const uint32_t outputs = (columns - 3) / (c.dw_stride_2 ? 2 : 1) + 1;
         macs = c.dw_output ? outputs * c.act_rows * 9 * (R - 1) : 0;
       } else if (fire && !cmds.front().rescale) {
         macs = cmds.front().vectors * cmds.front().act_rows * R * (R - 1);
@@ -208,22 +216,32 @@ class ComputeUnitTest : public ::testing::Test {
     return cycles;
   }
 
-  // A depthwise 3x3 layer on an H x W image of `blocks` x R channels (no padding, input zero
-  // point 0): pixel (y, x)'s block b in line act_base + (y*W + x)*blocks + b, block b's tap t
-  // in line wgt_base + b*9 + t, output (oy, ox) of block b in acc_base + b*OH*OW + oy*OW +
-  // ox. One DEPTHWISE command per input row, the rows before the first output and between
-  // outputs (stride 2) without DW_OUTPUT; with `pairs` (stride 2) row 0 alone and then rows
-  // 2k+1 and 2k+2 in one DW_PAIR command, the second row read from a copy of the image
-  // `copy` lines on (0: the image itself). `between` goes after command `at`. Checked
-  // against the reference's grouped convolution; returns the cycles.
+  // A depthwise 3x3 layer on an H x W image of `blocks` x R channels: pixel (y, x)'s block b
+  // in line act_base + (y*W + x)*blocks + b, block b's tap t in line wgt_base + b*9 + t,
+  // output (oy, ox) of block b in acc_base + b*OH*OW + oy*OW + ox. One DEPTHWISE command
+  // per input row, the rows before the first output and between outputs (stride 2) without
+  // DW_OUTPUT; with `pairs` (stride 2) the first row alone and then two rows in one DW_PAIR
+  // command, the second row read from a copy of the image `copy` lines on (0: the image
+  // itself). With `padding` (its zero point), a pixel of it on every side, the unit's DW_PAD
+  // (LEFT; RIGHT where an output's window reaches it; TOP on the first row) and below the
+  // image a row of the zero point's line after the image, streamed with strides 0.
+  // `between` goes after command `at`. Checked against the reference's grouped convolution
+  // of the padded image; returns the cycles.
   uint64_t depthwise(uint32_t h, uint32_t w, uint32_t blocks, uint32_t stride, uint32_t act_base,
                      uint32_t wgt_base, uint32_t acc_base, std::deque<Cmd> between = {},
-                     std::size_t at = 0, bool pairs = false, uint32_t copy = 0) {
-    const uint32_t c = blocks * R, oh = (h - 3) / stride + 1, ow = (w - 3) / stride + 1;
+                     std::size_t at = 0, bool pairs = false, uint32_t copy = 0,
+                     std::optional<int8_t> padding = {}) {
+    const uint32_t pad = padding ? 1 : 0, hp = h + 2 * pad, wp = w + 2 * pad;
+    const uint32_t c = blocks * R, oh = (hp - 3) / stride + 1, ow = (wp - 3) / stride + 1;
     std::uniform_int_distribution<int> byte(-128, 127);
     std::vector<int8_t> in(h * w * c), wt(9 * c);
     for (auto& x : in) x = int8_t(byte(rng_));
     for (auto& x : wt) x = int8_t(byte(rng_));
+    const uint32_t zero_line = act_base + h * w * blocks;  // after the image
+    if (padding) {
+      const std::vector<int8_t> zeros(R, *padding);
+      write_line(zero_line, zeros.data());
+    }
     for (uint32_t p = 0; p < h * w; ++p) {
       for (uint32_t b = 0; b < blocks; ++b) {
         write_line(act_base + p * blocks + b, &in[p * c + b * R]);
@@ -234,14 +252,31 @@ class ComputeUnitTest : public ::testing::Test {
       for (uint32_t t = 0; t < 9; ++t) write_line(wgt_base + b * 9 + t, &wt[t * c + b * R]);
     }
     std::deque<Cmd> cmds;
-    for (uint32_t y = 0; y < h; ++y) {
-      Cmd k{act_base + y * w * blocks, blocks, w, wgt_base, 0, false, blocks, 1};
+    // Padded rows y from pad (the first image row; the row above it is TOP's), a command's
+    // last row `last`.
+    const bool right = padding && 2 + (ow - 1) * stride == wp - 1;  // reaches the column
+    for (uint32_t y = pad; y < hp; ++y) {
+      const bool image_row = y < pad + h;
+      Cmd k{image_row ? act_base + (y - pad) * w * blocks : zero_line,
+            image_row ? blocks : 0,
+            w,
+            wgt_base,
+            0,
+            false,
+            blocks,
+            image_row ? 1u : 0u};
       k.depthwise = true;
       k.dw_stride_2 = stride == 2;
-      k.dw_pair = pairs && y % 2 == 1 && y + 1 < h;  // rows y and y + 1
+      k.dw_pair = pairs && y % 2 == 1 && y + 1 < pad + h;  // rows y and y + 1
       if (k.dw_pair) k.dw_pair_offset = int32_t(copy + w * blocks);
       const uint32_t last = k.dw_pair ? y + 1 : y;  // the command's last row
       k.dw_output = last >= 2 && (last - 2) % stride == 0 && (last - 2) / stride < oh;
+      if (!image_row && !k.dw_output) break;  // no output needs the row below
+      if (padding) {
+        k.dw_pad = uint8_t(tessera::isa::kDwPadLeft | (right ? tessera::isa::kDwPadRight : 0) |
+                           (y == pad ? tessera::isa::kDwPadTop : 0));
+        k.dw_zero_point = *padding;
+      }
       if (k.dw_output) {
         k.acc_line = acc_base + (last - 2) / stride * ow;
         k.dw_block_pitch = uint16_t(oh * ow);
@@ -252,13 +287,17 @@ class ComputeUnitTest : public ::testing::Test {
     cmds.insert(cmds.begin() + std::ptrdiff_t(std::min(at, cmds.size())), between.begin(),
                 between.end());
     const uint64_t cycles = run(cmds);
+    std::vector<int8_t> padded(hp * wp * c, padding.value_or(0));
+    for (uint32_t y = 0; y < h; ++y)
+      std::copy_n(&in[y * w * c], w * c, &padded[((y + pad) * wp + pad) * c]);
     tessera::ref::Conv2dParams p;
     p.kernel_h = p.kernel_w = 3;
     p.stride_h = p.stride_w = stride;
     p.groups = c;
-    const auto want = tessera::ref::conv2d(in, {1, h, w, c}, wt, c, {}, p);
+    const auto want = tessera::ref::conv2d(padded, {1, hp, wp, c}, wt, c, {}, p);
     const std::string what = std::to_string(h) + "x" + std::to_string(w) + "x" + std::to_string(c) +
-                             " stride " + std::to_string(stride) + (pairs ? " in pairs" : "");
+                             " stride " + std::to_string(stride) + (pairs ? " in pairs" : "") +
+                             (padding ? " padded" : "");
     for (uint32_t b = 0; b < blocks; ++b) {
       for (uint32_t o = 0; o < oh * ow; ++o) {
         const auto got = read_acc(acc_base + b * oh * ow + o);
@@ -391,6 +430,27 @@ TYPED_TEST(ComputeUnitTest, DepthwisePairsOfRowsMatchTheReference) {
   }
 }
 
+// The unit's own padding (DW_PAD, a random zero point): a column before and after each
+// block's pixels, the first row's line buffer as padding, and the row below the image as
+// the zero point's line; at strides 1 and 2, one row a command or in pairs.
+TYPED_TEST(ComputeUnitTest, DepthwisePaddedLayersMatchTheReference) {
+  for (int trial = 0; trial < 12; ++trial) {
+    const uint32_t stride = 1 + trial % 2, blocks = 1 + this->rng_() % 3;
+    const bool pairs = stride == 2 && trial % 4 == 3;
+    const uint32_t h = 1 + this->rng_() % 8, w = 3 + this->rng_() % 9;
+    const uint32_t oh = (h - 1) / stride + 1, ow = (w - 1) / stride + 1;
+    const uint32_t act_base = this->rng_() % (kBankLines - h * w * blocks - 1);
+    const uint32_t copy = pairs && trial % 8 == 7 ? kBankLines : 0;
+    const uint32_t wgt_base = 2 * kBankLines + this->rng_() % 64;
+    const uint32_t acc_base = this->rng_() % (kAccLines - oh * ow * blocks);
+    const auto zero_point = int8_t(this->rng_());
+    SCOPED_TRACE("trial " + std::to_string(trial) + ", zero point " + std::to_string(zero_point));
+    this->depthwise(h, w, blocks, stride, act_base, wgt_base, acc_base, {}, 0, pairs, copy,
+                    zero_point);
+    if (this->HasFailure()) return;
+  }
+}
+
 // Array commands between a layer's rows, on accumulator lines of their own: both kinds'
 // results are right, whichever order the port and the accumulator see them in.
 TYPED_TEST(ComputeUnitTest, DepthwiseRowsAndArrayTilesInterleave) {
@@ -427,6 +487,16 @@ TYPED_TEST(ComputeUnitTest, DepthwiseStreamsALinePerCycle) {
   // The depthwise unit holds a command from the cycle after the first handshake (the tile
   // sequencer's register) to its last write: the DEPTHWISE_BUSY counter's cycles.
   EXPECT_EQ(this->dw_busy_, cycles - 1);
+}
+
+// DW_PAD's columns cost nothing before a block and a cycle after it; TOP costs nothing.
+TYPED_TEST(ComputeUnitTest, DepthwisePaddingColumnAfterABlockTakesACycle) {
+  const uint32_t h = 6, w = 11, blocks = 3;
+  const uint64_t cycles =
+      this->depthwise(h, w, blocks, 1, 0, 2 * kBankLines, 0, {}, 0, false, 0, int8_t(-7));
+  // The image's rows and the zero row below them, each block w pixels and the column after
+  // them; the first weights and five registers as in DepthwiseStreamsALinePerCycle.
+  EXPECT_EQ(cycles, uint64_t(h + 1) * (w + 1) * blocks + 9 + 5);
 }
 
 // In pairs, each command takes a pixel's two rows a cycle: the second rows come on their

@@ -399,17 +399,21 @@ TEST(Plans, AnySizeRunsOnABuildWithSmallBuffers) {
   }
 }
 
-// A stride-2 depthwise layer on the depthwise unit streams row 0 alone and then each output
-// row's two rows as one DW_PAIR COMPUTE; where an odd height's last window reaches the
-// padding row below, that pair is two COMPUTEs. Both bit-exact on the golden model.
+// A stride-2 depthwise layer on the depthwise unit streams each output row's two rows as one
+// DW_PAIR COMPUTE, the first with the padding row above made by the unit (DW_PAD TOP, so
+// padded row 0 is not streamed); where an odd height's last window reaches the padding row
+// below, that pair is two COMPUTEs. Each row streams its W pixels: the unit makes the
+// padding column on the left, and the one on the right only where a window reaches it (at
+// stride 2 an odd width). Both bit-exact on the golden model.
 TEST(Plans, DepthwiseAtStrideTwoTakesAnOutputRowPerPairOfRows) {
   using namespace tessera::isa;
   tessera::driver::Engine e(tessera::fsim::open_fsim_device({}));
   std::mt19937_64 rng(tessera::test::test_seed());
   for (const uint32_t h : {28u, 27u}) {
+    const uint32_t w = h;  // odd with the odd height
     ConvPlan p;
     p.h = h;
-    p.w = 28;
+    p.w = w;
     p.c = p.out_channels = p.groups = 192;
     p.kernel_h = p.kernel_w = 3;
     p.stride_h = p.stride_w = 2;
@@ -417,17 +421,24 @@ TEST(Plans, DepthwiseAtStrideTwoTakesAnOutputRowPerPairOfRows) {
     ASSERT_EQ(conv_layout(p, e.info().config), ConvLayout::kDepthwiseUnit);
     CommandStream s(e.info().config);
     plan_conv2d(s, p);
-    uint32_t rows = 0, pairs = 0;
+    uint32_t rows = 0, pairs = 0, tops = 0;
+    const uint8_t columns = kDwPadLeft | (w % 2 ? kDwPadRight : 0);
     for (const Command& c : s.commands()) {
       if (c.opcode() != Opcode::kCompute || !(c.mode() & kComputeModeDepthwise)) continue;
       ++rows;
       if (c.mode() & kComputeModeDwPair) ++pairs;
+      const auto pad = uint8_t(c.get(compute::kDwPad));
+      tops += bool(pad & kDwPadTop);
+      EXPECT_EQ(pad & ~kDwPadTop, columns) << "row " << rows;
+      EXPECT_EQ(c.get(compute::kVectors), w) << "row " << rows;
+      if (::testing::Test::HasFailure()) break;
     }
     const uint32_t oh = p.out_h();
     SCOPED_TRACE("H = " + std::to_string(h));
     EXPECT_EQ(pairs, h % 2 ? oh - 1 : oh);
-    EXPECT_EQ(rows, h % 2 ? 1 + (oh - 1) + 2 : 1 + oh);
-    tessera::test::expect_conv_matches(e, rng, {h, 28, 192, 192, 3, 2, 1, 1, false, 192});
+    EXPECT_EQ(rows, h % 2 ? (oh - 1) + 2 : oh);
+    EXPECT_EQ(tops, 1u);  // one pass of 12 blocks
+    tessera::test::expect_conv_matches(e, rng, {h, w, 192, 192, 3, 2, 1, 1, false, 192});
   }
 }
 

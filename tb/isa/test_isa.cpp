@@ -97,8 +97,8 @@ TEST(Isa, EveryCheckGivesItsErrorAndNamesTheValue) {
   op9.set(kHdrOpcode, 9);
   cases.push_back({"opcode 9", op9, Error::kBadOpcode, "OPCODE = 9"});
   Command reserved = encode(valid_compute());
-  reserved.set({46, 1}, 1);
-  cases.push_back({"reserved byte", reserved, Error::kReservedBits, "reserved byte 46"});
+  reserved.set({50, 1}, 1);
+  cases.push_back({"reserved byte", reserved, Error::kReservedBits, "reserved byte 50"});
   Load l = valid_load();
   l.deps = kDepsPopPrev;  // LOAD has no previous unit
   cases.push_back({"deps", encode(l), Error::kReservedBits, "DEPS = 1"});
@@ -287,6 +287,22 @@ TEST(Isa, EveryCheckGivesItsErrorAndNamesTheValue) {
   c.dw_pair_offset = 16384 - 227;  // the second row's lines 16157 .. 16384: one past the last
   cases.push_back(
       {"pair's second row", encode(c), Error::kScratchpadRange, "second-row lines 16157..16384"});
+  // The unit's own padding: a column each side widens the outputs (114 + 2 - 2 of them).
+  Compute padded = dw;
+  padded.dw_pad = kDwPadLeft | kDwPadRight | kDwPadTop;
+  padded.dw_zero_point = -5;
+  EXPECT_TRUE(bool(check(encode(padded), cfg))) << check(encode(padded), cfg).message;
+  EXPECT_EQ(dw_outputs(encode(padded)), 114u);
+  c = padded;
+  c.dw_block_pitch = 911;  // block 1's 114 outputs from line 911 on: one past the last
+  cases.push_back({"padded outputs", encode(c), Error::kAccumulatorRange, "lines 0..1024"});
+  c = padded;
+  c.dw_pad = 8;
+  cases.push_back({"pad range", encode(c), Error::kBadDimension, "DW_PAD = 8 is out of range"});
+  c = valid_compute();
+  c.dw_zero_point = 3;
+  cases.push_back({"zero point without depthwise", encode(c), Error::kBadDimension,
+                   "DW_ZERO_POINT = 3 must be 0 without DEPTHWISE"});
   Command fence_deps = encode(Fence{});
   fence_deps.set(kHdrDeps, kDepsPushNext);
   cases.push_back({"fence deps", fence_deps, Error::kReservedBits, "FENCE DEPS"});
@@ -320,7 +336,8 @@ TEST(Isa, DisassemblyNamesEveryField) {
   EXPECT_EQ(disassemble(encode(valid_compute())),
             "COMPUTE deps=pop_prev,push_next act_line=0 act_stride=32 vectors=128 wgt_line=8192 "
             "acc_line=0 k_valid=16 n_valid=16 act_rows=1 act_row_stride=0 rescale_multiplier=0 "
-            "rescale_right_shift=0 rescale_zero_point=0 extra_tiles=0 act_tile_stride=0 "
+            "rescale_right_shift=0 rescale_zero_point=0 dw_pad=0 dw_zero_point=0 extra_tiles=0 "
+            "act_tile_stride=0 "
             "dw_block_pitch=0 dw_pair_offset=0");
   EXPECT_EQ(disassemble(encode(Fence{true, 0x40, 9})),
             "FENCE mode=interrupt dram_addr=0x40 value=9");

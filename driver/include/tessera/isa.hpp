@@ -98,14 +98,17 @@ struct Compute {
   // act_line + t*act_tile_stride, its weights from wgt_line + t*NumRows.
   uint16_t extra_tiles = 0;
   uint32_t act_tile_stride = 0;
-  // The depthwise unit instead of the array (docs/isa.md, "Depthwise"): one input row of a
-  // padded image, act_rows channel blocks of `vectors` pixels; with dw_output the 3 x 3
-  // windows ending on it are written, block b's output ox at acc_line + b*dw_block_pitch + ox.
+  // The depthwise unit instead of the array (docs/isa.md, "Depthwise"): one input row of an
+  // image, act_rows channel blocks of `vectors` pixels; with dw_output the 3 x 3 windows
+  // ending on it are written, block b's output ox at acc_line + b*dw_block_pitch + ox.
   // dw_pair (with dw_stride_2): two input rows, the second's line of block b, pixel x at
   // act_line + dw_pair_offset + b*act_row_stride + x*act_stride (the offset signed).
+  // dw_pad: the kDwPad* padding the unit makes of dw_zero_point bytes.
   bool depthwise = false, dw_stride_2 = false, dw_output = false, dw_pair = false;
   uint16_t dw_block_pitch = 0;
   int32_t dw_pair_offset = 0;
+  uint8_t dw_pad = 0;
+  int8_t dw_zero_point = 0;
   uint8_t deps = 0;
 };
 struct Store {
@@ -151,7 +154,7 @@ Command encode(const Fence& c);
 uint64_t counted_macs(const Command& compute, uint32_t rows);
 
 // The outputs per channel block a DEPTHWISE COMPUTE writes with DW_OUTPUT:
-// (VECTORS - DW_KERNEL) / stride + 1 (0 below DW_KERNEL vectors).
+// (VECTORS + DW_PAD's columns - DW_KERNEL) / stride + 1 (0 below DW_KERNEL).
 inline constexpr uint32_t kDwTaps = kDwKernel * kDwKernel;  // weight lines per channel block
 uint32_t dw_outputs(const Command& compute);
 // A COMPUTE's DW_PAIR_OFFSET: lines from the first row to the second, two's complement.

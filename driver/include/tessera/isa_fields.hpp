@@ -86,8 +86,8 @@ inline constexpr uint8_t kLoadModeFill = 1u << 2;  // no transfer: write FILL_VA
 inline constexpr uint8_t kLoadModeWindows = 1u << 3;  // cut each row into WINDOWS overlapping windows (scratchpad only): window i is the row's bytes [i x WINDOW_STEP, i x WINDOW_STEP + WINDOW_BYTES), written at byte BYTE_OFFSET of line SRAM_LINE + r x SRAM_STRIDE + i x WINDOW_LINE_STRIDE, the line's other bytes unchanged (a convolution's taps packed into K, docs/isa.md)
 inline constexpr uint8_t kComputeModeAccumulate = 1u << 0;  // add to the accumulator lines; otherwise overwrite them
 inline constexpr uint8_t kComputeModeRescale = 1u << 1;  // the vector path instead of the array: each activation vector's int8 lanes are rescaled into an accumulator line, TFLite ADD's input stage (RESCALE_MULTIPLIER, RESCALE_RIGHT_SHIFT, RESCALE_ZERO_POINT; the weights are not read and no MACs are counted)
-inline constexpr uint8_t kComputeModeDepthwise = 1u << 2;  // the depthwise unit instead of the array: the command is one input row of a padded image, ACT_ROWS channel blocks of VECTORS pixels (line of block b, pixel x at ACT_LINE + b x ACT_ROW_STRIDE + x x ACT_STRIDE), taken with the DW_KERNEL - 1 rows before it from the unit's line buffer as a DW_KERNEL x DW_KERNEL window per lane (docs/isa.md, "Depthwise")
-inline constexpr uint8_t kComputeModeDwStride2 = 1u << 3;  // with DEPTHWISE: outputs at every second pixel (x = DW_KERNEL - 1 + 2 x ox) instead of every one
+inline constexpr uint8_t kComputeModeDepthwise = 1u << 2;  // the depthwise unit instead of the array: the command is one input row of an image (its padding filled in by the planner or made by DW_PAD), ACT_ROWS channel blocks of VECTORS pixels (line of block b, pixel x at ACT_LINE + b x ACT_ROW_STRIDE + x x ACT_STRIDE), taken with the DW_KERNEL - 1 rows before it from the unit's line buffer as a DW_KERNEL x DW_KERNEL window per lane (docs/isa.md, "Depthwise")
+inline constexpr uint8_t kComputeModeDwStride2 = 1u << 3;  // with DEPTHWISE: outputs at every second pixel (x' = DW_KERNEL - 1 + 2 x ox, x' counting a DW_PAD column before pixel 0) instead of every one
 inline constexpr uint8_t kComputeModeDwOutput = 1u << 4;  // with DEPTHWISE: write the outputs whose window ends on this row; otherwise the row only enters the line buffer (the first two rows, the rows between outputs at stride 2); DW_KERNEL x DW_KERNEL x N_VALID MACs per output
 inline constexpr uint8_t kComputeModeDwPair = 1u << 5;  // with DEPTHWISE and DW_STRIDE_2: the command is two input rows, the feeder's and the next one at DW_PAIR_OFFSET lines from it (the same strides), which the unit reads itself on a scratchpad port of its own; with the row before them from the line buffer they make each window, so a stride-2 output row is one command of VECTORS cycles per block (docs/isa.md, "Depthwise")
 inline constexpr uint8_t kStoreModeRequantize = 1u << 0;  // bias, requantize, clamp to int8 (tessera_postproc); otherwise raw int32
@@ -96,6 +96,9 @@ inline constexpr uint8_t kStoreModePool2x2 = 1u << 2;  // with REQUANTIZE: 2x2 m
 inline constexpr uint8_t kStoreModeToScratchpad = 1u << 3;  // with REQUANTIZE: write the int8 lines into the scratchpad instead of host memory: line i of panel p (i the row, or with POOL_2X2 the pooled pixel) to scratchpad line SRAM_LINE + i x SRAM_STRIDE + p x SRAM_PANEL_PITCH, COLS <= NumRows bytes from byte 0, the line's other bytes unchanged; DRAM_ADDR and DRAM_STRIDE are ignored. Done (and PUSH_PREV) once the last line is written, after the STOREs before it are done (e.g. an expansion layer's rows written where the depthwise unit reads them)
 inline constexpr uint8_t kFenceModeInterrupt = 1u << 0;  // set INTR_STATUS.FENCE when done
 inline constexpr uint8_t kFenceModeTimestamp = 1u << 1;  // write 16 bytes {VALUE, 0, CYCLES}: CYCLES (u64) is the cycle counter when every earlier command had finished; DRAM_ADDR 16-byte aligned
+inline constexpr uint8_t kDwPadLeft = 1u << 0;  // a column of DW_ZERO_POINT before each block's pixel 0: a padded row's pixel x' = x + 1
+inline constexpr uint8_t kDwPadRight = 1u << 1;  // a column of DW_ZERO_POINT after each block's last pixel, the unit's own cycle (no line taken)
+inline constexpr uint8_t kDwPadTop = 1u << 2;  // the line buffer's two rows read as DW_ZERO_POINT: the row is the image's first, the rows above it padding
 
 inline constexpr FlagInfo kDepsFlags[] = {
     {"pop_prev", kDepsPopPrev},
@@ -155,13 +158,15 @@ inline constexpr Field kActRowStride{36, 4};  // lines from one row's first acti
 inline constexpr Field kRescaleMultiplier{40, 4};  // with RESCALE: lane l of a result is MultiplyByQuantizedMultiplier((x_l - RESCALE_ZERO_POINT) x 2^ADD_LEFT_SHIFT, RESCALE_MULTIPLIER, -RESCALE_RIGHT_SHIFT), x_l byte l of the vector (lanes past NumRows: 0); ignored otherwise
 inline constexpr Field kRescaleRightShift{44, 1};  // with RESCALE: the rounding right shift after the multiply, 0 .. 31
 inline constexpr Field kRescaleZeroPoint{45, 1};  // with RESCALE: the input's zero point, int8
+inline constexpr Field kDwPad{46, 1};  // with DEPTHWISE: the padding the unit makes itself of DW_ZERO_POINT bytes (DW_PAD flags; docs/isa.md, "Depthwise"); otherwise 0
+inline constexpr Field kDwZeroPoint{47, 1};  // with DEPTHWISE: the input zero point, every byte of the padding DW_PAD makes; otherwise 0
 inline constexpr Field kExtraTiles{48, 2};  // K tiles after the first, 0 .. 65535, each accumulating into the same results: tile t reads its vectors from ACT_LINE + t x ACT_TILE_STRIDE on and its weights from WGT_LINE + t x NumRows (the tiles of one K vector in one command); 0 with RESCALE
 inline constexpr Field kActTileStride{52, 4};  // with EXTRA_TILES: lines from one tile's first activation vector to the next tile's; otherwise 0
 inline constexpr Field kDwBlockPitch{56, 2};  // with DEPTHWISE and DW_OUTPUT: accumulator lines between one channel block's outputs and the next's (output ox of block b at ACC_LINE + b x DW_BLOCK_PITCH + ox); otherwise 0
 inline constexpr Field kDwPairOffset{60, 4};  // with DW_PAIR: scratchpad lines from the first row's line of block b, pixel x to the second row's (ACT_LINE + DW_PAIR_OFFSET + b x ACT_ROW_STRIDE + x x ACT_STRIDE; signed, so the second row may lie below the first); otherwise 0
 inline constexpr uint8_t kDepsAllowed = 0x0f;
 inline constexpr uint8_t kModeAllowed = 0x3f;
-inline constexpr uint64_t kUsedBytes = 0xf3f33ff3ffffff07ull;  // bit i: byte i is a field
+inline constexpr uint64_t kUsedBytes = 0xf3f3fff3ffffff07ull;  // bit i: byte i is a field
 inline constexpr FieldInfo kFields[] = {
     {"act_line", kActLine, false, false, 0, Bound::kConstant, 0},
     {"act_stride", kActStride, false, false, 0, Bound::kConstant, 0},
@@ -175,6 +180,8 @@ inline constexpr FieldInfo kFields[] = {
     {"rescale_multiplier", kRescaleMultiplier, false, true, 0, Bound::kConstant, 2147483647},
     {"rescale_right_shift", kRescaleRightShift, false, true, 0, Bound::kConstant, 31},
     {"rescale_zero_point", kRescaleZeroPoint, true, false, 0, Bound::kConstant, 0},
+    {"dw_pad", kDwPad, false, true, 0, Bound::kConstant, 7},
+    {"dw_zero_point", kDwZeroPoint, true, false, 0, Bound::kConstant, 0},
     {"extra_tiles", kExtraTiles, false, false, 0, Bound::kConstant, 0},
     {"act_tile_stride", kActTileStride, false, false, 0, Bound::kConstant, 0},
     {"dw_block_pitch", kDwBlockPitch, false, false, 0, Bound::kConstant, 0},
@@ -286,7 +293,7 @@ enum class Error : uint8_t {
   kNone = 0,  // no error
   kBadOpcode = 1,  // unknown opcode (0 included: a zeroed ring slot)
   kReservedBits = 2,  // a reserved byte, flag or mode bit is not zero
-  kBadDimension = 3,  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row, ACT_TILE_STRIDE without EXTRA_TILES or EXTRA_TILES with RESCALE, PANEL_PITCH without EXTRA_PANELS, EXTRA_PANELS with POOL_2X2, with lines that are not whole bus beats (except TO_SCRATCHPAD) or with ROWS x (1 + EXTRA_PANELS) above MAX_COUNT; a STORE's SRAM fields set without TO_SCRATCHPAD, or with it COLS above NumRows; a DEPTHWISE COMPUTE with EXTRA_TILES, VECTORS below DW_KERNEL or ACT_ROWS x VECTORS above DW_LINE_BUFFER_LINES, DW_BLOCK_PITCH without DW_OUTPUT, or DW_PAIR_OFFSET without DW_PAIR
+  kBadDimension = 3,  // a size is zero or above its limit (rows, bytes, vectors, ACT_ROWS x VECTORS, K_VALID, N_VALID, COLS, POOL_WIDTH, pooled pixels), a row stride smaller than a row (ACC_PITCH below 2 x POOL_WIDTH), rows that are not whole accumulator lines or table entries, POOL_WIDTH / ACC_PITCH set without POOL_2X2, a LOAD's window fields set without WINDOWS, or with it windows that do not fit their line or their row, ACT_TILE_STRIDE without EXTRA_TILES or EXTRA_TILES with RESCALE, PANEL_PITCH without EXTRA_PANELS, EXTRA_PANELS with POOL_2X2, with lines that are not whole bus beats (except TO_SCRATCHPAD) or with ROWS x (1 + EXTRA_PANELS) above MAX_COUNT; a STORE's SRAM fields set without TO_SCRATCHPAD, or with it COLS above NumRows; a DEPTHWISE COMPUTE with EXTRA_TILES, VECTORS below DW_KERNEL or ACT_ROWS x VECTORS above DW_LINE_BUFFER_LINES, DW_BLOCK_PITCH without DW_OUTPUT, DW_PAIR_OFFSET without DW_PAIR, or DW_PAD or DW_ZERO_POINT without DEPTHWISE
   kScratchpadRange = 4,  // a scratchpad line range runs past the scratchpad
   kAccumulatorRange = 5,  // an accumulator line range runs past the accumulator
   kDmaWindow = 6,  // a host row lies outside the DMA window (nothing outside is accessed; the rows before it are moved)
