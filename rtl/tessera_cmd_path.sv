@@ -49,6 +49,7 @@ module tessera_cmd_path #(
   input  logic [31:0]                 ring_tail_i,
   output logic [31:0]                 ring_head_o,
   input  logic [63:0]                 cycles_i,       // the cycle counter (FENCE TIMESTAMP)
+  input  logic [31:0]                 dw_busy_i,      // DEPTHWISE_BUSY's low word (the same)
   // Engine status and events
   output logic                        busy_o,
   output logic                        error_o,
@@ -222,6 +223,7 @@ module tessera_cmd_path #(
     .unit_error_code_i (run_error_code),
     .unit_error_index_i(run_error_index),
     .cycles_i,
+    .dw_busy_i,
     .wr_desc_valid_o,
     .wr_desc_ready_i,
     .wr_desc_o,

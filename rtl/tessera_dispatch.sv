@@ -10,7 +10,8 @@
 //             table gives the dispatcher itself (FENCE) are barriers: it waits until every
 //             unit queue is empty and every unit idle (units_idle_i), writes its completion
 //             record through the DMA write engine - the 32-bit VALUE, or with TIMESTAMP 16
-//             bytes {VALUE, 0, the cycle counter (cycles_i) at that moment} - and on success
+//             bytes {VALUE, DEPTHWISE_BUSY's low word (dw_busy_i), the cycle counter
+//             (cycles_i)} at that moment - and on success
 //             pulses event_fence_o if it asked for the interrupt. A unit that fails at run time
 //             (unit_error_i, with the failing command's index) stops the engine the same
 //             way; so does a failed fence write. blocked_o says the dispatcher waits on
@@ -51,8 +52,9 @@ module tessera_dispatch #(
   input  logic                   unit_error_i,
   input  logic [7:0]             unit_error_code_i,
   input  logic [31:0]            unit_error_index_i,
-  // The cycle counter, for FENCE TIMESTAMP
+  // The cycle counter and DEPTHWISE_BUSY's low word, for FENCE TIMESTAMP
   input  logic [63:0]            cycles_i,
+  input  logic [31:0]            dw_busy_i,
   // DMA write engine, for fences
   output logic                   wr_desc_valid_o,
   input  logic                   wr_desc_ready_i,
@@ -91,6 +93,7 @@ module tessera_dispatch #(
   logic [CmdBits-1:0]  fence_cmd_d, fence_cmd_q;
   logic [31:0]         fence_index_d, fence_index_q;
   logic [63:0]         fence_cycles_d, fence_cycles_q;
+  logic [31:0]         fence_dw_busy_d, fence_dw_busy_q;
   logic [BeatIdxWidth-1:0] fence_beat_d, fence_beat_q;
   logic [7:0]          error_code_d, error_code_q;
   logic [31:0]         error_index_d, error_index_q;
@@ -129,10 +132,11 @@ module tessera_dispatch #(
 
   // ---- Fence: its completion record to DRAM_ADDR ----------------------------------------
   logic         fence_timestamp, fence_last_beat;
-  logic [127:0] fence_record;  // {CYCLES, 0, VALUE}; only VALUE without TIMESTAMP
+  logic [127:0] fence_record;  // {CYCLES, DEPTHWISE_BUSY, VALUE}; only VALUE without TIMESTAMP
   assign fence_timestamp = fence_cmd_q[tessera_isa_pkg::HdrModeLsb +
                                        tessera_isa_pkg::FenceModeTimestampBit];
-  assign fence_record    = {fence_cycles_q, 32'd0, fence_cmd_q[tessera_isa_pkg::FenceValueLsb +: 32]};
+  assign fence_record    = {fence_cycles_q, fence_dw_busy_q,
+                            fence_cmd_q[tessera_isa_pkg::FenceValueLsb +: 32]};
   assign fence_last_beat = !fence_timestamp || fence_beat_q == BeatIdxWidth'(RecordBeats - 1);
   assign wr_desc_valid_o   = state_q == FenceDesc;
   assign wr_desc_o         = {fence_cmd_q[tessera_isa_pkg::FenceDramAddrLsb +: 64],
@@ -171,6 +175,7 @@ module tessera_dispatch #(
     fence_cmd_d     = (take && is_barrier) ? cmd_i : fence_cmd_q;
     // The barrier is satisfied when the fence leaves FenceWait: that is the timestamp.
     fence_cycles_d  = (state_q == FenceWait) ? cycles_i : fence_cycles_q;
+    fence_dw_busy_d = (state_q == FenceWait) ? dw_busy_i : fence_dw_busy_q;
     fence_beat_d    = state_q != FenceData ? '0
                     : wr_ready_i ? fence_beat_q + 1'b1 : fence_beat_q;
     fence_index_d   = (take && is_barrier) ? cmd_index_i : fence_index_q;
@@ -227,6 +232,7 @@ module tessera_dispatch #(
     pending_index_q <= pending_index_d;
     fence_cmd_q     <= fence_cmd_d;
     fence_cycles_q  <= fence_cycles_d;
+    fence_dw_busy_q <= fence_dw_busy_d;
     fence_beat_q    <= fence_beat_d;
     fence_index_q   <= fence_index_d;
   end

@@ -273,6 +273,7 @@ module tessera_top #(
     .ring_tail_i      (ring_tail),
     .ring_head_o      (ring_head),
     .cycles_i         (counters[64*tessera_reg_pkg::CounterCycles +: 64]),
+    .dw_busy_i        (counters[64*tessera_reg_pkg::CounterDepthwiseBusy +: 32]),
     .busy_o           (engine_busy),
     .error_o          (engine_error),
     .error_code_o     (error_code),

@@ -21,18 +21,35 @@ constexpr uint32_t kPassBlocks = 2 * (kMaxExtraPanels + 1);
 // Strip buffers: one in each of banks 0, 1 and 2 (measured on MobileNet-v2's depthwise
 // layers: 2.5 % fewer cycles than two; more, or loads pushed further ahead in the stream,
 // gained nothing), and the loads one strip ahead of the computes in the stream.
-constexpr uint32_t kSlots = 3, kLoadsAhead = 1;
+constexpr uint32_t kLoadsAhead = 1;
 
-// A padded row's columns: the unit makes a padding column on each side (DW_PAD LEFT and,
-// where an output's window reaches the last one, RIGHT); wider padding is filled into the
-// scratchpad row, which streams as VECTORS pixels: `fill_left` padding columns, the image's
-// W pixels and `fill_right` padding columns. Without the unit's columns (a row of fewer
-// than DW_KERNEL streamed pixels) all the padding is in the scratchpad.
-struct DwColumns {
-  bool left = false, right = false;  // the unit's
-  uint32_t fill_left = 0, fill_right = 0, vectors = 0;
-};
-DwColumns columns_of(const ConvPlan& p) {
+// The most blocks a pass may have on this build (0: none fits), with rows of `vectors`
+// streamed pixels.
+uint32_t max_pass_blocks(const ConvPlan& p, const BuildConfig& cfg, uint32_t vectors, uint32_t ow) {
+  uint32_t g = std::min(ceil_div(p.c, cfg.rows), kPassBlocks);
+  while (g > 0 &&
+         (uint64_t(vectors) * g > kDwLineBufferLines || uint64_t(ow) * g > region_lines(cfg) ||
+          uint64_t(p.stride_h + 2) * vectors * g + 1 > bank_lines(cfg)))
+    --g;
+  return g;
+}
+
+// The shape's parts that do not depend on the passes and strips.
+DwShape dw_rows_and_columns(const ConvPlan& p) {
+  DwShape d;
+  d.columns = dw_columns(p);
+  d.vectors = d.columns.vectors;
+  d.hp = p.pad_top + p.h + p.pad_bottom;
+  d.first_row = std::min(p.pad_top, kDwKernel - 1);
+  d.oh = p.out_h();
+  d.ow = p.out_w();
+  d.stride = p.stride_h;
+  return d;
+}
+
+}  // namespace
+
+DwColumns dw_columns(const ConvPlan& p) {
   const uint32_t wp = p.pad_left + p.w + p.pad_right;
   const uint32_t reach = kDwKernel - 1 + (p.out_w() - 1) * p.stride_w;  // the last column used
   DwColumns k;
@@ -51,49 +68,8 @@ DwColumns columns_of(const ConvPlan& p) {
   return k;
 }
 
-// The plan's shape on this build: the image in passes of `blocks` channel blocks (the last
-// may have fewer), each pass in strips of output rows.
-struct DwShape {
-  uint32_t blocks = 0;  // lines per pixel of a pass
-  uint32_t passes = 0;
-  DwColumns columns;
-  uint32_t vectors = 0, hp = 0;  // a streamed row's pixels (VECTORS); the padded image's rows
-  // The first padded row streamed: with padding on top, a row whose two rows above are
-  // padding (or above the image), which the unit makes (DW_PAD TOP).
-  uint32_t first_row = 0;
-  uint32_t oh = 0, ow = 0, stride = 1;
-  uint32_t strip_out = 0;  // output rows per strip (and accumulator region)
-  // Stride 2 in DW_PAIR commands: output row o's rows 2o + 1 and 2o + 2 in one command (both
-  // inside the image), the second row in the strip's pair region, the first in its buffer.
-  bool pairs = false;
-  uint32_t buffer_rows = 0;  // a strip buffer's padded rows (its pair region: strip_out)
-  // Strip g's buffer: at the start of bank g % kSlots (0, 1 or 2; bank 3 holds the weights);
-  // its pair region after the buffer of bank (g + 1) % kSlots, so that the three read ports
-  // (first rows, weights, second rows) read three banks. Its outputs: in accumulator half
-  // g % 2 (the halves are banks, so a STORE reads one while the unit writes the other).
-  static uint32_t slot_line(uint32_t g, uint32_t bank) { return g % kSlots * bank; }
-};
-
-// The most blocks a pass may have on this build (0: none fits), with rows of `vectors`
-// streamed pixels.
-uint32_t max_pass_blocks(const ConvPlan& p, const BuildConfig& cfg, uint32_t vectors, uint32_t ow) {
-  uint32_t g = std::min(ceil_div(p.c, cfg.rows), kPassBlocks);
-  while (g > 0 &&
-         (uint64_t(vectors) * g > kDwLineBufferLines || uint64_t(ow) * g > region_lines(cfg) ||
-          uint64_t(p.stride_h + 2) * vectors * g + 1 > bank_lines(cfg)))
-    --g;
-  return g;
-}
-
-DwShape shape_of(const ConvPlan& p, const BuildConfig& cfg) {
-  DwShape d;
-  d.columns = columns_of(p);
-  d.vectors = d.columns.vectors;
-  d.hp = p.pad_top + p.h + p.pad_bottom;
-  d.first_row = std::min(p.pad_top, kDwKernel - 1);
-  d.oh = p.out_h();
-  d.ow = p.out_w();
-  d.stride = p.stride_h;
+DwShape dw_shape(const ConvPlan& p, const BuildConfig& cfg) {
+  DwShape d = dw_rows_and_columns(p);
   const uint32_t total = ceil_div(p.c, cfg.rows), most = max_pass_blocks(p, cfg, d.vectors, d.ow);
   d.passes = ceil_div(total, most);
   d.blocks = ceil_div(total, d.passes);  // as even as they go
@@ -118,7 +94,132 @@ DwShape shape_of(const ConvPlan& p, const BuildConfig& cfg) {
   return d;
 }
 
-}  // namespace
+DwShape dw_shape_of_rows(const ConvPlan& p, const BuildConfig& cfg, uint32_t blocks) {
+  DwShape d = dw_rows_and_columns(p);
+  d.passes = ceil_div(ceil_div(p.c, cfg.rows), blocks);
+  d.blocks = blocks;
+  d.strip_out = 1;
+  d.buffer_rows = d.stride + 2;
+  if (d.stride == 2 && p.pad_top <= 1) {
+    d.pairs = true;
+    d.buffer_rows = 3;
+  }
+  return d;
+}
+
+DwLayer::DwLayer(const ConvPlan& p, const BuildConfig& cfg, const DwShape& shape)
+    : p_(p), cfg_(cfg), d_(shape), bank_(bank_lines(cfg)), strip_first_{0} {
+  // A pass's strips of output rows: strip_out each, but the first and the last one row,
+  // so that a pass starts after fewer rows' loads and ends with fewer rows' STOREs.
+  for (uint32_t o = 1; o < d_.oh;) {
+    strip_first_.push_back(o);
+    o += d_.oh - o > 1 ? std::min(d_.strip_out, d_.oh - o - 1) : 1;
+  }
+}
+
+DwStrip DwLayer::strip(uint32_t g) const {
+  const uint32_t per_image = d_.passes * strips(), rows = cfg_.rows;
+  DwStrip t;
+  t.image = g / per_image;
+  const uint32_t pass = g % per_image / strips();
+  t.index = g % strips();
+  t.c0 = pass * d_.blocks * rows;
+  t.c1 = std::min(p_.c, t.c0 + d_.blocks * rows);
+  t.blocks = ceil_div(t.c1 - t.c0, rows);
+  t.o0 = strip_first_[t.index];
+  t.o1 = t.index + 1 < strips() ? strip_first_[t.index + 1] : d_.oh;
+  t.first = t.o0 == 0 ? d_.first_row : (t.o0 - 1) * d_.stride + kDwKernel;
+  t.last = (t.o1 - 1) * d_.stride + kDwKernel - 1;
+  return t;
+}
+
+// With pairs: padded row iy is the second row of output row iy / 2 - 1's pair, or the
+// first (odd iy: output row (iy - 1) / 2); a pair is two rows inside the image.
+bool DwLayer::second_of_pair(uint32_t iy) const {
+  const uint32_t o = iy / 2 - 1;
+  return d_.pairs && iy >= 2 && iy % 2 == 0 && inside(2 * o + 1) && inside(2 * o + 2);
+}
+
+uint32_t DwLayer::pair_region(uint32_t g) const {
+  return slot_line(g + 1) + d_.buffer_rows * d_.vectors * d_.blocks;
+}
+
+// Its pair region's row iy / 2 - 1 - o0, or its buffer's next row (the rows before it in
+// the strip that are not second rows).
+uint32_t DwLayer::row_line(uint32_t g, const DwStrip& t, uint32_t iy) const {
+  if (second_of_pair(iy)) return pair_region(g) + (iy / 2 - 1 - t.o0) * d_.vectors * t.blocks;
+  uint32_t row = 0;
+  for (uint32_t r = t.first; r < iy; ++r) row += !second_of_pair(r);
+  return slot_line(g) + row * d_.vectors * t.blocks;
+}
+
+std::vector<Compute> DwLayer::computes(uint32_t g, uint32_t acc_base) const {
+  const DwStrip t = strip(g);
+  const uint32_t rows = cfg_.rows;
+  std::vector<Compute> computes;
+  for (uint32_t iy = t.first; iy <= t.last; ++iy) {
+    if (second_of_pair(iy)) continue;  // in its first row's command
+    Compute c;
+    c.depthwise = true;
+    c.dw_stride_2 = d_.stride == 2;
+    const bool row = inside(iy);
+    c.act_line = row ? row_line(g, t, iy) : zero_line();
+    c.act_stride = row ? t.blocks : 0;
+    c.vectors = d_.vectors;
+    c.act_rows = t.blocks;
+    c.act_row_stride = row ? 1 : 0;
+    c.wgt_line = weight_line() + t.c0 / rows * kDwTaps;
+    c.k_valid = 1;  // in range; the depthwise unit counts DW_TAPS per output
+    c.n_valid = uint16_t(std::min(rows, t.c1 - t.c0));
+    c.dw_pad = uint8_t((d_.columns.left ? kDwPadLeft : 0) | (d_.columns.right ? kDwPadRight : 0) |
+                       (t.o0 == 0 && iy == d_.first_row && p_.pad_top > 0 ? kDwPadTop : 0));
+    c.dw_zero_point = p_.input_zero_point;
+    c.dw_pair = iy + 1 <= t.last && second_of_pair(iy + 1);
+    if (c.dw_pair) c.dw_pair_offset = int32_t(int64_t(row_line(g, t, iy + 1)) - c.act_line);
+    const uint32_t last = c.dw_pair ? iy + 1 : iy;  // the command's last row
+    if (last >= kDwKernel - 1 && (last - (kDwKernel - 1)) % d_.stride == 0) {
+      c.dw_output = true;
+      c.acc_line = acc_base + ((last - (kDwKernel - 1)) / d_.stride - t.o0) * d_.ow;
+      c.dw_block_pitch = uint16_t(d_.strip_out * d_.ow);
+    }
+    computes.push_back(c);
+  }
+  return computes;
+}
+
+// A pixel's blocks in as few STOREs as 1 + MAX_EXTRA_PANELS panels allow, as even as they
+// go (each row one burst, PANEL_PITCH = the strip's outputs); a last partial block on its
+// own.
+std::vector<Store> DwLayer::stores(uint32_t g, uint32_t acc_base, uint32_t entry_base) const {
+  const DwStrip t = strip(g);
+  const uint32_t rows = cfg_.rows, pitch = d_.strip_out * d_.ow, elem = p_.raw_int32 ? 4 : 1;
+  const uint64_t out_image_bytes = uint64_t(d_.oh) * d_.ow * p_.c * elem;
+  const uint32_t full = (t.c1 - t.c0) / rows;
+  const uint32_t most = store_panels_for(cfg_, p_.c, 1, false, p_.raw_int32);
+  const uint32_t panels = full ? ceil_div(full, ceil_div(full, most)) : 1;
+  std::vector<Store> stores;
+  for (uint32_t b0 = 0; b0 < t.blocks;) {
+    const uint32_t count = b0 < full ? std::min(panels, full - b0) : 1;
+    Store st;
+    st.requantize = !p_.raw_int32;
+    st.per_channel = !p_.raw_int32;
+    st.rows = (t.o1 - t.o0) * d_.ow;
+    st.acc_line = acc_base + b0 * pitch;
+    st.dram_addr = p_.output_addr + t.image * out_image_bytes +
+                   (uint64_t(t.o0) * d_.ow * p_.c + t.c0 + b0 * rows) * elem;
+    st.dram_stride = uint64_t(p_.c) * elem;
+    st.cols = uint16_t(b0 < full ? rows : (t.c1 - t.c0) % rows);
+    st.zero_point = p_.zero_point;
+    st.act_min = p_.act_min;
+    st.act_max = p_.act_max;
+    st.qparam_entry = entry_base + t.c0 + b0 * rows;
+    st.extra_panels = uint16_t(count - 1);
+    st.panel_pitch = uint16_t(count > 1 ? pitch : 0);
+    stores.push_back(st);
+    b0 += count;
+  }
+  return stores;
+}
 
 bool depthwise_unit_fits(const ConvPlan& p, const BuildConfig& cfg) {
   if (p.groups != p.c || p.out_channels != p.c || p.kernel_h != kDwKernel ||
@@ -128,7 +229,7 @@ bool depthwise_unit_fits(const ConvPlan& p, const BuildConfig& cfg) {
   }
   if (!p.raw_int32 && p.c > cfg.qtable_entries) return false;
   if (uint64_t(ceil_div(p.c, cfg.rows)) * kDwTaps > bank_lines(cfg)) return false;  // weights
-  return max_pass_blocks(p, cfg, columns_of(p).vectors, p.out_w()) > 0 &&
+  return max_pass_blocks(p, cfg, dw_columns(p).vectors, p.out_w()) > 0 &&
          uint64_t(p.out_w()) * (kMaxExtraPanels + 1) <= kMaxCount;
 }
 
@@ -146,21 +247,10 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
         std::to_string(p.kernel_w) + ", stride " + std::to_string(p.stride_h) + "x" +
         std::to_string(p.stride_w) + "; use the padded image on the array");
   }
-  const DwShape d = shape_of(p, cfg);
-  const uint32_t rows = cfg.rows, bank = bank_lines(cfg);
-  const uint32_t pitch = d.strip_out * d.ow;
-  // A pass's strips of output rows: strip_out each, but the first and the last one row,
-  // so that a pass starts after fewer rows' loads and ends with fewer rows' STOREs.
-  std::vector<uint32_t> strip_first = {0};
-  for (uint32_t o = 1; o < d.oh;) {
-    strip_first.push_back(o);
-    o += d.oh - o > 1 ? std::min(d.strip_out, d.oh - o - 1) : 1;
-  }
-  const uint32_t strips = uint32_t(strip_first.size()), per_image = d.passes * strips;
-  const uint32_t total = p.batch * per_image;
-  const uint32_t elem = p.raw_int32 ? 4 : 1;
+  const DwLayer layer(p, cfg, dw_shape(p, cfg));
+  const DwShape& d = layer.shape();
+  const uint32_t rows = cfg.rows, total = layer.total(), kSlots = DwLayer::kSlots;
   const uint64_t image_bytes = uint64_t(p.h) * p.w * p.c;
-  const uint64_t out_image_bytes = uint64_t(d.oh) * d.ow * p.c * elem;
 
   // Once: the weights; the table after the first strip's rows (only its STOREs need it):
   // its token goes to that strip's last COMPUTE, the first STORE's token with it (or, where
@@ -171,7 +261,7 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
   weights.row_bytes = ceil_div(p.c, rows) * kDwTaps * rows;
   weights.rows = 1;
   weights.dram_stride = weights.row_bytes;
-  weights.sram_line = 3 * bank;
+  weights.sram_line = layer.weight_line();
   s.push(weights);
   Load table;
   table.dest = Load::Dest::kQTable;
@@ -186,54 +276,17 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
   // One line of the zero point at the end of bank 2 (after strip buffer 2): the padding
   // rows' COMPUTEs read it for every pixel of every block (strides 0), so no strip loads or
   // fills its padding rows and the fill is one line, not a padded row.
-  const uint32_t zero_line = 3 * bank - 1;
-  if (d.hp > p.h) s.push(fill(zero_line, 1, 1, 1));
+  if (d.hp > p.h) s.push(fill(layer.zero_line(), 1, 1, 1));
 
-  // Strip g: of an image and a pass (channels [c0, c1), `blocks` lines per pixel), output
-  // rows [o0, o1), padded rows [first, last] (each streamed once: the rows before first
-  // are in the line buffer).
-  struct Strip {
-    uint32_t image, index, c0, c1, blocks, o0, o1, first, last;
-  };
-  auto strip = [&](uint32_t g) {
-    Strip t;
-    t.image = g / per_image;
-    const uint32_t pass = g % per_image / strips;
-    t.index = g % strips;
-    t.c0 = pass * d.blocks * rows;
-    t.c1 = std::min(p.c, t.c0 + d.blocks * rows);
-    t.blocks = ceil_div(t.c1 - t.c0, rows);
-    t.o0 = strip_first[t.index];
-    t.o1 = t.index + 1 < strips ? strip_first[t.index + 1] : d.oh;
-    t.first = t.o0 == 0 ? d.first_row : (t.o0 - 1) * d.stride + kDwKernel;
-    t.last = (t.o1 - 1) * d.stride + kDwKernel - 1;
-    return t;
-  };
-  auto inside = [&](uint32_t iy) { return iy >= p.pad_top && iy < p.pad_top + p.h; };
-  // With pairs: padded row iy is the second row of output row iy / 2 - 1's pair (it goes to
-  // the pair region), or the first (odd iy: output row (iy - 1) / 2).
-  auto paired = [&](uint32_t o) { return d.pairs && inside(2 * o + 1) && inside(2 * o + 2); };
-  auto second_of_pair = [&](uint32_t iy) { return iy >= 2 && iy % 2 == 0 && paired(iy / 2 - 1); };
-  // Where strip g keeps padded row iy: its pair region's row iy / 2 - 1 - o0, or its
-  // buffer's next row (the rows before it in the strip that are not second rows).
-  auto pair_region = [&](uint32_t g) {
-    return DwShape::slot_line(g + 1, bank) + d.buffer_rows * d.vectors * d.blocks;
-  };
-  auto row_line = [&](uint32_t g, const Strip& t, uint32_t iy) {
-    if (second_of_pair(iy)) return pair_region(g) + (iy / 2 - 1 - t.o0) * d.vectors * t.blocks;
-    uint32_t row = 0;
-    for (uint32_t r = t.first; r < iy; ++r) row += !second_of_pair(r);
-    return DwShape::slot_line(g, bank) + row * d.vectors * t.blocks;
-  };
   auto push_loads = [&](uint32_t g, bool token) {
-    const Strip t = strip(g);
+    const DwStrip t = layer.strip(g);
     const uint32_t row_lines = d.vectors * t.blocks;
     std::vector<Load> loads;
     // A slot's padding columns (and its pair region's) are filled by its first strip, and
     // again when a strip has another layout than the slot's last (the rows never write
     // them).
     const DwColumns& k = d.columns;
-    if (g < kSlots || strip(g - kSlots).blocks != t.blocks) {
+    if (g < kSlots || layer.strip(g - kSlots).blocks != t.blocks) {
       auto fill_columns = [&](uint32_t first_line, uint32_t count) {
         if (k.fill_left)
           loads.push_back(fill(first_line, k.fill_left * t.blocks, count, row_lines));
@@ -242,8 +295,8 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
                                count, row_lines));
         }
       };
-      fill_columns(DwShape::slot_line(g, bank), std::min(d.hp, d.buffer_rows));
-      if (d.pairs) fill_columns(pair_region(g), d.strip_out);
+      fill_columns(layer.slot_line(g), std::min(d.hp, d.buffer_rows));
+      if (d.pairs) fill_columns(layer.pair_region(g), d.strip_out);
     }
     // The image rows, each a DMA row (or with a pass's channels a DMA row per pixel): the
     // buffer's rows, then the pair region's; rows evenly spaced in both the image and the
@@ -252,12 +305,13 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
     std::vector<uint32_t> order;
     for (int second = 0; second < 2; ++second)
       for (uint32_t iy = t.first; iy <= t.last; ++iy)
-        if (inside(iy) && second_of_pair(iy) == bool(second)) order.push_back(iy);
+        if (layer.inside(iy) && layer.second_of_pair(iy) == bool(second)) order.push_back(iy);
+    auto line_of = [&](uint32_t iy) { return layer.row_line(g, t, iy); };
     for (std::size_t i = 0; i < order.size();) {
       const uint32_t iy = order[i];
       const uint64_t row_addr =
           p.input_addr + t.image * image_bytes + uint64_t(iy - p.pad_top) * p.w * p.c + t.c0;
-      const uint32_t line = row_line(g, t, iy) + k.fill_left * t.blocks;
+      const uint32_t line = line_of(iy) + k.fill_left * t.blocks;
       if (!whole_lines) {  // a DMA row per pixel (the pass's channels), each starting a line
         Load l;
         l.dram_addr = row_addr;
@@ -273,10 +327,10 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
       // A pixel is whole lines: an image row is one DMA row; the rows after it that keep
       // its steps forward in the image and the scratchpad come in the same LOAD.
       auto steps = [&](std::size_t j) {  // from order[j - 1] to order[j]; {0, 0}: backwards
-        if (order[j] < order[j - 1] || row_line(g, t, order[j]) < row_line(g, t, order[j - 1]))
+        if (order[j] < order[j - 1] || line_of(order[j]) < line_of(order[j - 1]))
           return std::pair<uint32_t, uint32_t>{0, 0};
-        return std::pair<uint32_t, uint32_t>{
-            order[j] - order[j - 1], row_line(g, t, order[j]) - row_line(g, t, order[j - 1])};
+        return std::pair<uint32_t, uint32_t>{order[j] - order[j - 1],
+                                             line_of(order[j]) - line_of(order[j - 1])};
       };
       std::size_t n = 1;
       const auto step = i + 1 < order.size() ? steps(i + 1) : std::pair<uint32_t, uint32_t>{0, 0};
@@ -292,18 +346,13 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
       i += n;
     }
     // A strip of padding rows only still carries its tokens: one line of its slot.
-    if (loads.empty()) loads.push_back(fill(DwShape::slot_line(g, bank), 1, 1, 1));
+    if (loads.empty()) loads.push_back(fill(layer.slot_line(g), 1, 1, 1));
     // The slot's last reader: strip g - kSlots.
     loads.front().deps |= g >= kSlots ? kDepsPopNext : 0;
     if (token) loads.back().deps |= kDepsPushNext;
     for (const Load& l : loads) s.push(l);
   };
-  auto computes_of = [&](const Strip& t) {
-    uint32_t n = 0;
-    for (uint32_t iy = t.first; iy <= t.last; ++iy) n += !second_of_pair(iy);
-    return n;
-  };
-  const bool table_token = !p.raw_int32 && computes_of(strip(0)) > 1;
+  const bool table_token = !p.raw_int32 && layer.computes(0, 0).size() > 1;
 
   // The loads of strip g + ahead before strip g's computes (the slot they wait for is
   // released by an earlier strip's, so the order cannot deadlock).
@@ -313,67 +362,15 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
   }
   for (uint32_t g = 0; g < total; ++g) {
     if (g + kLoadsAhead < total) push_loads(g + kLoadsAhead, true);
-    const Strip t = strip(g);
+    // Outputs in accumulator half g % 2 (the halves are banks, so a STORE reads one while
+    // the unit writes the other).
     const uint32_t acc_base = g % 2 * region_lines(cfg);
-    // A COMPUTE per padded row, or per pair of rows (the second one's skipped).
-    std::vector<Compute> computes;
-    for (uint32_t iy = t.first; iy <= t.last; ++iy) {
-      if (second_of_pair(iy)) continue;
-      Compute c;
-      c.depthwise = true;
-      c.dw_stride_2 = d.stride == 2;
-      const bool row = inside(iy);
-      c.act_line = row ? row_line(g, t, iy) : zero_line;
-      c.act_stride = row ? t.blocks : 0;
-      c.vectors = d.vectors;
-      c.act_rows = t.blocks;
-      c.act_row_stride = row ? 1 : 0;
-      c.wgt_line = 3 * bank + t.c0 / rows * kDwTaps;
-      c.k_valid = 1;  // in range; the depthwise unit counts DW_TAPS per output
-      c.n_valid = uint16_t(std::min(rows, t.c1 - t.c0));
-      c.dw_pad = uint8_t((d.columns.left ? kDwPadLeft : 0) | (d.columns.right ? kDwPadRight : 0) |
-                         (t.o0 == 0 && iy == d.first_row && p.pad_top > 0 ? kDwPadTop : 0));
-      c.dw_zero_point = p.input_zero_point;
-      c.dw_pair = iy + 1 <= t.last && second_of_pair(iy + 1);
-      if (c.dw_pair) c.dw_pair_offset = int32_t(int64_t(row_line(g, t, iy + 1)) - c.act_line);
-      const uint32_t last = c.dw_pair ? iy + 1 : iy;  // the command's last row
-      if (last >= kDwKernel - 1 && (last - (kDwKernel - 1)) % d.stride == 0) {
-        c.dw_output = true;
-        c.acc_line = acc_base + ((last - (kDwKernel - 1)) / d.stride - t.o0) * d.ow;
-        c.dw_block_pitch = uint16_t(pitch);
-      }
-      computes.push_back(c);
-    }
+    std::vector<Compute> computes = layer.computes(g, acc_base);
     computes.front().deps |= kDepsPopPrev | (g >= 2 ? kDepsPopNext : 0);
     if (g == 0 && table_token) computes.back().deps |= kDepsPopPrev;
     computes.back().deps |= kDepsPushNext | (g + kSlots < total ? kDepsPushPrev : 0);
     for (const Compute& c : computes) s.push(c);
-    // A pixel's blocks in as few STOREs as 1 + MAX_EXTRA_PANELS panels allow, as even as
-    // they go (each row one burst, PANEL_PITCH = pitch); a last partial block on its own.
-    const uint32_t full = (t.c1 - t.c0) / rows;
-    const uint32_t most = store_panels_for(cfg, p.c, 1, false, p.raw_int32);
-    const uint32_t panels = full ? ceil_div(full, ceil_div(full, most)) : 1;
-    std::vector<Store> stores;
-    for (uint32_t b0 = 0; b0 < t.blocks;) {
-      const uint32_t count = b0 < full ? std::min(panels, full - b0) : 1;
-      Store st;
-      st.requantize = !p.raw_int32;
-      st.per_channel = !p.raw_int32;
-      st.rows = (t.o1 - t.o0) * d.ow;
-      st.acc_line = acc_base + b0 * pitch;
-      st.dram_addr = p.output_addr + t.image * out_image_bytes +
-                     (uint64_t(t.o0) * d.ow * p.c + t.c0 + b0 * rows) * elem;
-      st.dram_stride = uint64_t(p.c) * elem;
-      st.cols = uint16_t(b0 < full ? rows : (t.c1 - t.c0) % rows);
-      st.zero_point = p.zero_point;
-      st.act_min = p.act_min;
-      st.act_max = p.act_max;
-      st.qparam_entry = t.c0 + b0 * rows;
-      st.extra_panels = uint16_t(count - 1);
-      st.panel_pitch = uint16_t(count > 1 ? pitch : 0);
-      stores.push_back(st);
-      b0 += count;
-    }
+    std::vector<Store> stores = layer.stores(g, acc_base, 0);
     stores.front().deps |= kDepsPopPrev;
     // The region, for strip g + 2.
     if (g + 2 < total) stores.back().deps |= kDepsPushPrev;

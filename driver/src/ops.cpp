@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "fused_plan.hpp"
 #include "messages.hpp"
 #include "tessera/conv_plan.hpp"
 #include "tessera/gemm_plan.hpp"
@@ -153,10 +154,10 @@ std::vector<int32_t> gemm_int32(Engine& engine, const GemmArgs& args) {
 
 namespace {
 
-// Checks the arguments, runs plan_conv2d with the operands in device memory; `out` receives
-// the output's bytes (int8, or int32 raw) and `r` its shape.
-void run_conv2d(Engine& e, const Conv2dArgs& a, bool raw, Conv2dResult& r,
-                std::vector<uint8_t>& out) {
+// The plan of a convolution's arguments, checked (`what` names it in messages; without
+// `input` the input tensor is not one of them); the window fits.
+isa::ConvPlan checked_plan(const Conv2dArgs& a, bool raw, const std::string& what = "conv2d",
+                           bool input = true) {
   isa::ConvPlan plan;
   plan.batch = a.batch;
   plan.h = a.h;
@@ -176,7 +177,7 @@ void run_conv2d(Engine& e, const Conv2dArgs& a, bool raw, Conv2dResult& r,
   plan.max_pool = a.max_pool;
   plan.raw_int32 = raw;
   plan.groups = a.groups;
-  require_range("conv2d input_zero_point", a.input_zero_point, -128, 127);
+  require_range(what + " input_zero_point", a.input_zero_point, -128, 127);
   plan.input_zero_point = int8_t(a.input_zero_point);
   for (const auto& [name, v] : {std::pair{"batch", a.batch},
                                 {"H", a.h},
@@ -190,31 +191,45 @@ void run_conv2d(Engine& e, const Conv2dArgs& a, bool raw, Conv2dResult& r,
                                 {"dilation_h", a.dilation_h},
                                 {"dilation_w", a.dilation_w},
                                 {"groups", a.groups}}) {
-    require_range(std::string("conv2d ") + name, v, 1, 65535);
+    require_range(what + " " + name, v, 1, 65535);
   }
-  require_size("conv2d input", a.input.size(), std::size_t(a.batch) * a.h * a.w * a.c,
-               "batch x H x W x C");
+  if (input) {
+    require_size((what + " input").c_str(), a.input.size(), std::size_t(a.batch) * a.h * a.w * a.c,
+                 "batch x H x W x C");
+  }
   if (a.c % a.groups != 0 || a.out_channels % a.groups != 0) {
-    throw std::invalid_argument("conv2d groups = " + std::to_string(a.groups) +
+    throw std::invalid_argument(what + " groups = " + std::to_string(a.groups) +
                                 " must divide C = " + std::to_string(a.c) +
                                 " and out_channels = " + std::to_string(a.out_channels));
   }
-  require_size("conv2d weights", a.weights.size(),
+  require_size((what + " weights").c_str(), a.weights.size(),
                std::size_t(a.kernel_h) * a.kernel_w * (a.c / a.groups) * a.out_channels,
                "KH x KW x C/groups x OC");
-  if (!a.bias.empty()) require_size("conv2d bias", a.bias.size(), a.out_channels, "OC");
-  const uint32_t oh = plan.out_h(), ow = plan.out_w();  // checks the window fits
-
-  const auto& cfg = e.info().config;
+  if (!a.bias.empty()) require_size((what + " bias").c_str(), a.bias.size(), a.out_channels, "OC");
+  plan.out_h(), plan.out_w();  // check that the window fits
   plan.layout = a.layout;
+  if (!raw) set_output_stage(plan, a.quant);
+  return plan;
+}
+
+// The quantization table of a convolution: its bias with the input zero point's share.
+std::vector<uint8_t> conv_table(const Conv2dArgs& a) {
+  return table_for(a.quant,
+                   isa::conv_bias(a.bias, a.weights, a.kernel_h, a.kernel_w, a.c / a.groups,
+                                  a.out_channels, int8_t(a.input_zero_point)),
+                   a.out_channels);
+}
+
+// Checks the arguments, runs plan_conv2d with the operands in device memory; `out` receives
+// the output's bytes (int8, or int32 raw) and `r` its shape.
+void run_conv2d(Engine& e, const Conv2dArgs& a, bool raw, Conv2dResult& r,
+                std::vector<uint8_t>& out) {
+  isa::ConvPlan plan = checked_plan(a, raw);
+  const uint32_t oh = plan.out_h(), ow = plan.out_w();
+  const auto& cfg = e.info().config;
   const auto packed = isa::pack_conv_weights(a.weights, plan, cfg);
   std::vector<uint8_t> table;
-  if (!raw) {
-    table = table_for(a.quant,
-                      isa::conv_bias(a.bias, a.weights, a.kernel_h, a.kernel_w, a.c / a.groups,
-                                     a.out_channels, int8_t(a.input_zero_point)),
-                      a.out_channels);
-  }
+  if (!raw) table = conv_table(a);
   r.batch = a.batch;
   r.h = a.max_pool ? oh / 2 : oh;
   r.w = a.max_pool ? ow / 2 : ow;
@@ -231,7 +246,6 @@ void run_conv2d(Engine& e, const Conv2dArgs& a, bool raw, Conv2dResult& r,
   plan.output_addr = out_buf.device_addr();
   plan.qtable_addr = t.device_addr();
   plan.barrier_addr = barrier.device_addr();
-  if (!raw) set_output_stage(plan, a.quant);
   isa::CommandStream stream = e.new_stream();
   isa::plan_conv2d(stream, plan);
   e.run(stream);
@@ -246,6 +260,43 @@ Conv2dResult conv2d(Engine& e, const Conv2dArgs& a) {
   std::vector<uint8_t> bytes;
   run_conv2d(e, a, false, r, bytes);
   r.output.assign(bytes.begin(), bytes.end());
+  return r;
+}
+
+Conv2dResult expand_depthwise(Engine& e, const Conv2dArgs& ex, const Conv2dArgs& dw) {
+  isa::ConvPlan pe = checked_plan(ex, false, "expand_depthwise expansion");
+  isa::ConvPlan pd = checked_plan(dw, false, "expand_depthwise depthwise", false);
+  pe.layout = isa::ConvLayout::kPaddedImage;
+  pd.layout = isa::ConvLayout::kDepthwiseUnit;
+  const auto& cfg = e.info().config;
+  if (std::string why; !isa::detail::expand_depthwise_fits(pe, pd, cfg, &why))
+    throw std::invalid_argument("expand_depthwise: " + why);
+  const auto ew = isa::pack_conv_weights(ex.weights, pe, cfg);
+  const auto dwt = isa::pack_conv_weights(dw.weights, pd, cfg);
+  const auto et = conv_table(ex), dt = conv_table(dw);
+  Conv2dResult r;
+  r.batch = dw.batch;
+  r.h = pd.out_h();
+  r.w = pd.out_w();
+  r.c = dw.out_channels;
+  Buffer in(e, ex.input.size()), w1(e, ew.size()), w2(e, dwt.size()), t1(e, et.size()),
+      t2(e, dt.size()), out(e, std::size_t(r.batch) * r.h * r.w * r.c);
+  in.write(ex.input.data(), ex.input.size());
+  w1.write(ew.data(), ew.size());
+  w2.write(dwt.data(), dwt.size());
+  t1.write(et.data(), et.size());
+  t2.write(dt.data(), dt.size());
+  pe.input_addr = in.device_addr();
+  pe.weight_addr = w1.device_addr();
+  pe.qtable_addr = t1.device_addr();
+  pd.weight_addr = w2.device_addr();
+  pd.qtable_addr = t2.device_addr();
+  pd.output_addr = out.device_addr();
+  isa::CommandStream stream = e.new_stream();
+  isa::detail::plan_expand_depthwise(stream, pe, pd);
+  e.run(stream);
+  r.output.resize(out.size());
+  out.read(r.output.data(), r.output.size());
   return r;
 }
 

@@ -32,19 +32,22 @@ bool is_program(const std::string& path) {
   return in && std::memcmp(magic, "TESSPROG", 8) == 0;
 }
 
-// The program for `path`: loaded, or compiled for this engine (batch 0: the default).
+// The program for `path`: loaded, or compiled for this engine (batch 0: the default;
+// without `fuse`, no layers planned together).
 model::Program program_for(const std::string& path, const isa::BuildConfig& config, uint32_t batch,
-                           bool reuse) {
+                           bool reuse, bool fuse = true) {
   if (is_program(path)) {
     model::Program p = model::Program::load(path);
     if (batch && batch != p.options.batch) {
       throw UsageError(path + " was compiled for batch " + std::to_string(p.options.batch) +
                        "; --batch " + std::to_string(batch) + " needs the .onnx model");
     }
-    if (!reuse && p.options.reuse_memory) {
-      // --check reads every layer's tensor back: recompile the carried model for that.
+    if ((!reuse && p.options.reuse_memory) || (!fuse && p.options.fuse)) {
+      // --check reads every layer's tensor back, --no-fuse plans each layer alone: recompile
+      // the carried model for that.
       model::CompileOptions o = p.options;
-      o.reuse_memory = false;
+      o.reuse_memory = o.reuse_memory && reuse;
+      o.fuse = o.fuse && fuse;
       return model::compile(p.onnx, p.model.source, config, o);
     }
     return p;
@@ -52,6 +55,7 @@ model::Program program_for(const std::string& path, const isa::BuildConfig& conf
   model::CompileOptions o;
   o.batch = batch ? batch : 1;
   o.reuse_memory = reuse;
+  o.fuse = fuse;
   return model::compile_file(path, config, o);
 }
 
@@ -85,6 +89,7 @@ void print_layers(const model::Program& p, const std::vector<model::LayerRun>* r
     std::string name = n.name.size() > 34 ? n.name.substr(0, 31) + "..." : n.name;
     std::string op = graph::op_name(n.op);
     if (const auto* c = std::get_if<graph::Conv2d>(&n.op); c && c->max_pool_2x2) op += "+pool";
+    if (l.fused) op += " (fused)";  // with the next layer
     std::printf(
         "  %-3zu %-34s %-16s %-7s %-12s %12llu %11llu", i, name.c_str(), op.c_str(),
         l.on_engine ? "engine" : "host",
@@ -128,6 +133,7 @@ Json layers_json(const model::Program& p, const std::vector<model::LayerRun>* ru
     }
     j.set("runs_on", l.on_engine ? "engine" : "host");
     if (!l.on_engine) j.set("reason", l.reason);
+    if (l.fused) j.set("fused_with_next", true);
     Json shape = Json::array();
     for (uint32_t d : out.shape) shape.push(d);
     j.set("output_shape", shape).set("output_dtype", graph::dtype_name(out.dtype));
@@ -344,7 +350,7 @@ int model_run(int argc, char** argv) {
   std::string path, input_path, labels_path, out_path;
   uint32_t batch = 0;
   std::size_t count = 0, first = 0;
-  bool check = false, layers = false;
+  bool check = false, layers = false, no_fuse = false;
   auto d = common_options(c);
   po::options_description o("model run");
   o.add_options()("model", po::value(&path), "MODEL.onnx or a compiled program")(
@@ -359,7 +365,9 @@ int model_run(int argc, char** argv) {
                                                                 "only N images (from --first on)")(
       "check", po::bool_switch(&check),
       "run the reference executor on every batch and compare every layer's tensor bit for bit")(
-      "layers", po::bool_switch(&layers), "print the per-layer table");
+      "layers", po::bool_switch(&layers), "print the per-layer table")(
+      "no-fuse", po::bool_switch(&no_fuse),
+      "plan every layer alone (no expansion + depthwise pairs as one plan)");
   d.add(o);
   po::positional_options_description pos;
   pos.add("model", 1);
@@ -389,7 +397,7 @@ int model_run(int argc, char** argv) {
   Session s(c, false);
   s.engine->progress = nullptr;  // a bar over batches instead
   const auto t_compile = std::chrono::steady_clock::now();
-  const model::Program p = program_for(path, s.engine->info().config, batch, !check);
+  const model::Program p = program_for(path, s.engine->info().config, batch, !check, !no_fuse);
   const double compile_s = seconds_since(t_compile);
   const graph::Graph& g = p.model.graph;
   if (g.inputs.size() != 1)
@@ -444,6 +452,8 @@ int model_run(int argc, char** argv) {
       const auto want = model::reference(p, {x});
       reference_s += seconds_since(r0);
       for (std::size_t i = 0; i < p.layers.size(); ++i) {
+        // A fused layer's output stays on chip: checked through the next layer's.
+        if (p.layers[i].fused) continue;
         const int t = g.nodes[std::size_t(p.layers[i].node)].output;
         const auto& got = run.tensors[std::size_t(t)];
         const auto& ref_v = want[std::size_t(t)];

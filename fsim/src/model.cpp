@@ -458,6 +458,7 @@ struct Model::Impl {
     if (const Error e = check_row(addr, bytes); e != Error::kNone) return e;
     uint8_t record[16] = {};
     put_le32(record, uint32_t(c.get(fence::kValue)));
+    put_le32(record + 4, uint32_t(timing.busy(regs::Counter::kDepthwiseBusy)));
     const uint64_t cycles = timing.barrier();
     for (int i = 0; i < 8; ++i) record[8 + i] = uint8_t(cycles >> (8 * i));
     std::memcpy(model.memory(addr), record, bytes);

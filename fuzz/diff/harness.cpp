@@ -189,7 +189,8 @@ Verdict compare(const Outcome& rtl, const Outcome& fsim, const RaceReport& races
     if (rtl.arena[i] == fsim.arena[i]) continue;
     const uint64_t addr = layout.arena + i;
     bool timestamp = false;
-    for (uint64_t t : races.timestamps) timestamp = timestamp || (addr >= t && addr < t + 8);
+    for (uint64_t t : races.timestamps)
+      timestamp = timestamp || (addr >= t && addr < t + RaceReport::kTimestampEstimateBytes);
     if (timestamp) continue;
     char buf[120];
     std::snprintf(buf, sizeof buf, "memory at arena + 0x%zx: engine 0x%02x, golden model 0x%02x", i,

@@ -44,7 +44,7 @@ class Checker {
     if (cmd.opcode() == Opcode::kFence) {
       for (const Clock& u : unit_) fence_ = join(fence_, u);
       if (cmd.mode() & kFenceModeTimestamp)
-        report_.timestamps.push_back(cmd.get(fence::kDramAddr) + 8);
+        report_.timestamps.push_back(cmd.get(fence::kDramAddr) + 4);
       return Error::kNone;
     }
     const std::size_t u = cmd.opcode() == Opcode::kLoad      ? 0
@@ -130,7 +130,7 @@ class Checker {
         touch(host_, "host byte", a - l_.arena, write);
         if (!write) {
           for (uint64_t t : report_.timestamps)
-            if (a >= t && a < t + 8 && report_.race_free) {
+            if (a >= t && a < t + RaceReport::kTimestampEstimateBytes && report_.race_free) {
               report_.race_free = false;
               report_.first_race = "command " + std::to_string(index_) + " reads a FENCE timestamp";
             }

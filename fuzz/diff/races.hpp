@@ -21,8 +21,9 @@ namespace tessera::fuzz {
 struct RaceReport {
   bool race_free = true;
   std::string first_race;  // the two commands and what they share
-  // Host bytes that are a FENCE TIMESTAMP's cycle count (an estimate in the golden model):
-  // [addr, addr + 8), left out of the comparison.
+  // Host bytes that are a FENCE TIMESTAMP's DW_BUSY and CYCLES (estimates in the golden
+  // model): [addr, addr + kTimestampEstimateBytes), left out of the comparison.
+  static constexpr uint64_t kTimestampEstimateBytes = 12;
   std::vector<uint64_t> timestamps;
   // Buffer locations the stream reads before it writes them: what an earlier stream left
   // there differs between the engine and the model, so the harness writes them first.

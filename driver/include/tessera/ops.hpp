@@ -64,6 +64,14 @@ struct Conv2dResult {
 
 // The convolution + bias, requantized to int8 (and 2x2 max-pooled).
 Conv2dResult conv2d(Engine& engine, const Conv2dArgs& args);
+// An inverted-residual block's 1x1 expansion and the depthwise 3x3 convolution of its
+// output in one command stream (driver/src/fused_plan.hpp): the expansion's int8 output
+// reaches the depthwise unit through the scratchpad, never host memory. `depthwise.input`
+// is unused (it is the expansion's output; its input_zero_point must be the expansion's
+// output zero point). Throws std::invalid_argument naming the condition a pair that cannot
+// run fused breaks (run the two as conv2d() then).
+Conv2dResult expand_depthwise(Engine& engine, const Conv2dArgs& expansion,
+                              const Conv2dArgs& depthwise);
 // The convolution + bias as int32 accumulators, the input zero point subtracted (quant is
 // unused; max_pool must be false: pooling compares int8). The bias is added by the host.
 Conv2dResult conv2d_int32(Engine& engine, const Conv2dArgs& args);

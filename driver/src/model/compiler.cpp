@@ -7,6 +7,7 @@
 #include <tuple>
 #include <variant>
 
+#include "../fused_plan.hpp"
 #include "tessera/add_plan.hpp"
 #include "tessera/checks.hpp"
 #include "tessera/conv_plan.hpp"
@@ -139,6 +140,13 @@ class Compiler {
   }
   // Plans the node into `s`; returns false (and why) when the engine cannot run it.
   bool plan(const graph::Node& node, isa::CommandStream& s, std::string& why);
+  // A convolution node's plan in `layout`, its weights and table added to the weights region.
+  isa::ConvPlan conv_plan(const graph::Node& node, const graph::Conv2d& c,
+                          isa::ConvLayout layout = isa::ConvLayout::kAuto);
+  // Plans nodes i and i + 1 as one (fused_plan.hpp) into `s` where node i is an expansion
+  // 1x1 convolution read only by node i + 1, a depthwise layer, and the pair fits; false
+  // (nothing added) otherwise.
+  bool plan_fused(std::size_t i, isa::CommandStream& s);
   void finish_segment(isa::CommandStream& s, Segment& seg);
 
   Program& p_;
@@ -153,38 +161,7 @@ bool Compiler::plan(const graph::Node& node, isa::CommandStream& s, std::string&
   const std::size_t weights_before = p_.weights.size();
   try {
     if (const auto* c = std::get_if<graph::Conv2d>(&node.op)) {
-      isa::ConvPlan plan;
-      plan.batch = p_.options.batch;
-      plan.h = in.shape[0];
-      plan.w = in.shape[1];
-      plan.c = in.shape[2];
-      plan.kernel_h = uint32_t(c->params.kernel_h);
-      plan.kernel_w = uint32_t(c->params.kernel_w);
-      plan.out_channels = c->out_channels;
-      plan.stride_h = uint32_t(c->params.stride_h);
-      plan.stride_w = uint32_t(c->params.stride_w);
-      plan.dilation_h = uint32_t(c->params.dilation_h);
-      plan.dilation_w = uint32_t(c->params.dilation_w);
-      plan.pad_top = uint32_t(c->params.pad_top);
-      plan.pad_bottom = uint32_t(c->params.pad_bottom);
-      plan.pad_left = uint32_t(c->params.pad_left);
-      plan.pad_right = uint32_t(c->params.pad_right);
-      plan.groups = uint32_t(c->params.groups);
-      plan.input_zero_point = int8_t(c->params.input_zero_point);
-      plan.max_pool = c->max_pool_2x2;
-      plan.zero_point = int8_t(c->stage.zero_point);
-      plan.act_min = int8_t(c->stage.act_min);
-      plan.act_max = int8_t(c->stage.act_max);
-      plan.input_addr = arena(node.inputs[0]);
-      plan.output_addr = arena(node.output);
-      plan.barrier_addr = barrier();
-      plan.weight_addr = add_weights(isa::pack_conv_weights(c->weights, plan, cfg));
-      plan.qtable_addr = add_weights(
-          table(c->stage,
-                isa::conv_bias(c->bias, c->weights, plan.kernel_h, plan.kernel_w,
-                               plan.c / plan.groups, plan.out_channels, plan.input_zero_point),
-                c->out_channels));
-      isa::plan_conv2d(s, plan);
+      isa::plan_conv2d(s, conv_plan(node, *c));
       return true;
     }
     if (const auto* f = std::get_if<graph::FullyConnected>(&node.op)) {
@@ -285,6 +262,75 @@ bool Compiler::plan(const graph::Node& node, isa::CommandStream& s, std::string&
   return false;
 }
 
+isa::ConvPlan Compiler::conv_plan(const graph::Node& node, const graph::Conv2d& c,
+                                  isa::ConvLayout layout) {
+  const graph::Tensor& in = g_.tensors[std::size_t(node.inputs[0])];
+  isa::ConvPlan plan;
+  plan.batch = p_.options.batch;
+  plan.h = in.shape[0];
+  plan.w = in.shape[1];
+  plan.c = in.shape[2];
+  plan.kernel_h = uint32_t(c.params.kernel_h);
+  plan.kernel_w = uint32_t(c.params.kernel_w);
+  plan.out_channels = c.out_channels;
+  plan.stride_h = uint32_t(c.params.stride_h);
+  plan.stride_w = uint32_t(c.params.stride_w);
+  plan.dilation_h = uint32_t(c.params.dilation_h);
+  plan.dilation_w = uint32_t(c.params.dilation_w);
+  plan.pad_top = uint32_t(c.params.pad_top);
+  plan.pad_bottom = uint32_t(c.params.pad_bottom);
+  plan.pad_left = uint32_t(c.params.pad_left);
+  plan.pad_right = uint32_t(c.params.pad_right);
+  plan.groups = uint32_t(c.params.groups);
+  plan.input_zero_point = int8_t(c.params.input_zero_point);
+  plan.max_pool = c.max_pool_2x2;
+  plan.zero_point = int8_t(c.stage.zero_point);
+  plan.act_min = int8_t(c.stage.act_min);
+  plan.act_max = int8_t(c.stage.act_max);
+  plan.input_addr = arena(node.inputs[0]);
+  plan.output_addr = arena(node.output);
+  plan.barrier_addr = barrier();
+  plan.layout = layout;
+  plan.weight_addr = add_weights(isa::pack_conv_weights(c.weights, plan, p_.config));
+  plan.qtable_addr = add_weights(
+      table(c.stage,
+            isa::conv_bias(c.bias, c.weights, plan.kernel_h, plan.kernel_w, plan.c / plan.groups,
+                           plan.out_channels, plan.input_zero_point),
+            c.out_channels));
+  return plan;
+}
+
+bool Compiler::plan_fused(std::size_t i, isa::CommandStream& s) {
+  if (i + 1 >= g_.nodes.size()) return false;
+  const graph::Node &first = g_.nodes[i], &second = g_.nodes[i + 1];
+  const auto* e = std::get_if<graph::Conv2d>(&first.op);
+  const auto* d = std::get_if<graph::Conv2d>(&second.op);
+  if (!e || !d || second.inputs.empty() || second.inputs[0] != first.output) return false;
+  // Only a depthwise layer of stride 2 gains: layer by layer it is bound by its input's
+  // transfer (four input lines per output line), which fused disappears; at stride 1 the
+  // unit's line per cycle binds it either way, and the fused expansion, computing a row per
+  // COMPUTE (fewer vectors per weight tile), loses more than the transfers save (measured on
+  // MobileNet-v2's blocks, docs/performance.md).
+  if (d->params.stride_h != 2 || d->params.groups == 1) return false;
+  // The expansion's output must have no other reader: it never reaches host memory.
+  for (std::size_t j = 0; j < g_.nodes.size(); ++j) {
+    if (j == i + 1) continue;
+    for (int t : g_.nodes[j].inputs)
+      if (t == first.output) return false;
+  }
+  for (const auto& o : g_.outputs)
+    if (o.tensor == first.output) return false;
+  const std::size_t weights_before = p_.weights.size();
+  const isa::ConvPlan pe = conv_plan(first, *e, isa::ConvLayout::kPaddedImage);
+  isa::ConvPlan pd = conv_plan(second, *d);
+  if (!isa::detail::expand_depthwise_fits(pe, pd, p_.config)) {
+    p_.weights.resize(weights_before);  // repacked as the layers' own
+    return false;
+  }
+  isa::detail::plan_expand_depthwise(s, pe, pd);
+  return true;
+}
+
 void Compiler::finish_segment(isa::CommandStream& s, Segment& seg) {
   seg.commands = s.commands();
   for (uint32_t i = 0; i < seg.commands.size(); ++i) {
@@ -292,7 +338,8 @@ void Compiler::finish_segment(isa::CommandStream& s, Segment& seg) {
     isa::Field f{0, 0};
     if (c.opcode() == isa::Opcode::kLoad && !(c.mode() & isa::kLoadModeFill))
       f = isa::load::kDramAddr;
-    if (c.opcode() == isa::Opcode::kStore) f = isa::store::kDramAddr;
+    if (c.opcode() == isa::Opcode::kStore && !(c.mode() & isa::kStoreModeToScratchpad))
+      f = isa::store::kDramAddr;
     if (c.opcode() == isa::Opcode::kFence) f = isa::fence::kDramAddr;
     if (f.bytes == 0) continue;
     const uint64_t addr = c.get(f);
@@ -306,12 +353,17 @@ void Compiler::finish_segment(isa::CommandStream& s, Segment& seg) {
   }
 }
 
-// What a layer's commands move and multiply, per batch.
+// What a layer's commands move and multiply, per batch. With `fused` (the depthwise layer
+// planned with it), the depthwise COMPUTEs' MACs and the STOREs to host memory are that
+// layer's; the reads (the input, both layers' weights and tables, the commands) this one's.
 void count(const std::vector<isa::Command>& cmds, uint32_t first, uint32_t n,
-           const isa::BuildConfig& config, Layer& l) {
+           const isa::BuildConfig& config, Layer& l, Layer* fused = nullptr) {
   for (uint32_t i = first; i < first + n; ++i) {
     const isa::Command& c = cmds[i];
     l.dma_read_bytes += isa::kCommandBytes;  // fetched
+    const bool depthwise =
+        c.opcode() == isa::Opcode::kCompute && (c.mode() & isa::kComputeModeDepthwise);
+    Layer& to = fused && (depthwise || c.opcode() == isa::Opcode::kStore) ? *fused : l;
     switch (c.opcode()) {
       case isa::Opcode::kLoad:
         if (!(c.mode() & isa::kLoadModeFill)) {
@@ -319,14 +371,15 @@ void count(const std::vector<isa::Command>& cmds, uint32_t first, uint32_t n,
         }
         break;
       case isa::Opcode::kCompute:
-        l.engine_macs += isa::counted_macs(c, config.rows);  // none on the vector path
+        to.engine_macs += isa::counted_macs(c, config.rows);  // none on the vector path
         break;
       case isa::Opcode::kStore: {
+        if (c.mode() & isa::kStoreModeToScratchpad) break;  // on chip
         const uint64_t lanes = c.get(isa::store::kCols) * (c.get(isa::store::kExtraPanels) + 1);
         const bool pool = c.mode() & isa::kStoreModePool2x2;
         const uint64_t pixels =
             c.get(isa::store::kRows) * (pool ? c.get(isa::store::kPoolWidth) : 1);
-        l.dma_write_bytes += pixels * lanes * ((c.mode() & isa::kStoreModeRequantize) ? 1 : 4);
+        to.dma_write_bytes += pixels * lanes * ((c.mode() & isa::kStoreModeRequantize) ? 1 : 4);
         break;
       }
       case isa::Opcode::kFence:
@@ -360,8 +413,9 @@ void Compiler::run() {
     timestamp(*stream);
     finish_segment(*stream, seg);
     for (uint32_t i = seg.first_layer; i < seg.first_layer + seg.layers; ++i) {
-      count(seg.commands, p_.layers[i].first_command, p_.layers[i].commands, p_.config,
-            p_.layers[i]);
+      Layer& l = p_.layers[i];
+      count(seg.commands, l.first_command, l.commands, p_.config, l,
+            l.fused ? &p_.layers[i + 1] : nullptr);
     }
     p_.segments.push_back(std::move(seg));
     seg = Segment{};
@@ -376,7 +430,8 @@ void Compiler::run() {
                            std::holds_alternative<graph::FullyConnected>(node.op) ||
                            std::holds_alternative<graph::Add>(node.op) || global_mean(node);
     isa::CommandStream trial(p_.config);
-    if (engine_op && plan(node, trial, l.reason)) {
+    const bool fused = p_.options.fuse && plan_fused(i, trial);
+    if (fused || (engine_op && plan(node, trial, l.reason))) {
       if (!stream) {
         stream.emplace(p_.config);
         seg.first_layer = uint32_t(p_.layers.size());
@@ -390,6 +445,21 @@ void Compiler::run() {
       stream->append(trial);
       l.commands = uint32_t(stream->size()) - l.first_command;
       ++seg.layers;
+      if (fused) {  // the depthwise layer: in this one's span, no commands of its own
+        l.fused = true;
+        Layer d;
+        d.node = int(i + 1);
+        d.useful_macs = g_.macs(g_.nodes[i + 1]) * p_.options.batch;
+        d.on_engine = true;
+        d.segment = l.segment;
+        d.timestamp = l.timestamp;
+        d.first_command = uint32_t(stream->size());
+        p_.layers.push_back(std::move(l));
+        p_.layers.push_back(std::move(d));
+        ++seg.layers;
+        ++i;
+        continue;
+      }
     } else {
       if (!engine_op) plan(node, trial, l.reason);  // just the reason
       close();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Saved programs; see program.hpp. The file (little-endian, docs/models.md):
-//   "TESSPROG" u32 version | build config, batch, reuse | the ONNX bytes and source name |
+//   "TESSPROG" u32 version | build config, batch, reuse, fuse | the ONNX bytes and source name |
 //   weights | arena bytes, timestamps, tensor offsets | layers | segments (commands and
 //   relocations) | u64 FNV-1a checksum of everything before it.
 // Loading re-imports the carried model (and re-runs the graph passes) for the host steps and
@@ -16,7 +16,9 @@ namespace tessera::model {
 namespace {
 
 constexpr char kMagic[8] = {'T', 'E', 'S', 'S', 'P', 'R', 'O', 'G'};
-constexpr uint32_t kVersion = 2;  // 2: the bus width (a STORE's panels depend on it)
+// 2: the bus width (a STORE's panels depend on it); 3: fused layers (CompileOptions::fuse,
+// Layer::fused).
+constexpr uint32_t kVersion = 3;
 
 uint64_t fnv1a(const std::string& s) {
   uint64_t h = 1469598103934665603ull;
@@ -91,9 +93,9 @@ void Program::save(const std::string& path) const {
   Writer w;
   w.bytes(kMagic, sizeof kMagic);
   w.put(kVersion);
-  for (uint32_t v :
-       {config.rows, config.cols, config.scratchpad_lines, config.accumulator_lines,
-        config.qtable_entries, config.bus_bytes, options.batch, uint32_t(options.reuse_memory)}) {
+  for (uint32_t v : {config.rows, config.cols, config.scratchpad_lines, config.accumulator_lines,
+                     config.qtable_entries, config.bus_bytes, options.batch,
+                     uint32_t(options.reuse_memory), uint32_t(options.fuse)}) {
     w.put(v);
   }
   w.string(onnx);
@@ -108,6 +110,7 @@ void Program::save(const std::string& path) const {
   for (const Layer& l : layers) {
     w.put<int32_t>(l.node);
     w.put<uint8_t>(l.on_engine);
+    w.put<uint8_t>(l.fused);
     w.string(l.reason);
     for (uint32_t v : {l.segment, l.first_command, l.commands, l.timestamp}) w.put(v);
     for (uint64_t v : {l.useful_macs, l.engine_macs, l.dma_read_bytes, l.dma_write_bytes}) w.put(v);
@@ -156,6 +159,7 @@ Program Program::load(const std::string& path) {
   CompileOptions opt;
   opt.batch = r.get<uint32_t>();
   opt.reuse_memory = r.get<uint32_t>() != 0;
+  opt.fuse = r.get<uint32_t>() != 0;
   Program p;
   p.config = cfg;
   p.options = opt;
@@ -191,6 +195,7 @@ Program Program::load(const std::string& path) {
     Layer& l = p.layers[i];
     l.node = r.get<int32_t>();
     l.on_engine = r.get<uint8_t>() != 0;
+    l.fused = r.get<uint8_t>() != 0;
     l.reason = r.string();
     l.segment = r.get<uint32_t>();
     l.first_command = r.get<uint32_t>();
@@ -210,6 +215,8 @@ Program Program::load(const std::string& path) {
     }
     if (l.on_engine && l.timestamp + 1 >= p.timestamps)
       r.fail("a layer's timestamp slot is outside the region");
+    if (l.fused && (!l.on_engine || i + 1 >= p.layers.size()))
+      r.fail("layer " + std::to_string(i) + " is fused with no engine layer after it");
   }
   p.segments.resize(r.count("segments", body.size()));
   for (std::size_t si = 0; si < p.segments.size(); ++si) {

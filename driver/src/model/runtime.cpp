@@ -163,12 +163,16 @@ BatchRun Runtime::run(const std::vector<graph::Value>& inputs, const RunOptions&
     }
     const Segment& seg = p.segments[layer.segment];
     engine_.run(streams_[layer.segment]);
-    std::vector<uint8_t> ts(16ull * (seg.layers + 1));
+    const uint32_t slots =
+        p.layers[seg.first_layer + seg.layers - 1].timestamp + 2 - seg.first_timestamp;
+    std::vector<uint8_t> ts(16ull * slots);
     regions_[int(Region::kTimestamps)]->read(ts.data(), ts.size(), 16ull * seg.first_timestamp);
-    auto cycles_at = [&](uint32_t slot) {
+    // A record: {VALUE, DW_BUSY, CYCLES} (FENCE TIMESTAMP).
+    auto record = [&](uint32_t slot, uint32_t& dw_busy) {
       uint32_t value;
       uint64_t cycles;
       std::memcpy(&value, &ts[16 * slot], 4);
+      std::memcpy(&dw_busy, &ts[16 * slot + 4], 4);
       std::memcpy(&cycles, &ts[16 * slot + 8], 8);
       if (value != seg.first_timestamp + slot) {
         throw driver::DeviceError("runtime: timestamp record " +
@@ -178,9 +182,17 @@ BatchRun Runtime::run(const std::vector<graph::Value>& inputs, const RunOptions&
       return cycles;
     };
     for (uint32_t k = 0; k < seg.layers; ++k) {
-      const uint64_t c = cycles_at(k + 1) - cycles_at(k);
-      out.layers[seg.first_layer + k].cycles = c;
+      const Layer& l = p.layers[seg.first_layer + k];
+      const uint32_t slot = l.timestamp - seg.first_timestamp;
+      uint32_t dw0 = 0, dw1 = 0;
+      const uint64_t c = record(slot + 1, dw1) - record(slot, dw0);
+      // A fused pair's span: the depthwise unit's cycles (DW_BUSY, a 32-bit count that
+      // wraps) the second layer's, the rest the first's.
+      const uint64_t dw = std::min<uint64_t>(uint32_t(dw1 - dw0), c);
+      out.layers[seg.first_layer + k].cycles = l.fused ? c - dw : c;
+      if (l.fused) out.layers[seg.first_layer + ++k].cycles = dw;
       out.engine_cycles += c;
+      on_host[std::size_t(g.nodes[std::size_t(l.node)].output)] = false;
       on_host[std::size_t(g.nodes[std::size_t(p.layers[seg.first_layer + k].node)].output)] = false;
     }
     li = seg.first_layer + seg.layers - 1;

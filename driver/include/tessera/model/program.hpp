@@ -9,9 +9,12 @@
 //   - Memory: every weight and quantization table is packed once into the weights region;
 //     every int8 activation has a place in the arena, reused once its last reader is done
 //     (CompileOptions::reuse_memory).
+//   - Fusion: an expansion 1x1 convolution and the depthwise layer that alone reads it run
+//     as one plan (CompileOptions::fuse, Layer::fused).
 //   - Streams: consecutive engine layers form one command stream (a Segment), with a
-//     FENCE TIMESTAMP before each layer and after the last, so that layers follow each other
-//     on the engine without the host and each layer's cycles are measured.
+//     FENCE TIMESTAMP before each layer (a fused pair: one) and after the last, so that
+//     layers follow each other on the engine without the host and each layer's cycles are
+//     measured.
 // Addresses in the streams are offsets into the three regions (weights, arena, timestamps)
 // with a relocation per address, so the same bytes run wherever a backend's memory is
 // (runtime.hpp relocates). A program can be saved and loaded (it carries its ONNX model).
@@ -29,6 +32,9 @@ namespace tessera::model {
 struct CompileOptions {
   uint32_t batch = 1;        // images per run, 1 .. 65535
   bool reuse_memory = true;  // false: every tensor keeps its own memory (to check each layer)
+  // An expansion 1x1 convolution and the depthwise layer reading it as one plan where they
+  // fit (driver/src/fused_plan.hpp): the expansion's output stays on chip.
+  bool fuse = true;
 };
 
 enum class Region : uint8_t { kWeights = 0, kArena = 1, kTimestamps = 2 };
@@ -49,10 +55,15 @@ struct Layer {
   uint32_t segment = 0;                      // on the engine: its stream, and its commands in it
   uint32_t first_command = 0, commands = 0;  // (from its timestamp fence on)
   uint32_t timestamp = 0;                    // the timestamp slot before it (slot + 1 after it)
-  uint64_t useful_macs = 0;                  // the graph's multiply-accumulates
-  uint64_t engine_macs = 0;                  // those the engine performs (its MAC counter's share)
-  uint64_t dma_read_bytes = 0;               // LOADs and the commands' own fetch
-  uint64_t dma_write_bytes = 0;              // STOREs and the timestamp record
+  // Planned with the next layer (an expansion and its depthwise layer, CompileOptions::fuse):
+  // its commands are both layers' (the next has none, and this one's timestamp slots), its
+  // output never reaches host memory, and the span's cycles split by the FENCE records'
+  // DW_BUSY: the depthwise unit's cycles the next layer's, the rest this one's.
+  bool fused = false;
+  uint64_t useful_macs = 0;      // the graph's multiply-accumulates
+  uint64_t engine_macs = 0;      // those the engine performs (its MAC counter's share)
+  uint64_t dma_read_bytes = 0;   // LOADs and the commands' own fetch
+  uint64_t dma_write_bytes = 0;  // STOREs and the timestamp record
 };
 
 struct Segment {

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// An inverted-residual block's 1x1 expansion and the depthwise 3x3 convolution after it as
+// one plan (plan_expand_depthwise): the expansion's int8 rows go from the accumulator to
+// the depthwise unit's strip buffers through the scratchpad (STORE TO_SCRATCHPAD) and never
+// cross the bus, so the depthwise layer streams at the unit's rate (a line a cycle, two
+// rows' lines at stride 2 with DW_PAIR) instead of its input's transfer.
+//
+// Order: for each image, each pass of the depthwise layer's channel blocks, each strip (one
+// depthwise output row, driver/src/depthwise_plan.hpp's DwLayer): the expansion of strip
+// g + 1, then the depthwise rows of strip g (so that the unit's COMPUTEs never wait for the
+// STOREs just before them). A strip's expansion: for each of its input rows inside the
+// image, the input row is loaded (Cin bytes a pixel) and for each chunk of its panels (the
+// pass's channel blocks) the array computes the row's pixels (a one-panel chunk in two
+// COMPUTEs) and a STORE writes them requantized into the row's place in the strip buffer.
+// Scratchpad: the strip buffers in banks 0 to 2 as in plan_depthwise (no LOADs into them);
+// two buffers of an input row at the ends of banks 0 and 1; bank 3 the depthwise weights and
+// the expansion's (every panel, loaded once), so the array reads its weights and its
+// activations from different banks. Accumulator: one region of a depthwise output row, the
+// rest in regions of a chunk (at least four where a one-panel chunk allows). Table: the
+// expansion's entries, then the depthwise layer's.
+// Tokens: load -> compute, an input row's LOAD (the first with the constants before it) for
+// its first COMPUTE; compute -> load, a row's last COMPUTE frees its buffer for the row two
+// on; compute -> store, each group's last COMPUTE for its first STORE; store -> compute,
+// each COMPUTE waits for the STOREs it needs (a chunk for the one a region count back, a
+// strip for its rows' chunks and the strip before it), a token at a time, counted in store
+// order (fused_plan.cpp).
+// The network compiler fuses the pairs whose depthwise layer has stride 2 (compiler.cpp).
+#pragma once
+
+#include <string>
+
+#include "tessera/conv_plan.hpp"
+
+namespace tessera::isa::detail {
+
+// Whether the pair runs fused on this build: `expand` a requantized 1x1 convolution (stride
+// 1, no padding, one group) whose output channels are `depthwise`'s input, `depthwise` one
+// the depthwise unit takes (depthwise_unit_fits) with at most a pixel of padding on each
+// side, both tables within the quantization table, bank 3 holding both layers' weights and
+// two input rows. If not and `why` is given, it names the first condition that fails.
+bool expand_depthwise_fits(const ConvPlan& expand, const ConvPlan& depthwise,
+                           const BuildConfig& config, std::string* why = nullptr);
+
+// The command stream: the input from expand.input_addr, the expansion's packed weights
+// (pack_conv_weights, padded-image layout) and table at expand's weight_addr and
+// qtable_addr, the depthwise layer's at its own; the output at depthwise.output_addr
+// (depthwise.input_addr is unused). Throws std::invalid_argument with expand_depthwise_fits'
+// reason if the pair does not fit.
+void plan_expand_depthwise(CommandStream& stream, const ConvPlan& expand,
+                           const ConvPlan& depthwise);
+
+}  // namespace tessera::isa::detail
