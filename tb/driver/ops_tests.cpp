@@ -209,6 +209,42 @@ TEST(Ops, AnExpansionAndItsDepthwiseLayerFusedMatchTheReference) {
   }
 }
 
+// A pair that cannot run fused is refused before anything runs, naming what does not fit.
+TEST(Ops, AFusedPairThatCannotRunSaysWhy) {
+  drv::Conv2dArgs ex;
+  ex.h = ex.w = 6, ex.c = 16, ex.out_channels = 32;
+  ex.input.resize(6 * 6 * 16);
+  ex.weights.resize(16 * 32);
+  ex.quant.multiplier = {1 << 30};
+  ex.quant.shift = {-5};
+  ex.quant.zero_point = 3;
+  drv::Conv2dArgs dw;
+  dw.h = dw.w = 6, dw.c = dw.out_channels = dw.groups = 32;
+  dw.kernel_h = dw.kernel_w = 3;
+  dw.pad_top = dw.pad_bottom = dw.pad_left = dw.pad_right = 1;
+  dw.weights.resize(9 * 32);
+  dw.quant = ex.quant;
+  dw.input_zero_point = -4;
+  EXPECT_NE(error_of([&] { drv::expand_depthwise(ops_engine(), ex, dw); })
+                .find("the expansion's output zero point 3 is not the depthwise layer's input "
+                      "zero point -4"),
+            std::string::npos);
+  dw.input_zero_point = 3;
+  dw.c = dw.out_channels = dw.groups = 16;
+  dw.weights.resize(9 * 16);
+  EXPECT_NE(error_of([&] { drv::expand_depthwise(ops_engine(), ex, dw); })
+                .find("the expansion's output (1 x 6 x 6 x 32) is not the depthwise layer's input "
+                      "(1 x 6 x 6 x 16)"),
+            std::string::npos);
+  dw.c = dw.out_channels = dw.groups = 32;
+  dw.weights.resize(9 * 32);
+  dw.pad_left = 2;
+  EXPECT_NE(error_of([&] {
+              drv::expand_depthwise(ops_engine(), ex, dw);
+            }).find("more than the pixel a side the unit makes"),
+            std::string::npos);
+}
+
 // TFLite's quantized ADD (residual connections) on the engine's vector path and STORE, any
 // length (blocks of an accumulator region, a partial last line), bit-exact with the
 // reference's add of each element pair, ReLU in the clamp.
