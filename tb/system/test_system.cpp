@@ -928,10 +928,15 @@ TEST_F(SystemTest, FencesWaitForEverythingBeforeThemAndInterruptOnlyWhenAsked) {
   bench->run_until([&] { return bench->interrupt(); }, 1000);
 }
 TEST_F(SystemTest, TimestampFencesRecordTheCycleCounterWhenEverythingBeforeIsDone) {
-  // FENCE TIMESTAMP writes {VALUE, 0, CYCLES}: the cycle counter when every earlier command
-  // had finished. Two around a GEMM bracket its cycles; both lie between counter reads.
-  const uint64_t before = bench->read_reg(regs::counter_lo(regs::Counter::kCycles)) |
-                          uint64_t(bench->read_reg(regs::counter_hi(regs::Counter::kCycles))) << 32;
+  // FENCE TIMESTAMP writes {VALUE, DW_BUSY, CYCLES}: the cycle counter and DEPTHWISE_BUSY's
+  // low word when every earlier command had finished. Two around a GEMM and a depthwise
+  // layer bracket their cycles; both lie between counter reads, and DW_BUSY is the counter.
+  auto counter = [&](regs::Counter k) {
+    return bench->read_reg(regs::counter_lo(k)) | uint64_t(bench->read_reg(regs::counter_hi(k)))
+                                                      << 32;
+  };
+  const uint64_t before = counter(regs::Counter::kCycles);
+  const auto dw_before = uint32_t(counter(regs::Counter::kDepthwiseBusy));
   CommandStream s(engine_config());
   s.push(Fence{false, kFence + 64, 11, /*timestamp=*/true});
   const auto a = random_bytes(48 * 40), b = random_bytes(40 * 24);
@@ -941,21 +946,47 @@ TEST_F(SystemTest, TimestampFencesRecordTheCycleCounterWhenEverythingBeforeIsDon
   plan.m = 48, plan.k = 40, plan.n = 24;
   plan.a_addr = kA, plan.b_addr = kB, plan.c_addr = kC, plan.raw_int32 = true;
   plan_gemm(s, plan);
+  s.push(Fence{false, kFence + 192, 13});  // each plan has the buffers to itself
+  ConvPlan dw;  // 6x6x32 depthwise 3x3, raw int32 (no table), on the depthwise unit
+  dw.h = dw.w = 6;
+  dw.c = dw.out_channels = dw.groups = 32;
+  dw.kernel_h = dw.kernel_w = 3;
+  dw.pad_top = dw.pad_bottom = dw.pad_left = dw.pad_right = 1;
+  dw.raw_int32 = true;
+  const auto dw_in = random_bytes(6 * 6 * 32);
+  const auto dw_weights = pack_conv_weights(random_bytes(9 * 32), dw, engine_config());
+  bench->mem.write(kA + 0x8000, reinterpret_cast<const uint8_t*>(dw_in.data()), dw_in.size());
+  bench->mem.write(kB + 0x8000, reinterpret_cast<const uint8_t*>(dw_weights.data()),
+                   dw_weights.size());
+  dw.input_addr = kA + 0x8000, dw.weight_addr = kB + 0x8000, dw.output_addr = kC + 0x8000;
+  ASSERT_EQ(conv_layout(dw, engine_config()), ConvLayout::kDepthwiseUnit);
+  plan_conv2d(s, dw);
   s.push(Fence{false, kFence + 128, 12, /*timestamp=*/true});
   run_to_fence(s, 13);
   if (HasFatalFailure()) return;
-  const uint64_t after = bench->read_reg(regs::counter_lo(regs::Counter::kCycles)) |
-                         uint64_t(bench->read_reg(regs::counter_hi(regs::Counter::kCycles))) << 32;
+  const uint64_t after = counter(regs::Counter::kCycles);
+  const auto dw_after = uint32_t(counter(regs::Counter::kDepthwiseBusy));
+  struct Record {
+    uint32_t value, dw_busy;
+    uint64_t cycles;
+  };
   auto record = [&](uint64_t addr) {
     const auto v = bench->mem.read(addr, 16);
-    uint64_t w[2];
-    std::memcpy(w, v.data(), 16);
-    return std::pair<uint64_t, uint64_t>{w[0], w[1]};
+    Record r;
+    std::memcpy(&r.value, v.data(), 4);
+    std::memcpy(&r.dw_busy, v.data() + 4, 4);
+    std::memcpy(&r.cycles, v.data() + 8, 8);
+    return r;
   };
-  const auto [first_value, first_cycles] = record(kFence + 64);
-  const auto [second_value, second_cycles] = record(kFence + 128);
-  EXPECT_EQ(first_value, 11u) << "VALUE, then four zero bytes";
-  EXPECT_EQ(second_value, 12u);
+  const Record first = record(kFence + 64), second = record(kFence + 128);
+  const uint64_t first_cycles = first.cycles, second_cycles = second.cycles;
+  EXPECT_EQ(first.value, 11u);
+  EXPECT_EQ(second.value, 12u);
+  // Nothing ran on the depthwise unit outside the fences: the records hold the counter.
+  EXPECT_EQ(first.dw_busy, dw_before);
+  EXPECT_EQ(second.dw_busy, dw_after);
+  EXPECT_GE(second.dw_busy - first.dw_busy, 6u * 6) << "at least a line per pixel";
+  EXPECT_LT(second.dw_busy - first.dw_busy, second_cycles - first_cycles);
   EXPECT_LE(before, first_cycles);
   EXPECT_LT(first_cycles, second_cycles);
   EXPECT_LE(second_cycles, after);
