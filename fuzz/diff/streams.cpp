@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "fused_plan.hpp"  // the driver's, internal (driver/src)
 #include "tessera/conv_plan.hpp"
 #include "tessera/gemm_plan.hpp"
 
@@ -305,7 +306,27 @@ class Builder {
     for (int attempt = 0; attempt < 20; ++attempt) {
       CommandStream s(c_);
       try {
-        if (r_.chance(0.5)) {
+        if (r_.chance(0.15)) {  // an expansion 1x1 and its depthwise layer, fused
+          ConvPlan e, d;
+          e.h = d.h = uint32_t(r_.in(3, 8));
+          e.w = d.w = uint32_t(r_.in(3, 8));
+          e.c = uint32_t(r_.in(1, 20));
+          e.out_channels = d.c = d.out_channels = d.groups = uint32_t(r_.in(1, 40));
+          d.kernel_h = d.kernel_w = 3;
+          d.stride_h = d.stride_w = uint32_t(r_.in(1, 2));
+          d.pad_top = d.pad_bottom = d.pad_left = d.pad_right = 1;
+          e.input_zero_point = int8_t(r_.bits());
+          e.zero_point = d.input_zero_point = int8_t(r_.bits());
+          e.act_min = e.zero_point;  // a ReLU between, as the blocks have
+          d.zero_point = int8_t(r_.bits());
+          e.input_addr = l_.arena + kInputs;
+          e.weight_addr = l_.arena + kWeights;
+          d.weight_addr = l_.arena + kWeights + 0x2000;
+          e.qtable_addr = l_.arena + kTable;
+          d.qtable_addr = l_.arena + kTable + 0x400;
+          d.output_addr = l_.arena + kOutputs;
+          detail::plan_expand_depthwise(s, e, d);
+        } else if (r_.chance(0.5)) {
           GemmPlan p;
           p.m = uint32_t(r_.in(1, 64));
           p.k = uint32_t(r_.in(1, 64));
