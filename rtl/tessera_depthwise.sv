@@ -11,10 +11,10 @@
 //             (ky, x - 2 + kx), and writes the int32 lanes to accumulator line
 //             ACC_LINE + b*DW_BLOCK_PITCH + ox (added with ACCUMULATE). Every line then
 //             enters the line buffer, the row before moving up.
-// Padding:    DW_PAD makes the image's edges of DW_ZERO_POINT bytes: bit 0 a column before
+// Padding:    DW_PAD makes the image's edges of DW_ZERO_POINT bytes: LEFT a column before
 //             each block's pixel 0 (the window starts on it, so outputs end on x' = x + 1),
-//             bit 1 a column after its last pixel (one cycle of its own, no line taken, the
-//             line buffer not written), bit 2 the line buffer's rows read as padding (the
+//             RIGHT a column after its last pixel (one cycle of its own, no line taken, the
+//             line buffer not written), TOP the line buffer's rows read as padding (the
 //             image's first row). Other padding (more than a pixel, rows below the image) is
 //             in the scratchpad, filled by the planner.
 // Pairs:      with DW_PAIR (stride 2) a command is two rows: with each line of the first
@@ -29,9 +29,10 @@
 // Latency:    a line's result reaches the accumulator 3 cycles after the line is taken
 //             (line buffer read, window sum, the accumulator write); done_o pulses with the
 //             last line's write. Throughput: one line per cycle (two rows' lines with
-//             DW_PAIR) and a cycle per block for a DW_PAD column after it, as long as each block has VECTORS >= DW_TAPS pixels (the reader's
-//             nine reads) and the ports are not held by other readers of their banks;
-//             narrower blocks wait for their weights.
+//             DW_PAIR) and a cycle per block for a RIGHT padding column, as long as each
+//             block has VECTORS >= DW_TAPS pixels (the reader's nine reads) and the ports
+//             are not held by other readers of their banks; narrower blocks wait for their
+//             weights.
 // Line buffer: DW_LINE_BUFFER_LINES words of two lines (tessera_ram, block RAM); read when
 //             a line is taken, written a cycle later. A command's line b*VECTORS + x is read
 //             at least VECTORS >= 3 cycles after the command before wrote it, so a read
