@@ -12,6 +12,7 @@ package tessera_isa_pkg;
 
   localparam int MaxCount = 65535;  // the largest count of rows, vectors, results or pooled pixels one command may name
   localparam int MaxExtraPanels = 15;  // the most panels after the first one STORE writes per row (its post-processing holds the quantization parameters of 1 + MAX_EXTRA_PANELS panels)
+  localparam int StoreParamGroups = 4;  // sets of quantization parameters (of up to 1 + MAX_EXTRA_PANELS panels) the store unit holds, the least recently used refilled: a STORE that asks for a held set reads nothing from the table
   localparam int MaxRowBytes = 16777215;  // the largest DMA row, 2^24 - 1 bytes
   localparam int UnitQueueDepth = 4;  // commands each unit's queue holds; one more waits in the dispatcher (a stream whose tokens need more in flight deadlocks)
   localparam int MaxTokens = 255;  // dependency tokens one unit may owe a neighbour (given and not yet taken); one more is TOKEN_OVERFLOW

@@ -3,12 +3,14 @@
 //
 // Function:   start_i takes a new command's first entry, mode, entries per panel and panel
 //             count (the *_i inputs are sampled then). While fetch_i, it reads the entries
-//             one per cycle into a small per-lane memory of two groups of MaxPanels sets:
+//             one per cycle into a small per-lane memory of Groups groups of MaxPanels sets:
 //             per channel, panels_i x entries_i consecutive entries (entry e into lane
 //             e % entries_i of set e / entries_i); per tensor, the one entry into every lane
 //             of set 0 (the entry layout is tessera_isa_pkg's Qt* fields). A fetch goes to
-//             the group used less recently, so STOREs that take turns between two sets of
-//             panels (a depthwise layer's 9 to 16 channel blocks) fetch each once. done_o marks the cycle the
+//             the group used least recently (true LRU over the Groups), so STOREs that take
+//             turns between up to Groups sets of panels (a depthwise layer's two STOREs a
+//             row; a fused expansion's chunks and its depthwise rows) fetch each once.
+//             done_o marks the cycle the
 //             last entry arrives; bad_shift_o says, with it, whether any entry's shift lies
 //             outside [QtShiftMin, QtShiftMax] (the post-processing takes 6 bits), in which
 //             case the STORE must write nothing. If the command asks for exactly the
@@ -22,6 +24,8 @@ module tessera_store_params #(
   parameter int NumCols       = tessera_pkg::DefaultNumCols,
   parameter int QTableEntries = tessera_pkg::DefaultQTableEntries,
   parameter int MaxPanels     = tessera_isa_pkg::MaxExtraPanels + 1,
+  parameter int Groups        = tessera_isa_pkg::StoreParamGroups,
+  localparam int GroupWidth   = tessera_pkg::index_width(Groups),
   localparam int QtAddrWidth  = tessera_pkg::index_width(QTableEntries),
   localparam int LaneIdxWidth = tessera_pkg::index_width(NumCols),
   localparam int PanelWidth   = tessera_pkg::index_width(MaxPanels),
@@ -58,15 +62,18 @@ module tessera_store_params #(
   logic                    per_channel_d, per_channel_q;
   logic [LaneIdxWidth:0]   entries_d, entries_q;
   logic [PanelWidth-1:0]   last_panel_d, last_panel_q;
-  logic                    group_d, group_q;
+  logic [GroupWidth-1:0]   group_d, group_q;
   logic                    hit_d, hit_q;        // the command asked for what its group holds
   // What each group holds (valid while held_q[g]), and whether an entry of it was bad.
   localparam int TagWidth = QtAddrWidth + 1 + LaneIdxWidth + 1 + PanelWidth;
-  logic [2*TagWidth-1:0]   tag_d, tag_q;
-  logic [1:0]              held_d, held_q, tag_bad_d, tag_bad_q;
-  logic                    victim_d, victim_q;  // the group used less recently
+  logic [Groups*TagWidth-1:0] tag_d, tag_q;
+  logic [Groups-1:0]       held_d, held_q, tag_bad_d, tag_bad_q;
+  // Recency: group g's age at g*GroupWidth (0 the last used, Groups - 1 the victim); the
+  // ages are always a permutation of 0 .. Groups - 1.
+  logic [Groups*GroupWidth-1:0] age_d, age_q;
+  logic [GroupWidth-1:0]   victim, hit_group, use_group, use_age;
   logic [TagWidth-1:0]     start_tag;
-  logic [1:0]              start_hit;
+  logic [Groups-1:0]       start_hit;
   logic                    written_d, written_q;  // the table was written during the fetch
   logic                    issued_all_d, issued_all_q;
   logic [LaneIdxWidth:0]   issue_lane_d, issue_lane_q;  // the next entry to request: lane ...
@@ -91,9 +98,21 @@ module tessera_store_params #(
   assign done_o       = fetch_i && hit_q || rsp_last_q;
   assign bad_shift_o  = hit_q ? tag_bad_q[group_q] : bad_q || !entry_shift_ok;
   assign start_tag    = {first_entry_i, per_channel_i, entries_i, last_panel_i};
-  for (genvar g = 0; g < 2; g++) begin : g_hit
+  for (genvar g = 0; g < Groups; g++) begin : g_hit
     assign start_hit[g] = held_q[g] && tag_q[g*TagWidth +: TagWidth] == start_tag;
   end
+  // The hit group (at most one holds a tag: a miss refills the victim, whose tag differs),
+  // the victim, and the age of the one a new command uses.
+  always_comb begin
+    hit_group = '0;
+    victim    = '0;
+    for (int g = 0; g < Groups; g++) begin
+      if (start_hit[g]) hit_group = GroupWidth'(g);
+      if (age_q[g*GroupWidth +: GroupWidth] == GroupWidth'(Groups - 1)) victim = GroupWidth'(g);
+    end
+  end
+  assign use_group = |start_hit ? hit_group : victim;
+  assign use_age   = age_q[32'(use_group)*GroupWidth +: GroupWidth];
 
   always_comb begin
     first_d       = first_q;
@@ -104,7 +123,7 @@ module tessera_store_params #(
     tag_d         = tag_q;
     held_d        = held_q;
     tag_bad_d     = tag_bad_q;
-    victim_d      = victim_q;
+    age_d         = age_q;
     hit_d         = hit_q;
     written_d     = written_q || qt_written_i;
     issued_all_d  = issued_all_q;
@@ -130,8 +149,14 @@ module tessera_store_params #(
     if (qt_written_i) held_d = '0;
     if (start_i) begin
       hit_d         = |start_hit && !qt_written_i;
-      group_d       = start_hit[1] ? 1'b1 : start_hit[0] ? 1'b0 : victim_q;
-      victim_d      = !group_d;
+      group_d       = use_group;
+      // The used group becomes the youngest; the ones younger than it age by one.
+      for (int g = 0; g < Groups; g++) begin
+        if (age_q[g*GroupWidth +: GroupWidth] < use_age) begin
+          age_d[g*GroupWidth +: GroupWidth] = age_q[g*GroupWidth +: GroupWidth] + 1'b1;
+        end
+      end
+      age_d[32'(use_group)*GroupWidth +: GroupWidth] = '0;
       first_d       = first_entry_i;
       per_channel_d = per_channel_i;
       entries_d     = entries_i;
@@ -154,13 +179,13 @@ module tessera_store_params #(
       rsp_q      <= 1'b0;
       rsp_last_q <= 1'b0;
       held_q     <= '0;
-      victim_q   <= 1'b0;
+      for (int g = 0; g < Groups; g++) age_q[g*GroupWidth +: GroupWidth] <= GroupWidth'(g);
     end else begin
       rsp_q      <= qt_rd_en_o;
       rsp_last_q <= qt_rd_en_o && issue_lane_q == entries_q - 1'b1 &&
                     issue_set_q == last_panel_q;
       held_q     <= held_d;
-      victim_q   <= victim_d;
+      age_q      <= age_d;
     end
   end
 
@@ -188,7 +213,7 @@ module tessera_store_params #(
   // The sets, a memory per lane (distributed RAM: one write port, an asynchronous read),
   // set s of group g at g*MaxPanels + s. Per tensor, the one entry goes to every lane of
   // set 0.
-  localparam int SetIdxWidth = tessera_pkg::index_width(2 * MaxPanels);
+  localparam int SetIdxWidth = tessera_pkg::index_width(Groups * MaxPanels);
   logic [SetIdxWidth-1:0] read_set, write_set;
   logic [ParamBits-1:0]   entry_param;
   logic [PanelWidth-1:0]  read_panel;
@@ -198,7 +223,7 @@ module tessera_store_params #(
   assign entry_param = {entry_shift[5:0], entry_mult, entry_bias};
 
   for (genvar l = 0; l < NumCols; l++) begin : g_lane
-    logic [ParamBits-1:0] sets [2*MaxPanels];
+    logic [ParamBits-1:0] sets [Groups*MaxPanels];
     logic [ParamBits-1:0] param;
     always_ff @(posedge clk_i) begin
       if (rsp_q && (!per_channel_q || rsp_lane_q == LaneIdxWidth'(l))) begin
@@ -218,6 +243,9 @@ module tessera_store_params #(
 
   if (MaxPanels < 1) begin : g_bad_panels
     $error("tessera_store_params: MaxPanels must be >= 1");
+  end
+  if (Groups < 2 || (Groups & (Groups - 1)) != 0) begin : g_bad_groups
+    $error("tessera_store_params: Groups must be a power of two >= 2 (the ages' width)");
   end
 
 endmodule

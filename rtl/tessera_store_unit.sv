@@ -221,7 +221,7 @@ module tessera_store_unit #(
   ) u_params (
     .clk_i,
     .rst_ni,
-    .start_i      (accept),
+    .start_i      (accept && cmd_requant),  // a raw STORE leaves the held groups alone
     .first_entry_i(cmd_entry),
     .per_channel_i(cmd_per_channel),
     .entries_i    (cmd_entries),

@@ -15,9 +15,13 @@ namespace {
 
 uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
-// Channel blocks per pass: a STORE's two held groups of panels (tessera_store_params), so
-// that the STOREs of a pass never fetch their parameters again.
+// Channel blocks per pass: two of the store unit's held groups of panels
+// (tessera_store_params), so that the STOREs of a pass never fetch their parameters again.
+// Passes of up to all STORE_PARAM_GROUPS measured slower where they took a layer in one
+// pass (7 x 7 x 960: 7 981 -> 8 445 cycles; 14 x 14 x 576: 11 757 -> 11 933; at stride 2
+// 10 093 -> 9 661): a pass's first rows then take longer to load.
 constexpr uint32_t kPassBlocks = 2 * (kMaxExtraPanels + 1);
+static_assert(kPassBlocks <= kStoreParamGroups * (kMaxExtraPanels + 1));
 // Strip buffers: one in each of banks 0, 1 and 2 (measured on MobileNet-v2's depthwise
 // layers: 2.5 % fewer cycles than two; more, or loads pushed further ahead in the stream,
 // gained nothing), and the loads one strip ahead of the computes in the stream.
@@ -94,8 +98,14 @@ DwShape dw_shape(const ConvPlan& p, const BuildConfig& cfg) {
   return d;
 }
 
-DwShape dw_shape_of_rows(const ConvPlan& p, const BuildConfig& cfg, uint32_t blocks) {
+uint32_t dw_ring_line(const BuildConfig& cfg, uint32_t place, uint32_t row_lines) {
+  return place % DwLayer::kSlots * bank_lines(cfg) + place / DwLayer::kSlots * row_lines;
+}
+
+DwShape dw_shape_of_rows(const ConvPlan& p, const BuildConfig& cfg, uint32_t blocks,
+                         uint32_t ring) {
   DwShape d = dw_rows_and_columns(p);
+  d.ring = p.stride_h == 1 ? ring : 0;
   d.passes = ceil_div(ceil_div(p.c, cfg.rows), blocks);
   d.blocks = blocks;
   d.strip_out = 1;
@@ -147,6 +157,11 @@ uint32_t DwLayer::pair_region(uint32_t g) const {
 // Its pair region's row iy / 2 - 1 - o0, or its buffer's next row (the rows before it in
 // the strip that are not second rows).
 uint32_t DwLayer::row_line(uint32_t g, const DwStrip& t, uint32_t iy) const {
+  if (d_.ring) {  // rows counted on across passes and images; places a full pass's row apart
+    const uint32_t pass = t.c0 / (d_.blocks * cfg_.rows);
+    const uint64_t row = (uint64_t(t.image) * d_.passes + pass) * p_.h + (iy - p_.pad_top);
+    return dw_ring_line(cfg_, uint32_t(row % d_.ring), d_.vectors * d_.blocks);
+  }
   if (second_of_pair(iy)) return pair_region(g) + (iy / 2 - 1 - t.o0) * d_.vectors * t.blocks;
   uint32_t row = 0;
   for (uint32_t r = t.first; r < iy; ++r) row += !second_of_pair(r);

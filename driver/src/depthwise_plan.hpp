@@ -7,8 +7,8 @@
 // scratchpad row, and padding rows below the image (or more than two above it) are
 // COMPUTEs of one line of the zero point.
 //
-// Channels: in passes of up to 2 x (1 + MAX_EXTRA_PANELS) = 32 blocks (the store unit holds
-// the parameters of two groups of panels), as even as they go; each pass streams the whole
+// Channels: in passes of up to 2 x (1 + MAX_EXTRA_PANELS) = 32 blocks (two of the groups of
+// panels whose parameters the store unit holds), as even as they go; each pass streams the whole
 // image with only its blocks (G lines per pixel), so a pass's STOREs never fetch their
 // parameters again.
 // Strips: a pass's output rows in strips of as many rows as an accumulator region and a
@@ -79,12 +79,19 @@ struct DwShape {
   // inside the image), the second row in the strip's pair region, the first in its buffer.
   bool pairs = false;
   uint32_t buffer_rows = 0;  // a strip buffer's padded rows (its pair region: strip_out)
+  // The fused plan at stride 1: the image rows in a ring of `ring` row places instead of
+  // strip buffers, place i in bank i % 3 (0: strip buffers).
+  uint32_t ring = 0;
 };
 // plan_depthwise's shape on this build: passes of as many blocks as the line buffer, an
 // accumulator region and a bank allow; strips of as many rows as a region and a bank hold.
 DwShape dw_shape(const ConvPlan& p, const BuildConfig& config);
-// A shape of `blocks` blocks per pass and one output row per strip (the fused plan's).
-DwShape dw_shape_of_rows(const ConvPlan& p, const BuildConfig& config, uint32_t blocks);
+// A shape of `blocks` blocks per pass and one output row per strip (the fused plan's), at
+// stride 1 with its rows in a ring of `ring` places (0: strip buffers).
+DwShape dw_shape_of_rows(const ConvPlan& p, const BuildConfig& config, uint32_t blocks,
+                         uint32_t ring = 0);
+// A ring place's first line (`row_lines` a row): place i at line i / 3 * row_lines of bank i % 3.
+uint32_t dw_ring_line(const BuildConfig& config, uint32_t place, uint32_t row_lines);
 
 // Strip g: of an image and a pass (channels [c0, c1), `blocks` lines per pixel), output
 // rows [o0, o1), padded rows [first, last] (each streamed once: the rows before first are in
@@ -112,7 +119,8 @@ class DwLayer {
   bool second_of_pair(uint32_t iy) const;
   uint32_t slot_line(uint32_t g) const { return g % kSlots * bank_; }
   uint32_t pair_region(uint32_t g) const;
-  // Where strip g keeps padded row iy (inside the image): its first line.
+  // Where strip g keeps padded row iy (inside the image): its first line (with a ring, row
+  // iy's place in it, whichever strip streams it).
   uint32_t row_line(uint32_t g, const DwStrip& t, uint32_t iy) const;
   uint32_t weight_line() const { return 3 * bank_; }
   uint32_t zero_line() const { return 3 * bank_ - 1; }

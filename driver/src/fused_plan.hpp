@@ -17,7 +17,10 @@
 // the expansion's (every panel, loaded once), so the array reads its weights and its
 // activations from different banks. Accumulator: one region of a depthwise output row, the
 // rest in regions of a chunk (at least four where a one-panel chunk allows). Table: the
-// expansion's entries, then the depthwise layer's.
+// expansion's entries, then the depthwise layer's. Where both tables (2 x C entries) or
+// both layers' weights do not fit at once, each pass is a span of its own behind a FENCE
+// on the depthwise plan's barrier address, loading its channels' entries of both tables
+// and its expansion weights (the depthwise weights stay: they fit a bank's part).
 // Tokens: load -> compute, an input row's LOAD (the first with the constants before it) for
 // its first COMPUTE; compute -> load, a row's last COMPUTE frees its buffer for the row two
 // on; compute -> store, each group's last COMPUTE for its first STORE; store -> compute,
@@ -36,10 +39,23 @@ namespace tessera::isa::detail {
 // Whether the pair runs fused on this build: `expand` a requantized 1x1 convolution (stride
 // 1, no padding, one group) whose output channels are `depthwise`'s input, `depthwise` one
 // the depthwise unit takes (depthwise_unit_fits) with at most a pixel of padding on each
-// side, both tables within the quantization table, bank 3 holding both layers' weights and
-// two input rows. If not and `why` is given, it names the first condition that fails.
+// side, and a pass's channel blocks' rows, tables and weights within the line buffer, the
+// quantization table and the scratchpad (both tables and weights reloaded per pass need
+// depthwise.barrier_addr). If not and `why` is given, it names the first condition that fails.
 bool expand_depthwise_fits(const ConvPlan& expand, const ConvPlan& depthwise,
                            const BuildConfig& config, std::string* why = nullptr);
+
+// Whether the fused pair is expected to beat the two layers' own plans on this build (so
+// that the network compiler plans it fused): it fits without reloading the tables or the
+// expansion's weights per pass, and its depthwise layer has stride 2 (layer by layer bound
+// by its input's transfer, four lines per output line) or stride 1 with image rows of at
+// least a weight tile's kGroupVectors pixels. Measured on MobileNet-v2's blocks on the RTL
+// (docs/performance.md): the array and the depthwise unit share the activation feeder and
+// take turns, so a fused pair costs its expansion plus its depthwise rows; narrower rows
+// (expansion COMPUTEs of fewer vectors, a switch of kind per row) and the per-pass FENCEs
+// lose more than the transfers save.
+bool expand_depthwise_gains(const ConvPlan& expand, const ConvPlan& depthwise,
+                            const BuildConfig& config);
 
 // The command stream: the input from expand.input_addr, the expansion's packed weights
 // (pack_conv_weights, padded-image layout) and table at expand's weight_addr and

@@ -111,21 +111,20 @@ uint64_t Timing::duration(const isa::Command& c, bool params_held, uint64_t& lat
 void Timing::executed(const isa::Command& c, uint32_t /*index*/) {
   bool params_held = false;
   if (c.opcode() == isa::Opcode::kLoad && (c.mode() & isa::kLoadModeToQtable)) {
-    params_held_[0] = params_held_[1] = false;
+    for (HeldParams& h : held_params_) h.held = false;
   } else if (c.opcode() == isa::Opcode::kStore && (c.mode() & isa::kStoreModeRequantize)) {
-    const std::array<uint64_t, 4> params = {
-        c.get(isa::store::kQparamEntry), uint64_t(c.mode() & isa::kStoreModePerChannel),
-        c.get(isa::store::kCols), c.get(isa::store::kExtraPanels)};
-    int group = params_victim_;
-    for (int g = 0; g < 2; ++g) {
-      if (params_held_[g] && held_params_[g] == params) {
-        params_held = true;
-        group = g;
-      }
-    }
-    params_held_[group] = true;
-    held_params_[group] = params;
-    params_victim_ = 1 - group;
+    // tessera_store_params' tag: per tensor one entry for every lane and panel.
+    const bool per_channel = c.mode() & isa::kStoreModePerChannel;
+    const std::array<uint64_t, 4> params = {c.get(isa::store::kQparamEntry), per_channel,
+                                            per_channel ? c.get(isa::store::kCols) : 1,
+                                            per_channel ? c.get(isa::store::kExtraPanels) : 0};
+    auto group = std::find_if(held_params_.begin(), held_params_.end(),
+                              [&](const HeldParams& h) { return h.held && h.params == params; });
+    params_held = group != held_params_.end();
+    if (!params_held) group = held_params_.end() - 1;  // the least recently used
+    group->held = true;
+    group->params = params;
+    std::rotate(held_params_.begin(), group, group + 1);  // now the most recent
   }
   uint64_t latency = 0;
   const uint64_t cycles = duration(c, params_held, latency);
@@ -192,8 +191,8 @@ uint64_t Timing::busy(regs::Counter unit) const {
 void Timing::reset() {
   for (auto& q : forward_) q.clear();
   for (auto& q : backward_) q.clear();
-  params_held_[0] = params_held_[1] = false;  // assume nothing held after a soft reset (an
-                                              // estimate either way)
+  // Assume nothing held after a soft reset (an estimate either way).
+  for (HeldParams& h : held_params_) h.held = false;
 }
 
 void Timing::clear() {

@@ -48,11 +48,14 @@ class Timing {
   // When the load unit's last command began to move data: the next LOAD is taken no earlier.
   uint64_t load_data_start_ = 0;
   std::deque<uint64_t> forward_[isa::kNumUnits - 1], backward_[isa::kNumUnits - 1];
-  // The entries tessera_store_params' two groups hold {first, per channel, cols, panels}
-  // (valid while no LOAD has written the table since), and the one used less recently.
-  bool params_held_[2] = {};
-  std::array<uint64_t, 4> held_params_[2]{};
-  int params_victim_ = 0;
+  // The entries tessera_store_params' groups hold {first, per channel, cols, panels} (valid
+  // while no LOAD has written the table since), the most recently used first: a miss
+  // refills the last.
+  struct HeldParams {
+    bool held = false;
+    std::array<uint64_t, 4> params{};
+  };
+  std::array<HeldParams, isa::kStoreParamGroups> held_params_{};
 };
 
 }  // namespace tessera::fsim

@@ -148,18 +148,22 @@ TEST(Ops, DepthwiseAndGroupedConvolutionsMatchTheReference) {
 }
 
 // An inverted-residual block's expansion 1x1 and depthwise 3x3 in one plan (the expansion's
-// rows into the depthwise unit's strip buffers through the scratchpad): strides 1 and 2,
-// input channels that are whole lines or not, a partial last channel block, a ReLU6-like
-// clamp between, two passes of channel blocks, odd sizes; bit-exact with the reference's two
-// convolutions, the first requantized to int8.
+// rows into the depthwise unit's strip buffers, at stride 1 into its ring of rows, through
+// the scratchpad): strides 1 and 2, input channels that are whole lines or not, a partial
+// last channel block, a ReLU6-like clamp between, two passes of channel blocks, odd sizes;
+// expansion groups of one row and of several (narrow images), the chunk regions in both
+// accumulator banks or in bank 1; passes that reload both tables (2 x C above the table's
+// entries), the expansion's weights (above a bank), or both, behind FENCEs; bit-exact with
+// the reference's two convolutions, the first requantized to int8.
 TEST(Ops, AnExpansionAndItsDepthwiseLayerFusedMatchTheReference) {
   std::mt19937_64 rng(tessera::test::test_seed());
   struct Shape {
     uint32_t h, w, cin, ce, stride;
   };
-  for (const Shape s :
-       {Shape{8, 8, 16, 32, 1}, Shape{9, 7, 24, 48, 2}, Shape{6, 10, 16, 40, 1},
-        Shape{12, 12, 32, 96, 2}, Shape{4, 40, 24, 208, 1}, Shape{3, 5, 8, 16, 2}}) {
+  for (const Shape s : {Shape{8, 8, 16, 32, 1}, Shape{9, 7, 24, 48, 2}, Shape{6, 10, 16, 40, 1},
+                        Shape{12, 12, 32, 96, 2}, Shape{4, 40, 24, 208, 1}, Shape{3, 5, 8, 16, 2},
+                        Shape{5, 7, 48, 600, 1}, Shape{6, 4, 160, 400, 1}, Shape{4, 5, 112, 600, 2},
+                        Shape{7, 56, 24, 144, 1}}) {
     SCOPED_TRACE(std::to_string(s.h) + "x" + std::to_string(s.w) + "x" + std::to_string(s.cin) +
                  " -> " + std::to_string(s.ce) + ", stride " + std::to_string(s.stride));
     drv::Conv2dArgs ex;

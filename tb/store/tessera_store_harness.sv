@@ -41,13 +41,16 @@ module tessera_store_harness #(
   input  logic                      spad_wr_ready_i,
   output logic [5:0]                spad_wr_addr_o,
   output logic [8*NumCols-1:0]      spad_wr_data_o,
-  output logic [NumCols-1:0]        spad_wr_strb_o
+  output logic [NumCols-1:0]        spad_wr_strb_o,
+  // The table's read enable: the test counts the entries a STORE fetched
+  output logic                      qt_rd_en_o
 );
 
   logic                    qt_rd_en, acc_req_valid, acc_req_ready, acc_rsp_valid, unused_ready;
   logic [5:0]              qt_rd_addr, acc_req_addr;
   logic [tessera_isa_pkg::QtEntryBits-1:0] qt_rd_data;
   logic [32*NumCols-1:0]   acc_rsp_data;
+  assign qt_rd_en_o = qt_rd_en;
 
   tessera_ram #(
     .Width    (tessera_isa_pkg::QtEntryBits),

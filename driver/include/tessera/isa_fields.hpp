@@ -15,6 +15,7 @@ inline constexpr std::size_t kCommandBytes = 64;
 
 inline constexpr uint32_t kMaxCount = 65535;  // the largest count of rows, vectors, results or pooled pixels one command may name
 inline constexpr uint32_t kMaxExtraPanels = 15;  // the most panels after the first one STORE writes per row (its post-processing holds the quantization parameters of 1 + MAX_EXTRA_PANELS panels)
+inline constexpr uint32_t kStoreParamGroups = 4;  // sets of quantization parameters (of up to 1 + MAX_EXTRA_PANELS panels) the store unit holds, the least recently used refilled: a STORE that asks for a held set reads nothing from the table
 inline constexpr uint32_t kMaxRowBytes = 16777215;  // the largest DMA row, 2^24 - 1 bytes
 inline constexpr uint32_t kUnitQueueDepth = 4;  // commands each unit's queue holds; one more waits in the dispatcher (a stream whose tokens need more in flight deadlocks)
 inline constexpr uint32_t kMaxTokens = 255;  // dependency tokens one unit may owe a neighbour (given and not yet taken); one more is TOKEN_OVERFLOW

@@ -2,6 +2,7 @@
 // The network compiler; see program.hpp.
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <tuple>
@@ -306,12 +307,7 @@ bool Compiler::plan_fused(std::size_t i, isa::CommandStream& s) {
   const auto* e = std::get_if<graph::Conv2d>(&first.op);
   const auto* d = std::get_if<graph::Conv2d>(&second.op);
   if (!e || !d || second.inputs.empty() || second.inputs[0] != first.output) return false;
-  // Only a depthwise layer of stride 2 gains: layer by layer it is bound by its input's
-  // transfer (four input lines per output line), which fused disappears; at stride 1 the
-  // unit's line per cycle binds it either way, and the fused expansion, computing a row per
-  // COMPUTE (fewer vectors per weight tile), loses more than the transfers save (measured on
-  // MobileNet-v2's blocks, docs/performance.md).
-  if (d->params.stride_h != 2 || d->params.groups == 1) return false;
+  if (d->params.groups == 1) return false;
   // The expansion's output must have no other reader: it never reaches host memory.
   for (std::size_t j = 0; j < g_.nodes.size(); ++j) {
     if (j == i + 1) continue;
@@ -323,7 +319,9 @@ bool Compiler::plan_fused(std::size_t i, isa::CommandStream& s) {
   const std::size_t weights_before = p_.weights.size();
   const isa::ConvPlan pe = conv_plan(first, *e, isa::ConvLayout::kPaddedImage);
   isa::ConvPlan pd = conv_plan(second, *d);
-  if (!isa::detail::expand_depthwise_fits(pe, pd, p_.config)) {
+  // Where it gains (fused_plan.hpp), or with fuse_all wherever it fits.
+  if (p_.options.fuse_all ? !isa::detail::expand_depthwise_fits(pe, pd, p_.config)
+                          : !isa::detail::expand_depthwise_gains(pe, pd, p_.config)) {
     p_.weights.resize(weights_before);  // repacked as the layers' own
     return false;
   }
