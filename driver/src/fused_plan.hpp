@@ -6,28 +6,39 @@
 // rows' lines at stride 2 with DW_PAIR) instead of its input's transfer.
 //
 // Order: for each image, each pass of the depthwise layer's channel blocks, each strip (one
-// depthwise output row, driver/src/depthwise_plan.hpp's DwLayer): the expansion of strip
-// g + 1, then the depthwise rows of strip g (so that the unit's COMPUTEs never wait for the
-// STOREs just before them). A strip's expansion: for each of its input rows inside the
-// image, the input row is loaded (Cin bytes a pixel) and for each chunk of its panels (the
-// pass's channel blocks) the array computes the row's pixels (a one-panel chunk in two
-// COMPUTEs) and a STORE writes them requantized into the row's place in the strip buffer.
-// Scratchpad: the strip buffers in banks 0 to 2 as in plan_depthwise (no LOADs into them);
-// two buffers of an input row at the ends of banks 0 and 1; bank 3 the depthwise weights and
-// the expansion's (every panel, loaded once), so the array reads its weights and its
-// activations from different banks. Accumulator: one region of a depthwise output row, the
-// rest in regions of a chunk (at least four where a one-panel chunk allows). Table: the
-// expansion's entries, then the depthwise layer's. Where both tables (2 x C entries) or
-// both layers' weights do not fit at once, each pass is a span of its own behind a FENCE
-// on the depthwise plan's barrier address, loading its channels' entries of both tables
-// and its expansion weights (the depthwise weights stay: they fit a bank's part).
-// Tokens: load -> compute, an input row's LOAD (the first with the constants before it) for
-// its first COMPUTE; compute -> load, a row's last COMPUTE frees its buffer for the row two
-// on; compute -> store, each group's last COMPUTE for its first STORE; store -> compute,
-// each COMPUTE waits for the STOREs it needs (a chunk for the one a region count back, a
-// strip for its rows' chunks and the strip before it), a token at a time, counted in store
-// order (fused_plan.cpp).
-// The network compiler fuses the pairs whose depthwise layer has stride 2 (compiler.cpp).
+// depthwise output row, driver/src/depthwise_plan.hpp's DwLayer): the expansion groups of
+// the rows strip g + 1 streams, then the depthwise rows of strip g (so that the unit's
+// COMPUTEs never wait for the STOREs just before them). An expansion group: up to
+// group_rows consecutive image rows (one at stride 2; at stride 1 as many as make up to 48
+// pixels), loaded as one LOAD (Cin bytes a pixel); for each chunk of its panels (the pass's
+// channel blocks) the array computes all its pixels (a one-panel chunk in two COMPUTEs) and
+// a STORE per row writes them requantized into the row's place. At stride 1 one chunk also
+// goes between two strips' depthwise rows (of rows no further on than strip g +
+// group_rows + 1's), so that the unit's next row does not wait for the last row's STOREs.
+// Scratchpad: at stride 2 the strip buffers in banks 0 to 2 as in plan_depthwise, at
+// stride 1 a ring of 2 x group_rows + 4 row places, place i in bank i % 3 (no LOADs into
+// either); two buffers of an expansion group's input rows at the ends of banks 0 and 1;
+// bank 3 the depthwise weights and the expansion's, so the array reads its weights and its
+// activations from different banks. The expansion's weights come a panel per LOAD among the
+// first group's COMPUTEs, each with a token for its panel's first COMPUTE, so that the
+// array starts after one panel's weights. Accumulator: the depthwise output row's region at
+// line 0; at stride 1 two chunk regions, one in each bank where they fit (a chunk's STOREs
+// then never meet the next chunk's COMPUTEs: the accumulator refuses a read of the bank
+// being written), else at least two in bank 1; at stride 2 the rest in regions of a chunk
+// (at least four where a one-panel chunk allows). Table: the expansion's entries, then the
+// depthwise layer's. Where both tables (2 x C entries) or both layers' weights do not fit at
+// once, each pass is a span of its own behind a FENCE on the depthwise plan's barrier
+// address, loading its channels' entries of both tables or its expansion weights (the
+// depthwise weights stay: they fit a bank's part).
+// Tokens: load -> compute, an expansion group's LOAD (the first group's: its panels'
+// weights) for its first COMPUTE; compute -> load, a group's last COMPUTE frees its input
+// buffer for the group two on; compute -> store, each group's last COMPUTE for its first
+// STORE; store -> compute, each COMPUTE waits for the STOREs it needs (a chunk for the one a
+// region count back, a strip for its rows' chunks and the strip before it), a token at a
+// time, counted in store order (fused_plan.cpp).
+// The array and the depthwise unit take turns on the compute unit, so a fused pair costs
+// the expansion plus the depthwise rows: the network compiler fuses the pairs that gain
+// (expand_depthwise_gains).
 #pragma once
 
 #include <string>
