@@ -10,8 +10,7 @@
 //             the group used least recently (true LRU over the Groups), so STOREs that take
 //             turns between up to Groups sets of panels (a depthwise layer's two STOREs a
 //             row; a fused expansion's chunks and its depthwise rows) fetch each once.
-//             done_o marks the cycle the
-//             last entry arrives; bad_shift_o says, with it, whether any entry's shift lies
+//             done_o marks the cycle the last entry arrives; bad_shift_o says, with it, whether any entry's shift lies
 //             outside [QtShiftMin, QtShiftMax] (the post-processing takes 6 bits), in which
 //             case the STORE must write nothing. If the command asks for exactly the
 //             entries a group already holds and the table has not been written since
@@ -244,8 +243,8 @@ module tessera_store_params #(
   if (MaxPanels < 1) begin : g_bad_panels
     $error("tessera_store_params: MaxPanels must be >= 1");
   end
-  if (Groups < 2 || (Groups & (Groups - 1)) != 0) begin : g_bad_groups
-    $error("tessera_store_params: Groups must be a power of two >= 2 (the ages' width)");
+  if (Groups < 2) begin : g_bad_groups
+    $error("tessera_store_params: Groups must be >= 2");
   end
 
 endmodule

@@ -41,9 +41,9 @@ struct FusedShape {
   // Both layers' tables (2 x C entries), or both layers' weights, do not fit at once: each
   // pass loads its channels' entries, or expansion weights, after a FENCE.
   bool table_per_pass = false, weights_per_pass = false, per_pass = false;
-  // Lines: the depthwise weights and the expansion's (bank 3), an input row (at the end of
-  // banks 0 and 1, after the strip buffers: the array reads its weights and its activations
-  // from different banks).
+  // Lines: the depthwise weights and the expansion's (bank 3), an input row (an expansion
+  // group's group_rows of them at the end of banks 0 and 1, after the strip buffers or the
+  // ring: the array reads its weights and its activations from different banks).
   uint32_t d_weights = 0, e_weights = 0, e_row = 0;
 };
 
@@ -237,8 +237,7 @@ void plan_expand_depthwise(CommandStream& s, const ConvPlan& e, const ConvPlan& 
       for (uint32_t j = 0; j < panels; ++j) {
         e_weight_loads.push_back(whole(e.weight_addr + uint64_t(p0 + j) * f.kp * rows, f.kp * rows,
                                        e_weights + j * f.kp, Load::Dest::kScratchpad));
-        if (p0 + j >= first.c0 / rows && p0 + j < first.c0 / rows + first.blocks)
-          e_weight_loads.back().deps = kDepsPushNext;
+        if (j < first.blocks) e_weight_loads.back().deps = kDepsPushNext;  // the span's pass
       }
     }
 
@@ -316,78 +315,76 @@ void plan_expand_depthwise(CommandStream& s, const ConvPlan& e, const ConvPlan& 
       const DwStrip& t = o.t;
       const uint32_t n = o.n, v = o.v, buffer = o.buffer, q0 = o.q0;
       const std::size_t i0 = o.i0;
-      {
-        const uint32_t q1 = std::min(t.blocks, q0 + o.per);
-        const uint32_t chunk = uint32_t(chunk_group.size());
-        const uint32_t region =
-            f.alternate && chunk % 2 ? region_lines(cfg) : e_acc + chunk % f.e_regions * f.e_region;
-        Group grp;
-        if (q0 == 0) {
-          if (groups.empty()) grp.loads = constants;
-          grp.loads.push_back(o.in);
-        }
-        // A COMPUTE per panel, and a one-panel chunk in two: a group of two COMPUTEs or
-        // more can take a token more than it gives (see the tokens below).
-        const uint32_t parts = q1 - q0 == 1 && v >= 2 * rows ? 2 : 1;
-        for (uint32_t q = q0; q < q1; ++q) {
-          const uint32_t panel = t.c0 / rows + q;
-          for (uint32_t part = 0; part < parts; ++part) {
-            const uint32_t x0 = v * part / parts, x1 = v * (part + 1) / parts;
-            Compute cmp;
-            cmp.act_line = buffer + x0 * f.kt;
-            cmp.act_stride = f.kt;
-            cmp.vectors = x1 - x0;
-            cmp.extra_tiles = uint16_t(f.kt - 1);
-            cmp.act_tile_stride = f.kt > 1 ? 1 : 0;
-            cmp.k_valid = uint16_t(e.c - rows * (f.kt - 1));
-            cmp.n_valid = uint16_t(std::min(rows, c - panel * rows));
-            cmp.wgt_line = e_weights + (panel - p0) * f.kp;
-            cmp.acc_line = region + (q - q0) * v + x0;
-            if (o.k == 0 && weight_tokens && part == 0) {  // its weights' token
-              cmp.deps = kDepsPopPrev;
-              panel_at.push_back({groups.size(), grp.computes.size()});
-            }
-            grp.computes.push_back(cmp);
-          }
-        }
-        if (q0 == 0 && (o.k > 0 || !weight_tokens))
-          grp.computes.front().deps |= kDepsPopPrev;  // the input rows
-        // Per row, the chunk's panels requantized into the row's place: pixel x's block q
-        // at row_line + x*blocks + q. Full panels in one STORE, a last partial one on its
-        // own.
-        for (uint32_t j = 0; j < n; ++j) {
-          const uint32_t g = pending[i0 + j].first, iy = pending[i0 + j].second;
-          const uint32_t place = layer.row_line(g, layer.strip(g), iy);
-          for (uint32_t q = q0; q < q1;) {
-            const uint32_t panel = t.c0 / rows + q;
-            const bool partial = c - panel * rows < rows;
-            uint32_t count = 1;
-            while (!partial && q + count < q1 && c - (panel + count) * rows >= rows) ++count;
-            Store st;
-            st.requantize = st.per_channel = st.to_scratchpad = true;
-            st.rows = e.w;
-            st.acc_line = region + (q - q0) * v + j * e.w;
-            st.cols = uint16_t(std::min(rows, c - panel * rows));
-            st.zero_point = e.zero_point;
-            st.act_min = e.act_min;
-            st.act_max = e.act_max;
-            st.qparam_entry = panel * rows - c0;
-            st.extra_panels = uint16_t(count - 1);
-            st.panel_pitch = uint16_t(count > 1 ? v : 0);
-            st.sram_line = place + q;
-            st.sram_stride = t.blocks;
-            st.sram_panel_pitch = count > 1 ? 1 : 0;
-            grp.stores.push_back(st);
-            q += count;
-          }
-        }
-        // Its region: the chunk e_regions back's, read by that chunk's STOREs.
-        if (chunk >= f.e_regions) grp.needs = chunk_group[chunk - f.e_regions];
-        chunk_group.push_back(int64_t(groups.size()));
-        groups.push_back(std::move(grp));
-        open->q0 = q1;
+      const uint32_t q1 = std::min(t.blocks, q0 + o.per);
+      const uint32_t chunk = uint32_t(chunk_group.size());
+      const uint32_t region =
+          f.alternate && chunk % 2 ? region_lines(cfg) : e_acc + chunk % f.e_regions * f.e_region;
+      Group grp;
+      if (q0 == 0) {
+        if (groups.empty()) grp.loads = constants;
+        grp.loads.push_back(o.in);
       }
-      if (open->q0 == t.blocks) {  // the group's last chunk: its buffer and rows are done
+      // A COMPUTE per panel, and a one-panel chunk in two: a group of two COMPUTEs or
+      // more can take a token more than it gives (see the tokens below).
+      const uint32_t parts = q1 - q0 == 1 && v >= 2 * rows ? 2 : 1;
+      for (uint32_t q = q0; q < q1; ++q) {
+        const uint32_t panel = t.c0 / rows + q;
+        for (uint32_t part = 0; part < parts; ++part) {
+          const uint32_t x0 = v * part / parts, x1 = v * (part + 1) / parts;
+          Compute cmp;
+          cmp.act_line = buffer + x0 * f.kt;
+          cmp.act_stride = f.kt;
+          cmp.vectors = x1 - x0;
+          cmp.extra_tiles = uint16_t(f.kt - 1);
+          cmp.act_tile_stride = f.kt > 1 ? 1 : 0;
+          cmp.k_valid = uint16_t(e.c - rows * (f.kt - 1));
+          cmp.n_valid = uint16_t(std::min(rows, c - panel * rows));
+          cmp.wgt_line = e_weights + (panel - p0) * f.kp;
+          cmp.acc_line = region + (q - q0) * v + x0;
+          if (o.k == 0 && weight_tokens && part == 0) {  // its weights' token
+            cmp.deps = kDepsPopPrev;
+            panel_at.push_back({groups.size(), grp.computes.size()});
+          }
+          grp.computes.push_back(cmp);
+        }
+      }
+      if (q0 == 0 && (o.k > 0 || !weight_tokens))
+        grp.computes.front().deps |= kDepsPopPrev;  // the input rows
+      // Per row, the chunk's panels requantized into the row's place: pixel x's block q
+      // at row_line + x*blocks + q. Full panels in one STORE, a last partial one on its
+      // own.
+      for (uint32_t j = 0; j < n; ++j) {
+        const uint32_t g = pending[i0 + j].first, iy = pending[i0 + j].second;
+        const uint32_t place = layer.row_line(g, layer.strip(g), iy);
+        for (uint32_t q = q0; q < q1;) {
+          const uint32_t panel = t.c0 / rows + q;
+          const bool partial = c - panel * rows < rows;
+          uint32_t count = 1;
+          while (!partial && q + count < q1 && c - (panel + count) * rows >= rows) ++count;
+          Store st;
+          st.requantize = st.per_channel = st.to_scratchpad = true;
+          st.rows = e.w;
+          st.acc_line = region + (q - q0) * v + j * e.w;
+          st.cols = uint16_t(std::min(rows, c - panel * rows));
+          st.zero_point = e.zero_point;
+          st.act_min = e.act_min;
+          st.act_max = e.act_max;
+          st.qparam_entry = panel * rows - c0;
+          st.extra_panels = uint16_t(count - 1);
+          st.panel_pitch = uint16_t(count > 1 ? v : 0);
+          st.sram_line = place + q;
+          st.sram_stride = t.blocks;
+          st.sram_panel_pitch = count > 1 ? 1 : 0;
+          grp.stores.push_back(st);
+          q += count;
+        }
+      }
+      // Its region: the chunk e_regions back's, read by that chunk's STOREs.
+      if (chunk >= f.e_regions) grp.needs = chunk_group[chunk - f.e_regions];
+      chunk_group.push_back(int64_t(groups.size()));
+      groups.push_back(std::move(grp));
+      open->q0 = q1;
+      if (q1 == t.blocks) {  // the group's last chunk: its buffer and rows are done
         input_groups.push_back(uint32_t(groups.size() - 1));
         for (uint32_t j = 0; j < n; ++j) row_chunk[i0 + j] = int64_t(groups.size() - 1);
         next_row += n;
@@ -433,7 +430,7 @@ void plan_expand_depthwise(CommandStream& s, const ConvPlan& e, const ConvPlan& 
           panel_at[std::min(j < kWeightsAhead ? 0 : j - kWeightsAhead, panel_at.size() - 1)];
       groups[gi].loads_at.push_back({ci, e_weight_loads[j]});
     }
-    // compute -> load: a row's last COMPUTE frees its buffer for the row two on.
+    // compute -> load: a group's last COMPUTE frees its input buffer for the group two on.
     for (std::size_t k = 0; k + 2 < input_groups.size(); ++k)
       groups[input_groups[k]].computes.back().deps |= kDepsPushPrev;
     // compute -> store: each group's last COMPUTE for its first STORE.
@@ -472,9 +469,10 @@ void plan_expand_depthwise(CommandStream& s, const ConvPlan& e, const ConvPlan& 
     // just before it), its STOREs.
     for (const Group& grp : groups) {
       for (const Load& l : grp.loads) s.push(l);
+      auto next_load = grp.loads_at.begin();  // in COMPUTE order
       for (std::size_t j = 0; j < grp.computes.size(); ++j) {
-        for (const auto& [at_compute, l] : grp.loads_at)
-          if (at_compute == j) s.push(l);
+        for (; next_load != grp.loads_at.end() && next_load->first == j; ++next_load)
+          s.push(next_load->second);
         s.push(grp.computes[j]);
       }
       for (const Store& st : grp.stores) s.push(st);

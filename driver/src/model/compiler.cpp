@@ -2,7 +2,6 @@
 // The network compiler; see program.hpp.
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <tuple>
