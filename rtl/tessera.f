@@ -37,6 +37,7 @@ tessera_pe_pair.sv
 tessera_array.sv
 tessera_core.sv
 tessera_tile_sequencer.sv
+tessera_dw_row_reader.sv
 tessera_depthwise.sv
 tessera_compute_unit.sv
 tessera_line_packer.sv

@@ -4,17 +4,19 @@
 // Function:   the scratchpad (tessera_scratchpad, int8 lines of NumRows bytes: its write
 //             port shared by the load unit, which cannot wait and so always wins, and the
 //             store unit's TO_SCRATCHPAD lines, which wait while the load unit writes; read
-//             port 0 for activations, 1 for weights and 2 for the depthwise unit's second
-//             rows, DW_PAIR), the
-//             accumulator (tessera_accumulator, int32 lines of NumCols lanes: its acc port
-//             shared by the compute unit's results, which cannot wait and so always win, and
-//             the load unit's bias lines, which wait while compute writes; its read port for
-//             the store unit) and the quantization table (tessera_ram of
+//             port 0 for activations, 1 for weights, 2 for the depthwise unit's rows, 3 for
+//             its second rows, DW_PAIR, and 4 for its weights), the
+//             accumulator (tessera_accumulator, int32 lines of NumCols lanes: acc port 0
+//             shared by the array's and the vector path's results, which cannot wait and so
+//             always win, and the load unit's bias lines, which wait while those write or
+//             while the depthwise unit writes their bank; acc port 1 the depthwise unit's
+//             results; its read port for the store unit) and the quantization table (tessera_ram of
 //             tessera_isa_pkg::QtEntryBits entries: written by the load unit, read by the
 //             store unit).
 // Latency:    reads answer one cycle after the request; see the buffers.
 // Throughput: per cycle one scratchpad write (load or store unit) and one read per bank,
-//             one accumulator operation and one read, one table write and one read.
+//             two accumulator operations (in different banks) and one read, one table write
+//             and one read.
 `include "tessera_assert.svh"
 
 module tessera_buffers #(
@@ -29,7 +31,9 @@ module tessera_buffers #(
   localparam int SpadLineWidth = tessera_pkg::DataWidth * NumRows,
   localparam int AccLineWidth  = tessera_pkg::AccWidth * NumCols,
   localparam int EntryBits     = tessera_isa_pkg::QtEntryBits,
-  localparam int SpadPorts     = 3  // scratchpad read ports: activations, weights, pairs
+  // Scratchpad read ports: activations, weights, the depthwise unit's rows, second rows and
+  // weights.
+  localparam int SpadPorts     = 5
 ) (
   input  logic                       clk_i,
   input  logic                       rst_ni,
@@ -44,17 +48,22 @@ module tessera_buffers #(
   input  logic [SpadAddrWidth-1:0]   st_spad_wr_addr_i,
   input  logic [SpadLineWidth-1:0]   st_spad_wr_data_i,
   input  logic [NumRows-1:0]         st_spad_wr_strb_i,
-  // Scratchpad: the compute unit's reads, port 0 activations, port 1 weights
+  // Scratchpad: the compute unit's reads (SpadPorts above)
   input  logic [SpadPorts-1:0]               spad_rd_valid_i,
   output logic [SpadPorts-1:0]               spad_rd_ready_o,
   input  logic [SpadPorts*SpadAddrWidth-1:0] spad_rd_addr_i,
   output logic [SpadPorts-1:0]               spad_rsp_valid_o,
   output logic [SpadPorts*SpadLineWidth-1:0] spad_rsp_data_o,
-  // Accumulator: the compute unit's results (never wait)
+  // Accumulator: the compute unit's results (never wait): the array's and the vector path's,
+  // and the depthwise unit's (never in the bank of the others in the same cycle)
   input  logic                       cu_acc_valid_i,
   input  logic [AccAddrWidth-1:0]    cu_acc_addr_i,
   input  logic [AccLineWidth-1:0]    cu_acc_data_i,
   input  logic                       cu_acc_add_i,
+  input  logic                       dw_acc_valid_i,
+  input  logic [AccAddrWidth-1:0]    dw_acc_addr_i,
+  input  logic [AccLineWidth-1:0]    dw_acc_data_i,
+  input  logic                       dw_acc_add_i,
   // Accumulator: the load unit's lines (overwrite; wait while the compute unit writes)
   input  logic                       ld_acc_valid_i,
   output logic                       ld_acc_ready_o,
@@ -75,7 +84,7 @@ module tessera_buffers #(
   output logic [EntryBits-1:0]       qt_rd_data_o
 );
 
-  logic spad_wr_ready, acc_port_ready;  // by construction always 1 (asserted below)
+  logic spad_wr_ready;  // by construction always 1 (asserted below)
 
   tessera_scratchpad #(
     .LineBytes   (NumRows),
@@ -99,20 +108,24 @@ module tessera_buffers #(
   // The load unit's lines cannot wait: it has the scratchpad's write port first.
   assign st_spad_wr_ready_o = !spad_wr_valid_i;
 
-  // The compute unit's results cannot wait: it has the accumulator port first.
-  assign ld_acc_ready_o = !cu_acc_valid_i;
+  // The compute unit's results cannot wait: it has acc port 0 first, and the load unit's
+  // line waits too while the depthwise unit writes its bank (the ports' banks differ).
+  localparam int AccBankShift = $clog2(AccLines / tessera_pkg::AccumulatorBanks);
+  assign ld_acc_ready_o = !cu_acc_valid_i &&
+                          !(dw_acc_valid_i && (dw_acc_addr_i >> AccBankShift) ==
+                                              (ld_acc_addr_i >> AccBankShift));
 
   tessera_accumulator #(
-    .Lanes(NumCols),
-    .Lines(AccLines)
+    .Lanes   (NumCols),
+    .Lines   (AccLines),
+    .AccPorts(2)
   ) u_accumulator (
     .clk_i,
     .rst_ni,
-    .acc_valid_i   (cu_acc_valid_i || ld_acc_valid_i),
-    .acc_ready_o   (acc_port_ready),  // always 1 (tessera_accumulator)
-    .acc_addr_i    (cu_acc_valid_i ? cu_acc_addr_i : ld_acc_addr_i),
-    .acc_data_i    (cu_acc_valid_i ? cu_acc_data_i : ld_acc_data_i),
-    .acc_add_i     (cu_acc_valid_i && cu_acc_add_i),
+    .acc_valid_i   ({dw_acc_valid_i, cu_acc_valid_i || (ld_acc_valid_i && ld_acc_ready_o)}),
+    .acc_addr_i    ({dw_acc_addr_i, cu_acc_valid_i ? cu_acc_addr_i : ld_acc_addr_i}),
+    .acc_data_i    ({dw_acc_data_i, cu_acc_valid_i ? cu_acc_data_i : ld_acc_data_i}),
+    .acc_add_i     ({dw_acc_add_i, cu_acc_valid_i && cu_acc_add_i}),
     .rd_req_valid_i(acc_rd_valid_i),
     .rd_req_ready_o(acc_rd_ready_o),
     .rd_req_addr_i (acc_rd_addr_i),
@@ -136,11 +149,10 @@ module tessera_buffers #(
   );
 
   logic unused_bits;
-  assign unused_bits = ^{spad_wr_ready, acc_port_ready};
+  assign unused_bits = spad_wr_ready;
 
   `TESSERA_ASSERT(ScratchpadWritesNeverWait_A, spad_wr_valid_i || st_spad_wr_valid_i |->
                   spad_wr_ready, clk_i,
                   rst_ni)
-  `TESSERA_ASSERT(AccumulatorNeverWaits_A, cu_acc_valid_i |-> acc_port_ready, clk_i, rst_ni)
 
 endmodule

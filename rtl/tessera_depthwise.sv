@@ -2,8 +2,10 @@
 // tessera_depthwise: the depthwise unit, beside the array (COMPUTE DEPTHWISE, docs/isa.md).
 //
 // Function:   a command is one input row of a padded image: ACT_ROWS channel blocks of
-//             VECTORS pixels, streamed by the compute unit's activation feeder (block b's
-//             pixels x = 0 .. VECTORS-1, then block b+1's). A line buffer holds the two rows
+//             VECTORS pixels, read by a reader of its own (tessera_dw_row_reader, line
+//             b*VECTORS + x at ACT_LINE + b*ACT_ROW_STRIDE + x*ACT_STRIDE) on a scratchpad
+//             port of its own, and streamed (block b's pixels x = 0 .. VECTORS-1, then block
+//             b+1's), beside whatever the array does meanwhile. A line buffer holds the two rows
 //             before it, line b*VECTORS + x of each; with them each incoming line completes
 //             a column of a 3x3 window per lane. Where the window ends on a pixel
 //             x = 2 + ox*stride of an output row (DW_OUTPUT), the unit sums its nine
@@ -18,17 +20,18 @@
 //             image's first row). Other padding (more than a pixel, rows below the image) is
 //             in the scratchpad, filled by the planner.
 // Pairs:      with DW_PAIR (stride 2) a command is two rows: with each line of the first
-//             comes line b*VECTORS + x of the second, which a reader of its own fetches on
-//             a scratchpad port of its own into a FIFO ahead of the stream.
+//             comes line b*VECTORS + x of the second, which a second tessera_dw_row_reader
+//             fetches on another scratchpad port into a FIFO ahead of the stream.
 //             The window column is then {the newer row held, the first row, the second
 //             row}, and both rows enter the line buffer: one command and VECTORS cycles per
 //             block for each stride-2 output row instead of two.
-// Weights:    a reader fetches each block's DW_TAPS weight lines on its own scratchpad port
-//             (shared with the array's weight feeder, which goes first) into one of three
-//             slots, up to two blocks ahead of the block being streamed.
+// Weights:    a reader fetches each block's DW_TAPS weight lines on a scratchpad port of its
+//             own into one of three slots, up to two blocks ahead of the block being
+//             streamed.
 // Latency:    a line's result reaches the accumulator 3 cycles after the line is taken
 //             (line buffer read, window sum, the accumulator write); done_o pulses with the
-//             last line's write. Throughput: one line per cycle (two rows' lines with
+//             last line's write; a line is in the reader's FIFO two cycles after its request.
+//             Throughput: one line per cycle (two rows' lines with
 //             DW_PAIR) and a cycle per block for a RIGHT padding column, as long as each
 //             block has VECTORS >= DW_TAPS pixels (the reader's nine reads) and the ports
 //             are not held by other readers of their banks; narrower blocks wait for their
@@ -50,11 +53,11 @@ module tessera_depthwise #(
   localparam int AccAddrWidth  = tessera_pkg::index_width(AccLines),
   localparam int LineWidth     = 8 * LineBytes,
   localparam int AccLineWidth  = tessera_pkg::AccWidth * NumCols,
-  // {DW_PAD (3 bits), DW_ZERO_POINT, DW_PAIR, the second row's first line, ACT_STRIDE,
-  //  ACT_ROW_STRIDE (scratchpad-wide), ACT_ROWS, VECTORS, WGT_LINE, ACC_LINE, DW_BLOCK_PITCH,
-  //  DW_STRIDE_2, DW_OUTPUT, ACCUMULATE}
-  localparam int CmdWidth      = 3 + 8 + 1 + 3 * SpadAddrWidth + 16 + 16 + SpadAddrWidth +
-                                 AccAddrWidth + 16 + 3
+  // {ACT_LINE, DW_PAD (3 bits), DW_ZERO_POINT, DW_PAIR, the second row's first line,
+  //  ACT_STRIDE, ACT_ROW_STRIDE (scratchpad-wide), ACT_ROWS, VECTORS, WGT_LINE, ACC_LINE,
+  //  DW_BLOCK_PITCH, DW_STRIDE_2, DW_OUTPUT, ACCUMULATE}
+  localparam int CmdWidth      = SpadAddrWidth + 3 + 8 + 1 + 3 * SpadAddrWidth + 16 + 16 +
+                                 SpadAddrWidth + AccAddrWidth + 16 + 3
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,
@@ -62,10 +65,12 @@ module tessera_depthwise #(
   input  logic                     cmd_valid_i,
   output logic                     cmd_ready_o,
   input  logic [CmdWidth-1:0]      cmd_i,
-  // Activation lines
-  input  logic                     line_valid_i,
-  output logic                     line_ready_o,
-  input  logic [LineWidth-1:0]     line_data_i,
+  // Scratchpad reads of the rows (responses one cycle after the request, never stalled)
+  output logic                     line_req_valid_o,
+  input  logic                     line_req_ready_i,
+  output logic [SpadAddrWidth-1:0] line_req_addr_o,
+  input  logic                     line_rsp_valid_i,
+  input  logic [LineWidth-1:0]     line_rsp_data_i,
   // Scratchpad reads of the weights (responses one cycle after the request, never stalled)
   output logic                     wgt_req_valid_o,
   input  logic                     wgt_req_ready_i,
@@ -110,25 +115,25 @@ module tessera_depthwise #(
   localparam int PairBit      = PairLineLsb + SpadAddrWidth;
   localparam int ZeroPointLsb = PairBit + 1;
   localparam int PadLsb       = ZeroPointLsb + 8;
-  // Second-row lines fetched ahead of the stream: a request's answer comes the next cycle,
-  // so four keep one line a cycle flowing across a few cycles of a lower port's turn on the
-  // same bank.
-  localparam int PairDepth    = 4;
-  localparam int CreditWidth  = $clog2(PairDepth + 1);
+  localparam int ActLineLsb   = PadLsb + 3;
+  // Lines fetched ahead of the stream: a request's answer comes the next cycle, so four keep
+  // one line a cycle flowing across a few cycles of a lower port's turn on the same bank.
+  localparam int ReadAhead    = 4;
 
   // ---------------------------------------------------------------------------------------
-  // Three copies of each command: one for the weight reader (it runs a block ahead), one for
-  // the pair reader (a few lines ahead) and one for the stream.
+  // Four copies of each command: one for the weight reader (it runs a block ahead), one
+  // for each row reader (a few lines ahead) and one for the stream.
   // ---------------------------------------------------------------------------------------
-  localparam int Copies = 3;  // copy 0 the stream's, 1 the pair reader's, 2 the weight reader's
+  // Copy 0 the stream's, 1 the pair reader's, 2 the weight reader's, 3 the row reader's.
+  localparam int Copies = 4;
   logic [Copies-1:0]          copy_ready, copy_valid, copy_pop;
   logic [Copies*CmdWidth-1:0] copy_cmd;
-  logic wq_valid, wq_pop, sq_valid, sq_pop, pq_valid, pq_pop;
-  logic [CmdWidth-1:0] wq_cmd, sq_cmd, pq_cmd;
+  logic wq_valid, wq_pop, sq_valid, sq_pop, pq_valid, pq_pop, lq_valid, lq_pop;
+  logic [CmdWidth-1:0] wq_cmd, sq_cmd, pq_cmd, lq_cmd;
   assign cmd_ready_o = &copy_ready;
-  assign copy_pop    = {wq_pop, pq_pop, sq_pop};
-  assign {wq_valid, pq_valid, sq_valid} = copy_valid;
-  assign {wq_cmd, pq_cmd, sq_cmd}       = copy_cmd;
+  assign copy_pop    = {lq_pop, wq_pop, pq_pop, sq_pop};
+  assign {lq_valid, wq_valid, pq_valid, sq_valid} = copy_valid;
+  assign {lq_cmd, wq_cmd, pq_cmd, sq_cmd}         = copy_cmd;
 
   for (genvar q = 0; q < Copies; q++) begin : g_copy
     tessera_fifo #(
@@ -223,72 +228,60 @@ module tessera_depthwise #(
   end
 
   // ---------------------------------------------------------------------------------------
-  // Pair reader: a DW_PAIR command's second row, line b*VECTORS + x at PAIR_LINE +
-  // b*ACT_ROW_STRIDE + x*ACT_STRIDE, in stream order into the pair FIFO (at most PairDepth
-  // lines asked for and not yet taken by the stream); other commands pass at once.
+  // Row readers: every command's row (ACT_LINE) on the line port, a DW_PAIR command's
+  // second row (PAIR_LINE) on the pair port, each in stream order into its FIFO
   // ---------------------------------------------------------------------------------------
-  logic                     pq_pair;
-  logic [15:0]              pq_rows, pq_vectors;
-  logic [SpadAddrWidth-1:0] pq_line, pq_stride, pq_row_stride;
-  assign pq_pair       = pq_cmd[PairBit];
-  assign pq_rows       = pq_cmd[RowsLsb +: 16];
-  assign pq_vectors    = pq_cmd[VectorsLsb +: 16];
-  assign pq_line       = pq_cmd[PairLineLsb +: SpadAddrWidth];
-  assign pq_stride     = pq_cmd[StrideLsb +: SpadAddrWidth];
-  assign pq_row_stride = pq_cmd[RowStrideLsb +: SpadAddrWidth];
+  logic                 line_valid, line_take, pf_valid, pr_take;
+  logic [LineWidth-1:0] line_data, pf_line;
 
-  logic                     pr_first_q, pr_x_end, pr_b_end, pr_take, pr_issue;
-  logic [15:0]              pr_x_q, pr_b_q;
-  logic [SpadAddrWidth-1:0] pr_addr_q, pr_row_q, pr_row;  // this line; this block's first
-  logic [SpadAddrWidth-1:0] pr_addr;
-  logic [CreditWidth-1:0]   pr_credit_q;
-  assign pair_req_valid_o = pq_valid && pq_pair && pr_credit_q < CreditWidth'(PairDepth);
-  assign pair_req_addr_o  = pr_addr;
-  assign pr_issue = pair_req_valid_o && pair_req_ready_i;
-  assign pr_addr  = pr_first_q ? pq_line : pr_addr_q;
-  assign pr_row   = pr_first_q ? pq_line : pr_row_q;
-  assign pr_x_end = pr_x_q == pq_vectors - 16'd1;
-  assign pr_b_end = pr_b_q == pq_rows - 16'd1;
-  assign pq_pop   = pq_valid && (!pq_pair || (pr_issue && pr_x_end && pr_b_end));
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      pr_first_q  <= 1'b1;
-      pr_x_q      <= '0;
-      pr_b_q      <= '0;
-      pr_credit_q <= '0;
-    end else begin
-      if (pr_issue) begin
-        pr_first_q <= pq_pop;
-        pr_x_q     <= pr_x_end ? '0 : pr_x_q + 16'd1;
-        pr_b_q     <= pq_pop ? '0 : pr_b_q + 16'(pr_x_end);
-      end
-      pr_credit_q <= pr_credit_q + CreditWidth'(pr_issue) - CreditWidth'(pr_take);
-    end
-  end
-  // Reset-free: a command's first request sets them.
-  always_ff @(posedge clk_i) begin
-    if (pr_issue) begin
-      pr_row_q  <= pr_x_end ? pr_row + pq_row_stride : pr_row;
-      pr_addr_q <= pr_x_end ? pr_row + pq_row_stride : pr_addr + pq_stride;
-    end
-  end
-
-  logic                 pf_valid, pf_wr_ready;
-  logic [LineWidth-1:0] pf_line;
-  tessera_fifo #(
-    .Width(LineWidth),
-    .Depth(PairDepth)
-  ) u_pair_lines (
+  tessera_dw_row_reader #(
+    .LineBytes(LineBytes),
+    .SpadLines(SpadLines),
+    .Depth    (ReadAhead)
+  ) u_row_reader (
     .clk_i,
     .rst_ni,
-    .clr_i     (1'b0),
-    .wr_valid_i(pair_rsp_valid_i),
-    .wr_ready_o(pf_wr_ready),  // never full: the credit counts every line asked for
-    .wr_data_i (pair_rsp_data_i),
-    .rd_valid_o(pf_valid),
-    .rd_ready_i(pr_take),
-    .rd_data_o (pf_line)
+    .cmd_valid_i     (lq_valid),
+    .cmd_pop_o       (lq_pop),
+    .cmd_read_i      (1'b1),
+    .cmd_line_i      (lq_cmd[ActLineLsb +: SpadAddrWidth]),
+    .cmd_stride_i    (lq_cmd[StrideLsb +: SpadAddrWidth]),
+    .cmd_row_stride_i(lq_cmd[RowStrideLsb +: SpadAddrWidth]),
+    .cmd_rows_i      (lq_cmd[RowsLsb +: 16]),
+    .cmd_vectors_i   (lq_cmd[VectorsLsb +: 16]),
+    .req_valid_o     (line_req_valid_o),
+    .req_ready_i     (line_req_ready_i),
+    .req_addr_o      (line_req_addr_o),
+    .rsp_valid_i     (line_rsp_valid_i),
+    .rsp_data_i      (line_rsp_data_i),
+    .out_valid_o     (line_valid),
+    .out_ready_i     (line_take),
+    .out_data_o      (line_data)
+  );
+
+  tessera_dw_row_reader #(
+    .LineBytes(LineBytes),
+    .SpadLines(SpadLines),
+    .Depth    (ReadAhead)
+  ) u_pair_reader (
+    .clk_i,
+    .rst_ni,
+    .cmd_valid_i     (pq_valid),
+    .cmd_pop_o       (pq_pop),
+    .cmd_read_i      (pq_cmd[PairBit]),
+    .cmd_line_i      (pq_cmd[PairLineLsb +: SpadAddrWidth]),
+    .cmd_stride_i    (pq_cmd[StrideLsb +: SpadAddrWidth]),
+    .cmd_row_stride_i(pq_cmd[RowStrideLsb +: SpadAddrWidth]),
+    .cmd_rows_i      (pq_cmd[RowsLsb +: 16]),
+    .cmd_vectors_i   (pq_cmd[VectorsLsb +: 16]),
+    .req_valid_o     (pair_req_valid_o),
+    .req_ready_i     (pair_req_ready_i),
+    .req_addr_o      (pair_req_addr_o),
+    .rsp_valid_i     (pair_rsp_valid_i),
+    .rsp_data_i      (pair_rsp_data_i),
+    .out_valid_o     (pf_valid),
+    .out_ready_i     (pr_take),
+    .out_data_o      (pf_line)
   );
 
   // ---------------------------------------------------------------------------------------
@@ -320,9 +313,9 @@ module tessera_depthwise #(
   // A step is a line taken, or the DW_PAD column after a block's last pixel (x = VECTORS:
   // no line; its block's weights are still in their slot).
   assign pad_column   = sq_pad_right && st_x_q == sq_vectors;
-  assign line_ready_o = sq_valid && slot_full_q[st_slot_q] && (!sq_pair || pf_valid) &&
-                        !pad_column;
-  assign take         = line_valid_i && line_ready_o;
+  assign take         = line_valid && sq_valid && slot_full_q[st_slot_q] &&
+                        (!sq_pair || pf_valid) && !pad_column;
+  assign line_take    = take;
   assign step         = take || (sq_valid && pad_column);
   assign pr_take      = take && sq_pair;
   assign x_end        = st_x_q == sq_vectors - 16'd1 + 16'(sq_pad_right);
@@ -408,7 +401,7 @@ module tessera_depthwise #(
       s1_last_q      <= sq_pop;
       s1_block_end_q <= x_end;
       s1_add_q       <= sq_accumulate;
-      s1_line_q      <= line_data_i;
+      s1_line_q      <= line_data;
       s1_pair_q      <= sq_pair;
       s1_pair_line_q <= pf_line;
       s1_lb_q        <= st_lb;
@@ -497,25 +490,24 @@ module tessera_depthwise #(
   assign acc_data_o  = s3_sums_q;
   assign acc_add_o   = s3_add_q;
   assign done_o      = s3_done_q;
-  assign idle_o      = !wq_valid && !sq_valid && !pq_valid && !pf_valid && !s1_valid_q &&
-                       !s2_valid_q && !s3_write_q && !s3_done_q;
+  assign idle_o      = !wq_valid && !sq_valid && !pq_valid && !lq_valid && !line_valid &&
+                       !pf_valid && !s1_valid_q && !s2_valid_q && !s3_write_q && !s3_done_q;
 
   // Unused: the readers' copies past their fields, the stream's weight line and pair
   // fields, and the pitch bits above an accumulator address (the checker has proven every
   // line in range).
   logic unused_bits;
-  assign unused_bits = ^{wq_cmd, pq_cmd, sq_cmd[WgtLsb +: SpadAddrWidth],
-                         sq_cmd[PairBit-1:RowStrideLsb], sq_pitch};
+  assign unused_bits = ^{wq_cmd, pq_cmd, lq_cmd, sq_cmd[WgtLsb +: SpadAddrWidth],
+                         sq_cmd[PairBit-1:RowStrideLsb], sq_cmd[CmdWidth-1:ActLineLsb],
+                         sq_pitch};
 
   if (Lanes > LineBytes || Lanes > NumCols) begin : g_bad_lanes
     $error("tessera_depthwise: Lanes must fit a line and an accumulator line");
   end
 
-  `TESSERA_ASSERT(DwLineHasCommand_A, line_valid_i |-> sq_valid, clk_i, rst_ni)
+  `TESSERA_ASSERT(DwLineHasCommand_A, line_valid |-> sq_valid, clk_i, rst_ni)
   `TESSERA_ASSERT(DwWeightsIntoFreeSlot_A, wgt_rsp_valid_i |-> !slot_full_q[rsp_slot_q],
                   clk_i, rst_ni)
-  `TESSERA_ASSERT(DwPairLinesWithinCredit_A, pr_credit_q <= CreditWidth'(PairDepth), clk_i, rst_ni)
-  `TESSERA_ASSERT(DwPairFifoNeverFull_A, pair_rsp_valid_i |-> pf_wr_ready, clk_i, rst_ni)
   `TESSERA_ASSERT(DwPairLineForEachPairTake_A, pr_take |-> pf_valid, clk_i, rst_ni)
   `TESSERA_ASSERT(DwPadColumnHasWeights_A, sq_valid && pad_column |-> slot_full_q[st_slot_q],
                   clk_i, rst_ni)

@@ -25,6 +25,9 @@ package tessera_pkg;
   localparam int DefaultQTableEntries    = 1024;      // output channels of parameters at once
   localparam int DefaultScratchpadLines  = DefaultScratchpadBytes / DefaultNumRows;
   localparam int DefaultAccumulatorLines = DefaultAccumulatorBytes / (4 * DefaultNumCols);
+  // The accumulator's banks (contiguous halves): the array and the depthwise unit write at
+  // once only into different ones; a STORE reads one while compute writes the other.
+  localparam int AccumulatorBanks        = 2;
 
   // ---- DMA ------------------------------------------------------------------------------
   localparam int DmaAddrWidth   = 64;  // AXI addresses

@@ -319,12 +319,15 @@ module tessera_top #(
   logic [8*NumRows-1:0]       spad_wr_data, st_spad_wr_data;
   logic [NumRows-1:0]         spad_wr_strb, st_spad_wr_strb;
   logic                       dw_busy;  // the compute unit's depthwise unit holds a command
-  logic [2:0]                 spad_rd_valid, spad_rd_ready, spad_rsp_valid;
-  logic [3*SpadAddrWidth-1:0] spad_rd_addr;
-  logic [3*8*NumRows-1:0]     spad_rsp_data;
+  // Scratchpad read ports: activations, weights, the depthwise unit's rows, its second rows,
+  // its weights.
+  logic [4:0]                 spad_rd_valid, spad_rd_ready, spad_rsp_valid;
+  logic [5*SpadAddrWidth-1:0] spad_rd_addr;
+  logic [5*8*NumRows-1:0]     spad_rsp_data;
   logic                       cu_acc_valid, cu_acc_add, ld_acc_valid, ld_acc_ready;
-  logic [AccAddrWidth-1:0]    cu_acc_addr, ld_acc_addr, acc_rd_addr;
-  logic [32*NumCols-1:0]      cu_acc_data, ld_acc_data, acc_rsp_data;
+  logic                       dw_acc_valid, dw_acc_add;
+  logic [AccAddrWidth-1:0]    cu_acc_addr, ld_acc_addr, acc_rd_addr, dw_acc_addr;
+  logic [32*NumCols-1:0]      cu_acc_data, ld_acc_data, acc_rsp_data, dw_acc_data;
   logic                       acc_rd_valid, acc_rd_ready, acc_rsp_valid;
   logic                       qt_wr_valid, qt_rd_en;
   logic [QtAddrWidth-1:0]     qt_wr_addr, qt_rd_addr;
@@ -357,6 +360,10 @@ module tessera_top #(
     .cu_acc_addr_i   (cu_acc_addr),
     .cu_acc_data_i   (cu_acc_data),
     .cu_acc_add_i    (cu_acc_add),
+    .dw_acc_valid_i  (dw_acc_valid),
+    .dw_acc_addr_i   (dw_acc_addr),
+    .dw_acc_data_i   (dw_acc_data),
+    .dw_acc_add_i    (dw_acc_add),
     .ld_acc_valid_i  (ld_acc_valid),
     .ld_acc_ready_o  (ld_acc_ready),
     .ld_acc_addr_i   (ld_acc_addr),
@@ -443,15 +450,29 @@ module tessera_top #(
     .wgt_req_addr_o (spad_rd_addr[SpadAddrWidth +: SpadAddrWidth]),
     .wgt_rsp_valid_i(spad_rsp_valid[1]),
     .wgt_rsp_data_i (spad_rsp_data[8*NumRows +: 8*NumRows]),
-    .pair_req_valid_o(spad_rd_valid[2]),
-    .pair_req_ready_i(spad_rd_ready[2]),
-    .pair_req_addr_o (spad_rd_addr[2*SpadAddrWidth +: SpadAddrWidth]),
-    .pair_rsp_valid_i(spad_rsp_valid[2]),
-    .pair_rsp_data_i (spad_rsp_data[2*8*NumRows +: 8*NumRows]),
+    .dw_wgt_req_valid_o(spad_rd_valid[4]),
+    .dw_wgt_req_ready_i(spad_rd_ready[4]),
+    .dw_wgt_req_addr_o (spad_rd_addr[4*SpadAddrWidth +: SpadAddrWidth]),
+    .dw_wgt_rsp_valid_i(spad_rsp_valid[4]),
+    .dw_wgt_rsp_data_i (spad_rsp_data[4*8*NumRows +: 8*NumRows]),
+    .line_req_valid_o(spad_rd_valid[2]),
+    .line_req_ready_i(spad_rd_ready[2]),
+    .line_req_addr_o (spad_rd_addr[2*SpadAddrWidth +: SpadAddrWidth]),
+    .line_rsp_valid_i(spad_rsp_valid[2]),
+    .line_rsp_data_i (spad_rsp_data[2*8*NumRows +: 8*NumRows]),
+    .pair_req_valid_o(spad_rd_valid[3]),
+    .pair_req_ready_i(spad_rd_ready[3]),
+    .pair_req_addr_o (spad_rd_addr[3*SpadAddrWidth +: SpadAddrWidth]),
+    .pair_rsp_valid_i(spad_rsp_valid[3]),
+    .pair_rsp_data_i (spad_rsp_data[3*8*NumRows +: 8*NumRows]),
     .acc_valid_o    (cu_acc_valid),
     .acc_addr_o     (cu_acc_addr),
     .acc_data_o     (cu_acc_data),
-    .acc_add_o      (cu_acc_add)
+    .acc_add_o      (cu_acc_add),
+    .dw_acc_valid_o (dw_acc_valid),
+    .dw_acc_addr_o  (dw_acc_addr),
+    .dw_acc_data_o  (dw_acc_data),
+    .dw_acc_add_o   (dw_acc_add)
   );
 
   tessera_store_unit #(

@@ -98,10 +98,6 @@ DwShape dw_shape(const ConvPlan& p, const BuildConfig& cfg) {
   return d;
 }
 
-uint32_t dw_ring_line(const BuildConfig& cfg, uint32_t place, uint32_t row_lines) {
-  return place % DwLayer::kSlots * bank_lines(cfg) + place / DwLayer::kSlots * row_lines;
-}
-
 DwShape dw_shape_of_rows(const ConvPlan& p, const BuildConfig& cfg, uint32_t blocks,
                          uint32_t ring) {
   DwShape d = dw_rows_and_columns(p);
@@ -160,7 +156,7 @@ uint32_t DwLayer::row_line(uint32_t g, const DwStrip& t, uint32_t iy) const {
   if (d_.ring) {  // rows counted on across passes and images; places a full pass's row apart
     const uint32_t pass = t.c0 / (d_.blocks * cfg_.rows);
     const uint64_t row = (uint64_t(t.image) * d_.passes + pass) * p_.h + (iy - p_.pad_top);
-    return dw_ring_line(cfg_, uint32_t(row % d_.ring), d_.vectors * d_.blocks);
+    return uint32_t(row % d_.ring) * d_.vectors * d_.blocks;  // bank 0
   }
   if (second_of_pair(iy)) return pair_region(g) + (iy / 2 - 1 - t.o0) * d_.vectors * t.blocks;
   uint32_t row = 0;

@@ -79,8 +79,10 @@ struct DwShape {
   // inside the image), the second row in the strip's pair region, the first in its buffer.
   bool pairs = false;
   uint32_t buffer_rows = 0;  // a strip buffer's padded rows (its pair region: strip_out)
-  // The fused plan at stride 1: the image rows in a ring of `ring` row places instead of
-  // strip buffers, place i in bank i % 3 (0: strip buffers).
+  // The fused plan at stride 1: the image rows in a ring of `ring` row places in bank 0
+  // instead of strip buffers (0: strip buffers), the weights then in bank 1 (the expansion
+  // that fills the ring reads its rows in bank 2 and its weights in bank 3, so that the
+  // array and the depthwise unit read four banks).
   uint32_t ring = 0;
 };
 // plan_depthwise's shape on this build: passes of as many blocks as the line buffer, an
@@ -90,8 +92,6 @@ DwShape dw_shape(const ConvPlan& p, const BuildConfig& config);
 // stride 1 with its rows in a ring of `ring` places (0: strip buffers).
 DwShape dw_shape_of_rows(const ConvPlan& p, const BuildConfig& config, uint32_t blocks,
                          uint32_t ring = 0);
-// A ring place's first line (`row_lines` a row): place i at line i / 3 * row_lines of bank i % 3.
-uint32_t dw_ring_line(const BuildConfig& config, uint32_t place, uint32_t row_lines);
 
 // Strip g: of an image and a pass (channels [c0, c1), `blocks` lines per pixel), output
 // rows [o0, o1), padded rows [first, last] (each streamed once: the rows before first are in
@@ -122,7 +122,7 @@ class DwLayer {
   // Where strip g keeps padded row iy (inside the image): its first line (with a ring, row
   // iy's place in it, whichever strip streams it).
   uint32_t row_line(uint32_t g, const DwStrip& t, uint32_t iy) const;
-  uint32_t weight_line() const { return 3 * bank_; }
+  uint32_t weight_line() const { return d_.ring ? bank_ : 3 * bank_; }  // bank 1 or 3
   uint32_t zero_line() const { return 3 * bank_ - 1; }
   // Strip g's COMPUTEs (one per streamed row or pair), outputs from accumulator line
   // `acc_base`, DW_BLOCK_PITCH strip_out x OW.

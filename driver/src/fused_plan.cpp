@@ -34,16 +34,17 @@ struct FusedShape {
   uint32_t group = 0;       // expansion panels per chunk (one group of STOREs)
   uint32_t d_region = 0, e_region = 0;  // accumulator lines: an output row, a chunk
   uint32_t e_acc = 0;                   // the first chunk region's line
-  bool alternate = false;               // two chunk regions, the second at bank 1's start
   uint32_t e_regions = 0;               // chunks the accumulator holds at once
   uint32_t group_rows = 1;              // image rows per expansion group (one COMPUTE)
   uint32_t ring = 0;                    // stride 1: row places of the ring (DwShape::ring)
   // Both layers' tables (2 x C entries), or both layers' weights, do not fit at once: each
   // pass loads its channels' entries, or expansion weights, after a FENCE.
   bool table_per_pass = false, weights_per_pass = false, per_pass = false;
-  // Lines: the depthwise weights and the expansion's (bank 3), an input row (an expansion
-  // group's group_rows of them at the end of banks 0 and 1, after the strip buffers or the
-  // ring: the array reads its weights and its activations from different banks).
+  // Lines: the depthwise weights and the expansion's (bank 3; with a ring the depthwise
+  // weights in bank 1), an input row (an expansion group's group_rows of them: with strip
+  // buffers at the end of banks 0 and 1, with a ring (bank 0) two at the end of bank 2, below
+  // the zero-point line: the array reads its weights and its activations, and the depthwise
+  // unit its rows and its weights, from four different banks).
   uint32_t d_weights = 0, e_weights = 0, e_row = 0;
 };
 
@@ -109,43 +110,38 @@ std::string fused_shape(const ConvPlan& e, const ConvPlan& d, const BuildConfig&
            std::to_string(d.w) + "), or its tables and weights beside the depthwise layer's";
   }
   f.blocks = ceil_div(f.panels, ceil_div(f.panels, most));  // as even as they go
-  // The accumulator (two banks of region_lines: tessera_accumulator refuses a STORE's read
-  // of the bank the array or the depthwise unit writes): the depthwise rows' region at line
-  // 0, the expansion's chunks after it.
+  // The accumulator (two banks of region_lines: the compute unit runs the array and the
+  // depthwise unit at once only in different banks, and tessera_accumulator refuses a
+  // STORE's read of a bank an accumulating COMPUTE reads): the depthwise rows' region at
+  // line 0, the expansion's chunks after it.
   f.d_region = ow * f.blocks;
   const uint32_t half = region_lines(cfg);
   // At stride 1, expansion groups of several image rows (a COMPUTE of more vectors per
   // weight tile) into a ring of row places: the most rows up to kGroupVectors pixels whose
   // chunks, with the depthwise rows' STOREs, take turns within the store unit's held
-  // parameters. Their regions: best two, one in each bank (bank 0's after the row region),
-  // so that a chunk's STOREs never meet the next chunk's COMPUTEs; else at least two in
-  // bank 1.
+  // parameters. Their regions: at least two in bank 1, so that the array computes a chunk
+  // beside the depthwise unit's rows (bank 0) and the chunk before's STOREs.
   if (d.stride_h == 1) {
     const uint32_t d_stores = ceil_div(f.blocks, store_panels_for(cfg, d.c, 1, false, false));
-    for (int alternate = 1; alternate >= 0 && !f.ring; --alternate) {
-      for (uint32_t r = std::min(e.h, ceil_div(kGroupVectors, e.w)); r > 0 && !f.ring; --r) {
-        for (uint32_t chunks = ceil_div(f.blocks, kMaxExtraPanels + 1);
-             chunks + d_stores <= kStoreParamGroups && !f.ring; ++chunks) {
-          const uint64_t region = uint64_t(ceil_div(f.blocks, chunks)) * r * e.w;
-          const uint32_t ring = 2 * r + kRingSlack;
-          if ((alternate ? region + f.d_region > half : 2 * region > half) ||
-              uint64_t(ceil_div(ring, DwLayer::kSlots)) * columns.vectors * f.blocks + 1 +
-                      uint64_t(r) * f.e_row >
-                  bank) {
-            continue;
-          }
-          f.group_rows = r;
-          f.group = ceil_div(f.blocks, chunks);
-          f.ring = ring;
-          f.alternate = alternate;
+    for (uint32_t r = std::min(e.h, ceil_div(kGroupVectors, e.w)); r > 0 && !f.ring; --r) {
+      for (uint32_t chunks = ceil_div(f.blocks, kMaxExtraPanels + 1);
+           chunks + d_stores <= kStoreParamGroups && !f.ring; ++chunks) {
+        const uint64_t region = uint64_t(ceil_div(f.blocks, chunks)) * r * e.w;
+        const uint32_t ring = 2 * r + kRingSlack;
+        if (2 * region > half || f.d_region > half ||
+            uint64_t(ring) * columns.vectors * f.blocks > bank || 2ull * r * f.e_row + 1 > bank) {
+          continue;
         }
+        f.group_rows = r;
+        f.group = ceil_div(f.blocks, chunks);
+        f.ring = ring;
       }
     }
   }
   if (f.ring) {
     f.e_region = f.group * f.group_rows * e.w;
-    f.e_acc = f.alternate ? f.d_region : half;
-    f.e_regions = f.alternate ? 2 : half / f.e_region;
+    f.e_acc = half;
+    f.e_regions = half / f.e_region;
   } else {
     // A row at a time into the strip buffers; the rest of the accumulator after the row
     // region in chunks: at least four where a panel each allows (the array runs ahead of
@@ -182,8 +178,7 @@ bool expand_depthwise_fits(const ConvPlan& e, const ConvPlan& d, const BuildConf
 
 bool expand_depthwise_gains(const ConvPlan& e, const ConvPlan& d, const BuildConfig& cfg) {
   FusedShape f;
-  return fused_shape(e, d, cfg, f).empty() && !f.per_pass &&
-         (d.stride_h == 2 || e.w >= kGroupVectors);
+  return fused_shape(e, d, cfg, f).empty() && !f.per_pass;
 }
 
 void plan_expand_depthwise(CommandStream& s, const ConvPlan& e, const ConvPlan& d) {
@@ -193,7 +188,9 @@ void plan_expand_depthwise(CommandStream& s, const ConvPlan& e, const ConvPlan& 
     throw std::invalid_argument("expansion + depthwise: " + why);
   const DwLayer layer(d, cfg, dw_shape_of_rows(d, cfg, f.blocks, f.ring));
   const uint32_t rows = cfg.rows, c = d.c;
-  const uint32_t e_weights = layer.weight_line() + f.d_weights;
+  // The expansion's weights after the depthwise layer's in bank 3, or with a ring (the
+  // depthwise weights in bank 1) at bank 3's start.
+  const uint32_t e_weights = f.ring ? 3 * bank_lines(cfg) : layer.weight_line() + f.d_weights;
   const uint32_t bank = bank_lines(cfg);
   const uint32_t e_acc = f.e_acc;
   const uint64_t image_bytes = uint64_t(e.h) * e.w * e.c;
@@ -285,8 +282,9 @@ void plan_expand_depthwise(CommandStream& s, const ConvPlan& e, const ConvPlan& 
         if (u.image != t.image || u.c0 != t.c0) break;
         ++n;
       }
-      const uint32_t k = uint32_t(input_groups.size()), v = n * e.w;        // pixels
-      const uint32_t buffer = (k % 2 + 1) * bank - f.group_rows * f.e_row;  // banks 0, 1's ends
+      const uint32_t k = uint32_t(input_groups.size()), v = n * e.w;  // pixels
+      const uint32_t buffer = f.ring ? layer.zero_line() - (k % 2 + 1) * f.group_rows * f.e_row
+                                     : (k % 2 + 1) * bank - f.group_rows * f.e_row;
       Load in;
       in.dram_addr = e.input_addr + t.image * image_bytes + uint64_t(iy0 - d.pad_top) * e.w * e.c;
       if (e.c % rows == 0) {  // the rows' pixels are whole lines: one DMA row
@@ -317,8 +315,7 @@ void plan_expand_depthwise(CommandStream& s, const ConvPlan& e, const ConvPlan& 
       const std::size_t i0 = o.i0;
       const uint32_t q1 = std::min(t.blocks, q0 + o.per);
       const uint32_t chunk = uint32_t(chunk_group.size());
-      const uint32_t region =
-          f.alternate && chunk % 2 ? region_lines(cfg) : e_acc + chunk % f.e_regions * f.e_region;
+      const uint32_t region = e_acc + chunk % f.e_regions * f.e_region;
       Group grp;
       if (q0 == 0) {
         if (groups.empty()) grp.loads = constants;

@@ -36,8 +36,9 @@
 // STORE; store -> compute, each COMPUTE waits for the STOREs it needs (a chunk for the one a
 // region count back, a strip for its rows' chunks and the strip before it), a token at a
 // time, counted in store order (fused_plan.cpp).
-// The array and the depthwise unit take turns on the compute unit, so a fused pair costs
-// the expansion plus the depthwise rows: the network compiler fuses the pairs that gain
+// The depthwise unit runs beside the array (the depthwise rows' results in accumulator bank
+// 0, the chunks' in bank 1, so that the compute unit runs both at once), so a fused pair
+// costs about its expansion: the network compiler fuses the pairs that gain
 // (expand_depthwise_gains).
 #pragma once
 
@@ -58,13 +59,10 @@ bool expand_depthwise_fits(const ConvPlan& expand, const ConvPlan& depthwise,
 
 // Whether the fused pair is expected to beat the two layers' own plans on this build (so
 // that the network compiler plans it fused): it fits without reloading the tables or the
-// expansion's weights per pass, and its depthwise layer has stride 2 (layer by layer bound
-// by its input's transfer, four lines per output line) or stride 1 with image rows of at
-// least a weight tile's kGroupVectors pixels. Measured on MobileNet-v2's blocks on the RTL
-// (docs/performance.md): the array and the depthwise unit share the activation feeder and
-// take turns, so a fused pair costs its expansion plus its depthwise rows; narrower rows
-// (expansion COMPUTEs of fewer vectors, a switch of kind per row) and the per-pass FENCEs
-// lose more than the transfers save.
+// expansion's weights per pass. Measured on MobileNet-v2's blocks on the RTL
+// (docs/performance.md): the depthwise unit runs beside the array, so a fused pair costs
+// about its expansion (the depthwise rows in its shadow, nothing through host memory); the
+// per-pass FENCEs, which drain both, lose more than that saves.
 bool expand_depthwise_gains(const ConvPlan& expand, const ConvPlan& depthwise,
                             const BuildConfig& config);
 

@@ -136,7 +136,11 @@ void Timing::executed(const isa::Command& c, uint32_t /*index*/) {
                         : c.opcode() == isa::Opcode::kCompute ? 1
                                                               : 2;
   const bool transfer = u == 0 && !(c.mode() & isa::kLoadModeFill);  // a LOAD that moves data
-  uint64_t start = std::max({transfer ? load_data_start_ : free_[u], fetched_at_, fence_done_});
+  // (A COMPUTE's side decides when it is free, below.)
+  uint64_t start = std::max({transfer ? load_data_start_
+                             : u == 1 ? 0
+                                      : free_[u],
+                             fetched_at_, fence_done_});
   const uint8_t deps = c.deps();
   if ((deps & isa::kDepsPopPrev) && !forward_[u - 1].empty()) {
     start = std::max(start, forward_[u - 1].front());
@@ -154,15 +158,27 @@ void Timing::executed(const isa::Command& c, uint32_t /*index*/) {
     busy_[u] += data_start + cycles - latency_ - std::max(start, free_[u]);
     load_data_start_ = data_start;
     free_[u] = data_start + cycles - latency_;
+  } else if (u == 1) {
+    // tessera_compute_unit: taken in order, once the side has room; run beside the other
+    // side; done in command order.
+    const bool depthwise = c.mode() & isa::kComputeModeDepthwise;
+    const uint64_t taken = std::max({start, compute_taken_, side_started_[depthwise]});
+    const uint64_t begin = std::max(taken, side_free_[depthwise]);
+    compute_taken_ = taken;
+    side_started_[depthwise] = begin;
+    side_free_[depthwise] = begin + cycles;
+    busy_[u] += begin + cycles - std::min(begin + cycles, std::max(begin, free_[u]));
+    free_[u] = std::max(free_[u], begin + cycles);
+    // The depthwise unit holds its command while it streams and until the last result is
+    // written.
+    if (depthwise) depthwise_busy_ += cycles + latency;
+    compute_done_ = std::max(compute_done_, begin + cycles + latency);
   } else {
     if (u == 0) load_data_start_ = std::max(start, free_[u]);
     free_[u] = start + cycles;
     busy_[u] += cycles;
-    // The depthwise unit holds its command while it streams and until the last result is
-    // written.
-    if (u == 1 && (c.mode() & isa::kComputeModeDepthwise)) depthwise_busy_ += cycles + latency;
   }
-  done_[u] = std::max(done_[u], free_[u] + latency);
+  done_[u] = u == 1 ? compute_done_ : std::max(done_[u], free_[u] + latency);
   // A STORE's PUSH_PREV token goes once its data is out (its accumulator lines are read,
   // tessera_store_unit's release), not after its write responses.
   if (deps & isa::kDepsPushPrev) backward_[u - 1].push_back(u == 2 ? free_[u] : done_[u]);

@@ -45,6 +45,12 @@ class Timing {
   uint64_t fetch_time_ = 0, fetched_at_ = 0, base_ = 0, fence_done_ = 0, batch_ = 0;
   uint64_t free_[isa::kNumUnits] = {}, done_[isa::kNumUnits] = {}, busy_[isa::kNumUnits] = {};
   uint64_t depthwise_busy_ = 0;  // DEPTHWISE_BUSY: the DEPTHWISE COMPUTEs' cycles
+  // The compute unit's two sides (0 the array and the vector path, 1 the depthwise unit):
+  // each takes commands in order with the other, holds one beside the one it runs, and runs
+  // beside the other. When the last command was taken, when each side's last command
+  // started and when it is free; done in command order.
+  uint64_t compute_taken_ = 0, compute_done_ = 0;
+  uint64_t side_started_[2] = {}, side_free_[2] = {};
   // When the load unit's last command began to move data: the next LOAD is taken no earlier.
   uint64_t load_data_start_ = 0;
   std::deque<uint64_t> forward_[isa::kNumUnits - 1], backward_[isa::kNumUnits - 1];

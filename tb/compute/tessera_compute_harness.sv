@@ -27,6 +27,9 @@ module tessera_compute_harness #(
   output logic                     idle_o,
   output logic                     dw_busy_o,
   output logic [31:0]              macs_o,
+  // The array's and the depthwise unit's accumulator writes this cycle (concurrency)
+  output logic                     arr_acc_valid_o,
+  output logic                     dw_acc_valid_o,
   // Accumulator read-back
   input  logic                     acc_rd_valid_i,
   output logic                     acc_rd_ready_o,
@@ -35,19 +38,20 @@ module tessera_compute_harness #(
   output logic [AccLineWidth-1:0]  acc_rsp_data_o
 );
 
-  logic [2:0]                 rd_req_valid, rd_req_ready, rd_rsp_valid;
-  logic [3*SpadAddrWidth-1:0] rd_req_addr;
-  logic [3*LineWidth-1:0]     rd_rsp_data;
-  logic                       acc_valid, acc_add;
-  logic [AccAddrWidth-1:0]    acc_addr;
-  logic [AccLineWidth-1:0]    acc_data;
-  logic                       unused_wr_ready, unused_acc_ready;
+  logic [4:0]                 rd_req_valid, rd_req_ready, rd_rsp_valid;
+  logic [5*SpadAddrWidth-1:0] rd_req_addr;
+  logic [5*LineWidth-1:0]     rd_rsp_data;
+  logic                       acc_valid, acc_add, dw_acc_add;
+  logic [AccAddrWidth-1:0]    acc_addr, dw_acc_addr;
+  logic [AccLineWidth-1:0]    acc_data, dw_acc_data;
+  logic                       unused_wr_ready;
+  assign arr_acc_valid_o = acc_valid;
 
   tessera_scratchpad #(
     .LineBytes(NumRows),
     .Lines    (SpadLines),
     .NumBanks (4),
-    .NumReadPorts(3)
+    .NumReadPorts(5)
   ) u_spad (
     .clk_i,
     .rst_ni,
@@ -89,15 +93,29 @@ module tessera_compute_harness #(
     .wgt_req_addr_o (rd_req_addr[SpadAddrWidth +: SpadAddrWidth]),
     .wgt_rsp_valid_i(rd_rsp_valid[1]),
     .wgt_rsp_data_i (rd_rsp_data[LineWidth +: LineWidth]),
-    .pair_req_valid_o(rd_req_valid[2]),
-    .pair_req_ready_i(rd_req_ready[2]),
-    .pair_req_addr_o (rd_req_addr[2*SpadAddrWidth +: SpadAddrWidth]),
-    .pair_rsp_valid_i(rd_rsp_valid[2]),
-    .pair_rsp_data_i (rd_rsp_data[2*LineWidth +: LineWidth]),
+    .dw_wgt_req_valid_o(rd_req_valid[4]),
+    .dw_wgt_req_ready_i(rd_req_ready[4]),
+    .dw_wgt_req_addr_o (rd_req_addr[4*SpadAddrWidth +: SpadAddrWidth]),
+    .dw_wgt_rsp_valid_i(rd_rsp_valid[4]),
+    .dw_wgt_rsp_data_i (rd_rsp_data[4*LineWidth +: LineWidth]),
+    .line_req_valid_o(rd_req_valid[2]),
+    .line_req_ready_i(rd_req_ready[2]),
+    .line_req_addr_o (rd_req_addr[2*SpadAddrWidth +: SpadAddrWidth]),
+    .line_rsp_valid_i(rd_rsp_valid[2]),
+    .line_rsp_data_i (rd_rsp_data[2*LineWidth +: LineWidth]),
+    .pair_req_valid_o(rd_req_valid[3]),
+    .pair_req_ready_i(rd_req_ready[3]),
+    .pair_req_addr_o (rd_req_addr[3*SpadAddrWidth +: SpadAddrWidth]),
+    .pair_rsp_valid_i(rd_rsp_valid[3]),
+    .pair_rsp_data_i (rd_rsp_data[3*LineWidth +: LineWidth]),
     .acc_valid_o    (acc_valid),
     .acc_addr_o     (acc_addr),
     .acc_data_o     (acc_data),
-    .acc_add_o      (acc_add)
+    .acc_add_o      (acc_add),
+    .dw_acc_valid_o,
+    .dw_acc_addr_o  (dw_acc_addr),
+    .dw_acc_data_o  (dw_acc_data),
+    .dw_acc_add_o   (dw_acc_add)
   );
 
   tessera_accumulator #(
@@ -106,11 +124,10 @@ module tessera_compute_harness #(
   ) u_acc (
     .clk_i,
     .rst_ni,
-    .acc_valid_i   (acc_valid),
-    .acc_ready_o   (unused_acc_ready),
-    .acc_addr_i    (acc_addr),
-    .acc_data_i    (acc_data),
-    .acc_add_i     (acc_add),
+    .acc_valid_i   ({dw_acc_valid_o, acc_valid}),
+    .acc_addr_i    ({dw_acc_addr, acc_addr}),
+    .acc_data_i    ({dw_acc_data, acc_data}),
+    .acc_add_i     ({dw_acc_add, acc_add}),
     .rd_req_valid_i(acc_rd_valid_i),
     .rd_req_ready_o(acc_rd_ready_o),
     .rd_req_addr_i (acc_rd_addr_i),

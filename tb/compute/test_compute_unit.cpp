@@ -151,6 +151,7 @@ class ComputeUnitTest : public ::testing::Test {
         cmds.pop_front();
       }
       dw_busy_ += dut_->dw_busy_o;  // the cycle that ends with this edge
+      both_write_ += dut_->arr_acc_valid_o && dut_->dw_acc_valid_o;
       dut_->clk_i = 1;
       dut_->eval();
       ++cycle_;
@@ -184,9 +185,11 @@ class ComputeUnitTest : public ::testing::Test {
   // C[M x R] = A[M x K] * B[K x R] with K = kt * R, A's M rows in `groups` activation rows
   // of M/groups vectors (COMPUTE's ACT_ROWS), `gap` lines between them: vector i = (g, j) in
   // lines act_base + g*(M/groups*kt + gap) + j*kt + t; weights of tile t in lines
-  // wgt_base + t*R + r; results in acc_base.
-  uint64_t gemm(uint32_t m, uint32_t kt, uint32_t act_base, uint32_t wgt_base, uint32_t acc_base,
-                uint32_t groups = 1, uint32_t gap = 0) {
+  // wgt_base + t*R + r; results in acc_base. gemm_setup() writes A and B and returns the
+  // commands (a tile each, the first overwriting), `want` the reference's C.
+  std::deque<Cmd> gemm_setup(uint32_t m, uint32_t kt, uint32_t act_base, uint32_t wgt_base,
+                             uint32_t acc_base, std::vector<int32_t>& want, uint32_t groups = 1,
+                             uint32_t gap = 0) {
     const uint32_t per_row = m / groups, row_stride = per_row * kt + gap;
     const uint32_t k = kt * R;
     std::uniform_int_distribution<int> byte(-128, 127);
@@ -203,16 +206,24 @@ class ComputeUnitTest : public ::testing::Test {
       cmds.push_back(
           {act_base + t, kt, per_row, wgt_base + t * R, acc_base, t > 0, groups, row_stride});
     }
-    const uint64_t cycles = run(cmds);
-    const auto want = tessera::ref::gemm(a, b, {}, m, k, R);
+    want = tessera::ref::gemm(a, b, {}, m, k, R);
+    return cmds;
+  }
+
+  void check_gemm(uint32_t m, uint32_t acc_base, const std::vector<int32_t>& want) {
     for (uint32_t i = 0; i < m; ++i) {
       const auto got = read_acc(acc_base + i);
-      for (uint32_t c = 0; c < R; ++c) {
-        EXPECT_EQ(got[c], want[i * R + c])
-            << "C[" << i << "][" << c << "] (M=" << m << " K=" << k << ")";
-      }
-      if (::testing::Test::HasFailure()) break;
+      for (uint32_t c = 0; c < R; ++c)
+        EXPECT_EQ(got[c], want[i * R + c]) << "C[" << i << "][" << c << "] (M=" << m << ")";
+      if (::testing::Test::HasFailure()) return;
     }
+  }
+
+  uint64_t gemm(uint32_t m, uint32_t kt, uint32_t act_base, uint32_t wgt_base, uint32_t acc_base,
+                uint32_t groups = 1, uint32_t gap = 0) {
+    std::vector<int32_t> want;
+    const uint64_t cycles = run(gemm_setup(m, kt, act_base, wgt_base, acc_base, want, groups, gap));
+    check_gemm(m, acc_base, want);
     return cycles;
   }
 
@@ -311,7 +322,8 @@ class ComputeUnitTest : public ::testing::Test {
     return cycles;
   }
 
-  uint64_t seed_ = 0, cycle_ = 0, dw_busy_ = 0;  // dw_busy_: cycles with dw_busy_o (run())
+  // run()'s cycles with dw_busy_o, and with both sides writing the accumulator.
+  uint64_t seed_ = 0, cycle_ = 0, dw_busy_ = 0, both_write_ = 0;
   std::mt19937_64 rng_;
   std::unique_ptr<VerilatedContext> context_;
   std::unique_ptr<typename S::Model> dut_;
@@ -384,11 +396,11 @@ TYPED_TEST(ComputeUnitTest, BackToBackTilesHaveNoBubble) {
   const uint32_t m = 2 * R, kt = 8;
   const uint64_t cycles = this->gemm(m, kt, 0, 2 * kBankLines, 0, /*groups=*/2, /*gap=*/3);
   // Every tile's vectors stream on consecutive cycles, across its activation rows too; only
-  // the first weight load (R), the core's latency (R + C) and three stage registers come on
-  // top (tessera_compute_unit).
+  // the first weight load (R), the core's latency (R + C) and four stage registers (the
+  // array's command queue and three more) come on top (tessera_compute_unit).
   std::printf("[   INFO   ] %ux%u: %u tiles of %u vectors in %llu cycles\n", R, R, kt, m,
               (unsigned long long)cycles);
-  EXPECT_EQ(cycles, uint64_t(kt) * m + 2 * R + R + 3);
+  EXPECT_EQ(cycles, uint64_t(kt) * m + 2 * R + R + 4);
 }
 
 }  // namespace
@@ -479,14 +491,14 @@ TYPED_TEST(ComputeUnitTest, DepthwiseStreamsALinePerCycle) {
   const uint32_t h = 6, w = 11, blocks = 3;
   const uint64_t cycles = this->depthwise(h, w, blocks, 1, 0, 2 * kBankLines, 0);
   // From the first command to the last done: every line once, the first block's nine weight
-  // reads before it, and five registers: the tile sequencer's, the weight response's and
-  // tessera_depthwise's three stages (its done pulses with the last write).
+  // reads before it, and four registers: the weight response's and tessera_depthwise's
+  // three stages (its done pulses with the last write).
   std::printf("[   INFO   ] %u rows of %u blocks x %u pixels in %llu cycles\n", h, blocks, w,
               (unsigned long long)cycles);
-  EXPECT_EQ(cycles, uint64_t(h) * w * blocks + 9 + 5);
-  // The depthwise unit holds a command from the cycle after the first handshake (the tile
-  // sequencer's register) to its last write: the DEPTHWISE_BUSY counter's cycles.
-  EXPECT_EQ(this->dw_busy_, cycles - 1);
+  EXPECT_EQ(cycles, uint64_t(h) * w * blocks + 9 + 4);
+  // The depthwise unit holds a command from the first handshake to its last write: the
+  // DEPTHWISE_BUSY counter's cycles.
+  EXPECT_EQ(this->dw_busy_, cycles);
 }
 
 // DW_PAD's columns cost nothing before a block and a cycle after it; TOP costs nothing.
@@ -495,8 +507,8 @@ TYPED_TEST(ComputeUnitTest, DepthwisePaddingColumnAfterABlockTakesACycle) {
   const uint64_t cycles =
       this->depthwise(h, w, blocks, 1, 0, 2 * kBankLines, 0, {}, 0, false, 0, int8_t(-7));
   // The image's rows and the zero row below them, each block w pixels and the column after
-  // them; the first weights and five registers as in DepthwiseStreamsALinePerCycle.
-  EXPECT_EQ(cycles, uint64_t(h + 1) * (w + 1) * blocks + 9 + 5);
+  // them; the first weights and four registers as in DepthwiseStreamsALinePerCycle.
+  EXPECT_EQ(cycles, uint64_t(h + 1) * (w + 1) * blocks + 9 + 4);
 }
 
 // In pairs, each command takes a pixel's two rows a cycle: the second rows come on their
@@ -508,9 +520,45 @@ TYPED_TEST(ComputeUnitTest, DepthwisePairsStreamTwoRowsPerCycle) {
       this->depthwise(h, w, blocks, 2, 0, 2 * kBankLines, 0, {}, 0, true, kBankLines);
   std::printf("[   INFO   ] %u rows of %u blocks x %u pixels in pairs in %llu cycles\n", h, blocks,
               w, (unsigned long long)cycles);
-  // Row 0 alone and then the pairs, a pixel a cycle; the first weights and five registers
-  // as in DepthwiseStreamsALinePerCycle (the same rows one per command: 434 cycles).
-  EXPECT_EQ(cycles, uint64_t(1 + pairs) * w * blocks + 9 + 5);
+  // Row 0 alone and then the pairs, a pixel a cycle; the first weights and four registers
+  // as in DepthwiseStreamsALinePerCycle (the same rows one per command: 433 cycles).
+  EXPECT_EQ(cycles, uint64_t(1 + pairs) * w * blocks + 9 + 4);
+}
+
+// The depthwise unit runs beside the array: a GEMM's tiles issued after a depthwise layer's
+// first two rows (which fill the unit's queue), with results in the two accumulator banks,
+// take less than the two alone minus half the shorter, both sides writing in the same
+// cycles; with the GEMM's results in the layer's bank, its output rows wait for the GEMM
+// (the compute unit's interlock; the first two rows write nothing and run beside it), and
+// both are still right.
+TYPED_TEST(ComputeUnitTest, DepthwiseRunsBesideTheArray) {
+  constexpr uint32_t R = TestFixture::R;
+  const uint32_t h = 6, w = 11, blocks = 3, m = 2 * R, kt = 8;
+  const uint32_t gemm_act = kBankLines, gemm_wgt = 3 * kBankLines;
+  const uint64_t alone_gemm = this->gemm(m, kt, gemm_act, gemm_wgt, kAccLines / 2);
+  const uint64_t alone_dw = this->depthwise(h, w, blocks, 1, 0, 2 * kBankLines, 0);
+  uint64_t beside_cycles = 0;
+  // Bank 1, then right after the layer's outputs in bank 0.
+  for (const uint32_t gemm_acc : {kAccLines / 2, (h - 2) * (w - 2) * blocks}) {
+    const bool beside = gemm_acc >= kAccLines / 2;
+    SCOPED_TRACE(beside ? "other bank" : "same bank");
+    std::vector<int32_t> want;
+    const std::deque<Cmd> tiles = this->gemm_setup(m, kt, gemm_act, gemm_wgt, gemm_acc, want);
+    this->both_write_ = 0;
+    const uint64_t cycles = this->depthwise(h, w, blocks, 1, 0, 2 * kBankLines, 0, tiles, 2);
+    this->check_gemm(m, gemm_acc, want);
+    std::printf("[   INFO   ] %s: GEMM %llu, depthwise %llu cycles alone, %llu together\n",
+                beside ? "other bank" : "same bank", (unsigned long long)alone_gemm,
+                (unsigned long long)alone_dw, (unsigned long long)cycles);
+    if (beside) {
+      EXPECT_GT(this->both_write_, 0u);
+      EXPECT_LT(cycles, alone_gemm + alone_dw - std::min(alone_gemm, alone_dw) / 2);
+      beside_cycles = cycles;
+    } else {
+      EXPECT_EQ(this->both_write_, 0u);
+      EXPECT_GT(cycles, beside_cycles);
+    }
+  }
 }
 
 }  // namespace

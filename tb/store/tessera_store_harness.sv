@@ -46,7 +46,7 @@ module tessera_store_harness #(
   output logic                      qt_rd_en_o
 );
 
-  logic                    qt_rd_en, acc_req_valid, acc_req_ready, acc_rsp_valid, unused_ready;
+  logic                    qt_rd_en, acc_req_valid, acc_req_ready, acc_rsp_valid;
   logic [5:0]              qt_rd_addr, acc_req_addr;
   logic [tessera_isa_pkg::QtEntryBits-1:0] qt_rd_data;
   logic [32*NumCols-1:0]   acc_rsp_data;
@@ -68,13 +68,13 @@ module tessera_store_harness #(
   );
 
   tessera_accumulator #(
-    .Lanes(NumCols),
-    .Lines(AccLines)
+    .Lanes   (NumCols),
+    .Lines   (AccLines),
+    .AccPorts(1)
   ) u_acc (
     .clk_i,
     .rst_ni,
     .acc_valid_i   (acc_wr_valid_i),
-    .acc_ready_o   (unused_ready),
     .acc_addr_i    (acc_wr_addr_i),
     .acc_data_i    (acc_wr_data_i),
     .acc_add_i     (1'b0),
