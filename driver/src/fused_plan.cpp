@@ -178,7 +178,7 @@ bool expand_depthwise_fits(const ConvPlan& e, const ConvPlan& d, const BuildConf
 
 bool expand_depthwise_gains(const ConvPlan& e, const ConvPlan& d, const BuildConfig& cfg) {
   FusedShape f;
-  return fused_shape(e, d, cfg, f).empty() && !f.per_pass;
+  return fused_shape(e, d, cfg, f).empty() && !f.weights_per_pass && (!f.table_per_pass || f.ring);
 }
 
 void plan_expand_depthwise(CommandStream& s, const ConvPlan& e, const ConvPlan& d) {

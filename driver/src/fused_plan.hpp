@@ -58,11 +58,13 @@ bool expand_depthwise_fits(const ConvPlan& expand, const ConvPlan& depthwise,
                            const BuildConfig& config, std::string* why = nullptr);
 
 // Whether the fused pair is expected to beat the two layers' own plans on this build (so
-// that the network compiler plans it fused): it fits without reloading the tables or the
-// expansion's weights per pass. Measured on MobileNet-v2's blocks on the RTL
-// (docs/performance.md): the depthwise unit runs beside the array, so a fused pair costs
-// about its expansion (the depthwise rows in its shadow, nothing through host memory); the
-// per-pass FENCEs, which drain both, lose more than that saves.
+// that the network compiler plans it fused): it fits without reloading the expansion's
+// weights per pass, and reloads the tables per pass only at stride 1 (the ring of rows).
+// Measured on MobileNet-v2's blocks on the RTL (docs/performance.md): the depthwise unit
+// runs beside the array, so a fused pair costs about its expansion (the depthwise rows in
+// its shadow, nothing through host memory); a FENCE per pass drains both, which costs
+// less than that saves for two passes of stride-1 rows (14²×96 → 576) but more with the
+// weights streamed again per pass (7²×160 → 960) or at stride 2 (14²×96 → 576).
 bool expand_depthwise_gains(const ConvPlan& expand, const ConvPlan& depthwise,
                             const BuildConfig& config);
 

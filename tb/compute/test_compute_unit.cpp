@@ -7,7 +7,8 @@
 // (RESCALE, TFLite ADD's input stage) interleaved with the array's commands on the same
 // accumulator lines, in command order; the depthwise unit (DEPTHWISE) on random layers, at
 // stride 1 and 2 (and in pairs of rows, DW_PAIR), between array commands, at a line per
-// cycle.
+// cycle, and beside the array (at once where their results are in different accumulator
+// banks, in turn where they share one).
 #include <gtest/gtest.h>
 
 #include <algorithm>
