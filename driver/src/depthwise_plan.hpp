@@ -103,8 +103,8 @@ struct DwStrip {
 // The layer's strips, their rows' places in the scratchpad and their COMPUTEs and STOREs
 // (without tokens). Scratchpad: strip g's buffer at the start of bank g % 3, its pair region
 // after the buffer of bank (g + 1) % 3 (so that the three read ports, first rows, weights
-// and second rows, read three banks); the weights at the start of bank 3; the zero-point
-// line at the end of bank 2.
+// and second rows, read three banks); the weights at the start of bank 3 (with a ring, the
+// fused plan's, bank 1); the zero-point line at the end of bank 2.
 class DwLayer {
  public:
   static constexpr uint32_t kSlots = 3;  // strip buffers: banks 0, 1 and 2

@@ -15,17 +15,18 @@
 // a STORE per row writes them requantized into the row's place. At stride 1 one chunk also
 // goes between two strips' depthwise rows (of rows no further on than strip g +
 // group_rows + 1's), so that the unit's next row does not wait for the last row's STOREs.
-// Scratchpad: at stride 2 the strip buffers in banks 0 to 2 as in plan_depthwise, at
-// stride 1 a ring of 2 x group_rows + 4 row places, place i in bank i % 3 (no LOADs into
-// either); two buffers of an expansion group's input rows at the ends of banks 0 and 1;
-// bank 3 the depthwise weights and the expansion's, so the array reads its weights and its
-// activations from different banks. The expansion's weights come a panel per LOAD among the
-// first group's COMPUTEs, each with a token for its panel's first COMPUTE, so that the
-// array starts after one panel's weights. Accumulator: the depthwise output row's region at
-// line 0; at stride 1 two chunk regions, one in each bank where they fit (a chunk's STOREs
-// then never meet the next chunk's COMPUTEs: the accumulator refuses a read of the bank
-// being written), else at least two in bank 1; at stride 2 the rest in regions of a chunk
-// (at least four where a one-panel chunk allows). Table: the expansion's entries, then the
+// Scratchpad: at stride 2 the strip buffers in banks 0 to 2 as in plan_depthwise, two
+// buffers of an expansion group's input rows at the ends of banks 0 and 1, and bank 3 the
+// depthwise weights and the expansion's; at stride 1 a ring of 2 x group_rows + 4 row
+// places in bank 0 (no LOADs into either), the depthwise weights in bank 1, the two input
+// buffers at the end of bank 2 and the expansion's weights in bank 3, so that the array
+// and the depthwise unit, which run at once, read four banks. The expansion's weights come
+// a panel per LOAD among the first group's COMPUTEs, each with a token for its panel's
+// first COMPUTE, so that the array starts after one panel's weights. Accumulator: the
+// depthwise output row's region at line 0 (bank 0); at stride 1 at least two chunk regions
+// in bank 1 (the compute unit runs the array beside the depthwise unit only on banks of
+// their own); at stride 2 the rest in regions of a chunk (at least four where a one-panel
+// chunk allows). Table: the expansion's entries, then the
 // depthwise layer's. Where both tables (2 x C entries) or both layers' weights do not fit at
 // once, each pass is a span of its own behind a FENCE on the depthwise plan's barrier
 // address, loading its channels' entries of both tables or its expansion weights (the
