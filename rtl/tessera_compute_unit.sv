@@ -33,9 +33,10 @@
 //             second rows. Responses arrive one cycle after the request and cannot be stalled, so
 //             each feeder reads only against a free slot of its FIFO in front of the core
 //             (credits).
-// Timing:     T commands of M >= NumRows vectors each take T*M + 2*NumRows + NumCols + 3
+// Timing:     T commands of M >= NumRows vectors each take T*M + 2*NumRows + NumCols + 4
 //             cycles from the first command handshake to the last done_o (the first weight
-//             load, the core's latency and three stage registers): one activation vector
+//             load, the core's latency and four stage registers, the array's command queue
+//             the first of them): one activation vector
 //             per cycle and no bubble between commands, given scratchpad ports that are not
 //             stalled (tb/compute asserts it). RESCALE: one vector per cycle, 4 cycles of
 //             latency (the lanes' pipeline); DEPTHWISE: one line (DW_PAIR: two) per cycle,
