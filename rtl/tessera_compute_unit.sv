@@ -23,25 +23,24 @@
 //             command order.
 // Depthwise:  a DEPTHWISE command goes to tessera_depthwise instead (one input row of a
 //             padded image into 3x3 windows per lane, its rows and weights read on ports of
-//             its own), which
-//             writes its results on an accumulator port of its own: the array and the unit
-//             run at once. A command is taken only when the accumulator banks it writes are
+//             its own), which writes its results on an accumulator port of its own: the
+//             array and the unit run at once. A command is taken only when the accumulator banks it writes are
 //             not written by a command of the other side taken before it and not yet done
 //             (so every result sees the commands before it, and the two ports never meet in
 //             a bank), and done_o pulses in command order.
-// Scratchpad: read ports for activations, weights, and the depthwise unit's weights, rows and
-//             second rows. Responses arrive one cycle after the request and cannot be stalled, so
-//             each feeder reads only against a free slot of its FIFO in front of the core
-//             (credits).
+// Scratchpad: read ports for activations, weights, and the depthwise unit's weights, rows
+//             and second rows. Responses arrive one cycle after the request and cannot be
+//             stalled, so each feeder reads only against a free slot of its FIFO in front of
+//             the core (credits).
 // Timing:     T commands of M >= NumRows vectors each take T*M + 2*NumRows + NumCols + 4
 //             cycles from the first command handshake to the last done_o (the first weight
 //             load, the core's latency and four stage registers, the array's command queue
-//             the first of them): one activation vector
-//             per cycle and no bubble between commands, given scratchpad ports that are not
-//             stalled (tb/compute asserts it). RESCALE: one vector per cycle, 4 cycles of
-//             latency (the lanes' pipeline); DEPTHWISE: one line (DW_PAIR: two) per cycle,
-//             5 cycles of latency (tessera_depthwise's reader and stages), beside the array;
-//             a switch between the array and the vector path drains the other first.
+//             the first of them): one activation vector per cycle and no bubble between
+//             commands, given scratchpad ports that are not stalled (tb/compute asserts
+//             it). RESCALE: one vector per cycle, 4 cycles of latency (the lanes' pipeline);
+//             DEPTHWISE: one line (DW_PAIR: two) per cycle, 5 cycles of latency
+//             (tessera_depthwise's reader and stages), beside the array; a switch between
+//             the array and the vector path drains the other first.
 `include "tessera_assert.svh"
 
 module tessera_compute_unit #(
@@ -207,12 +206,9 @@ module tessera_compute_unit #(
                                tile_cmd[tessera_isa_pkg::ComputeRescaleMultiplierLsb +: 32],
                                tile_cmd[tessera_isa_pkg::ComputeRescaleRightShiftLsb +: 5],
                                tile_cmd[tessera_isa_pkg::ComputeRescaleZeroPointLsb +: 8]};
-  // The depthwise unit's command, from the command taken: {ACT_LINE, DW_PAD (3 bits),
-  // DW_ZERO_POINT, DW_PAIR, the pair's second row's first line, ACT_STRIDE, ACT_ROW_STRIDE
-  // (scratchpad-wide: the checker has proven every line in range), ACT_ROWS, VECTORS,
-  // WGT_LINE, ACC_LINE, DW_BLOCK_PITCH, DW_STRIDE_2, DW_OUTPUT, ACCUMULATE}.
-  localparam int DwCmdWidth = SpadAddrWidth + 3 + 8 + 1 + 3 * SpadAddrWidth + 16 + 16 +
-                              SpadAddrWidth + AccAddrWidth + 16 + 3;
+  // The depthwise unit's command, from the command taken (tessera_pkg::dw_cmd_bits; the
+  // strides scratchpad-wide: the checker has proven every line in range).
+  localparam int DwCmdWidth = tessera_pkg::dw_cmd_bits(SpadAddrWidth, AccAddrWidth);
   localparam int DwTaps     = tessera_isa_pkg::DwKernel * tessera_isa_pkg::DwKernel;
   logic [SpadAddrWidth-1:0] in_act_line, in_dw_pair_line;
   logic [AccAddrWidth-1:0]  in_acc_line;

@@ -53,11 +53,8 @@ module tessera_depthwise #(
   localparam int AccAddrWidth  = tessera_pkg::index_width(AccLines),
   localparam int LineWidth     = 8 * LineBytes,
   localparam int AccLineWidth  = tessera_pkg::AccWidth * NumCols,
-  // {ACT_LINE, DW_PAD (3 bits), DW_ZERO_POINT, DW_PAIR, the second row's first line,
-  //  ACT_STRIDE, ACT_ROW_STRIDE (scratchpad-wide), ACT_ROWS, VECTORS, WGT_LINE, ACC_LINE,
-  //  DW_BLOCK_PITCH, DW_STRIDE_2, DW_OUTPUT, ACCUMULATE}
-  localparam int CmdWidth      = SpadAddrWidth + 3 + 8 + 1 + 3 * SpadAddrWidth + 16 + 16 +
-                                 SpadAddrWidth + AccAddrWidth + 16 + 3
+  // The fields of tessera_pkg::dw_cmd_bits (the strides scratchpad-wide)
+  localparam int CmdWidth      = tessera_pkg::dw_cmd_bits(SpadAddrWidth, AccAddrWidth)
 ) (
   input  logic                     clk_i,
   input  logic                     rst_ni,

@@ -88,6 +88,15 @@ package tessera_pkg;
                    16'(tessera_isa_pkg::DwKernel)) >> stride_2) + 16'd1;
   endfunction
 
+  // Bits of the depthwise unit's command (tessera_depthwise's CmdWidth, packed by
+  // tessera_compute_unit) for scratchpad and accumulator line addresses of these widths:
+  // {ACT_LINE, DW_PAD (3 bits), DW_ZERO_POINT, DW_PAIR, the second row's first line,
+  // ACT_STRIDE, ACT_ROW_STRIDE, ACT_ROWS, VECTORS, WGT_LINE, ACC_LINE, DW_BLOCK_PITCH,
+  // DW_STRIDE_2, DW_OUTPUT, ACCUMULATE}.
+  function automatic int dw_cmd_bits(input int spad_addr_width, input int acc_addr_width);
+    dw_cmd_bits = 5 * spad_addr_width + 3 + 8 + 1 + 16 + 16 + acc_addr_width + 16 + 3;
+  endfunction
+
   // Width of an index that can name any of n items; at least one bit so that a
   // single-row array still has a legal declaration.
   function automatic int index_width(input int n);

@@ -167,8 +167,10 @@ void Timing::executed(const isa::Command& c, uint32_t /*index*/) {
     compute_taken_ = taken;
     side_started_[depthwise] = begin;
     side_free_[depthwise] = begin + cycles;
-    busy_[u] += begin + cycles - std::min(begin + cycles, std::max(begin, free_[u]));
-    free_[u] = std::max(free_[u], begin + cycles);
+    // COMPUTE_BUSY: cycles when either side runs.
+    const uint64_t end = begin + cycles;
+    busy_[u] += end - std::clamp(free_[u], begin, end);
+    free_[u] = std::max(free_[u], end);
     // The depthwise unit holds its command while it streams and until the last result is
     // written.
     if (depthwise) depthwise_busy_ += cycles + latency;
