@@ -105,6 +105,7 @@ DwShape dw_shape_of_rows(const ConvPlan& p, const BuildConfig& cfg, uint32_t blo
   d.passes = ceil_div(ceil_div(p.c, cfg.rows), blocks);
   d.blocks = blocks;
   d.strip_out = 1;
+  d.slots = 2;
   d.buffer_rows = d.stride + 2;
   if (d.stride == 2 && p.pad_top <= 1) {
     d.pairs = true;
@@ -260,7 +261,7 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
   }
   const DwLayer layer(p, cfg, dw_shape(p, cfg));
   const DwShape& d = layer.shape();
-  const uint32_t rows = cfg.rows, total = layer.total(), kSlots = DwLayer::kSlots;
+  const uint32_t rows = cfg.rows, total = layer.total(), kSlots = layer.shape().slots;
   const uint64_t image_bytes = uint64_t(p.h) * p.w * p.c;
 
   // Once: the weights; the table after the first strip's rows (only its STOREs need it):

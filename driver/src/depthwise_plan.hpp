@@ -84,6 +84,9 @@ struct DwShape {
   // that fills the ring reads its rows in bank 2 and its weights in bank 3, so that the
   // array and the depthwise unit read four banks).
   uint32_t ring = 0;
+  // Strip buffers: strip g's in bank g % slots (three for plan_depthwise; two for the fused
+  // plan, whose expansion reads its input rows in bank 2 beside them).
+  uint32_t slots = 3;
 };
 // plan_depthwise's shape on this build: passes of as many blocks as the line buffer, an
 // accumulator region and a bank allow; strips of as many rows as a region and a bank hold.
@@ -101,13 +104,12 @@ struct DwStrip {
 };
 
 // The layer's strips, their rows' places in the scratchpad and their COMPUTEs and STOREs
-// (without tokens). Scratchpad: strip g's buffer at the start of bank g % 3, its pair region
-// after the buffer of bank (g + 1) % 3 (so that the three read ports, first rows, weights
+// (without tokens). Scratchpad: strip g's buffer at the start of bank g % slots, its pair region
+// after the buffer of bank (g + 1) % slots (so that the three read ports, first rows, weights
 // and second rows, read three banks); the weights at the start of bank 3 (with a ring, the
-// fused plan's, bank 1); the zero-point line at the end of bank 2.
+// fused plan's, bank 1); the zero-point line at the end of bank 2 (with a ring, of bank 0).
 class DwLayer {
  public:
-  static constexpr uint32_t kSlots = 3;  // strip buffers: banks 0, 1 and 2
   DwLayer(const ConvPlan& p, const BuildConfig& config, const DwShape& shape);
 
   const DwShape& shape() const { return d_; }
@@ -117,13 +119,16 @@ class DwLayer {
   bool inside(uint32_t iy) const { return iy >= p_.pad_top && iy < p_.pad_top + p_.h; }
   // Padded row iy is the second row of a pair (it goes to the pair region).
   bool second_of_pair(uint32_t iy) const;
-  uint32_t slot_line(uint32_t g) const { return g % kSlots * bank_; }
+  uint32_t slot_line(uint32_t g) const { return g % d_.slots * bank_; }
   uint32_t pair_region(uint32_t g) const;
   // Where strip g keeps padded row iy (inside the image): its first line (with a ring, row
   // iy's place in it, whichever strip streams it).
   uint32_t row_line(uint32_t g, const DwStrip& t, uint32_t iy) const;
   uint32_t weight_line() const { return d_.ring ? bank_ : 3 * bank_; }  // bank 1 or 3
-  uint32_t zero_line() const { return 3 * bank_ - 1; }
+  // The padding rows' zero-point line: the end of bank 2, or with a ring the end of bank 0
+  // (after the ring: the unit reads it on its row port, beside the array, which reads its
+  // activations in bank 2).
+  uint32_t zero_line() const { return d_.ring ? bank_ - 1 : 3 * bank_ - 1; }
   // Strip g's COMPUTEs (one per streamed row or pair), outputs from accumulator line
   // `acc_base`, DW_BLOCK_PITCH strip_out x OW.
   std::vector<Compute> computes(uint32_t g, uint32_t acc_base) const;

@@ -269,8 +269,6 @@ Conv2dResult expand_depthwise(Engine& e, const Conv2dArgs& ex, const Conv2dArgs&
   pe.layout = isa::ConvLayout::kPaddedImage;
   pd.layout = isa::ConvLayout::kDepthwiseUnit;
   const auto& cfg = e.info().config;
-  Buffer barrier(e, kBarrierBytes);  // the FENCEs between passes that reload the tables
-  pd.barrier_addr = barrier.device_addr();
   if (std::string why; !isa::detail::expand_depthwise_fits(pe, pd, cfg, &why))
     throw std::invalid_argument("expand_depthwise: " + why);
   const auto ew = isa::pack_conv_weights(ex.weights, pe, cfg);

@@ -33,22 +33,21 @@ bool is_program(const std::string& path) {
 }
 
 // The program for `path`: loaded, or compiled for this engine (batch 0: the default;
-// without `fuse`, no layers planned together; with `fuse_all`, every pair that fits).
+// without `fuse`, no layers planned together).
 model::Program program_for(const std::string& path, const isa::BuildConfig& config, uint32_t batch,
-                           bool reuse, bool fuse = true, bool fuse_all = false) {
+                           bool reuse, bool fuse = true) {
   if (is_program(path)) {
     model::Program p = model::Program::load(path);
     if (batch && batch != p.options.batch) {
       throw UsageError(path + " was compiled for batch " + std::to_string(p.options.batch) +
                        "; --batch " + std::to_string(batch) + " needs the .onnx model");
     }
-    if ((!reuse && p.options.reuse_memory) || (!fuse && p.options.fuse) || fuse_all) {
-      // --check reads every layer's tensor back, --no-fuse plans each layer alone,
-      // --fuse-all fuses more: recompile the carried model for that.
+    if ((!reuse && p.options.reuse_memory) || (!fuse && p.options.fuse)) {
+      // --check reads every layer's tensor back, --no-fuse plans each layer alone:
+      // recompile the carried model for that.
       model::CompileOptions o = p.options;
       o.reuse_memory = o.reuse_memory && reuse;
       o.fuse = o.fuse && fuse;
-      o.fuse_all = fuse_all;
       return model::compile(p.onnx, p.model.source, config, o);
     }
     return p;
@@ -57,7 +56,6 @@ model::Program program_for(const std::string& path, const isa::BuildConfig& conf
   o.batch = batch ? batch : 1;
   o.reuse_memory = reuse;
   o.fuse = fuse;
-  o.fuse_all = fuse_all;
   return model::compile_file(path, config, o);
 }
 
@@ -352,7 +350,7 @@ int model_run(int argc, char** argv) {
   std::string path, input_path, labels_path, out_path;
   uint32_t batch = 0;
   std::size_t count = 0, first = 0;
-  bool check = false, layers = false, no_fuse = false, fuse_all = false;
+  bool check = false, layers = false, no_fuse = false;
   auto d = common_options(c);
   po::options_description o("model run");
   o.add_options()("model", po::value(&path), "MODEL.onnx or a compiled program")(
@@ -369,10 +367,7 @@ int model_run(int argc, char** argv) {
       "run the reference executor on every batch and compare every layer's tensor bit for bit")(
       "layers", po::bool_switch(&layers), "print the per-layer table")(
       "no-fuse", po::bool_switch(&no_fuse),
-      "plan every layer alone (no expansion + depthwise pairs as one plan)")(
-      "fuse-all", po::bool_switch(&fuse_all),
-      "plan every expansion + depthwise pair that fits as one plan, also those that run "
-      "slower so (for measurement)");
+      "plan every layer alone (no expansion + depthwise pairs as one plan)");
   d.add(o);
   po::positional_options_description pos;
   pos.add("model", 1);
@@ -402,9 +397,7 @@ int model_run(int argc, char** argv) {
   Session s(c, false);
   s.engine->progress = nullptr;  // a bar over batches instead
   const auto t_compile = std::chrono::steady_clock::now();
-  if (no_fuse && fuse_all) throw UsageError("--no-fuse and --fuse-all exclude each other");
-  const model::Program p =
-      program_for(path, s.engine->info().config, batch, !check, !no_fuse, fuse_all);
+  const model::Program p = program_for(path, s.engine->info().config, batch, !check, !no_fuse);
   const double compile_s = seconds_since(t_compile);
   const graph::Graph& g = p.model.graph;
   if (g.inputs.size() != 1)

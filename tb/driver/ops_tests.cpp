@@ -152,24 +152,29 @@ TEST(Ops, DepthwiseAndGroupedConvolutionsMatchTheReference) {
 // the scratchpad): strides 1 and 2, input channels that are whole lines or not, a partial
 // last channel block, a ReLU6-like clamp between, two passes of channel blocks, odd sizes;
 // expansion groups of one row and of several (narrow images), the chunk regions in both
-// accumulator banks or in bank 1; passes that reload both tables (2 x C above the table's
-// entries), the expansion's weights (above a bank), or both, behind FENCEs; bit-exact with
-// the reference's two convolutions, the first requantized to int8.
+// accumulator banks or in bank 1, stride-2 groups of a strip's two rows; passes that reload
+// both tables (2 x C above the table's entries: halves taking turns), the expansion's
+// weights (above a bank: panel places taking turns), or both, without FENCEs, also over a
+// batch of two images; bit-exact with the reference's two convolutions, the first
+// requantized to int8.
 TEST(Ops, AnExpansionAndItsDepthwiseLayerFusedMatchTheReference) {
   std::mt19937_64 rng(tessera::test::test_seed());
   struct Shape {
-    uint32_t h, w, cin, ce, stride;
+    uint32_t h, w, cin, ce, stride, batch = 1;
   };
-  for (const Shape s : {Shape{8, 8, 16, 32, 1}, Shape{9, 7, 24, 48, 2}, Shape{6, 10, 16, 40, 1},
-                        Shape{12, 12, 32, 96, 2}, Shape{4, 40, 24, 208, 1}, Shape{3, 5, 8, 16, 2},
-                        Shape{5, 7, 48, 600, 1}, Shape{6, 4, 160, 400, 1}, Shape{4, 5, 112, 600, 2},
-                        Shape{7, 56, 24, 144, 1}}) {
-    SCOPED_TRACE(std::to_string(s.h) + "x" + std::to_string(s.w) + "x" + std::to_string(s.cin) +
-                 " -> " + std::to_string(s.ce) + ", stride " + std::to_string(s.stride));
+  for (const Shape s :
+       {Shape{8, 8, 16, 32, 1}, Shape{9, 7, 24, 48, 2}, Shape{6, 10, 16, 40, 1},
+        Shape{12, 12, 32, 96, 2}, Shape{4, 40, 24, 208, 1}, Shape{3, 5, 8, 16, 2},
+        Shape{5, 7, 48, 600, 1}, Shape{6, 4, 160, 400, 1}, Shape{4, 5, 112, 600, 2},
+        Shape{7, 56, 24, 144, 1}, Shape{5, 6, 160, 480, 1, 2}, Shape{6, 6, 40, 600, 2, 2}}) {
+    SCOPED_TRACE(std::to_string(s.batch) + "x" + std::to_string(s.h) + "x" + std::to_string(s.w) +
+                 "x" + std::to_string(s.cin) + " -> " + std::to_string(s.ce) + ", stride " +
+                 std::to_string(s.stride));
     drv::Conv2dArgs ex;
+    ex.batch = s.batch;
     ex.h = s.h, ex.w = s.w, ex.c = s.cin, ex.out_channels = s.ce;
     ex.input_zero_point = int(rng() % 256) - 128;
-    ex.input.resize(std::size_t(s.h) * s.w * s.cin);
+    ex.input.resize(std::size_t(s.batch) * s.h * s.w * s.cin);
     ex.weights.resize(std::size_t(s.cin) * s.ce);
     ex.bias.resize(s.ce);
     for (auto& x : ex.input) x = int8_t(rng());
@@ -179,6 +184,7 @@ TEST(Ops, AnExpansionAndItsDepthwiseLayerFusedMatchTheReference) {
     ex.quant.act_min = ex.quant.zero_point;  // ReLU, and a cap below 127 (ReLU6's shape)
     ex.quant.act_max = std::min(127, ex.quant.zero_point + 100);
     drv::Conv2dArgs dw;
+    dw.batch = s.batch;
     dw.h = s.h, dw.w = s.w, dw.c = dw.out_channels = dw.groups = s.ce;
     dw.kernel_h = dw.kernel_w = 3;
     dw.stride_h = dw.stride_w = s.stride;
@@ -190,21 +196,21 @@ TEST(Ops, AnExpansionAndItsDepthwiseLayerFusedMatchTheReference) {
 
     tessera::ref::Conv2dParams pe;
     pe.input_zero_point = ex.input_zero_point;
-    const tessera::ref::Nhwc shape{1, s.h, s.w, s.cin};
+    const tessera::ref::Nhwc shape{s.batch, s.h, s.w, s.cin};
     const auto mid = tessera::ref::requantize(
-        tessera::ref::conv2d(ex.input, shape, ex.weights, s.ce, ex.bias, pe), s.h * s.w, s.ce,
-        stage_of(ex.quant));
+        tessera::ref::conv2d(ex.input, shape, ex.weights, s.ce, ex.bias, pe), s.batch * s.h * s.w,
+        s.ce, stage_of(ex.quant));
     tessera::ref::Conv2dParams pd;
     pd.kernel_h = pd.kernel_w = 3;
     pd.stride_h = pd.stride_w = s.stride;
     pd.pad_top = pd.pad_bottom = pd.pad_left = pd.pad_right = 1;
     pd.input_zero_point = dw.input_zero_point;
     pd.groups = s.ce;
-    const tessera::ref::Nhwc mid_shape{1, s.h, s.w, s.ce};
+    const tessera::ref::Nhwc mid_shape{s.batch, s.h, s.w, s.ce};
     const auto os = pd.output_shape(mid_shape, s.ce);
     const auto want =
         tessera::ref::requantize(tessera::ref::conv2d(mid, mid_shape, dw.weights, s.ce, {}, pd),
-                                 os.h * os.w, s.ce, stage_of(dw.quant));
+                                 s.batch * os.h * os.w, s.ce, stage_of(dw.quant));
     const auto got = drv::expand_depthwise(ops_engine(), ex, dw);
     EXPECT_EQ(got.h, os.h);
     EXPECT_EQ(got.w, os.w);

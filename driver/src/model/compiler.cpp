@@ -318,9 +318,8 @@ bool Compiler::plan_fused(std::size_t i, isa::CommandStream& s) {
   const std::size_t weights_before = p_.weights.size();
   const isa::ConvPlan pe = conv_plan(first, *e, isa::ConvLayout::kPaddedImage);
   isa::ConvPlan pd = conv_plan(second, *d);
-  // Where it gains (fused_plan.hpp), or with fuse_all wherever it fits.
-  if (p_.options.fuse_all ? !isa::detail::expand_depthwise_fits(pe, pd, p_.config)
-                          : !isa::detail::expand_depthwise_gains(pe, pd, p_.config)) {
+  // Wherever it fits: every MobileNet-v2 pair gains fused (docs/performance.md).
+  if (!isa::detail::expand_depthwise_fits(pe, pd, p_.config)) {
     p_.weights.resize(weights_before);  // repacked as the layers' own
     return false;
   }

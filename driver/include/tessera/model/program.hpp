@@ -35,9 +35,6 @@ struct CompileOptions {
   // An expansion 1x1 convolution and the depthwise layer reading it as one plan where they
   // fit (driver/src/fused_plan.hpp): the expansion's output stays on chip.
   bool fuse = true;
-  // With fuse: every pair that fits, also those measured slower than layer by layer (for
-  // measurement: `tessera model run --fuse-all`; not kept in a program file).
-  bool fuse_all = false;
 };
 
 enum class Region : uint8_t { kWeights = 0, kArena = 1, kTimestamps = 2 };
