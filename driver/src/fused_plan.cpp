@@ -93,11 +93,11 @@ std::string fused_shape(const ConvPlan& e, const ConvPlan& d, const BuildConfig&
            std::to_string(e.w) + ")";
   }
   // Blocks per pass: within the line buffer, a bank's strip buffer and pair region (four
-  // rows; bank 2 also the zero-point line), an output row and two one-panel chunks in the
-  // accumulator, a depthwise output row's two STOREs (the store unit holds the parameters
-  // of STORE_PARAM_GROUPS: two for them, the rest for the expansion's chunks), and per
-  // pass, its channels' entries of both tables in half the table and its expansion weights
-  // beside the depthwise layer's in bank 3.
+  // rows; bank 2 the expansion's two input rows and the zero-point line), an output row and
+  // two one-panel chunks in the accumulator, a depthwise output row's two STOREs (the store
+  // unit holds the parameters of STORE_PARAM_GROUPS: two for them, the rest for the
+  // expansion's chunks), and per pass, its channels' entries of both tables in half the
+  // table and its expansion panels beside the depthwise layer's weights in bank 3.
   auto fits = [&](uint32_t g) {
     return uint64_t(columns.vectors) * g <= kDwLineBufferLines &&
            4ull * columns.vectors * g <= bank && 2ull * f.e_row + 1 <= bank &&
