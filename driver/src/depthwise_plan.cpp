@@ -261,7 +261,7 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
   }
   const DwLayer layer(p, cfg, dw_shape(p, cfg));
   const DwShape& d = layer.shape();
-  const uint32_t rows = cfg.rows, total = layer.total(), kSlots = layer.shape().slots;
+  const uint32_t rows = cfg.rows, total = layer.total(), slots = layer.shape().slots;
   const uint64_t image_bytes = uint64_t(p.h) * p.w * p.c;
 
   // Once: the weights; the table after the first strip's rows (only its STOREs need it):
@@ -298,7 +298,7 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
     // again when a strip has another layout than the slot's last (the rows never write
     // them).
     const DwColumns& k = d.columns;
-    if (g < kSlots || layer.strip(g - kSlots).blocks != t.blocks) {
+    if (g < slots || layer.strip(g - slots).blocks != t.blocks) {
       auto fill_columns = [&](uint32_t first_line, uint32_t count) {
         if (k.fill_left)
           loads.push_back(fill(first_line, k.fill_left * t.blocks, count, row_lines));
@@ -359,8 +359,8 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
     }
     // A strip of padding rows only still carries its tokens: one line of its slot.
     if (loads.empty()) loads.push_back(fill(layer.slot_line(g), 1, 1, 1));
-    // The slot's last reader: strip g - kSlots.
-    loads.front().deps |= g >= kSlots ? kDepsPopNext : 0;
+    // The slot's last reader: strip g - slots.
+    loads.front().deps |= g >= slots ? kDepsPopNext : 0;
     if (token) loads.back().deps |= kDepsPushNext;
     for (const Load& l : loads) s.push(l);
   };
@@ -380,7 +380,7 @@ void plan_depthwise(CommandStream& s, const ConvPlan& p) {
     std::vector<Compute> computes = layer.computes(g, acc_base);
     computes.front().deps |= kDepsPopPrev | (g >= 2 ? kDepsPopNext : 0);
     if (g == 0 && table_token) computes.back().deps |= kDepsPopPrev;
-    computes.back().deps |= kDepsPushNext | (g + kSlots < total ? kDepsPushPrev : 0);
+    computes.back().deps |= kDepsPushNext | (g + slots < total ? kDepsPushPrev : 0);
     for (const Compute& c : computes) s.push(c);
     std::vector<Store> stores = layer.stores(g, acc_base, 0);
     stores.front().deps |= kDepsPopPrev;
